@@ -1,0 +1,124 @@
+"""The entry point that wires everything: settings -> database -> services -> Bolt app -> HTTP/scheduler.
+
+Nothing is created on import; `build_runtime` does it all, once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+import handlers
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.context import Services
+from bot.dispatch import DispatchReport, dispatch_pending
+from bot.sweep import SweepReport, sweep
+from handlers.delivery import SlackNoticeSender
+from store.db import check_database, make_engine, make_session_factory
+from store.uow import UnitOfWork
+
+log = logging.getLogger("coregroup")
+
+
+@dataclass
+class Runtime:
+    """Everything a running bot holds: the database, the services, the Bolt app and its client."""
+
+    settings: Settings
+    engine: Engine
+    services: Services
+    app: App
+    client: WebClient
+    sender: SlackNoticeSender
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def sweep(self) -> SweepReport:
+        """One sweep at the clock's time."""
+        return sweep(uow_factory=self.services.uow_factory, now=self.services.clock.now())
+
+    def dispatch(self) -> DispatchReport:
+        """One dispatch pass at the clock's time."""
+        return dispatch_pending(
+            uow_factory=self.services.uow_factory, sender=self.sender, now=self.services.clock.now()
+        )
+
+    def wsgi(self):
+        """The HTTP surface: POST /slack/events for Slack, GET /healthz for monitoring."""
+        return make_wsgi_app(self.app, self.engine)
+
+
+def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None) -> Runtime:
+    """Wire the bot from its settings."""
+    engine = engine or make_engine(settings.database_url)
+    session_factory = make_session_factory(engine)
+    services = Services(uow_factory=lambda: UnitOfWork(session_factory), clock=clock or SystemClock())
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    app = create_bolt_app(settings, services=services, client=client)
+    return Runtime(
+        settings=settings, engine=engine, services=services, app=app, client=client,
+        sender=SlackNoticeSender(client),
+    )
+
+
+def create_bolt_app(settings: Settings, *, services: Services, client: WebClient) -> App:
+    """The Bolt app with every feature registered and the services injected into each listener."""
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret or "",
+        request_verification_enabled=not settings.socket_mode,
+        process_before_response=False,
+    )
+
+    def inject_services(context, next):
+        context["services"] = services
+        next()
+
+    def ignore_event_retries(body, next):
+        # Slack retries events it thinks were slow; the event id says whether we have seen it.
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            with services.uow_factory() as uow:
+                first = uow.events.first_time(event_id, now=services.clock.now())
+                uow.commit()
+            if not first:
+                return BoltResponse(status=200, body="")
+        next()
+
+    app.use(inject_services)
+    app.use(ignore_event_retries)
+    handlers.register_all(app)
+    return app
+
+
+def make_wsgi_app(app: App, engine: Engine):
+    """A WSGI callable routing Slack's requests to Bolt and answering health checks."""
+    slack = SlackRequestHandler(app)
+
+    def wsgi(environ, start_response):
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            try:
+                check_database(engine)
+            except Exception as exc:  # health checks report, they do not crash
+                log.warning("health check failed: %s", exc.__class__.__name__)
+                return _json(start_response, "503 Service Unavailable", {"status": "error", "database": "unreachable"})
+            return _json(start_response, "200 OK", {"status": "ok", "database": "ok"})
+        if path == "/slack/events":
+            return slack(environ, start_response)
+        return _json(start_response, "404 Not Found", {"error": "not found"})
+
+    return wsgi
+
+
+def _json(start_response, status: str, body: dict) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]

@@ -1,0 +1,224 @@
+"""The `coregroup` command: run the bot, migrate, sweep, manage the case registry, check config."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from datetime import datetime, timezone
+
+from bot.config import Settings
+from bot.errors import ConfigError
+from bot.logs import configure_logging
+
+log = logging.getLogger("coregroup")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run one command; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    configure_logging(logging.DEBUG if getattr(args, "verbose", False) else logging.INFO)
+    settings = Settings.from_env()
+    try:
+        return args.handler(args, settings)
+    except ConfigError as exc:
+        print("The organisation file has problems:", file=sys.stderr)
+        for line in exc.errors:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coregroup", description="Keep child-protection core groups to procedure.")
+    sub = parser.add_subparsers(metavar="command")
+
+    run = sub.add_parser("run", help="run the bot (Socket Mode with SLACK_APP_TOKEN, otherwise HTTP)")
+    run.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    run.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default 0.0.0.0)")
+    run.add_argument("--verbose", action="store_true", help="debug logging")
+    run.set_defaults(handler=_run)
+
+    migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
+    migrate.set_defaults(handler=_migrate)
+
+    sweep = sub.add_parser("sweep", help="run one sweep and one dispatch pass, as if at --now")
+    sweep.add_argument("--now", type=_iso_datetime, default=None, help="ISO-8601 time, e.g. 2027-06-01T09:00Z")
+    sweep.set_defaults(handler=_sweep)
+
+    cases = sub.add_parser("cases", help="the case registry")
+    cases_sub = cases.add_subparsers(metavar="action")
+    imp = cases_sub.add_parser("import", help="import or update cases from an organisation file")
+    imp.add_argument("file")
+    imp.set_defaults(handler=_cases_import)
+    lst = cases_sub.add_parser("list", help="list registered cases")
+    lst.set_defaults(handler=_cases_list)
+
+    check = sub.add_parser("check-config", help="validate the organisation file (default: $COREGROUP_CONFIG)")
+    check.add_argument("file", nargs="?")
+    check.set_defaults(handler=_check_config)
+    return parser
+
+
+def _iso_datetime(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not an ISO-8601 date and time (e.g. 2027-06-01T09:00Z)")
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"'{value}' needs a time zone (e.g. 2027-06-01T09:00Z or +01:00)")
+    return moment.astimezone(timezone.utc)
+
+
+def _engine(settings: Settings):
+    from store.db import make_engine
+
+    return make_engine(settings.database_url)
+
+
+def _migrate(args, settings: Settings) -> int:
+    from store.migrate import current_revision, upgrade
+
+    engine = _engine(settings)
+    upgrade(engine)
+    print(f"Database at revision {current_revision(engine)}.")
+    return 0
+
+
+def _check_config(args, settings: Settings) -> int:
+    from bot.orgfile import load_organisation_file
+
+    path = args.file or settings.config_path
+    if not path:
+        print("No organisation file: give one (coregroup check-config FILE) or set COREGROUP_CONFIG.", file=sys.stderr)
+        return 2
+    file = load_organisation_file(path)
+    print(f"{path}: OK — {file.organisation.name}, profile {file.organisation.profile}, {len(file.cases)} cases.")
+    return 0
+
+
+def _cases_import(args, settings: Settings) -> int:
+    from bot.clock import SystemClock
+    from bot.orgfile import load_organisation_file
+    from bot.services.cases import import_organisation
+    from store.db import make_session_factory
+    from store.migrate import upgrade
+    from store.uow import UnitOfWork
+
+    file = load_organisation_file(args.file)  # a bad file stops here, before anything is written
+    engine = _engine(settings)
+    upgrade(engine)
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        report = import_organisation(file, uow=uow, now=SystemClock().now())
+        uow.commit()
+    print("\n".join(report.lines()))
+    return 0
+
+
+def _cases_list(args, settings: Settings) -> int:
+    from bot.services.cases import list_cases
+    from store.db import make_session_factory
+    from store.migrate import upgrade
+    from store.uow import UnitOfWork
+
+    engine = _engine(settings)
+    upgrade(engine)
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        cases = list_cases(uow=uow)
+    if not cases:
+        print("No cases registered. Import some with: coregroup cases import FILE")
+        return 0
+    print(f"{'reference':<16} {'channel':<12} {'status':<7} {'chair':<12} {'team leader':<12} members")
+    for c in cases:
+        print(f"{c.reference:<16} {c.channel:<12} {c.status:<7} {c.chair or '-':<12} {c.team_leader or '-':<12} "
+              f"{c.member_count} + {len(c.participants_without_slack)} without Slack")
+    return 0
+
+
+def _sweep(args, settings: Settings) -> int:
+    from bot.app import build_runtime
+    from bot.clock import FixedClock, SystemClock
+    from store.migrate import upgrade
+
+    clock = FixedClock(args.now) if args.now else SystemClock()
+    runtime = build_runtime(settings, clock=clock)
+    upgrade(runtime.engine)
+    swept = runtime.sweep()
+    sent = runtime.dispatch()
+    print(f"Sweep at {clock.now().isoformat(timespec='minutes')}: {swept.total} notices enqueued.")
+    for kind, recipient, delivery in sent.deliveries:
+        print(f"  sent {kind} to {recipient} (ts {delivery.ts})")
+    if sent.retrying or sent.failed:
+        print(f"  {len(sent.retrying)} to retry, {len(sent.failed)} failed")
+    return 0
+
+
+def _run(args, settings: Settings) -> int:
+    missing = settings.missing_for_run()
+    if missing:
+        print("coregroup run needs Slack credentials. Set:", file=sys.stderr)
+        for line in missing:
+            print(f"  {line}", file=sys.stderr)
+        print("Create the app from manifest.yml (see README, 'Create the Slack app').", file=sys.stderr)
+        return 2
+    from bot.app import build_runtime
+    from bot.scheduler import start_scheduler
+    from store.migrate import upgrade
+
+    runtime = build_runtime(settings)
+    upgrade(runtime.engine)
+    if settings.config_path:
+        _import_on_start(runtime, settings.config_path)
+    scheduler = start_scheduler(runtime)
+    try:
+        if settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            log.info("starting in Socket Mode")
+            SocketModeHandler(runtime.app, settings.slack_app_token).start()
+        else:
+            _serve_http(runtime, host=args.host, port=args.port)
+    finally:
+        scheduler.shutdown(wait=False)
+    return 0
+
+
+def _import_on_start(runtime, path: str) -> None:
+    from bot.orgfile import load_organisation_file
+    from bot.services.cases import import_organisation
+
+    file = load_organisation_file(path)
+    with runtime.services.uow_factory() as uow:
+        report = import_organisation(file, uow=uow, now=runtime.services.clock.now(), actor="startup")
+        uow.commit()
+    for line in report.lines():
+        log.info("%s", line)
+
+
+def _serve_http(runtime, *, host: str, port: int) -> None:
+    from waitress.server import create_server
+
+    server = create_server(runtime.wsgi(), host=host, port=port, threads=8, ident="coregroup")
+    log.info("listening on http://%s:%s (POST /slack/events, GET /healthz)", host, server.effective_port)
+    stop = threading.Event()
+
+    def _stop(*_):
+        stop.set()
+        server.close()
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

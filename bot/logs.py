@@ -1,0 +1,39 @@
+"""Logging set-up: tokens and signing secrets are masked in every record, whoever logs them."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# Slack tokens (xoxb-, xoxp-, xapp-, ...) and anything after "signing_secret"/"token=".
+SECRET = re.compile(r"\b(xox[abposr]|xapp)-[A-Za-z0-9-]+|((?:token|secret)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,]+", re.I)
+
+
+def redact(text: str) -> str:
+    """Mask anything that looks like a Slack token or secret."""
+    return SECRET.sub(lambda m: f"{m.group(2)}[redacted]" if m.group(2) else f"{m.group(1)}-[redacted]", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record's message (and traceback) with secrets masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.msg, record.args = redact(message), None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Log to stderr with secrets redacted; quiet the libraries' debug chatter."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("slack_sdk").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -1,0 +1,303 @@
+"""The organisation file (DESIGN §5): parsed and validated into plain dataclasses.
+
+Every problem is collected and named by its path (`cases[2].team_leader: missing`), so an admin
+can fix the whole file in one go; nothing here raises anything but ConfigError.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from bot.calendar import Nation
+from bot.errors import ConfigError
+from bot.policy import PolicyError, available_profiles, load_policy
+
+SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SLACK_CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,}$")
+REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{1,59}$")
+# A role label ("Mother", "Grandfather", "Foster carer"): short words, so a full name stands out.
+ROLE_LABEL = re.compile(r"^[A-Za-z][A-Za-z' -]{0,39}$")
+ORGANISATION_KEYS = {
+    "name", "profile", "nation", "timezone", "coordinator", "closure_days", "policy",
+    "retention_years", "admins",
+}
+CASE_KEYS = {
+    "reference", "channel", "registered_on", "first_meeting", "chair", "team_leader", "members",
+    "participants_without_slack",
+}
+
+
+@dataclass(frozen=True)
+class OrganisationSpec:
+    """The organisation block of the file."""
+
+    name: str
+    profile: str
+    nation: str
+    timezone: str
+    coordinator: str
+    closure_days: tuple[date, ...] = ()
+    policy_overrides: Mapping[str, Any] = field(default_factory=dict)
+    retention_years: int = 7
+    admins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    """One case as the file describes it; `first_meeting` is UTC."""
+
+    reference: str
+    channel: str
+    registered_on: date
+    chair: str
+    team_leader: str
+    first_meeting: datetime | None = None
+    members: tuple[str, ...] = ()
+    participants_without_slack: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrganisationFile:
+    """A whole, valid organisation file."""
+
+    organisation: OrganisationSpec
+    cases: tuple[CaseSpec, ...]
+
+
+def load_organisation_file(path: str | Path) -> OrganisationFile:
+    """Read and validate the YAML file at `path`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot be read ({exc.__class__.__name__})"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError([f"{path}: not valid YAML{where}"]) from None
+    return parse_organisation_file(data)
+
+
+def parse_organisation_file(data: Any) -> OrganisationFile:
+    """Validate already-parsed YAML; raise ConfigError listing every problem."""
+    errors: list[str] = []
+    if not isinstance(data, Mapping):
+        raise ConfigError(["the file must be a mapping with 'organisation' and 'cases'"])
+    organisation = _organisation(data.get("organisation"), errors)
+    tz = ZoneInfo(organisation.timezone) if organisation else ZoneInfo("Europe/London")
+    cases = _cases(data.get("cases", []), tz, errors)
+    for key in sorted(set(data) - {"organisation", "cases"}):
+        errors.append(f"{key}: unknown section (expected organisation and cases)")
+    if errors or organisation is None:
+        raise ConfigError(errors)
+    return OrganisationFile(organisation=organisation, cases=tuple(cases))
+
+
+def _organisation(raw: Any, errors: list[str]) -> OrganisationSpec | None:
+    if raw is None:
+        errors.append("organisation: missing")
+        return None
+    if not isinstance(raw, Mapping):
+        errors.append("organisation: must be a mapping")
+        return None
+    start = len(errors)
+    _unknown_keys(raw, ORGANISATION_KEYS, "organisation", errors)
+    name = _text(raw, "name", "organisation", errors)
+    profile = _text(raw, "profile", "organisation", errors)
+    policy = None
+    if profile is not None:
+        if profile not in available_profiles():
+            errors.append(
+                f"organisation.profile: unknown profile '{profile}' (known: {', '.join(available_profiles())})"
+            )
+        else:
+            overrides = raw.get("policy") or {}
+            if not isinstance(overrides, Mapping):
+                errors.append("organisation.policy: must be a mapping of settings to override")
+            else:
+                try:
+                    policy = load_policy(profile, overrides=overrides)
+                except PolicyError as exc:
+                    errors.append(f"organisation.policy: {exc}")
+    nation = raw.get("nation", policy.nation if policy else None)
+    if nation is None:
+        errors.append("organisation.nation: missing")
+    elif nation not in {n.value for n in Nation}:
+        errors.append(f"organisation.nation: '{nation}' is not one of {', '.join(n.value for n in Nation)}")
+    elif policy is not None and str(policy.nation) != nation:
+        errors.append(
+            f"organisation.nation: '{nation}' does not match profile '{profile}', which is for {policy.nation}"
+        )
+    timezone_name = raw.get("timezone", "Europe/London")
+    try:
+        ZoneInfo(str(timezone_name))
+    except (ZoneInfoNotFoundError, ValueError):
+        errors.append(f"organisation.timezone: '{timezone_name}' is not a known time zone")
+        timezone_name = "Europe/London"
+    coordinator = _slack_user(raw, "coordinator", "organisation", errors)
+    closure_days = _dates(raw.get("closure_days", []), "organisation.closure_days", errors)
+    retention = raw.get("retention_years", 7)
+    if not isinstance(retention, int) or isinstance(retention, bool) or retention < 1:
+        errors.append("organisation.retention_years: must be a whole number of years, 1 or more")
+    admins = _slack_users(raw.get("admins", []), "organisation.admins", errors)
+    if len(errors) > start:
+        return None
+    return OrganisationSpec(
+        name=name, profile=profile, nation=nation, timezone=str(timezone_name), coordinator=coordinator,
+        closure_days=tuple(closure_days), policy_overrides=dict(raw.get("policy") or {}),
+        retention_years=retention, admins=tuple(admins),
+    )
+
+
+def _cases(raw: Any, tz: ZoneInfo, errors: list[str]) -> list[CaseSpec]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        errors.append("cases: must be a list")
+        return []
+    cases: list[CaseSpec] = []
+    seen_references: dict[str, int] = {}
+    seen_channels: dict[str, int] = {}
+    for index, item in enumerate(raw):
+        where = f"cases[{index}]"
+        if not isinstance(item, Mapping):
+            errors.append(f"{where}: must be a mapping")
+            continue
+        start = len(errors)
+        _unknown_keys(item, CASE_KEYS, where, errors)
+        reference = _text(item, "reference", where, errors)
+        if reference is not None and not REFERENCE.match(reference):
+            errors.append(
+                f"{where}.reference: '{reference}' must be an opaque reference (letters, digits, - / _ .), never a name"
+            )
+        elif reference is not None and reference in seen_references:
+            errors.append(f"{where}.reference: '{reference}' is already used by cases[{seen_references[reference]}]")
+        channel = _text(item, "channel", where, errors)
+        if channel is not None and not SLACK_CHANNEL.match(channel):
+            errors.append(f"{where}.channel: '{channel}' is not a Slack channel id (C... or G...)")
+        elif channel is not None and channel in seen_channels:
+            errors.append(f"{where}.channel: '{channel}' is already used by cases[{seen_channels[channel]}]")
+        registered_on = _date(item.get("registered_on"), f"{where}.registered_on", errors, required=True)
+        first_meeting = _local_datetime(item.get("first_meeting"), f"{where}.first_meeting", tz, errors)
+        chair = _slack_user(item, "chair", where, errors)
+        team_leader = _slack_user(item, "team_leader", where, errors)
+        members = _slack_users(item.get("members", []), f"{where}.members", errors)
+        labels = item.get("participants_without_slack", []) or []
+        if not isinstance(labels, list):
+            errors.append(f"{where}.participants_without_slack: must be a list of role labels")
+            labels = []
+        for j, label in enumerate(labels):
+            if not isinstance(label, str) or not ROLE_LABEL.match(label.strip()):
+                errors.append(
+                    f"{where}.participants_without_slack[{j}]: must be a short role label such as 'Mother', never a name"
+                )
+        if len(errors) > start:
+            continue
+        seen_references[reference] = index
+        seen_channels[channel] = index
+        cases.append(
+            CaseSpec(
+                reference=reference, channel=channel, registered_on=registered_on, chair=chair,
+                team_leader=team_leader, first_meeting=first_meeting, members=tuple(dict.fromkeys(members)),
+                participants_without_slack=tuple(dict.fromkeys(label.strip() for label in labels)),
+            )
+        )
+    return cases
+
+
+def _unknown_keys(raw: Mapping, known: set[str], where: str, errors: list[str]) -> None:
+    for key in sorted(set(map(str, raw)) - known):
+        errors.append(f"{where}.{key}: unknown field")
+
+
+def _text(raw: Mapping, key: str, where: str, errors: list[str]) -> str | None:
+    value = raw.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        errors.append(f"{where}.{key}: missing")
+        return None
+    if not isinstance(value, str):
+        errors.append(f"{where}.{key}: must be text")
+        return None
+    return value.strip()
+
+
+def _slack_user(raw: Mapping, key: str, where: str, errors: list[str]) -> str | None:
+    value = _text(raw, key, where, errors)
+    if value is not None and not SLACK_USER.match(value):
+        errors.append(f"{where}.{key}: '{value}' is not a Slack user id (U... or W...)")
+        return None
+    return value
+
+
+def _slack_users(raw: Any, where: str, errors: list[str]) -> list[str]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        errors.append(f"{where}: must be a list of Slack user ids")
+        return []
+    users = []
+    for j, value in enumerate(raw):
+        if not isinstance(value, str) or not SLACK_USER.match(value):
+            errors.append(f"{where}[{j}]: '{value}' is not a Slack user id (U... or W...)")
+        else:
+            users.append(value)
+    return users
+
+
+def _date(value: Any, where: str, errors: list[str], *, required: bool = False) -> date | None:
+    if value is None:
+        if required:
+            errors.append(f"{where}: missing")
+        return None
+    if isinstance(value, datetime):
+        errors.append(f"{where}: must be a date (YYYY-MM-DD), not a date and time")
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        errors.append(f"{where}: '{value}' is not a date (YYYY-MM-DD)")
+        return None
+
+
+def _dates(raw: Any, where: str, errors: list[str]) -> list[date]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        errors.append(f"{where}: must be a list of dates (YYYY-MM-DD)")
+        return []
+    return [d for j, value in enumerate(raw) if (d := _date(value, f"{where}[{j}]", errors)) is not None]
+
+
+def _local_datetime(value: Any, where: str, tz: ZoneInfo, errors: list[str]) -> datetime | None:
+    """A wall-clock time in the organisation's zone (or with an explicit offset), as UTC."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        errors.append(f"{where}: needs a time as well (YYYY-MM-DDTHH:MM)")
+        return None
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            errors.append(f"{where}: '{value}' is not a date and time (YYYY-MM-DDTHH:MM)")
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(timezone.utc)
+

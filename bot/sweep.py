@@ -1,0 +1,39 @@
+"""The sweep: one pass that finds everything due at `now` and enqueues its notices.
+
+Each feature contributes a sweeper; every sweeper must be safe to run twice or in two processes
+at once (idempotency keys on the outbox, conditional updates on its own rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from store.uow import UnitOfWorkFactory
+
+Sweeper = Callable[..., int]
+
+#: Feature sweepers, in order; each is `fn(*, uow_factory, now) -> number of notices enqueued`.
+SWEEPERS: list[tuple[str, Sweeper]] = []
+
+
+@dataclass
+class SweepReport:
+    """How many notices each sweeper enqueued."""
+
+    enqueued: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.enqueued.values())
+
+
+def sweep(*, uow_factory: UnitOfWorkFactory, now: datetime) -> SweepReport:
+    """Run every sweeper at `now`."""
+    if now.tzinfo is None:
+        raise ValueError("sweep needs a tz-aware `now`")
+    report = SweepReport()
+    for name, sweeper in SWEEPERS:
+        report.enqueued[name] = sweeper(uow_factory=uow_factory, now=now)
+    return report

@@ -1,0 +1,13 @@
+"""The Slack surface: one module per feature, each with `register(app)`."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+
+def register_all(app: App) -> None:
+    """Register every feature's listeners on `app`, once, at start-up."""
+    from handlers import core_group, errors
+
+    for module in (core_group, errors):
+        module.register(app)

@@ -1,0 +1,66 @@
+"""`/core-group`: one command, subcommands registered by each feature; status and help live here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.context import Services
+from bot.services.cases import case_status
+from handlers.blocks.status import build_help_message, build_status_message
+from handlers.ids import Command
+
+#: name -> (handler, one-line help). A handler is `fn(*, args, command, respond, client, services)`.
+_SUBCOMMANDS: dict[str, tuple[Callable[..., None], str]] = {}
+#: Extra status sections from features: `fn(*, channel, user, services) -> list of blocks`.
+STATUS_SECTIONS: list[Callable[..., list[dict[str, Any]]]] = []
+
+
+def subcommand(name: str, help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register a `/core-group <name>` handler (a decorator used by the feature modules)."""
+
+    def register(fn: Callable[..., None]) -> Callable[..., None]:
+        _SUBCOMMANDS[name] = (fn, help_text)
+        return fn
+
+    return register
+
+
+def handle_core_group_command(ack: Ack, command: dict, respond: Respond, client, context) -> None:
+    """Route `/core-group <subcommand> ...`; anything unknown gets the help, ephemerally."""
+    ack()
+    words = (command.get("text") or "").split()
+    name, args = (words[0].lower(), words[1:]) if words else ("help", [])
+    entry = _SUBCOMMANDS.get(name)
+    if entry is None:
+        text, blocks = build_help_message(_help_lines())
+        if name != "help":
+            text = f"I don't know `{name}`. " + text
+            blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": f"I don't know `{name[:40]}`."}}, *blocks]
+        respond(text=text, blocks=blocks, response_type="ephemeral")
+        return
+    entry[0](args=args, command=command, respond=respond, client=client, services=context["services"])
+
+
+def show_status(*, args: list[str], command: dict, respond: Respond, client, services: Services) -> None:
+    """Answer `/core-group status` with the case's roles and next meeting."""
+    with services.uow_factory() as uow:
+        view = case_status(command["channel_id"], command["user_id"], uow=uow, now=services.clock.now())
+    extra: list[dict[str, Any]] = []
+    for section in STATUS_SECTIONS:
+        extra.extend(section(channel=command["channel_id"], user=command["user_id"], services=services))
+    text, blocks = build_status_message(view, extra=extra)
+    respond(text=text, blocks=blocks, response_type="ephemeral")
+
+
+def _help_lines() -> list[tuple[str, str]]:
+    lines = [(name, help_text) for name, (_, help_text) in _SUBCOMMANDS.items()]
+    return sorted([*lines, ("help", "this list")])
+
+
+def register(app: App) -> None:
+    """Listen for /core-group and register the subcommands owned here."""
+    subcommand("status", "this case's chair, team leader, members and next meeting")(show_status)
+    app.command(Command.CORE_GROUP)(handle_core_group_command)

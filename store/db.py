@@ -1,0 +1,46 @@
+"""Engine and session factory, with the per-engine settings each database needs."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    """Create an engine; on SQLite turn on foreign keys and WAL for every connection."""
+    if url.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+    elif url.startswith("postgresql"):
+        kwargs.setdefault("pool_pre_ping", True)
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection, _record) -> None:
+    # pysqlite's own transaction handling defers BEGIN; we emit it ourselves (see _sqlite_on_begin)
+    # so that SELECT ... then UPDATE in one unit of work is really one transaction.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection) -> None:
+    # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (services return them)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def check_database(engine: Engine) -> None:
+    """Raise if the database cannot answer a trivial query (used by /healthz)."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")

@@ -1,0 +1,245 @@
+"""Repositories: the queries the services need, written with `select()` only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, selectinload
+
+from store.models import (
+    AuditEvent,
+    Case,
+    CaseRole,
+    CaseStatus,
+    Delegate,
+    Organisation,
+    OutboxMessage,
+    OutboxStatus,
+    ProcessedEvent,
+)
+
+
+def insert_ignoring_duplicates(session: Session, model, values: dict[str, Any], *, key: str) -> bool:
+    """INSERT a row unless one with the same unique `key` exists; True when inserted.
+
+    One statement on both engines, so two processes enqueuing the same notice cannot both win.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    column = getattr(model, key)
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]).returning(column)
+    return session.execute(statement).first() is not None
+
+
+class OrganisationRepository:
+    """Organisations (normally one per deployment)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get_by_name(self, name: str) -> Organisation | None:
+        return self.session.scalars(select(Organisation).where(Organisation.name == name)).first()
+
+    def get(self, organisation_id: int) -> Organisation | None:
+        return self.session.get(Organisation, organisation_id)
+
+    def list(self) -> Sequence[Organisation]:
+        return self.session.scalars(select(Organisation).order_by(Organisation.id)).all()
+
+    def add(self, organisation: Organisation) -> None:
+        self.session.add(organisation)
+        self.session.flush()
+
+
+class CaseRepository:
+    """Cases, loaded with their roles and organisation."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _query(self):
+        return select(Case).options(selectinload(Case.roles), selectinload(Case.organisation))
+
+    def get(self, case_id: int) -> Case | None:
+        return self.session.scalars(self._query().where(Case.id == case_id)).first()
+
+    def get_by_reference(self, reference: str) -> Case | None:
+        return self.session.scalars(self._query().where(Case.reference == reference)).first()
+
+    def get_by_channel(self, channel: str) -> Case | None:
+        return self.session.scalars(self._query().where(Case.channel == channel)).first()
+
+    def list(self, *, status: str | None = None) -> Sequence[Case]:
+        query = self._query().order_by(Case.reference)
+        if status:
+            query = query.where(Case.status == status)
+        return self.session.scalars(query).all()
+
+    def count_open(self) -> int:
+        return self.session.scalar(select(func.count(Case.id)).where(Case.status == CaseStatus.OPEN)) or 0
+
+    def for_user(self, user_id: str) -> Sequence[Case]:
+        query = (
+            self._query()
+            .where(Case.id.in_(select(CaseRole.case_id).where(CaseRole.user_id == user_id)))
+            .order_by(Case.reference)
+        )
+        return self.session.scalars(query).all()
+
+    def add(self, case: Case) -> None:
+        self.session.add(case)
+        self.session.flush()
+
+
+class DelegateRepository:
+    """Out-of-office delegations."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def active_for(self, principal: str, *, on: date) -> Delegate | None:
+        query = (
+            select(Delegate)
+            .where(Delegate.principal == principal, Delegate.ended_at.is_(None), Delegate.until >= on)
+            .order_by(Delegate.id.desc())
+        )
+        return self.session.scalars(query).first()
+
+    def principals_of(self, delegate: str, *, on: date) -> list[str]:
+        query = select(Delegate.principal).where(
+            Delegate.delegate == delegate, Delegate.ended_at.is_(None), Delegate.until >= on
+        )
+        return list(self.session.scalars(query).all())
+
+    def end_all_for(self, principal: str, *, now: datetime) -> int:
+        statement = (
+            update(Delegate)
+            .where(Delegate.principal == principal, Delegate.ended_at.is_(None))
+            .values(ended_at=now)
+        )
+        return self.session.execute(statement).rowcount
+
+    def add(self, delegate: Delegate) -> None:
+        self.session.add(delegate)
+        self.session.flush()
+
+
+class AuditRepository:
+    """The audit log: append and read, never change."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(
+        self,
+        *,
+        action: str,
+        at: datetime,
+        case_id: int | None = None,
+        actor: str | None = None,
+        on_behalf_of: str | None = None,
+        **detail: Any,
+    ) -> AuditEvent:
+        event = AuditEvent(
+            action=action, at=at, case_id=case_id, actor=actor, on_behalf_of=on_behalf_of, detail=detail
+        )
+        self.session.add(event)
+        return event
+
+    def list(self, *, case_id: int | None = None, action: str | None = None) -> Sequence[AuditEvent]:
+        query = select(AuditEvent).order_by(AuditEvent.id)
+        if case_id is not None:
+            query = query.where(AuditEvent.case_id == case_id)
+        if action is not None:
+            query = query.where(AuditEvent.action == action)
+        return self.session.scalars(query).all()
+
+
+class OutboxRepository:
+    """Notices waiting to be delivered, and what became of them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def enqueue(
+        self,
+        *,
+        key: str,
+        kind: str,
+        recipient: str,
+        now: datetime,
+        payload: dict[str, Any] | None = None,
+        case_id: int | None = None,
+        replaces_key: str | None = None,
+    ) -> bool:
+        """Add a notice unless one with the same idempotency key exists; True when added."""
+        values = dict(
+            idempotency_key=key,
+            kind=kind,
+            recipient=recipient,
+            payload=payload or {},
+            case_id=case_id,
+            replaces_key=replaces_key,
+            status=OutboxStatus.PENDING,
+            created_at=now,
+            next_attempt_at=now,
+            attempts=0,
+        )
+        return insert_ignoring_duplicates(self.session, OutboxMessage, values, key="idempotency_key")
+
+    def get_by_key(self, key: str) -> OutboxMessage | None:
+        return self.session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()
+
+    def ready(self, *, now: datetime, limit: int) -> Sequence[OutboxMessage]:
+        query = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        return self.session.scalars(query).all()
+
+    def claim(self, message_id: int, *, now: datetime, until: datetime) -> bool:
+        """Take a row for sending; False when another dispatcher has it (conditional update)."""
+        statement = (
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.status == OutboxStatus.PENDING,
+                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
+            )
+            .values(claimed_until=until)
+        )
+        return self.session.execute(statement).rowcount == 1
+
+    def get(self, message_id: int) -> OutboxMessage | None:
+        return self.session.get(OutboxMessage, message_id)
+
+    def list(self, *, status: str | None = None, kind: str | None = None) -> Sequence[OutboxMessage]:
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if status:
+            query = query.where(OutboxMessage.status == status)
+        if kind:
+            query = query.where(OutboxMessage.kind == kind)
+        return self.session.scalars(query).all()
+
+
+class EventRepository:
+    """Slack event ids seen, to ignore Slack's retries."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def first_time(self, event_id: str, *, now: datetime) -> bool:
+        """Record the event id; True only the first time it is seen."""
+        values = {"event_id": event_id, "received_at": now}
+        return insert_ignoring_duplicates(self.session, ProcessedEvent, values, key="event_id")

@@ -1,0 +1,52 @@
+"""Unit of work: one transaction, with repositories on it and an explicit commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Self
+
+from sqlalchemy.orm import Session
+
+from store.repositories import (
+    AuditRepository,
+    CaseRepository,
+    DelegateRepository,
+    EventRepository,
+    OrganisationRepository,
+    OutboxRepository,
+)
+
+
+class UnitOfWork:
+    """Open a session on enter; roll back on exit unless `commit()` was called."""
+
+    def __init__(self, session_factory: Callable[[], Session]) -> None:
+        self._session_factory = session_factory
+        self.committed = False
+
+    def __enter__(self) -> Self:
+        self.session = self._session_factory()
+        self.organisations = OrganisationRepository(self.session)
+        self.cases = CaseRepository(self.session)
+        self.delegates = DelegateRepository(self.session)
+        self.audit = AuditRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
+        self.events = EventRepository(self.session)
+        self.committed = False
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        # close() rolls back whatever was not committed, without expiring what callers still hold.
+        self.session.close()
+
+    def commit(self) -> None:
+        """Make everything done in this unit of work durable, together."""
+        self.session.commit()
+        self.committed = True
+
+    def rollback(self) -> None:
+        """Discard everything done in this unit of work."""
+        self.session.rollback()
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -1,0 +1,43 @@
+"""The HTTP surface beside Slack's endpoint: health checks and unknown paths."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+
+from waitress.server import create_server
+
+from bot.app import make_wsgi_app
+from store.db import make_engine
+
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def get(url: str) -> tuple[int, dict]:
+    try:
+        with OPENER.open(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_healthz_reports_ok_when_the_database_answers(bot):
+    assert get(f"{bot.url}/healthz") == (200, {"status": "ok", "database": "ok"})
+
+
+def test_unknown_paths_get_404(bot):
+    assert get(f"{bot.url}/admin")[0] == 404
+
+
+def test_healthz_reports_503_when_the_database_is_unreachable(bot, tmp_path):
+    broken = make_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}")
+    server = create_server(make_wsgi_app(bot.runtime.app, broken), host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        status, body = get(f"http://127.0.0.1:{server.effective_port}/healthz")
+    finally:
+        server.close()
+    assert (status, body) == (503, {"status": "error", "database": "unreachable"})
