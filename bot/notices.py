@@ -9,6 +9,7 @@ class NoticeKind(StrEnum):
     """The kinds of outbox notice; each surface has a renderer for every kind it can show."""
 
     DELIVERY_FAILED = "delivery_failed"
+    MEETING_SCHEDULED = "meeting_scheduled"
 
 
 def notice_key(*parts: object) -> str:

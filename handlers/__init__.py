@@ -7,7 +7,7 @@ from slack_bolt import App
 
 def register_all(app: App) -> None:
     """Register every feature's listeners on `app`, once, at start-up."""
-    from handlers import core_group, errors
+    from handlers import core_group, errors, meetings
 
-    for module in (core_group, errors):
+    for module in (core_group, meetings, errors):
         module.register(app)

@@ -618,7 +618,8 @@ class FakeSlack:
 
     def _describe(self, call: RecordedCall) -> str:
         details = []
-        for key in ("channel", "channel_id", "user", "user_id", "users", "ts", "trigger_id", "view_id", "file_id", "_key"):
+        keys = ("channel", "channel_id", "user", "user_id", "users", "ts", "trigger_id", "view_id", "file_id", "_key")
+        for key in keys:
             value = call.params.get(key)
             if value not in (None, ""):
                 details.append(f"{key}={value}")

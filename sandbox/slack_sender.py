@@ -449,7 +449,7 @@ class SlackSender:
         except urllib.error.HTTPError as error:  # non-2xx: returned, not raised
             status, raw, resp_headers = error.code, error.read(), error.headers
             error.close()
-        charset = resp_headers.get_content_charset() or "utf-8" if resp_headers is not None else "utf-8"
+        charset = (resp_headers.get_content_charset() if resp_headers is not None else None) or "utf-8"
         return SlackResponse(
             status=status,
             body=raw.decode(charset, "replace"),

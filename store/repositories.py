@@ -17,6 +17,8 @@ from store.models import (
     CaseRole,
     CaseStatus,
     Delegate,
+    Meeting,
+    MeetingStatus,
     Organisation,
     OutboxMessage,
     OutboxStatus,
@@ -243,3 +245,30 @@ class EventRepository:
         """Record the event id; True only the first time it is seen."""
         values = {"event_id": event_id, "received_at": now}
         return insert_ignoring_duplicates(self.session, ProcessedEvent, values, key="event_id")
+
+
+class MeetingRepository:
+    """Core group meetings."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, meeting: Meeting) -> None:
+        self.session.add(meeting)
+        self.session.flush()
+
+    def get(self, meeting_id: int) -> Meeting | None:
+        return self.session.get(Meeting, meeting_id)
+
+    def next_for_case(self, case_id: int, *, now: datetime) -> Meeting | None:
+        """The earliest scheduled meeting that has not started yet."""
+        query = (
+            select(Meeting)
+            .where(Meeting.case_id == case_id, Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at >= now)
+            .order_by(Meeting.starts_at)
+        )
+        return self.session.scalars(query).first()
+
+    def for_case(self, case_id: int) -> Sequence[Meeting]:
+        query = select(Meeting).where(Meeting.case_id == case_id).order_by(Meeting.starts_at, Meeting.id)
+        return self.session.scalars(query).all()

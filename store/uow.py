@@ -12,6 +12,7 @@ from store.repositories import (
     CaseRepository,
     DelegateRepository,
     EventRepository,
+    MeetingRepository,
     OrganisationRepository,
     OutboxRepository,
 )
@@ -32,6 +33,7 @@ class UnitOfWork:
         self.audit = AuditRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.events = EventRepository(self.session)
+        self.meetings = MeetingRepository(self.session)
         self.committed = False
         return self
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.errors import NotACaseChannelError, NotInCaseError
 from bot.orgfile import CaseSpec, OrganisationFile
+from bot.services.meetings import sync_first_meeting
 from store.models import Case, CaseRole, CaseStatus, Organisation, Role
 from store.uow import UnitOfWork
 
@@ -82,6 +83,7 @@ def import_organisation(file: OrganisationFile, *, uow: UnitOfWork, now: datetim
             uow.cases.add(case)
             report.created.append(case_spec.reference)
             uow.audit.record(action="case.registered", at=now, case_id=case.id, actor=actor)
+            sync_first_meeting(uow=uow, case=case, actor=actor, now=now)
             continue
         changes = _apply(
             case,
@@ -93,6 +95,8 @@ def import_organisation(file: OrganisationFile, *, uow: UnitOfWork, now: datetim
             },
         )
         changes += _sync_roles(case, case_spec)
+        if "first_meeting_at" in " ".join(changes):
+            sync_first_meeting(uow=uow, case=case, actor=actor, now=now)
         if changes:
             case.updated_at = now
             report.updated[case_spec.reference] = changes
@@ -131,8 +135,10 @@ def case_status(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> C
     """The status of the case in `channel`, for someone allowed to see it."""
     case = case_for_channel(channel, user, uow=uow)
     summary = summarise(case)
-    upcoming = case.first_meeting_at if case.first_meeting_at and case.first_meeting_at >= now else None
-    return CaseStatusView(**vars(summary), timezone=case.organisation.timezone, next_meeting_at=upcoming)
+    upcoming = uow.meetings.next_for_case(case.id, now=now)
+    return CaseStatusView(
+        **vars(summary), timezone=case.organisation.timezone, next_meeting_at=upcoming.starts_at if upcoming else None
+    )
 
 
 def summarise(case: Case) -> CaseSummary:

@@ -28,7 +28,11 @@ def test_first_import_creates_the_organisation_and_its_cases(uow_factory):
         assert case.chair == "U0CHAIR" and case.team_leader == "U0TL"
         assert case.members == ["U0HV", "U0TEACH", "U0POL"]
         assert case.participants_without_slack == ["Mother", "Father"]
-        assert [e.action for e in uow.audit.list()] == ["organisation.imported", "case.registered"]
+        assert [e.action for e in uow.audit.list()] == ["organisation.imported", "case.registered", "meeting.scheduled"]
+        (first,) = uow.meetings.for_case(case.id)
+        assert (first.kind, first.starts_at) == ("first", datetime(2027, 5, 24, 9, 0, tzinfo=timezone.utc))
+        (notice,) = uow.outbox.list()
+        assert (notice.kind, notice.recipient) == ("meeting_scheduled", "C0CASE142")
 
 
 def test_importing_the_same_file_twice_changes_nothing(uow_factory):
@@ -63,3 +67,12 @@ def test_cases_left_out_of_a_file_are_reported_and_kept(uow_factory):
     assert report.not_in_file == ["CP-2"]
     with uow_factory() as uow:
         assert len(list_cases(uow=uow)) == 2
+
+
+def test_moving_the_first_meeting_in_the_file_moves_the_scheduled_meeting(uow_factory):
+    run_import(uow_factory, organisation_file())
+    report = run_import(uow_factory, organisation_file(cases=[dict(CASE, first_meeting="2027-05-25T14:00")]))
+    assert report.updated["CP-2027-0142"] == ["first_meeting_at: 2027-05-24T09:00+00:00 -> 2027-05-25T13:00+00:00"]
+    with uow_factory() as uow:
+        (first,) = uow.meetings.for_case(uow.cases.get_by_reference("CP-2027-0142").id)
+        assert first.starts_at == datetime(2027, 5, 25, 13, 0, tzinfo=timezone.utc)

@@ -1,0 +1,5 @@
+"""All models; each feature keeps its tables in its own module, imported here so the metadata is whole."""
+
+from store.models.core import *  # noqa: F401,F403
+from store.models.core import Base  # noqa: F401
+from store.models.meetings import *  # noqa: F401,F403
