@@ -12,10 +12,13 @@ from datetime import datetime
 
 from store.uow import UnitOfWorkFactory
 
+#: A sweeper: `fn(*, uow_factory, now) -> number of notices enqueued`.
 Sweeper = Callable[..., int]
 
-#: Feature sweepers, in order; each is `fn(*, uow_factory, now) -> number of notices enqueued`.
-SWEEPERS: list[tuple[str, Sweeper]] = []
+
+def sweepers() -> list[tuple[str, Sweeper]]:
+    """Every feature's sweeper, in the order they run (imported here so `bot.sweep` stays import-light)."""
+    return []
 
 
 @dataclass
@@ -34,6 +37,6 @@ def sweep(*, uow_factory: UnitOfWorkFactory, now: datetime) -> SweepReport:
     if now.tzinfo is None:
         raise ValueError("sweep needs a tz-aware `now`")
     report = SweepReport()
-    for name, sweeper in SWEEPERS:
+    for name, sweeper in sweepers():
         report.enqueued[name] = sweeper(uow_factory=uow_factory, now=now)
     return report
