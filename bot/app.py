@@ -20,6 +20,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import Services
 from bot.dispatch import DispatchReport, dispatch_pending
+from bot.pacing import Pacer
 from bot.sweep import SweepReport, sweep
 from handlers.delivery import SlackNoticeSender
 from store.db import check_database, make_engine, make_session_factory
@@ -39,15 +40,17 @@ class Runtime:
     client: WebClient
     sender: SlackNoticeSender
     extras: dict[str, Any] = field(default_factory=dict)
+    pacer: Pacer = field(default_factory=Pacer)  # rate-limit state kept across dispatch passes
 
     def sweep(self) -> SweepReport:
         """One sweep at the clock's time."""
         return sweep(uow_factory=self.services.uow_factory, now=self.services.clock.now())
 
     def dispatch(self) -> DispatchReport:
-        """One dispatch pass at the clock's time."""
+        """One dispatch pass at the clock's time (re-read as the pass goes), paced by the runtime's pacer."""
+        clock = self.services.clock
         return dispatch_pending(
-            uow_factory=self.services.uow_factory, sender=self.sender, now=self.services.clock.now()
+            uow_factory=self.services.uow_factory, sender=self.sender, now=clock.now(), pacer=self.pacer, clock=clock.now
         )
 
     def wsgi(self):

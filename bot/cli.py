@@ -59,9 +59,22 @@ def _parser() -> argparse.ArgumentParser:
     lst = cases_sub.add_parser("list", help="list registered cases")
     lst.set_defaults(handler=_cases_list)
 
+    retention = sub.add_parser("retention", help="closed cases past the organisation's retention_years: "
+                                                 "--dry-run lists them, --apply removes them")
+    retention.add_argument("--dry-run", action="store_true", help="list what would be removed; change nothing")
+    retention.add_argument("--apply", action="store_true", help="remove them, leaving an audit entry with counts")
+    retention.add_argument("--now", type=_iso_datetime, default=None, help="ISO-8601 time, e.g. 2035-06-01T09:00Z")
+    retention.set_defaults(handler=_retention)
+
     check = sub.add_parser("check-config", help="validate the organisation file (default: $COREGROUP_CONFIG)")
     check.add_argument("file", nargs="?")
     check.set_defaults(handler=_check_config)
+
+    demo = sub.add_parser("demo", help="try the bot in a browser: a local Slack sandbox with a demo organisation")
+    demo.add_argument("--port", type=int, default=3000, help="the page's port (default 3000)")
+    demo.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    demo.add_argument("--verbose", action="store_true", help="debug logging")
+    demo.set_defaults(handler=_demo)
     return parser
 
 
@@ -158,14 +171,40 @@ def _sweep(args, settings: Settings) -> int:
     return 0
 
 
+def _retention(args, settings: Settings) -> int:
+    if args.dry_run == args.apply:
+        print("Say exactly one of --dry-run (list the closed cases past their retention period; nothing is removed) "
+              "or --apply (remove them).", file=sys.stderr)
+        return 2
+    from bot.clock import SystemClock
+    from bot.services.retention import apply_retention, review_retention
+    from store.db import make_session_factory
+    from store.migrate import upgrade
+    from store.uow import UnitOfWork
+
+    now = args.now or SystemClock().now()
+    engine = _engine(settings)
+    upgrade(engine)
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        report = apply_retention(uow=uow, now=now) if args.apply else review_retention(uow=uow, now=now)
+        uow.commit()
+    print("\n".join(report.lines()))
+    return 0
+
+
 def _run(args, settings: Settings) -> int:
     missing = settings.missing_for_run()
     if missing:
-        print("coregroup run needs Slack credentials. Set:", file=sys.stderr)
+        no_credentials = not (settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token)
+        print("No Slack credentials are set, so coregroup is starting the local sandbox instead."
+              if no_credentials else "coregroup run needs Slack credentials.", file=sys.stderr)
+        print("To run against Slack, set:", file=sys.stderr)
         for line in missing:
             print(f"  {line}", file=sys.stderr)
         print("Create the app from manifest.yml (see README, 'Create the Slack app').", file=sys.stderr)
-        return 2
+        if not no_credentials:
+            return 2
+        return _demo(args, settings, host="127.0.0.1")
     from bot.app import build_runtime
     from bot.scheduler import start_scheduler
     from store.migrate import upgrade
@@ -186,6 +225,14 @@ def _run(args, settings: Settings) -> int:
     finally:
         scheduler.shutdown(wait=False)
     return 0
+
+
+def _demo(args, settings: Settings, *, host: str | None = None) -> int:
+    import os
+
+    from sandbox.demo import run_demo
+
+    return run_demo(port=args.port, host=host or args.host, database_url=os.environ.get("DATABASE_URL") or None)
 
 
 def _import_on_start(runtime, path: str) -> None:

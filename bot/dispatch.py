@@ -1,23 +1,46 @@
-"""The outbox dispatcher: deliver pending notices exactly once where possible, never lose one.
+"""The outbox dispatcher: deliver pending notices, never lose one, and send each once where possible.
 
-Each row is claimed with a conditional update, sent, and recorded in its own transaction, so a
-crash between sending and recording can repeat only the message that was in flight.
+One message at a time: each row is claimed (a conditional update with a lease, committed), sent, and
+recorded (status, Slack's `ts` and channel) in its own transaction. A crash between sending and recording
+can therefore repeat only the one message that was in flight: its lease runs out and the next dispatcher
+sends it again. A crash anywhere else repeats nothing and loses nothing.
+
+Throughput comes from pacing rather than threads (`bot.pacing.Pacer`): the next message always goes to
+the channel that may receive one soonest (the one with most waiting, on a tie), so a channel waiting out
+its one-a-second limit or a 429's `Retry-After` never holds up the others, and the workspace's global
+limit is respected without a flood of 429s.
+
+- 429: `Retry-After` is honoured for that method and channel only; short waits are retried in the pass.
+- 5xx and network errors: retried with capped exponential backoff (2, 4, 8 ... 300 s); after 24 hours of
+  failures the row is failed and reported.
+- Permanent errors (`channel_not_found`, `not_in_channel`, `user_not_found`, `account_inactive` ...): the row
+  is failed at once and the organisation's admins (else its coordinator) are told through the outbox.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from bot.notices import NoticeKind, notice_key
+from bot.pacing import POST, UPDATE, Pacer
 from store.models import OutboxMessage, OutboxStatus
-from store.uow import UnitOfWorkFactory
+from store.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
 CLAIM_SECONDS = 60
+GIVE_UP_AFTER = timedelta(hours=24)
+#: A 429 asking for at most this long is waited out inside the pass; longer ones go back to the table.
+MAX_INLINE_WAIT = 10.0
+#: A pass stops starting new sends after this long (the scheduler ticks the dispatcher again).
+PASS_SECONDS = 50.0
 
 
 @dataclass(frozen=True)
@@ -69,51 +92,158 @@ class DispatchReport:
     retrying: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     deliveries: list[tuple[str, str, Delivery]] = field(default_factory=list)
+    rate_limited: int = 0
+
+
+@dataclass
+class _Item:
+    id: int
+    recipient: str
+    method: str
 
 
 def dispatch_pending(
-    *, uow_factory: UnitOfWorkFactory, sender: NoticeSender, now: datetime, limit: int = 200
+    *,
+    uow_factory: UnitOfWorkFactory,
+    sender: NoticeSender,
+    now: datetime,
+    limit: int = 500,
+    pacer: Pacer | None = None,
+    clock: Callable[[], datetime] | None = None,
+    max_seconds: float = PASS_SECONDS,
+    monotonic: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> DispatchReport:
-    """Send up to `limit` due outbox rows; rate-limited scopes are skipped for the rest of the pass."""
-    report = DispatchReport()
-    with uow_factory() as uow:
-        candidates = [m.id for m in uow.outbox.ready(now=now, limit=limit)]
-    blocked_until: dict[str, float] = {}
-    for message_id in candidates:
-        with uow_factory() as uow:
-            message = uow.outbox.get(message_id)
-            if message is None or message.recipient in blocked_until:
+    """Send what is due at `now` (re-read from `clock` during a long pass), paced; returns what happened.
+
+    At most `limit` rows are held in memory; more are read as those go. Nothing is claimed until the
+    moment it is sent, so a pass that stops early leaves the rest for the next one.
+    """
+    pacer = pacer if pacer is not None else Pacer()
+    pacer.follow(now, monotonic())
+    pacer.forget_before(monotonic())
+    current = clock or (lambda: now)
+    pass_ = _Pass(uow_factory, sender, pacer, current, monotonic, sleep, limit, monotonic() + max_seconds)
+    pass_.run()
+    return pass_.report
+
+
+class _Pass:
+    """One dispatch pass: per-recipient queues, drained in the order the pacer allows."""
+
+    def __init__(self, uow_factory, sender, pacer, current, monotonic, sleep, limit, deadline) -> None:
+        self.uow_factory, self.sender, self.pacer, self.current = uow_factory, sender, pacer, current
+        self.monotonic, self.sleep, self.limit, self.deadline = monotonic, sleep, limit, deadline
+        self.report = DispatchReport()
+        self.queues: dict[str, deque[_Item]] = {}
+        self.queued = 0
+        self.last_id = 0
+        self.exhausted = False
+
+    def run(self) -> None:
+        while True:
+            if not self.exhausted and self.queued <= self.limit // 2:
+                self._refill()
+            if not self.queued:
+                return
+            scope, ready = self._next_scope()
+            moment = self.monotonic()
+            if ready > moment:
+                if ready >= self.deadline or ready - moment > MAX_INLINE_WAIT:
+                    return  # everything left waits longer than a pass should: a later pass takes it
+                self.sleep(ready - moment)
                 continue
-            if not uow.outbox.claim(message_id, now=now, until=now + timedelta(seconds=CLAIM_SECONDS)):
-                continue
-            replaces, wait = _replaced_delivery(uow, message)
-            uow.commit()
-            kind, recipient, payload, key = message.kind, message.recipient, dict(message.payload), message.idempotency_key
+            item = self.queues[scope].popleft()
+            if not self.queues[scope]:
+                del self.queues[scope]
+            self.queued -= 1
+            self._attempt(item)
+            if self.monotonic() >= self.deadline:
+                return
+
+    def _refill(self) -> None:
+        with self.uow_factory() as uow:
+            rows = uow.outbox.ready(now=self.current(), limit=self.limit - self.queued, after_id=self.last_id)
+            items = [_Item(m.id, m.recipient, UPDATE if m.replaces_key else POST) for m in rows]
+        if len(items) < self.limit - self.queued:
+            self.exhausted = True
+        for item in items:
+            self.queues.setdefault(item.recipient, deque()).append(item)
+            self.last_id = max(self.last_id, item.id)
+        self.queued += len(items)
+
+    def _next_scope(self) -> tuple[str, float]:
+        """The recipient that may be sent to soonest; on a tie, the one with most waiting (shortest tail)."""
+        moment = self.monotonic()
+        best, best_key = "", (float("inf"), 0, 0)
+        for scope, queue in self.queues.items():
+            head = queue[0]
+            key = (max(self.pacer.ready_at(head.method, scope), moment), -len(queue), head.id)
+            if key < best_key:
+                best, best_key = scope, key
+        return best, best_key[0]
+
+    def _attempt(self, item: _Item) -> None:
+        claimed = _claim(self.uow_factory, item.id, now=self.current())
+        if claimed is None:
+            return  # sent, failed or taken by another dispatcher meanwhile
+        message, replaces, wait = claimed
+        key = message["key"]
         if wait:
-            _reschedule(uow_factory, message_id, now=now, delay=5, error="waiting for the message it updates")
-            report.retrying.append(key)
-            continue
+            _reschedule(self.uow_factory, item.id, now=self.current(), delay=5, count=False,
+                        error="waiting for the message it updates")
+            self.report.retrying.append(key)
+            return
+        method = UPDATE if replaces is not None else POST
+        started = self.monotonic()
         try:
-            delivery = sender.send(kind=kind, recipient=recipient, payload=payload, replaces=replaces)
+            delivery = self.sender.send(
+                kind=message["kind"], recipient=item.recipient, payload=message["payload"], replaces=replaces
+            )
         except RetryLater as exc:
-            blocked_until[exc.scope or recipient] = exc.retry_after
-            blocked_until[recipient] = exc.retry_after
-            _reschedule(uow_factory, message_id, now=now, delay=exc.retry_after, error=str(exc), count=False)
-            report.retrying.append(key)
+            finished = self.monotonic()
+            self.report.rate_limited += 1
+            self.pacer.limited(method, item.recipient, exc.retry_after, started=started, finished=finished)
+            _reschedule(self.uow_factory, item.id, now=self.current(), delay=exc.retry_after, error=str(exc), count=False)
+            if exc.retry_after <= MAX_INLINE_WAIT and finished + exc.retry_after < self.deadline:
+                item.method = method
+                self.queues.setdefault(item.recipient, deque()).appendleft(item)
+                self.queued += 1
+            else:
+                self.report.retrying.append(key)
         except PermanentFailure as exc:
-            _fail(uow_factory, message_id, now=now, error=exc.error)
-            report.failed.append(key)
+            _fail(self.uow_factory, item.id, now=self.current(), error=exc.error)
+            self.report.failed.append(key)
         except TemporaryFailure as exc:
-            _reschedule(uow_factory, message_id, now=now, delay=None, error=str(exc))
-            report.retrying.append(key)
+            if message["created_at"] + GIVE_UP_AFTER <= self.current():
+                _fail(self.uow_factory, item.id, now=self.current(), error=f"gave up after 24 hours: {exc}")
+                self.report.failed.append(key)
+            else:
+                _reschedule(self.uow_factory, item.id, now=self.current(), delay=None, error=str(exc))
+                self.report.retrying.append(key)
         else:
-            _record(uow_factory, message_id, now=now, delivery=delivery)
-            report.sent.append(key)
-            report.deliveries.append((kind, recipient, delivery))
-    return report
+            self.pacer.sent(method, item.recipient, started=started, finished=self.monotonic())
+            _record(self.uow_factory, item.id, now=self.current(), delivery=delivery)
+            self.report.sent.append(key)
+            self.report.deliveries.append((message["kind"], item.recipient, delivery))
 
 
-def _replaced_delivery(uow, message: OutboxMessage) -> tuple[Delivery | None, bool]:
+def _claim(uow_factory: UnitOfWorkFactory, message_id: int, *, now: datetime):
+    """Take the row with a lease (committed before sending); None when it is not ours to send."""
+    with uow_factory() as uow:
+        message = uow.outbox.get(message_id)
+        if message is None or message.status != OutboxStatus.PENDING:
+            return None
+        if not uow.outbox.claim(message_id, now=now, until=now + timedelta(seconds=CLAIM_SECONDS)):
+            return None
+        replaces, wait = _replaced_delivery(uow, message)
+        data = {"key": message.idempotency_key, "kind": message.kind, "payload": dict(message.payload),
+                "created_at": message.created_at}
+        uow.commit()
+    return data, replaces, wait
+
+
+def _replaced_delivery(uow: UnitOfWork, message: OutboxMessage) -> tuple[Delivery | None, bool]:
     """The delivery this row updates, and whether it must wait because that one is not sent yet."""
     if not message.replaces_key:
         return None, False
@@ -141,6 +271,7 @@ def _reschedule(
     uow_factory: UnitOfWorkFactory, message_id: int, *, now: datetime, delay: float | None, error: str,
     count: bool = True,
 ) -> None:
+    """Put the row back for later (releasing the claim): after `delay` seconds, or the backoff when None."""
     with uow_factory() as uow:
         message = uow.outbox.get(message_id)
         if count:
@@ -155,6 +286,7 @@ def _reschedule(
 
 
 def _fail(uow_factory: UnitOfWorkFactory, message_id: int, *, now: datetime, error: str) -> None:
+    """Fail the row for good, audit it, and tell the organisation's admins (never about their own reports)."""
     with uow_factory() as uow:
         message = uow.outbox.get(message_id)
         message.status = OutboxStatus.FAILED
@@ -165,5 +297,22 @@ def _fail(uow_factory: UnitOfWorkFactory, message_id: int, *, now: datetime, err
             action="delivery.failed", at=now, case_id=message.case_id, kind=message.kind,
             recipient=message.recipient, error=error,
         )
+        if message.kind != NoticeKind.DELIVERY_FAILED:
+            _report_to_admins(uow, message, error=error, now=now)
         uow.commit()
     log.warning("outbox row %s failed permanently: %s", message_id, error)
+
+
+def _report_to_admins(uow: UnitOfWork, message: OutboxMessage, *, error: str, now: datetime) -> None:
+    case = uow.cases.get(message.case_id) if message.case_id else None
+    organisation = case.organisation if case else next(iter(uow.organisations.list()), None)
+    if organisation is None:
+        return
+    admins = [a for a in (organisation.admins or []) if a] or [organisation.coordinator]
+    payload = {"kind": message.kind, "recipient": message.recipient, "error": error,
+               "reference": case.reference if case else None}
+    for admin in dict.fromkeys(admins):
+        uow.outbox.enqueue(
+            key=notice_key(NoticeKind.DELIVERY_FAILED, message.id, admin), kind=NoticeKind.DELIVERY_FAILED,
+            recipient=admin, now=now, case_id=message.case_id, payload=payload,
+        )

@@ -18,7 +18,33 @@ Sweeper = Callable[..., int]
 
 def sweepers() -> list[tuple[str, Sweeper]]:
     """Every feature's sweeper, in the order they run (imported here so `bot.sweep` stays import-light)."""
-    return []
+    from bot.services.deregistration_sweep import sweep_post_deregistration
+    from bot.services.meeting_sweep import (
+        sweep_action_reminders,
+        sweep_meeting_reminders,
+        sweep_unscheduled_meetings,
+    )
+    from bot.services.receipt_sweep import (
+        sweep_cp9_reminders,
+        sweep_overdue_cp9s,
+        sweep_overdue_plans,
+        sweep_plan_chair_reminders,
+        sweep_plan_reminders,
+    )
+    from bot.services.request_sweep import chase_pending_requests
+
+    return [
+        ("requests", chase_pending_requests),
+        ("meeting reminders", sweep_meeting_reminders),
+        ("meetings not scheduled", sweep_unscheduled_meetings),
+        ("action reminders", sweep_action_reminders),
+        ("plan copies: recipients", sweep_plan_reminders),
+        ("plan copies: chair", sweep_plan_chair_reminders),
+        ("plan copies overdue", sweep_overdue_plans),
+        ("CP9 reminders", sweep_cp9_reminders),
+        ("CP9s overdue", sweep_overdue_cp9s),
+        ("post-deregistration meetings", sweep_post_deregistration),
+    ]
 
 
 @dataclass

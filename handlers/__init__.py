@@ -7,7 +7,7 @@ from slack_bolt import App
 
 def register_all(app: App) -> None:
     """Register every feature's listeners on `app`, once, at start-up."""
-    from handlers import core_group, errors, meetings
+    from handlers import core_group, delegates, deregistration, errors, meeting_records, meetings, receipts, requests
 
-    for module in (core_group, meetings, errors):
+    for module in (core_group, meetings, meeting_records, requests, delegates, receipts, deregistration, errors):
         module.register(app)

@@ -10,7 +10,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.dispatch import Delivery, PermanentFailure, RetryLater, TemporaryFailure
-from handlers.render import render
+from bot.notices import NoticeKind
+from handlers.render import Rendered, context, render, renderer, section
 
 #: Errors that retrying cannot fix: the admin is told instead.
 PERMANENT_ERRORS = frozenset(
@@ -55,7 +56,7 @@ class SlackNoticeSender:
                 )
         except SlackApiError as exc:
             raise _classify(exc) from None
-        except (urllib.error.URLError, socket.timeout, ConnectionError, TimeoutError) as exc:
+        except (urllib.error.URLError, socket.timeout, ConnectionError, TimeoutError, OSError) as exc:
             raise TemporaryFailure(f"network: {exc.__class__.__name__}") from None
         return Delivery(channel=response["channel"], ts=response["ts"])
 
@@ -64,10 +65,48 @@ def _classify(exc: SlackApiError) -> Exception:
     status = exc.response.status_code
     error = (exc.response.data or {}).get("error", "") if isinstance(exc.response.data, dict) else ""
     if status == 429 or error == "ratelimited":
-        retry_after = float(exc.response.headers.get("Retry-After", exc.response.headers.get("retry-after", 1)) or 1)
-        return RetryLater(retry_after)
+        return RetryLater(_retry_after(exc.response.headers))
     if status >= 500:
         return TemporaryFailure(f"http {status}")
     if error in PERMANENT_ERRORS:
         return PermanentFailure(error)
     return TemporaryFailure(error or f"http {status}")
+
+
+def _retry_after(headers: dict) -> float:
+    """Seconds from a 429's Retry-After header (1 when it is missing or unreadable)."""
+    value = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), None)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return max(float(value), 0.0)
+    except (TypeError, ValueError):
+        return 1.0
+
+
+ERROR_WORDS = {
+    "channel_not_found": "the channel does not exist or the bot cannot see it",
+    "not_in_channel": "the bot is not a member of the channel (invite it with /invite)",
+    "is_archived": "the channel is archived",
+    "user_not_found": "the user does not exist",
+    "account_inactive": "the user's account is deactivated",
+    "user_disabled": "the user's account is disabled",
+}
+
+
+@renderer(NoticeKind.DELIVERY_FAILED)
+def render_delivery_failed(payload: dict[str, Any]) -> Rendered:
+    """An admin is told that a notice could not be delivered, and why, so they can fix the cause."""
+    recipient = payload.get("recipient") or "?"
+    where = f"<@{recipient}>" if recipient[:1] in ("U", "W") else f"<#{recipient}>"
+    error = payload.get("error") or "unknown error"
+    reference = payload.get("reference")
+    text = f"A message could not be delivered to {recipient}" + (f" (case {reference})" if reference else "") + f": {error}"
+    lines = [
+        "*A message could not be delivered*" + (f" — {reference}" if reference else ""),
+        f"*To:* {where}",
+        f"*Why:* `{error}` — {ERROR_WORDS.get(error, 'Slack refused it')}",
+        f"*What:* {str(payload.get('kind', '')).replace('_', ' ')}",
+    ]
+    return Rendered(text=text, blocks=[section("\n".join(lines)),
+                                       context("It will not be retried. Fix the cause; later messages will go through.")])

@@ -10,3 +10,100 @@ class Command(StrEnum):
 
     CORE_GROUP = "/core-group"
     REQUEST_CORE_GROUP = "/request-core-group"
+
+
+class RequestIds(StrEnum):
+    """Requests for an additional meeting: buttons, modal callbacks and the modals' input blocks."""
+
+    # buttons
+    APPROVE = "request.approve"
+    REFUSE = "request.refuse"
+    ASK_COORDINATOR = "request.ask_coordinator"
+    CONVENE = "request.convene"
+    UPHOLD = "request.uphold"
+    # modal callbacks
+    NEW_MODAL = "request.new_modal"
+    APPROVE_MODAL = "request.approve_modal"
+    REFUSE_MODAL = "request.refuse_modal"
+    CONVENE_MODAL = "request.convene_modal"
+    UPHOLD_MODAL = "request.uphold_modal"
+    # input blocks (each holds one element whose action_id is the same)
+    CONCERN = "request.concern"
+    DETAILS = "request.details"
+    URGENCY = "request.urgency"
+    DATE = "request.date"
+    TIME = "request.time"
+    NON_WORKING_DAY = "request.non_working_day"
+    REASON = "request.reason"
+    BUTTONS = "request.buttons"
+
+
+class MeetingIds(StrEnum):
+    """Meetings: the schedule and record modals' callbacks and input blocks (each block's element has the same id)."""
+
+    # modal callbacks
+    SCHEDULE_MODAL = "meeting.schedule_modal"
+    RECORD_MODAL = "meeting.record_modal"
+    # schedule modal
+    MEETING = "meeting.meeting"
+    CHANGE = "meeting.change"
+    DATE = "meeting.date"
+    TIME = "meeting.time"
+    MODE = "meeting.mode"
+    NOTE = "meeting.note"
+    REASON = "meeting.reason"
+    # record modal
+    RECORDED_MEETING = "meeting.recorded_meeting"
+    ATTENDED = "meeting.attended"
+    ATTENDED_LABELS = "meeting.attended_labels"
+    ABSENT = "meeting.absent"
+    ABSENT_LABELS = "meeting.absent_labels"
+    CHECKLIST = "meeting.checklist."  # + the checklist item's key
+    ACTION = "meeting.action."  # + "<n>.what" | "<n>.owner" | "<n>.owner_label" | "<n>.due"
+    FLAGS = "meeting.flags"
+
+
+class ReceiptIds(StrEnum):
+    """Plan copies and the CP9: buttons, modal callbacks and the modals' input blocks."""
+
+    # buttons
+    PLAN_SENT = "receipt.plan_sent"  # the chair's: opens the plan-sent form
+    CONFIRM = "receipt.confirm"  # the recipient's: I have received the plan
+    CP9_SENT = "receipt.cp9_sent"  # the chair's: opens the CP9-sent form
+    CP9_RECEIVED = "receipt.cp9_received"  # the coordinator's
+    BUTTONS = "receipt.buttons"
+    # modal callbacks
+    PLAN_SENT_MODAL = "receipt.plan_sent_modal"
+    CP9_SENT_MODAL = "receipt.cp9_sent_modal"
+    # input blocks (each holds one element whose action_id is the same)
+    LABELS = "receipt.labels"
+    HOW = "receipt.how"
+    WHEN = "receipt.when"
+    CP9_WHEN = "receipt.cp9_when"
+    CP9_NOTE = "receipt.cp9_note"
+
+
+class DeregistrationIds(StrEnum):
+    """Deregistration and the post-deregistration meeting: buttons, modal callbacks and input blocks."""
+
+    # buttons (on the convener's, the meeting chair's and the assessment messages)
+    SET_DATE = "deregistration.set_date"
+    RECORD_OUTCOME = "deregistration.record_outcome"
+    BUTTONS = "deregistration.buttons"
+    # modal callbacks
+    DEREGISTER_MODAL = "deregistration.deregister_modal"
+    DATE_MODAL = "deregistration.date_modal"
+    OUTCOME_MODAL = "deregistration.outcome_modal"
+    # input blocks (each holds one element whose action_id is the same)
+    CONFERENCE_ON = "deregistration.conference_on"
+    CONVENER = "deregistration.convener"
+    MEETING_CHAIR = "deregistration.meeting_chair"
+    AGREED_BY = "deregistration.agreed_by"
+    REVIEWING_OFFICER = "deregistration.reviewing_officer"
+    TARGET_ON = "deregistration.target_on"
+    DATE = "deregistration.date"
+    TIME = "deregistration.time"
+    HELD_ON = "deregistration.held_on"
+    RISK = "deregistration.risk"
+    PLAN = "deregistration.plan"
+    LEAD_AGENCY = "deregistration.lead_agency"

@@ -19,30 +19,39 @@ Note that ``slack_sdk`` — and so Bolt, for the bot's Web API and ``respond()``
 ``HTTP(S)_PROXY`` and ignores ``NO_PROXY``: clear those variables for the bot under test when it talks
 to a local fake Slack.
 
-Module helpers build the ``view.state.values`` of a modal submission: :func:`state_from_view` fills a
-view as opened with answers keyed by ``action_id`` (or ``block_id``), in Slack's shape; the small
-``*_value`` functions build single entries for hand-written ``values``.
+The helpers that build the ``view.state.values`` of a modal submission (:func:`state_from_view` and the
+small ``*_value`` functions) live in :mod:`sandbox.view_state` and are importable from here too; signing
+and posting live in :mod:`sandbox.signed_post`.
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as _dt
-import hashlib
-import hmac
 import itertools
 import json
 import secrets
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
+
+from sandbox.signed_post import USER_AGENT, SignedPoster, SlackResponse
+from sandbox.view_state import (
+    date_value,
+    option_value,
+    options_value,
+    selection_for,
+    state_from_view,
+    state_values,
+    text_value,
+    time_value,
+    user_value,
+    users_value,
+)
 
 __all__ = [
     "SlackResponse",
     "SlackSender",
+    "USER_AGENT",
     "state_from_view",
     "state_values",
     "text_value",
@@ -54,45 +63,8 @@ __all__ = [
     "options_value",
 ]
 
-USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
 
-
-@dataclass
-class SlackResponse:
-    """The bot's answer to one request, plus what was sent (``sent``: the slash-command form fields,
-    the interaction payload, or the event envelope) and how long the answer took (``elapsed``)."""
-
-    status: int
-    body: str
-    headers: dict
-    sent: dict = field(default_factory=dict)
-    elapsed: float = 0.0
-
-    def json(self) -> dict | None:
-        """The body as JSON, or ``None`` when it is empty or not JSON (Bolt acks with an empty body)."""
-        if not self.body or not self.body.strip():
-            return None
-        try:
-            value = json.loads(self.body)
-        except json.JSONDecodeError:
-            return None
-        return value if isinstance(value, dict) else None
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
-    @property
-    def trigger_id(self) -> str | None:
-        """The trigger_id sent (also the key given to ``response_url_factory``)."""
-        return self.sent.get("trigger_id")
-
-    @property
-    def response_url(self) -> str | None:
-        return self.sent.get("response_url")
-
-
-class SlackSender:
+class SlackSender(SignedPoster):
     """Signs and sends Slack-shaped requests to a bot's HTTP endpoint.
 
     ``response_url_factory(key)`` gives the ``response_url`` of each slash command and message
@@ -114,8 +86,7 @@ class SlackSender:
         verification_token: str = "fake-verification-token",
         timeout: float = 10.0,
     ) -> None:
-        self.bot_url = bot_url
-        self.signing_secret = signing_secret
+        super().__init__(bot_url=bot_url, signing_secret=signing_secret, timeout=timeout)
         self.team_id = team_id
         self.team_domain = team_domain
         self.api_app_id = api_app_id
@@ -123,25 +94,7 @@ class SlackSender:
         self.response_url_factory = response_url_factory
         self.user_names = dict(user_names or {})
         self.verification_token = verification_token
-        self.timeout = timeout
         self._seq = itertools.count(1)
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-    # ------------------------------------------------------------------ signing
-
-    @staticmethod
-    def signature(*, signing_secret: str, timestamp: str, body: str) -> str:
-        """Slack's request signature: ``"v0=" + hex(HMAC-SHA256(secret, f"v0:{timestamp}:{body}"))``."""
-        base = f"v0:{timestamp}:{body}".encode("utf-8")
-        return "v0=" + hmac.new(signing_secret.encode("utf-8"), base, hashlib.sha256).hexdigest()
-
-    def signed_headers(self, body: str, *, timestamp: int | None = None) -> dict:
-        """``X-Slack-Request-Timestamp`` and ``X-Slack-Signature`` for ``body`` (now, unless given)."""
-        ts = str(int(time.time()) if timestamp is None else timestamp)
-        return {
-            "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": self.signature(signing_secret=self.signing_secret, timestamp=ts, body=body),
-        }
 
     # ------------------------------------------------------------------ requests
 
@@ -419,7 +372,7 @@ class SlackSender:
             action["value"] = value
             action["text"] = {"type": "plain_text", "text": action_id, "emoji": True}
         elif selected is None:
-            action.update(_selection_for(action_type, value))
+            action.update(selection_for(action_type, value))
         if selected is not None:
             action.update(selected)
         return action
@@ -427,255 +380,3 @@ class SlackSender:
     def _send_payload(self, payload: dict) -> SlackResponse:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)})
         return self._send(body, "application/x-www-form-urlencoded", sent=payload)
-
-    def _send(
-        self, body: str, content_type: str, *, sent: dict, extra_headers: Mapping[str, str] | None = None
-    ) -> SlackResponse:
-        headers = {
-            "Content-Type": content_type,
-            "User-Agent": USER_AGENT,
-            "Accept": "application/json,*/*",
-            **self.signed_headers(body),
-            **(extra_headers or {}),
-        }
-        return self._post(body, headers, sent=sent)
-
-    def _post(self, body: str, headers: Mapping[str, str], *, sent: dict) -> SlackResponse:
-        request = urllib.request.Request(self.bot_url, data=body.encode("utf-8"), headers=dict(headers), method="POST")
-        started = time.monotonic()
-        try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                status, raw, resp_headers = response.status, response.read(), response.headers
-        except urllib.error.HTTPError as error:  # non-2xx: returned, not raised
-            status, raw, resp_headers = error.code, error.read(), error.headers
-            error.close()
-        charset = (resp_headers.get_content_charset() if resp_headers is not None else None) or "utf-8"
-        return SlackResponse(
-            status=status,
-            body=raw.decode(charset, "replace"),
-            headers=dict(resp_headers.items()) if resp_headers is not None else {},
-            sent=sent,
-            elapsed=time.monotonic() - started,
-        )
-
-
-# ---------------------------------------------------------------------- state.values helpers
-
-
-def text_value(value: str | None, *, type: str = "plain_text_input") -> dict:  # noqa: A002 - Slack's name
-    """A text input's state: ``{"type": "plain_text_input", "value": value}`` (``None`` when left empty)."""
-    return {"type": type, "value": value}
-
-
-def date_value(value: _dt.date | str | None) -> dict:
-    """A datepicker's state: ``selected_date`` as ``YYYY-MM-DD``."""
-    return {"type": "datepicker", "selected_date": value.isoformat() if isinstance(value, _dt.date) else value}
-
-
-def time_value(value: _dt.time | str | None) -> dict:
-    """A timepicker's state: ``selected_time`` as ``HH:MM``."""
-    return {"type": "timepicker", "selected_time": value.strftime("%H:%M") if isinstance(value, _dt.time) else value}
-
-
-def user_value(user_id: str | None) -> dict:
-    """A users_select's state: ``selected_user``."""
-    return {"type": "users_select", "selected_user": user_id}
-
-
-def users_value(user_ids: Iterable[str]) -> dict:
-    """A multi_users_select's state: ``selected_users``."""
-    return {"type": "multi_users_select", "selected_users": list(user_ids)}
-
-
-def option_value(value: str | None, text: str | None = None, *, type: str = "static_select") -> dict:  # noqa: A002
-    """A static_select (or ``radio_buttons``) state: ``selected_option`` ``{text, value}`` or ``None``."""
-    option = None if value is None else _option(value, text)
-    return {"type": type, "selected_option": option}
-
-
-def options_value(
-    values: Iterable[str | tuple[str, str]], *, type: str = "checkboxes"  # noqa: A002
-) -> dict:
-    """A checkboxes (or ``multi_static_select``) state: ``selected_options``; items are values or
-    ``(value, text)`` pairs."""
-    options = [_option(v[0], v[1]) if isinstance(v, tuple) else _option(v, None) for v in values]
-    return {"type": type, "selected_options": options}
-
-
-def state_values(values: Mapping[str, Mapping[str, Any]]) -> dict:
-    """``{block_id: {action_id: entry}}`` where an entry that is a ``str`` or ``None`` becomes a
-    plain-text input (:func:`text_value`) and a dict is taken as it is."""
-    return {
-        block_id: {
-            action_id: (copy.deepcopy(entry) if isinstance(entry, dict) else text_value(entry))
-            for action_id, entry in actions.items()
-        }
-        for block_id, actions in values.items()
-    }
-
-
-_STATEFUL_SELECTS = {
-    "static_select",
-    "external_select",
-    "radio_buttons",
-    "users_select",
-    "conversations_select",
-    "channels_select",
-    "multi_static_select",
-    "multi_external_select",
-    "checkboxes",
-    "multi_users_select",
-    "multi_conversations_select",
-    "multi_channels_select",
-    "datepicker",
-    "timepicker",
-    "datetimepicker",
-}
-_TEXT_INPUTS = {"plain_text_input", "email_text_input", "url_text_input", "number_text_input", "rich_text_input"}
-
-
-def state_from_view(view: Mapping[str, Any], answers: Mapping[str, Any] | None = None) -> dict:
-    """The ``state.values`` Slack would send when ``view`` is submitted with ``answers``.
-
-    As Slack does, every input block (and every stateful element of an ``actions`` block or section
-    accessory) appears, with ``None``/``[]`` for what was left empty. ``answers`` is keyed by
-    ``action_id`` (or by ``block_id``); values are plain Python: ``str`` for text inputs and single
-    selects (the option's ``value``), ``date``/``"YYYY-MM-DD"``, ``time``/``"HH:MM"``, a user id, lists for
-    multi-selects and checkboxes. An option value that is not among the element's options, or an
-    answer that matches no element, raises ``ValueError``/``KeyError``.
-    """
-    answers = dict(answers or {})
-    used: set[str] = set()
-    values: dict[str, dict] = {}
-    for index, block in enumerate(view.get("blocks") or []):
-        if not isinstance(block, dict):
-            continue
-        block_id = block.get("block_id") or f"block{index}"
-        elements: list[dict] = []
-        if block.get("type") == "input" and isinstance(block.get("element"), dict):
-            elements = [block["element"]]
-        elif block.get("type") == "actions":
-            elements = [e for e in block.get("elements") or [] if e.get("type") in _STATEFUL_SELECTS]
-        elif block.get("type") == "section" and isinstance(block.get("accessory"), dict):
-            if block["accessory"].get("type") in _STATEFUL_SELECTS:
-                elements = [block["accessory"]]
-        for position, element in enumerate(elements):
-            action_id = element.get("action_id") or f"{block_id}-action{position}"
-            if action_id in answers:
-                key = action_id
-            elif block_id in answers and len(elements) == 1:
-                key = block_id
-            else:
-                key = None
-            answer = answers.get(key) if key is not None else _initial_of(element)
-            if key is not None:
-                used.add(key)
-            values.setdefault(block_id, {})[action_id] = _state_entry(element, answer)
-    unknown = set(answers) - used
-    if unknown:
-        known = sorted({a for actions in values.values() for a in actions} | set(values))
-        raise KeyError(f"answers for {sorted(unknown)} match no element of the view; known ids: {known}")
-    return values
-
-
-def _initial_of(element: Mapping[str, Any]) -> Any:
-    kind = element.get("type")
-    if kind in _TEXT_INPUTS:
-        return element.get("initial_value")
-    if kind == "datepicker":
-        return element.get("initial_date")
-    if kind == "timepicker":
-        return element.get("initial_time")
-    if kind == "datetimepicker":
-        return element.get("initial_date_time")
-    if kind == "users_select":
-        return element.get("initial_user")
-    if kind == "multi_users_select":
-        return element.get("initial_users") or []
-    if kind in ("conversations_select", "channels_select"):
-        return element.get("initial_conversation") or element.get("initial_channel")
-    if kind in ("static_select", "external_select", "radio_buttons"):
-        initial = element.get("initial_option")
-        return initial.get("value") if isinstance(initial, dict) else None
-    if kind in ("checkboxes", "multi_static_select", "multi_external_select"):
-        return [o.get("value") for o in element.get("initial_options") or []]
-    return None
-
-
-def _options_of(element: Mapping[str, Any]) -> list[dict]:
-    options = list(element.get("options") or [])
-    for group in element.get("option_groups") or []:
-        options.extend(group.get("options") or [])
-    return options
-
-
-def _find_option(element: Mapping[str, Any], value: str) -> dict:
-    options = _options_of(element)
-    if not options:  # external_select: Slack echoes what the options endpoint offered
-        return _option(value, None)
-    for option in options:
-        if option.get("value") == value:
-            return copy.deepcopy(option)
-    raise ValueError(
-        f"{value!r} is not an option of {element.get('action_id')!r}; options: {[o.get('value') for o in options]}"
-    )
-
-
-def _state_entry(element: Mapping[str, Any], answer: Any) -> dict:
-    kind = element.get("type")
-    if kind in _TEXT_INPUTS:
-        if kind == "rich_text_input":
-            return {"type": kind, "rich_text_value": answer}
-        return {"type": kind, "value": None if answer is None else str(answer)}
-    if kind == "datepicker":
-        return {"type": kind, "selected_date": answer.isoformat() if isinstance(answer, _dt.date) else answer}
-    if kind == "timepicker":
-        return {"type": kind, "selected_time": answer.strftime("%H:%M") if isinstance(answer, _dt.time) else answer}
-    if kind == "datetimepicker":
-        if isinstance(answer, _dt.datetime):
-            answer = int(answer.timestamp())
-        return {"type": kind, "selected_date_time": answer}
-    if kind == "users_select":
-        return {"type": kind, "selected_user": answer}
-    if kind == "multi_users_select":
-        return {"type": kind, "selected_users": list(answer or [])}
-    if kind == "conversations_select":
-        return {"type": kind, "selected_conversation": answer}
-    if kind == "multi_conversations_select":
-        return {"type": kind, "selected_conversations": list(answer or [])}
-    if kind == "channels_select":
-        return {"type": kind, "selected_channel": answer}
-    if kind == "multi_channels_select":
-        return {"type": kind, "selected_channels": list(answer or [])}
-    if kind in ("static_select", "external_select", "radio_buttons"):
-        return {"type": kind, "selected_option": None if answer is None else _find_option(element, answer)}
-    if kind in ("checkboxes", "multi_static_select", "multi_external_select"):
-        return {"type": kind, "selected_options": [_find_option(element, v) for v in answer or []]}
-    return {"type": kind, "value": answer}
-
-
-def _option(value: str, text: str | None) -> dict:
-    return {"text": {"type": "plain_text", "text": text if text is not None else value, "emoji": True}, "value": value}
-
-
-def _selection_for(action_type: str, value: str) -> dict:
-    """Slack's field for the chosen value of a non-button block action."""
-    if action_type in ("static_select", "external_select", "radio_buttons", "overflow"):
-        return {"selected_option": _option(value, None) if value else None}
-    if action_type in ("checkboxes", "multi_static_select", "multi_external_select"):
-        return {"selected_options": [_option(value, None)] if value else []}
-    field_by_type = {
-        "users_select": "selected_user",
-        "conversations_select": "selected_conversation",
-        "channels_select": "selected_channel",
-        "datepicker": "selected_date",
-        "timepicker": "selected_time",
-    }
-    if action_type in field_by_type:
-        return {field_by_type[action_type]: value or None}
-    if action_type in ("multi_users_select", "multi_conversations_select", "multi_channels_select"):
-        plural = {"multi_users_select": "selected_users", "multi_conversations_select": "selected_conversations"}
-        return {plural.get(action_type, "selected_channels"): [value] if value else []}
-    if action_type == "datetimepicker":
-        return {"selected_date_time": int(value) if value else None}
-    return {"value": value}

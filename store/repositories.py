@@ -17,8 +17,6 @@ from store.models import (
     CaseRole,
     CaseStatus,
     Delegate,
-    Meeting,
-    MeetingStatus,
     Organisation,
     OutboxMessage,
     OutboxStatus,
@@ -70,6 +68,13 @@ class CaseRepository:
     def get(self, case_id: int) -> Case | None:
         return self.session.scalars(self._query().where(Case.id == case_id)).first()
 
+    def get_many(self, case_ids) -> dict[int, Case]:
+        """Several cases by id in one query (the sweep loads only the cases with something due)."""
+        ids = list(set(case_ids))
+        if not ids:
+            return {}
+        return {c.id: c for c in self.session.scalars(self._query().where(Case.id.in_(ids)))}
+
     def get_by_reference(self, reference: str) -> Case | None:
         return self.session.scalars(self._query().where(Case.reference == reference)).first()
 
@@ -81,6 +86,13 @@ class CaseRepository:
         if status:
             query = query.where(Case.status == status)
         return self.session.scalars(query).all()
+
+    def statuses(self, case_ids) -> dict[int, str]:
+        """Each case's status by id, in one query (sweepers skip deregistered and closed cases)."""
+        ids = list(set(case_ids))
+        if not ids:
+            return {}
+        return dict(self.session.execute(select(Case.id, Case.status).where(Case.id.in_(ids))).tuples().all())
 
     def count_open(self) -> int:
         return self.session.scalar(select(func.count(Case.id)).where(Case.status == CaseStatus.OPEN)) or 0
@@ -194,16 +206,39 @@ class OutboxRepository:
         )
         return insert_ignoring_duplicates(self.session, OutboxMessage, values, key="idempotency_key")
 
+    def enqueue_many(self, notices: list[dict[str, Any]], *, now: datetime) -> int:
+        """Add many notices at once (the sweep's bulk path), skipping keys already there; how many were offered.
+
+        Each notice is a dict of `enqueue`'s keyword arguments (key, kind, recipient, payload, case_id,
+        replaces_key). One executemany, so thousands of reminders cost a few round trips, not thousands.
+        """
+        if not notices:
+            return 0
+        rows = [
+            dict(
+                idempotency_key=n["key"], kind=str(n["kind"]), recipient=n["recipient"], payload=n.get("payload") or {},
+                case_id=n.get("case_id"), replaces_key=n.get("replaces_key"), status=OutboxStatus.PENDING,
+                created_at=now, next_attempt_at=now, attempts=0,
+            )
+            for n in notices
+        ]
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        self.session.execute(insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]), rows)
+        return len(rows)
+
     def get_by_key(self, key: str) -> OutboxMessage | None:
         return self.session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()
 
-    def ready(self, *, now: datetime, limit: int) -> Sequence[OutboxMessage]:
+    def ready(self, *, now: datetime, limit: int, after_id: int = 0) -> Sequence[OutboxMessage]:
+        """Pending rows due by `now` and not claimed, oldest first (`after_id`: only rows added after that one)."""
         query = (
             select(OutboxMessage)
             .where(
                 OutboxMessage.status == OutboxStatus.PENDING,
                 OutboxMessage.next_attempt_at <= now,
                 or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
+                OutboxMessage.id > after_id,
             )
             .order_by(OutboxMessage.id)
             .limit(limit)
@@ -245,30 +280,3 @@ class EventRepository:
         """Record the event id; True only the first time it is seen."""
         values = {"event_id": event_id, "received_at": now}
         return insert_ignoring_duplicates(self.session, ProcessedEvent, values, key="event_id")
-
-
-class MeetingRepository:
-    """Core group meetings."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, meeting: Meeting) -> None:
-        self.session.add(meeting)
-        self.session.flush()
-
-    def get(self, meeting_id: int) -> Meeting | None:
-        return self.session.get(Meeting, meeting_id)
-
-    def next_for_case(self, case_id: int, *, now: datetime) -> Meeting | None:
-        """The earliest scheduled meeting that has not started yet."""
-        query = (
-            select(Meeting)
-            .where(Meeting.case_id == case_id, Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at >= now)
-            .order_by(Meeting.starts_at)
-        )
-        return self.session.scalars(query).first()
-
-    def for_case(self, case_id: int) -> Sequence[Meeting]:
-        query = select(Meeting).where(Meeting.case_id == case_id).order_by(Meeting.starts_at, Meeting.id)
-        return self.session.scalars(query).all()

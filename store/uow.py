@@ -12,10 +12,13 @@ from store.repositories import (
     CaseRepository,
     DelegateRepository,
     EventRepository,
-    MeetingRepository,
     OrganisationRepository,
     OutboxRepository,
 )
+from store.repositories_deregistration import DeregistrationRepository, RetentionRepository
+from store.repositories_meetings import MeetingRecordRepository, MeetingRepository
+from store.repositories_receipts import Cp9Repository, PlanReceiptRepository
+from store.repositories_requests import MeetingRequestRepository
 
 
 class UnitOfWork:
@@ -34,6 +37,12 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self.session)
         self.events = EventRepository(self.session)
         self.meetings = MeetingRepository(self.session)
+        self.meeting_records = MeetingRecordRepository(self.session)
+        self.requests = MeetingRequestRepository(self.session)
+        self.receipts = PlanReceiptRepository(self.session)
+        self.cp9s = Cp9Repository(self.session)
+        self.deregistrations = DeregistrationRepository(self.session)
+        self.retention = RetentionRepository(self.session)
         self.committed = False
         return self
 

@@ -79,11 +79,12 @@ def test_migrate_reports_the_revision(tmp_path):
     assert result.returncode == 0 and "Database at revision 0" in result.stdout
 
 
-def test_run_without_credentials_says_exactly_what_to_set(tmp_path):
-    result = coregroup("run", database_url=f"sqlite:///{tmp_path / 'r.db'}")
+def test_run_with_only_some_credentials_says_exactly_what_else_to_set(tmp_path):
+    # With none at all, `run` starts the local sandbox instead: tests/sandbox/test_demo_command.py.
+    result = coregroup("run", database_url=f"sqlite:///{tmp_path / 'r.db'}", env={"SLACK_BOT_TOKEN": "xoxb-half-set-up"})
     assert result.returncode == 2
-    assert "SLACK_BOT_TOKEN" in result.stderr and "SLACK_SIGNING_SECRET" in result.stderr
-    assert "SLACK_APP_TOKEN" in result.stderr and "manifest.yml" in result.stderr
+    assert "SLACK_SIGNING_SECRET" in result.stderr and "SLACK_APP_TOKEN" in result.stderr
+    assert "manifest.yml" in result.stderr and "sandbox" not in result.stderr
 
 
 def test_sweep_refuses_a_time_without_a_zone(tmp_path):

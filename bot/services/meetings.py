@@ -1,12 +1,16 @@
-"""Use cases for meetings: schedule one, and the notices that go with it."""
+"""Use cases for meetings: schedule, move or cancel one, and the notices and reminders that go with it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
-from bot.errors import InvalidInputError
+from bot.errors import InvalidInputError, NotACaseChannelError, NotAllowedError
+from bot.meetings import ExistingMeeting, ScheduleChange, check_schedule_change, non_working_day_warning
 from bot.notices import NoticeKind, notice_key
-from store.models import Case, Meeting, MeetingKind, MeetingStatus
+from bot.organisation import calendar_for
+from bot.services.meeting_plan import ensure_first_due, plan_reminders, refresh_due
+from store.models import Case, CaseStatus, DueStatus, Meeting, MeetingKind, MeetingStatus
 from store.uow import UnitOfWork
 
 
@@ -23,7 +27,9 @@ def schedule_meeting(
     on_behalf_of: str | None = None,
     reason: str | None = None,
 ) -> Meeting:
-    """Save a scheduled meeting, audit it and tell the case channel; the caller commits."""
+    """Save a scheduled meeting, audit it, tell the case channel and plan its reminders; the caller commits."""
+    if case.status != CaseStatus.OPEN:
+        raise NotAllowedError(f"Case {case.reference} is {case.status}: its core group no longer meets.")
     if starts_at.tzinfo is None:
         raise ValueError("starts_at must be tz-aware")
     if starts_at <= now:
@@ -45,6 +51,82 @@ def schedule_meeting(
         case_id=case.id,
         payload=meeting_payload(case, meeting),
     )
+    plan_reminders(uow, case, meeting, now=now)
+    refresh_due(uow, case, now=now)
+    return meeting
+
+
+def reschedule_meeting(
+    *,
+    uow: UnitOfWork,
+    case: Case,
+    meeting: Meeting,
+    starts_at: datetime,
+    actor: str,
+    now: datetime,
+    reason: str,
+    mode: str | None = None,
+    note: str | None = None,
+    on_behalf_of: str | None = None,
+) -> Meeting:
+    """Move (or change the mode or note of) a scheduled meeting, tell the case channel, re-plan its reminders."""
+    if starts_at.tzinfo is None:
+        raise ValueError("starts_at must be tz-aware")
+    if starts_at <= now:
+        raise InvalidInputError("That date and time has already passed. Choose a time in the future.")
+    _require_scheduled(meeting, case)
+    previous = meeting.starts_at
+    meeting.starts_at, meeting.updated_at = starts_at, now
+    meeting.mode = mode or meeting.mode
+    meeting.note = note
+    uow.audit.record(
+        action="meeting.rescheduled", at=now, case_id=case.id, actor=actor, on_behalf_of=on_behalf_of,
+        meeting_id=meeting.id, previous=previous.isoformat(), starts_at=starts_at.isoformat(), reason=reason,
+    )
+    uow.outbox.enqueue(
+        key=notice_key(NoticeKind.MEETING_RESCHEDULED, meeting.id, previous.isoformat(), starts_at.isoformat(),
+                       now.isoformat()),
+        kind=NoticeKind.MEETING_RESCHEDULED,
+        recipient=case.channel,
+        now=now,
+        case_id=case.id,
+        payload={**meeting_payload(case, meeting), "previous_starts_at": previous.isoformat(), "reason": reason,
+                 "changed_by": actor},
+    )
+    plan_reminders(uow, case, meeting, now=now)
+    refresh_due(uow, case, now=now)
+    return meeting
+
+
+def cancel_meeting(
+    *,
+    uow: UnitOfWork,
+    case: Case,
+    meeting: Meeting,
+    actor: str,
+    now: datetime,
+    reason: str,
+    on_behalf_of: str | None = None,
+) -> Meeting:
+    """Cancel a scheduled meeting (once: a conditional update), stop its reminders, tell the case channel."""
+    if not uow.meetings.set_status(
+        meeting.id, expected=MeetingStatus.SCHEDULED, status=MeetingStatus.CANCELLED, now=now, cancel_reason=reason
+    ):
+        raise InvalidInputError(f"That meeting is already {meeting.status}: nothing was changed.")
+    uow.audit.record(
+        action="meeting.cancelled", at=now, case_id=case.id, actor=actor, on_behalf_of=on_behalf_of,
+        meeting_id=meeting.id, starts_at=meeting.starts_at.isoformat(), reason=reason,
+    )
+    uow.outbox.enqueue(
+        key=notice_key(NoticeKind.MEETING_CANCELLED, meeting.id),
+        kind=NoticeKind.MEETING_CANCELLED,
+        recipient=case.channel,
+        now=now,
+        case_id=case.id,
+        payload={**meeting_payload(case, meeting), "reason": reason, "changed_by": actor},
+    )
+    plan_reminders(uow, case, meeting, now=now)
+    refresh_due(uow, case, now=now)
     return meeting
 
 
@@ -52,6 +134,7 @@ def meeting_payload(case: Case, meeting: Meeting) -> dict:
     """What a meeting notice carries: everything the renderer needs, no personal data."""
     return {
         "reference": case.reference,
+        "channel": case.channel,
         "meeting_id": meeting.id,
         "kind": str(meeting.kind),
         "starts_at": meeting.starts_at.isoformat(),
@@ -63,10 +146,16 @@ def meeting_payload(case: Case, meeting: Meeting) -> dict:
 
 
 def sync_first_meeting(*, uow: UnitOfWork, case: Case, actor: str, now: datetime) -> Meeting | None:
-    """Make the case record's first meeting a scheduled meeting (once; later changes move it if not yet held)."""
-    if case.first_meeting_at is None:
-        return None
+    """Make the case record's first meeting a scheduled meeting (once; later changes move it if not yet held).
+
+    With no first meeting in the record, the first meeting is due by the nation's default deadline and
+    the chair is asked to schedule it.
+    """
     meetings = uow.meetings.for_case(case.id)
+    if case.first_meeting_at is None:
+        if not meetings:
+            ensure_first_due(uow, case, now=now)
+        return None
     first = next((m for m in meetings if m.kind == MeetingKind.FIRST), None)
     if first is None:
         if meetings:
@@ -79,11 +168,140 @@ def sync_first_meeting(*, uow: UnitOfWork, case: Case, actor: str, now: datetime
             uow.meetings.add(first)
             uow.audit.record(action="meeting.scheduled", at=now, case_id=case.id, actor=actor,
                              meeting_id=first.id, kind="first", starts_at=first.starts_at.isoformat())
-            return first
-        return schedule_meeting(uow=uow, case=case, starts_at=case.first_meeting_at, actor=actor, now=now,
-                                kind=MeetingKind.FIRST)
+        else:
+            first = schedule_meeting(uow=uow, case=case, starts_at=case.first_meeting_at, actor=actor, now=now,
+                                     kind=MeetingKind.FIRST)
+        ensure_first_due(uow, case, now=now)
+        return first
     if first.status == MeetingStatus.SCHEDULED and first.starts_at != case.first_meeting_at:
-        first.starts_at, first.updated_at = case.first_meeting_at, now
-        uow.audit.record(action="meeting.rescheduled", at=now, case_id=case.id, actor=actor,
-                         meeting_id=first.id, starts_at=first.starts_at.isoformat(), reason="case record changed")
+        if case.first_meeting_at > now:
+            reschedule_meeting(uow=uow, case=case, meeting=first, starts_at=case.first_meeting_at, actor=actor,
+                               now=now, reason="the case record changed", note=first.note)
+        else:
+            first.starts_at, first.updated_at = case.first_meeting_at, now
+            uow.audit.record(action="meeting.rescheduled", at=now, case_id=case.id, actor=actor,
+                             meeting_id=first.id, starts_at=first.starts_at.isoformat(), reason="case record changed")
+            plan_reminders(uow, case, first, now=now)
+            refresh_due(uow, case, now=now)
     return first
+
+
+# --- the chair's schedule form ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleForm:
+    """What the schedule modal offers: the case, its upcoming meetings and when the next one is due."""
+
+    case_id: int
+    reference: str
+    channel: str
+    timezone: str
+    upcoming: tuple[ExistingMeeting, ...]
+    due_on: date | None
+
+
+@dataclass(frozen=True)
+class ScheduleOutcome:
+    """What a schedule change did, for the chair's confirmation."""
+
+    action: str  # scheduled | rescheduled | cancelled
+    reference: str
+    starts_at: datetime | None
+    timezone: str
+    warnings: tuple[str, ...] = ()
+
+
+def chair_case(channel: str, user: str, *, uow: UnitOfWork, now: datetime, doing: str) -> tuple[Case, str | None]:
+    """The case of `channel` if `user` chairs it or stands in for its chair today; and on whose behalf."""
+    case = uow.cases.get_by_channel(channel)
+    if case is None:
+        raise NotACaseChannelError()
+    chair = case.chair
+    if chair and user == chair:
+        return case, None
+    if chair:
+        delegate = uow.delegates.active_for(chair, on=calendar_for(case.organisation).local_date(now))
+        if delegate is not None and delegate.delegate == user:
+            return case, chair
+    raise NotAllowedError(f"Only the chair of {case.reference} (or their delegate) can {doing}.")
+
+
+def schedule_form(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> ScheduleForm:
+    """What the chair needs to schedule, move or cancel a meeting of the case in `channel`."""
+    case, _ = chair_case(channel, user, uow=uow, now=now, doing="schedule its meetings")
+    if case.status != CaseStatus.OPEN:
+        raise NotAllowedError(f"Case {case.reference} is {case.status}: its core group no longer meets.")
+    upcoming = tuple(ExistingMeeting(m.id, m.starts_at, m.mode, m.note) for m in uow.meetings.upcoming(case.id, now=now))
+    due = uow.meetings.current_due(case.id)
+    return ScheduleForm(case.id, case.reference, case.channel, case.organisation.timezone, upcoming,
+                        due.due_on if due else None)
+
+
+def existing_meeting(case_id: int, meeting_id: int | None, *, uow: UnitOfWork) -> ExistingMeeting | None:
+    """The meeting the chair chose in the form, if it still belongs to the case."""
+    if meeting_id is None:
+        return None
+    meeting = uow.meetings.get(meeting_id)
+    if meeting is None or meeting.case_id != case_id:
+        raise InvalidInputError("That meeting is not one of this case's.")
+    return ExistingMeeting(meeting.id, meeting.starts_at, meeting.mode, meeting.note)
+
+
+def prepare_schedule_change(
+    *, channel: str, user: str, meeting_id: int | None, cancel: bool, day: date | None, at: time | None,
+    mode: str | None, note: str | None, reason: str | None, uow: UnitOfWork, now: datetime,
+) -> tuple[ScheduleChange | None, dict[str, str]]:
+    """Check what the chair typed against the case's calendar and chosen meeting; the change, or problems by field."""
+    case, _ = chair_case(channel, user, uow=uow, now=now, doing="schedule its meetings")
+    meeting = existing_meeting(case.id, meeting_id, uow=uow)
+    if meeting is not None and uow.meetings.get(meeting.id).status != MeetingStatus.SCHEDULED:
+        return None, {"meeting": "That meeting is no longer scheduled: choose another."}
+    return check_schedule_change(
+        meeting=meeting, cancel=cancel, day=day, at=at, mode=mode, note=note, reason=reason, now=now,
+        calendar=calendar_for(case.organisation),
+    )
+
+
+def change_schedule(
+    change: ScheduleChange, *, channel: str, user: str, uow: UnitOfWork, now: datetime
+) -> ScheduleOutcome:
+    """Apply the chair's checked change: a new meeting, a move, or a cancellation."""
+    case, on_behalf_of = chair_case(channel, user, uow=uow, now=now, doing="schedule its meetings")
+    tz = case.organisation.timezone
+    meeting = uow.meetings.get(change.meeting_id) if change.meeting_id else None
+    if change.meeting_id and (meeting is None or meeting.case_id != case.id):
+        raise InvalidInputError("That meeting is not one of this case's.")
+    if change.cancel:
+        cancel_meeting(uow=uow, case=case, meeting=meeting, actor=user, now=now, reason=change.reason or "",
+                       on_behalf_of=on_behalf_of)
+        return ScheduleOutcome("cancelled", case.reference, meeting.starts_at, tz)
+    if meeting is None:
+        meeting = schedule_meeting(uow=uow, case=case, starts_at=change.starts_at, actor=user, now=now,
+                                   mode=change.mode, note=change.note, on_behalf_of=on_behalf_of)
+        action = "scheduled"
+    else:
+        reschedule_meeting(uow=uow, case=case, meeting=meeting, starts_at=change.starts_at, actor=user, now=now,
+                           reason=change.reason or "details changed", mode=change.mode, note=change.note,
+                           on_behalf_of=on_behalf_of)
+        action = "rescheduled"
+    return ScheduleOutcome(action, case.reference, meeting.starts_at, tz, _warnings(uow, case, meeting))
+
+
+def _warnings(uow: UnitOfWork, case: Case, meeting: Meeting) -> tuple[str, ...]:
+    calendar = calendar_for(case.organisation)
+    warnings = []
+    day = non_working_day_warning(meeting.starts_at, calendar=calendar)
+    if day:
+        warnings.append(day)
+    due = uow.meetings.current_due(case.id)
+    if due is not None and due.status != DueStatus.SCHEDULED and calendar.local_date(meeting.starts_at) > due.due_on:
+        warnings.append(f"The next meeting is due by {due.due_on.strftime('%a %-d %b %Y')}: this one will be recorded as late.")
+    return tuple(warnings)
+
+
+def _require_scheduled(meeting: Meeting, case: Case) -> None:
+    if meeting.case_id != case.id:
+        raise InvalidInputError("That meeting is not one of this case's.")
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise InvalidInputError(f"That meeting is already {meeting.status}: nothing was changed.")

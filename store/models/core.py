@@ -33,7 +33,8 @@ class CaseStatus(StrEnum):
     """Whether the core group is running."""
 
     OPEN = "open"
-    CLOSED = "closed"
+    DEREGISTERED = "deregistered"  # off the register: the core group stopped; the post-deregistration meeting is awaited
+    CLOSED = "closed"  # no reminders; records kept for the organisation's retention_years, then removed
 
 
 class OutboxStatus(StrEnum):

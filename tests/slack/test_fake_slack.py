@@ -486,6 +486,13 @@ def test_completing_an_upload_that_was_never_sent_fails_with_file_not_found(clie
     assert raised.value.response["error"] == "file_not_found"
 
 
+def test_the_retired_files_upload_method_fails_with_method_deprecated(client):
+    with pytest.raises(SlackApiError) as raised:
+        client.api_call("files.upload", data={"channels": "C0COORD", "content": "old way"})
+
+    assert raised.value.response["error"] == "method_deprecated"
+
+
 # ---------------------------------------------------------------------- response_url
 
 

@@ -1,0 +1,125 @@
+"""Plan-receipt rules: when copies of the plan are due, when people are chased, what a copy's state reads as.
+
+"Within N working days of the meeting": the meeting's local date is day 0 (DESIGN §2); the deadline is
+the end of day N in the organisation's zone. Reminders and notices go at 09:00 local.
+
+Pure: no database, no chat platform, no clock. Every `now` is passed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from bot.calendar import WorkingCalendar
+from bot.errors import CoreGroupError, NotAllowedError
+from bot.meetings import MORNING
+from bot.policy import Policy
+
+#: How a copy reached someone without Slack (the chair's choice in the plan-sent form).
+SENT_HOW = {"post": "by post", "email": "by email", "by_hand": "by hand"}
+
+
+class NotForYouError(NotAllowedError):
+    """Someone clicked a button meant for someone else: nothing changes and they are told why.
+
+    `who` names whom the step belongs to, with `{owner}` where that person goes ("the chair of CP-2027-0142
+    ({owner}) or their delegate"), so each surface can name them its own way.
+    """
+
+    def __init__(self, *, step: str, who: str, owner: str | None) -> None:
+        super().__init__(f"Only {who.format(owner=owner or 'nobody')} can {step}.")
+        self.step, self.who, self.owner = step, who, owner
+
+
+class AlreadyDoneError(CoreGroupError):
+    """The step was already taken: `what` was `done` by `by` at `at`; `you` is the same for the one who did it."""
+
+    def __init__(self, *, what: str, done: str, by: str | None, at: datetime | None, timezone: str,
+                 you: str | None = None, yours: bool = False) -> None:
+        super().__init__(f"{what} was already {done}.")
+        self.what, self.done, self.by, self.at, self.timezone = what, done, by, at, timezone
+        self.you, self.yours = you or done, yours
+
+
+@dataclass(frozen=True)
+class PlanSchedule:
+    """When the plan's copies are due after a meeting, and when people are chased."""
+
+    held_on: date  # day 0
+    due_on: date  # day N (working days)
+    due_at: datetime  # the end of due_on, local, as UTC
+    chair_remind_at: datetime  # 09:00 on the reminder working day: the chair, if copies are unsent
+    recipient_reminders: tuple[datetime, ...]  # 09:00 on the reminder day and on the deadline day
+    overdue_at: datetime  # 09:00 on the first working day after the deadline: the chair hears what is overdue
+
+
+def plan_schedule(held_on: date, *, policy: Policy, calendar: WorkingCalendar) -> PlanSchedule:
+    """The plan-receipt clock of a meeting held on `held_on` (its local date) (N working days, the profile's reminder day).
+
+    Meeting Fri 30 Jul 2027: England due Fri 6 Aug; Scotland Mon 9 Aug (Mon 2 Aug is a bank holiday there).
+    """
+    rule = policy.plan_receipt
+    due_on = calendar.add_working_days(held_on, rule.working_days)
+    remind_on = calendar.add_working_days(held_on, rule.remind_on_working_day)
+    reminders = tuple(sorted({calendar.at_local(remind_on, MORNING), calendar.at_local(due_on, MORNING)}))
+    return PlanSchedule(
+        held_on=held_on, due_on=due_on, due_at=calendar.end_of_day(due_on),
+        chair_remind_at=calendar.at_local(remind_on, MORNING), recipient_reminders=reminders,
+        overdue_at=calendar.at_local(calendar.next_working_day(due_on), MORNING),
+    )
+
+
+def next_reminder(times: tuple[datetime, ...], *, after: datetime, step: int = 0) -> tuple[int, datetime | None]:
+    """The first reminder from `step` on that is later than `after`: its index, and when (None: none left)."""
+    for index in range(step, len(times)):
+        if times[index] > after:
+            return index, times[index]
+    return len(times), None
+
+
+class CopyState(StrEnum):
+    """A copy of the plan as people read it."""
+
+    RECEIVED = "received"
+    SENT = "sent"  # someone without Slack: the chair's tick is the end of it
+    AWAITING = "sent, awaiting confirmation"
+    NOT_SENT = "not sent"
+    OVERDUE = "overdue"
+
+
+def copy_state(*, has_slack: bool, status: str, due_at: datetime, now: datetime) -> CopyState:
+    """Received / sent / sent, awaiting confirmation / not sent / overdue (owed after the deadline)."""
+    if status == "received":
+        return CopyState.RECEIVED
+    if status == "sent" and not has_slack:
+        return CopyState.SENT
+    if now > due_at:
+        return CopyState.OVERDUE
+    return CopyState.AWAITING if status == "sent" else CopyState.NOT_SENT
+
+
+def days_overdue(due_on: date, *, today: date) -> int:
+    """Calendar days past the deadline (0 on or before it)."""
+    return max((today - due_on).days, 0)
+
+
+def check_plan_sent(
+    *, labels: tuple[int, ...], how: str | None, sent_on: date | None, held_on: date, today: date,
+    slack_to_send: bool,
+) -> dict[str, str]:
+    """The problems with the chair's plan-sent form, by field ("labels", "how", "when")."""
+    if not labels:
+        return {} if slack_to_send else {"labels": "Tick who you sent the plan to."}
+    errors: dict[str, str] = {}
+    if how not in SENT_HOW:
+        errors["how"] = "Say how you sent it: post, email or by hand."
+    if sent_on is None:
+        errors["when"] = "Choose the day you sent it."
+    elif sent_on > today:
+        errors["when"] = "That day has not come yet: choose the day you sent it."
+    elif sent_on < held_on:
+        errors["when"] = "That is before the meeting: choose the day you sent it."
+    return errors
+

@@ -1,0 +1,129 @@
+"""What follows from a meeting's place in the calendar: its reminder rows and the case's due date.
+
+Called inside the services that schedule, move, cancel and record meetings, in their transaction; the
+sweep then only reads the indexed due times these functions write.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.meetings import first_meeting_due_on, flag_time, next_meeting_due_on, reminder_times
+from bot.notices import NoticeKind, notice_key
+from bot.organisation import calendar_for, policy_for
+from store.models import Case, DueStatus, Meeting, MeetingDue, MeetingReminder, MeetingStatus, ReminderStatus
+from store.uow import UnitOfWork
+
+
+def plan_reminders(uow: UnitOfWork, case: Case, meeting: Meeting, *, now: datetime) -> list[MeetingReminder]:
+    """Replace a meeting's pending reminders with those for its current time (none unless it is scheduled).
+
+    A reminder whose time has already passed when the meeting is scheduled is not created; one already
+    sent for this very meeting time is not sent again (the row is unique per meeting, offset and time).
+    """
+    uow.meetings.cancel_pending_reminders(meeting.id)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        return []
+    policy, calendar = policy_for(case.organisation), calendar_for(case.organisation)
+    planned = []
+    for when in reminder_times(meeting.starts_at, reminders=policy.meeting_reminders, calendar=calendar):
+        if when.due_at <= now:
+            continue
+        existing = uow.meetings.reminder(meeting.id, when.working_days_before, meeting.starts_at)
+        if existing is not None:
+            if existing.status == ReminderStatus.CANCELLED:
+                existing.status, existing.due_at = ReminderStatus.PENDING, when.due_at
+                planned.append(existing)
+            continue
+        reminder = MeetingReminder(
+            meeting_id=meeting.id, case_id=case.id, working_days_before=when.working_days_before,
+            meeting_starts_at=meeting.starts_at, due_at=when.due_at, status=ReminderStatus.PENDING,
+        )
+        uow.meetings.add_reminder(reminder)
+        planned.append(reminder)
+    return planned
+
+
+def open_due(
+    uow: UnitOfWork, case: Case, *, due_on: date, basis: str, now: datetime, after_meeting_id: int | None = None
+) -> MeetingDue:
+    """Start a new due period for the case, already `scheduled` if a meeting is booked by the due date."""
+    calendar = calendar_for(case.organisation)
+    due = MeetingDue(
+        case_id=case.id, basis=basis, after_meeting_id=after_meeting_id, due_on=due_on,
+        flag_at=flag_time(due_on, calendar=calendar), status=DueStatus.OPEN, created_at=now,
+    )
+    uow.meetings.add_due(due)
+    refresh_due(uow, case, now=now)
+    return due
+
+
+def refresh_due(uow: UnitOfWork, case: Case, *, now: datetime) -> MeetingDue | None:
+    """Bring the case's current due row in line with its scheduled meetings (after any schedule change)."""
+    due = uow.meetings.current_due(case.id)
+    if due is None:
+        return None
+    calendar = calendar_for(case.organisation)
+    after = uow.meetings.get(due.after_meeting_id) if due.after_meeting_id else None
+    booked = uow.meetings.first_scheduled_by(
+        case.id, until=calendar.end_of_day(due.due_on), since=after.starts_at if after else None
+    )
+    if booked is not None:
+        due.status = DueStatus.SCHEDULED
+    elif due.status == DueStatus.SCHEDULED:
+        # Moved past the due date or cancelled: back to waiting, or straight back to flagged if the chair
+        # was already told (the sweep flags an open row whose flag time has passed).
+        due.status = DueStatus.FLAGGED if due.flagged_at else DueStatus.OPEN
+    return due
+
+
+def ensure_first_due(uow: UnitOfWork, case: Case, *, now: datetime) -> MeetingDue:
+    """The first due period: the case record's first meeting, else the nation's default deadline (and the chair is asked)."""
+    current = uow.meetings.current_due(case.id)
+    if current is not None:
+        return refresh_due(uow, case, now=now) or current
+    calendar = calendar_for(case.organisation)
+    if case.first_meeting_at is not None:
+        return open_due(uow, case, due_on=calendar.local_date(case.first_meeting_at), basis="first", now=now)
+    due_on = first_meeting_due_on(case.registered_on, policy=policy_for(case.organisation), calendar=calendar)
+    due = open_due(uow, case, due_on=due_on, basis="first", now=now)
+    chair = case.chair
+    if chair:
+        to, on_behalf_of = route_to(uow, case, chair, now=now)
+        uow.outbox.enqueue(
+            key=notice_key(NoticeKind.FIRST_MEETING_TO_SCHEDULE, case.id, due_on.isoformat(), to),
+            kind=NoticeKind.FIRST_MEETING_TO_SCHEDULE, recipient=to, now=now, case_id=case.id,
+            payload={"reference": case.reference, "channel": case.channel, "due_on": due_on.isoformat(),
+                     "registered_on": case.registered_on.isoformat(), "on_behalf_of": on_behalf_of},
+        )
+    return due
+
+
+def next_due_after(uow: UnitOfWork, case: Case, meeting: Meeting, *, now: datetime) -> MeetingDue:
+    """Close the current due period with this meeting (met or late) and open the next one."""
+    calendar, policy = calendar_for(case.organisation), policy_for(case.organisation)
+    held_on = calendar.local_date(meeting.starts_at)
+    current = uow.meetings.current_due(case.id)
+    if current is not None:
+        late = (held_on - current.due_on).days
+        current.status = DueStatus.LATE if late > 0 else DueStatus.MET
+        current.days_late = max(late, 0)
+        current.resolved_by_meeting_id, current.resolved_at = meeting.id, now
+        if late > 0 and case.chair:
+            to, on_behalf_of = route_to(uow, case, case.chair, now=now)
+            uow.outbox.enqueue(
+                key=notice_key(NoticeKind.MEETING_HELD_LATE, current.id, to), kind=NoticeKind.MEETING_HELD_LATE,
+                recipient=to, now=now, case_id=case.id,
+                payload={"reference": case.reference, "channel": case.channel, "held_on": held_on.isoformat(),
+                         "due_on": current.due_on.isoformat(), "days_late": late, "on_behalf_of": on_behalf_of},
+            )
+    due_on = next_meeting_due_on(held_on, policy=policy, calendar=calendar)
+    return open_due(uow, case, due_on=due_on, basis="after_meeting", after_meeting_id=meeting.id, now=now)
+
+
+def route_to(uow: UnitOfWork, case: Case, user: str, *, now: datetime) -> tuple[str, str | None]:
+    """Who gets a message meant for `user` today: their active delegate (on behalf of them), else them."""
+    delegate = uow.delegates.active_for(user, on=calendar_for(case.organisation).local_date(now))
+    if delegate is not None and delegate.delegate != user:
+        return delegate.delegate, user
+    return user, None

@@ -1,0 +1,141 @@
+"""The meetings sweepers: reminders, due dates with nothing scheduled, and actions due today.
+
+Each reads only rows whose indexed due time has come, a batch at a time, claimed with `FOR UPDATE SKIP
+LOCKED` on PostgreSQL (SQLite takes its write lock up front), moved on by conditional updates, and turned
+into outbox rows with idempotency keys: two sweeps at once, or one run twice, send nothing twice. The
+cost of a pass follows the number of rows due, not the number of cases.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.notices import NoticeKind, notice_key
+from bot.services.meeting_plan import refresh_due, route_to
+from bot.services.meetings import meeting_payload
+from store.models import ActionStatus, CaseStatus, DueStatus, MeetingStatus, ReminderStatus
+from store.uow import UnitOfWork, UnitOfWorkFactory
+
+BATCH = 500
+
+
+def sweep_meeting_reminders(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
+    """Post each due reminder to its case channel and DM it to every member with Slack; notices enqueued."""
+    return _in_batches(uow_factory, lambda uow: _remind_meetings(uow, now=now, batch=batch), batch)
+
+
+def sweep_unscheduled_meetings(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
+    """Flag to the chair each case whose meeting is due today with nothing scheduled by then; notices enqueued."""
+    return _in_batches(uow_factory, lambda uow: _flag_dues(uow, now=now, batch=batch), batch)
+
+
+def sweep_action_reminders(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
+    """Remind each open action's owner (or the chair, for someone without Slack) on its due date; notices enqueued."""
+    return _in_batches(uow_factory, lambda uow: _remind_actions(uow, now=now, batch=batch), batch)
+
+
+def _in_batches(uow_factory: UnitOfWorkFactory, step, batch: int) -> int:
+    """Run `step` in its own transaction until it claims less than a full batch."""
+    total = 0
+    while True:
+        with uow_factory() as uow:
+            claimed, enqueued = step(uow)
+            uow.commit()
+        total += enqueued
+        if claimed < batch:
+            return total
+
+
+def _remind_meetings(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]:
+    rows = uow.meetings.claim_due_reminders(now=now, limit=batch)
+    if not rows:
+        return 0, 0
+    meetings = uow.meetings.get_many(r.meeting_id for r in rows)
+    running = uow.cases.statuses(m.case_id for m in meetings.values())  # deregistered or closed: no reminders
+    latest = {}  # a sweep that comes late sends only the latest reminder of each meeting ("today", not both)
+    for row in rows:
+        if row.due_at >= latest.get(row.meeting_id, row).due_at:
+            latest[row.meeting_id] = row
+    due, stale = [], []
+    for row in rows:
+        meeting = meetings.get(row.meeting_id)
+        live = (meeting is not None and meeting.status == MeetingStatus.SCHEDULED and latest[row.meeting_id] is row
+                and running.get(meeting.case_id) == CaseStatus.OPEN
+                and meeting.starts_at == row.meeting_starts_at and now < meeting.starts_at)
+        (due if live else stale).append(row)
+    sent = uow.meetings.finish_reminders([r.id for r in due], status=ReminderStatus.SENT, now=now)
+    uow.meetings.finish_reminders([r.id for r in stale], status=ReminderStatus.SKIPPED, now=now)
+    cases = uow.cases.get_many(meetings[r.meeting_id].case_id for r in due if r.id in sent)
+    notices = []
+    for row in due:
+        if row.id not in sent:
+            continue
+        meeting = meetings[row.meeting_id]
+        case = cases[meeting.case_id]
+        payload = {**meeting_payload(case, meeting), "working_days_before": row.working_days_before}
+        for recipient in (case.channel, *case.people_with_slack()):
+            notices.append({
+                "key": notice_key(NoticeKind.MEETING_REMINDER, row.id, recipient), "kind": NoticeKind.MEETING_REMINDER,
+                "recipient": recipient, "case_id": case.id, "payload": payload,
+            })
+    return len(rows), uow.outbox.enqueue_many(notices, now=now)
+
+
+def _flag_dues(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]:
+    rows = uow.meetings.claim_dues_to_flag(now=now, limit=batch)
+    if not rows:
+        return 0, 0
+    cases = uow.cases.get_many(r.case_id for r in rows)
+    to_flag = []
+    for row in rows:
+        if cases[row.case_id].status != CaseStatus.OPEN:  # deregistered or closed: the core group has stopped
+            row.status = DueStatus.ENDED
+            continue
+        refresh_due(uow, cases[row.case_id], now=now)  # a meeting booked by the due date clears it
+        if row.status == DueStatus.OPEN:
+            to_flag.append(row)
+    flagged = uow.meetings.flag_dues([r.id for r in to_flag], now=now)
+    notices = []
+    for row in to_flag:
+        case = cases[row.case_id]
+        if row.id not in flagged or not case.chair:
+            continue
+        to, on_behalf_of = route_to(uow, case, case.chair, now=now)
+        notices.append({
+            "key": notice_key(NoticeKind.MEETING_NOT_SCHEDULED, row.id, to), "kind": NoticeKind.MEETING_NOT_SCHEDULED,
+            "recipient": to, "case_id": case.id,
+            "payload": {"reference": case.reference, "channel": case.channel, "due_on": row.due_on.isoformat(),
+                        "basis": row.basis, "on_behalf_of": on_behalf_of},
+        })
+        uow.audit.record(action="meeting.due_not_scheduled", at=now, case_id=case.id, due_id=row.id,
+                         due_on=row.due_on.isoformat(), to=to, on_behalf_of=on_behalf_of)
+    return len(rows), uow.outbox.enqueue_many(notices, now=now)
+
+
+def _remind_actions(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]:
+    rows = uow.meeting_records.claim_due_action_reminders(now=now, limit=batch)
+    if not rows:
+        return 0, 0
+    closed = {i for i, status in uow.cases.statuses(r.case_id for r in rows).items() if status == CaseStatus.CLOSED}
+    live = [r for r in rows if r.status == ActionStatus.OPEN and r.case_id not in closed]  # a closed case: no reminders
+    sent = uow.meeting_records.finish_action_reminders([r.id for r in live], status=ReminderStatus.SENT, now=now)
+    uow.meeting_records.finish_action_reminders([r.id for r in rows if r not in live], status=ReminderStatus.SKIPPED,
+                                                now=now)
+    cases = uow.cases.get_many(r.case_id for r in live if r.id in sent)
+    notices = []
+    for action in live:
+        if action.id not in sent:
+            continue
+        case = cases[action.case_id]
+        owner = action.owner_user_id or case.chair
+        if not owner:
+            continue
+        to, on_behalf_of = route_to(uow, case, owner, now=now)
+        notices.append({
+            "key": notice_key(NoticeKind.ACTION_DUE, action.id, to), "kind": NoticeKind.ACTION_DUE,
+            "recipient": to, "case_id": case.id,
+            "payload": {"reference": case.reference, "channel": case.channel, "description": action.description,
+                        "due_on": action.due_on.isoformat(), "owner_user_id": action.owner_user_id,
+                        "owner_label": action.owner_label, "on_behalf_of": on_behalf_of},
+        })
+    return len(rows), uow.outbox.enqueue_many(notices, now=now)

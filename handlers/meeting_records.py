@@ -1,0 +1,206 @@
+"""Meeting records in Slack: `/core-group record` (the chair's modal), its notices, action reminders, and the
+meetings part of `/core-group status`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.context import Services
+from bot.errors import CoreGroupError
+from bot.meetings import ActionDraft, RecordDraft
+from bot.notices import NoticeKind
+from bot.services.meeting_records import meeting_status, record_form, record_meeting, record_problems
+from handlers import core_group
+from handlers.blocks.meetings import ACTION_ROWS, build_meeting_status_section, build_record_modal
+from handlers.format import local_date, local_datetime
+from handlers.ids import MeetingIds
+from handlers.render import Rendered, context, escape, mention, renderer, section
+
+
+def handle_meeting_record_command(*, args: list[str], command: dict, respond: Respond, client,
+                                  services: Services) -> None:
+    """Open the record modal on the latest meeting whose time has come, for the chair (or their delegate)."""
+    with services.uow_factory() as uow:
+        form = record_form(command["channel_id"], command["user_id"], uow=uow, now=services.clock.now())
+    client.views_open(trigger_id=command["trigger_id"], view=build_record_modal(form))
+
+
+def handle_meeting_record_submission(ack: Ack, body: dict, view: dict, client, context) -> None:
+    """Check the record (problems stay in the modal), then save it and tell the chair what follows."""
+    services: Services = context["services"]
+    user = body["user"]["id"]
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    channel = metadata.get("channel", "")
+    draft = parse_record(view["state"]["values"], default_meeting=int(metadata.get("meeting_id") or 0))
+    now = services.clock.now()
+    try:
+        with services.uow_factory() as uow:
+            problems = record_problems(draft, channel=channel, user=user, uow=uow, now=now)
+    except CoreGroupError as error:  # e.g. no longer the chair: say so in the modal, which stays open
+        problems = {"attended": error.message}
+    if problems:
+        values = view["state"]["values"]
+        ack(response_action="errors", errors=_blocks_for(problems, values))
+        return
+    ack()
+    with services.uow_factory() as uow:
+        record = record_meeting(draft, channel=channel, user=user, uow=uow, now=now)
+        due = uow.meetings.current_due(record.case_id)
+        late = next((d for d in uow.meetings.dues_for(record.case_id) if d.resolved_by_meeting_id == record.meeting_id), None)
+        uow.commit()
+        tz = uow.cases.get(record.case_id).organisation.timezone
+    lines = [f"Recorded the meeting of {local_datetime(record.held_at, tz)}: {len(record.attendees())} attended, "
+             f"{len(record.invited_absentees())} invited but absent, {len(record.actions)} new action"
+             f"{'s' if len(record.actions) != 1 else ''}."]
+    if due is not None:
+        lines.append(f"The next meeting is due by {local_date(due.due_on)}. Schedule it with `/core-group schedule`.")
+    if late is not None and late.days_late:
+        lines.append(f":warning: This meeting was held {late.days_late} day{'s' if late.days_late != 1 else ''} "
+                     f"after its due date ({local_date(late.due_on)}); that is kept for the coordinator's digest.")
+    if record.significant_amendment:
+        lines.append("The plan's need for significant amendment is referred to the coordinator for the review conference.")
+    client.chat_postEphemeral(channel=channel, user=user, text="\n".join(lines))
+
+
+def parse_record(values: dict, *, default_meeting: int) -> RecordDraft:
+    """The submitted modal's state as a plain record draft."""
+    def entry(block: str) -> dict:
+        return values.get(str(block), {}).get(str(block)) or {}
+
+    def chosen(block: str) -> list[str]:
+        return [o["value"] for o in entry(block).get("selected_options") or []]
+
+    picked = (entry(MeetingIds.RECORDED_MEETING).get("selected_option") or {}).get("value")
+    checklist = {
+        block[len(MeetingIds.CHECKLIST):]: (actions.get(block) or {}).get("value")
+        for block, actions in values.items() if block.startswith(str(MeetingIds.CHECKLIST))
+    }
+    actions = []
+    for n in range(1, ACTION_ROWS + 1):
+        row = f"{MeetingIds.ACTION}{n}"
+        label = (entry(f"{row}.owner_label").get("selected_option") or {}).get("value")
+        due = entry(f"{row}.due").get("selected_date")
+        actions.append(ActionDraft(
+            description=entry(f"{row}.what").get("value"), owner_user_id=entry(f"{row}.owner").get("selected_user"),
+            owner_label=label, due_on=date.fromisoformat(due) if due else None,
+        ))
+    flags = set(chosen(MeetingIds.FLAGS))
+    return RecordDraft(
+        meeting_id=int(picked) if picked else default_meeting,
+        attended_users=tuple(entry(MeetingIds.ATTENDED).get("selected_users") or ()),
+        attended_labels=tuple(chosen(MeetingIds.ATTENDED_LABELS)),
+        absent_users=tuple(entry(MeetingIds.ABSENT).get("selected_users") or ()),
+        absent_labels=tuple(chosen(MeetingIds.ABSENT_LABELS)),
+        checklist=checklist, actions=tuple(actions),
+        significant_amendment="significant_amendment" in flags, institution="institution" in flags,
+    )
+
+
+def _blocks_for(problems: dict[str, str], values: dict) -> dict[str, str]:
+    """Each problem on the input block it is about (the modal shows it under that input)."""
+    out: dict[str, str] = {}
+    for field, message in problems.items():
+        if field.startswith("checklist."):
+            block = f"{MeetingIds.CHECKLIST}{field.split('.', 1)[1]}"
+        elif field.startswith("action."):
+            _, index, part = field.split(".")
+            block = f"{MeetingIds.ACTION}{int(index) + 1}.{part}"
+        else:
+            block = {"attended": MeetingIds.ATTENDED, "absent": MeetingIds.ABSENT,
+                     "attended_labels": MeetingIds.ATTENDED_LABELS, "absent_labels": MeetingIds.ABSENT_LABELS,
+                     "meeting": MeetingIds.RECORDED_MEETING}.get(field, MeetingIds.ATTENDED)
+        if str(block) not in values:
+            block = MeetingIds.ATTENDED
+        out.setdefault(str(block), message)
+    return out
+
+
+def meeting_status_section(*, channel: str, user: str, services: Services) -> list[dict[str, Any]]:
+    """The meetings part of `/core-group status`: next due date, last record, open actions."""
+    now = services.clock.now()
+    with services.uow_factory() as uow:
+        view = meeting_status(channel, user, uow=uow, now=now)
+    return build_meeting_status_section(view, now=now)
+
+
+# --- renderers ------------------------------------------------------------------------------
+
+
+def _people(users: list[str], labels: list[str]) -> str:
+    shown = [mention(u) for u in users] + [escape(label) for label in labels]
+    return ", ".join(shown) if shown else "—"
+
+
+@renderer(NoticeKind.MEETING_RECORDED)
+def render_meeting_recorded(payload: dict[str, Any]) -> Rendered:
+    """The case channel is told the meeting was recorded: who attended, actions, when the next is due."""
+    when = local_datetime(datetime.fromisoformat(payload["held_at"]), payload["timezone"])
+    due = local_date(date.fromisoformat(payload["next_due_on"]))
+    text = f"Core group meeting of {when} for {payload['reference']} recorded; the next is due by {due}"
+    lines = [
+        f"*Core group meeting recorded* — {payload['reference']}, {when}",
+        f"*Attended:* {_people(payload.get('attended_users', []), payload.get('attended_labels', []))}",
+        f"*Invited, could not attend:* {_people(payload.get('absent_users', []), payload.get('absent_labels', []))}",
+        f"*New actions:* {payload.get('actions', 0)} (see `/core-group status`)",
+        f"*Next meeting due by:* {due}",
+    ]
+    blocks = [section("\n".join(lines)), context(f"Recorded by {mention(payload.get('recorded_by'))}")]
+    return Rendered(text=text, blocks=blocks)
+
+
+@renderer(NoticeKind.MEETING_HELD_LATE)
+def render_meeting_held_late(payload: dict[str, Any]) -> Rendered:
+    """The chair is told a recorded meeting came after its due date (kept for the coordinator's digest)."""
+    held, due = local_date(date.fromisoformat(payload["held_on"])), local_date(date.fromisoformat(payload["due_on"]))
+    days = payload["days_late"]
+    text = f"The core group meeting for {payload['reference']} was held {days} day{'s' if days != 1 else ''} late"
+    lines = [f":warning: *Meeting held late* — {payload['reference']}",
+             f"Held on {held}; it was due by {due} ({days} day{'s' if days != 1 else ''} late).",
+             "Meetings are held monthly: please schedule the next one in good time."]
+    return Rendered(text=text, blocks=[section("\n".join(lines)),
+                                       context("The coordinator's digest lists meetings held late.")])
+
+
+@renderer(NoticeKind.PLAN_AMENDMENT_REFERRED)
+def render_plan_amendment_referred(payload: dict[str, Any]) -> Rendered:
+    """The coordinator is asked to take a significant change to the plan to the review conference."""
+    when = local_datetime(datetime.fromisoformat(payload["held_at"]), payload["timezone"])
+    text = f"{payload['reference']}: the core group thinks the plan needs significant amendment"
+    lines = [
+        f"*Referred for the review conference* — {payload['reference']}",
+        f"The core group meeting of {when} thinks the child protection plan needs significant amendment. "
+        "The group may add actions but may not significantly amend the plan: that is for the review conference.",
+        f"*Chair:* {mention(payload.get('chair'))} · *Attended:* {payload.get('attended', 0)} · "
+        f"*Invited, absent:* {payload.get('absent', 0)} · *New actions:* {payload.get('actions', 0)}",
+    ]
+    blocks = [section("\n".join(lines))]
+    if payload.get("on_behalf_of"):
+        blocks.append(context(f"You are standing in for {mention(payload['on_behalf_of'])}."))
+    return Rendered(text=text, blocks=blocks)
+
+
+@renderer(NoticeKind.ACTION_DUE)
+def render_action_due(payload: dict[str, Any]) -> Rendered:
+    """An action's owner (or the chair, for someone without Slack) is reminded on its due date."""
+    due = local_date(date.fromisoformat(payload["due_on"]))
+    whose = "" if payload.get("owner_user_id") else f" (owned by {escape(payload.get('owner_label') or '—')}, who has no Slack)"
+    text = f"Action due {due} for {payload['reference']}{whose}"
+    lines = [f"*Action due {due}* — {payload['reference']}{whose}", f"> {escape(payload['description'])}"]
+    blocks = [section("\n".join(lines)), context(f"Added at a core group meeting. Case channel: <#{payload['channel']}>")]
+    if payload.get("on_behalf_of"):
+        blocks.append(context(f"You are standing in for {mention(payload['on_behalf_of'])}."))
+    return Rendered(text=text, blocks=blocks)
+
+
+def register(app: App) -> None:
+    """`/core-group record`, its modal, and the meetings section of `/core-group status`."""
+    core_group.subcommand("record", "record a meeting of this case: attendance, the plan's re-evaluation, actions (the chair)")(
+        handle_meeting_record_command
+    )
+    app.view(str(MeetingIds.RECORD_MODAL))(handle_meeting_record_submission)
+    if meeting_status_section not in core_group.STATUS_SECTIONS:
+        core_group.STATUS_SECTIONS.append(meeting_status_section)

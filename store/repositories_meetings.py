@@ -1,0 +1,269 @@
+"""Repositories for meetings: the meetings themselves, their reminders and due dates, records and actions.
+
+The sweep's queries read only rows whose indexed due time has come (`status, due_at`-style indexes), and
+claim them with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so two sweeps at once take disjoint rows; every
+change of state is a conditional update that says whether it won.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+from store.models import (
+    ActionStatus,
+    DueStatus,
+    Meeting,
+    MeetingAction,
+    MeetingDue,
+    MeetingRecord,
+    MeetingReminder,
+    MeetingStatus,
+    ReminderStatus,
+)
+
+
+class MeetingRepository:
+    """Core group meetings, their reminders and the date each case's next meeting is due by."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- meetings -------------------------------------------------------------------------
+
+    def add(self, meeting: Meeting) -> None:
+        self.session.add(meeting)
+        self.session.flush()
+
+    def get(self, meeting_id: int) -> Meeting | None:
+        return self.session.get(Meeting, meeting_id)
+
+    def get_many(self, ids: Iterable[int]) -> dict[int, Meeting]:
+        ids = list(set(ids))
+        if not ids:
+            return {}
+        return {m.id: m for m in self.session.scalars(select(Meeting).where(Meeting.id.in_(ids)))}
+
+    def next_for_case(self, case_id: int, *, now: datetime) -> Meeting | None:
+        """The earliest scheduled meeting that has not started yet."""
+        query = (
+            select(Meeting)
+            .where(Meeting.case_id == case_id, Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at >= now)
+            .order_by(Meeting.starts_at)
+        )
+        return self.session.scalars(query).first()
+
+    def for_case(self, case_id: int) -> Sequence[Meeting]:
+        query = select(Meeting).where(Meeting.case_id == case_id).order_by(Meeting.starts_at, Meeting.id)
+        return self.session.scalars(query).all()
+
+    def upcoming(self, case_id: int, *, now: datetime) -> Sequence[Meeting]:
+        """Scheduled meetings that have not started, soonest first (the ones a chair may move or cancel)."""
+        query = (
+            select(Meeting)
+            .where(Meeting.case_id == case_id, Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at > now)
+            .order_by(Meeting.starts_at, Meeting.id)
+        )
+        return self.session.scalars(query).all()
+
+    def ready_to_record(self, case_id: int, *, now: datetime) -> Sequence[Meeting]:
+        """Scheduled meetings whose time has come and that have no record yet, latest first."""
+        query = (
+            select(Meeting)
+            .where(Meeting.case_id == case_id, Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at <= now)
+            .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        )
+        return self.session.scalars(query).all()
+
+    def first_scheduled_by(self, case_id: int, *, until: datetime, since: datetime | None = None) -> Meeting | None:
+        """The earliest scheduled meeting starting after `since` and no later than `until` (is a due date met?)."""
+        query = select(Meeting).where(
+            Meeting.case_id == case_id, Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at <= until
+        )
+        if since is not None:
+            query = query.where(Meeting.starts_at > since)
+        return self.session.scalars(query.order_by(Meeting.starts_at)).first()
+
+    def set_status(self, meeting_id: int, *, expected: str, status: str, now: datetime, **values) -> bool:
+        """Move a meeting from `expected` to `status` (conditional update); True when this call did it."""
+        statement = (
+            update(Meeting)
+            .where(Meeting.id == meeting_id, Meeting.status == expected)
+            .values(status=status, updated_at=now, **values)
+            .execution_options(synchronize_session="fetch")
+        )
+        return self.session.execute(statement).rowcount == 1
+
+    # --- reminders ------------------------------------------------------------------------
+
+    def reminder(self, meeting_id: int, working_days_before: int, meeting_starts_at: datetime) -> MeetingReminder | None:
+        query = select(MeetingReminder).where(
+            MeetingReminder.meeting_id == meeting_id,
+            MeetingReminder.working_days_before == working_days_before,
+            MeetingReminder.meeting_starts_at == meeting_starts_at,
+        )
+        return self.session.scalars(query).first()
+
+    def add_reminder(self, reminder: MeetingReminder) -> None:
+        self.session.add(reminder)
+        self.session.flush()
+
+    def reminders_for(self, meeting_id: int) -> Sequence[MeetingReminder]:
+        query = select(MeetingReminder).where(MeetingReminder.meeting_id == meeting_id).order_by(MeetingReminder.due_at)
+        return self.session.scalars(query).all()
+
+    def cancel_pending_reminders(self, meeting_id: int) -> int:
+        """Stop every reminder of a meeting that has not gone yet; how many were stopped."""
+        statement = (
+            update(MeetingReminder)
+            .where(MeetingReminder.meeting_id == meeting_id, MeetingReminder.status == ReminderStatus.PENDING)
+            .values(status=ReminderStatus.CANCELLED)
+            .execution_options(synchronize_session="fetch")
+        )
+        return self.session.execute(statement).rowcount
+
+    def claim_due_reminders(self, *, now: datetime, limit: int) -> Sequence[MeetingReminder]:
+        """Pending reminders due by `now`, locked for this transaction (others skip them on PostgreSQL)."""
+        query = (
+            select(MeetingReminder)
+            .where(MeetingReminder.status == ReminderStatus.PENDING, MeetingReminder.due_at <= now)
+            .order_by(MeetingReminder.due_at, MeetingReminder.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return self.session.scalars(query).all()
+
+    def finish_reminders(self, ids: Sequence[int], *, status: str, now: datetime) -> set[int]:
+        """Move pending reminders to `status`; the ids this call moved (a rival sweep's are left out)."""
+        if not ids:
+            return set()
+        statement = (
+            update(MeetingReminder)
+            .where(MeetingReminder.id.in_(ids), MeetingReminder.status == ReminderStatus.PENDING)
+            .values(status=status, sent_at=now)
+            .returning(MeetingReminder.id)
+            .execution_options(synchronize_session=False)
+        )
+        return set(self.session.scalars(statement).all())
+
+    # --- due dates --------------------------------------------------------------------------
+
+    def add_due(self, due: MeetingDue) -> None:
+        self.session.add(due)
+        self.session.flush()
+
+    def current_due(self, case_id: int) -> MeetingDue | None:
+        """The case's due row still waiting for a meeting record (at most one)."""
+        query = (
+            select(MeetingDue)
+            .where(MeetingDue.case_id == case_id, MeetingDue.status.in_(DueStatus.current()))
+            .order_by(MeetingDue.id.desc())
+        )
+        return self.session.scalars(query).first()
+
+    def dues_for(self, case_id: int) -> Sequence[MeetingDue]:
+        return self.session.scalars(select(MeetingDue).where(MeetingDue.case_id == case_id).order_by(MeetingDue.id)).all()
+
+    def claim_dues_to_flag(self, *, now: datetime, limit: int) -> Sequence[MeetingDue]:
+        """Open due rows whose flag time has come, locked for this transaction."""
+        query = (
+            select(MeetingDue)
+            .where(MeetingDue.status == DueStatus.OPEN, MeetingDue.flag_at <= now)
+            .order_by(MeetingDue.flag_at, MeetingDue.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return self.session.scalars(query).all()
+
+    def flag_dues(self, ids: Sequence[int], *, now: datetime) -> set[int]:
+        """Mark open due rows flagged; the ids this call flagged."""
+        if not ids:
+            return set()
+        statement = (
+            update(MeetingDue)
+            .where(MeetingDue.id.in_(ids), MeetingDue.status == DueStatus.OPEN)
+            .values(status=DueStatus.FLAGGED, flagged_at=now)
+            .returning(MeetingDue.id)
+            .execution_options(synchronize_session=False)
+        )
+        return set(self.session.scalars(statement).all())
+
+    def overdue(self, *, organisation_case_ids: Sequence[int] | None = None) -> Sequence[MeetingDue]:
+        """Flagged (due and not scheduled) and late (held after the due date) rows, for the coordinator's digest."""
+        query = select(MeetingDue).where(MeetingDue.status.in_((DueStatus.FLAGGED, DueStatus.LATE)))
+        if organisation_case_ids is not None:
+            query = query.where(MeetingDue.case_id.in_(organisation_case_ids))
+        return self.session.scalars(query.order_by(MeetingDue.due_on, MeetingDue.id)).all()
+
+
+class MeetingRecordRepository:
+    """Meeting records with their attendance and actions."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _query(self):
+        return select(MeetingRecord).options(
+            selectinload(MeetingRecord.attendance), selectinload(MeetingRecord.actions)
+        )
+
+    def add(self, record: MeetingRecord) -> None:
+        self.session.add(record)
+        self.session.flush()
+
+    def get(self, record_id: int) -> MeetingRecord | None:
+        return self.session.scalars(self._query().where(MeetingRecord.id == record_id)).first()
+
+    def for_meeting(self, meeting_id: int) -> MeetingRecord | None:
+        return self.session.scalars(self._query().where(MeetingRecord.meeting_id == meeting_id)).first()
+
+    def for_case(self, case_id: int) -> Sequence[MeetingRecord]:
+        query = self._query().where(MeetingRecord.case_id == case_id).order_by(MeetingRecord.held_at)
+        return self.session.scalars(query).all()
+
+    def latest_for_case(self, case_id: int) -> MeetingRecord | None:
+        query = self._query().where(MeetingRecord.case_id == case_id).order_by(MeetingRecord.held_at.desc())
+        return self.session.scalars(query).first()
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def open_actions(self, case_id: int) -> Sequence[MeetingAction]:
+        query = (
+            select(MeetingAction)
+            .where(MeetingAction.case_id == case_id, MeetingAction.status == ActionStatus.OPEN)
+            .order_by(MeetingAction.due_on, MeetingAction.id)
+        )
+        return self.session.scalars(query).all()
+
+    def claim_due_action_reminders(self, *, now: datetime, limit: int) -> Sequence[MeetingAction]:
+        """Open actions whose reminder time has come and that were not reminded, locked for this transaction."""
+        query = (
+            select(MeetingAction)
+            .where(MeetingAction.reminder_status == ReminderStatus.PENDING, MeetingAction.remind_at <= now)
+            .order_by(MeetingAction.remind_at, MeetingAction.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return self.session.scalars(query).all()
+
+    def finish_action_reminders(self, ids: Sequence[int], *, status: str, now: datetime) -> set[int]:
+        """Move pending action reminders to `status`; the ids this call moved."""
+        if not ids:
+            return set()
+        statement = (
+            update(MeetingAction)
+            .where(MeetingAction.id.in_(ids), MeetingAction.reminder_status == ReminderStatus.PENDING)
+            .values(reminder_status=status, reminded_at=now)
+            .returning(MeetingAction.id)
+            .execution_options(synchronize_session=False)
+        )
+        return set(self.session.scalars(statement).all())
+
+    def actions_due_by(self, case_id: int, *, on: date) -> Sequence[MeetingAction]:
+        query = select(MeetingAction).where(
+            MeetingAction.case_id == case_id, MeetingAction.status == ActionStatus.OPEN, MeetingAction.due_on <= on
+        )
+        return self.session.scalars(query).all()

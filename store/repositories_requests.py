@@ -1,0 +1,108 @@
+"""Requests for an additional meeting: queries and the conditional updates that decide them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from store.models import Case, CaseStatus, MeetingRequest, RequestStatus
+
+#: Only requests of cases whose core group runs are chased (not deregistered or closed ones).
+_RUNNING = MeetingRequest.case_id.in_(select(Case.id).where(Case.status == CaseStatus.OPEN))
+
+
+class MeetingRequestRepository:
+    """Requests for an additional meeting; every change of status is a conditional update."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, request: MeetingRequest) -> None:
+        self.session.add(request)
+        self.session.flush()
+
+    def get(self, request_id: int) -> MeetingRequest | None:
+        """The request as the database has it now (not as this session last saw it)."""
+        query = select(MeetingRequest).where(MeetingRequest.id == request_id)
+        return self.session.scalars(query.execution_options(populate_existing=True)).first()
+
+    def for_case(self, case_id: int) -> Sequence[MeetingRequest]:
+        query = (
+            select(MeetingRequest)
+            .where(MeetingRequest.case_id == case_id)
+            .order_by(MeetingRequest.requested_at, MeetingRequest.id)
+        )
+        return self.session.scalars(query).all()
+
+    def move(self, request_id: int, *, from_status: str, to_status: str, **values: Any) -> bool:
+        """`UPDATE ... SET status = to_status WHERE id = ? AND status = from_status`; True for the one winner."""
+        statement = (
+            update(MeetingRequest)
+            .where(MeetingRequest.id == request_id, MeetingRequest.status == from_status)
+            .values(status=to_status, **values)
+            .execution_options(synchronize_session=False)
+        )
+        return self.session.execute(statement).rowcount == 1
+
+    def set_meeting(self, request_id: int, meeting_id: int) -> None:
+        statement = (
+            update(MeetingRequest)
+            .where(MeetingRequest.id == request_id)
+            .values(meeting_id=meeting_id)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.execute(statement)
+
+    # --- the sweep: cheap indexed queries, then one conditional update per request ----------
+
+    def due_for_reminder(self, *, now: datetime, limit: int = 200) -> list[int]:
+        query = (
+            select(MeetingRequest.id)
+            .where(MeetingRequest.status == RequestStatus.PENDING, MeetingRequest.remind_at <= now, _RUNNING)
+            .order_by(MeetingRequest.remind_at)
+            .limit(limit)
+        )
+        return list(self.session.scalars(query).all())
+
+    def due_for_escalation(self, *, now: datetime, limit: int = 200) -> list[int]:
+        query = (
+            select(MeetingRequest.id)
+            .where(MeetingRequest.status == RequestStatus.PENDING, MeetingRequest.escalate_at <= now, _RUNNING)
+            .order_by(MeetingRequest.escalate_at)
+            .limit(limit)
+        )
+        return list(self.session.scalars(query).all())
+
+    def claim_reminder(self, request_id: int, *, now: datetime, to: str) -> bool:
+        """Take the reminder of a pending request; False when it was decided or someone else took it."""
+        statement = (
+            update(MeetingRequest)
+            .where(
+                MeetingRequest.id == request_id,
+                MeetingRequest.status == RequestStatus.PENDING,
+                MeetingRequest.remind_at <= now,
+            )
+            .values(remind_at=None, reminded_at=now, reminded_to=to)
+            .execution_options(synchronize_session=False)
+        )
+        return self.session.execute(statement).rowcount == 1
+
+    def claim_escalation(self, request_id: int, *, now: datetime, to: str, on_behalf_of: str | None) -> bool:
+        """Take the escalation of a pending request (and skip a reminder not yet sent)."""
+        statement = (
+            update(MeetingRequest)
+            .where(
+                MeetingRequest.id == request_id,
+                MeetingRequest.status == RequestStatus.PENDING,
+                MeetingRequest.escalate_at <= now,
+            )
+            .values(
+                escalate_at=None, remind_at=None, escalated_at=now, escalated_to=to, escalated_on_behalf_of=on_behalf_of
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return self.session.execute(statement).rowcount == 1

@@ -1,0 +1,246 @@
+"""Plan copies and the CP9 through the services and repositories, on SQLite and PostgreSQL: what a saved record
+starts (in its transaction), conditional steps, sweeps that never send twice, and the digest's queries."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.meetings import RecordDraft
+from bot.orgfile import parse_organisation_file
+from bot.receipts import AlreadyDoneError, NotForYouError
+from bot.services.cases import import_organisation
+from bot.services.cp9 import mark_cp9_received, mark_cp9_sent
+from bot.services.meeting_records import record_meeting
+from bot.services.receipt_sweep import (
+    sweep_cp9_reminders,
+    sweep_overdue_cp9s,
+    sweep_overdue_plans,
+    sweep_plan_chair_reminders,
+    sweep_plan_reminders,
+)
+from bot.services.receipts import PlanSentInvalidError, confirm_plan_receipt, mark_plan_sent
+from bot.sweep import sweep
+from store.models import CopyStatus, Cp9Status
+from tests.harness import CASE, organisation_file
+
+LONDON = ZoneInfo("Europe/London")
+CHANNEL = "C0CASE142"
+CHECKLIST = {"supports": "Family support worker", "monitoring": "Weekly visits", "outcomes": "Attendance",
+             "contingency": "Reconvene"}
+
+
+def local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=LONDON)
+
+
+@pytest.fixture
+def uow_factory(uow_factory):
+    """The harness organisation (Scotland) with the case's meeting on Fri 30 Jul 2027 at 10:00."""
+    case = {**CASE, "registered_on": "2027-07-20", "first_meeting": "2027-07-30T10:00"}
+    with uow_factory() as uow:
+        import_organisation(parse_organisation_file(organisation_file(cases=[case])), uow=uow,
+                            now=local(2027, 7, 21, 9, 0))
+        uow.commit()
+    return uow_factory
+
+
+def record(uow_factory, *, at: datetime = local(2027, 7, 30, 12, 0), commit: bool = True) -> int:
+    with uow_factory() as uow:
+        case = uow.cases.get_by_reference("CP-2027-0142")
+        (meeting,) = uow.meetings.for_case(case.id)
+        draft = RecordDraft(meeting_id=meeting.id, attended_users=("U0CHAIR", "U0HV", "U0TEACH"),
+                            attended_labels=("Mother",), absent_users=("U0POL",), absent_labels=("Father",),
+                            checklist=CHECKLIST)
+        saved = record_meeting(draft, channel=CHANNEL, user="U0CHAIR", uow=uow, now=at)
+        if commit:
+            uow.commit()
+        return saved.id
+
+
+def the_receipt(uow):
+    return uow.receipts.latest_for_case(uow.cases.get_by_reference("CP-2027-0142").id)
+
+
+def the_cp9(uow):
+    return uow.cp9s.latest_for_case(uow.cases.get_by_reference("CP-2027-0142").id)
+
+
+def send_all(uow_factory, *, at: datetime = local(2027, 8, 3, 10, 0)) -> None:
+    with uow_factory() as uow:
+        receipt = the_receipt(uow)
+        labels = tuple(c.id for c in receipt.copies if not c.has_slack)
+        mark_plan_sent(uow=uow, now=at, receipt_id=receipt.id, user="U0CHAIR", labels=labels, how="post",
+                       sent_on=at.date())
+        uow.commit()
+
+
+def copy_of(uow, user: str):
+    return next(c for c in the_receipt(uow).copies if c.user_id == user)
+
+
+def test_a_saved_record_starts_both_clocks_in_its_own_transaction(uow_factory):
+    record(uow_factory, commit=False)
+    with uow_factory() as uow:
+        assert the_receipt(uow) is None and the_cp9(uow) is None and uow.outbox.list(kind="plan_to_send") == []
+    record_id = record(uow_factory)
+    with uow_factory() as uow:
+        receipt = the_receipt(uow)
+        assert receipt.record_id == record_id and (receipt.held_on, receipt.due_on) == (date(2027, 7, 30), date(2027, 8, 9))
+        assert [(c.user_id or c.label, c.attended, c.status) for c in receipt.copies] == [
+            ("U0HV", True, "pending"), ("U0TEACH", True, "pending"), ("Mother", True, "pending"),
+            ("U0POL", False, "pending"), ("Father", False, "pending")]
+        assert receipt.chair_remind_at == local(2027, 8, 5, 9, 0) and receipt.overdue_at == local(2027, 8, 10, 9, 0)
+        assert all(c.remind_at is None for c in receipt.copies)  # recipients are chased only once it is sent
+        cp9 = the_cp9(uow)
+        assert (cp9.form_name, cp9.due_on, cp9.status, cp9.remind_at) == ("CP9", date(2027, 8, 6), "pending",
+                                                                         local(2027, 8, 4, 9, 0))
+        assert {(m.kind, m.recipient) for m in uow.outbox.list() if m.kind in ("plan_to_send", "cp9_due", "cp9_to_send")} == {
+            ("plan_to_send", "U0CHAIR"), ("cp9_due", "U0COORD"), ("cp9_to_send", "U0CHAIR")}
+        assert [e.action for e in uow.audit.list() if e.action.endswith("clock_started")] == [
+            "plan.clock_started", "cp9.clock_started"]
+
+
+def test_a_record_saved_late_skips_the_reminders_whose_time_has_passed(uow_factory):
+    record(uow_factory, at=local(2027, 8, 6, 10, 0))  # Fri 6 Aug: after working day 3 and the CP9's reminders
+    send_all(uow_factory, at=local(2027, 8, 6, 11, 0))
+    with uow_factory() as uow:
+        receipt = the_receipt(uow)
+        assert receipt.chair_remind_at is None
+        assert {c.remind_at for c in receipt.copies if c.has_slack} == {local(2027, 8, 9, 9, 0)}
+        assert the_cp9(uow).remind_at is None
+
+
+def test_a_sent_copy_is_confirmed_once_and_only_by_its_recipient(uow_factory):
+    record(uow_factory)
+    send_all(uow_factory)
+    with uow_factory() as uow:
+        copy_id = copy_of(uow, "U0HV").id
+    with uow_factory() as uow:
+        with pytest.raises(NotForYouError):
+            confirm_plan_receipt(uow=uow, now=local(2027, 8, 4, 9, 0), copy_id=copy_id, user="U0TEACH")
+        confirm_plan_receipt(uow=uow, now=local(2027, 8, 4, 9, 0), copy_id=copy_id, user="U0HV")
+        uow.commit()
+    with uow_factory() as uow:
+        with pytest.raises(AlreadyDoneError) as again:
+            confirm_plan_receipt(uow=uow, now=local(2027, 8, 4, 9, 5), copy_id=copy_id, user="U0HV")
+        assert again.value.yours and again.value.at == local(2027, 8, 4, 9, 0)
+        copy = copy_of(uow, "U0HV")
+        assert (copy.status, copy.remind_at) == (CopyStatus.RECEIVED, None)  # their reminders stop
+        assert len(uow.audit.list(action="plan.received")) == 1
+
+
+def test_ticking_people_without_slack_needs_how_and_changes_nothing_without_it(uow_factory):
+    record(uow_factory)
+    with uow_factory() as uow:
+        receipt = the_receipt(uow)
+        mother = next(c.id for c in receipt.copies if c.label == "Mother")
+        with pytest.raises(PlanSentInvalidError) as problem:
+            mark_plan_sent(uow=uow, now=local(2027, 8, 3, 10, 0), receipt_id=receipt.id, user="U0CHAIR",
+                           labels=(mother,), how=None, sent_on=date(2027, 8, 3))
+        assert problem.value.errors == {"how": "Say how you sent it: post, email or by hand."}
+    with uow_factory() as uow:
+        assert {c.status for c in the_receipt(uow).copies} == {CopyStatus.PENDING}
+
+
+def test_two_sweeps_at_once_send_each_reminder_once(uow_factory):
+    record(uow_factory)
+    send_all(uow_factory)
+    moment = local(2027, 8, 5, 9, 0)
+    results: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def run():
+        barrier.wait()
+        results.append(sweep_plan_reminders(uow_factory=uow_factory, now=moment))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sum(results) == 3  # U0HV, U0TEACH and U0POL, once each
+    with uow_factory() as uow:
+        reminders = [m for m in uow.outbox.list(kind="plan_copy") if m.payload["occasion"] != "sent"]
+        assert sorted(m.recipient for m in reminders) == ["U0HV", "U0POL", "U0TEACH"]
+        assert {c.reminders_sent for c in the_receipt(uow).copies if c.has_slack} == {1}
+        assert len(uow.audit.list(action="plan.reminded")) == 3
+
+
+def test_each_recipient_gets_at_most_two_reminders_however_often_the_sweep_runs(uow_factory):
+    record(uow_factory)
+    send_all(uow_factory)
+    for day in (5, 5, 6, 9, 9, 10, 11, 12):
+        sweep_plan_reminders(uow_factory=uow_factory, now=local(2027, 8, day, 9, 30))
+    with uow_factory() as uow:
+        copies = [c for c in the_receipt(uow).copies if c.has_slack]
+        assert {(c.reminders_sent, c.reminder_step, c.remind_at) for c in copies} == {(2, 2, None)}
+
+
+def test_a_late_sweep_does_not_send_a_reminder_after_the_deadline(uow_factory):
+    record(uow_factory)
+    send_all(uow_factory)
+    sweep_plan_reminders(uow_factory=uow_factory, now=local(2027, 8, 10, 9, 0))  # the bot was down until Tuesday
+    sweep_cp9_reminders(uow_factory=uow_factory, now=local(2027, 8, 10, 9, 0))
+    with uow_factory() as uow:
+        assert [m for m in uow.outbox.list(kind="plan_copy") if m.payload["occasion"] != "sent"] == []
+        assert [m for m in uow.outbox.list(kind="cp9_to_send") if m.payload["occasion"] != "recorded"] == []
+        assert the_cp9(uow).remind_at is None
+
+
+def test_overdue_copies_and_cp9s_are_flagged_once_and_listed_for_the_digest_by_organisation(uow_factory):
+    record(uow_factory)
+    with uow_factory() as uow:
+        assert uow.receipts.overdue_copies(now=local(2027, 8, 9, 23, 59)) == []
+        assert uow.cp9s.overdue(now=local(2027, 8, 6, 23, 59)) == []
+    for _ in range(2):
+        sweep_overdue_plans(uow_factory=uow_factory, now=local(2027, 8, 10, 9, 0))
+        sweep_overdue_cp9s(uow_factory=uow_factory, now=local(2027, 8, 10, 9, 0))
+    with uow_factory() as uow:
+        organisation = uow.organisations.get_by_name("South Ayrshire Council")
+        copies = uow.receipts.overdue_copies(now=local(2027, 8, 11, 9, 0), organisation_id=organisation.id)
+        assert [(c.user_id or c.label, c.days_overdue, c.due_on) for c in copies] == [
+            ("U0HV", 2, date(2027, 8, 9)), ("U0TEACH", 2, date(2027, 8, 9)), ("Mother", 2, date(2027, 8, 9)),
+            ("U0POL", 2, date(2027, 8, 9)), ("Father", 2, date(2027, 8, 9))]
+        assert uow.receipts.overdue_copies(now=local(2027, 8, 11, 9, 0), organisation_id=organisation.id + 1) == []
+        (cp9,) = uow.cp9s.overdue(now=local(2027, 8, 11, 9, 0))
+        assert (cp9.reference, cp9.days_overdue) == ("CP-2027-0142", 5)
+        assert len(uow.outbox.list(kind="plan_overdue")) == 1 and len(uow.audit.list(action="plan.overdue")) == 5
+        assert len(uow.audit.list(action="cp9.overdue")) == 1
+        assert all(c.overdue_since == local(2027, 8, 10, 9, 0) for c in the_receipt(uow).copies)
+
+
+def test_the_cp9_is_marked_sent_once_then_received_and_is_no_longer_chased_or_overdue(uow_factory):
+    record(uow_factory)
+    with uow_factory() as uow:
+        cp9_id = the_cp9(uow).id
+        with pytest.raises(NotForYouError):
+            mark_cp9_sent(uow=uow, now=local(2027, 8, 3, 9, 0), cp9_id=cp9_id, user="U0HV", sent_on=date(2027, 8, 3))
+        mark_cp9_sent(uow=uow, now=local(2027, 8, 3, 9, 0), cp9_id=cp9_id, user="U0CHAIR", sent_on=date(2027, 8, 3),
+                      note="secure email")
+        uow.commit()
+    with uow_factory() as uow:
+        with pytest.raises(AlreadyDoneError):
+            mark_cp9_sent(uow=uow, now=local(2027, 8, 3, 9, 5), cp9_id=cp9_id, user="U0CHAIR", sent_on=date(2027, 8, 3))
+        with pytest.raises(NotForYouError):
+            mark_cp9_received(uow=uow, now=local(2027, 8, 4, 9, 0), cp9_id=cp9_id, user="U0CHAIR")
+        mark_cp9_received(uow=uow, now=local(2027, 8, 4, 9, 0), cp9_id=cp9_id, user="U0COORD")
+        uow.commit()
+    report = sweep(uow_factory=uow_factory, now=local(2027, 8, 10, 9, 0))
+    assert report.enqueued["CP9 reminders"] == 0 and report.enqueued["CP9s overdue"] == 0
+    with uow_factory() as uow:
+        cp9 = the_cp9(uow)
+        assert (cp9.status, cp9.sent_note, cp9.received_by, cp9.remind_at, cp9.overdue_at) == (
+            Cp9Status.RECEIVED, "secure email", "U0COORD", None, None)
+        assert uow.cp9s.overdue(now=local(2027, 8, 10, 9, 0)) == []
+
+
+def test_the_chair_is_reminded_once_however_often_the_sweep_runs(uow_factory):
+    record(uow_factory)
+    assert sweep_plan_chair_reminders(uow_factory=uow_factory, now=local(2027, 8, 5, 9, 0)) == 1
+    assert sweep_plan_chair_reminders(uow_factory=uow_factory, now=local(2027, 8, 5, 9, 1)) == 0
+    with uow_factory() as uow:
+        assert [e.detail["not_sent"] for e in uow.audit.list(action="plan.reminded")] == [5]
