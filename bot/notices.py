@@ -42,6 +42,11 @@ class NoticeKind(StrEnum):
     POST_DEREG_ESCALATED = "post_dereg_escalated"  # to the coordinator: risk escalated after deregistration
     CASE_CLOSED = "case_closed"  # to the case channel: risks remain reduced; how the plan continues
     CASE_REOPENED = "case_reopened"  # to the case channel: registered again; the first meeting's due date
+    # The coordinator: digest, institution letters (bot/services/digest.py, letters.py).
+    COORDINATOR_DIGEST = "coordinator_digest"  # to the coordinator (or delegate), each working day: what needs them
+    LETTER_DETAILS_NEEDED = "letter_details_needed"  # to the chair: a record flagged an institution; Give the details
+    LETTER_TO_WRITE = "letter_to_write"  # to the coordinator (or delegate): the letter's task, Letter sent
+    LETTER_DRAFT = "letter_draft"  # to the coordinator (or delegate): the draft letter, as a document
 
 
 def notice_key(*parts: object) -> str:

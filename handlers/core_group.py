@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.context import Services
+from bot.errors import CoreGroupError
 from bot.services.cases import case_status
 from handlers.blocks.status import build_help_message, build_status_message
 from handlers.ids import Command
@@ -41,7 +42,12 @@ def handle_core_group_command(ack: Ack, command: dict, respond: Respond, client,
             blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": f"I don't know `{name[:40]}`."}}, *blocks]
         respond(text=text, blocks=blocks, response_type="ephemeral")
         return
-    entry[0](args=args, command=command, respond=respond, client=client, services=context["services"])
+    try:
+        entry[0](args=args, command=command, respond=respond, client=client, services=context["services"])
+    except CoreGroupError as error:
+        # Answered here, not by the central handler: Bolt forgets an ack() followed within ~10 ms by an
+        # exception (it resets ack.response), and Slack would then show the user "dispatch_failed" too.
+        respond(text=error.message, response_type="ephemeral", replace_original=False)
 
 
 def show_status(*, args: list[str], command: dict, respond: Respond, client, services: Services) -> None:

@@ -7,10 +7,11 @@ import urllib.error
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.dispatch import Delivery, PermanentFailure, RetryLater, TemporaryFailure
 from bot.notices import NoticeKind
+from handlers.people import display_names
 from handlers.render import Rendered, context, render, renderer, section
 
 #: Errors that retrying cannot fix: the admin is told instead.
@@ -45,6 +46,8 @@ class SlackNoticeSender:
     def send(self, *, kind: str, recipient: str, payload: dict[str, Any], replaces: Delivery | None) -> Delivery:
         """Post the notice to `recipient` (a channel or a user's DM), or update `replaces` in place."""
         rendered = render(kind, payload)
+        if rendered.file is not None:
+            return self._upload(recipient, rendered)
         try:
             if replaces is not None:
                 response = self.client.chat_update(
@@ -59,6 +62,25 @@ class SlackNoticeSender:
         except (urllib.error.URLError, socket.timeout, ConnectionError, TimeoutError, OSError) as exc:
             raise TemporaryFailure(f"network: {exc.__class__.__name__}") from None
         return Delivery(channel=response["channel"], ts=response["ts"])
+
+    def _upload(self, recipient: str, rendered: Rendered) -> Delivery:
+        """Upload a document into `recipient`'s DM (the D… id from conversations.open) or a channel."""
+        document = rendered.file
+        try:
+            channel = recipient
+            if recipient[:1] in ("U", "W"):
+                channel = self.client.conversations_open(users=recipient)["channel"]["id"]
+            content = document.write(display_names(self.client, document.people))
+            response = self.client.files_upload_v2(channel=channel, content=content, filename=document.filename,
+                                                   title=document.title, initial_comment=rendered.text)
+        except SlackApiError as exc:
+            raise _classify(exc) from None
+        except SlackRequestError as exc:  # the upload itself (step 2 of files_upload_v2) failed
+            raise TemporaryFailure(f"upload: {str(exc)[:80]}") from None
+        except (urllib.error.URLError, socket.timeout, ConnectionError, TimeoutError, OSError) as exc:
+            raise TemporaryFailure(f"network: {exc.__class__.__name__}") from None
+        # A shared file has no message ts of its own to update later: the file id stands in for it.
+        return Delivery(channel=channel, ts=(response.get("file") or {}).get("id") or "file")
 
 
 def _classify(exc: SlackApiError) -> Exception:

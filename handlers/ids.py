@@ -107,3 +107,30 @@ class DeregistrationIds(StrEnum):
     RISK = "deregistration.risk"
     PLAN = "deregistration.plan"
     LEAD_AGENCY = "deregistration.lead_agency"
+
+
+class LetterIds(StrEnum):
+    """Institution letters: buttons, the details modal's callback and its input blocks."""
+
+    # buttons
+    GIVE_DETAILS = "letter.give_details"  # the chair's, after a record flagged an institution
+    SENT = "letter.sent"  # the coordinator's: Letter sent
+    BUTTONS = "letter.buttons"
+    # modal callback
+    DETAILS_MODAL = "letter.details_modal"
+    # input blocks (each holds one element whose action_id is the same)
+    RELATIONSHIP = "letter.relationship"
+    KIND = "letter.kind"
+    NAME = "letter.name"
+    CONTACT = "letter.contact"
+
+
+class HomeIds(StrEnum):
+    """The Home tab: its delegate buttons and modal (items on it reuse the features' own action ids)."""
+
+    CHANGE_DELEGATE = "home.change_delegate"
+    END_DELEGATE = "home.end_delegate"
+    DELEGATE_MODAL = "home.delegate_modal"
+    DELEGATE = "home.delegate"  # input block: users_select
+    UNTIL = "home.until"  # input block: datepicker
+    ITEM = "home.item."  # + n: the block id of each waiting item's buttons

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 
 @dataclass(frozen=True)
+class RenderedFile:
+    """A document to upload (files_upload_v2) instead of posting a message: `write` makes its bytes once the
+    display names of `people` (Slack user ids it names) have been looked up, so no name is ever stored."""
+
+    filename: str
+    title: str
+    write: Callable[[Mapping[str, str]], bytes]
+    people: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Rendered:
-    """A Slack message: the notification text and its blocks."""
+    """A Slack message: the notification text and its blocks (or, with `file`, a document and its comment)."""
 
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    file: RenderedFile | None = None
 
 
 Renderer = Callable[[dict[str, Any]], Rendered]

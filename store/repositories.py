@@ -92,7 +92,8 @@ class CaseRepository:
         ids = list(set(case_ids))
         if not ids:
             return {}
-        return dict(self.session.execute(select(Case.id, Case.status).where(Case.id.in_(ids))).tuples().all())
+        rows = self.session.execute(select(Case.id, Case.status).where(Case.id.in_(ids)))
+        return {case_id: status for case_id, status in rows}
 
     def count_open(self) -> int:
         return self.session.scalar(select(func.count(Case.id)).where(Case.status == CaseStatus.OPEN)) or 0
@@ -123,6 +124,18 @@ class DelegateRepository:
             .order_by(Delegate.id.desc())
         )
         return self.session.scalars(query).first()
+
+    def active_for_many(self, principals, *, on: date) -> dict[str, str]:
+        """principal -> their active delegate on `on`, for many principals in one query (the sweep's batches)."""
+        wanted = list(set(principals))
+        if not wanted:
+            return {}
+        query = (
+            select(Delegate.principal, Delegate.delegate)
+            .where(Delegate.principal.in_(wanted), Delegate.ended_at.is_(None), Delegate.until >= on)
+            .order_by(Delegate.id)
+        )
+        return {principal: delegate for principal, delegate in self.session.execute(query)}
 
     def principals_of(self, delegate: str, *, on: date) -> list[str]:
         query = select(Delegate.principal).where(
@@ -207,13 +220,11 @@ class OutboxRepository:
         return insert_ignoring_duplicates(self.session, OutboxMessage, values, key="idempotency_key")
 
     def enqueue_many(self, notices: list[dict[str, Any]], *, now: datetime) -> int:
-        """Add many notices at once (the sweep's bulk path), skipping keys already there; how many were offered.
+        """Add many notices at once (the sweep's bulk path), skipping keys already there; how many were added.
 
         Each notice is a dict of `enqueue`'s keyword arguments (key, kind, recipient, payload, case_id,
-        replaces_key). One executemany, so thousands of reminders cost a few round trips, not thousands.
+        replaces_key). Thousands of reminders cost a handful of round trips, not thousands.
         """
-        if not notices:
-            return 0
         rows = [
             dict(
                 idempotency_key=n["key"], kind=str(n["kind"]), recipient=n["recipient"], payload=n.get("payload") or {},
@@ -222,10 +233,14 @@ class OutboxRepository:
             )
             for n in notices
         ]
+        if not rows:
+            return 0
         dialect = self.session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        self.session.execute(insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]), rows)
-        return len(rows)
+        table = OutboxMessage.__table__
+        # executemany of one cached INSERT ... RETURNING: SQLAlchemy batches it into multi-row VALUES itself.
+        statement = insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
+        return len(self.session.connection().execute(statement, rows).all())
 
     def get_by_key(self, key: str) -> OutboxMessage | None:
         return self.session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()

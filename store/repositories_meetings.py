@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from store.models import (
     ActionStatus,
+    Case,
+    CaseRole,
+    Organisation,
+    Role,
     DueStatus,
     Meeting,
     MeetingAction,
@@ -24,6 +29,18 @@ from store.models import (
     MeetingStatus,
     ReminderStatus,
 )
+
+
+class SweepCase(NamedTuple):
+    """What a sweeper needs of a case, read without building ORM objects for every role (the hot path)."""
+
+    id: int
+    reference: str
+    channel: str
+    status: str
+    organisation: Organisation
+    chair: str | None
+    people: tuple[str, ...]  # everyone in the group with Slack, each once, in the order they were added
 
 
 class MeetingRepository:
@@ -46,6 +63,35 @@ class MeetingRepository:
         if not ids:
             return {}
         return {m.id: m for m in self.session.scalars(select(Meeting).where(Meeting.id.in_(ids)))}
+
+    def sweep_cases(self, case_ids: Iterable[int]) -> dict[int, SweepCase]:
+        """Many cases at once as `SweepCase`s: three queries whatever the number of cases or roles."""
+        ids = list(set(case_ids))
+        if not ids:
+            return {}
+        cases = self.session.execute(
+            select(Case.id, Case.reference, Case.channel, Case.status, Case.organisation_id).where(Case.id.in_(ids))
+        ).all()
+        roles = self.session.execute(
+            select(CaseRole.case_id, CaseRole.role, CaseRole.user_id)
+            .where(CaseRole.case_id.in_(ids), CaseRole.user_id.is_not(None))
+            .order_by(CaseRole.id)
+        ).all()
+        organisations = {
+            o.id: o for o in self.session.scalars(
+                select(Organisation).where(Organisation.id.in_({c.organisation_id for c in cases})))
+        }
+        people: dict[int, dict[str, None]] = {}
+        chairs: dict[int, str] = {}
+        for case_id, role, user_id in roles:
+            people.setdefault(case_id, {})[user_id] = None
+            if role == Role.CHAIR:
+                chairs.setdefault(case_id, user_id)
+        return {
+            c.id: SweepCase(c.id, c.reference, c.channel, c.status, organisations[c.organisation_id], chairs.get(c.id),
+                            tuple(people.get(c.id, {})))
+            for c in cases
+        }
 
     def next_for_case(self, case_id: int, *, now: datetime) -> Meeting | None:
         """The earliest scheduled meeting that has not started yet."""
@@ -77,6 +123,16 @@ class MeetingRepository:
             .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
         )
         return self.session.scalars(query).all()
+
+    def scheduled_for_cases(self, case_ids: Iterable[int]) -> dict[int, list[Meeting]]:
+        """Each case's scheduled meetings, for many cases in one query (the sweep checks due dates in batches)."""
+        ids = list(set(case_ids))
+        found: dict[int, list[Meeting]] = {}
+        if ids:
+            query = select(Meeting).where(Meeting.case_id.in_(ids), Meeting.status == MeetingStatus.SCHEDULED)
+            for meeting in self.session.scalars(query):
+                found.setdefault(meeting.case_id, []).append(meeting)
+        return found
 
     def first_scheduled_by(self, case_id: int, *, until: datetime, since: datetime | None = None) -> Meeting | None:
         """The earliest scheduled meeting starting after `since` and no later than `until` (is a due date met?)."""

@@ -16,6 +16,8 @@ from store.repositories import (
     OutboxRepository,
 )
 from store.repositories_deregistration import DeregistrationRepository, RetentionRepository
+from store.repositories_home import HomeTabRepository, OverviewRepository
+from store.repositories_letters import LetterRepository
 from store.repositories_meetings import MeetingRecordRepository, MeetingRepository
 from store.repositories_receipts import Cp9Repository, PlanReceiptRepository
 from store.repositories_requests import MeetingRequestRepository
@@ -43,6 +45,9 @@ class UnitOfWork:
         self.cp9s = Cp9Repository(self.session)
         self.deregistrations = DeregistrationRepository(self.session)
         self.retention = RetentionRepository(self.session)
+        self.letters = LetterRepository(self.session)
+        self.overview = OverviewRepository(self.session)
+        self.home_tabs = HomeTabRepository(self.session)
         self.committed = False
         return self
 

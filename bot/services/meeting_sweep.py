@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.notices import NoticeKind, notice_key
-from bot.services.meeting_plan import refresh_due, route_to
+from bot.organisation import calendar_for
 from bot.services.meetings import meeting_payload
 from store.models import ActionStatus, CaseStatus, DueStatus, MeetingStatus, ReminderStatus
+from store.repositories_meetings import SweepCase
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
 BATCH = 500
@@ -65,7 +66,7 @@ def _remind_meetings(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int
         (due if live else stale).append(row)
     sent = uow.meetings.finish_reminders([r.id for r in due], status=ReminderStatus.SENT, now=now)
     uow.meetings.finish_reminders([r.id for r in stale], status=ReminderStatus.SKIPPED, now=now)
-    cases = uow.cases.get_many(meetings[r.meeting_id].case_id for r in due if r.id in sent)
+    cases = uow.meetings.sweep_cases(meetings[r.meeting_id].case_id for r in due if r.id in sent)
     notices = []
     for row in due:
         if row.id not in sent:
@@ -73,7 +74,7 @@ def _remind_meetings(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int
         meeting = meetings[row.meeting_id]
         case = cases[meeting.case_id]
         payload = {**meeting_payload(case, meeting), "working_days_before": row.working_days_before}
-        for recipient in (case.channel, *case.people_with_slack()):
+        for recipient in (case.channel, *case.people):
             notices.append({
                 "key": notice_key(NoticeKind.MEETING_REMINDER, row.id, recipient), "kind": NoticeKind.MEETING_REMINDER,
                 "recipient": recipient, "case_id": case.id, "payload": payload,
@@ -85,22 +86,29 @@ def _flag_dues(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]
     rows = uow.meetings.claim_dues_to_flag(now=now, limit=batch)
     if not rows:
         return 0, 0
-    cases = uow.cases.get_many(r.case_id for r in rows)
+    cases = uow.meetings.sweep_cases(r.case_id for r in rows)
+    booked = uow.meetings.scheduled_for_cases(r.case_id for r in rows)
+    after = uow.meetings.get_many(r.after_meeting_id for r in rows if r.after_meeting_id)
     to_flag = []
     for row in rows:
-        if cases[row.case_id].status != CaseStatus.OPEN:  # deregistered or closed: the core group has stopped
+        case = cases[row.case_id]
+        if case.status != CaseStatus.OPEN:  # deregistered or closed: the core group has stopped
             row.status = DueStatus.ENDED
             continue
-        refresh_due(uow, cases[row.case_id], now=now)  # a meeting booked by the due date clears it
-        if row.status == DueStatus.OPEN:
+        until = calendar_for(case.organisation).end_of_day(row.due_on)
+        since = after[row.after_meeting_id].starts_at if row.after_meeting_id in after else None
+        if any(m.starts_at <= until and (since is None or m.starts_at > since) for m in booked.get(row.case_id, ())):
+            row.status = DueStatus.SCHEDULED  # a meeting booked by the due date clears it
+        else:
             to_flag.append(row)
     flagged = uow.meetings.flag_dues([r.id for r in to_flag], now=now)
+    routes = _routes(uow, [(cases[r.case_id], cases[r.case_id].chair) for r in to_flag if r.id in flagged], now=now)
     notices = []
     for row in to_flag:
         case = cases[row.case_id]
         if row.id not in flagged or not case.chair:
             continue
-        to, on_behalf_of = route_to(uow, case, case.chair, now=now)
+        to, on_behalf_of = routes[case.chair]
         notices.append({
             "key": notice_key(NoticeKind.MEETING_NOT_SCHEDULED, row.id, to), "kind": NoticeKind.MEETING_NOT_SCHEDULED,
             "recipient": to, "case_id": case.id,
@@ -121,7 +129,9 @@ def _remind_actions(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int,
     sent = uow.meeting_records.finish_action_reminders([r.id for r in live], status=ReminderStatus.SENT, now=now)
     uow.meeting_records.finish_action_reminders([r.id for r in rows if r not in live], status=ReminderStatus.SKIPPED,
                                                 now=now)
-    cases = uow.cases.get_many(r.case_id for r in live if r.id in sent)
+    cases = uow.meetings.sweep_cases(r.case_id for r in live if r.id in sent)
+    owners = [(cases[a.case_id], a.owner_user_id or cases[a.case_id].chair) for a in live if a.id in sent]
+    routes = _routes(uow, [(case, owner) for case, owner in owners if owner], now=now)
     notices = []
     for action in live:
         if action.id not in sent:
@@ -130,7 +140,7 @@ def _remind_actions(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int,
         owner = action.owner_user_id or case.chair
         if not owner:
             continue
-        to, on_behalf_of = route_to(uow, case, owner, now=now)
+        to, on_behalf_of = routes[owner]
         notices.append({
             "key": notice_key(NoticeKind.ACTION_DUE, action.id, to), "kind": NoticeKind.ACTION_DUE,
             "recipient": to, "case_id": case.id,
@@ -139,3 +149,17 @@ def _remind_actions(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int,
                         "owner_label": action.owner_label, "on_behalf_of": on_behalf_of},
         })
     return len(rows), uow.outbox.enqueue_many(notices, now=now)
+
+
+def _routes(uow: UnitOfWork, people: list[tuple[SweepCase, str]], *, now: datetime) -> dict[str, tuple[str, str | None]]:
+    """Where each person's message goes today: their active delegate (on behalf of them), else them; one query per day."""
+    by_day: dict = {}
+    for case, user in people:
+        by_day.setdefault(calendar_for(case.organisation).local_date(now), set()).add(user)
+    routes = {}
+    for day, users in by_day.items():
+        delegates = uow.delegates.active_for_many(users, on=day)
+        for user in users:
+            delegate = delegates.get(user)
+            routes[user] = (delegate, user) if delegate and delegate != user else (user, None)
+    return routes

@@ -193,7 +193,7 @@ def mark_plan_sent(*, uow: UnitOfWork, now: datetime, receipt_id: int, user: str
             uow.audit.record(
                 action="plan.sent", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                 receipt_id=receipt.id, copy_id=copy.id, recipient=copy.user_id or copy.label,
-                how=copy.sent_how or "slack", sent_on=copy.sent_on.isoformat(),
+                how=copy.sent_how, asked_to_confirm=copy.has_slack, sent_on=copy.sent_on.isoformat(),
             )
         if copy.id in asked:
             key = notice_key(NoticeKind.PLAN_COPY, copy.id, copy.user_id, "sent")

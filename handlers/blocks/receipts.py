@@ -246,8 +246,8 @@ def build_cp9_to_send_message(p: dict[str, Any]) -> tuple[str, Blocks]:
     if state:
         blocks.append(section(state))
     if p["status"] == "pending":
-        blocks.append(context(f"Then click *Mark {form} sent*. You can add a link to where it is kept — don't upload "
-                              "the form to Slack."))
+        blocks.append(context(f"When it has gone, click *Mark {form} sent*. You can add a link to where it is kept — "
+                              "don't upload the form to Slack."))
         blocks.append(actions(button(f"Mark {p['form_name']} sent", action_id=ReceiptIds.CP9_SENT,
                                      value=str(p["cp9_id"]), style="primary"), block_id=ReceiptIds.BUTTONS))
     blocks += _delegate_note(p, "chair")

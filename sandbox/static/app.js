@@ -77,6 +77,9 @@
 
   function renderSidebar(state) {
     const seen = (page.seen[state.user] ||= {});
+    const key = JSON.stringify([state.user, page.conversation, state.conversations, seen]);
+    if (page.shown.sidebar === key) return;  // unchanged: keep the links people are about to click
+    page.shown.sidebar = key;
     const item = (id, name, latest, title) => {
       const unread = latest && latest > (seen[id] || "") && id !== page.conversation;
       const link = el("a", { href: "#", class: `conversation${id === page.conversation ? " active" : ""}${unread ? " unread" : ""}`,
@@ -237,16 +240,18 @@
     refresh();
   });
 
+  function moved(answer) {
+    if (!answer) return;
+    $("clock-time").textContent = answer.time.clock;  // at once: a poll during the jump showed a time on the way
+    $("clock-date").textContent = answer.time.date;
+    toast(`Sandbox time is now ${answer.time.date}, ${answer.time.clock}: ${answer.sent} message(s) sent.`);
+  }
   for (const button of document.querySelectorAll("[data-step]")) {
-    button.addEventListener("click", async () => {
-      const answer = await post("clock", { step: button.dataset.step });
-      if (answer) toast(`Sandbox time is now ${answer.time.date}, ${answer.time.clock}: ${answer.sent} message(s) sent.`);
-    });
+    button.addEventListener("click", async () => moved(await post("clock", { step: button.dataset.step })));
   }
   $("clock-to").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const answer = await post("clock", { step: "to", to: $("clock-to-input").value });
-    if (answer) toast(`Sandbox time is now ${answer.time.date}, ${answer.time.clock}: ${answer.sent} message(s) sent.`);
+    moved(await post("clock", { step: "to", to: $("clock-to-input").value }));
   });
 
   const input = $("composer-input");

@@ -6,3 +6,5 @@ from store.models.meetings import *  # noqa: F401,F403
 from store.models.requests import *  # noqa: F401,F403
 from store.models.receipts import *  # noqa: F401,F403
 from store.models.deregistration import *  # noqa: F401,F403
+from store.models.letters import *  # noqa: F401,F403
+from store.models.home import *  # noqa: F401,F403

@@ -33,7 +33,7 @@ class CaseStatus(StrEnum):
     """Whether the core group is running."""
 
     OPEN = "open"
-    DEREGISTERED = "deregistered"  # off the register: the core group stopped; the post-deregistration meeting is awaited
+    DEREGISTERED = "deregistered"  # off the register: the core group stopped, the post-deregistration meeting awaited
     CLOSED = "closed"  # no reminders; records kept for the organisation's retention_years, then removed
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sandbox.slack_sender import state_from_view
 from tests.harness import CASE, organisation_file
-from tests.slack.meeting_steps import CHAIR, COORDINATOR, modal_errors, open_modal, record, text_of
+from tests.slack.meeting_steps import CHAIR, COORDINATOR, modal_errors, open_modal, record
 from tests.slack.request_steps import button_value, buttons
 
 #: Who the standard record says was there: the chair, two members and Mother; the police officer and Father
@@ -97,34 +97,13 @@ def submit_form(bot, view: dict, answers: dict, *, user: str = CHAIR) -> tuple[d
     return {}, said.params["text"]
 
 
-def plan_sent_from_message(bot, answers: dict | None = None, *, at: datetime | None = None,
-                           user: str = CHAIR) -> str:
-    """The chair clicks Plan sent on their message and submits the form; returns the confirmation."""
-    if at is not None:
-        bot.at(at)
-    view = press_and_open(bot, user, message_to(bot, user, "Send the plan"), "Plan sent")
-    errors, said = submit_form(bot, view, answers or {}, user=user)
-    assert not errors, errors
-    return said
-
-
 def plan_sent_by_command(bot, answers: dict | None = None, *, user: str = CHAIR) -> tuple[dict, str | None]:
     """`/core-group plan-sent` in the case channel, then the form."""
     return submit_form(bot, open_modal(bot, "plan-sent", user), answers or {}, user=user)
 
 
-def cp9_message(bot, user: str) -> dict:
-    """The CP9 message `user` got first (the chair's or the coordinator's)."""
-    return [m for m in bot.fake.messages(user) if m.get("text", "").startswith("CP9") or "CP9 " in m.get("text", "")][0]
-
-
-def shown(message: dict) -> str:
-    return text_of(message)
-
-
-__all__ = [
+__all__ = [  # CHAIR, COORDINATOR and buttons are re-exported for the tests
     "ATTENDANCE", "CHAIR", "COORDINATOR", "ENGLAND", "RECIPIENTS_WITH_SLACK", "answer_to", "blocks_text", "buttons",
-    "case_meeting_at", "command_reply",
-    "cp9_message", "message_to", "messages_to", "plan_sent_by_command", "plan_sent_from_message", "press",
-    "press_and_open", "record_meeting", "shown", "submit_form",
+    "case_meeting_at", "command_reply", "message_to", "messages_to", "plan_sent_by_command", "press", "press_and_open",
+    "record_meeting", "submit_form",
 ]

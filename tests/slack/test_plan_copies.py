@@ -21,7 +21,6 @@ from tests.slack.receipt_steps import (
     message_to,
     messages_to,
     plan_sent_by_command,
-    plan_sent_from_message,
     press,
     press_and_open,
     record_meeting,

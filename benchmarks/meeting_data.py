@@ -1,0 +1,113 @@
+"""Bulk test data for the meeting benchmarks: N cases with their roles, a scheduled meeting each, its
+reminders, its due period and an open action, written with Core inserts (no ORM objects, no services).
+
+`due_fraction` of the cases have something due at `now` of every kind the meeting sweepers handle: a
+reminder, a due date with nothing scheduled, an action on its due date. The rest are due in the future.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime, timedelta
+from typing import Iterator
+
+from sqlalchemy import Engine, insert
+
+from store.models import (
+    Case,
+    CaseRole,
+    Meeting,
+    MeetingAction,
+    MeetingDue,
+    MeetingRecord,
+    MeetingReminder,
+    Organisation,
+)
+
+CHUNK = 5000
+DISTINCT_USERS = 2000  # people are members of many cases, as in a real council
+
+
+def chunks(rows: list[dict], size: int = CHUNK) -> Iterator[list[dict]]:
+    for i in range(0, len(rows), size):
+        yield rows[i:i + size]
+
+
+def build(engine: Engine, *, cases: int, due_fraction: float, now: datetime) -> int:
+    """Write the data set; returns how many cases have something due at `now`."""
+    due_every = int(round(1 / due_fraction)) if due_fraction else 0
+    past, future = now - timedelta(minutes=1), now + timedelta(days=20)
+    user = lambda n: f"U{n % DISTINCT_USERS:07d}"  # noqa: E731
+    with engine.begin() as db:
+        org_id = db.execute(insert(Organisation).returning(Organisation.id), [dict(
+            name="Benchmark Council", profile="south-ayrshire", nation="scotland", timezone="Europe/London",
+            coordinator="U0COORD", closure_days=["2027-12-29"], policy_overrides={}, retention_years=7, admins=[],
+            created_at=now, updated_at=now)]).scalar_one()
+        case_rows, role_rows, meeting_rows = [], [], []
+        for i in range(cases):
+            case_rows.append(dict(id=i + 1, organisation_id=org_id, reference=f"CP-B-{i:06d}", channel=f"C{i:08d}",
+                                  registered_on=date(2027, 1, 4), first_meeting_at=None, status="open",
+                                  created_at=now, updated_at=now))
+            role_rows += [dict(case_id=i + 1, role="chair", user_id=user(i), label=None),
+                          dict(case_id=i + 1, role="team_leader", user_id=user(i + 1), label=None),
+                          *(dict(case_id=i + 1, role="member", user_id=user(i + k), label=None) for k in (2, 3, 4)),
+                          dict(case_id=i + 1, role="participant", user_id=None, label="Mother"),
+                          dict(case_id=i + 1, role="participant", user_id=None, label="Father")]
+        due = {i for i in range(cases) if due_every and i % due_every == 0}
+        for i in range(cases):
+            starts = now + timedelta(hours=2) if i in due else future
+            meeting_rows.append(dict(id=i + 1, case_id=i + 1, kind="regular", status="scheduled", starts_at=starts,
+                                     mode="in_person", note=None, scheduled_by=user(i), created_at=now, updated_at=now))
+        for table, rows in ((Case, case_rows), (CaseRole, role_rows), (Meeting, meeting_rows)):
+            for part in chunks(rows):
+                db.execute(insert(table), part)
+        reminder_rows, due_rows, record_rows, action_rows = [], [], [], []
+        for i in range(cases):
+            starts = meeting_rows[i]["starts_at"]
+            reminder_rows += [
+                dict(meeting_id=i + 1, case_id=i + 1, working_days_before=2, meeting_starts_at=starts,
+                     due_at=past if i in due else future - timedelta(days=2), status="pending", sent_at=None),
+                dict(meeting_id=i + 1, case_id=i + 1, working_days_before=0, meeting_starts_at=starts,
+                     due_at=future - timedelta(hours=1), status="pending", sent_at=None),
+            ]
+            due_rows.append(dict(case_id=i + 1, basis="after_meeting", after_meeting_id=None,
+                                 due_on=(now - timedelta(days=1) if i in due else future).date(),
+                                 flag_at=past if i in due else future,
+                                 status="open" if i in due else "scheduled", flagged_at=None, created_at=now))
+            record_rows.append(dict(id=i + 1, meeting_id=i + 1, case_id=i + 1, held_at=now - timedelta(days=30),
+                                    recorded_by=user(i), on_behalf_of=None, recorded_at=now, supports="s",
+                                    monitoring="m", outcomes="o", contingency="c", extra_checklist={},
+                                    significant_amendment=False, institution=False))
+            action_rows.append(dict(record_id=i + 1, case_id=i + 1, description="Refer to CAMHS", owner_user_id=user(i + 2),
+                                    owner_label=None, due_on=(past if i in due else future).date(), status="open",
+                                    remind_at=past if i in due else future, reminder_status="pending", reminded_at=None))
+        for table, rows in ((MeetingReminder, reminder_rows), (MeetingDue, due_rows), (MeetingRecord, record_rows),
+                            (MeetingAction, action_rows)):
+            for part in chunks(rows):
+                db.execute(insert(table), part)
+        if engine.dialect.name == "postgresql":
+            for table in ("case", "meeting", "meeting_record"):
+                db.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), {cases})")
+    with engine.begin() as db:
+        db.exec_driver_sql("ANALYZE")  # fresh statistics, as a database that has been running would have
+    return len(due)
+
+
+@contextlib.contextmanager
+def database(kind: str, tmp: str, pg_url: str | None) -> Iterator[Engine]:
+    """A fresh, migrated database of `kind` (sqlite in `tmp`, or a new PostgreSQL database on `pg_url`)."""
+    from tests.harness import migrated_engine, postgres_database
+
+    if kind == "sqlite":
+        engine = migrated_engine(f"sqlite:///{tmp}/bench-{datetime.now().timestamp()}.db")
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    with postgres_database(pg_url) as url:
+        engine = migrated_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()

@@ -1,0 +1,105 @@
+"""Repository for institution letters: the sweep's indexed claims and the conditional updates that move a
+letter on (details given, letter sent), each saying whether this call won."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from store.models import Case, InstitutionLetter, LetterStatus
+
+
+class LetterRepository:
+    """Letters to the heads of institutions, tracked until the coordinator marks them sent."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, letter: InstitutionLetter) -> None:
+        self.session.add(letter)
+        self.session.flush()
+
+    def get(self, letter_id: int) -> InstitutionLetter | None:
+        """The letter as the database has it now (not as this session last saw it)."""
+        query = select(InstitutionLetter).where(InstitutionLetter.id == letter_id)
+        return self.session.scalars(query.execution_options(populate_existing=True)).first()
+
+    def for_case(self, case_id: int) -> Sequence[InstitutionLetter]:
+        query = select(InstitutionLetter).where(InstitutionLetter.case_id == case_id)
+        return self.session.scalars(query.order_by(InstitutionLetter.requested_at, InstitutionLetter.id)).all()
+
+    def for_record(self, record_id: int) -> InstitutionLetter | None:
+        query = select(InstitutionLetter).where(InstitutionLetter.record_id == record_id)
+        return self.session.scalars(query).first()
+
+    def not_sent(self, *, organisation_id: int | None = None, case_ids: Sequence[int] | None = None,
+                 status: str | None = None) -> Sequence[InstitutionLetter]:
+        """Letters not sent yet (details awaited or to send), oldest request first."""
+        query = select(InstitutionLetter).where(InstitutionLetter.status.in_(LetterStatus.open()))
+        if status is not None:
+            query = query.where(InstitutionLetter.status == status)
+        if organisation_id is not None:
+            query = query.where(
+                InstitutionLetter.case_id.in_(select(Case.id).where(Case.organisation_id == organisation_id))
+            )
+        if case_ids is not None:
+            query = query.where(InstitutionLetter.case_id.in_(list(case_ids)))
+        return self.session.scalars(query.order_by(InstitutionLetter.requested_at, InstitutionLetter.id)).all()
+
+    def remember_messages(self, letter: InstitutionLetter, *keys: str) -> None:
+        """Remember messages that carry the letter's buttons, to update them in place once it moves on."""
+        known = list(letter.message_keys or [])
+        letter.message_keys = [*known, *(k for k in keys if k not in known)]
+
+    # --- people's steps: conditional updates ------------------------------------------------------
+
+    def give_details(self, letter_id: int, **values: Any) -> bool:
+        """Details awaited -> to send, with the details; True for the one submission that did it."""
+        statement = (
+            update(InstitutionLetter)
+            .where(InstitutionLetter.id == letter_id, InstitutionLetter.status == LetterStatus.DETAILS_NEEDED)
+            .values(status=LetterStatus.TO_SEND, **values)
+            .execution_options(synchronize_session=False)
+        )
+        return self.session.execute(statement).rowcount == 1
+
+    def mark_sent(self, letter_id: int, *, now: datetime, by: str, on_behalf_of: str | None) -> bool:
+        """To send -> sent (its reminders stop); True for the one click that did it."""
+        statement = (
+            update(InstitutionLetter)
+            .where(InstitutionLetter.id == letter_id, InstitutionLetter.status == LetterStatus.TO_SEND)
+            .values(status=LetterStatus.SENT, sent_at=now, sent_by=by, sent_on_behalf_of=on_behalf_of, remind_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        return self.session.execute(statement).rowcount == 1
+
+    # --- the sweep ------------------------------------------------------------------------------
+
+    def claim_to_remind(self, *, now: datetime, limit: int) -> Sequence[InstitutionLetter]:
+        """Unsent letters whose reminder is due, locked for this transaction (others skip them on PostgreSQL)."""
+        query = (
+            select(InstitutionLetter)
+            .where(InstitutionLetter.status.in_(LetterStatus.open()), InstitutionLetter.remind_at <= now)
+            .order_by(InstitutionLetter.remind_at, InstitutionLetter.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return self.session.scalars(query).all()
+
+    def advance_reminder(self, letter_id: int, *, was: datetime, next_at: datetime | None, sent: bool) -> bool:
+        """Move an unsent letter's reminder from `was` to `next_at` (once: a conditional update)."""
+        values: dict[str, Any] = {"remind_at": next_at}
+        if sent:
+            values["reminders_sent"] = InstitutionLetter.reminders_sent + 1
+        statement = (
+            update(InstitutionLetter)
+            .where(InstitutionLetter.id == letter_id, InstitutionLetter.status.in_(LetterStatus.open()),
+                   InstitutionLetter.remind_at == was)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return self.session.execute(statement).rowcount == 1
