@@ -33,10 +33,16 @@ def chunks(rows: list[dict], size: int = CHUNK) -> Iterator[list[dict]]:
         yield rows[i:i + size]
 
 
-def build(engine: Engine, *, cases: int, due_fraction: float, now: datetime) -> int:
-    """Write the data set; returns how many cases have something due at `now`."""
+def build(engine: Engine, *, cases: int, due_fraction: float, now: datetime, warm_up: datetime | None = None) -> int:
+    """Write the data set; returns how many cases have something due at `now`.
+
+    With `warm_up` (earlier than `now`), as many other cases have the same things due at that moment, so a
+    first sweep there warms the process up as a running bot is, and the sweep at `now` is measured warm.
+    """
     due_every = int(round(1 / due_fraction)) if due_fraction else 0
-    past, future = now - timedelta(minutes=1), now + timedelta(days=20)
+    future = now + timedelta(days=20)
+    early = {i for i in range(cases) if warm_up and due_every and i % due_every == 1}
+    moment = lambda i: warm_up if i in early else now  # noqa: E731
     user = lambda n: f"U{n % DISTINCT_USERS:07d}"  # noqa: E731
     with engine.begin() as db:
         org_id = db.execute(insert(Organisation).returning(Organisation.id), [dict(
@@ -54,8 +60,9 @@ def build(engine: Engine, *, cases: int, due_fraction: float, now: datetime) -> 
                           dict(case_id=i + 1, role="participant", user_id=None, label="Mother"),
                           dict(case_id=i + 1, role="participant", user_id=None, label="Father")]
         due = {i for i in range(cases) if due_every and i % due_every == 0}
+        due_or_early = due | early
         for i in range(cases):
-            starts = now + timedelta(hours=2) if i in due else future
+            starts = moment(i) + timedelta(hours=2) if i in due_or_early else future
             meeting_rows.append(dict(id=i + 1, case_id=i + 1, kind="regular", status="scheduled", starts_at=starts,
                                      mode="in_person", note=None, scheduled_by=user(i), created_at=now, updated_at=now))
         for table, rows in ((Case, case_rows), (CaseRole, role_rows), (Meeting, meeting_rows)):
@@ -64,23 +71,25 @@ def build(engine: Engine, *, cases: int, due_fraction: float, now: datetime) -> 
         reminder_rows, due_rows, record_rows, action_rows = [], [], [], []
         for i in range(cases):
             starts = meeting_rows[i]["starts_at"]
+            is_due = i in due_or_early
+            past = moment(i) - timedelta(minutes=1)
             reminder_rows += [
                 dict(meeting_id=i + 1, case_id=i + 1, working_days_before=2, meeting_starts_at=starts,
-                     due_at=past if i in due else future - timedelta(days=2), status="pending", sent_at=None),
+                     due_at=past if is_due else future - timedelta(days=2), status="pending", sent_at=None),
                 dict(meeting_id=i + 1, case_id=i + 1, working_days_before=0, meeting_starts_at=starts,
                      due_at=future - timedelta(hours=1), status="pending", sent_at=None),
             ]
             due_rows.append(dict(case_id=i + 1, basis="after_meeting", after_meeting_id=None,
-                                 due_on=(now - timedelta(days=1) if i in due else future).date(),
-                                 flag_at=past if i in due else future,
-                                 status="open" if i in due else "scheduled", flagged_at=None, created_at=now))
+                                 due_on=(moment(i) - timedelta(days=1) if is_due else future).date(),
+                                 flag_at=past if is_due else future,
+                                 status="open" if is_due else "scheduled", flagged_at=None, created_at=now))
             record_rows.append(dict(id=i + 1, meeting_id=i + 1, case_id=i + 1, held_at=now - timedelta(days=30),
                                     recorded_by=user(i), on_behalf_of=None, recorded_at=now, supports="s",
                                     monitoring="m", outcomes="o", contingency="c", extra_checklist={},
                                     significant_amendment=False, institution=False))
             action_rows.append(dict(record_id=i + 1, case_id=i + 1, description="Refer to CAMHS", owner_user_id=user(i + 2),
-                                    owner_label=None, due_on=(past if i in due else future).date(), status="open",
-                                    remind_at=past if i in due else future, reminder_status="pending", reminded_at=None))
+                                    owner_label=None, due_on=(past if is_due else future).date(), status="open",
+                                    remind_at=past if is_due else future, reminder_status="pending", reminded_at=None))
         for table, rows in ((MeetingReminder, reminder_rows), (MeetingDue, due_rows), (MeetingRecord, record_rows),
                             (MeetingAction, action_rows)):
             for part in chunks(rows):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from bot.dispatch import DispatchReport, dispatch_pending
 from bot.pacing import Pacer
 from bot.sweep import SweepReport, sweep
 from handlers.delivery import SlackNoticeSender
+from handlers.home import HomeRefresher
 from store.db import check_database, make_engine, make_session_factory
 from store.uow import UnitOfWork
 
@@ -41,6 +43,8 @@ class Runtime:
     sender: SlackNoticeSender
     extras: dict[str, Any] = field(default_factory=dict)
     pacer: Pacer = field(default_factory=Pacer)  # rate-limit state kept across dispatch passes
+    #: Called with each dispatch pass's report (e.g. re-publishing the Home tabs of the people it reached).
+    after_dispatch: list[Callable[[DispatchReport], Any]] = field(default_factory=list)
 
     def sweep(self) -> SweepReport:
         """One sweep at the clock's time."""
@@ -49,9 +53,15 @@ class Runtime:
     def dispatch(self) -> DispatchReport:
         """One dispatch pass at the clock's time (re-read as the pass goes), paced by the runtime's pacer."""
         clock = self.services.clock
-        return dispatch_pending(
+        report = dispatch_pending(
             uow_factory=self.services.uow_factory, sender=self.sender, now=clock.now(), pacer=self.pacer, clock=clock.now
         )
+        for hook in self.after_dispatch:
+            try:
+                hook(report)
+            except Exception:  # what follows a pass must never undo it: log and go on
+                log.exception("after-dispatch step failed")
+        return report
 
     def wsgi(self):
         """The HTTP surface: POST /slack/events for Slack, GET /healthz for monitoring."""
@@ -67,7 +77,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
     app = create_bolt_app(settings, services=services, client=client)
     return Runtime(
         settings=settings, engine=engine, services=services, app=app, client=client,
-        sender=SlackNoticeSender(client),
+        sender=SlackNoticeSender(client), after_dispatch=[HomeRefresher(services, client)],
     )
 
 

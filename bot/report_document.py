@@ -27,7 +27,7 @@ def _who(person: Person, names: Mapping[str, str]) -> str:
     if person.user_id is None:
         return person.label or role
     name = names.get(person.user_id)
-    return f"{role}: {name}" if name else role
+    return f"{role}: {name}" if name else f"{role} ({person.user_id})"
 
 
 def build_report_docx(report: ReviewReport, *, names: Mapping[str, str] | None = None) -> bytes:
@@ -86,7 +86,10 @@ def build_report_docx(report: ReviewReport, *, names: Mapping[str, str] | None =
                     f"{m.plan.late} late, {m.plan.outstanding} outstanding")
         cp9 = "—"
         if m.cp9:
-            cp9 = (f"{m.cp9.form_name} due {_day(m.cp9.due_on)}: sent {timeliness(m.cp9.sent_on, m.cp9.due_on, today=report.today)}"
+            sent = (f"sent {_day(m.cp9.sent_on)}, {timeliness(m.cp9.sent_on, m.cp9.due_on, today=report.today)}"
+                    if m.cp9.sent_on else timeliness(None, m.cp9.due_on, today=report.today).replace("not done", "not sent")
+                    .replace("not yet", "not sent yet"))
+            cp9 = (f"{m.cp9.form_name} due {_day(m.cp9.due_on)}: {sent}"
                    + (f"; received {_day(m.cp9.received_on)}" if m.cp9.received_on else "; not marked received"))
         rows.append((_day(m.held_on), plan, cp9))
     add_table(document, ("Meeting", "Plan copies (within 5 working days)", "CP9 (within 7 days)"), rows)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import JSON, Integer, String, Text, bindparam, cast, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -235,12 +237,32 @@ class OutboxRepository:
         ]
         if not rows:
             return 0
-        dialect = self.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         table = OutboxMessage.__table__
+        if self.session.get_bind().dialect.name == "postgresql":
+            return self._enqueue_unnest(rows, now=now)
         # executemany of one cached INSERT ... RETURNING: SQLAlchemy batches it into multi-row VALUES itself.
-        statement = insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
+        statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
         return len(self.session.connection().execute(statement, rows).all())
+
+    def _enqueue_unnest(self, rows: list[dict[str, Any]], *, now: datetime) -> int:
+        """PostgreSQL: one INSERT ... SELECT unnest(arrays), a short statement whatever the number of rows."""
+        table = OutboxMessage.__table__
+        columns = ("idempotency_key", "kind", "recipient", "payload", "case_id", "replaces_key")
+        types = {"payload": Text, "case_id": Integer}
+        arrays = [func.unnest(bindparam(f"many_{c}", type_=ARRAY(types.get(c, String)))) for c in columns]
+        arrays[3] = cast(arrays[3], JSON)
+        source = select(*arrays, literal(str(OutboxStatus.PENDING)), bindparam("many_now", type_=table.c.created_at.type),
+                        bindparam("many_next", type_=table.c.next_attempt_at.type), literal(0))
+        statement = (
+            pg_insert(table)
+            .from_select([*columns, "status", "created_at", "next_attempt_at", "attempts"], source)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(table.c.id)
+        )
+        values = {f"many_{c}": [r[c] for r in rows] for c in columns}
+        values["many_payload"] = [json.dumps(r["payload"]) for r in rows]
+        values.update(many_now=now, many_next=now)
+        return len(self.session.execute(statement, values).all())
 
     def get_by_key(self, key: str) -> OutboxMessage | None:
         return self.session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()

@@ -115,8 +115,6 @@ def _flag_dues(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]
             "payload": {"reference": case.reference, "channel": case.channel, "due_on": row.due_on.isoformat(),
                         "basis": row.basis, "on_behalf_of": on_behalf_of},
         })
-        uow.audit.record(action="meeting.due_not_scheduled", at=now, case_id=case.id, due_id=row.id,
-                         due_on=row.due_on.isoformat(), to=to, on_behalf_of=on_behalf_of)
     return len(rows), uow.outbox.enqueue_many(notices, now=now)
 
 

@@ -163,8 +163,8 @@ def test_a_refused_request_is_convened_by_the_coordinator_held_recorded_and_its_
     page.move_clock_to("2027-06-10T09:00")
     expect(tab.locator("#clock-time")).to_have_text("09:00")
     expect(tab.locator("#clock-date")).to_have_text("Thursday 10 June 2027")
-    reminder = page.message("Reminder", "Thu 10 Jun 2027, 14:00")
-    assert "today" in reminder.text_content()
+    reminder = page.message("Reminder: additional core group meeting today", "Thu 10 Jun 2027, 14:00")
+    assert reminder.locator("time").text_content() == "09:00"
     page.shot("05-the-reminder-arrives-on-the-day")
 
     # After the meeting, the chair records it: who came, the four points of the plan's re-evaluation.
@@ -181,7 +181,7 @@ def test_a_refused_request_is_convened_by_the_coordinator_held_recorded_and_its_
     page.shot("06-chair-records-the-meeting")
     page.submit_modal()
     page.modal_closes()
-    recorded = page.message("CP-DEMO-0001", "recorded")
+    recorded = page.message("Core group meeting recorded", "CP-DEMO-0001")
     assert "Priya (health visitor)" in recorded.text_content()
     page.shot("07-the-record-is-posted-in-the-case-channel")
 
