@@ -1,9 +1,10 @@
 """The outbox dispatcher: deliver pending notices, never lose one, and send each once where possible.
 
-One message at a time: each row is claimed (a conditional update with a lease, committed), sent, and
-recorded (status, Slack's `ts` and channel) in its own transaction. A crash between sending and recording
-can therefore repeat only the one message that was in flight: its lease runs out and the next dispatcher
-sends it again. A crash anywhere else repeats nothing and loses nothing.
+One message in flight at a time: each row is claimed (a conditional update with a lease, committed) before
+it is sent, and recorded (status, Slack's `ts` and channel) right after, in the transaction that claims the
+next one. A crash between sending and recording can therefore repeat only the one message that was in
+flight: its lease runs out and the next dispatcher sends it again. A crash anywhere else repeats nothing
+and loses nothing (a claimed row that was never sent is simply sent once its lease has run out).
 
 Throughput comes from pacing rather than threads (`bot.pacing.Pacer`): the next message always goes to
 the channel that may receive one soonest (the one with most waiting, on a tie), so a channel waiting out
@@ -102,6 +103,22 @@ class _Item:
     method: str
 
 
+@dataclass
+class _Claim:
+    """A row taken for sending: what to send, and the message it replaces (or that it must wait for)."""
+
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+    replaces: Delivery | None
+    wait: bool
+
+    @property
+    def method(self) -> str:
+        return UPDATE if self.replaces is not None else POST
+
+
 def dispatch_pending(
     *,
     uow_factory: UnitOfWorkFactory,
@@ -116,8 +133,9 @@ def dispatch_pending(
 ) -> DispatchReport:
     """Send what is due at `now` (re-read from `clock` during a long pass), paced; returns what happened.
 
-    At most `limit` rows are held in memory; more are read as those go. Nothing is claimed until the
-    moment it is sent, so a pass that stops early leaves the rest for the next one.
+    At most `limit` rows are held in memory; more are read as those go. A row is claimed only just before
+    it is sent (in the same transaction that records the one before it), so a pass that stops early leaves
+    the rest for the next one.
     """
     pacer = pacer if pacer is not None else Pacer()
     pacer.follow(now, monotonic())
@@ -129,7 +147,7 @@ def dispatch_pending(
 
 
 class _Pass:
-    """One dispatch pass: per-recipient queues, drained in the order the pacer allows."""
+    """One dispatch pass: per-recipient queues, drained in the order the pacer allows, one message in flight."""
 
     def __init__(self, uow_factory, sender, pacer, current, monotonic, sleep, limit, deadline) -> None:
         self.uow_factory, self.sender, self.pacer, self.current = uow_factory, sender, pacer, current
@@ -141,25 +159,64 @@ class _Pass:
         self.exhausted = False
 
     def run(self) -> None:
-        while True:
-            if not self.exhausted and self.queued <= self.limit // 2:
-                self._refill()
-            if not self.queued:
-                return
-            scope, ready = self._next_scope()
-            moment = self.monotonic()
-            if ready > moment:
-                if ready >= self.deadline or ready - moment > MAX_INLINE_WAIT:
-                    return  # everything left waits longer than a pass should: a later pass takes it
-                self.sleep(ready - moment)
-                continue
-            item = self.queues[scope].popleft()
-            if not self.queues[scope]:
-                del self.queues[scope]
-            self.queued -= 1
-            self._attempt(item)
-            if self.monotonic() >= self.deadline:
-                return
+        held: tuple[_Item, _Claim] | None = None
+        try:
+            while True:
+                if held is None:
+                    item = self._choose()
+                    if item is None:
+                        return
+                    with self.uow_factory() as uow:
+                        claim = _take(uow, item.id, now=self.current())
+                        uow.commit()
+                    if claim is None:
+                        continue  # sent, failed or taken by another dispatcher meanwhile
+                    held = (item, claim)
+                item, claim = held
+                wait = self.pacer.ready_at(claim.method, item.recipient) - self.monotonic()
+                if wait > 0:
+                    if wait > MAX_INLINE_WAIT or self.monotonic() + wait >= self.deadline:
+                        return  # a later pass takes it (the claim is given back below)
+                    self.sleep(wait)
+                held = None
+                outcome = self._send(item, claim)
+                # Record this message and claim the next in one transaction: one commit per message.
+                following = self._choose() if self.monotonic() < self.deadline else None
+                with self.uow_factory() as uow:
+                    self._settle(uow, item, claim, outcome)
+                    next_claim = _take(uow, following.id, now=self.current()) if following else None
+                    uow.commit()
+                self._report(item, claim, outcome)
+                if following is not None and next_claim is not None:
+                    held = (following, next_claim)
+                if self.monotonic() >= self.deadline:
+                    return
+        finally:
+            if held is not None:
+                with self.uow_factory() as uow:
+                    uow.outbox.release(held[0].id)
+                    uow.commit()
+
+    # --- choosing ------------------------------------------------------------------------
+
+    def _choose(self) -> _Item | None:
+        """The next message: of the recipient that may be sent to soonest, the one with most waiting on a tie."""
+        if not self.exhausted and self.queued <= self.limit // 2:
+            self._refill()
+        if not self.queued:
+            return None
+        moment = self.monotonic()
+        best, best_key = "", (float("inf"), 0, 0)
+        for scope, queue in self.queues.items():
+            head = queue[0]
+            key = (max(self.pacer.ready_at(head.method, scope), moment), -len(queue), head.id)
+            if key < best_key:
+                best, best_key = scope, key
+        item = self.queues[best].popleft()
+        if not self.queues[best]:
+            del self.queues[best]
+        self.queued -= 1
+        return item
 
     def _refill(self) -> None:
         with self.uow_factory() as uow:
@@ -172,82 +229,76 @@ class _Pass:
             self.last_id = max(self.last_id, item.id)
         self.queued += len(items)
 
-    def _next_scope(self) -> tuple[str, float]:
-        """The recipient that may be sent to soonest; on a tie, the one with most waiting (shortest tail)."""
-        moment = self.monotonic()
-        best, best_key = "", (float("inf"), 0, 0)
-        for scope, queue in self.queues.items():
-            head = queue[0]
-            key = (max(self.pacer.ready_at(head.method, scope), moment), -len(queue), head.id)
-            if key < best_key:
-                best, best_key = scope, key
-        return best, best_key[0]
+    # --- sending and settling -------------------------------------------------------------
 
-    def _attempt(self, item: _Item) -> None:
-        claimed = _claim(self.uow_factory, item.id, now=self.current())
-        if claimed is None:
-            return  # sent, failed or taken by another dispatcher meanwhile
-        message, replaces, wait = claimed
-        key = message["key"]
-        if wait:
-            _reschedule(self.uow_factory, item.id, now=self.current(), delay=5, count=False,
-                        error="waiting for the message it updates")
-            self.report.retrying.append(key)
-            return
-        method = UPDATE if replaces is not None else POST
+    def _send(self, item: _Item, claim: _Claim) -> tuple[str, Any]:
+        """Send one message: ("sent", Delivery) | ("limited", RetryLater) | ("failed", code) | ("retry", text) | ("wait", None)."""
+        if claim.wait:
+            return "wait", None
         started = self.monotonic()
         try:
-            delivery = self.sender.send(
-                kind=message["kind"], recipient=item.recipient, payload=message["payload"], replaces=replaces
-            )
+            delivery = self.sender.send(kind=claim.kind, recipient=item.recipient, payload=claim.payload,
+                                        replaces=claim.replaces)
         except RetryLater as exc:
-            finished = self.monotonic()
+            self.pacer.limited(claim.method, item.recipient, exc.retry_after, started=started, finished=self.monotonic())
+            return "limited", exc
+        except PermanentFailure as exc:
+            return "failed", exc.error
+        except TemporaryFailure as exc:
+            if claim.created_at + GIVE_UP_AFTER <= self.current():
+                return "failed", f"gave up after 24 hours: {exc}"
+            return "retry", str(exc)
+        self.pacer.sent(claim.method, item.recipient, started=started, finished=self.monotonic())
+        return "sent", delivery
+
+    def _settle(self, uow: UnitOfWork, item: _Item, claim: _Claim, outcome: tuple[str, Any]) -> None:
+        what, detail = outcome
+        now = self.current()
+        if what == "sent":
+            uow.outbox.mark_sent(item.id, now=now, channel=detail.channel, ts=detail.ts)
+        elif what == "wait":
+            _put_back(uow, item.id, now=now, delay=5, count=False, error="waiting for the message it updates")
+        elif what == "limited":
+            _put_back(uow, item.id, now=now, delay=detail.retry_after, count=False, error=str(detail))
+        elif what == "retry":
+            _put_back(uow, item.id, now=now, delay=None, error=detail)
+        else:
+            _fail(uow, item.id, now=now, error=detail)
+
+    def _report(self, item: _Item, claim: _Claim, outcome: tuple[str, Any]) -> None:
+        what, detail = outcome
+        if what == "sent":
+            self.report.sent.append(claim.key)
+            self.report.deliveries.append((claim.kind, item.recipient, detail))
+        elif what == "failed":
+            self.report.failed.append(claim.key)
+        elif what == "limited":
             self.report.rate_limited += 1
-            self.pacer.limited(method, item.recipient, exc.retry_after, started=started, finished=finished)
-            _reschedule(self.uow_factory, item.id, now=self.current(), delay=exc.retry_after, error=str(exc), count=False)
-            if exc.retry_after <= MAX_INLINE_WAIT and finished + exc.retry_after < self.deadline:
-                item.method = method
+            if detail.retry_after <= MAX_INLINE_WAIT and self.monotonic() + detail.retry_after < self.deadline:
+                item.method = claim.method  # wait out the Retry-After in this pass, at the front of its queue
                 self.queues.setdefault(item.recipient, deque()).appendleft(item)
                 self.queued += 1
             else:
-                self.report.retrying.append(key)
-        except PermanentFailure as exc:
-            _fail(self.uow_factory, item.id, now=self.current(), error=exc.error)
-            self.report.failed.append(key)
-        except TemporaryFailure as exc:
-            if message["created_at"] + GIVE_UP_AFTER <= self.current():
-                _fail(self.uow_factory, item.id, now=self.current(), error=f"gave up after 24 hours: {exc}")
-                self.report.failed.append(key)
-            else:
-                _reschedule(self.uow_factory, item.id, now=self.current(), delay=None, error=str(exc))
-                self.report.retrying.append(key)
+                self.report.retrying.append(claim.key)
         else:
-            self.pacer.sent(method, item.recipient, started=started, finished=self.monotonic())
-            _record(self.uow_factory, item.id, now=self.current(), delivery=delivery)
-            self.report.sent.append(key)
-            self.report.deliveries.append((message["kind"], item.recipient, delivery))
+            self.report.retrying.append(claim.key)
 
 
-def _claim(uow_factory: UnitOfWorkFactory, message_id: int, *, now: datetime):
-    """Take the row with a lease (committed before sending); None when it is not ours to send."""
-    with uow_factory() as uow:
-        message = uow.outbox.get(message_id)
-        if message is None or message.status != OutboxStatus.PENDING:
-            return None
-        if not uow.outbox.claim(message_id, now=now, until=now + timedelta(seconds=CLAIM_SECONDS)):
-            return None
-        replaces, wait = _replaced_delivery(uow, message)
-        data = {"key": message.idempotency_key, "kind": message.kind, "payload": dict(message.payload),
-                "created_at": message.created_at}
-        uow.commit()
-    return data, replaces, wait
+def _take(uow: UnitOfWork, message_id: int, *, now: datetime) -> _Claim | None:
+    """Claim the row with a lease (the caller commits before sending); None when it is not ours to send."""
+    row = uow.outbox.claim_returning(message_id, now=now, until=now + timedelta(seconds=CLAIM_SECONDS))
+    if row is None:
+        return None
+    key, kind, _recipient, payload, replaces_key, created_at = row
+    replaces, wait = _replaced_delivery(uow, replaces_key)
+    return _Claim(key, kind, dict(payload or {}), created_at, replaces, wait)
 
 
-def _replaced_delivery(uow: UnitOfWork, message: OutboxMessage) -> tuple[Delivery | None, bool]:
-    """The delivery this row updates, and whether it must wait because that one is not sent yet."""
-    if not message.replaces_key:
+def _replaced_delivery(uow: UnitOfWork, replaces_key: str | None) -> tuple[Delivery | None, bool]:
+    """The delivery a row updates, and whether it must wait because that one is not sent yet."""
+    if not replaces_key:
         return None, False
-    original = uow.outbox.get_by_key(message.replaces_key)
+    original = uow.outbox.get_by_key(replaces_key)
     if original is None or original.status == OutboxStatus.FAILED:
         return None, False
     if original.status == OutboxStatus.PENDING:
@@ -255,51 +306,33 @@ def _replaced_delivery(uow: UnitOfWork, message: OutboxMessage) -> tuple[Deliver
     return Delivery(channel=original.message_channel, ts=original.message_ts), False
 
 
-def _record(uow_factory: UnitOfWorkFactory, message_id: int, *, now: datetime, delivery: Delivery) -> None:
-    with uow_factory() as uow:
-        message = uow.outbox.get(message_id)
-        message.status = OutboxStatus.SENT
-        message.sent_at = now
+def _put_back(uow: UnitOfWork, message_id: int, *, now: datetime, delay: float | None, error: str,
+              count: bool = True) -> None:
+    """Put the row back for later, releasing the claim: after `delay` seconds, or the backoff when None."""
+    message = uow.outbox.get(message_id)
+    if count:
         message.attempts += 1
-        message.claimed_until = None
-        message.message_channel = delivery.channel
-        message.message_ts = delivery.ts
-        uow.commit()
-
-
-def _reschedule(
-    uow_factory: UnitOfWorkFactory, message_id: int, *, now: datetime, delay: float | None, error: str,
-    count: bool = True,
-) -> None:
-    """Put the row back for later (releasing the claim): after `delay` seconds, or the backoff when None."""
-    with uow_factory() as uow:
-        message = uow.outbox.get(message_id)
-        if count:
-            message.attempts += 1
-        if delay is None:
-            delay = min(2 ** max(message.attempts, 1), MAX_BACKOFF_SECONDS)
-        message.next_attempt_at = now + timedelta(seconds=delay)
-        message.claimed_until = None
-        message.last_error = error[:500]
-        uow.commit()
+    if delay is None:
+        delay = min(2 ** max(message.attempts, 1), MAX_BACKOFF_SECONDS)
+    message.next_attempt_at = now + timedelta(seconds=delay)
+    message.claimed_until = None
+    message.last_error = error[:500]
     log.info("outbox row %s will be retried in %ss: %s", message_id, delay, error)
 
 
-def _fail(uow_factory: UnitOfWorkFactory, message_id: int, *, now: datetime, error: str) -> None:
+def _fail(uow: UnitOfWork, message_id: int, *, now: datetime, error: str) -> None:
     """Fail the row for good, audit it, and tell the organisation's admins (never about their own reports)."""
-    with uow_factory() as uow:
-        message = uow.outbox.get(message_id)
-        message.status = OutboxStatus.FAILED
-        message.attempts += 1
-        message.claimed_until = None
-        message.last_error = error
-        uow.audit.record(
-            action="delivery.failed", at=now, case_id=message.case_id, kind=message.kind,
-            recipient=message.recipient, error=error,
-        )
-        if message.kind != NoticeKind.DELIVERY_FAILED:
-            _report_to_admins(uow, message, error=error, now=now)
-        uow.commit()
+    message = uow.outbox.get(message_id)
+    message.status = OutboxStatus.FAILED
+    message.attempts += 1
+    message.claimed_until = None
+    message.last_error = error
+    uow.audit.record(
+        action="delivery.failed", at=now, case_id=message.case_id, kind=message.kind,
+        recipient=message.recipient, error=error,
+    )
+    if message.kind != NoticeKind.DELIVERY_FAILED:
+        _report_to_admins(uow, message, error=error, now=now)
     log.warning("outbox row %s failed permanently: %s", message_id, error)
 
 

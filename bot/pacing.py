@@ -7,10 +7,11 @@ Three limits, each kept separately so one channel's limit never stalls the other
 - posts to one channel follow a token bucket: a short burst (`channel_burst`), then one per
   `channel_interval` (Slack: about one a second per channel, short bursts allowed), counted from the end of
   each post so they reach Slack that far apart. A channel that answers 429 to a burst loses its burst;
-- posts across the workspace are spaced by a global gap: `1 / global_rate` when the ceiling is known,
-  otherwise learnt: a 429 on a channel that respected its own spacing can only be the workspace limit, so
-  the gap grows past the spacing that was refused; every `probe_every` successes it shrinks a little, to
-  find the ceiling again if it rose.
+- a post across the workspace starts at least a global gap after the answer to the last one came back
+  (counting from the answer, not the request, keeps the network's jitter out of it): `1 / global_rate` when
+  the ceiling is known, otherwise learnt: a 429 on a channel that respected its own spacing can only be
+  the workspace limit, so the gap grows a few per cent; every `probe_every` successes it shrinks by one
+  per cent, to find the ceiling again if it rose.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class Pacer:
     channel_interval: float = 1.0
     channel_burst: int = 4
     global_rate: float | None = None
-    probe_every: int = 25
+    probe_every: int = 10
     max_gap: float = 1.0
     _blocked: dict[tuple[str, str], float] = field(default_factory=dict)
     _tokens: dict[str, tuple[float, float]] = field(default_factory=dict)  # scope -> (tokens, as of)
@@ -37,7 +38,7 @@ class Pacer:
     _channel_last: dict[str, float] = field(default_factory=dict)
     _gap: float = 0.0
     _floor: float = 0.0
-    _last_end: float | None = None
+    _last_end: float | None = None  # when Slack's answer to the last post that went through came back
     _streak: int = 0
     _synced: tuple[datetime, float] | None = None
 
@@ -72,7 +73,7 @@ class Pacer:
         self._streak += 1
         if self._streak >= self.probe_every:
             self._streak = 0
-            self._gap = max(self._floor, self._gap * 0.95)
+            self._gap = max(self._floor, self._gap * 0.99)
 
     def limited(self, method: str, scope: str, retry_after: float, *, started: float, finished: float) -> None:
         """Slack answered 429: honour `retry_after` for this method and scope, and learn which limit it was."""
@@ -85,8 +86,11 @@ class Pacer:
             self._no_burst.add(scope)  # the channel's own limit: no more bursts to it
             self._tokens[scope] = (0.0, finished)
         else:
+            # Refused after `waited`: the limit wants more than that, or (when we waited longer than the gap)
+            # the timing jittered; either way a few per cent more, never a jump.
             waited = started - self._last_end if self._last_end is not None else 0.0
-            self._gap = min(self.max_gap, max(self._gap, waited) * 1.25 + 0.001)
+            base = waited if self._gap == 0.0 else min(max(waited, self._gap), self._gap)
+            self._gap = min(self.max_gap, base * 1.05 + 0.0002)
 
     def follow(self, now: datetime, moment: float) -> None:
         """Keep pace with the bot's clock when it is moved by hand (tests, the sandbox, `sweep --now`).

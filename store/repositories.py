@@ -7,8 +7,21 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text, bindparam, cast, func, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import (
+    JSON,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -239,30 +252,49 @@ class OutboxRepository:
             return 0
         table = OutboxMessage.__table__
         if self.session.get_bind().dialect.name == "postgresql":
-            return self._enqueue_unnest(rows, now=now)
-        # executemany of one cached INSERT ... RETURNING: SQLAlchemy batches it into multi-row VALUES itself.
-        statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
-        return len(self.session.connection().execute(statement, rows).all())
+            return self._enqueue_json_rows(rows, now=now)
+        return self._enqueue_json_each(rows, now=now)
 
-    def _enqueue_unnest(self, rows: list[dict[str, Any]], *, now: datetime) -> int:
-        """PostgreSQL: one INSERT ... SELECT unnest(arrays), a short statement whatever the number of rows."""
+    def _enqueue_json_each(self, rows: list[dict[str, Any]], *, now: datetime) -> int:
+        """SQLite: one INSERT ... SELECT FROM json_each(one JSON parameter), whatever the number of rows."""
         table = OutboxMessage.__table__
-        columns = ("idempotency_key", "kind", "recipient", "payload", "case_id", "replaces_key")
-        types = {"payload": Text, "case_id": Integer}
-        arrays = [func.unnest(bindparam(f"many_{c}", type_=ARRAY(types.get(c, String)))) for c in columns]
-        arrays[3] = cast(arrays[3], JSON)
-        source = select(*arrays, literal(str(OutboxStatus.PENDING)), bindparam("many_now", type_=table.c.created_at.type),
-                        bindparam("many_next", type_=table.c.next_attempt_at.type), literal(0))
+        names = ("idempotency_key", "kind", "recipient", "payload", "case_id", "replaces_key")
+        document = json.dumps([{name: row[name] for name in names} for row in rows])
+        each = func.json_each(bindparam("many_rows", document, type_=Text)).table_valued("value")
+        fields = [func.json_extract(each.c.value, f"$.{name}") for name in names]
+        select_rows = select(*fields, literal(str(OutboxStatus.PENDING)),
+                             bindparam("many_now", now, type_=table.c.created_at.type),
+                             bindparam("many_next", now, type_=table.c.next_attempt_at.type), literal(0)
+                             ).where(true())  # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT
         statement = (
-            pg_insert(table)
-            .from_select([*columns, "status", "created_at", "next_attempt_at", "attempts"], source)
+            sqlite_insert(table)
+            .from_select([*names, "status", "created_at", "next_attempt_at", "attempts"], select_rows)
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
             .returning(table.c.id)
         )
-        values = {f"many_{c}": [r[c] for r in rows] for c in columns}
-        values["many_payload"] = [json.dumps(r["payload"]) for r in rows]
-        values.update(many_now=now, many_next=now)
-        return len(self.session.execute(statement, values).all())
+        return len(self.session.execute(statement).all())
+
+    def _enqueue_json_rows(self, rows: list[dict[str, Any]], *, now: datetime) -> int:
+        """PostgreSQL: one INSERT ... SELECT FROM json_to_recordset(one JSON parameter), whatever the number of rows."""
+        table = OutboxMessage.__table__
+        typed = (("idempotency_key", String), ("kind", String), ("recipient", String), ("payload", JSON),
+                 ("case_id", Integer), ("replaces_key", String))
+        document = json.dumps([{name: row[name] for name, _ in typed} for row in rows])
+        source = (
+            func.json_to_recordset(cast(bindparam("many_rows", document, type_=Text), JSON))
+            .table_valued(*(column(name, kind) for name, kind in typed))
+            .render_derived(name="many", with_types=True)
+        )
+        select_rows = select(*(source.c[name] for name, _ in typed), literal(str(OutboxStatus.PENDING)),
+                             bindparam("many_now", now, type_=table.c.created_at.type),
+                             bindparam("many_next", now, type_=table.c.next_attempt_at.type), literal(0))
+        statement = (
+            pg_insert(table)
+            .from_select([*(name for name, _ in typed), "status", "created_at", "next_attempt_at", "attempts"], select_rows)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(table.c.id)
+        )
+        return len(self.session.execute(statement).all())
 
     def get_by_key(self, key: str) -> OutboxMessage | None:
         return self.session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()
@@ -294,6 +326,40 @@ class OutboxRepository:
             .values(claimed_until=until)
         )
         return self.session.execute(statement).rowcount == 1
+
+    def claim_returning(self, message_id: int, *, now: datetime, until: datetime):
+        """Take a row for sending in one statement; the row's (key, kind, recipient, payload, replaces_key,
+        created_at) when taken, None when it is not pending or another dispatcher holds it."""
+        table = OutboxMessage.__table__
+        statement = (
+            update(table)
+            .where(
+                table.c.id == message_id,
+                table.c.status == OutboxStatus.PENDING,
+                or_(table.c.claimed_until.is_(None), table.c.claimed_until <= now),
+            )
+            .values(claimed_until=until)
+            .returning(table.c.idempotency_key, table.c.kind, table.c.recipient, table.c.payload,
+                       table.c.replaces_key, table.c.created_at)
+        )
+        return self.session.execute(statement).first()
+
+    def mark_sent(self, message_id: int, *, now: datetime, channel: str, ts: str) -> None:
+        """Record where a sent row landed (its channel and ts, for chat.update later) in one statement."""
+        table = OutboxMessage.__table__
+        self.session.execute(
+            update(table)
+            .where(table.c.id == message_id)
+            .values(status=OutboxStatus.SENT, sent_at=now, attempts=table.c.attempts + 1, claimed_until=None,
+                    message_channel=channel, message_ts=ts)
+        )
+
+    def release(self, message_id: int) -> None:
+        """Give back a claimed row that was not sent (the next pass takes it at once)."""
+        table = OutboxMessage.__table__
+        self.session.execute(
+            update(table).where(table.c.id == message_id, table.c.status == OutboxStatus.PENDING).values(claimed_until=None)
+        )
 
     def get(self, message_id: int) -> OutboxMessage | None:
         return self.session.get(OutboxMessage, message_id)

@@ -22,6 +22,12 @@ def rows(bot, **where):
         return list(uow.outbox.list(**where))
 
 
+def dispatch_at(bot, moment):
+    """One dispatch pass at `moment` (no sweep: these tests are about delivering what is already queued)."""
+    bot.at(moment)
+    return bot.dispatch()
+
+
 def test_a_429_holds_up_only_its_own_channel_and_its_retry_after_is_honoured(bot):
     bot.import_organisation(TWO_CASES)
     bot.fake.fail_next("chat.postMessage", status=429, retry_after=1)
@@ -39,12 +45,12 @@ def test_a_429_holds_up_only_its_own_channel_and_its_retry_after_is_honoured(bot
 def test_a_long_retry_after_leaves_the_message_for_a_later_pass(bot):
     bot.import_organisation()
     bot.fake.fail_next("chat.postMessage", status=429, retry_after=30)
-    report = bot.sweep(START)[1]
+    report = dispatch_at(bot, START)
     assert report.sent == [] and len(report.retrying) == 1
     (row,) = rows(bot)
     assert row.status == "pending" and row.next_attempt_at == START + timedelta(seconds=30) and row.attempts == 0
-    assert bot.sweep(START + timedelta(seconds=29))[1].sent == []
-    assert len(bot.sweep(START + timedelta(seconds=30))[1].sent) == 1
+    assert dispatch_at(bot, START + timedelta(seconds=29)).sent == []
+    assert len(dispatch_at(bot, START + timedelta(seconds=30)).sent) == 1
 
 
 def test_a_server_error_is_retried_with_growing_capped_backoff(bot):
@@ -53,12 +59,12 @@ def test_a_server_error_is_retried_with_growing_capped_backoff(bot):
     moment = START
     waits = []
     for _ in range(3):
-        assert bot.sweep(moment)[1].sent == []
+        assert dispatch_at(bot, moment).sent == []
         (row,) = rows(bot)
         waits.append((row.next_attempt_at - moment).total_seconds())
         moment = row.next_attempt_at
     assert waits == [2.0, 4.0, 8.0]
-    assert len(bot.sweep(moment)[1].sent) == 1
+    assert len(dispatch_at(bot, moment).sent) == 1
     (row,) = rows(bot)
     assert row.status == "sent" and row.attempts == 4 and row.message_ts
 
@@ -70,14 +76,14 @@ def test_a_network_error_is_retried_later_not_lost(bot):
     assert report.sent == [] and len(report.retrying) == 1
     (row,) = rows(bot)
     assert row.status == "pending" and row.last_error.startswith("network")
-    assert len(bot.sweep(START + timedelta(seconds=2))[1].sent) == 1
+    assert len(dispatch_at(bot, START + timedelta(seconds=2)).sent) == 1
 
 
 @pytest.mark.parametrize("error", ["channel_not_found", "not_in_channel", "user_not_found", "account_inactive"])
 def test_a_permanent_error_fails_the_message_once_and_tells_the_admin(bot, error):
     bot.import_organisation(organisation_file(organisation={"admins": ["U0ADMIN"]}))
     bot.fake.fail_next("chat.postMessage", error=error)
-    report = bot.sweep(START)[1]
+    report = dispatch_at(bot, START)
     assert len(report.failed) == 1
     failed = rows(bot, status="failed")
     assert [(r.kind, r.last_error) for r in failed] == [("meeting_scheduled", error)]
@@ -85,14 +91,14 @@ def test_a_permanent_error_fails_the_message_once_and_tells_the_admin(bot, error
     (told,) = [c for c in bot.fake.calls_to("chat.postMessage") if c.params["channel"] == "U0ADMIN"]
     assert told.params["text"] == f"A message could not be delivered to C0CASE142 (case CP-2027-0142): {error}"
     assert "It will not be retried" in text_of(told.params)
-    bot.sweep(START + timedelta(hours=1))
+    dispatch_at(bot, START + timedelta(hours=1))
     assert len([c for c in bot.fake.calls_to("chat.postMessage") if c.params["channel"] == "C0CASE142"]) == 1
 
 
 def test_without_admins_the_coordinator_is_told_of_a_failed_message(bot):
     bot.import_organisation()
     bot.fake.fail_next("chat.postMessage", error="is_archived")
-    bot.sweep(START)
+    dispatch_at(bot, START)
     bot.dispatch()
     (told,) = [c for c in bot.fake.calls_to("chat.postMessage") if c.params["channel"] == COORDINATOR]
     assert "is_archived" in told.params["text"]
@@ -102,7 +108,7 @@ def test_a_failed_report_to_the_admin_is_not_reported_again(bot):
     bot.import_organisation(organisation_file(organisation={"admins": ["U0ADMIN"]}))
     bot.fake.fail_next("chat.postMessage", error="channel_not_found")
     bot.fake.fail_next("chat.postMessage", error="account_inactive")
-    bot.sweep(START)
+    dispatch_at(bot, START)
     bot.dispatch()
     bot.dispatch()
     assert sorted(r.kind for r in rows(bot, status="failed")) == ["delivery_failed", "meeting_scheduled"]
@@ -112,8 +118,8 @@ def test_a_failed_report_to_the_admin_is_not_reported_again(bot):
 def test_a_message_failing_for_a_day_is_given_up_and_reported(bot):
     bot.import_organisation()
     bot.fake.fail_next("chat.postMessage", status=500, times=20)
-    bot.sweep(START)
-    report = bot.sweep(START + timedelta(hours=24, minutes=1))[1]
+    dispatch_at(bot, START)
+    report = dispatch_at(bot, START + timedelta(hours=24, minutes=1))
     assert len(report.failed) == 1
     (failed,) = rows(bot, status="failed")
     assert failed.last_error.startswith("gave up after 24 hours")
@@ -122,7 +128,7 @@ def test_a_message_failing_for_a_day_is_given_up_and_reported(bot):
 
 def test_an_update_changes_the_sent_message_in_place_with_chat_update(bot):
     bot.import_organisation()
-    bot.sweep(START)
+    dispatch_at(bot, START)
     (sent,) = rows(bot, status="sent")
     with bot.services.uow_factory() as uow:
         uow.outbox.enqueue(key="update:1", kind=NoticeKind.MEETING_SCHEDULED, recipient="C0CASE142", now=START,
