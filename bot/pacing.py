@@ -30,7 +30,7 @@ class Pacer:
     channel_interval: float = 1.0
     channel_burst: int = 4
     global_rate: float | None = None
-    probe_every: int = 10
+    probe_every: int = 50
     max_gap: float = 1.0
     _blocked: dict[tuple[str, str], float] = field(default_factory=dict)
     _tokens: dict[str, tuple[float, float]] = field(default_factory=dict)  # scope -> (tokens, as of)

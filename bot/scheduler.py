@@ -3,25 +3,50 @@
 from __future__ import annotations
 
 import logging
+import threading
+from datetime import datetime, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 log = logging.getLogger("coregroup.scheduler")
 
 SWEEP_SECONDS = 60
-DISPATCH_SECONDS = 2
+DISPATCH_SECONDS = 1
 
 
-def start_scheduler(runtime) -> BackgroundScheduler:
-    """Tick `runtime.sweep` every minute and `runtime.dispatch` every two seconds, never overlapping."""
+def start_scheduler(
+    runtime, *, sweep_seconds: float = SWEEP_SECONDS, dispatch_seconds: float = DISPATCH_SECONDS
+) -> BackgroundScheduler:
+    """Sweep at start-up and then every minute; dispatch continuously: a pass starts every second unless one is
+    still sending (a pass keeps going while there is work), and two never overlap."""
     scheduler = BackgroundScheduler(timezone="UTC")
-    options = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
-    scheduler.add_job(_safely(runtime.sweep, "sweep"), "interval", seconds=SWEEP_SECONDS, id="sweep", **options)
+    started = datetime.now(timezone.utc)
     scheduler.add_job(
-        _safely(runtime.dispatch, "dispatch"), "interval", seconds=DISPATCH_SECONDS, id="dispatch", **options
+        _safely(runtime.sweep, "sweep"), "interval", seconds=sweep_seconds, id="sweep", next_run_time=started,
+        max_instances=1, coalesce=True, misfire_grace_time=30,
+    )
+    # A long pass is not overlapped: the next tick sees the lock taken and returns at once (max_instances=2
+    # lets that tick run, so APScheduler does not log a "skipped" warning every second meanwhile).
+    scheduler.add_job(
+        _one_at_a_time(_safely(runtime.dispatch, "dispatch")), "interval", seconds=dispatch_seconds, id="dispatch",
+        next_run_time=started, max_instances=2, coalesce=True, misfire_grace_time=30,
     )
     scheduler.start()
     return scheduler
+
+
+def _one_at_a_time(fn):
+    running = threading.Lock()
+
+    def tick() -> None:
+        if not running.acquire(blocking=False):
+            return
+        try:
+            fn()
+        finally:
+            running.release()
+
+    return tick
 
 
 def _safely(fn, name: str):

@@ -79,6 +79,8 @@ def request_letter(*, uow: UnitOfWork, now: datetime, user: str, details: Letter
     the draft; a letter a record asked for is completed once (the first submission wins)."""
     case, letter = _case_and_letter(uow, channel=channel, letter_id=letter_id)
     on_behalf_of = acting_for_letter(uow, case, user, now=now)
+    if case.status == CaseStatus.CLOSED:
+        raise NotAllowedError(f"Case {case.reference} is closed: no letters are written for it.")
     calendar = calendar_for(case.organisation)
     values = dict(relationship=details.relationship, institution_kind=details.kind,
                   institution_name=details.institution_name, contact=details.contact, details_by=user,

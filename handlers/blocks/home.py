@@ -90,6 +90,10 @@ def _digest(home: HomeView, room: int) -> Blocks:
 
 def _cases(home: HomeView) -> Blocks:
     blocks: Blocks = [{"type": "divider"}]
+    if not home.cases and home.digest is not None:
+        cases = home.digest.open_cases
+        return blocks + [section(f"*Cases*\nAs the coordinator you oversee {cases} open case{'s' if cases != 1 else ''}: "
+                                 "the digest above lists those that need you.")]
     if not home.cases:
         return blocks + [section("*Your cases*\nYou are not in any case's core group.")]
     lines = [f"*Your cases* ({len(home.cases)})"]

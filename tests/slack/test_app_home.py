@@ -99,6 +99,7 @@ def test_the_chair_and_the_coordinator_see_their_cp9_and_letter_steps_and_the_di
     assert "CP9 due by Fri 6 Aug 2027 (meeting of Fri 30 Jul 2027) — <@U0CHAIR>" in shown
     assert "Institution letter: details awaited from the chair since Fri 30 Jul 2027" in shown
     assert "*Your delegate*\nNobody stands in for you." in shown
+    assert "As the coordinator you oversee 1 open case" in shown
     assert len(coordinator["blocks"]) <= 100
 
 

@@ -242,3 +242,21 @@ def test_a_meeting_cannot_be_recorded_twice(case_bot):
     assert modal_errors(again) == {"meeting.attended": "That meeting is already held."}
     with case_bot.services.uow_factory() as uow:
         assert len(uow.meeting_records.for_case(case_row(case_bot).id)) == 1
+
+
+def test_a_flag_for_a_chair_who_is_away_goes_to_their_delegate(case_bot):
+    from datetime import date
+
+    from store.models import Delegate
+
+    record(case_bot, at=AFTER_THE_MEETING)  # next due Thu 24 Jun 2027
+    with case_bot.services.uow_factory() as uow:
+        organisation = uow.organisations.get_by_name("South Ayrshire Council")
+        uow.delegates.add(Delegate(organisation_id=organisation.id, principal=CHAIR, delegate="U0DEPUTY",
+                                   until=date(2027, 6, 30), created_at=case_bot.clock.now()))
+        uow.commit()
+    mark = case_bot.fake.mark()
+    case_bot.sweep(local(2027, 6, 24, 9, 0))
+    (flag,) = posts(case_bot, "U0DEPUTY", kind="none is scheduled", since=mark)
+    assert "You are standing in for <@U0CHAIR>." in text_of(flag)
+    assert posts(case_bot, CHAIR, kind="none is scheduled", since=mark) == []

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 def test_a_registered_cases_first_meeting_is_announced_in_its_channel(bot):
     bot.import_organisation()
-    _, report = bot.sweep()
-    (post,) = bot.fake.wait_for("chat.postMessage")
-    assert post.params["channel"] == "C0CASE142"
+    _, report = bot.sweep()  # Mon 17 May, 10:00: the coordinator's daily digest goes too
+    (post,) = bot.fake.wait_for("chat.postMessage", where=lambda c: c.params["channel"] == "C0CASE142")
     assert post.params["text"] == "First core group meeting for CP-2027-0142 scheduled: Mon 24 May 2027, 10:00"
-    assert len(report.sent) == 1 and report.sent[0].startswith("meeting_scheduled:")
+    announced = [key for key in report.sent if not key.startswith("digest:")]
+    assert len(announced) == 1 and announced[0].startswith("meeting_scheduled:")
     # A second pass sends nothing more: the row is marked sent with Slack's ts.
     bot.dispatch()
-    assert len(bot.fake.calls_to("chat.postMessage")) == 1
+    assert len(bot.fake.calls_to("chat.postMessage")) == 2  # the announcement and the digest, once each
     with bot.services.uow_factory() as uow:
-        (row,) = uow.outbox.list()
+        (row,) = uow.outbox.list(kind="meeting_scheduled")
         assert row.status == "sent" and row.message_ts and row.message_channel == "C0CASE142"

@@ -1,0 +1,146 @@
+"""The coordinator's services on SQLite and PostgreSQL: a record's institution flag in its own transaction, letters
+decided once, sweeps and digests that never send twice even when two run at once, and the Home's queries."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.letters import LetterDetails
+from bot.meetings import RecordDraft
+from bot.orgfile import parse_organisation_file
+from bot.receipts import AlreadyDoneError
+from bot.services.cases import import_organisation
+from bot.services.digest import send_daily_digests
+from bot.services.home import home_for
+from bot.services.letters import mark_letter_sent, request_letter, sweep_letter_reminders
+from bot.services.meeting_records import record_meeting
+from tests.harness import CASE, organisation_file
+
+LONDON = ZoneInfo("Europe/London")
+CHECKLIST = {"supports": "Family support worker", "monitoring": "Weekly visits", "outcomes": "Attendance",
+             "contingency": "Reconvene"}
+DETAILS = LetterDetails(relationship="Father", kind="prison", institution_name="HMP Kilmarnock", contact="U0HV")
+
+
+def local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=LONDON)
+
+
+@pytest.fixture
+def uow_factory(uow_factory):
+    """The harness organisation (Scotland) with the case's meeting on Tue 3 Aug 2027, recorded with the flag."""
+    case = {**CASE, "registered_on": "2027-07-20", "first_meeting": "2027-08-03T10:00"}
+    with uow_factory() as uow:
+        import_organisation(parse_organisation_file(organisation_file(cases=[case])), uow=uow,
+                            now=local(2027, 7, 21, 9, 0))
+        uow.commit()
+    with uow_factory() as uow:
+        case = uow.cases.get_by_reference("CP-2027-0142")
+        (meeting,) = uow.meetings.for_case(case.id)
+        draft = RecordDraft(meeting_id=meeting.id, attended_users=("U0CHAIR", "U0HV"), attended_labels=(),
+                            absent_users=(), absent_labels=(), checklist=CHECKLIST, institution=True)
+        record_meeting(draft, channel="C0CASE142", user="U0CHAIR", uow=uow, now=local(2027, 8, 3, 12, 0))
+        uow.commit()
+    return uow_factory
+
+
+def the_letter(uow):
+    (letter,) = uow.letters.for_case(uow.cases.get_by_reference("CP-2027-0142").id)
+    return letter
+
+
+def at_once(*calls) -> list:
+    """Run each call in its own thread, started together; their results."""
+    results: list = []
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        try:
+            results.append(call())
+        except Exception as error:  # noqa: BLE001 - the loser's refusal is part of what is checked
+            results.append(error)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def test_a_flagged_record_asks_the_chair_for_the_details_in_the_same_transaction(uow_factory):
+    with uow_factory() as uow:
+        letter = the_letter(uow)
+        assert (letter.status, letter.requested_by, letter.remind_at) == ("details_needed", "U0CHAIR",
+                                                                          local(2027, 8, 5, 9, 0))
+        (asked,) = uow.outbox.list(kind="letter_details_needed")
+        assert asked.recipient == "U0CHAIR" and asked.payload["reference"] == "CP-2027-0142"
+
+
+def test_two_submissions_of_the_details_give_one_task_and_the_second_is_told_who_gave_them(uow_factory):
+    letter_id = _letter_id(uow_factory)
+
+    def give(user):
+        def call():
+            with uow_factory() as uow:
+                request_letter(uow=uow, now=local(2027, 8, 3, 13, 0), user=user, details=DETAILS, letter_id=letter_id)
+                uow.commit()
+                return user
+        return call
+
+    results = at_once(give("U0CHAIR"), give("U0COORD"))
+    winners = [r for r in results if isinstance(r, str)]
+    losers = [r for r in results if isinstance(r, AlreadyDoneError)]
+    assert len(winners) == 1 and len(losers) == 1 and losers[0].by == winners[0]
+    with uow_factory() as uow:
+        assert [m.recipient for m in uow.outbox.list(kind="letter_to_write")] == ["U0COORD"]
+        assert [m.recipient for m in uow.outbox.list(kind="letter_draft")] == ["U0COORD"]
+
+
+def test_two_sweeps_at_once_remind_once_and_a_sent_letter_is_never_chased_again(uow_factory):
+    moment = local(2027, 8, 5, 9, 0)
+    results = at_once(lambda: sweep_letter_reminders(uow_factory=uow_factory, now=moment),
+                      lambda: sweep_letter_reminders(uow_factory=uow_factory, now=moment))
+    assert sorted(results) == [0, 1]
+    with uow_factory() as uow:
+        assert the_letter(uow).remind_at == local(2027, 8, 9, 9, 0) and the_letter(uow).reminders_sent == 1
+    with uow_factory() as uow:
+        request_letter(uow=uow, now=local(2027, 8, 5, 10, 0), user="U0CHAIR", details=DETAILS,
+                       letter_id=the_letter(uow).id)
+        uow.commit()
+    with uow_factory() as uow:
+        mark_letter_sent(uow=uow, now=local(2027, 8, 5, 11, 0), letter_id=the_letter(uow).id, user="U0COORD")
+        uow.commit()
+    assert sweep_letter_reminders(uow_factory=uow_factory, now=local(2027, 8, 20, 9, 0)) == 0
+    with uow_factory() as uow:
+        assert (the_letter(uow).status, the_letter(uow).remind_at) == ("sent", None)
+
+
+def test_two_sweeps_at_once_send_one_digest(uow_factory):
+    moment = local(2027, 8, 4, 9, 0)
+    results = at_once(lambda: send_daily_digests(uow_factory=uow_factory, now=moment),
+                      lambda: send_daily_digests(uow_factory=uow_factory, now=moment))
+    assert sorted(results) == [0, 1]
+    with uow_factory() as uow:
+        (digest,) = uow.outbox.list(kind="coordinator_digest")
+        assert digest.recipient == "U0COORD" and digest.payload["day"] == "2027-08-04"
+        assert len(uow.audit.list(action="digest.sent")) == 1
+
+
+def test_the_home_of_the_chair_lists_the_letters_details_and_the_coordinators_the_digest(uow_factory):
+    with uow_factory() as uow:
+        chair = home_for(uow=uow, now=local(2027, 8, 4, 9, 0), user="U0CHAIR")
+        coordinator = home_for(uow=uow, now=local(2027, 8, 4, 9, 0), user="U0COORD")
+    assert [w.kind for w in chair.waiting] == ["letter_details", "cp9_send", "plan_send"]
+    assert chair.digest is None and coordinator.digest is not None
+    assert [s.key for s in coordinator.digest.non_empty()] == ["cp9", "letters"]
+
+
+def _letter_id(uow_factory) -> int:
+    with uow_factory() as uow:
+        return the_letter(uow).id
