@@ -12,7 +12,6 @@ import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -24,17 +23,16 @@ for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
 from slack_bolt import App  # noqa: E402
 from slack_bolt.adapter.wsgi import SlackRequestHandler  # noqa: E402
 from slack_sdk import WebClient  # noqa: E402
-from waitress.server import create_server  # noqa: E402
 
+from bot.http_server import BackgroundServer  # noqa: E402
 from sandbox.fake_slack import FakeSlack  # noqa: E402
 from sandbox.slack_sender import SlackSender  # noqa: E402
 from tests.harness import BOT_TOKEN, SIGNING_SECRET, BotHarness, migrated_engine  # noqa: E402
 
 
-def serve(wsgi) -> tuple[object, str]:
-    server = create_server(wsgi, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.effective_port}/slack/events"
+def serve(wsgi) -> tuple[BackgroundServer, str]:
+    server = BackgroundServer(wsgi).start()
+    return server, f"{server.url}/slack/events"
 
 
 def measure(send, count: int) -> list[float]:
@@ -78,7 +76,7 @@ def main() -> None:
             for _ in range(args.requests // 100):  # interleave so both see the same machine load
                 ours += measure(status, 100)
                 theirs += measure(noop, 100)
-            bare_server.close()
+            bare_server.stop()
             answered = len(fake.calls_to("response_url"))
     fake.stop()
 

@@ -76,7 +76,7 @@ class Sandbox:
 
     def start(self) -> "Sandbox":
         """Start the fake Slack, the bot and the page; seed the demo organisation."""
-        from waitress.server import create_server
+        from bot.http_server import BackgroundServer
 
         from bot.app import build_runtime
         from bot.config import Settings
@@ -101,9 +101,8 @@ class Sandbox:
         )
         self.runtime = build_runtime(settings, clock=self.clock)
         upgrade(self.runtime.engine)
-        self._bot_server = create_server(self.runtime.wsgi(), host="127.0.0.1", port=0, threads=8, ident="coregroup")
-        self.bot_url = f"http://127.0.0.1:{self._bot_server.effective_port}"
-        self._spawn(self._serve_bot, "sandbox-bot")
+        self._bot_server = BackgroundServer(self.runtime.wsgi(), threads=8).start()
+        self.bot_url = self._bot_server.url
         sender = SlackSender(bot_url=f"{self.bot_url}/slack/events", signing_secret=signing_secret,
                              response_url_factory=self.fake.response_url, user_names=people)
         self.client = SlackClient(fake=self.fake, sender=sender, workspace=self.workspace)
@@ -122,7 +121,7 @@ class Sandbox:
         self._stopping.set()
         server = getattr(self, "_bot_server", None)
         if server is not None:
-            server.close()
+            server.stop()
         for thread in self._threads:
             thread.join(timeout=5)
         self._threads.clear()
@@ -192,13 +191,6 @@ class Sandbox:
                 last_sweep = _time.monotonic()
 
     # ------------------------------------------------------------------ helpers
-
-    def _serve_bot(self) -> None:
-        try:
-            self._bot_server.run()
-        except OSError:  # waitress's loop notices that stop() closed its socket
-            if not self._stopping.is_set():
-                raise
 
     def _temporary_database(self) -> str:
         self._tmp = tempfile.TemporaryDirectory(prefix="coregroup-sandbox-")

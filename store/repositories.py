@@ -250,7 +250,6 @@ class OutboxRepository:
         ]
         if not rows:
             return 0
-        table = OutboxMessage.__table__
         if self.session.get_bind().dialect.name == "postgresql":
             return self._enqueue_json_rows(rows, now=now)
         return self._enqueue_json_each(rows, now=now)

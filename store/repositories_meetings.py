@@ -247,9 +247,16 @@ class MeetingRepository:
         )
         return set(self.session.scalars(statement).all())
 
-    def overdue(self, *, organisation_case_ids: Sequence[int] | None = None) -> Sequence[MeetingDue]:
-        """Flagged (due and not scheduled) and late (held after the due date) rows, for the coordinator's digest."""
+    def overdue(
+        self, *, organisation_case_ids: Sequence[int] | None = None, organisation_id: int | None = None
+    ) -> Sequence[MeetingDue]:
+        """Flagged (due and not scheduled) and late (held after the due date) rows, for the coordinator's digest.
+
+        `organisation_id` narrows them with a join (cheap however many cases); `organisation_case_ids` with a list.
+        """
         query = select(MeetingDue).where(MeetingDue.status.in_((DueStatus.FLAGGED, DueStatus.LATE)))
+        if organisation_id is not None:
+            query = query.join(Case, Case.id == MeetingDue.case_id).where(Case.organisation_id == organisation_id)
         if organisation_case_ids is not None:
             query = query.where(MeetingDue.case_id.in_(organisation_case_ids))
         return self.session.scalars(query.order_by(MeetingDue.due_on, MeetingDue.id)).all()

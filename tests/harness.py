@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -99,24 +98,20 @@ class BotHarness:
         self._sender_cls = SlackSender
 
     def __enter__(self) -> BotHarness:
-        from waitress.server import create_server
-
         from bot.app import build_runtime
+        from bot.http_server import BackgroundServer
 
         self.runtime = build_runtime(self.settings, clock=self.clock, engine=self.engine)
         self.services = self.runtime.services
-        self.server = create_server(self.runtime.wsgi(), host="127.0.0.1", port=0, threads=4)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self._thread = threading.Thread(target=self.server.run, daemon=True)
-        self._thread.start()
+        self.server = BackgroundServer(self.runtime.wsgi()).start()
+        self.url = self.server.url
         self.slack = self._sender_cls(
             bot_url=f"{self.url}/slack/events", signing_secret=SIGNING_SECRET, response_url_factory=self.fake.response_url
         )
         return self
 
     def __exit__(self, *exc) -> None:
-        self.server.close()
-        self._thread.join(timeout=5)
+        self.server.stop()
 
     def import_organisation(self, data: dict | None = None) -> Any:
         """Register the organisation and its cases as `coregroup cases import` would."""

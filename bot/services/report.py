@@ -84,7 +84,7 @@ def acting_for_report(uow: UnitOfWork, case: Case, user: str, *, now: datetime) 
         if delegate is not None and delegate.delegate == user:
             return principal
     raise NotForYouError(step=f"have the review conference report for {case.reference}",
-                         who=f"the chair ({{owner}}), the coordinator, or one of their delegates", owner=chair)
+                         who="the chair ({owner}), the coordinator, or one of their delegates", owner=chair)
 
 
 # --- helpers ---------------------------------------------------------------------------------

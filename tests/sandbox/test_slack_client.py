@@ -7,15 +7,14 @@ message can change) with a Bolt app written for them.
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
-from waitress.server import create_server
 
+from bot.http_server import BackgroundServer
 from sandbox.client import Click, ClientError, SlackClient
 from sandbox.fake_slack import FakeSlack
 from sandbox.slack_sender import SlackSender
@@ -109,10 +108,8 @@ def bolt_app(fake: FakeSlack) -> App:
 def slack():
     """A fake Slack, a Bolt app behind HTTP, and the sandbox's client between them."""
     with FakeSlack(users={ANN: "Ann (member)", BEN: "Ben (member)"}) as fake:
-        server = create_server(SlackRequestHandler(bolt_app(fake)), host="127.0.0.1", port=0)
-        thread = threading.Thread(target=serve_until_closed, args=(server,), daemon=True)
-        thread.start()
-        sender = SlackSender(bot_url=f"http://127.0.0.1:{server.effective_port}/slack/events", signing_secret=SECRET,
+        server = BackgroundServer(SlackRequestHandler(bolt_app(fake))).start()
+        sender = SlackSender(bot_url=f"{server.url}/slack/events", signing_secret=SECRET,
                              response_url_factory=fake.response_url)
         workspace = Workspace(
             people=[Person(ANN, "Ann (member)"), Person(BEN, "Ben (member)"), Person(OUTSIDER, "Olu (visitor)")],
@@ -120,15 +117,7 @@ def slack():
             commands=[SlashCommand("/core-group"), SlashCommand("/request-core-group")],
         )
         yield SlackClient(fake=fake, sender=sender, workspace=workspace)
-        server.close()
-        thread.join(timeout=5)
-
-
-def serve_until_closed(server) -> None:
-    try:
-        server.run()
-    except OSError:  # waitress's loop notices its socket was closed by close() from the test's thread
-        pass
+        server.stop()
 
 
 def eventually(check, timeout: float = 5.0):

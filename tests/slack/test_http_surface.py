@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
 
-from waitress.server import create_server
-
 from bot.app import make_wsgi_app
+from bot.http_server import BackgroundServer
 from store.db import make_engine
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -33,11 +31,9 @@ def test_unknown_paths_get_404(bot):
 
 def test_healthz_reports_503_when_the_database_is_unreachable(bot, tmp_path):
     broken = make_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}")
-    server = create_server(make_wsgi_app(bot.runtime.app, broken), host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    server = BackgroundServer(make_wsgi_app(bot.runtime.app, broken)).start()
     try:
-        status, body = get(f"http://127.0.0.1:{server.effective_port}/healthz")
+        status, body = get(f"{server.url}/healthz")
     finally:
-        server.close()
+        server.stop()
     assert (status, body) == (503, {"status": "error", "database": "unreachable"})
