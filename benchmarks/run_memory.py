@@ -3,8 +3,9 @@
 Run: .venv/bin/python benchmarks/run_memory.py [--cases 50000] [--seconds 150] [--engine sqlite|postgresql]
 
 The database gets `cases` cases (benchmarks/meeting_data.py; 1% of them with a reminder, a due date and an
-action due now, by the real clock), a fake Slack is started, and `coregroup run` (HTTP mode) runs in its own
-process for `seconds` seconds: its scheduler sweeps after 60 s and dispatches every 2 s. The process's resident
+action due when it starts, by the real clock), a fake Slack is started, and `coregroup run` (HTTP mode) runs in
+its own process for `seconds` seconds: its scheduler sweeps at start-up and every minute and dispatches
+continuously (the 4,000 notices of the first sweep go out while it is measured). The process's resident
 memory is read from /proc/<pid>/status (VmRSS, and VmHWM, the peak). Goal: under 150 MB.
 """
 
@@ -64,12 +65,12 @@ def main() -> None:
             process.terminate()
             process.wait(timeout=20)
         posted = len([c for c in fake.calls_to("chat.postMessage") if c.ok])
-    idle = max((s["VmRSS"] for t, s in samples if 40 <= t < 59 and "VmRSS" in s), default=0)
-    busy = max((s["VmRSS"] for t, s in samples if t >= 59 and "VmRSS" in s), default=0)
-    print(f"coregroup run, {args.engine}, {args.cases} cases ({due} with something due once it starts): "
+    early = next((s["VmRSS"] for t, s in samples if t >= 5 and "VmRSS" in s), 0)
+    late = max((s["VmRSS"] for t, s in samples if "VmRSS" in s), default=0)
+    print(f"coregroup run, {args.engine}, {args.cases} cases ({due} with something due when it starts): "
           f"{len(samples)} samples over {samples[-1][0]:.0f} s")
-    print(f"  resident memory: running, before the first sweep {idle / 1024:.1f} MB; sweeping and dispatching "
-          f"{busy / 1024:.1f} MB; peak (VmHWM) {peak / 1024:.1f} MB. Messages Slack took meanwhile: {posted}")
+    print(f"  resident memory: 5 s after start {early / 1024:.1f} MB; largest sample {late / 1024:.1f} MB; "
+          f"peak (VmHWM) {peak / 1024:.1f} MB. Messages Slack took meanwhile: {posted}")
 
 
 if __name__ == "__main__":

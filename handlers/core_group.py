@@ -15,7 +15,7 @@ from handlers.ids import Command
 
 #: name -> (handler, one-line help). A handler is `fn(*, args, command, respond, client, services)`.
 _SUBCOMMANDS: dict[str, tuple[Callable[..., None], str]] = {}
-#: Extra status sections from features: `fn(*, channel, user, services) -> list of blocks`.
+#: Extra status sections from features: `fn(*, channel, user, uow, now) -> list of blocks`, in the answer's unit of work.
 STATUS_SECTIONS: list[Callable[..., list[dict[str, Any]]]] = []
 
 
@@ -52,11 +52,13 @@ def handle_core_group_command(ack: Ack, command: dict, respond: Respond, client,
 
 def show_status(*, args: list[str], command: dict, respond: Respond, client, services: Services) -> None:
     """Answer `/core-group status` with the case's roles and next meeting."""
-    with services.uow_factory() as uow:
-        view = case_status(command["channel_id"], command["user_id"], uow=uow, now=services.clock.now())
+    now = services.clock.now()
     extra: list[dict[str, Any]] = []
-    for section in STATUS_SECTIONS:
-        extra.extend(section(channel=command["channel_id"], user=command["user_id"], services=services))
+    # One unit of work for the whole answer: the case is loaded once and every section reads from it.
+    with services.uow_factory() as uow:
+        view = case_status(command["channel_id"], command["user_id"], uow=uow, now=now)
+        for section in STATUS_SECTIONS:
+            extra.extend(section(channel=command["channel_id"], user=command["user_id"], uow=uow, now=now))
     text, blocks = build_status_message(view, extra=extra)
     respond(text=text, blocks=blocks, response_type="ephemeral")
 

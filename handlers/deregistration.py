@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from slack_bolt import Ack, App, Respond
 
 from bot.context import Services
+from store.uow import UnitOfWork
 from bot.deregistration import DeregistrationDraft, OutcomeDraft, check_outcome, short_date
 from bot.errors import CoreGroupError, InvalidInputError
 from bot.notices import NoticeKind
@@ -206,10 +207,9 @@ def handle_reopen_command(*, args: list[str], command: dict, respond: Respond, c
                  "channel is told.", response_type="ephemeral")
 
 
-def deregistration_status_section(*, channel: str, user: str, services: Services) -> list[dict[str, Any]]:
+def deregistration_status_section(*, channel: str, user: str, uow: UnitOfWork, now: datetime) -> list[dict[str, Any]]:
     """The deregistration part of `/core-group status` (nothing for an open case)."""
-    with services.uow_factory() as uow:
-        view = deregistration_status(case_for_channel(channel, user, uow=uow), uow=uow)
+    view = deregistration_status(case_for_channel(channel, user, uow=uow), uow=uow)
     return blocks.build_deregistration_status_section(view) if view else []
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.context import Services
+from store.uow import UnitOfWork
 from bot.errors import CoreGroupError
 from bot.meetings import ActionDraft, RecordDraft
 from bot.notices import NoticeKind
@@ -119,12 +120,9 @@ def _blocks_for(problems: dict[str, str], values: dict) -> dict[str, str]:
     return out
 
 
-def meeting_status_section(*, channel: str, user: str, services: Services) -> list[dict[str, Any]]:
+def meeting_status_section(*, channel: str, user: str, uow: UnitOfWork, now: datetime) -> list[dict[str, Any]]:
     """The meetings part of `/core-group status`: next due date, last record, open actions."""
-    now = services.clock.now()
-    with services.uow_factory() as uow:
-        view = meeting_status(channel, user, uow=uow, now=now)
-    return build_meeting_status_section(view, now=now)
+    return build_meeting_status_section(meeting_status(channel, user, uow=uow, now=now), now=now)
 
 
 # --- renderers ------------------------------------------------------------------------------

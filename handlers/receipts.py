@@ -4,13 +4,14 @@ recipients' and the coordinator's buttons, the renderers of every notice, and th
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, Respond
 
 from bot.context import Services
+from store.uow import UnitOfWork
 from bot.errors import CoreGroupError
 from bot.notices import NoticeKind
 from bot.receipts import SENT_HOW, AlreadyDoneError, NotForYouError
@@ -217,12 +218,10 @@ def explain(error: NotForYouError | AlreadyDoneError) -> str:
     return f"{error.what} was already {error.done}{by}{when}."
 
 
-def receipts_status_section(*, channel: str, user: str, services: Services) -> list[dict[str, Any]]:
+def receipts_status_section(*, channel: str, user: str, uow: UnitOfWork, now: datetime) -> list[dict[str, Any]]:
     """`/core-group status`: the latest meeting's plan copies and its CP9."""
-    now = services.clock.now()
-    with services.uow_factory() as uow:
-        plan = plan_status(channel, user, uow=uow, now=now)
-        cp9 = cp9_status(channel, user, uow=uow, now=now)
+    plan = plan_status(channel, user, uow=uow, now=now)
+    cp9 = cp9_status(channel, user, uow=uow, now=now)
     shown: list[dict[str, Any]] = []
     if plan is not None:
         shown += blocks.build_plan_status_section(plan)

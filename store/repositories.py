@@ -76,6 +76,7 @@ class CaseRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._by_channel: dict[str, Case] = {}
 
     def _query(self):
         return select(Case).options(selectinload(Case.roles), selectinload(Case.organisation))
@@ -94,7 +95,13 @@ class CaseRepository:
         return self.session.scalars(self._query().where(Case.reference == reference)).first()
 
     def get_by_channel(self, channel: str) -> Case | None:
-        return self.session.scalars(self._query().where(Case.channel == channel)).first()
+        # Remembered for the unit of work: one answer (status, Home) asks for the same case several times.
+        case = self._by_channel.get(channel)
+        if case is None:
+            case = self.session.scalars(self._query().where(Case.channel == channel)).first()
+            if case is not None:
+                self._by_channel[channel] = case
+        return case
 
     def list(self, *, status: str | None = None) -> Sequence[Case]:
         query = self._query().order_by(Case.reference)
