@@ -48,12 +48,17 @@ def handle_meeting_record_submission(ack: Ack, body: dict, view: dict, client, c
         ack(response_action="errors", errors=_blocks_for(problems, values))
         return
     ack()
-    with services.uow_factory() as uow:
-        record = record_meeting(draft, channel=channel, user=user, uow=uow, now=now)
-        due = uow.meetings.current_due(record.case_id)
-        late = next((d for d in uow.meetings.dues_for(record.case_id) if d.resolved_by_meeting_id == record.meeting_id), None)
-        uow.commit()
-        tz = uow.cases.get(record.case_id).organisation.timezone
+    try:
+        with services.uow_factory() as uow:
+            record = record_meeting(draft, channel=channel, user=user, uow=uow, now=now)
+            due = uow.meetings.current_due(record.case_id)
+            late = next((d for d in uow.meetings.dues_for(record.case_id) if d.resolved_by_meeting_id == record.meeting_id),
+                        None)
+            uow.commit()
+            tz = uow.cases.get(record.case_id).organisation.timezone
+    except CoreGroupError as error:  # recorded meanwhile by someone else: say so, save nothing
+        client.chat_postEphemeral(channel=channel, user=user, text=error.message)
+        return
     lines = [f"Recorded the meeting of {local_datetime(record.held_at, tz)}: {len(record.attendees())} attended, "
              f"{len(record.invited_absentees())} invited but absent, {len(record.actions)} new action"
              f"{'s' if len(record.actions) != 1 else ''}."]

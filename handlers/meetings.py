@@ -63,9 +63,13 @@ def handle_meeting_schedule_submission(ack: Ack, body: dict, view: dict, client,
             errors={str(_SCHEDULE_FIELDS.get(field, fallback)): message for field, message in errors.items()})
         return
     ack()
-    with services.uow_factory() as uow:
-        outcome = change_schedule(change, channel=channel, user=user, uow=uow, now=now)
-        uow.commit()
+    try:
+        with services.uow_factory() as uow:
+            outcome = change_schedule(change, channel=channel, user=user, uow=uow, now=now)
+            uow.commit()
+    except CoreGroupError as error:  # changed meanwhile (e.g. cancelled by someone else): say so, change nothing
+        client.chat_postEphemeral(channel=channel, user=user, text=error.message)
+        return
     when = local_datetime(outcome.starts_at, outcome.timezone)
     text = {
         "scheduled": f"Scheduled: {when}. The case channel is told, and reminders will follow.",
@@ -101,8 +105,12 @@ def render_meeting_scheduled(payload: dict[str, Any]) -> Rendered:
     if payload.get("note"):
         lines.append(f"*Note:* {escape(payload['note'])}")
     blocks = [section("\n".join(lines))]
-    if payload.get("scheduled_by"):
-        blocks.append(context(f"Scheduled by {mention(payload['scheduled_by'])}"))
+    by = payload.get("scheduled_by") or ""
+    if by[:1] in ("U", "W"):
+        blocks.append(context(f"Scheduled by {mention(by)}"))
+    elif payload.get("kind") == "first":
+        # Imported from the case record (`coregroup cases import`): the date is the conference's, not a person's.
+        blocks.append(context("Date from the initial child protection conference's minute"))
     return Rendered(text=text, blocks=blocks)
 
 

@@ -16,3 +16,12 @@ def test_a_registered_cases_first_meeting_is_announced_in_its_channel(bot):
     with bot.services.uow_factory() as uow:
         (row,) = uow.outbox.list(kind="meeting_scheduled")
         assert row.status == "sent" and row.message_ts and row.message_channel == "C0CASE142"
+
+
+def test_an_imported_first_meeting_credits_the_conference_not_the_import(bot):
+    bot.import_organisation()
+    bot.dispatch()
+    post = bot.fake.wait_for("chat.postMessage", where=lambda c: c.params["channel"] == "C0CASE142")[0]
+    shown = str(post.params["blocks"])
+    assert "initial child protection conference's minute" in shown
+    assert "<@cli>" not in shown and "Scheduled by" not in shown
