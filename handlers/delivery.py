@@ -45,7 +45,11 @@ class SlackNoticeSender:
 
     def send(self, *, kind: str, recipient: str, payload: dict[str, Any], replaces: Delivery | None) -> Delivery:
         """Post the notice to `recipient` (a channel or a user's DM), or update `replaces` in place."""
-        rendered = render(kind, payload)
+        try:
+            rendered = render(kind, payload)
+        except LookupError:
+            # A notice this version cannot show must not hold up every other message in the pass.
+            raise PermanentFailure("no_renderer") from None
         if rendered.file is not None:
             return self._upload(recipient, rendered)
         try:

@@ -25,3 +25,15 @@ def test_an_imported_first_meeting_credits_the_conference_not_the_import(bot):
     shown = str(post.params["blocks"])
     assert "initial child protection conference's minute" in shown
     assert "<@cli>" not in shown and "Scheduled by" not in shown
+
+
+def test_a_notice_nobody_can_render_fails_alone_and_the_rest_are_delivered(bot):
+    bot.import_organisation()
+    with bot.services.uow_factory() as uow:
+        uow.outbox.enqueue(key="mystery:1", kind="from_a_newer_version", recipient="C0CASE142", now=bot.clock.now())
+        uow.commit()
+    bot.dispatch()
+    assert any(c.params["channel"] == "C0CASE142" for c in bot.fake.wait_for("chat.postMessage"))
+    with bot.services.uow_factory() as uow:
+        mystery = uow.outbox.get_by_key("mystery:1")
+        assert (mystery.status, mystery.last_error) == ("failed", "no_renderer")
