@@ -174,19 +174,21 @@ class _Pass:
                     held = (item, claim)
                 item, claim = held
                 wait = self.pacer.ready_at(claim.method, item.recipient) - self.monotonic()
+                by_gap = wait > 0 and self.pacer.gap_holds(claim.method, item.recipient)
                 if wait > 0:
                     if wait > MAX_INLINE_WAIT or self.monotonic() + wait >= self.deadline:
                         return  # a later pass takes it (the claim is given back below)
                     self.sleep(wait)
                 held = None
-                outcome = self._send(item, claim)
+                outcome = self._send(item, claim, by_gap=by_gap)
+                retry_here = self._retry_in_pass(item, claim, outcome)  # back at the front of its queue: order kept
                 # Record this message and claim the next in one transaction: one commit per message.
                 following = self._choose() if self.monotonic() < self.deadline else None
                 with self.uow_factory() as uow:
                     self._settle(uow, item, claim, outcome)
                     next_claim = _take(uow, following.id, now=self.current()) if following else None
                     uow.commit()
-                self._report(item, claim, outcome)
+                self._report(claim, item, outcome, retry_here=retry_here)
                 if following is not None and next_claim is not None:
                     held = (following, next_claim)
                 if self.monotonic() >= self.deadline:
@@ -231,7 +233,7 @@ class _Pass:
 
     # --- sending and settling -------------------------------------------------------------
 
-    def _send(self, item: _Item, claim: _Claim) -> tuple[str, Any]:
+    def _send(self, item: _Item, claim: _Claim, *, by_gap: bool = False) -> tuple[str, Any]:
         """Send one message: ("sent", Delivery) | ("limited", RetryLater) | ("failed", code) | ("retry", text) | ("wait", None)."""
         if claim.wait:
             return "wait", None
@@ -248,7 +250,7 @@ class _Pass:
             if claim.created_at + GIVE_UP_AFTER <= self.current():
                 return "failed", f"gave up after 24 hours: {exc}"
             return "retry", str(exc)
-        self.pacer.sent(claim.method, item.recipient, started=started, finished=self.monotonic())
+        self.pacer.sent(claim.method, item.recipient, started=started, finished=self.monotonic(), held_by_gap=by_gap)
         return "sent", delivery
 
     def _settle(self, uow: UnitOfWork, item: _Item, claim: _Claim, outcome: tuple[str, Any]) -> None:
@@ -265,23 +267,30 @@ class _Pass:
         else:
             _fail(uow, item.id, now=now, error=detail)
 
-    def _report(self, item: _Item, claim: _Claim, outcome: tuple[str, Any]) -> None:
+    def _retry_in_pass(self, item: _Item, claim: _Claim, outcome: tuple[str, Any]) -> bool:
+        """A short Retry-After is waited out in this pass: the message goes back to the front of its queue."""
+        what, detail = outcome
+        if what != "limited" or detail.retry_after > MAX_INLINE_WAIT:
+            return False
+        if self.monotonic() + detail.retry_after >= self.deadline:
+            return False
+        item.method = claim.method
+        self.queues.setdefault(item.recipient, deque()).appendleft(item)
+        self.queued += 1
+        return True
+
+    def _report(self, claim: _Claim, item: _Item, outcome: tuple[str, Any], *, retry_here: bool) -> None:
         what, detail = outcome
         if what == "sent":
             self.report.sent.append(claim.key)
             self.report.deliveries.append((claim.kind, item.recipient, detail))
         elif what == "failed":
             self.report.failed.append(claim.key)
-        elif what == "limited":
-            self.report.rate_limited += 1
-            if detail.retry_after <= MAX_INLINE_WAIT and self.monotonic() + detail.retry_after < self.deadline:
-                item.method = claim.method  # wait out the Retry-After in this pass, at the front of its queue
-                self.queues.setdefault(item.recipient, deque()).appendleft(item)
-                self.queued += 1
-            else:
-                self.report.retrying.append(claim.key)
         else:
-            self.report.retrying.append(claim.key)
+            if what == "limited":
+                self.report.rate_limited += 1
+            if not retry_here:
+                self.report.retrying.append(claim.key)
 
 
 def _take(uow: UnitOfWork, message_id: int, *, now: datetime) -> _Claim | None:

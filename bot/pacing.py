@@ -63,14 +63,27 @@ class Pacer:
                 at = max(at, self._last_end + self._gap)
         return at
 
-    def sent(self, method: str, scope: str, *, started: float, finished: float) -> None:
-        """A message went through."""
+    def gap_holds(self, method: str, scope: str) -> bool:
+        """True when the workspace gap, not the channel's own limit, is what `scope` is waiting for."""
+        if method != POST or self._last_end is None:
+            return False
+        gap_ready = self._last_end + self._gap
+        own = self._blocked.get((method, scope), 0.0)
+        if scope in self._tokens:
+            tokens, since = self._tokens[scope]
+            if tokens < 1.0:
+                own = max(own, since + (1.0 - tokens) * self.channel_interval)
+        return gap_ready > own
+
+    def sent(self, method: str, scope: str, *, started: float, finished: float, held_by_gap: bool = True) -> None:
+        """A message went through; `held_by_gap` says it had waited for the workspace gap (only those probe it)."""
         if method != POST:
             return
         self._tokens[scope] = (self._available(scope, finished) - 1.0, finished)
         self._channel_last[scope] = finished
         self._last_end = finished
-        self._streak += 1
+        if held_by_gap:
+            self._streak += 1  # the gap is what limits us: try it a little shorter now and then
         if self._streak >= self.probe_every:
             self._streak = 0
             self._gap = max(self._floor, self._gap * 0.99)

@@ -77,3 +77,14 @@ def test_forgotten_state_no_longer_limits_anything():
     pacer.limited(UPDATE, "C2", 1, started=0.0, finished=0.0)
     pacer.forget_before(100.0)
     assert pacer.ready_at(UPDATE, "C2") == 0.0 and pacer.ready_at(POST, "C1") == 0.0
+
+
+def test_the_workspace_gap_is_only_probed_when_it_is_what_holds_messages_back():
+    pacer = Pacer(probe_every=5, channel_burst=1)
+    pacer.limited(POST, "C1", 1, started=0.1, finished=0.1)
+    learnt = pacer.global_gap
+    for i in range(20):  # every channel waits on its own one-a-second limit: the gap is not in the way
+        pacer.sent(POST, f"C{i}", started=i, finished=i, held_by_gap=False)
+    assert pacer.global_gap == learnt
+    pacer.sent(POST, "C99", started=30.0, finished=30.0)
+    assert pacer.gap_holds(POST, "C100") and not pacer.gap_holds(POST, "C99")  # C99 waits on its own limit
