@@ -95,3 +95,24 @@ def test_a_seen_event_id_is_recognised(uow_factory):
         uow.commit()
     with uow_factory() as uow:
         assert not uow.events.first_time("Ev1", now=NOW)
+
+
+def test_the_migrations_have_one_head_and_the_database_is_at_it(engine):
+    from alembic.script import ScriptDirectory
+
+    from store.migrate import alembic_config
+
+    heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+    assert heads == ["0008"]
+    assert current_revision(engine) == "0008"
+
+
+def test_the_migrated_schema_matches_the_models(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from store.models import Base
+
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
