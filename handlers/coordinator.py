@@ -24,6 +24,7 @@ from handlers.ids import LetterIds
 from handlers.people import display_names
 from handlers.receipts import explain
 from handlers.render import Rendered, mention, renderer
+from handlers.payloads import element, tell_ephemeral
 
 _FIELDS = {"relationship": LetterIds.RELATIONSHIP, "kind": LetterIds.KIND, "name": LetterIds.NAME,
            "contact": LetterIds.CONTACT}
@@ -73,10 +74,10 @@ def handle_coordinator_details_submission(ack: Ack, body: dict, view: dict, clie
     user, values = body["user"]["id"], view["state"]["values"]
     metadata = json.loads(view.get("private_metadata") or "{}")
     details, errors = check_details(
-        relationship=_element(values, LetterIds.RELATIONSHIP).get("value"),
-        kind=(_element(values, LetterIds.KIND).get("selected_option") or {}).get("value"),
-        institution_name=_element(values, LetterIds.NAME).get("value"),
-        contact=_element(values, LetterIds.CONTACT).get("selected_user"),
+        relationship=element(values, LetterIds.RELATIONSHIP).get("value"),
+        kind=(element(values, LetterIds.KIND).get("selected_option") or {}).get("value"),
+        institution_name=element(values, LetterIds.NAME).get("value"),
+        contact=element(values, LetterIds.CONTACT).get("selected_user"),
     )
     if errors:
         ack(response_action="errors", errors={str(_FIELDS[f]): m for f, m in errors.items()})
@@ -89,12 +90,12 @@ def handle_coordinator_details_submission(ack: Ack, body: dict, view: dict, clie
             coordinator = uow.cases.get(letter.case_id).organisation.coordinator
             uow.commit()
     except (NotForYouError, AlreadyDoneError) as error:
-        _tell(client, metadata, user, explain(error))
+        tell_ephemeral(client, metadata, user, explain(error))
         return
     except CoreGroupError as error:
-        _tell(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, error.message)
         return
-    _tell(client, metadata, user, f"Done: the Co-ordinator, Children Services ({mention(coordinator)}) has a draft "
+    tell_ephemeral(client, metadata, user, f"Done: the Co-ordinator, Children Services ({mention(coordinator)}) has a draft "
                                   "letter to the head of the institution and a task to send it.")
 
 
@@ -156,18 +157,6 @@ def handle_coordinator_report_command(*, args: list[str], command: dict, respond
     )
     respond(text=f"The report for {report.reference} is in your messages from the app, as a Word document "
                  f"({report.summary()}). Your access is recorded.", response_type="ephemeral")
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def _tell(client, metadata: dict, user: str, text: str) -> None:
-    """An ephemeral answer where the person acted (the case channel, or their DM with the bot)."""
-    client.chat_postEphemeral(channel=metadata.get("channel") or user, user=user, text=text)
-
-
-def _element(values: dict, block_id: str) -> dict:
-    return (values.get(str(block_id)) or {}).get(str(block_id)) or {}
 
 
 def register(app: App) -> None:

@@ -33,6 +33,7 @@ from handlers.blocks import deregistration as blocks
 from handlers.format import local_date, local_datetime
 from handlers.ids import DeregistrationIds as Ids
 from handlers.render import Rendered, mention, renderer
+from handlers.payloads import channel_of, element, tell_ephemeral
 
 #: Field names used by the services -> the modal's input blocks.
 _BLOCKS = {
@@ -103,7 +104,7 @@ def handle_deregistration_action(ack: Ack, body: dict, action: dict, client, res
     except CoreGroupError as error:  # someone else, or already decided: only they are told, nothing changes
         respond(text=error.message, response_type="ephemeral", replace_original=False)
         return
-    metadata = {"deregistration_id": deregistration_id, "channel": _channel_of(body), "expected": shown.outcome_count}
+    metadata = {"deregistration_id": deregistration_id, "channel": channel_of(body), "expected": shown.outcome_count}
     build = blocks.build_date_modal if step == "date" else blocks.build_outcome_modal
     client.views_open(trigger_id=body["trigger_id"], view=build(shown, metadata=metadata))
 
@@ -124,7 +125,7 @@ def handle_deregistration_date_submission(ack: Ack, body: dict, view: dict, clie
             shown = post_dereg_view(metadata["deregistration_id"], user, uow=uow, now=now, step="date")
     except CoreGroupError as error:
         ack()
-        _tell(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, error.message)
         return
     starts_at = datetime.combine(day, at, tzinfo=ZoneInfo(shown.timezone)).astimezone(timezone.utc)
     if starts_at <= now:
@@ -137,11 +138,11 @@ def handle_deregistration_date_submission(ack: Ack, body: dict, view: dict, clie
                                               starts_at=starts_at)
             uow.commit()
     except CoreGroupError as error:
-        _tell(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, error.message)
         return
     text = f"Saved: the post-deregistration meeting of {shown.reference} is on {local_datetime(starts_at, shown.timezone)}. " \
            "The case channel is told."
-    _tell(client, metadata, user, "\n".join([text, *(f":warning: {w}" for w in warnings)]))
+    tell_ephemeral(client, metadata, user, "\n".join([text, *(f":warning: {w}" for w in warnings)]))
 
 
 def handle_deregistration_outcome_submission(ack: Ack, body: dict, view: dict, client, context) -> None:
@@ -158,7 +159,7 @@ def handle_deregistration_outcome_submission(ack: Ack, body: dict, view: dict, c
             shown = post_dereg_view(metadata["deregistration_id"], user, uow=uow, now=now, step="outcome")
     except CoreGroupError as error:  # decided meanwhile, or no longer allowed: the modal closes and they are told
         ack()
-        _tell(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, error.message)
         return
     problems = check_outcome(draft, today=shown.today, conference_on=shown.window.conference_on)
     if problems:
@@ -173,7 +174,7 @@ def handle_deregistration_outcome_submission(ack: Ack, body: dict, view: dict, c
             chair, team_leader = case.chair, case.team_leader
             uow.commit()
     except CoreGroupError as error:
-        _tell(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, error.message)
         return
     if row.risk_escalated:
         text = (f"Saved: risk has escalated since deregistration. {mention(chair)} (chair) and {mention(team_leader)} "
@@ -181,7 +182,7 @@ def handle_deregistration_outcome_submission(ack: Ack, body: dict, view: dict, c
     else:
         text = (f"Saved: risks remain reduced, and the Child's Plan continues as {PLAN_WORDS[row.plan_type]}. "
                 f"Case {shown.reference} is now closed: no more reminders, and the case channel is told.")
-    _tell(client, metadata, user, text)
+    tell_ephemeral(client, metadata, user, text)
 
 
 # --- /core-group reopen ----------------------------------------------------------------------------
@@ -266,39 +267,26 @@ def _errors(problems: dict[str, str]) -> dict[str, str]:
     return {str(_BLOCKS.get(field, Ids.CONFERENCE_ON)): message for field, message in problems.items()}
 
 
-def _tell(client, metadata: dict, user: str, text: str) -> None:
-    """An ephemeral answer in the conversation the person clicked in (their DM with the bot)."""
-    client.chat_postEphemeral(channel=metadata.get("channel") or user, user=user, text=text)
-
-
-def _channel_of(body: dict) -> str:
-    return (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id") or body["user"]["id"]
-
-
-def _element(values: dict, block: str) -> dict:
-    return (values.get(str(block)) or {}).get(str(block)) or {}
-
-
 def _selected(values: dict, block: str) -> str | None:
-    option = _element(values, block).get("selected_option")
+    option = element(values, block).get("selected_option")
     return option.get("value") if option else None
 
 
 def _value(values: dict, block: str) -> str | None:
-    return _element(values, block).get("value")
+    return element(values, block).get("value")
 
 
 def _user(values: dict, block: str) -> str | None:
-    return _element(values, block).get("selected_user")
+    return element(values, block).get("selected_user")
 
 
 def _date(values: dict, block: str) -> date | None:
-    raw = _element(values, block).get("selected_date")
+    raw = element(values, block).get("selected_date")
     return date.fromisoformat(raw) if raw else None
 
 
 def _time(values: dict, block: str) -> time | None:
-    raw = _element(values, block).get("selected_time")
+    raw = element(values, block).get("selected_time")
     return time.fromisoformat(raw) if raw else None
 
 

@@ -28,6 +28,7 @@ from handlers.blocks import receipts as blocks
 from handlers.format import local_date
 from handlers.ids import ReceiptIds
 from handlers.render import Rendered, escape, mention, renderer
+from handlers.payloads import channel_of, element, tell_ephemeral
 
 _PLAN_FIELDS = {"labels": ReceiptIds.LABELS, "how": ReceiptIds.HOW, "when": ReceiptIds.WHEN}
 _CP9_FIELDS = {"when": ReceiptIds.CP9_WHEN, "note": ReceiptIds.CP9_NOTE}
@@ -61,7 +62,7 @@ def handle_receipts_plan_sent_action(ack: Ack, body: dict, action: dict, client,
     except (NotForYouError, AlreadyDoneError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
-    client.views_open(trigger_id=body["trigger_id"], view=blocks.build_plan_sent_modal(form, channel=_channel_of(body)))
+    client.views_open(trigger_id=body["trigger_id"], view=blocks.build_plan_sent_modal(form, channel=channel_of(body)))
 
 
 def handle_receipts_plan_sent_submission(ack: Ack, body: dict, view: dict, client, context) -> None:
@@ -70,8 +71,8 @@ def handle_receipts_plan_sent_submission(ack: Ack, body: dict, view: dict, clien
     user = body["user"]["id"]
     metadata = json.loads(view.get("private_metadata") or "{}")
     values = view["state"]["values"]
-    labels = tuple(int(o["value"]) for o in _element(values, ReceiptIds.LABELS).get("selected_options") or [])
-    how = (_element(values, ReceiptIds.HOW).get("selected_option") or {}).get("value")
+    labels = tuple(int(o["value"]) for o in element(values, ReceiptIds.LABELS).get("selected_options") or [])
+    how = (element(values, ReceiptIds.HOW).get("selected_option") or {}).get("value")
     try:
         with services.uow_factory() as uow:
             done = mark_plan_sent(uow=uow, now=services.clock.now(), receipt_id=int(metadata["receipt_id"]), user=user,
@@ -83,15 +84,15 @@ def handle_receipts_plan_sent_submission(ack: Ack, body: dict, view: dict, clien
             ack(response_action="errors", errors=shown)
             return
         ack()
-        _tell(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, error.message)
         return
     except (NotForYouError, AlreadyDoneError) as error:
         ack()
-        _tell(client, metadata, user, explain(error))
+        tell_ephemeral(client, metadata, user, explain(error))
         return
     except CoreGroupError as error:
         ack()
-        _tell(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, error.message)
         return
     ack()
     lines = []
@@ -103,7 +104,7 @@ def handle_receipts_plan_sent_submission(ack: Ack, body: dict, view: dict, clien
     if done.still_to_send:
         lines.append(f"Still to send: {', '.join(escape(t) for t in done.still_to_send)} — tick them with "
                      "`/core-group plan-sent` once it has gone.")
-    _tell(client, metadata, user, " ".join(lines))
+    tell_ephemeral(client, metadata, user, " ".join(lines))
 
 
 # --- a recipient confirms -------------------------------------------------------------------
@@ -153,7 +154,7 @@ def handle_receipts_cp9_sent_action(ack: Ack, body: dict, action: dict, client, 
     except (NotForYouError, AlreadyDoneError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
-    client.views_open(trigger_id=body["trigger_id"], view=blocks.build_cp9_sent_modal(form, channel=_channel_of(body)))
+    client.views_open(trigger_id=body["trigger_id"], view=blocks.build_cp9_sent_modal(form, channel=channel_of(body)))
 
 
 def handle_receipts_cp9_sent_submission(ack: Ack, body: dict, view: dict, client, context) -> None:
@@ -162,7 +163,7 @@ def handle_receipts_cp9_sent_submission(ack: Ack, body: dict, view: dict, client
     user = body["user"]["id"]
     metadata = json.loads(view.get("private_metadata") or "{}")
     values = view["state"]["values"]
-    note = _element(values, ReceiptIds.CP9_NOTE).get("value")
+    note = element(values, ReceiptIds.CP9_NOTE).get("value")
     try:
         with services.uow_factory() as uow:
             cp9 = mark_cp9_sent(uow=uow, now=services.clock.now(), cp9_id=int(metadata["cp9_id"]), user=user,
@@ -174,14 +175,14 @@ def handle_receipts_cp9_sent_submission(ack: Ack, body: dict, view: dict, client
         return
     except (NotForYouError, AlreadyDoneError) as error:
         ack()
-        _tell(client, metadata, user, explain(error))
+        tell_ephemeral(client, metadata, user, explain(error))
         return
     except CoreGroupError as error:
         ack()
-        _tell(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, error.message)
         return
     ack()
-    _tell(client, metadata, user, f"Done: the {cp9.form_name} is marked sent on {local_date(cp9.sent_on)}. "
+    tell_ephemeral(client, metadata, user, f"Done: the {cp9.form_name} is marked sent on {local_date(cp9.sent_on)}. "
                                   f"The coordinator ({mention(coordinator)}) can see it.")
 
 
@@ -263,21 +264,8 @@ def render_cp9_due(payload: dict[str, Any]) -> Rendered:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _tell(client, metadata: dict, user: str, text: str) -> None:
-    """An ephemeral answer where the person acted (the case channel, or their DM with the bot)."""
-    client.chat_postEphemeral(channel=metadata.get("channel") or user, user=user, text=text)
-
-
-def _channel_of(body: dict) -> str:
-    return (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id") or body["user"]["id"]
-
-
-def _element(values: dict, block_id: str) -> dict:
-    return (values.get(str(block_id)) or {}).get(str(block_id)) or {}
-
-
 def _picked(values: dict, block_id: str) -> date | None:
-    raw = _element(values, block_id).get("selected_date")
+    raw = element(values, block_id).get("selected_date")
     return date.fromisoformat(raw) if raw else None
 
 

@@ -26,6 +26,7 @@ from bot.services.requests import (
 from handlers.blocks import requests as blocks
 from handlers.ids import Command, RequestIds
 from handlers.render import Rendered, mention, renderer
+from handlers.payloads import channel_of, element, tell_ephemeral
 
 #: Which step each button takes, and whether it opens the date form (True) or the reason form.
 _BUTTONS = {
@@ -100,7 +101,7 @@ def handle_requests_decision_action(ack: Ack, body: dict, action: dict, client, 
     except (RequestClosedError, NotYourDecisionError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
-    metadata = {"request_id": request_id, "channel": _channel_of(body)}
+    metadata = {"request_id": request_id, "channel": channel_of(body)}
     if schedules:
         calendar = shown.calendar
         view = blocks.build_schedule_modal(
@@ -132,7 +133,7 @@ def handle_requests_schedule_submission(ack: Ack, body: dict, view: dict, client
                                      step="review" if convene else "decide")
     except (RequestClosedError, NotYourDecisionError) as error:
         ack()
-        _tell(client, metadata, user, explain(error))
+        tell_ephemeral(client, metadata, user, explain(error))
         return
     confirmed = bool((values.get(RequestIds.NON_WORKING_DAY, {}).get(RequestIds.NON_WORKING_DAY) or {})
                      .get("selected_options"))
@@ -174,10 +175,10 @@ def _decide(services, client, metadata: dict, user: str, *, approve: bool, conve
                                starts_at=starts_at, reason=reason)
             uow.commit()
     except (RequestClosedError, NotYourDecisionError) as error:
-        _tell(client, metadata, user, explain(error))
+        tell_ephemeral(client, metadata, user, explain(error))
         return
     except CoreGroupError as error:
-        _tell(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, error.message)
         return
     if approve:
         text = "Done: the additional meeting is scheduled and posted in the case channel, and the requester has been told."
@@ -185,7 +186,7 @@ def _decide(services, client, metadata: dict, user: str, *, approve: bool, conve
         text = "Done: the refusal is upheld, and the requester and the team leader have been told."
     else:
         text = "Done: the request is refused, and the requester has been told, with your reason."
-    _tell(client, metadata, user, text)
+    tell_ephemeral(client, metadata, user, text)
 
 
 def handle_requests_ask_action(ack: Ack, body: dict, action: dict, respond: Respond, context) -> None:
@@ -257,35 +258,22 @@ def render_request_outcome(payload: dict[str, Any]) -> Rendered:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _tell(client, metadata: dict, user: str, text: str) -> None:
-    """An ephemeral answer in the conversation the person clicked in (their DM with the bot)."""
-    client.chat_postEphemeral(channel=metadata.get("channel") or user, user=user, text=text)
-
-
-def _channel_of(body: dict) -> str:
-    return (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id") or body["user"]["id"]
-
-
-def _element(values: dict, block_id: str) -> dict:
-    return (values.get(str(block_id)) or {}).get(str(block_id)) or {}
-
-
 def _selected(values: dict, block_id: str) -> str | None:
-    option = _element(values, block_id).get("selected_option")
+    option = element(values, block_id).get("selected_option")
     return option.get("value") if option else None
 
 
 def _text(values: dict, block_id: str) -> str:
-    return _element(values, block_id).get("value") or ""
+    return element(values, block_id).get("value") or ""
 
 
 def _picked_date(values: dict) -> date | None:
-    raw = _element(values, RequestIds.DATE).get("selected_date")
+    raw = element(values, RequestIds.DATE).get("selected_date")
     return date.fromisoformat(raw) if raw else None
 
 
 def _picked_time(values: dict) -> time | None:
-    raw = _element(values, RequestIds.TIME).get("selected_time")
+    raw = element(values, RequestIds.TIME).get("selected_time")
     return time.fromisoformat(raw) if raw else None
 
 
