@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from store.uow import UnitOfWorkFactory
+from store.uow import UnitOfWork, UnitOfWorkFactory
 
 #: A sweeper: `fn(*, uow_factory, now) -> number of notices enqueued`.
 Sweeper = Callable[..., int]
@@ -49,6 +49,21 @@ def sweepers() -> list[tuple[str, Sweeper]]:
         ("institution letters", sweep_letter_reminders),
         ("coordinator digest", send_daily_digests),  # last: it reports what the sweepers before it left
     ]
+
+
+def in_batches(uow_factory: UnitOfWorkFactory, step: Callable[[UnitOfWork], tuple[int, int]], batch: int) -> int:
+    """Run `step` (claim up to `batch` due rows, enqueue) in its own transaction until a batch comes back short.
+
+    Small transactions keep locks short, so a second sweeper process can work beside this one.
+    """
+    total = 0
+    while True:
+        with uow_factory() as uow:
+            claimed, enqueued = step(uow)
+            uow.commit()
+        total += enqueued
+        if claimed < batch:
+            return total
 
 
 @dataclass

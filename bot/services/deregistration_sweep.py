@@ -14,6 +14,7 @@ from bot.deregistration import Step, catch_up, window_steps
 from bot.notices import NoticeKind
 from bot.organisation import calendar_for
 from bot.services.deregistration import tell_organisers, window_of
+from bot.sweep import in_batches
 from store.models import CaseStatus
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -23,14 +24,7 @@ SYSTEM_ACTOR = "sweep"
 
 def sweep_post_deregistration(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
     """Remind the organisers as the window opens, a week before it closes and on its last day; flag it missed."""
-    total = 0
-    while True:
-        with uow_factory() as uow:
-            claimed, enqueued = _step(uow, now=now, batch=batch)
-            uow.commit()
-        total += enqueued
-        if claimed < batch:
-            return total
+    return in_batches(uow_factory, lambda uow: _step(uow, now=now, batch=batch), batch)
 
 
 def _step(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]:

@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for
 from bot.services.meetings import meeting_payload
+from bot.sweep import in_batches
 from store.models import ActionStatus, CaseStatus, DueStatus, MeetingStatus, ReminderStatus
 from store.repositories_meetings import SweepCase
 from store.uow import UnitOfWork, UnitOfWorkFactory
@@ -22,29 +23,17 @@ BATCH = 500
 
 def sweep_meeting_reminders(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
     """Post each due reminder to its case channel and DM it to every member with Slack; notices enqueued."""
-    return _in_batches(uow_factory, lambda uow: _remind_meetings(uow, now=now, batch=batch), batch)
+    return in_batches(uow_factory, lambda uow: _remind_meetings(uow, now=now, batch=batch), batch)
 
 
 def sweep_unscheduled_meetings(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
     """Flag to the chair each case whose meeting is due today with nothing scheduled by then; notices enqueued."""
-    return _in_batches(uow_factory, lambda uow: _flag_dues(uow, now=now, batch=batch), batch)
+    return in_batches(uow_factory, lambda uow: _flag_dues(uow, now=now, batch=batch), batch)
 
 
 def sweep_action_reminders(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
     """Remind each open action's owner (or the chair, for someone without Slack) on its due date; notices enqueued."""
-    return _in_batches(uow_factory, lambda uow: _remind_actions(uow, now=now, batch=batch), batch)
-
-
-def _in_batches(uow_factory: UnitOfWorkFactory, step, batch: int) -> int:
-    """Run `step` in its own transaction until it claims less than a full batch."""
-    total = 0
-    while True:
-        with uow_factory() as uow:
-            claimed, enqueued = step(uow)
-            uow.commit()
-        total += enqueued
-        if claimed < batch:
-            return total
+    return in_batches(uow_factory, lambda uow: _remind_actions(uow, now=now, batch=batch), batch)
 
 
 def _remind_meetings(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]:

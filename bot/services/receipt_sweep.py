@@ -8,7 +8,6 @@ at most twice (the reminder working day and the deadline day), and never once th
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from bot.cp9 import cp9_schedule
@@ -19,6 +18,7 @@ from bot.requests import SYSTEM_ACTOR
 from bot.services import cp9 as cp9_service
 from bot.services.meeting_plan import route_to
 from bot.services.receipts import receipt_payload, recipient_payload, tell_chair
+from bot.sweep import in_batches
 from store.models import CaseStatus, CopyStatus, Cp9Status
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -27,39 +27,27 @@ BATCH = 500
 
 def sweep_plan_reminders(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
     """Remind each recipient who has not confirmed (reminder day, deadline day); notices enqueued."""
-    return _in_batches(uow_factory, lambda uow: _remind_recipients(uow, now=now, batch=batch), batch)
+    return in_batches(uow_factory, lambda uow: _remind_recipients(uow, now=now, batch=batch), batch)
 
 
 def sweep_plan_chair_reminders(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
     """Remind the chair whose plan is not marked sent to everyone by the reminder working day; notices enqueued."""
-    return _in_batches(uow_factory, lambda uow: _remind_chairs(uow, now=now, batch=batch), batch)
+    return in_batches(uow_factory, lambda uow: _remind_chairs(uow, now=now, batch=batch), batch)
 
 
 def sweep_overdue_plans(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
     """Tell the chair which copies are still owed after the deadline (flagged for the digest); notices enqueued."""
-    return _in_batches(uow_factory, lambda uow: _flag_overdue_plans(uow, now=now, batch=batch), batch)
+    return in_batches(uow_factory, lambda uow: _flag_overdue_plans(uow, now=now, batch=batch), batch)
 
 
 def sweep_cp9_reminders(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
     """Remind the chair of a CP9 not sent, before the effective deadline and on it; notices enqueued."""
-    return _in_batches(uow_factory, lambda uow: _remind_cp9s(uow, now=now, batch=batch), batch)
+    return in_batches(uow_factory, lambda uow: _remind_cp9s(uow, now=now, batch=batch), batch)
 
 
 def sweep_overdue_cp9s(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
     """Tell the chair of a CP9 not sent by the effective deadline (flagged for the digest); notices enqueued."""
-    return _in_batches(uow_factory, lambda uow: _flag_overdue_cp9s(uow, now=now, batch=batch), batch)
-
-
-def _in_batches(uow_factory: UnitOfWorkFactory, step: Callable[[UnitOfWork], tuple[int, int]], batch: int) -> int:
-    """Run `step` in its own transaction until it claims less than a full batch."""
-    total = 0
-    while True:
-        with uow_factory() as uow:
-            claimed, enqueued = step(uow)
-            uow.commit()
-        total += enqueued
-        if claimed < batch:
-            return total
+    return in_batches(uow_factory, lambda uow: _flag_overdue_cp9s(uow, now=now, batch=batch), batch)
 
 
 # --- plan copies ----------------------------------------------------------------------------
