@@ -7,21 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Integer,
-    String,
-    Text,
-    bindparam,
-    cast,
-    column,
-    func,
-    literal,
-    or_,
-    select,
-    true,
-    update,
-)
+from sqlalchemy import JSON, Text, bindparam, cast, column, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -37,6 +23,40 @@ from store.models import (
     OutboxStatus,
     ProcessedEvent,
 )
+
+
+def insert_json_rows(
+    session: Session, table, rows: list[dict[str, Any]], *, columns: Sequence[str], constants: dict[str, Any],
+    conflict_key: str | None = None,
+) -> int:
+    """INSERT many rows as one `INSERT ... SELECT` from a single JSON parameter; how many were inserted.
+
+    PostgreSQL reads it with `json_to_recordset`, SQLite with `json_each`: one short statement and one
+    parameter whatever the number of rows (the sweep's bulk path). `constants` are the same for every row;
+    with `conflict_key`, rows whose key exists are skipped.
+    """
+    if not rows:
+        return 0
+    document = json.dumps([{name: row.get(name) for name in columns} for row in rows])
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        source = (
+            func.json_to_recordset(cast(bindparam("json_rows", document, type_=Text), JSON))
+            .table_valued(*(column(name, table.c[name].type) for name in columns))
+            .render_derived(name="json_rows", with_types=True)
+        )
+        values = [source.c[name] for name in columns]
+    else:
+        each = func.json_each(bindparam("json_rows", document, type_=Text)).table_valued("value")
+        values = [func.json_extract(each.c.value, f"$.{name}") for name in columns]
+    fixed = [bindparam(f"fixed_{name}", value, type_=table.c[name].type) for name, value in constants.items()]
+    source_rows = select(*values, *fixed)
+    if not postgresql:
+        source_rows = source_rows.where(true())  # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT
+    statement = (pg_insert if postgresql else sqlite_insert)(table).from_select([*columns, *constants], source_rows)
+    if conflict_key:
+        statement = statement.on_conflict_do_nothing(index_elements=[conflict_key])
+    return len(session.execute(statement.returning(table.c.id)).all())
 
 
 def insert_ignoring_duplicates(session: Session, model, values: dict[str, Any], *, key: str) -> bool:
@@ -200,6 +220,15 @@ class AuditRepository:
         self.session.add(event)
         return event
 
+    def record_many(self, events: list[dict[str, Any]], *, at: datetime) -> None:
+        """Append many events at once (the sweep's bulk path): each a dict of `record`'s keyword arguments."""
+        if not events:
+            return
+        columns = ("action", "case_id", "actor", "on_behalf_of")
+        rows = [{**{c: e.get(c) for c in columns}, "detail": {k: v for k, v in e.items() if k not in columns}}
+                for e in events]
+        insert_json_rows(self.session, AuditEvent.__table__, rows, columns=(*columns, "detail"), constants={"at": at})
+
     def list(self, *, case_id: int | None = None, action: str | None = None) -> Sequence[AuditEvent]:
         query = select(AuditEvent).order_by(AuditEvent.id)
         if case_id is not None:
@@ -245,62 +274,19 @@ class OutboxRepository:
         """Add many notices at once (the sweep's bulk path), skipping keys already there; how many were added.
 
         Each notice is a dict of `enqueue`'s keyword arguments (key, kind, recipient, payload, case_id,
-        replaces_key). Thousands of reminders cost a handful of round trips, not thousands.
+        replaces_key). One statement per call, so thousands of reminders cost one round trip, not thousands.
         """
         rows = [
-            dict(
-                idempotency_key=n["key"], kind=str(n["kind"]), recipient=n["recipient"], payload=n.get("payload") or {},
-                case_id=n.get("case_id"), replaces_key=n.get("replaces_key"), status=OutboxStatus.PENDING,
-                created_at=now, next_attempt_at=now, attempts=0,
-            )
+            dict(idempotency_key=n["key"], kind=str(n["kind"]), recipient=n["recipient"], payload=n.get("payload") or {},
+                 case_id=n.get("case_id"), replaces_key=n.get("replaces_key"))
             for n in notices
         ]
-        if not rows:
-            return 0
-        if self.session.get_bind().dialect.name == "postgresql":
-            return self._enqueue_json_rows(rows, now=now)
-        return self._enqueue_json_each(rows, now=now)
-
-    def _enqueue_json_each(self, rows: list[dict[str, Any]], *, now: datetime) -> int:
-        """SQLite: one INSERT ... SELECT FROM json_each(one JSON parameter), whatever the number of rows."""
-        table = OutboxMessage.__table__
-        names = ("idempotency_key", "kind", "recipient", "payload", "case_id", "replaces_key")
-        document = json.dumps([{name: row[name] for name in names} for row in rows])
-        each = func.json_each(bindparam("many_rows", document, type_=Text)).table_valued("value")
-        fields = [func.json_extract(each.c.value, f"$.{name}") for name in names]
-        select_rows = select(*fields, literal(str(OutboxStatus.PENDING)),
-                             bindparam("many_now", now, type_=table.c.created_at.type),
-                             bindparam("many_next", now, type_=table.c.next_attempt_at.type), literal(0)
-                             ).where(true())  # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT
-        statement = (
-            sqlite_insert(table)
-            .from_select([*names, "status", "created_at", "next_attempt_at", "attempts"], select_rows)
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(table.c.id)
+        return insert_json_rows(
+            self.session, OutboxMessage.__table__, rows,
+            columns=("idempotency_key", "kind", "recipient", "payload", "case_id", "replaces_key"),
+            constants={"status": str(OutboxStatus.PENDING), "created_at": now, "next_attempt_at": now, "attempts": 0},
+            conflict_key="idempotency_key",
         )
-        return len(self.session.execute(statement).all())
-
-    def _enqueue_json_rows(self, rows: list[dict[str, Any]], *, now: datetime) -> int:
-        """PostgreSQL: one INSERT ... SELECT FROM json_to_recordset(one JSON parameter), whatever the number of rows."""
-        table = OutboxMessage.__table__
-        typed = (("idempotency_key", String), ("kind", String), ("recipient", String), ("payload", JSON),
-                 ("case_id", Integer), ("replaces_key", String))
-        document = json.dumps([{name: row[name] for name, _ in typed} for row in rows])
-        source = (
-            func.json_to_recordset(cast(bindparam("many_rows", document, type_=Text), JSON))
-            .table_valued(*(column(name, kind) for name, kind in typed))
-            .render_derived(name="many", with_types=True)
-        )
-        select_rows = select(*(source.c[name] for name, _ in typed), literal(str(OutboxStatus.PENDING)),
-                             bindparam("many_now", now, type_=table.c.created_at.type),
-                             bindparam("many_next", now, type_=table.c.next_attempt_at.type), literal(0))
-        statement = (
-            pg_insert(table)
-            .from_select([*(name for name, _ in typed), "status", "created_at", "next_attempt_at", "attempts"], select_rows)
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(table.c.id)
-        )
-        return len(self.session.execute(statement).all())
 
     def get_by_key(self, key: str) -> OutboxMessage | None:
         return self.session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()

@@ -56,18 +56,21 @@ def _remind_meetings(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int
     sent = uow.meetings.finish_reminders([r.id for r in due], status=ReminderStatus.SENT, now=now)
     uow.meetings.finish_reminders([r.id for r in stale], status=ReminderStatus.SKIPPED, now=now)
     cases = uow.meetings.sweep_cases(meetings[r.meeting_id].case_id for r in due if r.id in sent)
-    notices = []
+    notices, audits = [], []
     for row in due:
         if row.id not in sent:
             continue
         meeting = meetings[row.meeting_id]
         case = cases[meeting.case_id]
         payload = {**meeting_payload(case, meeting), "working_days_before": row.working_days_before}
+        audits.append({"action": "meeting.reminded", "case_id": case.id, "meeting_id": meeting.id,
+                       "working_days_before": row.working_days_before, "to": [case.channel, *case.people]})
         for recipient in (case.channel, *case.people):
             notices.append({
                 "key": notice_key(NoticeKind.MEETING_REMINDER, row.id, recipient), "kind": NoticeKind.MEETING_REMINDER,
                 "recipient": recipient, "case_id": case.id, "payload": payload,
             })
+    uow.audit.record_many(audits, at=now)
     return len(rows), uow.outbox.enqueue_many(notices, now=now)
 
 
@@ -92,7 +95,7 @@ def _flag_dues(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]
             to_flag.append(row)
     flagged = uow.meetings.flag_dues([r.id for r in to_flag], now=now)
     routes = _routes(uow, [(cases[r.case_id], cases[r.case_id].chair) for r in to_flag if r.id in flagged], now=now)
-    notices = []
+    notices, audits = [], []
     for row in to_flag:
         case = cases[row.case_id]
         if row.id not in flagged or not case.chair:
@@ -104,6 +107,9 @@ def _flag_dues(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]
             "payload": {"reference": case.reference, "channel": case.channel, "due_on": row.due_on.isoformat(),
                         "basis": row.basis, "on_behalf_of": on_behalf_of},
         })
+        audits.append({"action": "meeting.due_not_scheduled", "case_id": case.id, "due_id": row.id,
+                       "due_on": row.due_on.isoformat(), "to": to, "on_behalf_of": on_behalf_of})
+    uow.audit.record_many(audits, at=now)
     return len(rows), uow.outbox.enqueue_many(notices, now=now)
 
 
@@ -119,7 +125,7 @@ def _remind_actions(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int,
     cases = uow.meetings.sweep_cases(r.case_id for r in live if r.id in sent)
     owners = [(cases[a.case_id], a.owner_user_id or cases[a.case_id].chair) for a in live if a.id in sent]
     routes = _routes(uow, [(case, owner) for case, owner in owners if owner], now=now)
-    notices = []
+    notices, audits = [], []
     for action in live:
         if action.id not in sent:
             continue
@@ -135,6 +141,9 @@ def _remind_actions(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int,
                         "due_on": action.due_on.isoformat(), "owner_user_id": action.owner_user_id,
                         "owner_label": action.owner_label, "on_behalf_of": on_behalf_of},
         })
+        audits.append({"action": "meeting.action_reminded", "case_id": case.id, "action_id": action.id, "to": to,
+                       "on_behalf_of": on_behalf_of})
+    uow.audit.record_many(audits, at=now)
     return len(rows), uow.outbox.enqueue_many(notices, now=now)
 
 

@@ -141,3 +141,6 @@ def test_the_sweep_reads_only_due_rows_and_a_second_run_finds_nothing(uow_factor
     again = sweep(uow_factory=uow_factory, now=datetime(2027, 5, 20, 8, 0, tzinfo=UTC))
     assert first.enqueued["meeting reminders"] == 6  # the channel and five people with Slack
     assert again.total == 0
+    with uow_factory() as uow:
+        (reminded,) = uow.audit.list(action="meeting.reminded")
+    assert reminded.detail["working_days_before"] == 2 and len(reminded.detail["to"]) == 6
