@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sandbox.slack_sender import state_from_view
+from tests.slack.request_steps import local, text_of  # noqa: F401 (re-exported to the deregistration tests)
 
 LONDON = ZoneInfo("Europe/London")
 CASE_CHANNEL = "C0CASE142"
@@ -16,22 +17,6 @@ DEREGISTERED_AT = datetime(2027, 6, 22, 15, 0, tzinfo=LONDON)  # Tue 22 Jun 2027
 AGREED = {"deregistration.conference_on": "2027-06-22", "deregistration.convener": CONVENER,
           "deregistration.meeting_chair": MEETING_CHAIR, "deregistration.agreed_by": "consensus",
           "deregistration.target_on": "2027-08-10"}
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)
-
-
-def text_of(message: dict) -> str:
-    """Everything a person reads in a message: its sections and context lines."""
-    parts = []
-    for block in message.get("blocks") or []:
-        if isinstance(block.get("text"), dict):
-            parts.append(block["text"]["text"])
-        for element in block.get("elements") or []:
-            if element.get("type") == "mrkdwn":
-                parts.append(element["text"])
-    return "\n".join(parts)
 
 
 def buttons(message: dict) -> dict[str, str]:
