@@ -19,7 +19,7 @@ from handlers import core_group
 from handlers.blocks.meetings import ACTION_ROWS, build_meeting_status_section, build_record_modal
 from handlers.format import local_date, local_datetime
 from handlers.ids import MeetingIds
-from handlers.render import Rendered, context, escape, mention, renderer, section
+from handlers.render import Rendered, context, inline, mention, quote, renderer, section
 
 
 def handle_meeting_record_command(*, args: list[str], command: dict, respond: Respond, client,
@@ -134,7 +134,7 @@ def meeting_status_section(*, channel: str, user: str, uow: UnitOfWork, now: dat
 
 
 def _people(users: list[str], labels: list[str]) -> str:
-    shown = [mention(u) for u in users] + [escape(label) for label in labels]
+    shown = [mention(u) for u in users] + [inline(label, limit=60) for label in labels]
     return ", ".join(shown) if shown else "—"
 
 
@@ -190,9 +190,9 @@ def render_plan_amendment_referred(payload: dict[str, Any]) -> Rendered:
 def render_action_due(payload: dict[str, Any]) -> Rendered:
     """An action's owner (or the chair, for someone without Slack) is reminded on its due date."""
     due = local_date(date.fromisoformat(payload["due_on"]))
-    whose = "" if payload.get("owner_user_id") else f" (owned by {escape(payload.get('owner_label') or '—')}, who has no Slack)"
+    whose = "" if payload.get("owner_user_id") else f" (owned by {inline(payload.get('owner_label') or '—', limit=60)}, who has no Slack)"
     text = f"Action due {due} for {payload['reference']}{whose}"
-    lines = [f"*Action due {due}* — {payload['reference']}{whose}", f"> {escape(payload['description'])}"]
+    lines = [f"*Action due {due}* — {payload['reference']}{whose}", quote(payload['description'])]
     blocks = [section("\n".join(lines)), context(f"Added at a core group meeting. Case channel: <#{payload['channel']}>")]
     if payload.get("on_behalf_of"):
         blocks.append(context(f"You are standing in for {mention(payload['on_behalf_of'])}."))

@@ -12,7 +12,7 @@ from bot.services.meeting_records import MeetingStatusView, RecordForm
 from bot.services.meetings import ScheduleForm
 from handlers.format import local_date, local_datetime
 from handlers.ids import MeetingIds
-from handlers.render import context, escape, mention, section
+from handlers.render import context, escape, inline, mention, section
 
 #: How many optional action rows the record modal offers.
 ACTION_ROWS = 3
@@ -145,9 +145,9 @@ def build_meeting_status_section(view: MeetingStatusView, *, now: datetime) -> l
     if view.actions:
         rows = []
         for action in view.actions[:30]:
-            owner = mention(action.owner_user_id) if action.owner_user_id else escape(action.owner_label or "—")
+            owner = mention(action.owner_user_id) if action.owner_user_id else inline(action.owner_label or "—", limit=60)
             late = " — *overdue*" if action.overdue else ""
-            rows.append(f"• {escape(action.description)} — {owner} — due {local_date(action.due_on)}{late}")
+            rows.append(f"• {inline(action.description)} — {owner} — due {local_date(action.due_on)}{late}")
         more = f"\n…and {len(view.actions) - 30} more" if len(view.actions) > 30 else ""
         blocks.append(section(f"*Open actions ({len(view.actions)})*\n" + "\n".join(rows) + more))
     else:
