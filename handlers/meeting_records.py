@@ -190,7 +190,8 @@ def render_plan_amendment_referred(payload: dict[str, Any]) -> Rendered:
 def render_action_due(payload: dict[str, Any]) -> Rendered:
     """An action's owner (or the chair, for someone without Slack) is reminded on its due date."""
     due = local_date(date.fromisoformat(payload["due_on"]))
-    whose = "" if payload.get("owner_user_id") else f" (owned by {inline(payload.get('owner_label') or '—', limit=60)}, who has no Slack)"
+    owner = inline(payload.get("owner_label") or "—")
+    whose = "" if payload.get("owner_user_id") else f" (owned by {owner}, who has no Slack)"
     text = f"Action due {due} for {payload['reference']}{whose}"
     lines = [f"*Action due {due}* — {payload['reference']}{whose}", quote(payload['description'])]
     blocks = [section("\n".join(lines)), context(f"Added at a core group meeting. Case channel: <#{payload['channel']}>")]

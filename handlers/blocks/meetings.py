@@ -145,7 +145,7 @@ def build_meeting_status_section(view: MeetingStatusView, *, now: datetime) -> l
     if view.actions:
         rows = []
         for action in view.actions[:30]:
-            owner = mention(action.owner_user_id) if action.owner_user_id else inline(action.owner_label or "—", limit=60)
+            owner = mention(action.owner_user_id) if action.owner_user_id else inline(action.owner_label or "—")
             late = " — *overdue*" if action.overdue else ""
             rows.append(f"• {inline(action.description)} — {owner} — due {local_date(action.due_on)}{late}")
         more = f"\n…and {len(view.actions) - 30} more" if len(view.actions) > 30 else ""

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from store.models.core import Base
 
 __all__ = [
-    "Meeting", "MeetingMove", "MeetingKind", "MeetingStatus", "MeetingReminder", "ReminderStatus", "MeetingDue", "DueStatus",
-    "MeetingRecord", "MeetingAttendance", "MeetingAction", "ActionStatus",
+    "Meeting", "MeetingMove", "MeetingKind", "MeetingStatus", "MeetingReminder", "ReminderStatus", "MeetingDue",
+    "DueStatus", "MeetingRecord", "MeetingAttendance", "MeetingAction", "ActionStatus",
 ]
 
 

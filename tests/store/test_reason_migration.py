@@ -39,7 +39,7 @@ def database_at_0008(kind: str, tmp_path) -> Iterator:
 
 
 def old_rows(connection) -> None:
-    """A case with a refused-then-upheld request and three meetings (moved twice, cancelled, erased), as 0008 kept them."""
+    """A refused-then-upheld request and meetings moved twice, cancelled and erased, as 0008 kept them."""
     run = connection.execute
     run(text("INSERT INTO organisation (id, name, profile, nation, timezone, coordinator, policy_overrides, "
              "closure_days, retention_years, admins, created_at, updated_at) VALUES (1, 'Fife', 'fife', 'scotland', "
@@ -68,7 +68,8 @@ def old_rows(connection) -> None:
     ]
     for n, (action, actor, detail) in enumerate(events, start=1):
         run(text("INSERT INTO audit_event (id, at, action, case_id, actor, detail) VALUES (:id, :at, :action, 1, "
-                 ":actor, :detail)"), {"id": n, "at": AT, "action": action, "actor": actor, "detail": json.dumps(detail)})
+                 ":actor, :detail)"),
+            {"id": n, "at": AT, "action": action, "actor": actor, "detail": json.dumps(detail)})
 
 
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -76,9 +76,8 @@ def upgrade() -> None:
         else:
             table, key, column = _KEPT_ON_RECORD[row.action]
             # The record already holds the same words (the services wrote both); fill it only if it is empty.
-            connection.execute(
-                sa.update(table).where(table.c.id == detail.get(key), table.c[column].is_(None)).values({column: reason})
-            )
+            empty = sa.and_(table.c.id == detail.get(key), table.c[column].is_(None))
+            connection.execute(sa.update(table).where(empty).values({column: reason}))
         detail["reason_length"] = len(reason or "")
         connection.execute(sa.update(_audit).where(_audit.c.id == row.id).values(detail=detail))
 
