@@ -136,8 +136,22 @@ def lead_agency(bot) -> str:
     return dereg.deregistration_row(bot).lead_agency
 
 
+def letter_details(bot) -> str:
+    case_meeting_at(bot, local(2027, 7, 30, 10, 0))
+    record_meeting(bot, at=local(2027, 7, 30, 12, 0), answers={"meeting.flags": ["institution"]})
+    (asked,) = [m for m in bot.fake.messages(CHAIR) if "the coordinator needs the details" in m.get("text", "")]
+    view = press_and_open(bot, CHAIR, asked, "Give the details")
+    errors, _ = submit_form(bot, view, {"letter.relationship": f"Uncle {WORDS}", "letter.kind": "prison",
+                                        "letter.name": f"HMP {WORDS}", "letter.contact": "U0HV"})
+    assert not errors
+    bot.sweep(local(2027, 8, 4, 9, 0))  # the coordinator's reminder and digest name the letter too
+    with bot.services.uow_factory() as uow:
+        (letter,) = uow.letters.for_case(uow.cases.get_by_reference("CP-2027-0142").id)
+        return f"{letter.relationship} / {letter.institution_name}"
+
+
 FREE_TEXT_PATHS = [request_details, refusal_reason, uphold_reason, move_reason_and_note, cancel_reason,
-                   record_checklist_and_action, cp9_note, lead_agency]
+                   record_checklist_and_action, cp9_note, lead_agency, letter_details]
 
 
 def audit_text(bot) -> str:
