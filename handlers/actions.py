@@ -75,13 +75,10 @@ def handle_actions_close_submission(ack: Ack, body: dict, view: dict, client, co
     except ActionReasonError as error:
         ack(response_action="errors", errors={str(ActionIds.REASON): error.message})
         return
-    except (NotForYouError, AlreadyDoneError) as error:
+    except CoreGroupError as error:  # e.g. closed meanwhile by someone else: the modal closes and says so
         ack()
-        tell_ephemeral(client, metadata, user, explain(error))
-        return
-    except CoreGroupError as error:
-        ack()
-        tell_ephemeral(client, metadata, user, error.message)
+        shown = explain(error) if isinstance(error, (NotForYouError, AlreadyDoneError)) else error.message
+        tell_ephemeral(client, metadata, user, shown)
         return
     ack()
     tell_ephemeral(client, metadata, user, f"Closed: “{escape(closed.description)}” is no longer needed. Its "
@@ -96,8 +93,8 @@ def render_action_due(payload: dict[str, Any]) -> Rendered:
 
 def register(app: App) -> None:
     """`/core-group actions`, Mark done, Close (no longer needed) and its modal."""
-    core_group.subcommand("actions", "this case's actions: what, owner, due, done or not; mark one done "
-                                     "(its owner, a delegate or the chair) or close it (the chair)")(handle_actions_command)
+    core_group.subcommand("actions", "this case's actions: what, owner, due, done or not; mark one done (its owner, "
+                                     "a delegate or the chair) or close it (the chair)")(handle_actions_command)
     app.action(str(ActionIds.DONE))(handle_actions_done_action)
     app.action(str(ActionIds.CLOSE))(handle_actions_close_action)
     app.view(str(ActionIds.CLOSE_MODAL))(handle_actions_close_submission)

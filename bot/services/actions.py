@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.errors import InvalidInputError, NotInCaseError
+from bot.errors import InvalidInputError, NotAllowedError, NotInCaseError
 from bot.organisation import calendar_for
 from bot.receipts import AlreadyDoneError, NotForYouError
 from bot.services.cases import case_for_channel
+from bot.services.deregistration import acting_for
 from store.models import ActionStatus, Case, MeetingAction
 from store.uow import UnitOfWork
 
@@ -35,14 +36,11 @@ def acting_for_action(uow: UnitOfWork, case: Case, action: MeetingAction, user: 
                       closing: bool = False) -> str | None:
     """None when `user` is the action's owner or the chair; whom they stand in for when an active delegate of
     either; anyone else is refused. Closing an action is the chair's (or their delegate's) alone."""
-    principals = [p for p in (None if closing else action.owner_user_id, case.chair) if p]
-    if user in principals:
-        return None
-    today = calendar_for(case.organisation).local_date(now)
-    for principal in principals:
-        delegate = uow.delegates.active_for(principal, on=today)
-        if delegate is not None and delegate.delegate == user:
-            return principal
+    try:
+        return acting_for(uow, case, user, (None if closing else action.owner_user_id, case.chair), now=now,
+                          who="the owner or the chair", doing="settle this action")
+    except NotAllowedError:
+        pass  # refused below, naming whom the step belongs to so each surface can show them
     if closing:
         raise NotForYouError(step="close this action", owner=case.chair,
                              who=f"the chair of {case.reference} ({{owner}}) or their delegate")
@@ -182,7 +180,8 @@ def action_items(uow: UnitOfWork, case: Case, *, now: datetime, user: str | None
     return tuple(sorted(items, key=lambda i: (not i.is_open, i.due_on, i.action_id)))
 
 
-def _may(uow: UnitOfWork, case: Case, action: MeetingAction, user: str, *, now: datetime, closing: bool = False) -> bool:
+def _may(uow: UnitOfWork, case: Case, action: MeetingAction, user: str, *, now: datetime,
+         closing: bool = False) -> bool:
     try:
         acting_for_action(uow, case, action, user, now=now, closing=closing)
     except NotForYouError:

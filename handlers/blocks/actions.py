@@ -40,17 +40,21 @@ def action_line(item: ActionItem, timezone: str) -> str:
 
 
 def build_action_due_message(payload: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
-    """The owner (or the chair, for someone without Slack) is reminded, with Mark done; once settled, what became of it."""
+    """The owner (or the chair, for someone without Slack) is reminded, with Mark done; once settled, what became
+    of it."""
     due = local_date(date.fromisoformat(payload["due_on"]))
-    whose = "" if payload.get("owner_user_id") else f" (owned by {escape(payload.get('owner_label') or '—')}, who has no Slack)"
+    whose = ("" if payload.get("owner_user_id")
+             else f" (owned by {escape(payload.get('owner_label') or '—')}, who has no Slack)")
     text = f"Action due {due} for {payload['reference']}{whose}"
     lines = [f"*Action due {due}* — {payload['reference']}{whose}", f"> {escape(payload['description'])}"]
-    blocks = [section("\n".join(lines)), context(f"Added at a core group meeting. Case channel: <#{payload['channel']}>")]
+    blocks = [section("\n".join(lines)),
+              context(f"Added at a core group meeting. Case channel: <#{payload['channel']}>")]
     status = payload.get("status") or "open"
     if status in ("done", "closed"):
         done_at = datetime.fromisoformat(payload["done_at"]) if payload.get("done_at") else None
         said = action_state(state=status, done_at=done_at, done_by=payload.get("done_by"),
-                            closed_reason=payload.get("closed_reason"), timezone=payload.get("timezone") or "Europe/London",
+                            closed_reason=payload.get("closed_reason"),
+                            timezone=payload.get("timezone") or "Europe/London",
                             on_behalf_of=payload.get("done_on_behalf_of"))
         blocks.append(section(f":white_check_mark: {said[0].upper()}{said[1:]}."))
     elif payload.get("action_id"):

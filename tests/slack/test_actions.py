@@ -59,6 +59,11 @@ def reminder(bot, user: str) -> dict:
     return message_to(bot, user, "Action due")
 
 
+def messages_about_actions(bot, user: str) -> list[dict]:
+    """Every action reminder in `user`'s DM."""
+    return [m for m in bot.fake.messages(user) if "Action due" in m.get("text", "")]
+
+
 def listed(reply: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     """`/core-group actions` as read: each action's line with its buttons (label, value)."""
     rows: list[tuple[str, list[tuple[str, str]]]] = []
@@ -142,10 +147,6 @@ def test_the_owners_delegate_marks_it_done_from_the_reminder_sent_to_them(bot):
     assert action(bot, CAMHS).status == "open"
 
 
-def messages_about_actions(bot, user: str) -> list[dict]:
-    return [m for m in bot.fake.messages(user) if "Action due" in m.get("text", "")]
-
-
 def test_anyone_else_is_refused_ephemerally_and_nothing_changes(case_bot):
     case_bot.sweep(REMINDED)
     message = reminder(case_bot, "U0HV")
@@ -157,7 +158,8 @@ def test_anyone_else_is_refused_ephemerally_and_nothing_changes(case_bot):
     assert answer_to(case_bot, response) == ("Only the chair of CP-2027-0142 (<@U0CHAIR>) or their delegate can "
                                              "close this action. Nothing was changed.")
     case_bot.dispatch()
-    assert case_bot.fake.calls_to("chat.update", since=mark) == [] and case_bot.fake.calls_to("views.open", since=mark) == []
+    assert case_bot.fake.calls_to("chat.update", since=mark) == []
+    assert case_bot.fake.calls_to("views.open", since=mark) == []
     assert buttons(reminder(case_bot, "U0HV")) == {"Mark done": "action.done"}
     assert action(case_bot, CAMHS).status == "open"
     assert audit(case_bot, "action.done") == [] and audit(case_bot, "action.closed") == []
@@ -214,7 +216,8 @@ def test_actions_lists_the_cases_actions_only_to_the_asker_with_the_buttons_they
         (f"• {COURSE} — Mother — due Fri 4 Jun 2027 — *overdue*", []),
     ]
     chair = listed(command_reply(case_bot, "actions", user=CHAIR))
-    assert [b for _, b in chair] == [[("Mark done", ids[d]), ("Close (no longer needed)", ids[d])] for d in (CAMHS, COURSE)]
+    assert [b for _, b in chair] == [[("Mark done", ids[d]), ("Close (no longer needed)", ids[d])]
+                                     for d in (CAMHS, COURSE)]
     assert [b for _, b in listed(command_reply(case_bot, "actions", user="U0TEACH"))] == [[], []]
     refused = command_reply(case_bot, "actions", user="U0STRANGER")
     assert refused["text"] == "Only a member of this core group can do this for case CP-2027-0142."
@@ -261,7 +264,8 @@ def test_the_report_shows_actions_done_closed_and_overdue(bot):
     close_with(bot, "Replaced by home visits")
     bot.at(local(2027, 6, 8, 10, 0))
     report = the_report(bot)
-    assert "Refer to CAMHS | Member: Priya Patel | Fri 4 Jun 2027 | done Fri 4 Jun 2027 by Member: Priya Patel" in report
+    assert ("Refer to CAMHS | Member: Priya Patel | Fri 4 Jun 2027 | done Fri 4 Jun 2027 by Member: Priya Patel"
+            in report)
     assert ("Attend parenting course | Mother | Fri 4 Jun 2027 | closed Mon 7 Jun 2027 by Chair: Sam Reid "
             "(no longer needed: Replaced by home visits)") in report
     assert "Share the school report | Member (U0TEACH) | Fri 4 Jun 2027 | overdue" in report
