@@ -1,4 +1,4 @@
-"""Meeting records in Slack: `/core-group record` (the chair's modal), its notices, action reminders, and the
+"""Meeting records in Slack: `/core-group record` (the chair's modal), its notices, and the
 meetings part of `/core-group status`."""
 
 from __future__ import annotations
@@ -181,19 +181,6 @@ def render_plan_amendment_referred(payload: dict[str, Any]) -> Rendered:
         f"*Invited, absent:* {payload.get('absent', 0)} · *New actions:* {payload.get('actions', 0)}",
     ]
     blocks = [section("\n".join(lines))]
-    if payload.get("on_behalf_of"):
-        blocks.append(context(f"You are standing in for {mention(payload['on_behalf_of'])}."))
-    return Rendered(text=text, blocks=blocks)
-
-
-@renderer(NoticeKind.ACTION_DUE)
-def render_action_due(payload: dict[str, Any]) -> Rendered:
-    """An action's owner (or the chair, for someone without Slack) is reminded on its due date."""
-    due = local_date(date.fromisoformat(payload["due_on"]))
-    whose = "" if payload.get("owner_user_id") else f" (owned by {escape(payload.get('owner_label') or '—')}, who has no Slack)"
-    text = f"Action due {due} for {payload['reference']}{whose}"
-    lines = [f"*Action due {due}* — {payload['reference']}{whose}", f"> {escape(payload['description'])}"]
-    blocks = [section("\n".join(lines)), context(f"Added at a core group meeting. Case channel: <#{payload['channel']}>")]
     if payload.get("on_behalf_of"):
         blocks.append(context(f"You are standing in for {mention(payload['on_behalf_of'])}."))
     return Rendered(text=text, blocks=blocks)
