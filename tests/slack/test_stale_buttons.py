@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from dataclasses import replace
 
+import pytest
+from slack_bolt.request import BoltRequest
+
+from bot.app import build_runtime
 from handlers.ids import DeregistrationIds, LetterIds, ReceiptIds, RequestIds
 
 CHAIR, CASE_CHANNEL = "U0CHAIR", "C0CASE142"
@@ -59,3 +63,17 @@ def test_a_stale_button_on_the_home_tab_is_explained_in_a_small_window(case_bot)
     assert response.status == 200
     [opened] = case_bot.fake.wait_for("views.open", since=since)
     assert STALE in str(opened.params["view"])
+
+
+def test_in_socket_mode_a_stale_button_is_explained_too(case_bot):
+    # Socket Mode requests carry no signature: the connection is Slack's own, so they count as verified.
+    settings = replace(case_bot.settings, slack_app_token="xapp-test-not-real", slack_signing_secret=None)
+    runtime = build_runtime(settings, clock=case_bot.clock, engine=case_bot.engine)
+    since = case_bot.fake.mark()
+    payload = {"type": "block_actions", "user": {"id": CHAIR}, "team": {"id": "T0TEAM"}, "trigger_id": "1.2.3",
+               "channel": {"id": CASE_CHANNEL}, "container": {"type": "message", "channel_id": CASE_CHANNEL},
+               "response_url": case_bot.fake.response_url("socket"),
+               "actions": [{"action_id": str(RequestIds.APPROVE), "block_id": "b", "value": "abc", "type": "button"}]}
+    assert runtime.app.dispatch(BoltRequest(body=payload, mode="socket_mode")).status == 200
+    [answer] = case_bot.fake.wait_for("response_url", since=since)
+    assert answer.params["text"] == STALE
