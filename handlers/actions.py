@@ -17,7 +17,7 @@ from bot.services.actions import ActionReasonError, case_actions, check_close_ac
 from handlers import core_group
 from handlers.blocks.actions import build_action_due_message, build_actions_message, build_close_action_modal
 from handlers.ids import ActionIds
-from handlers.payloads import channel_of, element, tell_ephemeral
+from handlers.payloads import channel_of, element, id_of, tell_ephemeral
 from handlers.receipts import explain
 from handlers.render import Rendered, escape, mention, renderer
 
@@ -37,7 +37,7 @@ def handle_actions_done_action(ack: Ack, body: dict, action: dict, respond: Resp
     user = body["user"]["id"]
     try:
         with services.uow_factory() as uow:
-            done = mark_action_done(uow=uow, now=services.clock.now(), action_id=int(action["value"]), by=user)
+            done = mark_action_done(uow=uow, now=services.clock.now(), action_id=id_of(action), by=user)
             uow.commit()
     except (NotForYouError, AlreadyDoneError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
@@ -53,7 +53,7 @@ def handle_actions_close_action(ack: Ack, body: dict, action: dict, client, resp
     services: Services = context["services"]
     try:
         with services.uow_factory() as uow:
-            found = check_close_action(uow=uow, now=services.clock.now(), action_id=int(action["value"]),
+            found = check_close_action(uow=uow, now=services.clock.now(), action_id=id_of(action),
                                        by=body["user"]["id"])
     except (NotForYouError, AlreadyDoneError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)

@@ -8,12 +8,13 @@ import pytest
 from slack_bolt.request import BoltRequest
 
 from bot.app import build_runtime
-from handlers.ids import DeregistrationIds, LetterIds, ReceiptIds, RequestIds
+from handlers.ids import ActionIds, DeregistrationIds, LetterIds, ReceiptIds, RequestIds
 
 CHAIR, CASE_CHANNEL = "U0CHAIR", "C0CASE142"
 BUTTONS = [RequestIds.APPROVE, RequestIds.REFUSE, RequestIds.CONVENE, RequestIds.UPHOLD, RequestIds.ASK_COORDINATOR,
            ReceiptIds.PLAN_SENT, ReceiptIds.CONFIRM, ReceiptIds.CP9_SENT, ReceiptIds.CP9_RECEIVED,
-           LetterIds.GIVE_DETAILS, LetterIds.SENT, DeregistrationIds.SET_DATE, DeregistrationIds.RECORD_OUTCOME]
+           LetterIds.GIVE_DETAILS, LetterIds.SENT, DeregistrationIds.SET_DATE, DeregistrationIds.RECORD_OUTCOME,
+           ActionIds.DONE, ActionIds.CLOSE]
 STALE = "This button no longer works: what it was for has changed or gone. Nothing was changed."
 
 
