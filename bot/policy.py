@@ -118,27 +118,38 @@ class _Invalid(Exception):
         self.problem, self.suffix = problem, suffix
 
 
+# Every count here is days, weeks, months or hours of a procedure; beyond this, date arithmetic overflows
+# long before anything useful happens.
+_MAX_COUNT = 1000
+
+
 def _is_int(value: Any) -> bool:
     # bool is an int subclass; `true` is never a sensible count.
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _at_most_max(value: int) -> int:
+    if value > _MAX_COUNT:
+        raise _Invalid(f"must be at most {_MAX_COUNT}")
+    return value
+
+
 def _positive_int(value: Any) -> int:
     if not _is_int(value) or value < 1:
         raise _Invalid("must be a positive whole number")
-    return value
+    return _at_most_max(value)
 
 
 def _count(value: Any) -> int:
     if not _is_int(value) or value < 0:
         raise _Invalid("must be a whole number, 0 or more")
-    return value
+    return _at_most_max(value)
 
 
 def _optional_positive_int(value: Any) -> int | None:
     if value is not None and (not _is_int(value) or value < 1):
         raise _Invalid("must be a positive whole number, or null for none")
-    return value
+    return value if value is None else _at_most_max(value)
 
 
 def _hhmm(value: Any) -> time:
@@ -156,7 +167,7 @@ def _text(value: Any) -> str:
 
 def _choice(enum: type[Nation] | type[Roll]) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
-        if value not in {e.value for e in enum}:
+        if not isinstance(value, str) or value not in {e.value for e in enum}:
             raise _Invalid("must be one of: " + ", ".join(e.value for e in enum))
         return enum(value)
 
