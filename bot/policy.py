@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from bot.calendar import Nation, Roll, WorkingHours
+from bot.strict_yaml import excerpt
 
 class PolicyError(ValueError):
     """A profile or an override is missing, unknown or invalid; the message names the field."""
@@ -183,7 +184,7 @@ def _reminders(value: Any) -> tuple[MeetingReminder, ...]:
             raise _Invalid("must be a mapping {working_days_before, at}", f"[{i}]")
         for key in item:
             if key not in ("working_days_before", "at"):
-                raise _Invalid("unknown setting", f"[{i}].{key}")
+                raise _Invalid("unknown setting", f"[{i}].{excerpt(key)}")
         for key, check in (("working_days_before", _count), ("at", _hhmm)):
             if key not in item:
                 raise _Invalid("missing", f"[{i}].{key}")
@@ -279,7 +280,7 @@ def _merge(
 ) -> None:
     """Deep-merge `layer` into `into`, rejecting unknown keys and remembering who set each leaf."""
     for key, value in layer.items():
-        where = f"{path}.{key}" if path else str(key)
+        where = f"{path}.{excerpt(key)}" if path else excerpt(key)
         if schema is _OPEN:
             if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", key):
                 problem = "item names are lower-case letters, digits and _"

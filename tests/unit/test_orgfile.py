@@ -217,3 +217,9 @@ def test_at_most_fifty_problems_are_listed():
     cases = [dict(CASE, reference=f"CP-{i}", channel=f"C0{i}", chair="nobody") for i in range(80)]
     errors = errors_of(organisation_file(cases=cases))
     assert len(errors) == 51 and errors[-1] == "… and 30 more problems"
+
+
+def test_a_long_unknown_policy_setting_is_named_by_an_excerpt():
+    assert errors_of(organisation_file(organisation={"policy": {"y" * 1000: 1}})) == [
+        f"organisation.policy: overrides: {'y' * 40}…: unknown setting"
+    ]
