@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.calendar import Nation
@@ -33,6 +33,7 @@ RETENTION_YEARS = range(1, 101)  # the longest UK guidance for child-protection 
 # Dates a core group can have: children registered this century, meetings before the next.
 EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 MAX_ERRORS = 50  # enough to fix a file in one go; beyond it, the rest is usually the same mistake
+_T = TypeVar("_T")
 ORGANISATION_KEYS = {
     "name", "profile", "nation", "timezone", "coordinator", "closure_days", "policy",
     "retention_years", "admins",
@@ -277,7 +278,6 @@ def _slack_users(raw: Any, where: str, errors: list[str]) -> list[str]:
 
 
 def _date(value: Any, where: str, errors: list[str], *, required: bool = False) -> date | None:
-    raw = value
     if value is None:
         if required:
             errors.append(f"{where}: missing")
@@ -285,15 +285,21 @@ def _date(value: Any, where: str, errors: list[str], *, required: bool = False) 
     if isinstance(value, datetime):
         errors.append(f"{where}: must be a date (YYYY-MM-DD), not a date and time")
         return None
-    if not isinstance(value, date):
-        try:
-            value = date.fromisoformat(value) if isinstance(value, str) else None
-        except ValueError:
-            value = None
-        if value is None:
-            errors.append(f"{where}: '{excerpt(raw)}' is not a date (YYYY-MM-DD)")
-            return None
-    return value if _in_range(value, where, errors) else None
+    day = value if isinstance(value, date) else _from_iso(date.fromisoformat, value)
+    if day is None:
+        errors.append(f"{where}: '{excerpt(value)}' is not a date (YYYY-MM-DD)")
+        return None
+    return day if _in_range(day, where, errors) else None
+
+
+def _from_iso(parse: Callable[[str], _T], value: Any) -> _T | None:
+    """`value` read by `parse` (an ISO-8601 reader), or None if it is not such text."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse(value)
+    except ValueError:
+        return None
 
 
 def _in_range(day: date, where: str, errors: list[str]) -> bool:
@@ -332,10 +338,7 @@ def _local_datetime(value: Any, where: str, tz: ZoneInfo, errors: list[str]) -> 
         errors.append(f"{where}: needs a time as well (YYYY-MM-DDTHH:MM)")
         return None
     else:
-        try:
-            moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-        except ValueError:
-            moment = None
+        moment = _from_iso(datetime.fromisoformat, value)
         if moment is None:
             errors.append(f"{where}: '{excerpt(value)}' is not a date and time (YYYY-MM-DDTHH:MM)")
             return None
