@@ -221,9 +221,8 @@ def _cases(raw: Any, tz: ZoneInfo, errors: list[str]) -> list[CaseSpec]:
             labels = []
         for j, label in enumerate(labels):
             if not isinstance(label, str) or not ROLE_LABEL.fullmatch(label.strip()):
-                errors.append(
-                    f"{where}.participants_without_slack[{j}]: must be a short role label such as 'Mother', never a name"
-                )
+                errors.append(f"{where}.participants_without_slack[{j}]: "
+                              "must be a short role label such as 'Mother', never a name")
         if len(errors) > start:
             continue
         seen_references[reference] = index

@@ -26,8 +26,10 @@ REPORTED = {
     "an impossible closure day": (GOOD.replace("'2027-12-29'", "2027-13-01"),
                                   "organisation.closure_days[0]: '2027-13-01' is not a date (YYYY-MM-DD)"),
     "a nation as a list": (GOOD.replace("nation: scotland", "nation: [scotland]"),
-                           "organisation.nation: '['scotland']' is not one of england, wales, scotland, northern-ireland"),
-    "an alias bomb": (ALIAS_BOMB, "not valid YAML at line 9, column 5: anchors and aliases (&name, *name) are not allowed"),
+                           "organisation.nation: '['scotland']' is not one of england, wales, scotland, "
+                           "northern-ireland"),
+    "an alias bomb": (ALIAS_BOMB,
+                      "not valid YAML at line 9, column 5: anchors and aliases (&name, *name) are not allowed"),
     "a second chair": (GOOD.replace("  chair: U0CHAIR\n", "  chair: U0CHAIR\n  chair: U0OTHER\n"),
                        "not valid YAML at line 15, column 3: duplicate key 'chair'"),
     "retention of 99999999999 years": (

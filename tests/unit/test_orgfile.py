@@ -102,7 +102,8 @@ def errors_in(tmp_path, text: str) -> list[str]:
 
 
 def test_impossible_dates_are_named_with_their_place_not_raised(tmp_path):
-    text = organisation_yaml(organisation_file()).replace("2027-12-29", "2027-13-01").replace("'2027-05-10'", "2027-02-30")
+    text = organisation_yaml(organisation_file())
+    text = text.replace("2027-12-29", "2027-13-01").replace("'2027-05-10'", "2027-02-30")
     errors = errors_in(tmp_path, text)
     assert "organisation.closure_days[0]: '2027-13-01' is not a date (YYYY-MM-DD)" in errors
     assert "cases[0].registered_on: '2027-02-30' is not a date (YYYY-MM-DD)" in errors
@@ -119,7 +120,8 @@ def test_an_alias_bomb_is_refused_at_its_first_anchor_with_one_short_line(tmp_pa
     )
     assert len(bomb) < 600
     assert errors_in(tmp_path, bomb) == [
-        f"{tmp_path / 'org.yml'}: not valid YAML at line 1, column 4: anchors and aliases (&name, *name) are not allowed"
+        f"{tmp_path / 'org.yml'}: not valid YAML at line 1, column 4: "
+        "anchors and aliases (&name, *name) are not allowed"
     ]
 
 
@@ -138,7 +140,8 @@ def test_retention_years_outside_1_to_100_are_refused(years):
 
 
 def test_a_hundred_years_of_retention_is_accepted():
-    assert parse_organisation_file(organisation_file(organisation={"retention_years": 100})).organisation.retention_years == 100
+    file = parse_organisation_file(organisation_file(organisation={"retention_years": 100}))
+    assert file.organisation.retention_years == 100
 
 
 def test_a_number_too_long_to_convert_is_refused_by_range_with_an_excerpt(tmp_path):
