@@ -5,7 +5,6 @@ Nothing is created on import; `build_runtime` does it all, once.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,9 +20,12 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import Services
 from bot.dispatch import DispatchReport, dispatch_pending
+from bot.http_guard import SlackGate, json_answer
+from bot.logs import quiet_bolt_body_logging
 from bot.pacing import Pacer
 from bot.sweep import SweepReport, sweep
 from handlers.delivery import SlackNoticeSender
+from handlers.errors import mark_verified
 from handlers.home import HomeRefresher
 from store.db import check_database, make_engine, make_session_factory
 from store.uow import UnitOfWork
@@ -65,7 +67,7 @@ class Runtime:
 
     def wsgi(self):
         """The HTTP surface: POST /slack/events for Slack, GET /healthz for monitoring."""
-        return make_wsgi_app(self.app, self.engine)
+        return make_wsgi_app(self.app, self.engine, signing_secret=self.settings.slack_signing_secret)
 
 
 def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None) -> Runtime:
@@ -83,6 +85,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
 
 def create_bolt_app(settings: Settings, *, services: Services, client: WebClient) -> App:
     """The Bolt app with every feature registered and the services injected into each listener."""
+    quiet_bolt_body_logging()
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
@@ -105,15 +108,16 @@ def create_bolt_app(settings: Settings, *, services: Services, client: WebClient
                 return BoltResponse(status=200, body="")
         next()
 
+    app.use(mark_verified)  # first: the error handler answers only requests that got this far
     app.use(inject_services)
     app.use(ignore_event_retries)
     handlers.register_all(app)
     return app
 
 
-def make_wsgi_app(app: App, engine: Engine):
-    """A WSGI callable routing Slack's requests to Bolt and answering health checks."""
-    slack = SlackRequestHandler(app)
+def make_wsgi_app(app: App, engine: Engine, *, signing_secret: str | None):
+    """A WSGI callable routing Slack's requests to Bolt (through the gate) and answering health checks."""
+    slack = SlackGate(SlackRequestHandler(app), signing_secret=signing_secret)
 
     def wsgi(environ, start_response):
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
@@ -122,16 +126,12 @@ def make_wsgi_app(app: App, engine: Engine):
                 check_database(engine)
             except Exception as exc:  # health checks report, they do not crash
                 log.warning("health check failed: %s", exc.__class__.__name__)
-                return _json(start_response, "503 Service Unavailable", {"status": "error", "database": "unreachable"})
-            return _json(start_response, "200 OK", {"status": "ok", "database": "ok"})
+                unreachable = {"status": "error", "database": "unreachable"}
+                return json_answer(start_response, "503 Service Unavailable", unreachable)
+            return json_answer(start_response, "200 OK", {"status": "ok", "database": "ok"})
         if path == "/slack/events":
             return slack(environ, start_response)
-        return _json(start_response, "404 Not Found", {"error": "not found"})
+        return json_answer(start_response, "404 Not Found", {"error": "not found"})
 
     return wsgi
 
-
-def _json(start_response, status: str, body: dict) -> list[bytes]:
-    data = json.dumps(body).encode()
-    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
-    return [data]

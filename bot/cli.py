@@ -248,9 +248,9 @@ def _import_on_start(runtime, path: str) -> None:
 
 
 def _serve_http(runtime, *, host: str, port: int) -> None:
-    from waitress.server import create_server
+    from bot.http_server import make_server
 
-    server = create_server(runtime.wsgi(), host=host, port=port, threads=8, ident="coregroup")
+    server = make_server(runtime.wsgi(), host=host, port=port, threads=8)
     log.info("listening on http://%s:%s (POST /slack/events, GET /healthz)", host, server.effective_port)
     stop = threading.Event()
 

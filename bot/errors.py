@@ -35,6 +35,13 @@ class InvalidInputError(CoreGroupError):
     """What the person typed cannot be used; the message says why."""
 
 
+class StaleButtonError(CoreGroupError):
+    """A button's value names nothing usable (mangled, empty, or from a message older than its record)."""
+
+    def __init__(self) -> None:
+        super().__init__("This button no longer works: what it was for has changed or gone. Nothing was changed.")
+
+
 class ConfigError(Exception):
     """The organisation file or environment is invalid; `errors` names each field."""
 

@@ -1,17 +1,53 @@
-"""Serve a WSGI app with waitress on a background thread (tests, the sandbox and benchmarks)."""
+"""Serve the bot's WSGI app with waitress: bodies bounded, refusals logged in one line.
+
+`make_server` is what `coregroup run` serves; `BackgroundServer` runs it on a thread (tests, the sandbox,
+benchmarks).
+"""
 
 from __future__ import annotations
 
 import threading
 
-from waitress.server import create_server
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer, create_server
+from waitress.task import ErrorTask
+
+from bot.http_guard import MAX_BODY, log_rejection
+
+
+class _LoggedErrorTask(ErrorTask):
+    """Waitress's own refusals (a body over the limit, a malformed request) get the same one line as ours."""
+
+    def execute(self) -> None:
+        request = self.request
+        size = max(request.content_length or 0, getattr(request, "body_bytes_received", 0) or 0)
+        method, path = getattr(request, "command", None) or "-", getattr(request, "path", None) or "-"
+        log_rejection(method, path, str(request.error.reason).lower(), size)
+        super().execute()
+
+
+class _Channel(HTTPChannel):
+    error_task_class = _LoggedErrorTask
+
+
+def make_server(wsgi, *, host: str, port: int, threads: int, ident: str = "coregroup"):
+    """A waitress server that refuses a body over `MAX_BODY` as soon as its size is known (the declared
+    Content-Length, or as a chunked body passes it), so no larger body is ever buffered."""
+    # waitress refuses at content_length >= max_request_body_size: +1 lets exactly MAX_BODY through.
+    listeners: dict = {}  # waitress registers each listening socket's server here (several for a dual-stack host)
+    server = create_server(wsgi, host=host, port=port, threads=threads, ident=ident, map=listeners,
+                           max_request_body_size=MAX_BODY + 1)
+    for each in (server, *listeners.values()):
+        if isinstance(each, BaseWSGIServer):
+            each.channel_class = _Channel
+    return server
 
 
 class BackgroundServer:
     """A waitress server on its own thread that stops cleanly."""
 
     def __init__(self, wsgi, *, host: str = "127.0.0.1", port: int = 0, threads: int = 4) -> None:
-        self._server = create_server(wsgi, host=host, port=port, threads=threads)
+        self._server = make_server(wsgi, host=host, port=port, threads=threads)
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="waitress", daemon=True)
         self.host, self.port = host, self._server.effective_port

@@ -27,6 +27,24 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _DropRecords(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
+#: Bolt's verifier logs each refused request at INFO with its whole body (what a person typed in a form, or a
+#: 200 MB line). The gate in front of Bolt (bot/http_guard.py) logs refusals in one line without the body.
+BOLT_BODY_LOGGERS = ("slack_bolt.RequestVerification",)
+
+
+def quiet_bolt_body_logging() -> None:
+    """Drop the records of Bolt's loggers that write request bodies (idempotent: one filter per logger)."""
+    for name in BOLT_BODY_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _DropRecords) for f in logger.filters):
+            logger.addFilter(_DropRecords())
+
+
 def configure_logging(level: int = logging.INFO) -> None:
     """Log to stderr with secrets redacted; quiet the libraries' debug chatter."""
     handler = logging.StreamHandler()

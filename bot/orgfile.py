@@ -1,30 +1,39 @@
 """The organisation file (DESIGN §5): parsed and validated into plain dataclasses.
 
 Every problem is collected and named by its path (`cases[2].team_leader: missing`), so an admin
-can fix the whole file in one go; nothing here raises anything but ConfigError.
+can fix the whole file in one go; nothing here raises anything but ConfigError. Every value's type and
+range is checked, and a bad value is quoted only as a short excerpt (`strict_yaml.excerpt`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import yaml
 
 from bot.calendar import Nation
 from bot.errors import ConfigError
 from bot.policy import PolicyError, available_profiles, load_policy
+from bot.strict_yaml import excerpt, load_yaml_file
 
-SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
-SLACK_CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,}$")
-REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{1,59}$")
+# Slack ids are short (U0123ABCD); the database keeps 30 characters.
+SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,28}")
+SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,28}")
+REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]{1,59}")
 # A role label ("Mother", "Grandfather", "Foster carer"): short words, so a full name stands out.
-ROLE_LABEL = re.compile(r"^[A-Za-z][A-Za-z' -]{0,39}$")
+ROLE_LABEL = re.compile(r"[A-Za-z][A-Za-z' -]{0,39}")
+MAX_NAME = 200
+MAX_TIMEZONE = 60
+RETENTION_YEARS = range(1, 101)  # the longest UK guidance for child-protection records is 75 years
+# Dates a core group can have: children registered this century, meetings before the next.
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+MAX_ERRORS = 50  # enough to fix a file in one go; beyond it, the rest is usually the same mistake
+_T = TypeVar("_T")
 ORGANISATION_KEYS = {
     "name", "profile", "nation", "timezone", "coordinator", "closure_days", "policy",
     "retention_years", "admins",
@@ -74,20 +83,7 @@ class OrganisationFile:
 
 def load_organisation_file(path: str | Path) -> OrganisationFile:
     """Read and validate the YAML file at `path`."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([f"{path}: file not found"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: cannot be read ({exc.__class__.__name__})"]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError([f"{path}: not valid YAML{where}"]) from None
-    return parse_organisation_file(data)
+    return parse_organisation_file(load_yaml_file(path))
 
 
 def parse_organisation_file(data: Any) -> OrganisationFile:
@@ -95,14 +91,35 @@ def parse_organisation_file(data: Any) -> OrganisationFile:
     errors: list[str] = []
     if not isinstance(data, Mapping):
         raise ConfigError(["the file must be a mapping with 'organisation' and 'cases'"])
+    _control_characters(data, "", errors)
     organisation = _organisation(data.get("organisation"), errors)
     tz = ZoneInfo(organisation.timezone) if organisation else ZoneInfo("Europe/London")
     cases = _cases(data.get("cases", []), tz, errors)
-    for key in sorted(set(data) - {"organisation", "cases"}):
-        errors.append(f"{key}: unknown section (expected organisation and cases)")
+    for key in sorted({str(k) for k in data} - {"organisation", "cases"}):
+        errors.append(f"{excerpt(key)}: unknown section (expected organisation and cases)")
     if errors or organisation is None:
-        raise ConfigError(errors)
+        raise ConfigError(_at_most(errors, MAX_ERRORS))
     return OrganisationFile(organisation=organisation, cases=tuple(cases))
+
+
+def _at_most(errors: list[str], limit: int) -> list[str]:
+    if len(errors) <= limit:
+        return errors
+    return [*errors[:limit], f"… and {len(errors) - limit} more problems"]
+
+
+def _control_characters(value: Any, where: str, errors: list[str]) -> None:
+    """Name every text in the file holding a control character (a NUL, an escape), which no field may."""
+    if isinstance(value, str):
+        if any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\t" for c in value):
+            errors.append(f"{where or 'the file'}: '{excerpt(value)}' contains a control character")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _control_characters(key, where, errors)
+            _control_characters(item, f"{where}.{excerpt(key)}" if where else excerpt(key), errors)
+    elif isinstance(value, list):
+        for j, item in enumerate(value):
+            _control_characters(item, f"{where}[{j}]", errors)
 
 
 def _organisation(raw: Any, errors: list[str]) -> OrganisationSpec | None:
@@ -115,12 +132,14 @@ def _organisation(raw: Any, errors: list[str]) -> OrganisationSpec | None:
     start = len(errors)
     _unknown_keys(raw, ORGANISATION_KEYS, "organisation", errors)
     name = _text(raw, "name", "organisation", errors)
+    if name is not None and len(name) > MAX_NAME:
+        errors.append(f"organisation.name: '{excerpt(name)}' is longer than {MAX_NAME} characters")
     profile = _text(raw, "profile", "organisation", errors)
     policy = None
     if profile is not None:
         if profile not in available_profiles():
             errors.append(
-                f"organisation.profile: unknown profile '{profile}' (known: {', '.join(available_profiles())})"
+                f"organisation.profile: unknown profile '{excerpt(profile)}' (known: {', '.join(available_profiles())})"
             )
         else:
             overrides = raw.get("policy") or {}
@@ -130,27 +149,28 @@ def _organisation(raw: Any, errors: list[str]) -> OrganisationSpec | None:
                 try:
                     policy = load_policy(profile, overrides=overrides)
                 except PolicyError as exc:
-                    errors.append(f"organisation.policy: {exc}")
+                    errors.append(f"organisation.policy: {excerpt(str(exc), 200)}")
     nation = raw.get("nation", policy.nation if policy else None)
     if nation is None:
         errors.append("organisation.nation: missing")
-    elif nation not in {n.value for n in Nation}:
-        errors.append(f"organisation.nation: '{nation}' is not one of {', '.join(n.value for n in Nation)}")
+    elif not isinstance(nation, str) or nation not in {n.value for n in Nation}:
+        errors.append(f"organisation.nation: '{excerpt(nation)}' is not one of {', '.join(n.value for n in Nation)}")
     elif policy is not None and str(policy.nation) != nation:
         errors.append(
             f"organisation.nation: '{nation}' does not match profile '{profile}', which is for {policy.nation}"
         )
     timezone_name = raw.get("timezone", "Europe/London")
-    try:
-        ZoneInfo(str(timezone_name))
-    except (ZoneInfoNotFoundError, ValueError):
-        errors.append(f"organisation.timezone: '{timezone_name}' is not a known time zone")
+    if not _is_time_zone(timezone_name):
+        errors.append(f"organisation.timezone: '{excerpt(timezone_name)}' is not a known time zone")
         timezone_name = "Europe/London"
     coordinator = _slack_user(raw, "coordinator", "organisation", errors)
     closure_days = _dates(raw.get("closure_days", []), "organisation.closure_days", errors)
     retention = raw.get("retention_years", 7)
-    if not isinstance(retention, int) or isinstance(retention, bool) or retention < 1:
-        errors.append("organisation.retention_years: must be a whole number of years, 1 or more")
+    if not isinstance(retention, int) or isinstance(retention, bool) or retention not in RETENTION_YEARS:
+        errors.append(
+            f"organisation.retention_years: '{excerpt(retention)}' must be a whole number of years from "
+            f"{RETENTION_YEARS.start} to {RETENTION_YEARS.stop - 1}"
+        )
     admins = _slack_users(raw.get("admins", []), "organisation.admins", errors)
     if len(errors) > start:
         return None
@@ -178,15 +198,16 @@ def _cases(raw: Any, tz: ZoneInfo, errors: list[str]) -> list[CaseSpec]:
         start = len(errors)
         _unknown_keys(item, CASE_KEYS, where, errors)
         reference = _text(item, "reference", where, errors)
-        if reference is not None and not REFERENCE.match(reference):
+        if reference is not None and not REFERENCE.fullmatch(reference):
             errors.append(
-                f"{where}.reference: '{reference}' must be an opaque reference (letters, digits, - / _ .), never a name"
+                f"{where}.reference: '{excerpt(reference)}' must be an opaque reference (letters, digits, - / _ .; "
+                "at most 60), never a name"
             )
         elif reference is not None and reference in seen_references:
             errors.append(f"{where}.reference: '{reference}' is already used by cases[{seen_references[reference]}]")
         channel = _text(item, "channel", where, errors)
-        if channel is not None and not SLACK_CHANNEL.match(channel):
-            errors.append(f"{where}.channel: '{channel}' is not a Slack channel id (C... or G...)")
+        if channel is not None and not SLACK_CHANNEL.fullmatch(channel):
+            errors.append(f"{where}.channel: '{excerpt(channel)}' is not a Slack channel id (C... or G...)")
         elif channel is not None and channel in seen_channels:
             errors.append(f"{where}.channel: '{channel}' is already used by cases[{seen_channels[channel]}]")
         registered_on = _date(item.get("registered_on"), f"{where}.registered_on", errors, required=True)
@@ -199,10 +220,9 @@ def _cases(raw: Any, tz: ZoneInfo, errors: list[str]) -> list[CaseSpec]:
             errors.append(f"{where}.participants_without_slack: must be a list of role labels")
             labels = []
         for j, label in enumerate(labels):
-            if not isinstance(label, str) or not ROLE_LABEL.match(label.strip()):
-                errors.append(
-                    f"{where}.participants_without_slack[{j}]: must be a short role label such as 'Mother', never a name"
-                )
+            if not isinstance(label, str) or not ROLE_LABEL.fullmatch(label.strip()):
+                errors.append(f"{where}.participants_without_slack[{j}]: "
+                              "must be a short role label such as 'Mother', never a name")
         if len(errors) > start:
             continue
         seen_references[reference] = index
@@ -219,7 +239,7 @@ def _cases(raw: Any, tz: ZoneInfo, errors: list[str]) -> list[CaseSpec]:
 
 def _unknown_keys(raw: Mapping, known: set[str], where: str, errors: list[str]) -> None:
     for key in sorted(set(map(str, raw)) - known):
-        errors.append(f"{where}.{key}: unknown field")
+        errors.append(f"{where}.{excerpt(key)}: unknown field")
 
 
 def _text(raw: Mapping, key: str, where: str, errors: list[str]) -> str | None:
@@ -235,8 +255,8 @@ def _text(raw: Mapping, key: str, where: str, errors: list[str]) -> str | None:
 
 def _slack_user(raw: Mapping, key: str, where: str, errors: list[str]) -> str | None:
     value = _text(raw, key, where, errors)
-    if value is not None and not SLACK_USER.match(value):
-        errors.append(f"{where}.{key}: '{value}' is not a Slack user id (U... or W...)")
+    if value is not None and not SLACK_USER.fullmatch(value):
+        errors.append(f"{where}.{key}: '{excerpt(value)}' is not a Slack user id (U... or W...)")
         return None
     return value
 
@@ -249,8 +269,8 @@ def _slack_users(raw: Any, where: str, errors: list[str]) -> list[str]:
         return []
     users = []
     for j, value in enumerate(raw):
-        if not isinstance(value, str) or not SLACK_USER.match(value):
-            errors.append(f"{where}[{j}]: '{value}' is not a Slack user id (U... or W...)")
+        if not isinstance(value, str) or not SLACK_USER.fullmatch(value):
+            errors.append(f"{where}[{j}]: '{excerpt(value)}' is not a Slack user id (U... or W...)")
         else:
             users.append(value)
     return users
@@ -264,13 +284,38 @@ def _date(value: Any, where: str, errors: list[str], *, required: bool = False) 
     if isinstance(value, datetime):
         errors.append(f"{where}: must be a date (YYYY-MM-DD), not a date and time")
         return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        errors.append(f"{where}: '{value}' is not a date (YYYY-MM-DD)")
+    day = value if isinstance(value, date) else _from_iso(date.fromisoformat, value)
+    if day is None:
+        errors.append(f"{where}: '{excerpt(value)}' is not a date (YYYY-MM-DD)")
         return None
+    return day if _in_range(day, where, errors) else None
+
+
+def _from_iso(parse: Callable[[str], _T], value: Any) -> _T | None:
+    """`value` read by `parse` (an ISO-8601 reader), or None if it is not such text."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse(value)
+    except ValueError:
+        return None
+
+
+def _in_range(day: date, where: str, errors: list[str]) -> bool:
+    if EARLIEST <= day <= LATEST:
+        return True
+    errors.append(f"{where}: {day.isoformat()} is outside {EARLIEST.isoformat()} to {LATEST.isoformat()}")
+    return False
+
+
+def _is_time_zone(name: Any) -> bool:
+    if not isinstance(name, str) or not name or len(name) > MAX_TIMEZONE:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: some versions read a directory name
+        return False
+    return True
 
 
 def _dates(raw: Any, where: str, errors: list[str]) -> list[date]:
@@ -292,11 +337,13 @@ def _local_datetime(value: Any, where: str, tz: ZoneInfo, errors: list[str]) -> 
         errors.append(f"{where}: needs a time as well (YYYY-MM-DDTHH:MM)")
         return None
     else:
-        try:
-            moment = datetime.fromisoformat(str(value))
-        except ValueError:
-            errors.append(f"{where}: '{value}' is not a date and time (YYYY-MM-DDTHH:MM)")
+        moment = _from_iso(datetime.fromisoformat, value)
+        if moment is None:
+            errors.append(f"{where}: '{excerpt(value)}' is not a date and time (YYYY-MM-DDTHH:MM)")
             return None
+    # Checked before the conversion to UTC, which overflows at the ends of the calendar.
+    if not _in_range(moment.date(), where, errors):
+        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return moment.astimezone(timezone.utc)

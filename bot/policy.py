@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from bot.calendar import Nation, Roll, WorkingHours
+from bot.strict_yaml import excerpt
 
 class PolicyError(ValueError):
     """A profile or an override is missing, unknown or invalid; the message names the field."""
@@ -118,27 +119,38 @@ class _Invalid(Exception):
         self.problem, self.suffix = problem, suffix
 
 
+# Every count here is days, weeks, months or hours of a procedure; beyond this, date arithmetic overflows
+# long before anything useful happens.
+_MAX_COUNT = 1000
+
+
 def _is_int(value: Any) -> bool:
     # bool is an int subclass; `true` is never a sensible count.
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _at_most_max(value: int) -> int:
+    if value > _MAX_COUNT:
+        raise _Invalid(f"must be at most {_MAX_COUNT}")
+    return value
+
+
 def _positive_int(value: Any) -> int:
     if not _is_int(value) or value < 1:
         raise _Invalid("must be a positive whole number")
-    return value
+    return _at_most_max(value)
 
 
 def _count(value: Any) -> int:
     if not _is_int(value) or value < 0:
         raise _Invalid("must be a whole number, 0 or more")
-    return value
+    return _at_most_max(value)
 
 
 def _optional_positive_int(value: Any) -> int | None:
     if value is not None and (not _is_int(value) or value < 1):
         raise _Invalid("must be a positive whole number, or null for none")
-    return value
+    return value if value is None else _at_most_max(value)
 
 
 def _hhmm(value: Any) -> time:
@@ -156,7 +168,7 @@ def _text(value: Any) -> str:
 
 def _choice(enum: type[Nation] | type[Roll]) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
-        if value not in {e.value for e in enum}:
+        if not isinstance(value, str) or value not in {e.value for e in enum}:
             raise _Invalid("must be one of: " + ", ".join(e.value for e in enum))
         return enum(value)
 
@@ -172,7 +184,7 @@ def _reminders(value: Any) -> tuple[MeetingReminder, ...]:
             raise _Invalid("must be a mapping {working_days_before, at}", f"[{i}]")
         for key in item:
             if key not in ("working_days_before", "at"):
-                raise _Invalid("unknown setting", f"[{i}].{key}")
+                raise _Invalid("unknown setting", f"[{i}].{excerpt(key)}")
         for key, check in (("working_days_before", _count), ("at", _hhmm)):
             if key not in item:
                 raise _Invalid("missing", f"[{i}].{key}")
@@ -268,7 +280,7 @@ def _merge(
 ) -> None:
     """Deep-merge `layer` into `into`, rejecting unknown keys and remembering who set each leaf."""
     for key, value in layer.items():
-        where = f"{path}.{key}" if path else str(key)
+        where = f"{path}.{excerpt(key)}" if path else excerpt(key)
         if schema is _OPEN:
             if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", key):
                 problem = "item names are lower-case letters, digits and _"

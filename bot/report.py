@@ -76,8 +76,11 @@ class ActionLine:
     description: str
     owner: Person
     due_on: date
-    status: str  # open | done | overdue
+    status: str  # open | overdue | done | closed
     added_on: date
+    done_on: date | None = None  # done or closed on
+    done_by: Person | None = None
+    closed_reason: str | None = None
 
 
 @dataclass(frozen=True)

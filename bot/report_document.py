@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from bot.documents import add_table, new_document, to_bytes
 from bot.letters import KINDS
-from bot.report import ROLE_WORDS, Person, ReviewReport, timeliness
+from bot.report import ROLE_WORDS, ActionLine, Person, ReviewReport, timeliness
 
 CONCERNS = {"new": "New concerns", "deepening": "Deepening concerns", "other": "Something else"}
 _DUE = {"met": "Held on time", "late": "Held late", "overdue": "Overdue: none held by the due date",
@@ -28,6 +28,15 @@ def _who(person: Person, names: Mapping[str, str]) -> str:
         return person.label or role
     name = names.get(person.user_id)
     return f"{role}: {name}" if name else f"{role} ({person.user_id})"
+
+
+def _action_status(action: ActionLine, names: Mapping[str, str]) -> str:
+    """'overdue', 'done Thu 3 Jun 2027 by Member: Priya Patel', 'closed … (no longer needed: reason)'."""
+    if action.status not in ("done", "closed"):
+        return action.status
+    by = f" by {_who(action.done_by, names)}" if action.done_by else ""
+    said = f"{action.status} {_day(action.done_on)}{by}"
+    return said if action.status == "done" else f"{said} (no longer needed: {action.closed_reason or '—'})"
 
 
 def build_report_docx(report: ReviewReport, *, names: Mapping[str, str] | None = None) -> bytes:
@@ -75,7 +84,8 @@ def build_report_docx(report: ReviewReport, *, names: Mapping[str, str] | None =
 
     document.add_heading("4. Actions and their status", level=1)
     add_table(document, ("Action", "Owner", "Due", "Status", "Added at the meeting of"),
-              [(a.description, _who(a.owner, names), _day(a.due_on), a.status, _day(a.added_on)) for a in report.actions])
+              [(a.description, _who(a.owner, names), _day(a.due_on), _action_status(a, names), _day(a.added_on))
+               for a in report.actions])
 
     document.add_heading("5. Plan copies and the CP9", level=1)
     rows = []

@@ -24,7 +24,7 @@ from handlers.ids import LetterIds
 from handlers.people import display_names
 from handlers.receipts import explain
 from handlers.render import Rendered, mention, renderer
-from handlers.payloads import element, tell_ephemeral
+from handlers.payloads import element, id_of, tell_ephemeral
 
 _FIELDS = {"relationship": LetterIds.RELATIONSHIP, "kind": LetterIds.KIND, "name": LetterIds.NAME,
            "contact": LetterIds.CONTACT}
@@ -61,7 +61,7 @@ def handle_coordinator_details_action(ack: Ack, body: dict, action: dict, client
     try:
         with services.uow_factory() as uow:
             form = letter_form(uow=uow, now=services.clock.now(), user=body["user"]["id"],
-                               letter_id=int(action["value"]))
+                               letter_id=id_of(action))
     except (NotForYouError, AlreadyDoneError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
@@ -105,7 +105,7 @@ def handle_coordinator_letter_sent_action(ack: Ack, body: dict, action: dict, re
     services: Services = context["services"]
     try:
         with services.uow_factory() as uow:
-            mark_letter_sent(uow=uow, now=services.clock.now(), letter_id=int(action["value"]), user=body["user"]["id"])
+            mark_letter_sent(uow=uow, now=services.clock.now(), letter_id=id_of(action), user=body["user"]["id"])
             uow.commit()
     except (NotForYouError, AlreadyDoneError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)

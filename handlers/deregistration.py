@@ -33,7 +33,7 @@ from handlers.blocks import deregistration as blocks
 from handlers.format import local_date, local_datetime
 from handlers.ids import DeregistrationIds as Ids
 from handlers.render import Rendered, echo, mention, renderer
-from handlers.payloads import channel_of, element, tell_ephemeral
+from handlers.payloads import channel_of, element, id_of, tell_ephemeral
 
 #: Field names used by the services -> the modal's input blocks.
 _BLOCKS = {
@@ -97,7 +97,7 @@ def handle_deregistration_action(ack: Ack, body: dict, action: dict, client, res
     ack()
     services: Services = context["services"]
     user, step = body["user"]["id"], "date" if action["action_id"] == Ids.SET_DATE else "outcome"
-    deregistration_id = int(action["value"])
+    deregistration_id = id_of(action)
     try:
         with services.uow_factory() as uow:
             shown = post_dereg_view(deregistration_id, user, uow=uow, now=services.clock.now(), step=step)

@@ -63,6 +63,15 @@ class MeetingIds(StrEnum):
     FLAGS = "meeting.flags"
 
 
+class ActionIds(StrEnum):
+    """Actions the group added: their buttons (reminder DM, Home tab, `/core-group actions`) and the close modal."""
+
+    DONE = "action.done"  # Mark done
+    CLOSE = "action.close"  # Close (no longer needed): opens the modal
+    CLOSE_MODAL = "action.close_modal"
+    REASON = "action.reason"  # the modal's input block (its element has the same id)
+
+
 class ReceiptIds(StrEnum):
     """Plan copies and the CP9: buttons, modal callbacks and the modals' input blocks."""
 

@@ -1,4 +1,4 @@
-"""Meeting records in Slack: `/core-group record` (the chair's modal), its notices, action reminders, and the
+"""Meeting records in Slack: `/core-group record` (the chair's modal), its notices, and the
 meetings part of `/core-group status`."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from handlers import core_group
 from handlers.blocks.meetings import ACTION_ROWS, build_meeting_status_section, build_record_modal
 from handlers.format import local_date, local_datetime
 from handlers.ids import MeetingIds
-from handlers.render import Rendered, context, inline, mention, quote, renderer, section
+from handlers.render import Rendered, context, inline, mention, renderer, section
 
 
 def handle_meeting_record_command(*, args: list[str], command: dict, respond: Respond, client,
@@ -181,20 +181,6 @@ def render_plan_amendment_referred(payload: dict[str, Any]) -> Rendered:
         f"*Invited, absent:* {payload.get('absent', 0)} · *New actions:* {payload.get('actions', 0)}",
     ]
     blocks = [section("\n".join(lines))]
-    if payload.get("on_behalf_of"):
-        blocks.append(context(f"You are standing in for {mention(payload['on_behalf_of'])}."))
-    return Rendered(text=text, blocks=blocks)
-
-
-@renderer(NoticeKind.ACTION_DUE)
-def render_action_due(payload: dict[str, Any]) -> Rendered:
-    """An action's owner (or the chair, for someone without Slack) is reminded on its due date."""
-    due = local_date(date.fromisoformat(payload["due_on"]))
-    owner = inline(payload.get("owner_label") or "—")
-    whose = "" if payload.get("owner_user_id") else f" (owned by {owner}, who has no Slack)"
-    text = f"Action due {due} for {payload['reference']}{whose}"
-    lines = [f"*Action due {due}* — {payload['reference']}{whose}", quote(payload['description'])]
-    blocks = [section("\n".join(lines)), context(f"Added at a core group meeting. Case channel: <#{payload['channel']}>")]
     if payload.get("on_behalf_of"):
         blocks.append(context(f"You are standing in for {mention(payload['on_behalf_of'])}."))
     return Rendered(text=text, blocks=blocks)

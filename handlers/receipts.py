@@ -27,8 +27,8 @@ from handlers import core_group
 from handlers.blocks import receipts as blocks
 from handlers.format import local_date
 from handlers.ids import ReceiptIds
-from handlers.render import Rendered, escape, inline, mention, renderer
-from handlers.payloads import channel_of, element, tell_ephemeral
+from handlers.render import Rendered, inline, mention, renderer
+from handlers.payloads import channel_of, element, id_of, tell_ephemeral
 
 _PLAN_FIELDS = {"labels": ReceiptIds.LABELS, "how": ReceiptIds.HOW, "when": ReceiptIds.WHEN}
 _CP9_FIELDS = {"when": ReceiptIds.CP9_WHEN, "note": ReceiptIds.CP9_NOTE}
@@ -58,7 +58,7 @@ def handle_receipts_plan_sent_action(ack: Ack, body: dict, action: dict, client,
     try:
         with services.uow_factory() as uow:
             form = plan_sent_form(uow=uow, now=services.clock.now(), user=body["user"]["id"],
-                                  receipt_id=int(action["value"]))
+                                  receipt_id=id_of(action))
     except (NotForYouError, AlreadyDoneError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
@@ -116,7 +116,7 @@ def handle_receipts_confirm_action(ack: Ack, body: dict, action: dict, respond: 
     services: Services = context["services"]
     try:
         with services.uow_factory() as uow:
-            confirm_plan_receipt(uow=uow, now=services.clock.now(), copy_id=int(action["value"]),
+            confirm_plan_receipt(uow=uow, now=services.clock.now(), copy_id=id_of(action),
                                  user=body["user"]["id"])
             uow.commit()
     except (NotForYouError, AlreadyDoneError) as error:
@@ -150,7 +150,7 @@ def handle_receipts_cp9_sent_action(ack: Ack, body: dict, action: dict, client, 
     try:
         with services.uow_factory() as uow:
             form = cp9_sent_form(uow=uow, now=services.clock.now(), user=body["user"]["id"],
-                                 cp9_id=int(action["value"]))
+                                 cp9_id=id_of(action))
     except (NotForYouError, AlreadyDoneError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
@@ -192,7 +192,7 @@ def handle_receipts_cp9_received_action(ack: Ack, body: dict, action: dict, resp
     services: Services = context["services"]
     try:
         with services.uow_factory() as uow:
-            cp9 = mark_cp9_received(uow=uow, now=services.clock.now(), cp9_id=int(action["value"]),
+            cp9 = mark_cp9_received(uow=uow, now=services.clock.now(), cp9_id=id_of(action),
                                     user=body["user"]["id"])
             uow.commit()
     except (NotForYouError, AlreadyDoneError) as error:

@@ -26,7 +26,7 @@ from bot.services.requests import (
 from handlers.blocks import requests as blocks
 from handlers.ids import Command, RequestIds
 from handlers.render import Rendered, mention, renderer
-from handlers.payloads import channel_of, element, tell_ephemeral
+from handlers.payloads import channel_of, element, id_of, tell_ephemeral
 
 #: Which step each button takes, and whether it opens the date form (True) or the reason form.
 _BUTTONS = {
@@ -94,7 +94,7 @@ def handle_requests_decision_action(ack: Ack, body: dict, action: dict, client, 
     ack()
     services, user = context["services"], body["user"]["id"]
     step, schedules = _BUTTONS[action["action_id"]]
-    request_id = int(action["value"])
+    request_id = id_of(action)
     try:
         with services.uow_factory() as uow:
             shown = prepare_decision(uow=uow, now=services.clock.now(), request_id=request_id, user=user, step=step)
@@ -195,7 +195,7 @@ def handle_requests_ask_action(ack: Ack, body: dict, action: dict, respond: Resp
     services, user = context["services"], body["user"]["id"]
     try:
         with services.uow_factory() as uow:
-            request = escalate_request(uow=uow, now=services.clock.now(), request_id=int(action["value"]), user=user)
+            request = escalate_request(uow=uow, now=services.clock.now(), request_id=id_of(action), user=user)
             to = request.coordinator_routed_to
             uow.commit()
     except (RequestClosedError, NotYourDecisionError) as error:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from store.models import (
@@ -304,13 +304,29 @@ class MeetingRecordRepository:
 
     # --- actions ----------------------------------------------------------------------------
 
-    def open_actions(self, case_id: int) -> Sequence[MeetingAction]:
+    def get_action(self, action_id: int) -> MeetingAction | None:
+        return self.session.get(MeetingAction, action_id)
+
+    def actions_for_case(self, case_id: int) -> Sequence[MeetingAction]:
+        """Every action of the case, open or settled, soonest due first."""
         query = (
-            select(MeetingAction)
-            .where(MeetingAction.case_id == case_id, MeetingAction.status == ActionStatus.OPEN)
+            select(MeetingAction).where(MeetingAction.case_id == case_id)
             .order_by(MeetingAction.due_on, MeetingAction.id)
         )
         return self.session.scalars(query).all()
+
+    def settle_action(self, action_id: int, *, status: str, now: datetime, by: str, on_behalf_of: str | None,
+                      reason: str | None = None) -> bool:
+        """Mark an open action done or closed (conditional update), its reminder stopped; True when this call did it."""
+        statement = (
+            update(MeetingAction)
+            .where(MeetingAction.id == action_id, MeetingAction.status == ActionStatus.OPEN)
+            .values(status=status, done_at=now, done_by=by, done_on_behalf_of=on_behalf_of, closed_reason=reason,
+                    reminder_status=case((MeetingAction.reminder_status == ReminderStatus.PENDING,
+                                          ReminderStatus.CANCELLED.value), else_=MeetingAction.reminder_status))
+            .execution_options(synchronize_session="fetch")
+        )
+        return self.session.execute(statement).rowcount == 1
 
     def claim_due_action_reminders(self, *, now: datetime, limit: int) -> Sequence[MeetingAction]:
         """Open actions whose reminder time has come and that were not reminded, locked for this transaction."""

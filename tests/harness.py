@@ -46,8 +46,20 @@ def organisation_file(*, organisation: dict | None = None, cases: list[dict] | N
     return {"organisation": {**ORGANISATION, **(organisation or {})}, "cases": cases if cases is not None else [dict(CASE)]}
 
 
+class _WrittenOut(yaml.SafeDumper):
+    """Repeats shared values in full, as an admin would write them: the loader refuses aliases."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
+def organisation_yaml(data: dict) -> str:
+    """An organisation file as its text."""
+    return yaml.dump(data, Dumper=_WrittenOut, sort_keys=False)
+
+
 def write_organisation_file(path, data: dict) -> str:
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    path.write_text(organisation_yaml(data))
     return str(path)
 
 
@@ -63,6 +75,15 @@ def clean_database(engine) -> None:
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
+
+
+def database_snapshot(engine) -> dict[str, list[tuple[str, ...]]]:
+    """Every row of every table, comparable: to show that a refused operation changed nothing."""
+    with engine.connect() as connection:
+        return {
+            table.name: sorted(tuple(map(repr, row)) for row in connection.execute(table.select()))
+            for table in Base.metadata.sorted_tables
+        }
 
 
 @contextlib.contextmanager
@@ -117,8 +138,9 @@ class BotHarness:
         """Register the organisation and its cases as `coregroup cases import` would."""
         from bot.orgfile import parse_organisation_file
         from bot.services.cases import import_organisation
+        from bot.strict_yaml import load_yaml_text
 
-        file = parse_organisation_file(yaml.safe_load(yaml.safe_dump(data or organisation_file())))
+        file = parse_organisation_file(load_yaml_text(organisation_yaml(data or organisation_file())))
         with self.services.uow_factory() as uow:
             report = import_organisation(file, uow=uow, now=self.clock.now())
             uow.commit()

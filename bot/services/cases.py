@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.errors import NotACaseChannelError, NotInCaseError
+from bot.errors import ConfigError, NotACaseChannelError, NotInCaseError
 from bot.orgfile import CaseSpec, OrganisationFile
 from bot.services.meetings import sync_first_meeting
 from store.models import Case, CaseRole, CaseStatus, Organisation, Role
@@ -51,10 +52,16 @@ class CaseSummary:
 
 
 def import_organisation(file: OrganisationFile, *, uow: UnitOfWork, now: datetime, actor: str = "cli") -> ImportReport:
-    """Create or update the organisation and its cases from a validated file, in one transaction."""
+    """Create or update the organisation and its cases from a validated file, in one transaction.
+
+    Raises ConfigError, having changed nothing, when the file names another organisation's case or
+    another case's channel.
+    """
     spec = file.organisation
     report = ImportReport(organisation=spec.name)
     organisation = uow.organisations.get_by_name(spec.name)
+    existing = uow.cases.list()
+    _refuse_others(file, existing, organisation_id=organisation.id if organisation else None)
     wanted = {
         "profile": spec.profile,
         "nation": spec.nation,
@@ -88,7 +95,6 @@ def import_organisation(file: OrganisationFile, *, uow: UnitOfWork, now: datetim
         changes = _apply(
             case,
             {
-                "organisation_id": organisation.id,
                 "channel": case_spec.channel,
                 "registered_on": case_spec.registered_on,
                 "first_meeting_at": case_spec.first_meeting,
@@ -104,8 +110,33 @@ def import_organisation(file: OrganisationFile, *, uow: UnitOfWork, now: datetim
         else:
             report.unchanged.append(case_spec.reference)
     in_file = {c.reference for c in file.cases}
-    report.not_in_file = [c.reference for c in uow.cases.list() if c.reference not in in_file]
+    report.not_in_file = [
+        c.reference for c in existing if c.organisation_id == organisation.id and c.reference not in in_file
+    ]
     return report
+
+
+def _refuse_others(file: OrganisationFile, existing: Sequence[Case], *, organisation_id: int | None) -> None:
+    """Before anything is written: a case belongs to one organisation, and a channel to one case."""
+    by_reference = {c.reference: c for c in existing}
+    by_channel = {c.channel: c for c in existing}
+    problems = []
+    for index, spec in enumerate(file.cases):
+        where = f"cases[{index}]"
+        case = by_reference.get(spec.reference)
+        if case is not None and case.organisation_id != organisation_id:
+            # Not which one: an admin of one authority learns nothing about another's cases.
+            problems.append(f"{where}.reference: '{spec.reference}' is a case of another organisation; "
+                            "a case never moves between organisations")
+        holder = by_channel.get(spec.channel)
+        if holder is None or holder.reference == spec.reference:
+            continue
+        ours = holder.organisation_id == organisation_id
+        owner = f"case {holder.reference}" if ours else "a case of another organisation"
+        problems.append(f"{where}.channel: '{spec.channel}' is already the channel of {owner}; "
+                        "give this case its own channel")
+    if problems:
+        raise ConfigError(problems)
 
 
 def list_cases(*, uow: UnitOfWork) -> list[CaseSummary]:

@@ -87,7 +87,7 @@ def home_for(*, uow: UnitOfWork, now: datetime, user: str) -> HomeView:
         *_copies_to_confirm(uow, user, calendar),
         *_chair_items(uow, identities, user, now, calendar),
         *(item for o in coordinating for item in _coordinator_items(uow, o, user, calendar)),
-        *_actions(uow, user, today),
+        *_actions(uow, identities, user, today),
     ]
     digest = build_digest(uow=uow, organisation=coordinating[0], now=now) if coordinating else None
     return HomeView(
@@ -196,14 +196,15 @@ def _coordinator_items(uow: UnitOfWork, organisation: Organisation, user: str, c
     return found
 
 
-def _actions(uow: UnitOfWork, user: str, today: date) -> list[WaitingItem]:
-    actions = uow.overview.actions_owned_by(user)
-    cases = uow.cases.get_many(a.case_id for a in actions)
+def _actions(uow: UnitOfWork, identities, user: str, today: date) -> list[WaitingItem]:
+    """Open actions the person owns, and those of whoever they stand in for today (Mark done works for both)."""
+    owned = [(a, who) for who in identities for a in uow.overview.actions_owned_by(who)]
+    cases = uow.cases.get_many(a.case_id for a, _ in owned)
     return [
         WaitingItem("action", cases[a.case_id].reference, cases[a.case_id].channel,
                     f"Action {'overdue' if a.due_on < today else 'due'} {words(a.due_on)}: {a.description}",
-                    a.due_on, a.id)
-        for a in actions
+                    a.due_on, a.id, (), who if who != user else None)
+        for a, who in owned
     ]
 
 

@@ -17,6 +17,7 @@ from bot.meetings import ExistingMeeting, RecordDraft, action_remind_at, check_r
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for, policy_for
 from bot.policy import ChecklistItem
+from bot.services.actions import ActionItem, action_items
 from bot.services.cases import case_for_channel
 from bot.services.cp9 import start_cp9
 from bot.services.letters import flag_institution
@@ -194,36 +195,21 @@ def _tell(uow: UnitOfWork, case: Case, meeting: Meeting, record: MeetingRecord, 
 
 
 @dataclass(frozen=True)
-class ActionView:
-    """An open action as status shows it."""
-
-    description: str
-    owner_user_id: str | None
-    owner_label: str | None
-    due_on: date
-    overdue: bool
-
-
-@dataclass(frozen=True)
 class MeetingStatusView:
-    """The meeting side of a case's status: the due date, the last record and the open actions."""
+    """The meeting side of a case's status: the due date, the last record and every action with its state."""
 
     timezone: str
     due_on: date | None
     due_status: str | None
     last_held_at: datetime | None
-    actions: tuple[ActionView, ...]
+    actions: tuple[ActionItem, ...]
 
 
 def meeting_status(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> MeetingStatusView:
     """The meetings part of `/core-group status`, for anyone who may see the case."""
     case = case_for_channel(channel, user, uow=uow)
-    today = calendar_for(case.organisation).local_date(now)
     due = uow.meetings.current_due(case.id)
     last = uow.meeting_records.latest_for_case(case.id)
-    actions = tuple(
-        ActionView(a.description, a.owner_user_id, a.owner_label, a.due_on, a.due_on < today)
-        for a in uow.meeting_records.open_actions(case.id)
-    )
+    actions = action_items(uow, case, now=now)
     return MeetingStatusView(case.organisation.timezone, due.due_on if due else None, due.status if due else None,
                              last.held_at if last else None, actions)

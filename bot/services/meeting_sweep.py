@@ -134,12 +134,14 @@ def _remind_actions(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int,
         if not owner:
             continue
         to, on_behalf_of = routes[owner]
+        key = notice_key(NoticeKind.ACTION_DUE, action.id, to)
+        action.reminder_key = key  # Mark done updates this DM in place
         notices.append({
-            "key": notice_key(NoticeKind.ACTION_DUE, action.id, to), "kind": NoticeKind.ACTION_DUE,
-            "recipient": to, "case_id": case.id,
-            "payload": {"reference": case.reference, "channel": case.channel, "description": action.description,
+            "key": key, "kind": NoticeKind.ACTION_DUE, "recipient": to, "case_id": case.id,
+            "payload": {"action_id": action.id, "reference": case.reference, "channel": case.channel,
+                        "timezone": case.organisation.timezone, "description": action.description,
                         "due_on": action.due_on.isoformat(), "owner_user_id": action.owner_user_id,
-                        "owner_label": action.owner_label, "on_behalf_of": on_behalf_of},
+                        "owner_label": action.owner_label, "on_behalf_of": on_behalf_of, "status": ActionStatus.OPEN},
         })
         audits.append({"action": "meeting.action_reminded", "case_id": case.id, "action_id": action.id, "to": to,
                        "on_behalf_of": on_behalf_of})

@@ -44,8 +44,9 @@ def review_report(*, uow: UnitOfWork, now: datetime, channel: str, user: str) ->
     meetings = tuple(_meeting(uow, case, record, today=today) for record in records)
     actions = tuple(
         ActionLine(a.description, _person(case, a.owner_user_id, a.owner_label), a.due_on,
-                   "done" if a.status == ActionStatus.DONE else ("overdue" if a.due_on < today else "open"),
-                   calendar.local_date(record.held_at))
+                   a.status if a.status != ActionStatus.OPEN else ("overdue" if a.due_on < today else "open"),
+                   calendar.local_date(record.held_at), calendar.local_date(a.done_at) if a.done_at else None,
+                   _person(case, a.done_by, None) if a.done_by else None, a.closed_reason)
         for record in records for a in record.actions
     )
     requests = tuple(_request(case, r, calendar) for r in uow.requests.for_case(case.id))
@@ -60,7 +61,7 @@ def review_report(*, uow: UnitOfWork, now: datetime, channel: str, user: str) ->
         for d in uow.meetings.dues_for(case.id)
     )
     people = sorted({p.user_id for m in meetings for p, _ in m.attendance if p.user_id}
-                    | {a.owner.user_id for a in actions if a.owner.user_id}
+                    | {p.user_id for a in actions for p in (a.owner, a.done_by) if p and p.user_id}
                     | {r.requested_by for r in requests} | {user} | ({on_behalf_of} if on_behalf_of else set()))
     report = ReviewReport(
         organisation=case.organisation.name, reference=case.reference, registered_on=case.registered_on,

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.services.deregistration import DeregisterForm, DeregistrationStatusView, PostDeregView
 from handlers.format import local_date, local_datetime
 from handlers.ids import DeregistrationIds as Ids
-from handlers.render import actions, button, context, escape, inline, mention, section
+from handlers.render import actions, button, context, inline, mention, section
 
 MEETING = "post-deregistration Child's Plan meeting"
 PURPOSE = ("The meeting confirms that risk has not escalated since deregistration. If it has, social work assesses "

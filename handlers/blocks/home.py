@@ -11,7 +11,7 @@ from bot.digest import words
 from bot.services.home import HomeView, WaitingItem
 from handlers.blocks.digest import build_digest_sections, counts_line
 from handlers.format import local_date, local_datetime
-from handlers.ids import HomeIds, LetterIds, ReceiptIds, RequestIds
+from handlers.ids import ActionIds, HomeIds, LetterIds, ReceiptIds, RequestIds
 from handlers.render import actions, button, context, escape, header, inline, mention, section
 
 Blocks = list[dict[str, Any]]
@@ -35,6 +35,7 @@ def item_buttons(item: WaitingItem) -> list[dict[str, Any]]:
                                style="primary")],
         "letter_details": [button("Give the details", action_id=LetterIds.GIVE_DETAILS, value=value, style="primary")],
         "letter_send": [button("Letter sent", action_id=LetterIds.SENT, value=value, style="primary")],
+        "action": [button("Mark done", action_id=ActionIds.DONE, value=value, style="primary")],
     }.get(item.kind, [])
 
 

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 from bot.meetings import ExistingMeeting
 from bot.services.meeting_records import MeetingStatusView, RecordForm
 from bot.services.meetings import ScheduleForm
+from handlers.blocks.actions import action_line
 from handlers.format import local_date, local_datetime
 from handlers.ids import MeetingIds
-from handlers.render import context, escape, inline, mention, section
+from handlers.render import context, section
 
 #: How many optional action rows the record modal offers.
 ACTION_ROWS = 3
@@ -131,7 +132,7 @@ def build_record_modal(form: RecordForm) -> dict[str, Any]:
 
 
 def build_meeting_status_section(view: MeetingStatusView, *, now: datetime) -> list[dict[str, Any]]:
-    """When the next meeting is due, the last record, and the open actions with their owners."""
+    """When the next meeting is due, the last record, and every action: open, overdue, done or closed."""
     lines = []
     if view.due_on:
         due = f"*Next meeting due by:* {local_date(view.due_on)}"
@@ -143,15 +144,13 @@ def build_meeting_status_section(view: MeetingStatusView, *, now: datetime) -> l
     lines.append(f"*Last meeting recorded:* {local_datetime(view.last_held_at, view.timezone)}")
     blocks = [section("\n".join(lines))]
     if view.actions:
-        rows = []
-        for action in view.actions[:30]:
-            owner = mention(action.owner_user_id) if action.owner_user_id else inline(action.owner_label or "—")
-            late = " — *overdue*" if action.overdue else ""
-            rows.append(f"• {inline(action.description)} — {owner} — due {local_date(action.due_on)}{late}")
+        still = sum(1 for a in view.actions if a.is_open)
+        rows = [action_line(action, view.timezone) for action in view.actions[:30]]
         more = f"\n…and {len(view.actions) - 30} more" if len(view.actions) > 30 else ""
-        blocks.append(section(f"*Open actions ({len(view.actions)})*\n" + "\n".join(rows) + more))
+        blocks.append(section(f"*Actions ({still} open of {len(view.actions)})* — `/core-group actions` to mark "
+                              "one done\n" + "\n".join(rows) + more))
     else:
-        blocks.append(section("*Open actions:* none"))
+        blocks.append(section("*Actions:* none"))
     return blocks
 
 

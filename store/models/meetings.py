@@ -196,7 +196,8 @@ class ActionStatus(StrEnum):
     """Whether an action the group added is still open."""
 
     OPEN = "open"
-    DONE = "done"
+    DONE = "done"  # marked done by its owner, their delegate or the chair
+    CLOSED = "closed"  # closed by the chair as no longer needed, with a reason
 
 
 class MeetingAction(Base):
@@ -220,5 +221,11 @@ class MeetingAction(Base):
     remind_at: Mapped[datetime]
     reminder_status: Mapped[str] = mapped_column(String(20), default=ReminderStatus.PENDING)
     reminded_at: Mapped[datetime | None]
+    reminder_key: Mapped[str | None] = mapped_column(String(200))  # the reminder DM's notice, updated once settled
+    # Done or closed: when, by whom (and for whom, a delegate), and why it was closed (never the owner's name).
+    done_at: Mapped[datetime | None]
+    done_by: Mapped[str | None] = mapped_column(String(30))
+    done_on_behalf_of: Mapped[str | None] = mapped_column(String(30))
+    closed_reason: Mapped[str | None] = mapped_column(Text)
 
     record: Mapped[MeetingRecord] = relationship(back_populates="actions")

@@ -96,6 +96,14 @@ def record(bot, answers: dict | None = None, *, at: datetime | None = None, user
     return save(bot, view, {**CHECKLIST_ANSWERS, **(answers or {})}, user)
 
 
+def status_text(bot, user: str = "U0HV") -> str:
+    """`/core-group status` in the case channel, as `user` reads it."""
+    mark = bot.fake.mark()
+    bot.slack.slash_command(command="/core-group", text="status", user_id=user, channel_id=CASE_CHANNEL)
+    (reply,) = bot.fake.wait_for("response_url", since=mark)
+    return "\n".join(b["text"]["text"] for b in reply.params["blocks"] if isinstance(b.get("text"), dict))
+
+
 def case_row(bot):
     with bot.services.uow_factory() as uow:
         return uow.cases.get_by_reference("CP-2027-0142")

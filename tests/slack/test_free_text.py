@@ -150,8 +150,21 @@ def letter_details(bot) -> str:
         return f"{letter.relationship} / {letter.institution_name}"
 
 
+def action_close_reason(bot) -> str:
+    from tests.slack.test_actions import COURSE, close_with, record_actions
+
+    record_actions(bot)
+    bot.at(local(2027, 6, 2, 14, 0))
+    errors, _ = close_with(bot, f"Replaced by home visits, {WORDS}")
+    assert not errors
+    with bot.services.uow_factory() as uow:
+        case = uow.cases.get_by_reference("CP-2027-0142")
+        (closed,) = [a for a in uow.meeting_records.actions_for_case(case.id) if a.description == COURSE]
+        return closed.closed_reason
+
+
 FREE_TEXT_PATHS = [request_details, refusal_reason, uphold_reason, move_reason_and_note, cancel_reason,
-                   record_checklist_and_action, cp9_note, lead_agency, letter_details]
+                   record_checklist_and_action, action_close_reason, cp9_note, lead_agency, letter_details]
 
 
 def audit_text(bot) -> str:

@@ -9,6 +9,7 @@ import urllib.request
 from bot.app import make_wsgi_app
 from bot.http_server import BackgroundServer
 from store.db import make_engine
+from tests.harness import SIGNING_SECRET
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -31,7 +32,7 @@ def test_unknown_paths_get_404(bot):
 
 def test_healthz_reports_503_when_the_database_is_unreachable(bot, tmp_path):
     broken = make_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}")
-    server = BackgroundServer(make_wsgi_app(bot.runtime.app, broken)).start()
+    server = BackgroundServer(make_wsgi_app(bot.runtime.app, broken, signing_secret=SIGNING_SECRET)).start()
     try:
         status, body = get(f"{server.url}/healthz")
     finally:

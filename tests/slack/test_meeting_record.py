@@ -20,6 +20,7 @@ from tests.slack.meeting_steps import (
     record,
     save,
     schedule,
+    status_text,
     submit,
     text_of,
 )
@@ -37,13 +38,6 @@ def case_bot(bot):
 def saved_record(bot):
     with bot.services.uow_factory() as uow:
         return uow.meeting_records.latest_for_case(case_row(bot).id)
-
-
-def status_text(bot, user: str = "U0HV") -> str:
-    mark = bot.fake.mark()
-    bot.slack.slash_command(command="/core-group", text="status", user_id=user, channel_id=CASE_CHANNEL)
-    (reply,) = bot.fake.wait_for("response_url", since=mark)
-    return "\n".join(b["text"]["text"] for b in reply.params["blocks"] if isinstance(b.get("text"), dict))
 
 
 def test_the_modal_says_which_meeting_it_records_and_offers_everyone(case_bot):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
+from bot.errors import ConfigError
 from bot.orgfile import parse_organisation_file
 from bot.services.cases import import_organisation, list_cases
 from store.models import Role
-from tests.harness import CASE, organisation_file
+from tests.harness import CASE, database_snapshot, organisation_file
 
 NOW = datetime(2027, 5, 17, 8, 0, tzinfo=timezone.utc)
 
@@ -76,3 +79,73 @@ def test_moving_the_first_meeting_in_the_file_moves_the_scheduled_meeting(uow_fa
     with uow_factory() as uow:
         (first,) = uow.meetings.for_case(uow.cases.get_by_reference("CP-2027-0142").id)
         assert first.starts_at == datetime(2027, 5, 25, 13, 0, tzinfo=timezone.utc)
+
+
+FIFE = {"name": "Fife Council", "profile": "fife", "coordinator": "U0FIFECO"}
+
+
+def refused_import(uow_factory, data) -> list[str]:
+    with uow_factory() as uow, pytest.raises(ConfigError) as caught:
+        import_organisation(parse_organisation_file(data), uow=uow, now=NOW)
+    return caught.value.errors
+
+
+def test_another_organisations_file_cannot_take_over_a_case_or_change_anything(engine, uow_factory):
+    run_import(uow_factory, organisation_file())
+    before = database_snapshot(engine)
+    errors = refused_import(uow_factory, organisation_file(
+        organisation=FIFE, cases=[dict(CASE, reference="CP-F1", channel="C0F1"), dict(CASE, chair="U0FIFECH")]
+    ))
+    assert errors == [
+        "cases[1].reference: 'CP-2027-0142' is a case of another organisation; a case never moves between organisations"
+    ]
+    assert database_snapshot(engine) == before
+    with uow_factory() as uow:
+        assert uow.organisations.get_by_name("Fife Council") is None
+        case = uow.cases.get_by_reference("CP-2027-0142")
+        assert case.organisation.name == "South Ayrshire Council" and case.chair == "U0CHAIR"
+
+
+def test_a_new_case_cannot_reuse_a_channel_and_the_rest_of_the_file_is_not_applied(engine, uow_factory):
+    run_import(uow_factory, organisation_file(cases=[dict(CASE), dict(CASE, reference="CP-2", channel="C0TWO")]))
+    before = database_snapshot(engine)
+    errors = refused_import(uow_factory, organisation_file(
+        cases=[dict(CASE, reference="CP-2", channel="C0TWO", chair="U0NEWCHAIR"),
+               dict(CASE, reference="CP-3", channel="C0CASE142")]
+    ))
+    assert errors == [
+        "cases[1].channel: 'C0CASE142' is already the channel of case CP-2027-0142; give this case its own channel"
+    ]
+    assert database_snapshot(engine) == before
+
+
+def test_a_channel_of_another_organisations_case_is_refused_without_naming_that_case(engine, uow_factory):
+    run_import(uow_factory, organisation_file())
+    before = database_snapshot(engine)
+    errors = refused_import(uow_factory, organisation_file(
+        organisation=FIFE, cases=[dict(CASE, reference="CP-F1", channel="C0CASE142")]
+    ))
+    assert errors == ["cases[0].channel: 'C0CASE142' is already the channel of a case of another organisation; "
+                      "give this case its own channel"]
+    assert "CP-2027-0142" not in " ".join(errors)
+    assert database_snapshot(engine) == before
+
+
+def test_swapping_two_cases_channels_is_refused_rather_than_failing_in_the_database(engine, uow_factory):
+    run_import(uow_factory, organisation_file(cases=[dict(CASE), dict(CASE, reference="CP-2", channel="C0TWO")]))
+    before = database_snapshot(engine)
+    errors = refused_import(uow_factory, organisation_file(
+        cases=[dict(CASE, channel="C0TWO"), dict(CASE, reference="CP-2", channel="C0CASE142")]
+    ))
+    assert errors == [
+        "cases[0].channel: 'C0TWO' is already the channel of case CP-2; give this case its own channel",
+        "cases[1].channel: 'C0CASE142' is already the channel of case CP-2027-0142; give this case its own channel",
+    ]
+    assert database_snapshot(engine) == before
+
+
+def test_another_organisations_cases_are_not_listed_as_missing_from_a_file(uow_factory):
+    run_import(uow_factory, organisation_file())
+    report = run_import(uow_factory, organisation_file(organisation=FIFE, cases=[dict(CASE, reference="CP-F1",
+                                                                                       channel="C0F1")]))
+    assert report.created == ["CP-F1"] and report.not_in_file == []

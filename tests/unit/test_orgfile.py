@@ -8,7 +8,7 @@ import pytest
 
 from bot.errors import ConfigError
 from bot.orgfile import load_organisation_file, parse_organisation_file
-from tests.harness import CASE, organisation_file
+from tests.harness import CASE, organisation_file, organisation_yaml
 
 
 def errors_of(data) -> list[str]:
@@ -90,3 +90,139 @@ def test_a_missing_file_is_reported_not_raised(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_organisation_file(tmp_path / "nope.yml")
     assert caught.value.errors == [f"{tmp_path / 'nope.yml'}: file not found"]
+
+
+def errors_in(tmp_path, text: str) -> list[str]:
+    """The errors for a file written exactly as `text`, read through the loader an admin's file goes through."""
+    path = tmp_path / "org.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_organisation_file(path)
+    return caught.value.errors
+
+
+def test_impossible_dates_are_named_with_their_place_not_raised(tmp_path):
+    text = organisation_yaml(organisation_file())
+    text = text.replace("2027-12-29", "2027-13-01").replace("'2027-05-10'", "2027-02-30")
+    errors = errors_in(tmp_path, text)
+    assert "organisation.closure_days[0]: '2027-13-01' is not a date (YYYY-MM-DD)" in errors
+    assert "cases[0].registered_on: '2027-02-30' is not a date (YYYY-MM-DD)" in errors
+
+
+def test_a_nation_written_as_a_list_is_refused_by_name():
+    errors = errors_of(organisation_file(organisation={"nation": ["scotland"]}))
+    assert errors == ["organisation.nation: '['scotland']' is not one of england, wales, scotland, northern-ireland"]
+
+
+def test_an_alias_bomb_is_refused_at_its_first_anchor_with_one_short_line(tmp_path):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(9)
+    )
+    assert len(bomb) < 600
+    assert errors_in(tmp_path, bomb) == [
+        f"{tmp_path / 'org.yml'}: not valid YAML at line 1, column 4: "
+        "anchors and aliases (&name, *name) are not allowed"
+    ]
+
+
+def test_a_second_chair_in_the_same_case_is_refused_not_silently_kept(tmp_path):
+    text = organisation_yaml(organisation_file()).replace("  chair: U0CHAIR\n", "  chair: U0CHAIR\n  chair: U0OTHER\n")
+    (error,) = errors_in(tmp_path, text)
+    line = text.splitlines().index("  chair: U0OTHER") + 1
+    assert error == f"{tmp_path / 'org.yml'}: not valid YAML at line {line}, column 3: duplicate key 'chair'"
+
+
+@pytest.mark.parametrize("years", [0, 101, 99999999999, "7", True, 7.5])
+def test_retention_years_outside_1_to_100_are_refused(years):
+    assert errors_of(organisation_file(organisation={"retention_years": years})) == [
+        f"organisation.retention_years: '{years}' must be a whole number of years from 1 to 100"
+    ]
+
+
+def test_a_hundred_years_of_retention_is_accepted():
+    file = parse_organisation_file(organisation_file(organisation={"retention_years": 100}))
+    assert file.organisation.retention_years == 100
+
+
+def test_a_number_too_long_to_convert_is_refused_by_range_with_an_excerpt(tmp_path):
+    text = organisation_yaml(organisation_file(organisation={"retention_years": 7})).replace(
+        "retention_years: 7", "retention_years: " + "9" * 5000
+    )
+    (error,) = errors_in(tmp_path, text)
+    assert error == f"organisation.retention_years: '{'9' * 40}…' must be a whole number of years from 1 to 100"
+
+
+def test_a_long_bad_value_is_quoted_only_as_a_short_excerpt():
+    errors = errors_of(organisation_file(cases=[dict(CASE, channel="general" * 10_000, members=[{"x": ["y"] * 9999}])]))
+    assert errors == [
+        f"cases[0].channel: '{('general' * 6)[:40]}…' is not a Slack channel id (C... or G...)",
+        "cases[0].members[0]: '{'x': ['y', 'y', 'y', ...]}' is not a Slack user id (U... or W...)",
+    ]
+
+
+def test_a_file_over_2_mib_is_refused_before_it_is_parsed(tmp_path):
+    text = organisation_yaml(organisation_file()) + "#" * (2 * 1024 * 1024) + "\n"
+    assert errors_in(tmp_path, text) == [
+        f"{tmp_path / 'org.yml'}: larger than 2 MiB; an organisation file is far smaller"
+    ]
+
+
+def test_deep_nesting_is_refused_with_its_place(tmp_path):
+    (error,) = errors_in(tmp_path, "organisation: " + "[" * 50 + "]" * 50 + "\n")
+    assert error == f"{tmp_path / 'org.yml'}: not valid YAML at line 1, column 34: nested more than 20 levels deep"
+
+
+@pytest.mark.parametrize("value, shown", [("!!bool maybe", "tag:yaml.org,2002:bool"),
+                                          ("!!python/object:os.system x", "tag:yaml.org,2002:python/object:o…")])
+def test_a_value_its_tag_does_not_fit_is_refused_by_line(tmp_path, value, shown):
+    (error,) = errors_in(tmp_path, organisation_yaml(organisation_file()).replace("U0COORD", value))
+    assert error.startswith(f"{tmp_path / 'org.yml'}: not valid YAML at line ")
+    assert shown in error
+
+
+def test_dates_outside_this_century_are_refused_rather_than_overflowing():
+    errors = errors_of(organisation_file(
+        organisation={"closure_days": ["2100-01-01"]},
+        cases=[dict(CASE, registered_on="1999-12-31", first_meeting="0001-01-01T00:00+05:00")],
+    ))
+    assert errors == [
+        "organisation.closure_days[0]: 2100-01-01 is outside 2000-01-01 to 2099-12-31",
+        "cases[0].registered_on: 1999-12-31 is outside 2000-01-01 to 2099-12-31",
+        "cases[0].first_meeting: 0001-01-01 is outside 2000-01-01 to 2099-12-31",
+    ]
+
+
+def test_a_control_character_in_any_text_is_refused_by_its_place():
+    errors = errors_of(organisation_file(organisation={"name": "Fife\x00Council",
+                                                       "policy": {"checklist": {"extra": "ok\x1b[2J"}}}))
+    assert errors == [
+        "organisation.name: 'Fife\\x00Council' contains a control character",
+        "organisation.policy.checklist.extra: 'ok\\x1b[2J' contains a control character",
+    ]
+
+
+def test_a_policy_count_beyond_a_thousand_and_a_nation_list_are_named():
+    assert errors_of(organisation_file(organisation={"policy": {"cp9": {"days": 10**12}}})) == [
+        "organisation.policy: overrides: cp9.days: must be at most 1000"
+    ]
+    assert errors_of(organisation_file(organisation={"policy": {"nation": ["scotland"]}})) == [
+        "organisation.policy: overrides: nation: must be one of: england, wales, scotland, northern-ireland"
+    ]
+
+
+def test_keys_of_any_type_are_named_as_unknown_sections(tmp_path):
+    errors = errors_in(tmp_path, organisation_yaml(organisation_file()) + "1: x\nnull: y\n")
+    assert errors == ["1: unknown section (expected organisation and cases)",
+                      "None: unknown section (expected organisation and cases)"]
+
+
+def test_at_most_fifty_problems_are_listed():
+    cases = [dict(CASE, reference=f"CP-{i}", channel=f"C0{i}", chair="nobody") for i in range(80)]
+    errors = errors_of(organisation_file(cases=cases))
+    assert len(errors) == 51 and errors[-1] == "… and 30 more problems"
+
+
+def test_a_long_unknown_policy_setting_is_named_by_an_excerpt():
+    assert errors_of(organisation_file(organisation={"policy": {"y" * 1000: 1}})) == [
+        f"organisation.policy: overrides: {'y' * 40}…: unknown setting"
+    ]

@@ -1,7 +1,7 @@
 """reasons live with their record; the audit keeps their length only
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0013 (branched from 0008; chained after main's 0013 when main was merged in)
 
 Decision, outcome, move and cancel reasons used to be copied word for word into `audit_event.detail`.
 This revision adds `meeting_move` (one row per move of a meeting, with its reason), moves every reason
@@ -20,7 +20,7 @@ from alembic import op
 from store.types import UtcDateTime
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
