@@ -19,7 +19,7 @@ from handlers.blocks.actions import build_action_due_message, build_actions_mess
 from handlers.ids import ActionIds
 from handlers.payloads import channel_of, element, id_of, tell_ephemeral
 from handlers.receipts import explain
-from handlers.render import Rendered, escape, mention, renderer
+from handlers.render import Rendered, inline, mention, renderer
 
 
 def handle_actions_command(*, args: list[str], command: dict, respond: Respond, client, services: Services) -> None:
@@ -43,7 +43,7 @@ def handle_actions_done_action(ack: Ack, body: dict, action: dict, respond: Resp
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
     whose = f" for {mention(done.done_on_behalf_of)}" if done.done_on_behalf_of else ""
-    respond(text=f"Done: “{escape(done.description)}” is marked done{whose}. Its reminders stop.",
+    respond(text=f"Done: “{inline(done.description)}” is marked done{whose}. Its reminders stop.",
             response_type="ephemeral", replace_original=False)
 
 
@@ -81,7 +81,7 @@ def handle_actions_close_submission(ack: Ack, body: dict, view: dict, client, co
         tell_ephemeral(client, metadata, user, shown)
         return
     ack()
-    tell_ephemeral(client, metadata, user, f"Closed: “{escape(closed.description)}” is no longer needed. Its "
+    tell_ephemeral(client, metadata, user, f"Closed: “{inline(closed.description)}” is no longer needed. Its "
                                           "reminders stop, and the report shows it closed with your reason.")
 
 

@@ -12,6 +12,7 @@ from bot.errors import CoreGroupError
 from bot.services.cases import case_status
 from handlers.blocks.status import build_help_message, build_status_message
 from handlers.ids import Command
+from handlers.render import echo
 
 #: name -> (handler, one-line help). A handler is `fn(*, args, command, respond, client, services)`.
 _SUBCOMMANDS: dict[str, tuple[Callable[..., None], str]] = {}
@@ -38,8 +39,8 @@ def handle_core_group_command(ack: Ack, command: dict, respond: Respond, client,
     if entry is None:
         text, blocks = build_help_message(_help_lines())
         if name != "help":
-            text = f"I don't know `{name}`. " + text
-            blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": f"I don't know `{name[:40]}`."}}, *blocks]
+            text = f"I don't know {echo(name)}. " + text
+            blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": f"I don't know {echo(name)}."}}, *blocks]
         respond(text=text, blocks=blocks, response_type="ephemeral")
         return
     try:

@@ -14,7 +14,7 @@ from bot.notices import NoticeKind
 from bot.services.delegates import current_delegate, end_delegate, set_delegate
 from handlers.blocks.requests import build_delegate_message
 from handlers.core_group import subcommand
-from handlers.render import Rendered, escape, mention, renderer
+from handlers.render import Rendered, echo, mention, renderer
 
 USAGE = "`/core-group delegate @name until YYYY-MM-DD` (or `/core-group delegate off`)"
 # Slack escapes a mention in command text as <@U123|name> (or <@U123> without the name).
@@ -29,7 +29,7 @@ def parse_delegate_text(text: str) -> tuple[str, date]:
         typed = re.search(r"@\S+", text)
         if typed:
             raise InvalidInputError(
-                f"I couldn't tell who `{escape(typed.group(0))}` is: pick them from Slack's list as you type @, "
+                f"I couldn't tell who {echo(typed.group(0))} is: pick them from Slack's list as you type @, "
                 f"so their name turns into a mention. {USAGE}"
             )
         raise InvalidInputError(f"Say who stands in for you, and until when: {USAGE}")
@@ -39,11 +39,11 @@ def parse_delegate_text(text: str) -> tuple[str, date]:
         raise InvalidInputError(f"Say until when {mention(found.group(1))} stands in for you: {USAGE}")
     words = rest.split()
     if len(words) != 1 or not ISO_DATE.fullmatch(words[0]):
-        raise InvalidInputError(f"I couldn't read the date `{escape(rest[:40])}`: write it as YYYY-MM-DD, e.g. 2027-08-13.")
+        raise InvalidInputError(f"I couldn't read the date {echo(rest)}: write it as YYYY-MM-DD, e.g. 2027-08-13.")
     try:
         until = date.fromisoformat(words[0])
     except ValueError:
-        raise InvalidInputError(f"`{escape(words[0])}` is not a date in the calendar: write it as YYYY-MM-DD.") from None
+        raise InvalidInputError(f"{echo(words[0])} is not a date in the calendar: write it as YYYY-MM-DD.") from None
     return found.group(1), until
 
 

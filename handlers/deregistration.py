@@ -32,7 +32,7 @@ from handlers import core_group
 from handlers.blocks import deregistration as blocks
 from handlers.format import local_date, local_datetime
 from handlers.ids import DeregistrationIds as Ids
-from handlers.render import Rendered, mention, renderer
+from handlers.render import Rendered, echo, mention, renderer
 from handlers.payloads import channel_of, element, id_of, tell_ephemeral
 
 #: Field names used by the services -> the modal's input blocks.
@@ -196,7 +196,7 @@ def handle_reopen_command(*, args: list[str], command: dict, respond: Respond, c
     try:
         registered_on = date.fromisoformat(args[0])
     except ValueError:
-        raise InvalidInputError(f"I couldn't read the date `{args[0][:20]}`: {usage}.") from None
+        raise InvalidInputError(f"I couldn't read the date {echo(args[0], limit=20)}: {usage}.") from None
     with services.uow_factory() as uow:
         case = reopen_case(uow=uow, now=services.clock.now(), channel=command["channel_id"], user=command["user_id"],
                            registered_on=registered_on)

@@ -19,7 +19,7 @@ from handlers import core_group
 from handlers.blocks.meetings import ACTION_ROWS, build_meeting_status_section, build_record_modal
 from handlers.format import local_date, local_datetime
 from handlers.ids import MeetingIds
-from handlers.render import Rendered, context, escape, mention, renderer, section
+from handlers.render import Rendered, context, inline, mention, renderer, section
 
 
 def handle_meeting_record_command(*, args: list[str], command: dict, respond: Respond, client,
@@ -134,7 +134,7 @@ def meeting_status_section(*, channel: str, user: str, uow: UnitOfWork, now: dat
 
 
 def _people(users: list[str], labels: list[str]) -> str:
-    shown = [mention(u) for u in users] + [escape(label) for label in labels]
+    shown = [mention(u) for u in users] + [inline(label, limit=60) for label in labels]
     return ", ".join(shown) if shown else "—"
 
 

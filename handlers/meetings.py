@@ -17,7 +17,7 @@ from handlers.blocks.meetings import build_schedule_modal
 from handlers.core_group import subcommand
 from handlers.format import local_date, local_datetime
 from handlers.ids import MeetingIds
-from handlers.render import Rendered, context, escape, mention, renderer, section
+from handlers.render import Rendered, context, mention, quote, renderer, section
 
 KIND_WORDS = {"first": "First core group meeting", "regular": "Core group meeting", "additional": "Additional core group meeting"}
 MODE_WORDS = {"in_person": "in person", "online": "online"}
@@ -103,7 +103,7 @@ def render_meeting_scheduled(payload: dict[str, Any]) -> Rendered:
     text = f"{title} for {payload['reference']} scheduled: {when}"
     lines = [f"*{title} scheduled* — {payload['reference']}", f"*When:* {when} ({_mode(payload)})"]
     if payload.get("note"):
-        lines.append(f"*Note:* {escape(payload['note'])}")
+        lines.append(f"*Note:*\n{quote(payload['note'])}")
     blocks = [section("\n".join(lines))]
     by = payload.get("scheduled_by") or ""
     if by[:1] in ("U", "W"):
@@ -125,9 +125,9 @@ def render_meeting_rescheduled(payload: dict[str, Any]) -> Rendered:
         text = f"{title} for {payload['reference']} moved to {when} (was {before})"
         lines = [f"*{title} moved* — {payload['reference']}", f"*Now:* {when} ({_mode(payload)})", f"*Was:* ~{before}~"]
     if payload.get("reason"):
-        lines.append(f"*Why:* {escape(payload['reason'])}")
+        lines.append(f"*Why:*\n{quote(payload['reason'])}")
     if payload.get("note"):
-        lines.append(f"*Note:* {escape(payload['note'])}")
+        lines.append(f"*Note:*\n{quote(payload['note'])}")
     blocks = [section("\n".join(lines))]
     if payload.get("changed_by"):
         blocks.append(context(f"Changed by {mention(payload['changed_by'])}"))
@@ -141,7 +141,7 @@ def render_meeting_cancelled(payload: dict[str, Any]) -> Rendered:
     text = f"{title} for {payload['reference']} on {when} is cancelled"
     lines = [f"*{title} cancelled* — {payload['reference']}", f"*Was:* ~{when}~"]
     if payload.get("reason"):
-        lines.append(f"*Why:* {escape(payload['reason'])}")
+        lines.append(f"*Why:*\n{quote(payload['reason'])}")
     blocks = [section("\n".join(lines))]
     if payload.get("changed_by"):
         blocks.append(context(f"Cancelled by {mention(payload['changed_by'])}"))
@@ -157,7 +157,7 @@ def render_meeting_reminder(payload: dict[str, Any]) -> Rendered:
     text = f"Reminder: {title.lower()} for {payload['reference']} {soon} — {when} ({_mode(payload)})"
     lines = [f"*Reminder: {title.lower()} {soon}* — {payload['reference']}", f"*When:* {when} ({_mode(payload)})"]
     if payload.get("note"):
-        lines.append(f"*Note:* {escape(payload['note'])}")
+        lines.append(f"*Note:*\n{quote(payload['note'])}")
     blocks = [section("\n".join(lines))]
     if payload.get("channel"):
         blocks.append(context(f"Case channel: <#{payload['channel']}>"))

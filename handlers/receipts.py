@@ -27,7 +27,7 @@ from handlers import core_group
 from handlers.blocks import receipts as blocks
 from handlers.format import local_date
 from handlers.ids import ReceiptIds
-from handlers.render import Rendered, escape, mention, renderer
+from handlers.render import Rendered, inline, mention, renderer
 from handlers.payloads import channel_of, element, id_of, tell_ephemeral
 
 _PLAN_FIELDS = {"labels": ReceiptIds.LABELS, "how": ReceiptIds.HOW, "when": ReceiptIds.WHEN}
@@ -100,9 +100,9 @@ def handle_receipts_plan_sent_submission(ack: Ack, body: dict, view: dict, clien
         lines.append(f"Done: {', '.join(mention(u) for u in done.asked)} "
                      f"{'is' if len(done.asked) == 1 else 'are'} asked to confirm they have received the plan.")
     if done.ticked:
-        lines.append(f"Marked sent {SENT_HOW.get(how or '', '')}: {', '.join(escape(t) for t in done.ticked)}.")
+        lines.append(f"Marked sent {SENT_HOW.get(how or '', '')}: {', '.join(inline(t) for t in done.ticked)}.")
     if done.still_to_send:
-        lines.append(f"Still to send: {', '.join(escape(t) for t in done.still_to_send)} — tick them with "
+        lines.append(f"Still to send: {', '.join(inline(t) for t in done.still_to_send)} — tick them with "
                      "`/core-group plan-sent` once it has gone.")
     tell_ephemeral(client, metadata, user, " ".join(lines))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +55,54 @@ def render(kind: str, payload: dict[str, Any]) -> Rendered:
 def escape(text: str) -> str:
     """Escape user-entered text for mrkdwn, so nobody can write <!channel> and ping everyone."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+#: Characters that change how text around them is shown without being seen: direction overrides and
+#: isolates (text reads backwards, `exe.pdf` as `fdp.exe`) and zero-width characters. Removed from typed text.
+_INVISIBLE = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0x200C, 0x200D, 0x200E, 0x200F,
+                            0x2060, 0x061C, 0xFEFF])
+#: mrkdwn's markup characters, as look-alikes that mark nothing up: typed text can't be bold, italic, struck or code.
+_MARKUP = str.maketrans({"*": "\u2217", "_": "\uff3f", "~": "\u223c", "`": "\u02cb"})
+
+
+#: A web address someone typed (a link to where a document is kept): shown as a link, not neutralised.
+_URL = re.compile(r"https?://[^\s<>|]+")
+
+
+def plain(text: str | None) -> str:
+    """Typed text made inert for mrkdwn: invisible characters removed, `& < >` escaped, `* _ ~ \u0060` neutralised.
+
+    A web address becomes an explicit link (`<https://…>`), so an underscore in it still reaches the right page.
+    """
+    text = (text or "").translate(_INVISIBLE)
+    out, start = [], 0
+    for found in _URL.finditer(text):
+        out.append(escape(text[start:found.start()]).translate(_MARKUP))
+        out.append(f"<{escape(found.group(0))}>")
+        start = found.end()
+    out.append(escape(text[start:]).translate(_MARKUP))
+    return "".join(out)
+
+
+def quote(text: str | None) -> str:
+    """Typed text as a quote block, every line inside it, so none of it can pass for the bot's own words.
+
+    Put it at the start of a line.
+    """
+    return "\n".join(f"> {line}".rstrip() for line in plain(text).splitlines() or [""])
+
+
+def inline(text: str | None, *, limit: int | None = None) -> str:
+    """Short typed text (a label, a name) inside the bot's sentence: made inert and kept on one line."""
+    words = " ".join((text or "").translate(_INVISIBLE).split())
+    if limit is not None and len(words) > limit:  # cut before escaping, so no entity is cut in half
+        words = words[: limit - 1] + "\u2026"
+    return plain(words)
+
+
+def echo(text: str | None, *, limit: int = 40) -> str:
+    """What someone typed in a command, echoed back inside backticks that it cannot close."""
+    return f"`{inline(text, limit=limit)}`"
 
 
 def mention(user_id: str | None) -> str:

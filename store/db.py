@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 def make_engine(url: str, **kwargs) -> Engine:
     """Create an engine; on SQLite turn on foreign keys and WAL for every connection."""
+    # Parameters are what people typed: a database error must not carry them into the log.
+    kwargs["hide_parameters"] = True
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
     elif url.startswith("postgresql"):

@@ -24,6 +24,7 @@ from store.models import (
     Meeting,
     MeetingAction,
     MeetingDue,
+    MeetingMove,
     MeetingRecord,
     MeetingReminder,
     MeetingStatus,
@@ -57,6 +58,16 @@ class MeetingRepository:
 
     def get(self, meeting_id: int) -> Meeting | None:
         return self.session.get(Meeting, meeting_id)
+
+    def add_move(self, move: MeetingMove) -> None:
+        self.session.add(move)
+        self.session.flush()
+
+    def moves(self, meeting_id: int) -> list[MeetingMove]:
+        """The meeting's moves, oldest first."""
+        return list(self.session.scalars(
+            select(MeetingMove).where(MeetingMove.meeting_id == meeting_id).order_by(MeetingMove.id)
+        ))
 
     def get_many(self, ids: Iterable[int]) -> dict[int, Meeting]:
         ids = list(set(ids))

@@ -10,7 +10,7 @@ from bot.meetings import ExistingMeeting, ScheduleChange, check_schedule_change,
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for
 from bot.services.meeting_plan import ensure_first_due, plan_reminders, refresh_due
-from store.models import Case, CaseStatus, DueStatus, Meeting, MeetingKind, MeetingStatus
+from store.models import Case, CaseStatus, DueStatus, Meeting, MeetingKind, MeetingMove, MeetingStatus
 from store.uow import UnitOfWork
 
 
@@ -79,9 +79,14 @@ def reschedule_meeting(
     meeting.starts_at, meeting.updated_at = starts_at, now
     meeting.mode = mode or meeting.mode
     meeting.note = note
+    move = MeetingMove(meeting_id=meeting.id, moved_at=now, moved_by=actor, previous_starts_at=previous,
+                       starts_at=starts_at, reason=reason)
+    uow.meetings.add_move(move)
+    # The reason is free text: it lives on the move, the audit keeps its length.
     uow.audit.record(
         action="meeting.rescheduled", at=now, case_id=case.id, actor=actor, on_behalf_of=on_behalf_of,
-        meeting_id=meeting.id, previous=previous.isoformat(), starts_at=starts_at.isoformat(), reason=reason,
+        meeting_id=meeting.id, move_id=move.id, previous=previous.isoformat(), starts_at=starts_at.isoformat(),
+        reason_length=len(reason),
     )
     uow.outbox.enqueue(
         key=notice_key(NoticeKind.MEETING_RESCHEDULED, meeting.id, previous.isoformat(), starts_at.isoformat(),
@@ -113,9 +118,10 @@ def cancel_meeting(
         meeting.id, expected=MeetingStatus.SCHEDULED, status=MeetingStatus.CANCELLED, now=now, cancel_reason=reason
     ):
         raise InvalidInputError(f"That meeting is already {meeting.status}: nothing was changed.")
+    # The reason is free text: it lives on the meeting (cancel_reason), the audit keeps its length.
     uow.audit.record(
         action="meeting.cancelled", at=now, case_id=case.id, actor=actor, on_behalf_of=on_behalf_of,
-        meeting_id=meeting.id, starts_at=meeting.starts_at.isoformat(), reason=reason,
+        meeting_id=meeting.id, starts_at=meeting.starts_at.isoformat(), reason_length=len(reason),
     )
     uow.outbox.enqueue(
         key=notice_key(NoticeKind.MEETING_CANCELLED, meeting.id),
@@ -178,9 +184,13 @@ def sync_first_meeting(*, uow: UnitOfWork, case: Case, actor: str, now: datetime
             reschedule_meeting(uow=uow, case=case, meeting=first, starts_at=case.first_meeting_at, actor=actor,
                                now=now, reason="the case record changed", note=first.note)
         else:
+            previous, reason = first.starts_at, "case record changed"
             first.starts_at, first.updated_at = case.first_meeting_at, now
-            uow.audit.record(action="meeting.rescheduled", at=now, case_id=case.id, actor=actor,
-                             meeting_id=first.id, starts_at=first.starts_at.isoformat(), reason="case record changed")
+            move = MeetingMove(meeting_id=first.id, moved_at=now, moved_by=actor, previous_starts_at=previous,
+                               starts_at=first.starts_at, reason=reason)
+            uow.meetings.add_move(move)
+            uow.audit.record(action="meeting.rescheduled", at=now, case_id=case.id, actor=actor, meeting_id=first.id,
+                             move_id=move.id, starts_at=first.starts_at.isoformat(), reason_length=len(reason))
             plan_reminders(uow, case, first, now=now)
             refresh_due(uow, case, now=now)
     return first

@@ -146,9 +146,11 @@ def decide_request(
         raise _closed(uow.requests.get(request.id), case, step="decide")
     meeting = _schedule(uow, case, request, starts_at, user=user, on_behalf_of=on_behalf_of, now=now) if approve else None
     request = uow.requests.get(request.id)
+    # The reason is free text: it lives on the request (decision_reason), the audit keeps its length.
     uow.audit.record(
         action="request.decided", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
-        request_id=request.id, decision=str(status), reason=reason, meeting_id=meeting.id if meeting else None,
+        request_id=request.id, decision=str(status), reason_length=len(reason or ""),
+        meeting_id=meeting.id if meeting else None,
     )
     role = decider_role(case, request)
     outcome = notices.outcome_of(
@@ -216,9 +218,11 @@ def decide_escalation(
         raise _closed(uow.requests.get(request.id), case, step="review")
     meeting = _schedule(uow, case, request, starts_at, user=user, on_behalf_of=on_behalf_of, now=now) if convene else None
     request = uow.requests.get(request.id)
+    # The reason is free text: it lives on the request (outcome_reason), the audit keeps its length.
     uow.audit.record(
         action="request.outcome", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
-        request_id=request.id, outcome=str(status), reason=reason, meeting_id=meeting.id if meeting else None,
+        request_id=request.id, outcome=str(status), reason_length=len(reason or ""),
+        meeting_id=meeting.id if meeting else None,
     )
     outcome = notices.outcome_of(
         outcome=str(status), by=user, on_behalf_of=on_behalf_of, at=now, reason=reason, meeting=meeting

@@ -10,7 +10,7 @@ from typing import Any
 from bot.services.actions import REASON_LIMIT, ActionItem, CaseActions
 from handlers.format import local_date, local_datetime
 from handlers.ids import ActionIds
-from handlers.render import actions, button, context, escape, header, mention, section
+from handlers.render import actions, button, context, header, inline, mention, quote, section
 from store.models import MeetingAction
 
 #: At most this many actions in the list (two blocks each, within Slack's 50).
@@ -28,15 +28,15 @@ def action_state(*, state: str, done_at: datetime | None, done_by: str | None, c
     when = local_datetime(done_at, timezone)
     if state == "done":
         return f"done {when}{by}"
-    return f"closed {when}{by} (no longer needed: {escape(closed_reason or '—')})"
+    return f"closed {when}{by} (no longer needed: {inline(closed_reason or '—')})"
 
 
 def action_line(item: ActionItem, timezone: str) -> str:
     """'• Refer to CAMHS — @owner — due Fri 4 Jun 2027 — done Thu 3 Jun 2027, 10:00 by @x'."""
-    owner = mention(item.owner_user_id) if item.owner_user_id else escape(item.owner_label or "—")
+    owner = mention(item.owner_user_id) if item.owner_user_id else inline(item.owner_label or "—")
     state = action_state(state=item.state, done_at=item.done_at, done_by=item.done_by,
                          closed_reason=item.closed_reason, timezone=timezone)
-    return f"• {escape(item.description)} — {owner} — due {local_date(item.due_on)}" + (f" — {state}" if state else "")
+    return f"• {inline(item.description)} — {owner} — due {local_date(item.due_on)}" + (f" — {state}" if state else "")
 
 
 def build_action_due_message(payload: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
@@ -44,9 +44,9 @@ def build_action_due_message(payload: dict[str, Any]) -> tuple[str, list[dict[st
     of it."""
     due = local_date(date.fromisoformat(payload["due_on"]))
     whose = ("" if payload.get("owner_user_id")
-             else f" (owned by {escape(payload.get('owner_label') or '—')}, who has no Slack)")
+             else f" (owned by {inline(payload.get('owner_label') or '—')}, who has no Slack)")
     text = f"Action due {due} for {payload['reference']}{whose}"
-    lines = [f"*Action due {due}* — {payload['reference']}{whose}", f"> {escape(payload['description'])}"]
+    lines = [f"*Action due {due}* — {payload['reference']}{whose}", quote(payload['description'])]
     blocks = [section("\n".join(lines)),
               context(f"Added at a core group meeting. Case channel: <#{payload['channel']}>")]
     status = payload.get("status") or "open"
@@ -98,7 +98,7 @@ def build_close_action_modal(item: MeetingAction, *, channel: str) -> dict[str, 
         "close": {"type": "plain_text", "text": "Cancel"},
         "private_metadata": json.dumps({"action_id": item.id, "channel": channel}),
         "blocks": [
-            section(f"> {escape(item.description)}\nDue {local_date(item.due_on)}. Closing it stops its reminder; "
+            section(f"{quote(item.description)}\nDue {local_date(item.due_on)}. Closing it stops its reminder; "
                     "the review conference report shows it closed, with your reason."),
             {"type": "input", "block_id": str(ActionIds.REASON),
              "label": {"type": "plain_text", "text": "Why is it no longer needed?"},

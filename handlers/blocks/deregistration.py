@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.services.deregistration import DeregisterForm, DeregistrationStatusView, PostDeregView
 from handlers.format import local_date, local_datetime
 from handlers.ids import DeregistrationIds as Ids
-from handlers.render import actions, button, context, escape, mention, section
+from handlers.render import actions, button, context, inline, mention, section
 
 MEETING = "post-deregistration Child's Plan meeting"
 PURPOSE = ("The meeting confirms that risk has not escalated since deregistration. If it has, social work assesses "
@@ -175,7 +175,7 @@ def build_closed_message(p: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
     text = f"Case {p['reference']} is closed: risks remain reduced and the Child's Plan continues as {plan}"
     lines = [f"*Case closed* — {p['reference']}",
              f"The {MEETING} held on {_day(p['held_on'])} confirmed that risks remain reduced.",
-             f"The Child's Plan continues as *{plan}*; lead agency: {escape(p.get('lead_agency') or '—')}.",
+             f"The Child's Plan continues as *{plan}*; lead agency: {inline(p.get('lead_agency') or '—', limit=100)}.",
              "Core group reminders have stopped."]
     years = p.get("retention_years")
     note = f"Recorded by {mention(p.get('closed_by'))}."
@@ -202,7 +202,7 @@ def build_deregistration_status_section(view: DeregistrationStatusView) -> list[
         plan = PLAN_WORDS.get(view.plan_type, "a plan")
         return [section(f"*Closed* on {closed}: risks remained reduced at the {MEETING} of "
                         f"{local_date(view.held_on)}. The Child's Plan continues as {plan}; lead agency: "
-                        f"{escape(view.lead_agency or '—')}. No reminders are sent.")]
+                        f"{inline(view.lead_agency or '—', limit=100)}. No reminders are sent.")]
     lines = [f"*Deregistered* at the review conference of {_day(p['conference_on'])}: core group meetings have stopped.",
              f"*{MEETING[0].upper()}{MEETING[1:]}:* {_window(p)}, target {_day(p['target_on'])}",
              f"*Convener:* {mention(p['convener'])} · *Chair:* {mention(p['meeting_chair'])} ({_agreed(p)})",
@@ -230,7 +230,7 @@ def _closed_words(closed: dict[str, Any]) -> str:
         return f"*Outcome recorded* by {by} on {when}: risk had escalated, and social work is assessing."
     plan = PLAN_WORDS.get(closed.get("plan_type"), "a plan")
     return (f"*Outcome recorded* by {by} on {when}: risks remain reduced; the plan continues as {plan} "
-            f"(lead agency: {escape(closed.get('lead_agency') or '—')}), and the case is closed.")
+            f"(lead agency: {inline(closed.get('lead_agency') or '—', limit=100)}), and the case is closed.")
 
 
 def _on_behalf(p: dict[str, Any]) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.digest import Digest, DigestItem, DigestSection, words
-from handlers.render import context, escape, header, mention, section
+from handlers.render import context, escape, header, inline, mention, section
 
 Blocks = list[dict[str, Any]]
 SECTION_CHARS = 3000
@@ -21,7 +21,7 @@ MESSAGE_BLOCKS = 50
 
 def item_line(item: DigestItem) -> str:
     """'• *CP-2027-0142* <#C0CASE142> — CP9 overdue by 3 days … — <@U0CHAIR>'."""
-    line = f"• *{escape(item.reference)}* <#{item.channel}> — {escape(item.summary)}"
+    line = f"• *{escape(item.reference)}* <#{item.channel}> — {inline(item.summary)}"
     if item.people:
         line += " — " + ", ".join(mention(p) for p in item.people)
     return line[:LINE_CHARS]

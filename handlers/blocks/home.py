@@ -12,7 +12,7 @@ from bot.services.home import HomeView, WaitingItem
 from handlers.blocks.digest import build_digest_sections, counts_line
 from handlers.format import local_date, local_datetime
 from handlers.ids import ActionIds, HomeIds, LetterIds, ReceiptIds, RequestIds
-from handlers.render import actions, button, context, escape, header, mention, section
+from handlers.render import actions, button, context, escape, header, inline, mention, section
 
 Blocks = list[dict[str, Any]]
 VIEW_BLOCKS = 100
@@ -40,7 +40,7 @@ def item_buttons(item: WaitingItem) -> list[dict[str, Any]]:
 
 
 def _item_text(item: WaitingItem) -> str:
-    text = f"*{escape(item.reference)}* <#{item.channel}> — {escape(item.summary)}"
+    text = f"*{escape(item.reference)}* <#{item.channel}> — {inline(item.summary)}"
     if item.people:
         text += " — from " + ", ".join(mention(p) for p in item.people)
     if item.on_behalf_of:

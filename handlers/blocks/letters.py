@@ -13,7 +13,7 @@ from bot.letters import KINDS, LetterDraft
 from bot.services.letters import LetterForm
 from handlers.format import local_datetime
 from handlers.ids import LetterIds
-from handlers.render import RenderedFile, actions, button, context, escape, mention, section
+from handlers.render import RenderedFile, actions, button, context, escape, inline, mention, section
 
 Blocks = list[dict[str, Any]]
 WHY = ("If a parent, relative or other relevant person is in an institution (e.g. prison, hospital), the "
@@ -70,7 +70,7 @@ def _when(value: str | None, timezone: str) -> str:
 
 def _about(p: dict[str, Any]) -> str:
     kind = KINDS.get(p.get("kind") or "", "Institution").lower()
-    return f"{escape(p.get('institution_name') or '—')} ({kind})"
+    return f"{inline(p.get('institution_name') or '—', limit=150)} ({kind})"
 
 
 def build_details_needed_message(p: dict[str, Any]) -> tuple[str, Blocks]:
@@ -102,7 +102,7 @@ def build_letter_task_message(p: dict[str, Any]) -> tuple[str, Blocks]:
     text = f"{title} — {ref}"
     lines = [
         f"*{title}* — {escape(ref)}",
-        f"*The person:* the child's {escape(p.get('relationship') or '—')}",
+        f"*The person:* the child's {inline(p.get('relationship') or '—', limit=60)}",
         f"*Institution:* {_about(p)}",
         f"*Contact if the person absconds or is about to be discharged:* {mention(p.get('contact'))}",
         f"*Details from:* {mention(p.get('details_by'))}",

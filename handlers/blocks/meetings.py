@@ -13,7 +13,7 @@ from bot.services.meetings import ScheduleForm
 from handlers.blocks.actions import action_line
 from handlers.format import local_date, local_datetime
 from handlers.ids import MeetingIds
-from handlers.render import context, escape, mention, section
+from handlers.render import context, section
 
 #: How many optional action rows the record modal offers.
 ACTION_ROWS = 3

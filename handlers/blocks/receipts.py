@@ -17,7 +17,7 @@ from bot.services.cp9 import Cp9SentForm, Cp9StatusView
 from bot.services.receipts import CopyView, PlanSentForm, PlanStatusView
 from handlers.format import local_date, local_datetime
 from handlers.ids import ReceiptIds
-from handlers.render import actions, button, context, escape, mention, section
+from handlers.render import actions, button, context, escape, inline, mention, quote, section
 
 Blocks = list[dict[str, Any]]
 COORDINATOR = "Co-ordinator, Children Services"
@@ -101,7 +101,7 @@ def _who(copy: dict[str, Any] | CopyView) -> str:
     user_id = copy["user_id"] if isinstance(copy, dict) else copy.user_id
     label = copy["label"] if isinstance(copy, dict) else copy.label
     attended = copy["attended"] if isinstance(copy, dict) else copy.attended
-    who = mention(user_id) if user_id else f"{escape(label or '?')} (no Slack)"
+    who = mention(user_id) if user_id else f"{inline(label or '?', limit=60)} (no Slack)"
     return f"{who}, {'attended' if attended else 'invited, absent'}"
 
 
@@ -199,7 +199,7 @@ def _cp9_state_line(p: dict[str, Any]) -> str | None:
     if p["status"] == "sent":
         line = f"Sent by {mention(p.get('sent_by'))} on {_day(p['sent_on'])}."
         if p.get("sent_note"):
-            line += f"\n*Where to find it:* {escape(p['sent_note'])}"
+            line += f"\n*Where to find it:*\n{quote(p['sent_note'])}"
         return line
     return None if p.get("occasion") != "overdue" else f"The {form} has not been marked sent."
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from handlers.format import local_datetime
 from handlers.ids import RequestIds
-from handlers.render import actions, button, context, escape, mention, section
+from handlers.render import actions, button, context, escape, mention, quote, section
 
 CONCERNS = {"new": "New concerns", "deepening": "Deepening concerns", "other": "Something else"}
 URGENCIES = {"routine": "Routine", "urgent": "Urgent"}
@@ -138,7 +138,7 @@ def build_approved_message(p: dict[str, Any]) -> tuple[str, Blocks]:
         f"Approved by {_by(d)} on {local_datetime(datetime.fromisoformat(d['at']), tz)}.",
     ]
     if d.get("reason"):
-        lines.append(f"*Note:* {escape(d['reason'])}")
+        lines.append(f"*Note:*\n{quote(d['reason'])}")
     return text, [section("\n".join(lines))]
 
 
@@ -149,7 +149,7 @@ def build_refused_message(p: dict[str, Any]) -> tuple[str, Blocks]:
     lines = [
         f"*Your request for an additional core group meeting was refused* — {escape(p['reference'])}",
         f"Refused by {_by(d)} on {local_datetime(datetime.fromisoformat(d['at']), tz)}.",
-        f"*Reason:* {escape(d.get('reason') or '')}",
+        f"*Reason:*\n{quote(d.get('reason'))}",
     ]
     if p.get("decider_role") == "coordinator":  # the coordinator decided: there is nobody further to ask
         lines.append(f"This was the decision of the Co-ordinator, Children Services, {mention(coordinator)}.")
@@ -175,7 +175,7 @@ def build_review_message(p: dict[str, Any]) -> tuple[str, Blocks]:
                 f"{mention(p['requested_by'])} asked the Co-ordinator, Children Services to look at it."),
         *_request_facts(p),
         section(f"*Refused by* {_by(d)} ({p['decider_role']}) on {local_datetime(datetime.fromisoformat(d['at']), tz)}\n"
-                f"*Reason:* {escape(d.get('reason') or '')}"),
+                f"*Reason:*\n{quote(d.get('reason'))}"),
     ]
     if p.get("on_behalf_of"):
         blocks.append(context(f"You have this as delegate for the coordinator {mention(p['on_behalf_of'])}."))
@@ -207,7 +207,7 @@ def build_outcome_message(p: dict[str, Any]) -> tuple[str, Blocks]:
         lines = [f"*The coordinator upheld the refusal* — {escape(ref)}",
                  f"{_by(o)} upheld the refusal of the additional meeting {mention(p['requested_by'])} asked for."]
     if o.get("reason"):
-        lines.append(f"*Reason:* {escape(o['reason'])}")
+        lines.append(f"*Reason:*\n{quote(o['reason'])}")
     lines.append(f"Decided on {at}.")
     return text, [section("\n".join(lines))]
 
@@ -245,8 +245,7 @@ def _request_facts(p: dict[str, Any]) -> Blocks:
         f"*Urgency:* {':rotating_light: ' if p['urgency'] == 'urgent' else ''}{urgency}\n"
         f"*Asked by:* {mention(p['requested_by'])} on {asked}"
     )
-    quoted = "\n".join(f">{line}" for line in escape(p["details"]).splitlines() or [""])
-    return [facts, section(f"*What has changed:*\n{quoted}")]
+    return [facts, section(f"*What has changed:*\n{quote(p['details'])}")]
 
 
 def _by(d: dict[str, Any]) -> str:
@@ -264,7 +263,7 @@ def _decided_line(d: dict[str, Any], tz: str) -> str:
     if d.get("meeting_starts_at"):
         line += f" — meeting {local_datetime(datetime.fromisoformat(d['meeting_starts_at']), tz)}"
     if d.get("reason"):
-        line += f"\n*Reason:* {escape(d['reason'])}"
+        line += f"\n*Reason:*\n{quote(d['reason'])}"
     return line
 
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from store.models.core import Base
 
 __all__ = [
-    "Meeting", "MeetingKind", "MeetingStatus", "MeetingReminder", "ReminderStatus", "MeetingDue", "DueStatus",
-    "MeetingRecord", "MeetingAttendance", "MeetingAction", "ActionStatus",
+    "Meeting", "MeetingMove", "MeetingKind", "MeetingStatus", "MeetingReminder", "ReminderStatus", "MeetingDue",
+    "DueStatus", "MeetingRecord", "MeetingAttendance", "MeetingAction", "ActionStatus",
 ]
 
 
@@ -50,6 +50,20 @@ class Meeting(Base):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class MeetingMove(Base):
+    """One move of a scheduled meeting, with the reason given: the reason lives here, the audit keeps its length."""
+
+    __tablename__ = "meeting_move"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    moved_at: Mapped[datetime]
+    moved_by: Mapped[str | None] = mapped_column(String(30))
+    previous_starts_at: Mapped[datetime | None]
+    starts_at: Mapped[datetime]
+    reason: Mapped[str | None] = mapped_column(Text)  # free text: never logged or audited, quoted when shown
 
 
 class ReminderStatus(StrEnum):

@@ -86,7 +86,8 @@ def test_mark_cp9_sent_takes_a_link_and_updates_both_messages_in_place(held):
     assert buttons(chair) == {} and "Sent by <@U0CHAIR> on Tue 3 Aug 2027." in text_of(chair)
     coordinator = coordinator_cp9(held)
     assert "Sent by <@U0CHAIR> on Tue 3 Aug 2027." in text_of(coordinator)
-    assert "*Where to find it:* https://records.example.org/cp9/881 &lt;!channel&gt;" in text_of(coordinator)
+    # The chair's note is quoted, its link still a link, its attempt at a mention escaped.
+    assert "*Where to find it:*\n> <https://records.example.org/cp9/881> &lt;!channel&gt;" in text_of(coordinator)
     assert buttons(coordinator) == {"Mark CP9 received": "receipt.cp9_received"}
     (sent,) = audit(held, "cp9.sent")
     assert (sent.actor, sent.detail["sent_on"], sent.detail["late"], sent.detail["with_note"]) == (

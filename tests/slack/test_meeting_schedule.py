@@ -68,7 +68,7 @@ def test_moving_a_meeting_needs_a_reason_and_the_channel_sees_from_when_to_when_
     (post,) = posts(case_bot, CASE_CHANNEL, since=mark)
     assert post["text"] == ("First core group meeting for CP-2027-0142 moved to Tue 25 May 2027, 14:30 "
                             "(was Mon 24 May 2027, 10:00)")
-    assert "*Why:* Chair at court on Monday" in text_of(post)
+    assert "*Why:*\n> Chair at court on Monday" in text_of(post)
     (first,) = meetings(case_bot)
     assert first.starts_at == datetime(2027, 5, 25, 13, 30, tzinfo=UTC)
 

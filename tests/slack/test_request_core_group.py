@@ -76,7 +76,7 @@ def test_the_team_leader_gets_the_request_with_approve_and_refuse_and_the_reques
     assert "CP-2027-0142" in shown and "*Concern:* Deepening concerns" in shown and "Urgent" in shown
     assert "*Asked by:* <@U0HV> on Tue 3 Aug 2027, 09:30" in shown
     # The requester's words are quoted and escaped, and kept out of the notification text.
-    assert ">Teacher reports new bruising; Father's &lt;partner&gt; has moved in" in shown
+    assert "\n> Teacher reports new bruising; Father's &lt;partner&gt; has moved in" in shown
     assert "bruising" not in message["text"]
     assert buttons(message) == {"Approve": "request.approve", "Refuse": "request.refuse"}
     assert the_request(case_bot).status == "pending"
@@ -190,7 +190,7 @@ def test_a_refusal_reaches_the_requester_with_the_reason_the_coordinator_and_an_
     refusal = refuse_it(case_bot)
     shown = text_of(refusal)
     assert "Refused by <@U0TL> on Tue 3 Aug 2027, 11:15." in shown
-    assert "*Reason:* Discussed at the review &lt;next week&gt;" in shown
+    assert "*Reason:*\n> Discussed at the review &lt;next week&gt;" in shown
     assert "You can discuss this with the Co-ordinator, Children Services, <@U0COORD>." in shown
     assert buttons(refusal) == {"Ask the coordinator": "request.ask_coordinator"}
     (updated,) = dms(case_bot, "U0TL")
@@ -213,7 +213,7 @@ def test_asking_the_coordinator_sends_them_the_request_and_the_refusal_with_conv
     shown = text_of(review)
     assert "CP-2027-0142" in shown and "<@U0HV> asked the Co-ordinator, Children Services to look at it." in shown
     assert "*Refused by* <@U0TL> (team leader) on Tue 3 Aug 2027, 11:15" in shown
-    assert "*Reason:* Discussed at the review &lt;next week&gt;" in shown
+    assert "*Reason:*\n> Discussed at the review &lt;next week&gt;" in shown
     assert buttons(review) == {"Convene the meeting": "request.convene", "Uphold the refusal": "request.uphold"}
     (refusal,) = dms(case_bot, "U0HV")  # updated in place: the button is gone
     assert buttons(refusal) == {} and "You asked the coordinator <@U0COORD> on Tue 3 Aug 2027, 12:00." in text_of(refusal)
@@ -252,7 +252,7 @@ def test_the_coordinator_upholds_the_refusal_with_a_reason_and_the_requester_and
     for person in ("U0HV", "U0TL"):
         outcome = dms(case_bot, person)[-1]
         assert "*The coordinator upheld the refusal*" in text_of(outcome)
-        assert "*Reason:* The review conference is on Monday" in text_of(outcome)
+        assert "*Reason:*\n> The review conference is on Monday" in text_of(outcome)
     (updated,) = dms(case_bot, "U0COORD")
     assert buttons(updated) == {} and ":x: *Refusal upheld* by <@U0COORD>" in text_of(updated)
 
