@@ -12,14 +12,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from store.models import Case, Obligation, ObligationStatus
+from store.models import Case, Obligation, ObligationStatus, OutboxMessage, OutboxStatus
 
 _KEY = ("kind", "subject_type", "subject_id", "recipient")
+# A literal, not a bound parameter: PostgreSQL must prove the ON CONFLICT predicate implies the partial index's,
+# which it cannot for a parameter once psycopg has prepared the statement (after five runs).
+_OPEN = text("status = 'open'")
 
 
 class ObligationRepository:
@@ -35,7 +38,7 @@ class ObligationRepository:
         insert = pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
         statement = (
             insert(Obligation).values(**values)
-            .on_conflict_do_nothing(index_elements=list(_KEY), index_where=Obligation.status == ObligationStatus.OPEN)
+            .on_conflict_do_nothing(index_elements=list(_KEY), index_where=_OPEN)
             .returning(Obligation.id)
         )
         return self.session.execute(statement).scalar()
@@ -67,6 +70,21 @@ class ObligationRepository:
             .execution_options(synchronize_session="fetch")
         )
         return self.session.execute(statement).rowcount == 1
+
+    def withdraw_notices(self, key_prefix: str, *, case_id: int) -> int:
+        """Withdraw the case's unsent, unclaimed notices whose key starts with `key_prefix`; how many.
+
+        A chase enqueued by the sweep but not sent when its obligation is discharged (or moved) never goes; one
+        already claimed by the dispatcher is in flight and may still go (at least once, as everywhere).
+        """
+        statement = (
+            update(OutboxMessage)
+            .where(OutboxMessage.case_id == case_id, OutboxMessage.status == OutboxStatus.PENDING,
+                   OutboxMessage.claimed_until.is_(None), OutboxMessage.idempotency_key.startswith(key_prefix))
+            .values(status=OutboxStatus.WITHDRAWN)
+            .execution_options(synchronize_session=False)
+        )
+        return self.session.execute(statement).rowcount
 
     def retime(self, obligation_id: int, *, generation: int, **values: Any) -> bool:
         """Move an open obligation's due date and ladder (a new generation: steps of the old one are void)."""
