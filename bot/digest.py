@@ -238,8 +238,9 @@ def meeting_late_item(*, reference: str, channel: str, due_on: date, days_late: 
 
 def unrecorded_meeting_item(*, reference: str, channel: str, held_on: date, today: date,
                             chair: str | None) -> DigestItem:
-    return DigestItem(reference, channel, f"Meeting of {words(held_on)} not recorded ({days_word((today - held_on).days)} "
-                      "ago): recorded, or marked as not held, by the chair", held_on, _people(chair))
+    ago = days_word((today - held_on).days)
+    return DigestItem(reference, channel, f"Meeting of {words(held_on)} not recorded ({ago} ago): recorded, or "
+                      "marked as not held, by the chair", held_on, _people(chair))
 
 
 def window_missed_item(*, reference: str, channel: str, closes_on: date, convener: str | None) -> DigestItem:

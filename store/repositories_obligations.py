@@ -134,7 +134,8 @@ class ObligationRepository:
         return self.session.scalars(query).all()
 
     def for_case(self, case_id: int) -> Sequence[Obligation]:
-        return self.session.scalars(select(Obligation).where(Obligation.case_id == case_id).order_by(Obligation.id)).all()
+        query = select(Obligation).where(Obligation.case_id == case_id).order_by(Obligation.id)
+        return self.session.scalars(query).all()
 
     def open_for_owner(self, owner: str) -> Sequence[Obligation]:
         """What waits on one person, soonest due first."""

@@ -19,7 +19,7 @@ from store.models import Case, Meeting, MeetingRecord, MeetingStatus, Obligation
 from store.uow import UnitOfWork
 
 def ladder_snapshot(case: Case, kind: str, due_at: datetime) -> dict:
-    """The row's ladder columns for a due instant: rung times (stored so profile edits do not move it) and its first step."""
+    """A row's ladder columns for a due instant: rung times (stored: profile edits move no row) and first step."""
     calendar = calendar_for(case.organisation)
     ladder = ladder_for(policy_for(case.organisation).obligations, kind)
     times = rung_times(ladder, due_at, calendar)
@@ -47,7 +47,8 @@ def move_obligation(*, uow: UnitOfWork, case: Case, row: Obligation, due_at: dat
     """Move an open obligation's due date: a new generation with a fresh ladder, so no step of the old one is taken."""
     calendar = calendar_for(case.organisation)
     moved = uow.obligations.retime(row.id, generation=row.generation, due_at=due_at,
-                                   due_local_date=calendar.local_date(due_at), **ladder_snapshot(case, row.kind, due_at))
+                                   due_local_date=calendar.local_date(due_at),
+                                   **ladder_snapshot(case, row.kind, due_at))
     if moved:
         uow.obligations.withdraw_notices(obligation_key_prefix(row.id), case_id=case.id)
         uow.audit.record(action="obligation.moved", at=now, case_id=case.id, actor=SYSTEM_ACTOR, obligation_id=row.id,

@@ -13,6 +13,7 @@ from tests.slack.meeting_steps import CASE_CHANNEL, CHAIR, CHECKLIST_ANSWERS, du
 from tests.slack.request_steps import click, click_and_open, text_of
 
 NOT_RECORDED = "has no record yet"
+REASON = "The chair was taken ill"
 
 
 @pytest.fixture
@@ -96,12 +97,12 @@ def test_it_did_not_take_place_needs_a_reason_then_the_meeting_is_owed_again_and
     assert [m.status for m in meetings(case_bot)] == ["scheduled"]
     mark = case_bot.fake.mark()
     done = case_bot.slack.view_submission(user_id=CHAIR, view=view,
-                                          values=state_from_view(view, {"obligation.reason": "The chair was taken ill"}))
+                                          values=state_from_view(view, {"obligation.reason": REASON}))
     assert modal_errors(done) == {}
     (saved,) = case_bot.fake.wait_for("chat.postMessage", since=mark, where=lambda c: c.params["channel"] == CHAIR)
     assert "did not take place" in saved.params["text"] and "schedule it" in saved.params["text"]
     (meeting,) = meetings(case_bot)
-    assert (meeting.status, meeting.cancel_reason) == ("not_held", "The chair was taken ill")
+    assert (meeting.status, meeting.cancel_reason) == ("not_held", REASON)
     # The first meeting was due by Mon 24 May: with none held, it is overdue, told to the chair and the coordinator.
     case_bot.sweep(local(2027, 5, 25, 10, 5))
     assert [d.status for d in dues(case_bot)] == ["flagged"]
@@ -112,7 +113,7 @@ def test_it_did_not_take_place_needs_a_reason_then_the_meeting_is_owed_again_and
     assert len(chases(case_bot)) == 1  # its record is no longer owed
     with case_bot.services.uow_factory() as uow:
         (event,) = uow.audit.list(action="meeting.not_held")
-    assert (event.actor, event.detail["reason_length"]) == (CHAIR, len("The chair was taken ill"))
+    assert (event.actor, event.detail["reason_length"]) == (CHAIR, len(REASON))
     response = case_bot.slack.slash_command(command="/core-group", text="record", user_id=CHAIR,
                                             channel_id=CASE_CHANNEL)
     assert response.status == 200

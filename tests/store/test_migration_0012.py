@@ -44,10 +44,10 @@ def old_database(request, tmp_path):
 ROWS: list[tuple[str, dict]] = [
     ("organisation", dict(id=1, name="South Ayrshire Council", profile="south-ayrshire", nation="scotland",
                           coordinator="U0COORD", created_at=T0, updated_at=T0)),
-    ("case", dict(id=1, organisation_id=1, reference="CP-2027-0142", channel="C0CASE142", registered_on=date(2027, 5, 10),
-                  created_at=T0, updated_at=T0)),
-    ("case", dict(id=2, organisation_id=1, reference="CP-2027-0143", channel="C0CASE143", registered_on=date(2027, 1, 4),
-                  status="deregistered", created_at=T0, updated_at=T0)),
+    ("case", dict(id=1, organisation_id=1, reference="CP-2027-0142", channel="C0CASE142",
+                  registered_on=date(2027, 5, 10), created_at=T0, updated_at=T0)),
+    ("case", dict(id=2, organisation_id=1, reference="CP-2027-0143", channel="C0CASE143",
+                  registered_on=date(2027, 1, 4), status="deregistered", created_at=T0, updated_at=T0)),
     *[("case_role", dict(id=i, case_id=1, role=role, user_id=user)) for i, (role, user) in
       enumerate((("chair", "U0CHAIR"), ("team_leader", "U0TL"), ("member", "U0HV")), start=1)],
     ("case_role", dict(id=4, case_id=1, role="participant", label="Mother")),

@@ -70,7 +70,8 @@ def test_an_obligation_is_discharged_once_and_then_can_be_owed_afresh(uow_factor
         uow.commit()
     with uow_factory() as uow:
         row = uow.obligations.get(opened)
-        assert (row.status, row.discharged_by, row.discharged_at, row.next_step_at) == ("discharged", "U0CHAIR", NOW, None)
+        assert (row.status, row.discharged_by, row.discharged_at, row.next_step_at) == (
+            "discharged", "U0CHAIR", NOW, None)
         assert [e.actor for e in uow.audit.list(action="obligation.discharged")] == ["U0CHAIR"]
     assert owe(uow_factory, case_id, 999) not in (None, opened)
 
@@ -157,3 +158,27 @@ def test_two_sweeps_at_once_chase_each_meeting_once(uow_factory):
     assert errors == []
     assert sum(results) == 30
     assert len(obligation_notices(uow_factory)) == 30
+
+
+def test_moving_a_meeting_moves_its_record_obligation_and_cancelling_it_waives_it_with_the_reason(uow_factory):
+    from bot.services.meetings import cancel_meeting, reschedule_meeting
+
+    (case_id,) = imported(uow_factory)
+    moved = datetime(2027, 5, 27, 13, 0, tzinfo=UTC)  # Thu 27 May, 14:00 BST
+    with uow_factory() as uow:
+        case = uow.cases.get(case_id)
+        (meeting,) = uow.meetings.for_case(case_id)
+        reschedule_meeting(uow=uow, case=case, meeting=meeting, starts_at=moved, actor="U0CHAIR", now=NOW,
+                           reason="room unavailable")
+        uow.commit()
+    (row,) = rows(uow_factory, case_id)
+    assert (row.generation, row.due_at, row.overdue_at) == (2, moved, datetime(2027, 5, 28, 8, 0, tzinfo=UTC))
+    assert sweep_obligations(uow_factory=uow_factory, now=CHASE) == 0  # the old time's chase is void
+    with uow_factory() as uow:
+        cancel_meeting(uow=uow, case=uow.cases.get(case_id), meeting=uow.meetings.get(row.subject_id),
+                       actor="U0CHAIR", now=NOW, reason="the family moved away")
+        uow.commit()
+    (row,) = rows(uow_factory, case_id)
+    assert (row.status, row.waived_by, row.waive_reason, row.next_step_at) == (
+        "waived", "U0CHAIR", "the family moved away", None)
+    assert sweep_obligations(uow_factory=uow_factory, now=datetime(2027, 6, 30, 8, 0, tzinfo=UTC)) == 0
