@@ -33,7 +33,7 @@ class ObligationRepository:
 
     def open(self, **values: Any) -> int | None:
         """Insert an open obligation unless the same one (kind, subject, recipient) is open; its id when inserted."""
-        values = {"recipient": "", "stage": "pending", "reminders_sent": 0, "generation": 1,
+        values = {"recipient": "", "stage": "pending", "reminders_sent": 0, "notice_keys": [], "generation": 1,
                   "status": ObligationStatus.OPEN, **values}
         insert = pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
         statement = (

@@ -83,12 +83,15 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
     times = RungTimes(rung_times(ladder, row.due_at, calendar).remind_at, row.overdue_at, row.breach_at)
     step = step_at(ladder, times, stage=Stage(row.stage), last_step_at=row.last_step_at, now=now, calendar=calendar)
     owner = _owner(case, row)
+    targets = _recipients(uow, case, owner, audience(ladder, step.stage), now=now) if step else []
+    rung = f"{step.stage}.{row.reminders_sent}" if step else ""
+    keys = {to: notice_key(obligation_key_prefix(row.id).rstrip(":"), row.generation, rung, to) for to, _ in targets}
     if step is None:  # its time came with no rung or repeat due (a ladder edited meanwhile): wait for the next one
         later = next_after(ladder, times, stage=Stage(row.stage), last_step_at=row.last_step_at, calendar=calendar)
         values = {"next_step_at": later if later and later > now else None, "owner": owner}
     else:
-        values = {"next_step_at": step.next_step_at, "owner": owner}
-        values.update(last_step_at=now, reminders_sent=row.reminders_sent + 1)
+        values = {"next_step_at": step.next_step_at, "owner": owner, "last_step_at": now,
+                  "reminders_sent": row.reminders_sent + 1, "notice_keys": list(keys.values())}
         if step.stage is Stage.BREACHED and row.breached_at is None:
             values["breached_at"] = now
     if not uow.obligations.advance(row.id, stage=str(step.stage if step else row.stage), generation=row.generation,
@@ -97,16 +100,13 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
     if step is None:
         return 0
     notice = NOTICES[row.kind](uow, case, row)
-    targets = _recipients(uow, case, owner, audience(ladder, step.stage), now=now)
-    rung = f"{step.stage}.{row.reminders_sent}"
     enqueued = 0
     for to, on_behalf_of in targets:
         if notice is None:
             break
         kind, payload = notice
-        key = notice_key(obligation_key_prefix(row.id).rstrip(":"), row.generation, rung, to)
         enqueued += uow.outbox.enqueue(
-            key=key, kind=kind, recipient=to, now=now, case_id=case.id,
+            key=keys[to], kind=kind, recipient=to, now=now, case_id=case.id,
             payload={**payload, "obligation_id": row.id, "stage": str(step.stage), "repeat": step.repeat,
                      "on_behalf_of": on_behalf_of, "owner": owner},
         )

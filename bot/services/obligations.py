@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.obligations import ObligationKind, Stage, ladder_for, next_after, rung_times
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
-from store.models import Case, Meeting, MeetingRecord, MeetingStatus, Obligation
+from store.models import Case, Meeting, MeetingRecord, MeetingStatus, Obligation, OutboxStatus
 from store.uow import UnitOfWork
 
 def ladder_snapshot(case: Case, kind: str, due_at: datetime) -> dict:
@@ -57,11 +57,12 @@ def move_obligation(*, uow: UnitOfWork, case: Case, row: Obligation, due_at: dat
 
 
 def discharge_obligation(*, uow: UnitOfWork, row: Obligation, by: str, now: datetime,
-                         on_behalf_of: str | None = None) -> bool:
-    """Mark an obligation done (once) and withdraw its chases not sent yet; True when this call did it."""
+                         on_behalf_of: str | None = None, outcome: str = "done") -> bool:
+    """Mark an obligation done (once), withdraw its chases not sent yet and update the latest sent ones in place
+    (`outcome` says how, for their renderer); True when this call did it."""
     if not uow.obligations.discharge(row.id, by=by, now=now):
         return False
-    uow.obligations.withdraw_notices(obligation_key_prefix(row.id), case_id=row.case_id)
+    _close_chases(uow, row, outcome=outcome, by=by, now=now)
     uow.audit.record(action="obligation.discharged", at=now, case_id=row.case_id, actor=by, on_behalf_of=on_behalf_of,
                      obligation_id=row.id, kind=row.kind, stage=row.stage)
     return True
@@ -72,10 +73,22 @@ def waive_obligation(*, uow: UnitOfWork, row: Obligation, by: str, reason: str, 
     """Mark an obligation no longer owed, with why (kept on the row; the audit keeps its length only)."""
     if not uow.obligations.waive(row.id, by=by, reason=reason, now=now):
         return False
-    uow.obligations.withdraw_notices(obligation_key_prefix(row.id), case_id=row.case_id)
+    _close_chases(uow, row, outcome="waived", by=by, now=now)
     uow.audit.record(action="obligation.waived", at=now, case_id=row.case_id, actor=by, on_behalf_of=on_behalf_of,
                      obligation_id=row.id, kind=row.kind, reason_length=len(reason))
     return True
+
+
+def _close_chases(uow: UnitOfWork, row: Obligation, *, outcome: str, by: str, now: datetime) -> None:
+    """Withdraw what was not sent; the latest chases that went (or are going) are updated in place, without buttons."""
+    uow.obligations.withdraw_notices(obligation_key_prefix(row.id), case_id=row.case_id)
+    for key in row.notice_keys or []:
+        sent = uow.outbox.get_by_key(key)
+        if sent is None or sent.status not in (OutboxStatus.SENT, OutboxStatus.PENDING):
+            continue  # withdrawn just now, or failed: there is no message to change
+        uow.outbox.enqueue(key=f"{key}:{outcome}", kind=sent.kind, recipient=sent.recipient, now=now,
+                           case_id=row.case_id, replaces_key=key,
+                           payload={**(sent.payload or {}), "done": outcome, "done_by": by})
 
 
 def obligation_key_prefix(obligation_id: int) -> str:
@@ -109,4 +122,5 @@ def discharge_meeting_record(*, uow: UnitOfWork, case: Case, record: MeetingReco
     row = uow.obligations.find_open(kind=ObligationKind.MEETING_RECORD, subject_type="meeting",
                                     subject_id=record.meeting_id)
     if row is not None:
-        discharge_obligation(uow=uow, row=row, by=record.recorded_by, now=now, on_behalf_of=record.on_behalf_of)
+        discharge_obligation(uow=uow, row=row, by=record.recorded_by, now=now, on_behalf_of=record.on_behalf_of,
+                             outcome="recorded")

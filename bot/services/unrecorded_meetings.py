@@ -63,7 +63,7 @@ def record_not_held(*, uow: UnitOfWork, meeting_id: int, user: str, reason: str 
     uow.meetings.cancel_pending_reminders(meeting.id)
     row = uow.obligations.find_open(kind=ObligationKind.MEETING_RECORD, subject_type="meeting", subject_id=meeting.id)
     if row is not None:
-        discharge_obligation(uow=uow, row=row, by=user, now=now, on_behalf_of=on_behalf_of)
+        discharge_obligation(uow=uow, row=row, by=user, now=now, on_behalf_of=on_behalf_of, outcome="not_held")
     # A meeting that did not take place never satisfies the cadence: the due period goes back to waiting
     # (or straight to flagged), and the meetings sweep flags it if its date has passed.
     refresh_due(uow, case, now=now)

@@ -13,6 +13,10 @@ from handlers.ids import ObligationIds
 from handlers.render import actions, button, context, mention, section
 
 
+#: How a chase reads once its obligation is closed, by outcome.
+DONE = {"recorded": "recorded", "not_held": "marked as not held", "waived": "cancelled"}
+
+
 def _plain(text: str) -> dict[str, str]:
     return {"type": "plain_text", "text": text}
 
@@ -21,6 +25,10 @@ def build_meeting_to_record_message(payload: dict[str, Any]) -> tuple[str, list[
     """The chair's DM: the meeting whose time came with no record, Record the meeting / It did not take place."""
     when = local_datetime(datetime.fromisoformat(payload["starts_at"]), payload["timezone"])
     reference = payload["reference"]
+    if payload.get("done"):  # updated in place once it was recorded, said not held, or the meeting cancelled
+        said = DONE.get(payload["done"], "dealt with")
+        return (f"The core group meeting of {when} for {reference} was {said}",
+                [section(f"*Meeting {said}* — {reference}, {when}"), context(f"By {mention(payload.get('done_by'))}.")])
     text = f"The core group meeting of {when} for {reference} has no record yet"
     lines = [f"*Meeting not recorded* — {reference}, {when}",
              "The meeting's time has come and it has no record. Record it, or say it did not take place "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -63,6 +64,8 @@ class Obligation(Base):
     breach_at: Mapped[datetime | None]
     breached_at: Mapped[datetime | None]  # kept when a breached obligation is discharged late
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # The latest step's notice keys: once it is discharged or waived, those messages are updated in place.
+    notice_keys: Mapped[list[Any]] = mapped_column(default=list)
     generation: Mapped[int] = mapped_column(Integer, default=1)  # bumped when the due date moves or the owner changes
     status: Mapped[str] = mapped_column(String(20), default=ObligationStatus.OPEN)
     discharged_by: Mapped[str | None] = mapped_column(String(30))

@@ -29,6 +29,18 @@ def chases(bot, user: str = CHAIR) -> list[dict]:
     return [m for m in bot.fake.messages(user) if NOT_RECORDED in m.get("text", "")]
 
 
+def about_the_meeting(bot, user: str = CHAIR) -> list[dict]:
+    """Every DM `user` has about the meeting of Mon 24 May, chases and chases updated since."""
+    about = "core group meeting of Mon 24 May 2027, 10:00 for"
+    return [m for m in bot.fake.messages(user) if about in m.get("text", "")]
+
+
+def now_reads(bot, message: dict, user: str = CHAIR) -> dict:
+    """`message` as it reads now (after any update in place)."""
+    (current,) = [m for m in bot.fake.messages(user) if m["ts"] == message["ts"]]
+    return current
+
+
 def test_an_unrecorded_meeting_is_chased_next_working_day_again_every_two_and_is_in_the_digest_after_five(case_bot):
     case_bot.sweep(local(2027, 5, 24, 12, 0))
     case_bot.sweep(local(2027, 5, 25, 8, 59))
@@ -65,10 +77,14 @@ def test_record_the_meeting_from_the_dm_opens_the_form_on_that_meeting_and_ends_
     assert "Recording the meeting of *Mon 24 May 2027, 10:00*" in text_of(view)
     saved = save(case_bot, view, CHECKLIST_ANSWERS)
     assert saved.startswith("Recorded the meeting of Mon 24 May 2027, 10:00")
+    case_bot.dispatch()
+    updated = now_reads(case_bot, chase)
+    assert updated["text"] == "The core group meeting of Mon 24 May 2027, 10:00 for CP-2027-0142 was recorded"
+    assert "By <@U0CHAIR>." in text_of(updated) and not [b for b in updated["blocks"] if b["type"] == "actions"]
     for day in (27, 28):
         case_bot.sweep(local(2027, 5, day, 9, 0))
     case_bot.sweep(local(2027, 6, 1, 9, 0))
-    assert len(chases(case_bot)) == 1
+    assert chases(case_bot) == [] and len(about_the_meeting(case_bot)) == 1
     assert "Meetings held but not recorded" not in text_of(digests(case_bot)[-1])
 
 
@@ -103,6 +119,8 @@ def test_it_did_not_take_place_needs_a_reason_then_the_meeting_is_owed_again_and
     assert "did not take place" in saved.params["text"] and "schedule it" in saved.params["text"]
     (meeting,) = meetings(case_bot)
     assert (meeting.status, meeting.cancel_reason) == ("not_held", REASON)
+    case_bot.dispatch()
+    assert now_reads(case_bot, chase)["text"].endswith("for CP-2027-0142 was marked as not held")
     # The first meeting was due by Mon 24 May: with none held, it is overdue, told to the chair and the coordinator.
     case_bot.sweep(local(2027, 5, 25, 10, 5))
     assert [d.status for d in dues(case_bot)] == ["flagged"]
@@ -110,7 +128,7 @@ def test_it_did_not_take_place_needs_a_reason_then_the_meeting_is_owed_again_and
     case_bot.sweep(local(2027, 5, 26, 9, 0))
     assert "Meeting overdue: due by Mon 24 May 2027, nothing scheduled" in text_of(digests(case_bot)[-1])
     case_bot.sweep(local(2027, 5, 27, 9, 0))
-    assert len(chases(case_bot)) == 1  # its record is no longer owed
+    assert chases(case_bot) == [] and len(about_the_meeting(case_bot)) == 1  # its record is no longer owed
     with case_bot.services.uow_factory() as uow:
         (event,) = uow.audit.list(action="meeting.not_held")
     assert (event.actor, event.detail["reason_length"]) == (CHAIR, len(REASON))

@@ -182,3 +182,19 @@ def test_moving_a_meeting_moves_its_record_obligation_and_cancelling_it_waives_i
     assert (row.status, row.waived_by, row.waive_reason, row.next_step_at) == (
         "waived", "U0CHAIR", "the family moved away", None)
     assert sweep_obligations(uow_factory=uow_factory, now=datetime(2027, 6, 30, 8, 0, tzinfo=UTC)) == 0
+
+
+def test_what_is_overdue_is_read_per_organisation_and_per_owner(uow_factory):
+    imported(uow_factory, cases=[dict(CASE, reference=f"CP-2027-{i:04d}", channel=f"C0C{i:04d}") for i in range(3)])
+    with uow_factory() as uow:
+        organisation_id = uow.organisations.list()[0].id
+        assert uow.obligations.count_cases_overdue(organisation_id) == 0
+        assert len(uow.obligations.open_for_owner("U0CHAIR")) == 3
+    sweep_obligations(uow_factory=uow_factory, now=CHASE)
+    with uow_factory() as uow:
+        assert uow.obligations.count_cases_overdue(organisation_id) == 3
+        assert uow.obligations.count_cases_overdue(organisation_id + 1) == 0
+        assert uow.obligations.overdue_for_organisation(organisation_id, stages=("breached",)) == []
+        overdue = uow.obligations.overdue_for_organisation(organisation_id, kinds=("meeting_record",))
+        assert {r.stage for r in overdue} == {"overdue"} and len(overdue) == 3
+        assert uow.obligations.open_for_owner("U0HV") == []

@@ -93,6 +93,7 @@ def upgrade() -> None:
         sa.Column("breach_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("breached_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("reminders_sent", sa.Integer(), nullable=False),
+        sa.Column("notice_keys", sa.JSON(), nullable=False),
         sa.Column("generation", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("discharged_by", sa.String(length=30), nullable=True),
@@ -122,18 +123,19 @@ def upgrade() -> None:
 
 def _backfill() -> None:
     columns = ("case_id, kind, subject_type, subject_id, recipient, owner_role, owner, due_at, due_local_date, "
-               "overdue_at, breach_at, stage, next_step_at, reminders_sent, generation, status, created_at")
+               "overdue_at, breach_at, stage, next_step_at, reminders_sent, notice_keys, generation, status, "
+               "created_at")
     for (kind, subject, table, recipient, role, owner, due_at, due_on, overdue_at, breach_at, stage, created,
          where) in _BACKFILL:
         op.execute(
             f"INSERT INTO obligation ({columns}) SELECT t.case_id, '{kind}', '{subject}', t.id, {recipient}, {role}, "
-            f"{owner}, {due_at}, {due_on}, {overdue_at}, {breach_at}, {stage}, NULL, 0, 1, 'open', {created} "
+            f"{owner}, {due_at}, {due_on}, {overdue_at}, {breach_at}, {stage}, NULL, 0, '[]', 1, 'open', {created} "
             f"FROM {table} t WHERE {where}"
         )
     # The record of each meeting still scheduled: the ledger sweep chases it once its time has come.
     op.execute(
         f"INSERT INTO obligation ({columns}) SELECT t.case_id, 'meeting_record', 'meeting', t.id, '', 'chair', "
-        f"{_CHAIR.format(t='t')}, t.starts_at, NULL, t.starts_at, NULL, 'pending', t.starts_at, 0, 0, 'open', "
+        f"{_CHAIR.format(t='t')}, t.starts_at, NULL, t.starts_at, NULL, 'pending', t.starts_at, 0, '[]', 0, 'open', "
         "t.created_at FROM meeting t WHERE t.status = 'scheduled'"
     )
 
