@@ -18,7 +18,15 @@ from datetime import datetime
 
 from bot.notices import NoticeKind, notice_key
 from bot.obligations import (
-    Audience, ObligationKind, RungTimes, Stage, audience, ladder_for, next_after, rung_times, step_at,
+    Audience,
+    ObligationKind,
+    RungTimes,
+    Stage,
+    audience,
+    ladder_for,
+    next_after,
+    rung_times,
+    step_at,
 )
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR

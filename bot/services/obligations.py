@@ -18,6 +18,7 @@ from bot.requests import SYSTEM_ACTOR
 from store.models import Case, Meeting, MeetingRecord, MeetingStatus, Obligation, OutboxStatus
 from store.uow import UnitOfWork
 
+
 def ladder_snapshot(case: Case, kind: str, due_at: datetime) -> dict:
     """A row's ladder columns for a due instant: rung times (stored: profile edits move no row) and first step."""
     calendar = calendar_for(case.organisation)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.errors import InvalidInputError
+from bot.meetings import REASON_LIMIT
 from bot.obligations import ObligationKind
 from bot.services.meeting_plan import refresh_due
 from bot.services.meeting_records import RecordForm, record_form
@@ -14,9 +15,6 @@ from bot.services.meetings import chair_case
 from bot.services.obligations import discharge_obligation
 from store.models import Meeting, MeetingStatus
 from store.uow import UnitOfWork
-
-#: The reason a chair gives when a meeting did not take place, at most this long.
-NOT_HELD_REASON_LIMIT = 500
 
 
 def record_form_for(meeting_id: int, *, user: str, uow: UnitOfWork, now: datetime) -> RecordForm:
@@ -52,8 +50,8 @@ def record_not_held(*, uow: UnitOfWork, meeting_id: int, user: str, reason: str 
     reason = " ".join((reason or "").split())
     if not reason:
         raise InvalidInputError("Say why the meeting did not take place.")
-    if len(reason) > NOT_HELD_REASON_LIMIT:
-        raise InvalidInputError(f"Keep the reason under {NOT_HELD_REASON_LIMIT} characters.")
+    if len(reason) > REASON_LIMIT:
+        raise InvalidInputError(f"Keep the reason under {REASON_LIMIT} characters.")
     meeting = meeting_for_not_held(meeting_id, user=user, uow=uow, now=now)
     case, on_behalf_of = chair_case(uow.cases.get(meeting.case_id).channel, user, uow=uow, now=now,
                                     doing="say whether its meetings took place")

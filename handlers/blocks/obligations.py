@@ -7,11 +7,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.services.unrecorded_meetings import NOT_HELD_REASON_LIMIT
+from bot.meetings import REASON_LIMIT
 from handlers.format import local_date, local_datetime
 from handlers.ids import ObligationIds
 from handlers.render import actions, button, context, mention, section
-
 
 #: How a chase reads once its obligation is closed, by outcome.
 DONE = {"recorded": "recorded", "not_held": "marked as not held", "waived": "cancelled"}
@@ -67,7 +66,7 @@ def build_not_held_modal(*, meeting_id: int, reference: str, starts_at: datetime
                     "meeting: the next meeting is owed, and overdue if its date has passed."),
             {"type": "input", "block_id": str(ObligationIds.REASON), "label": _plain("Why it did not take place"),
              "element": {"type": "plain_text_input", "action_id": str(ObligationIds.REASON), "multiline": True,
-                         "max_length": NOT_HELD_REASON_LIMIT},
+                         "max_length": REASON_LIMIT},
              "hint": _plain("No names: roles only (e.g. “the chair was ill”).")},
         ],
     }
