@@ -31,9 +31,14 @@ from bot.obligations import (
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
 from bot.services.meeting_plan import route_to
-from bot.services.obligations import ladder_snapshot, obligation_key_prefix
+from bot.services.obligations import (
+    discharge_obligation,
+    ladder_snapshot,
+    obligation_key_prefix,
+    waive_obligation,
+)
 from bot.sweep import in_batches
-from store.models import Case, CaseStatus, Obligation, Role
+from store.models import Case, CaseStatus, MeetingStatus, Obligation, Role
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -52,6 +57,24 @@ def meeting_record_notice(uow: UnitOfWork, case: Case, row: Obligation) -> tuple
         "breach_on": row.breach_at.isoformat() if row.breach_at else None,
     }
 
+
+def meeting_record_settled(uow: UnitOfWork, row: Obligation, *, now: datetime) -> bool:
+    """Close the record's obligation if its meeting stopped being scheduled by a path that did not (deregistration
+    cancels upcoming meetings directly); True when it is no longer owed."""
+    meeting = uow.meetings.get(row.subject_id)
+    if meeting is not None and meeting.status == MeetingStatus.SCHEDULED:
+        return False
+    if meeting is None or meeting.status == MeetingStatus.CANCELLED:
+        reason = (meeting.cancel_reason if meeting else None) or "the meeting was cancelled"
+        waive_obligation(uow=uow, row=row, by=SYSTEM_ACTOR, reason=reason, now=now)
+    else:
+        outcome = "recorded" if meeting.status == MeetingStatus.HELD else "not_held"
+        discharge_obligation(uow=uow, row=row, by=SYSTEM_ACTOR, now=now, outcome=outcome)
+    return True
+
+
+#: Per kind, a check that the obligation is still owed before it is chased (it closes the row when not).
+SETTLED: dict[str, Callable[..., bool]] = {ObligationKind.MEETING_RECORD: meeting_record_settled}
 
 #: The notice each kind chased by the ledger sends: `fn(uow, case, row) -> (kind, payload) | None`.
 NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], tuple[NoticeKind, dict] | None]] = {
@@ -82,6 +105,8 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
     if case.status != CaseStatus.OPEN:  # deregistered or closed: the core group has stopped, nothing is chased
         uow.obligations.advance(row.id, stage=row.stage, generation=row.generation, expected_stage=row.stage,
                                 expected_step_at=row.next_step_at, next_step_at=None)
+        return 0
+    if row.kind in SETTLED and SETTLED[row.kind](uow, row, now=now):
         return 0
     if row.generation == 0:  # backfilled by the migration, which cannot read the profile: snapshot its ladder now
         if not uow.obligations.retime(row.id, generation=0, **ladder_snapshot(case, row.kind, row.due_at)):

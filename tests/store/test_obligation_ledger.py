@@ -198,3 +198,15 @@ def test_what_is_overdue_is_read_per_organisation_and_per_owner(uow_factory):
         overdue = uow.obligations.overdue_for_organisation(organisation_id, kinds=("meeting_record",))
         assert {r.stage for r in overdue} == {"overdue"} and len(overdue) == 3
         assert uow.obligations.open_for_owner("U0HV") == []
+
+
+def test_a_meeting_cancelled_by_deregistration_is_no_longer_owed_its_record(uow_factory):
+    (case_id,) = imported(uow_factory)
+    with uow_factory() as uow:  # as stopping the core group does: the meeting cancelled directly, not by the chair
+        (meeting,) = uow.meetings.for_case(case_id)
+        uow.meetings.set_status(meeting.id, expected="scheduled", status="cancelled", now=NOW,
+                                cancel_reason="the child was deregistered")
+        uow.commit()
+    assert sweep_obligations(uow_factory=uow_factory, now=CHASE) == 0
+    (row,) = rows(uow_factory, case_id)
+    assert (row.status, row.waived_by, row.waive_reason) == ("waived", "coregroup", "the child was deregistered")
