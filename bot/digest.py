@@ -24,6 +24,7 @@ SECTIONS: dict[str, str] = {
     "letters": "Institution letters not yet sent",
     "plan_copies": "Plan copies overdue",
     "meetings": "Meetings overdue or not scheduled",
+    "unrecorded": "Meetings held but not recorded",
     "requests": "Requests undecided past their limit",
     "deregistrations": "Post-deregistration meetings missed",
 }
@@ -233,6 +234,13 @@ def meeting_not_scheduled_item(*, reference: str, channel: str, due_on: date, ch
 def meeting_late_item(*, reference: str, channel: str, due_on: date, days_late: int, chair: str | None) -> DigestItem:
     return DigestItem(reference, channel, f"Meeting held {days_word(days_late)} late (due by {words(due_on)})", due_on,
                       _people(chair))
+
+
+def unrecorded_meeting_item(*, reference: str, channel: str, held_on: date, today: date,
+                            chair: str | None) -> DigestItem:
+    ago = days_word((today - held_on).days)
+    return DigestItem(reference, channel, f"Meeting of {words(held_on)} not recorded ({ago} ago): recorded, or "
+                      "marked as not held, by the chair", held_on, _people(chair))
 
 
 def window_missed_item(*, reference: str, channel: str, closes_on: date, convener: str | None) -> DigestItem:

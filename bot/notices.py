@@ -19,6 +19,7 @@ class NoticeKind(StrEnum):
     MEETING_HELD_LATE = "meeting_held_late"  # to the chair: recorded meeting was after its due date
     MEETING_RECORDED = "meeting_recorded"  # to the case channel: who attended, actions, next due date
     PLAN_AMENDMENT_REFERRED = "plan_amendment_referred"  # to the coordinator, for the review conference
+    MEETING_TO_RECORD = "meeting_to_record"  # to the chair (ledger): Record the meeting / It did not take place
     ACTION_DUE = "action_due"  # to the action's owner (or the chair, for someone without Slack)
     # Requests for an additional meeting (bot/services/requests.py).
     REQUEST_DECISION = "request_decision"  # to the decider: Approve / Refuse; updated once decided

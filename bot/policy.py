@@ -18,6 +18,7 @@ import yaml
 
 from bot.calendar import Nation, Roll, WorkingHours
 from bot.strict_yaml import excerpt
+from bot.obligations import LADDER_NAMES, Ladder, LadderError, parse_ladder
 
 class PolicyError(ValueError):
     """A profile or an override is missing, unknown or invalid; the message names the field."""
@@ -106,6 +107,7 @@ class Policy:
     cp9: Cp9Rule
     digest_time: time
     post_deregistration: PostDeregistrationWindow
+    obligations: tuple[tuple[str, Ladder], ...] = ()  # each obligation kind's ladder (bot/obligations.py)
 
 
 # --- field validators: raw YAML value -> typed value, or _Invalid -------------------------
@@ -196,6 +198,13 @@ def _reminders(value: Any) -> tuple[MeetingReminder, ...]:
     return tuple(out)
 
 
+def _ladder(value: Any) -> Ladder:
+    try:
+        return parse_ladder(value)
+    except LadderError as e:
+        raise _Invalid(str(e)) from None
+
+
 # A mapping whose keys are free (checklist items), each value some text.
 _OPEN = object()
 _REQUIRED_CHECKLIST = ("supports", "monitoring", "outcomes", "contingency")
@@ -227,6 +236,7 @@ _SCHEMA: dict[str, Any] = {
     },
     "digest_time": _hhmm,
     "post_deregistration": {"window_start_weeks": _positive_int, "window_end_weeks": _positive_int},
+    "obligations": {name: _ladder for name in LADDER_NAMES},  # a kind's ladder is replaced whole by an override
 }
 
 
@@ -381,6 +391,7 @@ def _build(name: str, r: _Reader) -> Policy:
             get("post_deregistration.window_start_weeks"),
             get("post_deregistration.window_end_weeks"),
         ),
+        obligations=tuple((name, get(f"obligations.{name}")) for name in r.merged.get("obligations", {})),
     )
 
 

@@ -21,6 +21,7 @@ def sweepers() -> list[tuple[str, Sweeper]]:
     from bot.services.deregistration_sweep import sweep_post_deregistration
     from bot.services.digest import send_daily_digests
     from bot.services.letters import sweep_letter_reminders
+    from bot.services.obligation_sweep import sweep_obligations
     from bot.services.meeting_sweep import (
         sweep_action_reminders,
         sweep_meeting_reminders,
@@ -47,6 +48,7 @@ def sweepers() -> list[tuple[str, Sweeper]]:
         ("CP9s overdue", sweep_overdue_cp9s),
         ("post-deregistration meetings", sweep_post_deregistration),
         ("institution letters", sweep_letter_reminders),
+        ("obligations", sweep_obligations),  # the ledger: every kind switched to it (bot/services/obligation_sweep.py)
         ("coordinator digest", send_daily_digests),  # last: it reports what the sweepers before it left
     ]
 

@@ -143,3 +143,16 @@ class HomeIds(StrEnum):
     DELEGATE = "home.delegate"  # input block: users_select
     UNTIL = "home.until"  # input block: datepicker
     ITEM = "home.item."  # + n: the block id of each waiting item's buttons
+
+
+class ObligationIds(StrEnum):
+    """The ledger's chases: buttons on the chair's DM, the not-held modal's callback and its input block."""
+
+    # buttons
+    RECORD_MEETING = "obligation.record_meeting"  # opens the record form on the meeting
+    NOT_HELD = "obligation.not_held"  # opens the reason form
+    BUTTONS = "obligation.buttons"
+    # modal callback
+    NOT_HELD_MODAL = "obligation.not_held_modal"
+    # input block (its element has the same id)
+    REASON = "obligation.reason"

@@ -19,6 +19,7 @@ from store.repositories_deregistration import DeregistrationRepository, Retentio
 from store.repositories_home import HomeTabRepository, OverviewRepository
 from store.repositories_letters import LetterRepository
 from store.repositories_meetings import MeetingRecordRepository, MeetingRepository
+from store.repositories_obligations import ObligationRepository
 from store.repositories_receipts import Cp9Repository, PlanReceiptRepository
 from store.repositories_requests import MeetingRequestRepository
 
@@ -48,6 +49,7 @@ class UnitOfWork:
         self.letters = LetterRepository(self.session)
         self.overview = OverviewRepository(self.session)
         self.home_tabs = HomeTabRepository(self.session)
+        self.obligations = ObligationRepository(self.session)
         self.committed = False
         return self
 

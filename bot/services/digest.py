@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from bot import digest as rules
 from bot.digest import Digest, DigestItem, assemble_digest, digest_day, digest_key
 from bot.notices import NoticeKind
+from bot.obligations import ObligationKind, Stage
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
 from store.models import Case, CaseStatus, DueStatus, Organisation, RequestStatus
@@ -34,6 +35,7 @@ def build_digest(*, uow: UnitOfWork, organisation: Organisation, now: datetime) 
         "letters": letter_items(uow, organisation, now, cases),
         "plan_copies": plan_copy_items(uow, organisation, now, cases),
         "meetings": meeting_items(uow, organisation, now, cases),
+        "unrecorded": unrecorded_meeting_items(uow, organisation, now, cases),
         "deregistrations": deregistration_items(uow, organisation, now, cases),
     }
     open_refs = [c.reference for c in uow.cases.list(status=CaseStatus.OPEN) if c.organisation_id == organisation.id]
@@ -218,6 +220,21 @@ def meeting_items(uow: UnitOfWork, organisation: Organisation, now: datetime, ca
         for d in soon if d.case_id in known
     ]
     return found
+
+
+def unrecorded_meeting_items(uow: UnitOfWork, organisation: Organisation, now: datetime,
+                             cases: _Cases) -> list[DigestItem]:
+    """Meetings whose record is owed past its breach (the ledger): held, or not, but never recorded."""
+    calendar = calendar_for(organisation)
+    rows = uow.obligations.overdue_for_organisation(organisation.id, stages=(Stage.BREACHED,),
+                                                    kinds=(ObligationKind.MEETING_RECORD,))
+    known = cases.load(r.case_id for r in rows)
+    return [
+        rules.unrecorded_meeting_item(reference=known[r.case_id].reference, channel=known[r.case_id].channel,
+                                      held_on=calendar.local_date(r.due_at), today=calendar.local_date(now),
+                                      chair=known[r.case_id].chair)
+        for r in rows if r.case_id in known
+    ]
 
 
 def deregistration_items(uow: UnitOfWork, organisation: Organisation, now: datetime,

@@ -23,6 +23,7 @@ from bot.services.cp9 import start_cp9
 from bot.services.letters import flag_institution
 from bot.services.meeting_plan import next_due_after, route_to
 from bot.services.meetings import chair_case
+from bot.services.obligations import discharge_meeting_record
 from bot.services.receipts import start_plan_receipt
 from store.models import (
     ActionStatus,
@@ -42,7 +43,8 @@ CORE_CHECKLIST = ("supports", "monitoring", "outcomes", "contingency")
 #: Called with `(*, uow, case, record, now)` when a record is saved, in its transaction (plan receipt, CP9 ...).
 #: Every later clock a record starts is listed here, once: the plan copies (5 working days), the CP9, and the
 #: institution letter when the record's institution flag is set (bot/services/letters.py).
-MEETING_RECORDED_HOOKS: list[Callable[..., None]] = [start_plan_receipt, start_cp9, flag_institution]
+MEETING_RECORDED_HOOKS: list[Callable[..., None]] = [start_plan_receipt, start_cp9, flag_institution,
+                                                     discharge_meeting_record]
 
 
 class RecordInvalidError(CoreGroupError):

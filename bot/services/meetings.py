@@ -10,6 +10,7 @@ from bot.meetings import ExistingMeeting, ScheduleChange, check_schedule_change,
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for
 from bot.services.meeting_plan import ensure_first_due, plan_reminders, refresh_due
+from bot.services.obligations import owe_meeting_record
 from store.models import Case, CaseStatus, DueStatus, Meeting, MeetingKind, MeetingMove, MeetingStatus
 from store.uow import UnitOfWork
 
@@ -53,6 +54,7 @@ def schedule_meeting(
     )
     plan_reminders(uow, case, meeting, now=now)
     refresh_due(uow, case, now=now)
+    owe_meeting_record(uow, case, meeting, now=now)
     return meeting
 
 
@@ -100,6 +102,7 @@ def reschedule_meeting(
     )
     plan_reminders(uow, case, meeting, now=now)
     refresh_due(uow, case, now=now)
+    owe_meeting_record(uow, case, meeting, now=now)
     return meeting
 
 
@@ -133,6 +136,7 @@ def cancel_meeting(
     )
     plan_reminders(uow, case, meeting, now=now)
     refresh_due(uow, case, now=now)
+    owe_meeting_record(uow, case, meeting, now=now, actor=actor, reason=reason)
     return meeting
 
 
@@ -174,6 +178,7 @@ def sync_first_meeting(*, uow: UnitOfWork, case: Case, actor: str, now: datetime
             uow.meetings.add(first)
             uow.audit.record(action="meeting.scheduled", at=now, case_id=case.id, actor=actor,
                              meeting_id=first.id, kind="first", starts_at=first.starts_at.isoformat())
+            owe_meeting_record(uow, case, first, now=now)
         else:
             first = schedule_meeting(uow=uow, case=case, starts_at=case.first_meeting_at, actor=actor, now=now,
                                      kind=MeetingKind.FIRST)
@@ -193,6 +198,7 @@ def sync_first_meeting(*, uow: UnitOfWork, case: Case, actor: str, now: datetime
                              move_id=move.id, starts_at=first.starts_at.isoformat(), reason_length=len(reason))
             plan_reminders(uow, case, first, now=now)
             refresh_due(uow, case, now=now)
+            owe_meeting_record(uow, case, first, now=now)
     return first
 
 

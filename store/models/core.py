@@ -43,6 +43,7 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    WITHDRAWN = "withdrawn"  # not sent: what it chased was done (or moved) before it went
 
 
 class Organisation(Base):

@@ -31,6 +31,7 @@ class MeetingStatus(StrEnum):
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
     HELD = "held"  # its record has been saved
+    NOT_HELD = "not_held"  # the chair said it did not take place (why: cancel_reason); never meets the cadence
 
 
 class Meeting(Base):

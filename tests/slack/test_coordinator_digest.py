@@ -53,8 +53,8 @@ def test_no_digest_on_a_weekend_a_bank_holiday_or_a_closure_day_and_the_next_wor
                    local(2027, 5, 31, 9, 30)):  # Mon 31 May: Scotland's spring bank holiday
         org_bot.sweep(moment)
     assert [d["text"][-17:] for d in digests(org_bot)] == ["(Fri 28 May 2027)"]
-    org_bot.sweep(local(2027, 6, 1, 9, 0))  # Tue 1 Jun
-    assert [d["text"][-16:] for d in digests(org_bot)][-1].endswith("Tue 1 Jun 2027)")
+    org_bot.sweep(local(2027, 6, 1, 9, 0))  # Tue 1 Jun (the meeting of 24 May, never recorded, is now listed)
+    assert "Tue 1 Jun 2027" in digests(org_bot)[-1]["text"]
     org_bot.sweep(local(2027, 12, 29, 9, 0))  # the organisation's own closure day
     assert not any("29 Dec" in d["text"] for d in digests(org_bot))
 

@@ -129,8 +129,10 @@ def test_the_sweep_command_replays_a_moment_from_the_database_alone(case_bot):
     result = subprocess.run([sys.executable, "-m", "bot.cli", "sweep", "--now", "2027-08-03T13:00:00+00:00"],
                             capture_output=True, text=True, env=environment, timeout=60)
     assert result.returncode == 0, result.stderr
-    # Tue 3 Aug, 14:00: the reminder, and (it is past 09:00 on a working day) the coordinator's daily digest.
-    assert "2 notices enqueued" in result.stdout and "sent request_decision to U0TL" in result.stdout
+    # Tue 3 Aug, 14:00: the reminder, the chair's chase for the first meeting (24 May), never recorded, and (it
+    # is past 09:00 on a working day) the coordinator's daily digest.
+    assert "3 notices enqueued" in result.stdout and "sent request_decision to U0TL" in result.stdout
+    assert "sent meeting_to_record to U0CHAIR" in result.stdout
     assert "sent coordinator_digest to U0COORD" in result.stdout
     assert dms(case_bot, "U0TL")[-1]["text"].startswith("Reminder:")
     assert "bruising" not in result.stdout + result.stderr

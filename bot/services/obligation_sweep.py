@@ -1,0 +1,171 @@
+"""The ledger sweep: one shape for every obligation's ladder.
+
+Each batch claims the open rows whose `next_step_at` has come (an indexed column; `FOR UPDATE SKIP LOCKED` on
+PostgreSQL), works out the step with the pure rules in `bot/obligations.py` (several rungs at once: the highest,
+told once), takes it with a compare-and-set on stage, generation and next step time, and enqueues the notices
+with idempotency keys (obligation + generation + rung + recipient) in the same small transaction. Run twice, or
+in two processes at once, it sends nothing twice. The audit names the system `bot.requests.SYSTEM_ACTOR`.
+
+Only kinds with a notice here are chased by the ledger (this round: the record of a meeting); the others are
+backfilled parked (`next_step_at` NULL) and still chased by their feature's sweeper until they are switched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.notices import NoticeKind, notice_key
+from bot.obligations import (
+    Audience,
+    ObligationKind,
+    RungTimes,
+    Stage,
+    audience,
+    ladder_for,
+    next_after,
+    rung_times,
+    step_at,
+)
+from bot.organisation import calendar_for, policy_for
+from bot.requests import SYSTEM_ACTOR
+from bot.services.meeting_plan import route_to
+from bot.services.obligations import (
+    discharge_obligation,
+    ladder_snapshot,
+    obligation_key_prefix,
+    waive_obligation,
+)
+from bot.sweep import in_batches
+from store.models import Case, CaseStatus, MeetingStatus, Obligation, Role
+from store.uow import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+
+
+def meeting_record_notice(uow: UnitOfWork, case: Case, row: Obligation) -> tuple[NoticeKind, dict] | None:
+    """The chair is asked to record a meeting whose time has come, or to say it did not take place."""
+    meeting = uow.meetings.get(row.subject_id)
+    if meeting is None:
+        return None
+    return NoticeKind.MEETING_TO_RECORD, {
+        "reference": case.reference, "channel": case.channel, "meeting_id": meeting.id,
+        "starts_at": meeting.starts_at.isoformat(), "timezone": case.organisation.timezone,
+        "breach_on": row.breach_at.isoformat() if row.breach_at else None,
+    }
+
+
+def meeting_record_settled(uow: UnitOfWork, row: Obligation, *, now: datetime) -> bool:
+    """Close the record's obligation if its meeting stopped being scheduled by a path that did not (deregistration
+    cancels upcoming meetings directly); True when it is no longer owed."""
+    meeting = uow.meetings.get(row.subject_id)
+    if meeting is not None and meeting.status == MeetingStatus.SCHEDULED:
+        return False
+    if meeting is None or meeting.status == MeetingStatus.CANCELLED:
+        reason = (meeting.cancel_reason if meeting else None) or "the meeting was cancelled"
+        waive_obligation(uow=uow, row=row, by=SYSTEM_ACTOR, reason=reason, now=now)
+    else:
+        outcome = "recorded" if meeting.status == MeetingStatus.HELD else "not_held"
+        discharge_obligation(uow=uow, row=row, by=SYSTEM_ACTOR, now=now, outcome=outcome)
+    return True
+
+
+#: Per kind, a check that the obligation is still owed before it is chased (it closes the row when not).
+SETTLED: dict[str, Callable[..., bool]] = {ObligationKind.MEETING_RECORD: meeting_record_settled}
+
+#: The notice each kind chased by the ledger sends: `fn(uow, case, row) -> (kind, payload) | None`.
+NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], tuple[NoticeKind, dict] | None]] = {
+    ObligationKind.MEETING_RECORD: meeting_record_notice,
+}
+
+
+def sweep_obligations(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
+    """Take every obligation step that has come by `now`; notices enqueued."""
+    return in_batches(uow_factory, lambda uow: _step_batch(uow, now=now, batch=batch), batch)
+
+
+def _step_batch(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]:
+    rows = uow.obligations.claim_due(now=now, limit=batch)
+    cases = uow.cases.get_many(r.case_id for r in rows)
+    enqueued = 0
+    for row in rows:
+        enqueued += _step(uow, cases[row.case_id], row, now=now)
+    return len(rows), enqueued
+
+
+def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int:
+    if row.kind not in NOTICES:  # not switched to the ledger yet: park it rather than claim it every pass
+        log.warning("obligation %s of kind %s is not chased by the ledger yet: parked", row.id, row.kind)
+        uow.obligations.advance(row.id, stage=row.stage, generation=row.generation, expected_stage=row.stage,
+                                expected_step_at=row.next_step_at, next_step_at=None)
+        return 0
+    if case.status != CaseStatus.OPEN:  # deregistered or closed: the core group has stopped, nothing is chased
+        uow.obligations.advance(row.id, stage=row.stage, generation=row.generation, expected_stage=row.stage,
+                                expected_step_at=row.next_step_at, next_step_at=None)
+        return 0
+    if row.kind in SETTLED and SETTLED[row.kind](uow, row, now=now):
+        return 0
+    if row.generation == 0:  # backfilled by the migration, which cannot read the profile: snapshot its ladder now
+        if not uow.obligations.retime(row.id, generation=0, **ladder_snapshot(case, row.kind, row.due_at)):
+            return 0
+    calendar = calendar_for(case.organisation)
+    ladder = ladder_for(policy_for(case.organisation).obligations, row.kind)
+    times = RungTimes(rung_times(ladder, row.due_at, calendar).remind_at, row.overdue_at, row.breach_at)
+    step = step_at(ladder, times, stage=Stage(row.stage), last_step_at=row.last_step_at, now=now, calendar=calendar)
+    owner = _owner(case, row)
+    targets = _recipients(uow, case, owner, audience(ladder, step.stage), now=now) if step else []
+    rung = f"{step.stage}.{row.reminders_sent}" if step else ""
+    keys = {to: notice_key(obligation_key_prefix(row.id).rstrip(":"), row.generation, rung, to) for to, _ in targets}
+    if step is None:  # its time came with no rung or repeat due (a ladder edited meanwhile): wait for the next one
+        later = next_after(ladder, times, stage=Stage(row.stage), last_step_at=row.last_step_at, calendar=calendar)
+        values = {"next_step_at": later if later and later > now else None, "owner": owner}
+    else:
+        values = {"next_step_at": step.next_step_at, "owner": owner, "last_step_at": now,
+                  "reminders_sent": row.reminders_sent + 1, "notice_keys": list(keys.values())}
+        if step.stage is Stage.BREACHED and row.breached_at is None:
+            values["breached_at"] = now
+    if not uow.obligations.advance(row.id, stage=str(step.stage if step else row.stage), generation=row.generation,
+                                   expected_stage=row.stage, expected_step_at=row.next_step_at, **values):
+        return 0  # another sweep took this step
+    if step is None:
+        return 0
+    notice = NOTICES[row.kind](uow, case, row)
+    enqueued = 0
+    for to, on_behalf_of in targets:
+        if notice is None:
+            break
+        kind, payload = notice
+        enqueued += uow.outbox.enqueue(
+            key=keys[to], kind=kind, recipient=to, now=now, case_id=case.id,
+            payload={**payload, "obligation_id": row.id, "stage": str(step.stage), "repeat": step.repeat,
+                     "on_behalf_of": on_behalf_of, "owner": owner},
+        )
+    uow.audit.record(action="obligation.stepped", at=now, case_id=case.id, actor=SYSTEM_ACTOR, obligation_id=row.id,
+                     kind=row.kind, stage=str(step.stage), repeat=step.repeat, skipped=step.skipped,
+                     to=[to for to, _ in targets])
+    return enqueued
+
+
+def _owner(case: Case, row: Obligation) -> str | None:
+    """Who owes it now: the role's current holder (the chair may have changed), else the person it was opened for."""
+    if row.owner_role == Role.CHAIR:
+        return case.chair or row.owner
+    if row.owner_role == "coordinator":
+        return case.organisation.coordinator
+    return row.owner
+
+
+def _recipients(uow: UnitOfWork, case: Case, owner: str | None, who: tuple[Audience, ...], *,
+                now: datetime) -> list[tuple[str, str | None]]:
+    """Each person told at this rung, routed to their active delegate today; each once."""
+    people = {Audience.OWNER: owner, Audience.CHAIR: case.chair, Audience.COORDINATOR: case.organisation.coordinator}
+    routed: dict[str, str | None] = {}
+    for audience_ in who:
+        person = people.get(audience_)
+        if person:
+            to, on_behalf_of = route_to(uow, case, person, now=now)
+            routed.setdefault(to, on_behalf_of)
+    return list(routed.items())

@@ -1,0 +1,169 @@
+"""The ledger's repository: open (idempotent), discharge and waive (once), claim what is due, advance by
+compare-and-set, and the reads the digest, the Home tab and status need.
+
+Every change is one conditional statement that says whether it won: a second process, a double click or a
+sweep run twice changes nothing twice. The sweep's claim uses `FOR UPDATE SKIP LOCKED` on PostgreSQL, so two
+sweeps at once take disjoint rows; SQLite serialises writers, and the compare-and-set in `advance` is the guard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from store.models import Case, Obligation, ObligationStatus, OutboxMessage, OutboxStatus
+
+_KEY = ("kind", "subject_type", "subject_id", "recipient")
+# A literal, not a bound parameter: PostgreSQL must prove the ON CONFLICT predicate implies the partial index's,
+# which it cannot for a parameter once psycopg has prepared the statement (after five runs).
+_OPEN = text("status = 'open'")
+
+
+class ObligationRepository:
+    """Rows of the ledger."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def open(self, **values: Any) -> int | None:
+        """Insert an open obligation unless the same one (kind, subject, recipient) is open; its id when inserted."""
+        values = {"recipient": "", "stage": "pending", "reminders_sent": 0, "notice_keys": [], "generation": 1,
+                  "status": ObligationStatus.OPEN, **values}
+        insert = pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = (
+            insert(Obligation).values(**values)
+            .on_conflict_do_nothing(index_elements=list(_KEY), index_where=_OPEN)
+            .returning(Obligation.id)
+        )
+        return self.session.execute(statement).scalar()
+
+    def get(self, obligation_id: int) -> Obligation | None:
+        return self.session.get(Obligation, obligation_id)
+
+    def find_open(self, *, kind: str, subject_type: str, subject_id: int, recipient: str = "") -> Obligation | None:
+        query = select(Obligation).where(
+            Obligation.kind == kind, Obligation.subject_type == subject_type, Obligation.subject_id == subject_id,
+            Obligation.recipient == recipient, Obligation.status == ObligationStatus.OPEN,
+        )
+        return self.session.scalars(query).first()
+
+    def discharge(self, obligation_id: int, *, by: str, now: datetime) -> bool:
+        """Mark an open obligation discharged (once); True when this call did it."""
+        return self._close(obligation_id, status=ObligationStatus.DISCHARGED, discharged_by=by, discharged_at=now)
+
+    def waive(self, obligation_id: int, *, by: str, reason: str, now: datetime) -> bool:
+        """Mark an open obligation waived, with why (once); True when this call did it."""
+        return self._close(obligation_id, status=ObligationStatus.WAIVED, waived_by=by, waived_at=now,
+                           waive_reason=reason)
+
+    def _close(self, obligation_id: int, **values: Any) -> bool:
+        statement = (
+            update(Obligation)
+            .where(Obligation.id == obligation_id, Obligation.status == ObligationStatus.OPEN)
+            .values(next_step_at=None, **values)
+            .execution_options(synchronize_session="fetch")
+        )
+        return self.session.execute(statement).rowcount == 1
+
+    def withdraw_notices(self, key_prefix: str, *, case_id: int) -> int:
+        """Withdraw the case's unsent, unclaimed notices whose key starts with `key_prefix`; how many.
+
+        A chase enqueued by the sweep but not sent when its obligation is discharged (or moved) never goes; one
+        already claimed by the dispatcher is in flight and may still go (at least once, as everywhere).
+        """
+        statement = (
+            update(OutboxMessage)
+            .where(OutboxMessage.case_id == case_id, OutboxMessage.status == OutboxStatus.PENDING,
+                   OutboxMessage.claimed_until.is_(None), OutboxMessage.idempotency_key.startswith(key_prefix))
+            .values(status=OutboxStatus.WITHDRAWN)
+            .execution_options(synchronize_session=False)
+        )
+        return self.session.execute(statement).rowcount
+
+    def retime(self, obligation_id: int, *, generation: int, **values: Any) -> bool:
+        """Move an open obligation's due date and ladder (a new generation: steps of the old one are void)."""
+        statement = (
+            update(Obligation)
+            .where(Obligation.id == obligation_id, Obligation.status == ObligationStatus.OPEN,
+                   Obligation.generation == generation)
+            .values(generation=generation + 1, **values)
+            .execution_options(synchronize_session="fetch")
+        )
+        return self.session.execute(statement).rowcount == 1
+
+    def claim_due(self, *, now: datetime, limit: int) -> Sequence[Obligation]:
+        """Open rows whose next step has come, oldest first, locked for this transaction (others skip them)."""
+        query = (
+            select(Obligation)
+            .where(Obligation.status == ObligationStatus.OPEN, Obligation.next_step_at <= now)
+            .order_by(Obligation.next_step_at, Obligation.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return self.session.scalars(query).all()
+
+    def advance(self, obligation_id: int, *, stage: str, generation: int, expected_stage: str,
+                expected_step_at: datetime | None, **values: Any) -> bool:
+        """Take one step (compare-and-set on stage, generation and next step time); True when this call took it."""
+        table = Obligation.__table__
+        statement = (
+            update(table)
+            .where(table.c.id == obligation_id, table.c.status == ObligationStatus.OPEN,
+                   table.c.stage == expected_stage, table.c.generation == generation,
+                   table.c.next_step_at == expected_step_at)
+            .values(stage=stage, **values)
+        )
+        return self.session.execute(statement).rowcount == 1
+
+    def is_live(self, obligation_id: int, *, generation: int) -> bool:
+        """True while the obligation is open at this generation (the dispatcher's check before sending)."""
+        query = select(Obligation.id).where(Obligation.id == obligation_id, Obligation.generation == generation,
+                                            Obligation.status == ObligationStatus.OPEN)
+        return self.session.scalar(query) is not None
+
+    def open_for_case(self, case_id: int) -> Sequence[Obligation]:
+        query = (select(Obligation)
+                 .where(Obligation.case_id == case_id, Obligation.status == ObligationStatus.OPEN)
+                 .order_by(Obligation.due_at, Obligation.id))
+        return self.session.scalars(query).all()
+
+    def for_case(self, case_id: int) -> Sequence[Obligation]:
+        query = select(Obligation).where(Obligation.case_id == case_id).order_by(Obligation.id)
+        return self.session.scalars(query).all()
+
+    def open_for_owner(self, owner: str) -> Sequence[Obligation]:
+        """What waits on one person, soonest due first."""
+        query = (select(Obligation)
+                 .where(Obligation.owner == owner, Obligation.status == ObligationStatus.OPEN)
+                 .order_by(Obligation.due_at, Obligation.id))
+        return self.session.scalars(query).all()
+
+    def overdue_for_organisation(self, organisation_id: int, *, stages: Sequence[str] = ("overdue", "breached"),
+                                 kinds: Sequence[str] | None = None) -> Sequence[Obligation]:
+        """Open rows at the given stages in one organisation's cases, oldest due first (the digest)."""
+        query = (
+            select(Obligation)
+            .join(Case, Case.id == Obligation.case_id)
+            .where(Obligation.status == ObligationStatus.OPEN, Obligation.stage.in_(stages),
+                   Case.organisation_id == organisation_id)
+            .order_by(Obligation.due_at, Obligation.id)
+        )
+        if kinds is not None:
+            query = query.where(Obligation.kind.in_(kinds))
+        return self.session.scalars(query).all()
+
+    def count_cases_overdue(self, organisation_id: int) -> int:
+        """How many of the organisation's cases have something overdue or breached."""
+        query = (
+            select(func.count(func.distinct(Obligation.case_id)))
+            .join(Case, Case.id == Obligation.case_id)
+            .where(Obligation.status == ObligationStatus.OPEN, Obligation.stage.in_(("overdue", "breached")),
+                   Case.organisation_id == organisation_id)
+        )
+        return self.session.scalar(query) or 0
