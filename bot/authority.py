@@ -51,7 +51,7 @@ COVERS_IN_WORDS: Mapping[Scope, str] = {
     Scope.REQUEST_DECISIONS: "decisions on requests for an additional core group meeting (not chairing, "
                              "not the coordinator's other work)",
     Scope.COORDINATION: "the coordinator's work: decisions and reviews of requests, CP9 forms, letters to "
-                        "institutions, the daily digest and review conference reports",
+                        "institutions, the daily digest, review conference reports and re-opening cases",
     Scope.CHAIRING: "chairing: scheduling and recording meetings, sending the plan and the CP9, the review "
                     "conference report and deregistration",
 }
