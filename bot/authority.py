@@ -35,7 +35,7 @@ class Duty(StrEnum):
 
     DECIDE_AS_TEAM_LEADER = "decide_as_team_leader"  # approve or refuse a request
     DECIDE_AS_COORDINATOR = "decide_as_coordinator"  # decide a team leader's own request, review a refusal
-    COORDINATE = "coordinate"  # CP9 forms, letters to institutions, the digest, the report
+    COORDINATE = "coordinate"  # CP9 forms, letters to institutions, the digest, the report, re-opening
     CHAIR = "chair"  # schedule, record, plan sent, CP9 sent, the report, deregistration
 
 
@@ -128,10 +128,12 @@ class AlreadyDoneError(CoreGroupError):
 
 
 def chair_of(case: Case) -> tuple[str | None, Duty]:
+    """The case's chair, as whom chair steps are taken."""
     return case.chair, Duty.CHAIR
 
 
 def coordinator_of(case: Case) -> tuple[str | None, Duty]:
+    """The case's coordinator, as whom the coordinator's steps are taken."""
     return case.organisation.coordinator, Duty.COORDINATE
 
 
