@@ -13,7 +13,7 @@ from bot.context import Services
 from bot.errors import CoreGroupError
 from bot.letters import check_details
 from bot.notices import NoticeKind
-from bot.receipts import AlreadyDoneError, NotForYouError
+from bot.authority import AlreadyDoneError, NotYoursError
 from bot.report_document import build_report_docx
 from bot.services.letters import letter_form, mark_letter_sent, request_letter
 from bot.services.report import review_report
@@ -22,7 +22,7 @@ from handlers.blocks import letters as blocks
 from handlers.blocks.digest import build_digest_message
 from handlers.ids import LetterIds
 from handlers.people import display_names
-from handlers.receipts import explain
+from handlers.errors import explain
 from handlers.render import Rendered, mention, renderer
 from handlers.payloads import element, id_of, tell_ephemeral
 
@@ -48,7 +48,7 @@ def handle_coordinator_institution_command(*, args: list[str], command: dict, re
     try:
         with services.uow_factory() as uow:
             form = letter_form(uow=uow, now=services.clock.now(), user=command["user_id"], channel=command["channel_id"])
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral")
         return
     client.views_open(trigger_id=command["trigger_id"], view=blocks.build_letter_modal(form))
@@ -62,7 +62,7 @@ def handle_coordinator_details_action(ack: Ack, body: dict, action: dict, client
         with services.uow_factory() as uow:
             form = letter_form(uow=uow, now=services.clock.now(), user=body["user"]["id"],
                                letter_id=id_of(action))
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
     client.views_open(trigger_id=body["trigger_id"], view=blocks.build_letter_modal(form))
@@ -89,11 +89,11 @@ def handle_coordinator_details_submission(ack: Ack, body: dict, view: dict, clie
                                     channel=metadata.get("channel"), letter_id=metadata.get("letter_id"))
             coordinator = uow.cases.get(letter.case_id).organisation.coordinator
             uow.commit()
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         tell_ephemeral(client, metadata, user, explain(error))
         return
     except CoreGroupError as error:
-        tell_ephemeral(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, explain(error))
         return
     tell_ephemeral(client, metadata, user, f"Done: the Co-ordinator, Children Services ({mention(coordinator)}) has a draft "
                                   "letter to the head of the institution and a task to send it.")
@@ -107,7 +107,7 @@ def handle_coordinator_letter_sent_action(ack: Ack, body: dict, action: dict, re
         with services.uow_factory() as uow:
             mark_letter_sent(uow=uow, now=services.clock.now(), letter_id=id_of(action), user=body["user"]["id"])
             uow.commit()
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
     respond(text="Done: the letter is marked sent, and its reminders stop.", response_type="ephemeral",
@@ -144,7 +144,7 @@ def handle_coordinator_report_command(*, args: list[str], command: dict, respond
         with services.uow_factory() as uow:
             report = review_report(uow=uow, now=services.clock.now(), channel=command["channel_id"], user=user)
             uow.commit()  # the access is recorded (who, when, which case) before the report leaves
-    except NotForYouError as error:
+    except NotYoursError as error:
         respond(text=explain(error), response_type="ephemeral")
         return
     content = build_report_docx(report, names=display_names(client, report.people))

@@ -31,6 +31,7 @@ from bot.services.reopen import reopen_case
 from handlers import core_group
 from handlers.blocks import deregistration as blocks
 from handlers.format import local_date, local_datetime
+from handlers.errors import explain
 from handlers.ids import DeregistrationIds as Ids
 from handlers.render import Rendered, echo, mention, renderer
 from handlers.payloads import channel_of, element, id_of, tell_ephemeral
@@ -102,7 +103,7 @@ def handle_deregistration_action(ack: Ack, body: dict, action: dict, client, res
         with services.uow_factory() as uow:
             shown = post_dereg_view(deregistration_id, user, uow=uow, now=services.clock.now(), step=step)
     except CoreGroupError as error:  # someone else, or already decided: only they are told, nothing changes
-        respond(text=error.message, response_type="ephemeral", replace_original=False)
+        respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
     metadata = {"deregistration_id": deregistration_id, "channel": channel_of(body), "expected": shown.outcome_count}
     build = blocks.build_date_modal if step == "date" else blocks.build_outcome_modal
@@ -125,7 +126,7 @@ def handle_deregistration_date_submission(ack: Ack, body: dict, view: dict, clie
             shown = post_dereg_view(metadata["deregistration_id"], user, uow=uow, now=now, step="date")
     except CoreGroupError as error:
         ack()
-        tell_ephemeral(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, explain(error))
         return
     starts_at = datetime.combine(day, at, tzinfo=ZoneInfo(shown.timezone)).astimezone(timezone.utc)
     if starts_at <= now:
@@ -138,7 +139,7 @@ def handle_deregistration_date_submission(ack: Ack, body: dict, view: dict, clie
                                               starts_at=starts_at)
             uow.commit()
     except CoreGroupError as error:
-        tell_ephemeral(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, explain(error))
         return
     text = f"Saved: the post-deregistration meeting of {shown.reference} is on {local_datetime(starts_at, shown.timezone)}. " \
            "The case channel is told."
@@ -159,7 +160,7 @@ def handle_deregistration_outcome_submission(ack: Ack, body: dict, view: dict, c
             shown = post_dereg_view(metadata["deregistration_id"], user, uow=uow, now=now, step="outcome")
     except CoreGroupError as error:  # decided meanwhile, or no longer allowed: the modal closes and they are told
         ack()
-        tell_ephemeral(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, explain(error))
         return
     problems = check_outcome(draft, today=shown.today, conference_on=shown.window.conference_on)
     if problems:
@@ -174,7 +175,7 @@ def handle_deregistration_outcome_submission(ack: Ack, body: dict, view: dict, c
             chair, team_leader = case.chair, case.team_leader
             uow.commit()
     except CoreGroupError as error:
-        tell_ephemeral(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, explain(error))
         return
     if row.risk_escalated:
         text = (f"Saved: risk has escalated since deregistration. {mention(chair)} (chair) and {mention(team_leader)} "

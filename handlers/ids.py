@@ -142,6 +142,7 @@ class HomeIds(StrEnum):
     DELEGATE_MODAL = "home.delegate_modal"
     DELEGATE = "home.delegate"  # input block: users_select
     UNTIL = "home.until"  # input block: datepicker
+    SCOPE = "home.scope"  # input block: static_select of what the delegate covers (bot.authority.Scope)
     ITEM = "home.item."  # + n: the block id of each waiting item's buttons
 
 

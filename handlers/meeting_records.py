@@ -18,6 +18,7 @@ from bot.services.meeting_records import meeting_status, record_form, record_mee
 from handlers import core_group
 from handlers.blocks.meetings import ACTION_ROWS, build_meeting_status_section, build_record_modal
 from handlers.format import local_date, local_datetime
+from handlers.errors import explain
 from handlers.ids import MeetingIds
 from handlers.render import Rendered, context, inline, mention, renderer, section
 
@@ -57,7 +58,7 @@ def handle_meeting_record_submission(ack: Ack, body: dict, view: dict, client, c
             uow.commit()
             tz = uow.cases.get(record.case_id).organisation.timezone
     except CoreGroupError as error:  # recorded meanwhile by someone else: say so, save nothing
-        client.chat_postEphemeral(channel=channel, user=user, text=error.message)
+        client.chat_postEphemeral(channel=channel, user=user, text=explain(error))
         return
     lines = [f"Recorded the meeting of {local_datetime(record.held_at, tz)}: {len(record.attendees())} attended, "
              f"{len(record.invited_absentees())} invited but absent, {len(record.actions)} new action"

@@ -16,6 +16,7 @@ from bot.services.meetings import change_schedule, prepare_schedule_change, sche
 from handlers.blocks.meetings import build_schedule_modal
 from handlers.core_group import subcommand
 from handlers.format import local_date, local_datetime
+from handlers.errors import explain
 from handlers.ids import MeetingIds
 from handlers.render import Rendered, context, mention, quote, renderer, section
 
@@ -68,7 +69,7 @@ def handle_meeting_schedule_submission(ack: Ack, body: dict, view: dict, client,
             outcome = change_schedule(change, channel=channel, user=user, uow=uow, now=now)
             uow.commit()
     except CoreGroupError as error:  # changed meanwhile (e.g. cancelled by someone else): say so, change nothing
-        client.chat_postEphemeral(channel=channel, user=user, text=error.message)
+        client.chat_postEphemeral(channel=channel, user=user, text=explain(error))
         return
     when = local_datetime(outcome.starts_at, outcome.timezone)
     text = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -159,39 +159,52 @@ class DelegateRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def active_for(self, principal: str, *, on: date) -> Delegate | None:
+    def active_for(self, principal: str, *, on: date, scopes: Iterable[str]) -> Delegate | None:
+        """`principal`'s delegate on `on` whose delegation has one of `scopes` (the newest, if several)."""
         query = (
             select(Delegate)
-            .where(Delegate.principal == principal, Delegate.ended_at.is_(None), Delegate.until >= on)
+            .where(Delegate.principal == principal, Delegate.ended_at.is_(None), Delegate.until >= on,
+                   Delegate.scope.in_(list(scopes)))
             .order_by(Delegate.id.desc())
         )
         return self.session.scalars(query).first()
 
-    def active_for_many(self, principals, *, on: date) -> dict[str, str]:
-        """principal -> their active delegate on `on`, for many principals in one query (the sweep's batches)."""
+    def active_for_many(self, principals: Iterable[str], *, on: date, scopes: Iterable[str]) -> dict[str, str]:
+        """principal -> their active delegate on `on` with one of `scopes`, in one query (the sweep's batches)."""
         wanted = list(set(principals))
         if not wanted:
             return {}
         query = (
             select(Delegate.principal, Delegate.delegate)
-            .where(Delegate.principal.in_(wanted), Delegate.ended_at.is_(None), Delegate.until >= on)
+            .where(Delegate.principal.in_(wanted), Delegate.ended_at.is_(None), Delegate.until >= on,
+                   Delegate.scope.in_(list(scopes)))
             .order_by(Delegate.id)
         )
         return {principal: delegate for principal, delegate in self.session.execute(query)}
 
-    def principals_of(self, delegate: str, *, on: date) -> list[str]:
-        query = select(Delegate.principal).where(
-            Delegate.delegate == delegate, Delegate.ended_at.is_(None), Delegate.until >= on
+    def all_active_for(self, principal: str, *, on: date) -> Sequence[Delegate]:
+        """Every delegation `principal` has running on `on`, one per scope at most."""
+        query = (
+            select(Delegate)
+            .where(Delegate.principal == principal, Delegate.ended_at.is_(None), Delegate.until >= on)
+            .order_by(Delegate.scope, Delegate.id)
         )
-        return list(self.session.scalars(query).all())
+        return self.session.scalars(query).all()
 
-    def end_all_for(self, principal: str, *, now: datetime) -> int:
-        statement = (
-            update(Delegate)
-            .where(Delegate.principal == principal, Delegate.ended_at.is_(None))
-            .values(ended_at=now)
+    def principals_of(self, delegate: str, *, on: date, scopes: Iterable[str]) -> list[str]:
+        """Whom `delegate` stands in for on `on`, in one of `scopes`."""
+        query = select(Delegate.principal).where(
+            Delegate.delegate == delegate, Delegate.ended_at.is_(None), Delegate.until >= on,
+            Delegate.scope.in_(list(scopes)),
         )
-        return self.session.execute(statement).rowcount
+        return list(dict.fromkeys(self.session.scalars(query).all()))
+
+    def end_all_for(self, principal: str, *, now: datetime, scope: str | None = None) -> int:
+        """End `principal`'s running delegations (only those of `scope` when given); how many ended."""
+        statement = update(Delegate).where(Delegate.principal == principal, Delegate.ended_at.is_(None))
+        if scope is not None:
+            statement = statement.where(Delegate.scope == scope)
+        return self.session.execute(statement.values(ended_at=now)).rowcount
 
     def add(self, delegate: Delegate) -> None:
         self.session.add(delegate)

@@ -150,7 +150,7 @@ def case_for_channel(channel: str, user: str, *, uow: UnitOfWork) -> Case:
     if case is None:
         raise NotACaseChannelError()
     if not (case.is_in_group(user) or user == case.organisation.coordinator):
-        raise NotInCaseError(case.reference)
+        raise NotInCaseError()
     return case
 
 

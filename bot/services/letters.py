@@ -16,7 +16,7 @@ from bot.errors import InvalidInputError, NotACaseChannelError, NotAllowedError
 from bot.letters import LetterDetails, next_reminder_at
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for
-from bot.receipts import AlreadyDoneError, NotForYouError
+from bot.authority import COORDINATOR_OR_DELEGATE, AlreadyDoneError, acting_as, chair_of, coordinator_of
 from bot.requests import SYSTEM_ACTOR
 from bot.services.meeting_plan import route_to
 from store.models import Case, CaseStatus, InstitutionLetter, LetterStatus, MeetingRecord
@@ -114,21 +114,15 @@ def request_letter(*, uow: UnitOfWork, now: datetime, user: str, details: Letter
 def mark_letter_sent(*, uow: UnitOfWork, now: datetime, letter_id: int, user: str) -> InstitutionLetter:
     """The coordinator (or their delegate) marks the letter sent, once; its reminders stop and its buttons go."""
     case, letter = _case_and_letter(uow, letter_id=letter_id)
-    coordinator = case.organisation.coordinator
-    on_behalf_of = None
-    if user != coordinator:
-        delegate = uow.delegates.active_for(coordinator, on=calendar_for(case.organisation).local_date(now))
-        if delegate is None or delegate.delegate != user:
-            raise NotForYouError(step="mark this letter sent",
-                                 who="the Co-ordinator, Children Services ({owner}) or their delegate", owner=coordinator)
-        on_behalf_of = coordinator
+    on_behalf_of = acting_as(uow=uow, organisation=case.organisation, user=user, now=now,
+                             principals=[coordinator_of(case)], step="mark this letter sent",
+                             who=COORDINATOR_OR_DELEGATE).on_behalf_of
     if letter.status == LetterStatus.DETAILS_NEEDED:
         raise InvalidInputError("The letter's details have not been given yet, so there is no letter to send.")
     if not uow.letters.mark_sent(letter.id, now=now, by=user, on_behalf_of=on_behalf_of):
         letter = uow.letters.get(letter.id)
         raise AlreadyDoneError(what="The letter", done="marked sent", by=letter.sent_by, at=letter.sent_at,
-                               timezone=case.organisation.timezone, yours=letter.sent_by == user,
-                               you="marked this letter sent")
+                               timezone=case.organisation.timezone, yours=letter.sent_by == user)
     letter = uow.letters.get(letter.id)
     uow.audit.record(action="letter.sent", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      letter_id=letter.id, kind=letter.institution_kind)
@@ -183,17 +177,11 @@ def _remind(uow: UnitOfWork, case: Case, letter: InstitutionLetter, *, now: date
 
 def acting_for_letter(uow: UnitOfWork, case: Case, user: str, *, now: datetime) -> str | None:
     """None when `user` chairs the case or is the coordinator; whom they stand in for as a delegate; else refused."""
-    chair, coordinator = case.chair, case.organisation.coordinator
-    if user in (chair, coordinator):
-        return None
-    today = calendar_for(case.organisation).local_date(now)
-    for principal in (p for p in (chair, coordinator) if p):
-        delegate = uow.delegates.active_for(principal, on=today)
-        if delegate is not None and delegate.delegate == user:
-            return principal
-    raise NotForYouError(step="give the details of a letter to an institution",
-                         who=f"the chair of {case.reference} ({{owner}}), the coordinator, or one of their delegates",
-                         owner=chair)
+    return acting_as(uow=uow, organisation=case.organisation, user=user, now=now,
+                     principals=[chair_of(case), coordinator_of(case)],
+                     step="give the details of a letter to an institution",
+                     who=f"the chair of {case.reference} ({{owner}}), the coordinator, or their delegates for this "
+                         "work").on_behalf_of
 
 
 def letter_payload(case: Case, letter: InstitutionLetter) -> dict[str, Any]:
@@ -249,8 +237,7 @@ def _case_and_letter(uow: UnitOfWork, *, channel: str | None = None,
 def _require_details_needed(uow: UnitOfWork, case: Case, letter: InstitutionLetter, user: str) -> None:
     if letter.status != LetterStatus.DETAILS_NEEDED:
         raise AlreadyDoneError(what="The letter's details", done="given", by=letter.details_by, at=letter.details_at,
-                               timezone=case.organisation.timezone, yours=letter.details_by == user,
-                               you="gave the letter's details")
+                               timezone=case.organisation.timezone, yours=letter.details_by == user)
 
 
 def _update_all(uow: UnitOfWork, case: Case, letter: InstitutionLetter, *, suffix: str, now: datetime) -> None:

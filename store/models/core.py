@@ -142,6 +142,8 @@ class Delegate(Base):
     principal: Mapped[str] = mapped_column(String(30))
     delegate: Mapped[str] = mapped_column(String(30))
     until: Mapped[date] = mapped_column(Date)
+    # What it covers (bot.authority.Scope); rows made before scopes existed were migrated to their meaning.
+    scope: Mapped[str] = mapped_column(String(30), server_default="request_decisions")
     created_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
 

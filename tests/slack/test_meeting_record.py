@@ -71,7 +71,9 @@ def test_before_the_meeting_the_chair_is_told_there_is_nothing_to_record(case_bo
 def test_only_the_chair_may_record(case_bot):
     case_bot.at(AFTER_THE_MEETING)
     case_bot.slack.slash_command(command="/core-group", text="record", user_id="U0POL", channel_id=CASE_CHANNEL)
-    assert case_bot.wait_for_reply()["text"] == "Only the chair of CP-2027-0142 (or their delegate) can record its meetings."
+    assert case_bot.wait_for_reply()["text"] == (
+        "Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate can record its meetings. "
+        "Nothing was changed.")
 
 
 def test_a_record_without_each_of_the_four_points_stays_open_and_says_what_is_missing(case_bot):
@@ -247,7 +249,7 @@ def test_a_flag_for_a_chair_who_is_away_goes_to_their_delegate(case_bot):
     with case_bot.services.uow_factory() as uow:
         organisation = uow.organisations.get_by_name("South Ayrshire Council")
         uow.delegates.add(Delegate(organisation_id=organisation.id, principal=CHAIR, delegate="U0DEPUTY",
-                                   until=date(2027, 6, 30), created_at=case_bot.clock.now()))
+                                   until=date(2027, 6, 30), scope="chairing", created_at=case_bot.clock.now()))
         uow.commit()
     mark = case_bot.fake.mark()
     case_bot.sweep(local(2027, 6, 24, 9, 0))

@@ -112,7 +112,8 @@ def test_only_the_chair_may_schedule_and_nothing_opens_for_anyone_else(case_bot)
     mark = case_bot.fake.mark()
     case_bot.slack.slash_command(command="/core-group", text="schedule", user_id="U0HV", channel_id=CASE_CHANNEL)
     reply = case_bot.wait_for_reply()
-    assert reply["text"] == "Only the chair of CP-2027-0142 (or their delegate) can schedule its meetings."
+    assert reply["text"] == ("Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate can schedule its "
+                             "meetings. Nothing was changed.")
     case_bot.fake.assert_no_call("views.open", since=mark)
 
 
@@ -120,7 +121,7 @@ def test_the_chairs_delegate_may_schedule_on_the_chairs_behalf(case_bot):
     with case_bot.services.uow_factory() as uow:
         organisation = uow.organisations.get_by_name("South Ayrshire Council")
         uow.delegates.add(Delegate(organisation_id=organisation.id, principal=CHAIR, delegate="U0DEPUTY",
-                                   until=date(2027, 6, 30), created_at=case_bot.clock.now()))
+                                   until=date(2027, 6, 30), scope="chairing", created_at=case_bot.clock.now()))
         uow.commit()
     schedule(case_bot, {"meeting.meeting": "new", "meeting.date": "2027-06-22", "meeting.time": "10:00"},
              user="U0DEPUTY")

@@ -112,8 +112,9 @@ def test_the_coordinator_can_have_the_report_too(three_meetings):
 def test_a_member_is_refused_the_report_ephemerally_and_nothing_is_uploaded_or_audited(three_meetings):
     reply, uploads = ask_for_the_report(three_meetings, "U0HV")
     assert reply["response_type"] == "ephemeral"
-    assert reply["text"] == ("Only the chair (<@U0CHAIR>), the coordinator, or one of their delegates can have the "
-                             "review conference report for CP-2027-0142. Nothing was changed.")
+    assert reply["text"] == ("Only the chair (<@U0CHAIR>), the coordinator, or their delegates for chairing or the "
+                             "coordinator's work can have the review conference report for CP-2027-0142. "
+                             "Nothing was changed.")
     assert uploads == [] and three_meetings.fake.calls_to("files.completeUploadExternal") == []
     assert report_audit(three_meetings) == []
 

@@ -12,7 +12,7 @@ import pytest
 from bot.letters import LetterDetails
 from bot.meetings import RecordDraft
 from bot.orgfile import parse_organisation_file
-from bot.receipts import AlreadyDoneError
+from bot.authority import AlreadyDoneError
 from bot.services.cases import import_organisation
 from bot.services.digest import send_daily_digests
 from bot.services.home import home_for

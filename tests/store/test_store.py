@@ -84,9 +84,10 @@ def test_a_delegate_is_active_until_the_end_of_its_last_day(uow_factory):
                                    until=date(2027, 5, 21), created_at=NOW))
         uow.commit()
     with uow_factory() as uow:
-        assert uow.delegates.active_for("U0TL", on=date(2027, 5, 21)).delegate == "U0DEP"
-        assert uow.delegates.active_for("U0TL", on=date(2027, 5, 22)) is None
-        assert uow.delegates.principals_of("U0DEP", on=date(2027, 5, 20)) == ["U0TL"]
+        assert uow.delegates.active_for("U0TL", on=date(2027, 5, 21), scopes=["request_decisions"]).delegate == "U0DEP"
+        assert uow.delegates.active_for("U0TL", on=date(2027, 5, 22), scopes=["request_decisions"]) is None
+        assert uow.delegates.principals_of("U0DEP", on=date(2027, 5, 20), scopes=["request_decisions"]) == ["U0TL"]
+        assert uow.delegates.principals_of("U0DEP", on=date(2027, 5, 20), scopes=["chairing"]) == []
 
 
 def test_a_seen_event_id_is_recognised(uow_factory):
@@ -103,8 +104,8 @@ def test_the_migrations_have_one_head_and_the_database_is_at_it(engine):
     from store.migrate import alembic_config
 
     heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
-    assert heads == ["0012"]
-    assert current_revision(engine) == "0012"
+    assert heads == ["0009"]
+    assert current_revision(engine) == "0009"
 
 
 def test_the_migrated_schema_matches_the_models(engine):
