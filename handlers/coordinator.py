@@ -17,6 +17,7 @@ from bot.receipts import AlreadyDoneError, NotForYouError
 from bot.report_document import build_report_docx
 from bot.services.letters import letter_form, mark_letter_sent, request_letter
 from bot.services.report import review_report
+from handlers.once import once_per_view
 from handlers import core_group
 from handlers.blocks import letters as blocks
 from handlers.blocks.digest import build_digest_message
@@ -25,6 +26,7 @@ from handlers.people import display_names
 from handlers.receipts import explain
 from handlers.render import Rendered, mention, renderer
 from handlers.payloads import element, tell_ephemeral
+from store.models import LetterStatus
 
 _FIELDS = {"relationship": LetterIds.RELATIONSHIP, "kind": LetterIds.KIND, "name": LetterIds.NAME,
            "contact": LetterIds.CONTACT}
@@ -88,12 +90,17 @@ def handle_coordinator_details_submission(ack: Ack, body: dict, view: dict, clie
             letter = request_letter(uow=uow, now=services.clock.now(), user=user, details=details,
                                     channel=metadata.get("channel"), letter_id=metadata.get("letter_id"))
             coordinator = uow.cases.get(letter.case_id).organisation.coordinator
+            already_sent = letter.status == LetterStatus.SENT
             uow.commit()
     except (NotForYouError, AlreadyDoneError) as error:
         tell_ephemeral(client, metadata, user, explain(error))
         return
     except CoreGroupError as error:
         tell_ephemeral(client, metadata, user, error.message)
+        return
+    if already_sent:
+        tell_ephemeral(client, metadata, user, "The letter about this person, with these details, was already sent: "
+                                               "nothing new to write.")
         return
     tell_ephemeral(client, metadata, user, f"Done: the Co-ordinator, Children Services ({mention(coordinator)}) has a draft "
                                   "letter to the head of the institution and a task to send it.")
@@ -168,4 +175,4 @@ def register(app: App) -> None:
                                     "(the chair or the coordinator)")(handle_coordinator_report_command)
     app.action(str(LetterIds.GIVE_DETAILS))(handle_coordinator_details_action)
     app.action(str(LetterIds.SENT))(handle_coordinator_letter_sent_action)
-    app.view(str(LetterIds.DETAILS_MODAL))(handle_coordinator_details_submission)
+    app.view(str(LetterIds.DETAILS_MODAL))(once_per_view(handle_coordinator_details_submission))

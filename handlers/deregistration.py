@@ -28,6 +28,7 @@ from bot.services.deregistration import (
     window_of,
 )
 from bot.services.reopen import reopen_case
+from handlers.once import once_per_view
 from handlers import core_group
 from handlers.blocks import deregistration as blocks
 from handlers.format import local_date, local_datetime
@@ -297,10 +298,10 @@ def register(app: App) -> None:
         handle_deregistration_command)
     core_group.subcommand("reopen", "`YYYY-MM-DD`: the child is registered again; re-open this case (the coordinator)")(
         handle_reopen_command)
-    app.view(str(Ids.DEREGISTER_MODAL))(handle_deregistration_submission)
+    app.view(str(Ids.DEREGISTER_MODAL))(once_per_view(handle_deregistration_submission))
     app.action(str(Ids.SET_DATE))(handle_deregistration_action)
     app.action(str(Ids.RECORD_OUTCOME))(handle_deregistration_action)
-    app.view(str(Ids.DATE_MODAL))(handle_deregistration_date_submission)
-    app.view(str(Ids.OUTCOME_MODAL))(handle_deregistration_outcome_submission)
+    app.view(str(Ids.DATE_MODAL))(once_per_view(handle_deregistration_date_submission))
+    app.view(str(Ids.OUTCOME_MODAL))(once_per_view(handle_deregistration_outcome_submission))
     if deregistration_status_section not in core_group.STATUS_SECTIONS:
         core_group.STATUS_SECTIONS.insert(0, deregistration_status_section)

@@ -13,6 +13,7 @@ from bot.errors import CoreGroupError
 from bot.notices import NoticeKind
 from bot.organisation import calendar_for
 from bot.services.meetings import change_schedule, prepare_schedule_change, schedule_form
+from handlers.once import once_per_view
 from handlers.blocks.meetings import build_schedule_modal
 from handlers.core_group import subcommand
 from handlers.format import local_date, local_datetime
@@ -222,4 +223,4 @@ def _time(values: dict, block: str) -> time | None:
 def register(app: App) -> None:
     """`/core-group schedule` and its modal (renderers register on import)."""
     subcommand("schedule", "schedule, move or cancel a meeting of this case (the chair)")(handle_meeting_schedule_command)
-    app.view(str(MeetingIds.SCHEDULE_MODAL))(handle_meeting_schedule_submission)
+    app.view(str(MeetingIds.SCHEDULE_MODAL))(once_per_view(handle_meeting_schedule_submission))

@@ -23,6 +23,7 @@ from bot.services.receipts import (
     plan_sent_form,
     plan_status,
 )
+from handlers.once import once_per_view
 from handlers import core_group
 from handlers.blocks import receipts as blocks
 from handlers.format import local_date
@@ -279,7 +280,7 @@ def register(app: App) -> None:
     app.action(str(ReceiptIds.CONFIRM))(handle_receipts_confirm_action)
     app.action(str(ReceiptIds.CP9_SENT))(handle_receipts_cp9_sent_action)
     app.action(str(ReceiptIds.CP9_RECEIVED))(handle_receipts_cp9_received_action)
-    app.view(str(ReceiptIds.PLAN_SENT_MODAL))(handle_receipts_plan_sent_submission)
-    app.view(str(ReceiptIds.CP9_SENT_MODAL))(handle_receipts_cp9_sent_submission)
+    app.view(str(ReceiptIds.PLAN_SENT_MODAL))(once_per_view(handle_receipts_plan_sent_submission))
+    app.view(str(ReceiptIds.CP9_SENT_MODAL))(once_per_view(handle_receipts_cp9_sent_submission))
     if receipts_status_section not in core_group.STATUS_SECTIONS:
         core_group.STATUS_SECTIONS.append(receipts_status_section)

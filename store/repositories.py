@@ -22,6 +22,7 @@ from store.models import (
     OutboxMessage,
     OutboxStatus,
     ProcessedEvent,
+    ProcessedView,
 )
 
 
@@ -375,3 +376,19 @@ class EventRepository:
         """Record the event id; True only the first time it is seen."""
         values = {"event_id": event_id, "received_at": now}
         return insert_ignoring_duplicates(self.session, ProcessedEvent, values, key="event_id")
+
+
+class ViewRepository:
+    """Slack view ids whose submission was processed: a submission changes something once per view."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def first_time(self, view_id: str, *, now: datetime) -> bool:
+        """Record the view id; True only for the first submission of that view to get here."""
+        values = {"view_id": view_id, "processed_at": now}
+        return insert_ignoring_duplicates(self.session, ProcessedView, values, key="view_id")
+
+    def seen(self, view_id: str) -> bool:
+        """Whether a submission of this view was processed already."""
+        return self.session.get(ProcessedView, view_id) is not None

@@ -42,7 +42,7 @@ def uow_factory(uow_factory):
         case = uow.cases.get_by_reference("CP-2027-0142")
         (meeting,) = uow.meetings.for_case(case.id)
         draft = RecordDraft(meeting_id=meeting.id, attended_users=("U0CHAIR", "U0HV"), attended_labels=(),
-                            absent_users=(), absent_labels=(), checklist=CHECKLIST, institution=True)
+                            checklist=CHECKLIST, institution=True)
         record_meeting(draft, channel="C0CASE142", user="U0CHAIR", uow=uow, now=local(2027, 8, 3, 12, 0))
         uow.commit()
     return uow_factory
