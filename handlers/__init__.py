@@ -8,8 +8,8 @@ from slack_bolt import App
 def register_all(app: App) -> None:
     """Register every feature's listeners on `app`, once, at start-up."""
     from handlers import core_group, delegates, deregistration, errors, meeting_records, meetings, receipts, requests
-    from handlers import coordinator, home
+    from handlers import coordinator, home, members
 
     for module in (core_group, meetings, meeting_records, requests, delegates, receipts, deregistration, coordinator,
-                   home, errors):
+                   home, members, errors):
         module.register(app)

@@ -105,6 +105,11 @@ class CaseRepository:
     def get(self, case_id: int) -> Case | None:
         return self.session.scalars(self._query().where(Case.id == case_id)).first()
 
+    def add_role(self, case: Case, role: CaseRole) -> None:
+        """Give someone a role in the case (its id is known afterwards)."""
+        case.roles.append(role)
+        self.session.flush()
+
     def get_many(self, case_ids) -> dict[int, Case]:
         """Several cases by id in one query (the sweep loads only the cases with something due)."""
         ids = list(set(case_ids))
