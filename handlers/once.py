@@ -14,17 +14,16 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.context import Services
-from bot.errors import CoreGroupError
 from store.uow import UnitOfWork
 
 log = logging.getLogger("coregroup.once")
 
 
-class ViewAlreadyProcessedError(CoreGroupError):
-    """This form's submission was processed already; the replay changed nothing."""
+class ViewAlreadyProcessedError(Exception):
+    """This form's submission was processed already; the replay changed nothing.
 
-    def __init__(self) -> None:
-        super().__init__("This form was already submitted: nothing was changed again.")
+    Not a CoreGroupError on purpose: listeners answer those to the person, and a replay must say nothing.
+    """
 
 
 def once_per_view(listener: Callable[..., None]) -> Callable[..., None]:

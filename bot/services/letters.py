@@ -84,8 +84,6 @@ def request_letter(*, uow: UnitOfWork, now: datetime, user: str, details: Letter
     on_behalf_of = acting_for_letter(uow, case, user, now=now)
     if case.status == CaseStatus.CLOSED:
         raise NotAllowedError(f"Case {case.reference} is closed: no letters are written for it.")
-    if asked is not None and asked.status != LetterStatus.DETAILS_NEEDED:
-        _require_details_needed(uow, case, asked, user)
     calendar = calendar_for(case.organisation)
     key = person_key(details.relationship)
     values = dict(relationship=details.relationship, person_key=key, institution_kind=details.kind,
@@ -110,7 +108,8 @@ def request_letter(*, uow: UnitOfWork, now: datetime, user: str, details: Letter
         action = "letter.updated" if _differs(letter, details) else "letter.details_confirmed"
         if action == "letter.updated":
             uow.letters.update_details(letter.id, reopen=letter.status == LetterStatus.SENT, **values)
-    if flagged is not None and flagged.id != letter.id and uow.letters.absorb(flagged, into=letter):
+    absorbed = flagged is not None and flagged.id != letter.id and uow.letters.absorb(flagged, into=letter)
+    if absorbed:
         uow.audit.record(action="letter.merged", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                          letter_id=letter.id, merged_letter_id=flagged.id, record_id=flagged.record_id)
     letter = uow.letters.get(letter.id)
@@ -118,7 +117,8 @@ def request_letter(*, uow: UnitOfWork, now: datetime, user: str, details: Letter
     uow.audit.record(action=action, at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      letter_id=letter.id, kind=letter.institution_kind, record_id=letter.record_id)
     first = action == "letter.requested"
-    _update_all(uow, case, letter, suffix="details" if first else f"details:{now.isoformat()}", now=now)
+    if action != "letter.details_confirmed" or absorbed:  # the messages with this letter's buttons show it now
+        _update_all(uow, case, letter, suffix="details" if first else f"details:{now.isoformat()}", now=now)
     if action == "letter.details_confirmed":
         return letter  # the same details again: the letter stands (or was sent) as it is
     occurrence = () if first else (now.isoformat(),)

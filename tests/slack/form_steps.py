@@ -21,3 +21,33 @@ def wait_for_replays(caplog, count: int, *, timeout: float = 5.0) -> int:
         if len(seen) >= count or time.monotonic() > deadline:
             return len(seen)
         time.sleep(0.02)
+
+
+def replay(bot, first, *, times: int) -> list:
+    """Post the payload of the submission `first` again `times` times, signed once, byte for byte the same request:
+    what an attacker who captured it, or Slack redelivering it, would send. The bot's answers."""
+    import json
+    import urllib.parse
+
+    body = urllib.parse.urlencode({"payload": json.dumps(first.sent)})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **bot.slack.signed_headers(body)}
+    return [bot.slack.post_raw(body, headers=headers) for _ in range(times)]
+
+
+def at_once(*calls) -> list:
+    """Run each call in its own thread, released together; their results in the order given."""
+    import threading
+
+    results: list = [None] * len(calls)
+    barrier = threading.Barrier(len(calls))
+
+    def run(i: int, call) -> None:
+        barrier.wait()
+        results[i] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
