@@ -17,15 +17,15 @@ from bot.receipts import AlreadyDoneError, NotForYouError
 from bot.report_document import build_report_docx
 from bot.services.letters import letter_form, mark_letter_sent, request_letter
 from bot.services.report import review_report
-from handlers.once import once_per_view
 from handlers import core_group
 from handlers.blocks import letters as blocks
 from handlers.blocks.digest import build_digest_message
 from handlers.ids import LetterIds
+from handlers.once import once_per_view
+from handlers.payloads import element, tell_ephemeral
 from handlers.people import display_names
 from handlers.receipts import explain
 from handlers.render import Rendered, mention, renderer
-from handlers.payloads import element, tell_ephemeral
 from store.models import LetterStatus
 
 _FIELDS = {"relationship": LetterIds.RELATIONSHIP, "kind": LetterIds.KIND, "name": LetterIds.NAME,

@@ -28,9 +28,9 @@ from bot.errors import CoreGroupError
 from bot.organisation import calendar_for
 from bot.services.delegates import current_delegate, end_delegate, set_delegate
 from bot.services.home import home_for, people_to_refresh
-from handlers.once import once_per_view
 from handlers.blocks.home import build_delegate_modal, build_home_view
 from handlers.ids import HomeIds
+from handlers.once import once_per_view
 from handlers.render import mention
 
 log = logging.getLogger(__name__)

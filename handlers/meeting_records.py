@@ -10,12 +10,10 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.context import Services
-from store.uow import UnitOfWork
 from bot.errors import CoreGroupError
 from bot.meetings import ActionDraft, RecordDraft
 from bot.notices import NoticeKind
 from bot.services.meeting_records import meeting_status, record_form, record_meeting, record_problems
-from handlers.once import once_per_view
 from handlers import core_group
 from handlers.blocks.meetings import (
     ACTION_ROWS,
@@ -25,7 +23,9 @@ from handlers.blocks.meetings import (
 )
 from handlers.format import local_date, local_datetime
 from handlers.ids import MeetingIds
+from handlers.once import once_per_view
 from handlers.render import Rendered, context, escape, mention, renderer, section
+from store.uow import UnitOfWork
 
 
 def handle_meeting_record_command(*, args: list[str], command: dict, respond: Respond, client,

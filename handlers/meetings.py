@@ -13,11 +13,11 @@ from bot.errors import CoreGroupError
 from bot.notices import NoticeKind
 from bot.organisation import calendar_for
 from bot.services.meetings import change_schedule, prepare_schedule_change, schedule_form
-from handlers.once import once_per_view
 from handlers.blocks.meetings import build_schedule_modal
 from handlers.core_group import subcommand
 from handlers.format import local_date, local_datetime
 from handlers.ids import MeetingIds
+from handlers.once import once_per_view
 from handlers.render import Rendered, context, escape, mention, renderer, section
 
 KIND_WORDS = {"first": "First core group meeting", "regular": "Core group meeting", "additional": "Additional core group meeting"}

@@ -23,11 +23,11 @@ from bot.services.requests import (
     prepare_decision,
     request_meeting,
 )
-from handlers.once import once_per_view
 from handlers.blocks import requests as blocks
 from handlers.ids import Command, RequestIds
-from handlers.render import Rendered, mention, renderer
+from handlers.once import once_per_view
 from handlers.payloads import channel_of, element, tell_ephemeral
+from handlers.render import Rendered, mention, renderer
 
 #: Which step each button takes, and whether it opens the date form (True) or the reason form.
 _BUTTONS = {

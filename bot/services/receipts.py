@@ -46,7 +46,8 @@ class PlanSentInvalidError(InvalidInputError):
 
 def start_plan_receipt(*, uow: UnitOfWork, case: Case, record: MeetingRecord, now: datetime) -> PlanReceipt | None:
     """A record was saved: one copy per attendee and invited absentee, and the chair is asked to send the plan."""
-    people = [a for a in (*record.attendees(), *record.invited_absentees()) if not (a.user_id and a.user_id == case.chair)]
+    recipients = (*record.attendees(), *record.invited_absentees())  # never those taken off the invited list
+    people = [a for a in recipients if not (a.user_id and a.user_id == case.chair)]
     if not people:
         return None
     calendar = calendar_for(case.organisation)
