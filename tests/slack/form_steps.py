@@ -23,6 +23,17 @@ def wait_for_replays(caplog, count: int, *, timeout: float = 5.0) -> int:
         time.sleep(0.02)
 
 
+def answered(bot, caplog, *, since: int, total: int, timeout: float = 5.0) -> list[str]:
+    """Wait until `total` submissions are over, each either acknowledged without effect or answered by an ephemeral
+    message; the ephemeral texts. (A twin submitted at the very same moment may instead be told it was done.)"""
+    deadline = time.monotonic() + timeout
+    while True:
+        texts = [c.params["text"] for c in bot.fake.calls_to("chat.postEphemeral", since=since)]
+        if len(texts) + wait_for_replays(caplog, 0) >= total or time.monotonic() > deadline:
+            return texts
+        time.sleep(0.02)
+
+
 def replay(bot, first, *, times: int) -> list:
     """Post the payload of the submission `first` again `times` times, signed once, byte for byte the same request:
     what an attacker who captured it, or Slack redelivering it, would send. The bot's answers."""

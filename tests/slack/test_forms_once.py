@@ -72,6 +72,7 @@ def test_a_request_for_a_meeting_replayed_is_sent_to_the_team_leader_once(bot, c
     view = open_request_form(bot)
     answers = {"request.concern": "new", "request.urgency": "routine", "request.details": "New concerns at school"}
     first = bot.slack.view_submission(user_id="U0HV", view=view, values=state_from_view(view, answers))
+    bot.fake.wait_for("chat.postEphemeral")
     replay(bot, first, times=3)
     assert wait_for_replays(caplog, 3) == 3
     bot.dispatch()
@@ -85,6 +86,7 @@ def test_a_letters_details_replayed_make_one_letter(bot, caplog):
     bot.at(RECORDED)
     view = open_modal(bot, "institution", user=COORDINATOR)
     first = bot.slack.view_submission(user_id=COORDINATOR, view=view, values=state_from_view(view, DETAILS))
+    bot.fake.wait_for("chat.postEphemeral")
     replay(bot, first, times=3)
     assert wait_for_replays(caplog, 3) == 3
     bot.dispatch()
