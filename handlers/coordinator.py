@@ -21,10 +21,13 @@ from handlers import core_group
 from handlers.blocks import letters as blocks
 from handlers.blocks.digest import build_digest_message
 from handlers.ids import LetterIds
+from handlers.once import once_per_view
+from handlers.payloads import element, tell_ephemeral
 from handlers.people import display_names
 from handlers.errors import explain
 from handlers.render import Rendered, mention, renderer
-from handlers.payloads import element, id_of, tell_ephemeral
+from handlers.payloads import id_of
+from store.models import LetterStatus
 
 _FIELDS = {"relationship": LetterIds.RELATIONSHIP, "kind": LetterIds.KIND, "name": LetterIds.NAME,
            "contact": LetterIds.CONTACT}
@@ -88,12 +91,17 @@ def handle_coordinator_details_submission(ack: Ack, body: dict, view: dict, clie
             letter = request_letter(uow=uow, now=services.clock.now(), user=user, details=details,
                                     channel=metadata.get("channel"), letter_id=metadata.get("letter_id"))
             coordinator = uow.cases.get(letter.case_id).organisation.coordinator
+            already_sent = letter.status == LetterStatus.SENT
             uow.commit()
     except (AlreadyDoneError, NotYoursError) as error:
         tell_ephemeral(client, metadata, user, explain(error))
         return
     except CoreGroupError as error:
         tell_ephemeral(client, metadata, user, explain(error))
+        return
+    if already_sent:
+        tell_ephemeral(client, metadata, user, "The letter about this person, with these details, was already sent: "
+                                               "nothing new to write.")
         return
     tell_ephemeral(client, metadata, user, f"Done: the Co-ordinator, Children Services ({mention(coordinator)}) has a draft "
                                   "letter to the head of the institution and a task to send it.")
@@ -168,4 +176,4 @@ def register(app: App) -> None:
                                     "(the chair or the coordinator)")(handle_coordinator_report_command)
     app.action(str(LetterIds.GIVE_DETAILS))(handle_coordinator_details_action)
     app.action(str(LetterIds.SENT))(handle_coordinator_letter_sent_action)
-    app.view(str(LetterIds.DETAILS_MODAL))(handle_coordinator_details_submission)
+    app.view(str(LetterIds.DETAILS_MODAL))(once_per_view(handle_coordinator_details_submission))

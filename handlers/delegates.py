@@ -45,7 +45,7 @@ def parse_delegate_text(text: str) -> tuple[str, date, Scope | None]:
     if len(words) == 2:
         scope = SCOPE_WORDS.get(words[1].lower())
         if scope is None:
-            raise InvalidInputError(f"`{escape(words[1][:40])}` is not something a delegate can cover: write "
+            raise InvalidInputError(f"{echo(words[1])} is not something a delegate can cover: write "
                                     f"`requests`, `coordinator` or `chairing` after the date. {USAGE}")
         words = words[:1]
     if len(words) != 1 or not ISO_DATE.fullmatch(words[0]):

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from slack_bolt import Ack, App, Respond
 
 from bot.context import Services
-from store.uow import UnitOfWork
 from bot.deregistration import DeregistrationDraft, OutcomeDraft, check_outcome, short_date
 from bot.errors import CoreGroupError, InvalidInputError
 from bot.notices import NoticeKind
@@ -35,6 +34,8 @@ from handlers.errors import explain
 from handlers.ids import DeregistrationIds as Ids
 from handlers.render import Rendered, echo, mention, renderer
 from handlers.payloads import channel_of, element, id_of, tell_ephemeral
+from handlers.once import once_per_view
+from store.uow import UnitOfWork
 
 #: Field names used by the services -> the modal's input blocks.
 _BLOCKS = {
@@ -298,10 +299,10 @@ def register(app: App) -> None:
         handle_deregistration_command)
     core_group.subcommand("reopen", "`YYYY-MM-DD`: the child is registered again; re-open this case (the coordinator)")(
         handle_reopen_command)
-    app.view(str(Ids.DEREGISTER_MODAL))(handle_deregistration_submission)
+    app.view(str(Ids.DEREGISTER_MODAL))(once_per_view(handle_deregistration_submission))
     app.action(str(Ids.SET_DATE))(handle_deregistration_action)
     app.action(str(Ids.RECORD_OUTCOME))(handle_deregistration_action)
-    app.view(str(Ids.DATE_MODAL))(handle_deregistration_date_submission)
-    app.view(str(Ids.OUTCOME_MODAL))(handle_deregistration_outcome_submission)
+    app.view(str(Ids.DATE_MODAL))(once_per_view(handle_deregistration_date_submission))
+    app.view(str(Ids.OUTCOME_MODAL))(once_per_view(handle_deregistration_outcome_submission))
     if deregistration_status_section not in core_group.STATUS_SECTIONS:
         core_group.STATUS_SECTIONS.insert(0, deregistration_status_section)

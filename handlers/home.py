@@ -31,6 +31,7 @@ from bot.services.delegates import current_delegates, delegation_scopes, end_del
 from bot.services.home import home_for, people_to_refresh
 from handlers.blocks.home import build_delegate_modal, build_home_view
 from handlers.ids import HomeIds
+from handlers.once import once_per_view
 from handlers.render import mention
 
 log = logging.getLogger(__name__)
@@ -180,4 +181,4 @@ def register(app: App) -> None:
     app.event("app_home_opened")(handle_home_opened_event)
     app.action(str(HomeIds.CHANGE_DELEGATE))(handle_home_delegate_action)
     app.action(str(HomeIds.END_DELEGATE))(handle_home_delegate_action)
-    app.view(str(HomeIds.DELEGATE_MODAL))(handle_home_delegate_submission)
+    app.view(str(HomeIds.DELEGATE_MODAL))(once_per_view(handle_home_delegate_submission))

@@ -19,6 +19,7 @@ from handlers.format import local_date, local_datetime
 from handlers.errors import explain
 from handlers.ids import MeetingIds
 from handlers.render import Rendered, context, mention, quote, renderer, section
+from handlers.once import once_per_view
 
 KIND_WORDS = {"first": "First core group meeting", "regular": "Core group meeting", "additional": "Additional core group meeting"}
 MODE_WORDS = {"in_person": "in person", "online": "online"}
@@ -223,4 +224,4 @@ def _time(values: dict, block: str) -> time | None:
 def register(app: App) -> None:
     """`/core-group schedule` and its modal (renderers register on import)."""
     subcommand("schedule", "schedule, move or cancel a meeting of this case (the chair)")(handle_meeting_schedule_command)
-    app.view(str(MeetingIds.SCHEDULE_MODAL))(handle_meeting_schedule_submission)
+    app.view(str(MeetingIds.SCHEDULE_MODAL))(once_per_view(handle_meeting_schedule_submission))

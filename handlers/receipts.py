@@ -10,7 +10,6 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.context import Services
-from store.uow import UnitOfWork
 from bot.errors import CoreGroupError
 from bot.notices import NoticeKind
 from bot.authority import AlreadyDoneError, NotYoursError
@@ -30,6 +29,8 @@ from handlers.format import local_date
 from handlers.ids import ReceiptIds
 from handlers.render import Rendered, inline, mention, renderer
 from handlers.payloads import channel_of, element, id_of, tell_ephemeral
+from handlers.once import once_per_view
+from store.uow import UnitOfWork
 
 _PLAN_FIELDS = {"labels": ReceiptIds.LABELS, "how": ReceiptIds.HOW, "when": ReceiptIds.WHEN}
 _CP9_FIELDS = {"when": ReceiptIds.CP9_WHEN, "note": ReceiptIds.CP9_NOTE}
@@ -268,7 +269,7 @@ def register(app: App) -> None:
     app.action(str(ReceiptIds.CONFIRM))(handle_receipts_confirm_action)
     app.action(str(ReceiptIds.CP9_SENT))(handle_receipts_cp9_sent_action)
     app.action(str(ReceiptIds.CP9_RECEIVED))(handle_receipts_cp9_received_action)
-    app.view(str(ReceiptIds.PLAN_SENT_MODAL))(handle_receipts_plan_sent_submission)
-    app.view(str(ReceiptIds.CP9_SENT_MODAL))(handle_receipts_cp9_sent_submission)
+    app.view(str(ReceiptIds.PLAN_SENT_MODAL))(once_per_view(handle_receipts_plan_sent_submission))
+    app.view(str(ReceiptIds.CP9_SENT_MODAL))(once_per_view(handle_receipts_cp9_sent_submission))
     if receipts_status_section not in core_group.STATUS_SECTIONS:
         core_group.STATUS_SECTIONS.append(receipts_status_section)

@@ -28,6 +28,7 @@ from handlers.errors import explain
 from handlers.ids import Command, RequestIds
 from handlers.render import Rendered, mention, renderer
 from handlers.payloads import channel_of, element, id_of, tell_ephemeral
+from handlers.once import once_per_view
 
 #: Which step each button takes, and whether it opens the date form (True) or the reason form.
 _BUTTONS = {
@@ -271,11 +272,11 @@ def _picked_time(values: dict) -> time | None:
 def register(app: App) -> None:
     """Listen for /request-core-group, its form, the decision buttons and forms."""
     app.command(Command.REQUEST_CORE_GROUP)(handle_requests_command)
-    app.view(RequestIds.NEW_MODAL)(handle_requests_submission)
+    app.view(RequestIds.NEW_MODAL)(once_per_view(handle_requests_submission))
     for action_id in _BUTTONS:
         app.action(action_id)(handle_requests_decision_action)
     app.action(RequestIds.ASK_COORDINATOR)(handle_requests_ask_action)
-    app.view(RequestIds.APPROVE_MODAL)(handle_requests_schedule_submission)
-    app.view(RequestIds.CONVENE_MODAL)(handle_requests_schedule_submission)
-    app.view(RequestIds.REFUSE_MODAL)(handle_requests_reason_submission)
-    app.view(RequestIds.UPHOLD_MODAL)(handle_requests_reason_submission)
+    app.view(RequestIds.APPROVE_MODAL)(once_per_view(handle_requests_schedule_submission))
+    app.view(RequestIds.CONVENE_MODAL)(once_per_view(handle_requests_schedule_submission))
+    app.view(RequestIds.REFUSE_MODAL)(once_per_view(handle_requests_reason_submission))
+    app.view(RequestIds.UPHOLD_MODAL)(once_per_view(handle_requests_reason_submission))

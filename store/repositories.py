@@ -22,6 +22,7 @@ from store.models import (
     OutboxMessage,
     OutboxStatus,
     ProcessedEvent,
+    ProcessedView,
 )
 
 
@@ -103,6 +104,11 @@ class CaseRepository:
 
     def get(self, case_id: int) -> Case | None:
         return self.session.scalars(self._query().where(Case.id == case_id)).first()
+
+    def add_role(self, case: Case, role: CaseRole) -> None:
+        """Give someone a role in the case (its id is known afterwards)."""
+        case.roles.append(role)
+        self.session.flush()
 
     def get_many(self, case_ids) -> dict[int, Case]:
         """Several cases by id in one query (the sweep loads only the cases with something due)."""
@@ -388,3 +394,19 @@ class EventRepository:
         """Record the event id; True only the first time it is seen."""
         values = {"event_id": event_id, "received_at": now}
         return insert_ignoring_duplicates(self.session, ProcessedEvent, values, key="event_id")
+
+
+class ViewRepository:
+    """Slack view ids whose submission was processed: a submission changes something once per view."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def first_time(self, view_id: str, *, now: datetime) -> bool:
+        """Record the view id; True only for the first submission of that view to get here."""
+        values = {"view_id": view_id, "processed_at": now}
+        return insert_ignoring_duplicates(self.session, ProcessedView, values, key="view_id")
+
+    def seen(self, view_id: str) -> bool:
+        """Whether a submission of this view was processed already."""
+        return self.session.get(ProcessedView, view_id) is not None

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.errors import InvalidInputError, NotACaseChannelError, NotAllowedError
-from bot.letters import LetterDetails, next_reminder_at
+from bot.letters import LetterDetails, next_reminder_at, person_key
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for
 from bot.authority import COORDINATOR_OR_DELEGATE, AlreadyDoneError, acting_as, chair_of, coordinator_of
@@ -31,6 +31,8 @@ BATCH = 500
 def flag_institution(*, uow: UnitOfWork, case: Case, record: MeetingRecord, now: datetime) -> InstitutionLetter | None:
     """A saved record says a parent or relative is in an institution: the chair is asked for the letter's details."""
     if not record.institution or uow.letters.for_record(record.id) is not None:
+        return None
+    if uow.letters.awaiting_details(case.id) is not None:  # the chair is already asked (and chased) for details
         return None
     calendar = calendar_for(case.organisation)
     letter = InstitutionLetter(
@@ -75,37 +77,66 @@ def letter_form(*, uow: UnitOfWork, now: datetime, user: str, channel: str | Non
 
 def request_letter(*, uow: UnitOfWork, now: datetime, user: str, details: LetterDetails, channel: str | None = None,
                    letter_id: int | None = None) -> InstitutionLetter:
-    """Save a letter's details: the coordinator (or delegate, the coordinator keeping a copy) gets the task and
-    the draft; a letter a record asked for is completed once (the first submission wins)."""
-    case, letter = _case_and_letter(uow, channel=channel, letter_id=letter_id)
+    """Save a letter's details, one letter per person in an institution per case: a letter about the same person
+    is updated, else the letter a record asked for is completed, else a new one is made; the coordinator (or
+    delegate, the coordinator keeping a copy) gets the task and the draft whenever there is something to write."""
+    case, asked = _case_and_letter(uow, channel=channel, letter_id=letter_id)
     on_behalf_of = acting_for_letter(uow, case, user, now=now)
     if case.status == CaseStatus.CLOSED:
         raise NotAllowedError(f"Case {case.reference} is closed: no letters are written for it.")
     calendar = calendar_for(case.organisation)
-    values = dict(relationship=details.relationship, institution_kind=details.kind,
+    key = person_key(details.relationship)
+    values = dict(relationship=details.relationship, person_key=key, institution_kind=details.kind,
                   institution_name=details.institution_name, contact=details.contact, details_by=user,
                   details_on_behalf_of=on_behalf_of, details_at=now, remind_at=next_reminder_at(now, calendar=calendar))
-    if letter is None:
+    flagged = asked or uow.letters.awaiting_details(case.id)
+    letter = uow.letters.for_person(case.id, key)
+    if letter is None and flagged is not None and uow.letters.give_details(flagged.id, **values):
+        letter, flagged, action = uow.letters.get(flagged.id), None, "letter.requested"
+    elif letter is None:
         letter = InstitutionLetter(case_id=case.id, record_id=None, status=LetterStatus.TO_SEND, requested_by=user,
                                    requested_on_behalf_of=on_behalf_of, requested_at=now, reminders_sent=0,
                                    message_keys=[], created_at=now, **values)
-        uow.letters.add(letter)
-    elif not uow.letters.give_details(letter.id, **values):
-        _require_details_needed(uow, case, uow.letters.get(letter.id), user)
+        action = "letter.requested"
+        if not uow.letters.add_for_person(letter):  # a simultaneous submission wrote about this person first
+            letter, action = uow.letters.for_person(case.id, key), ""
+    else:
+        action = ""
+    if letter is None:  # pragma: no cover - the unique index means a rival's letter exists
+        raise InvalidInputError("The letter could not be saved: please try again.")
+    if not action:  # a second submission about the same person updates that person's letter
+        action = "letter.updated" if _differs(letter, details) else "letter.details_confirmed"
+        if action == "letter.updated":
+            uow.letters.update_details(letter.id, reopen=letter.status == LetterStatus.SENT, **values)
+    absorbed = flagged is not None and flagged.id != letter.id and uow.letters.absorb(flagged, into=letter)
+    if absorbed:
+        uow.audit.record(action="letter.merged", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
+                         letter_id=letter.id, merged_letter_id=flagged.id, record_id=flagged.record_id)
     letter = uow.letters.get(letter.id)
     # The institution's name is kept on the letter, never in the audit: the kind says enough.
-    uow.audit.record(action="letter.requested", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
+    uow.audit.record(action=action, at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      letter_id=letter.id, kind=letter.institution_kind, record_id=letter.record_id)
-    _update_all(uow, case, letter, suffix="details", now=now)
+    first = action == "letter.requested"
+    if action != "letter.details_confirmed" or absorbed:  # the messages with this letter's buttons show it now
+        _update_all(uow, case, letter, suffix="details" if first else f"details:{now.isoformat()}", now=now)
+    if action == "letter.details_confirmed":
+        return letter  # the same details again: the letter stands (or was sent) as it is
+    occurrence = () if first else (now.isoformat(),)
     for person, on_behalf in _coordinator_people(uow, case, now=now):
         payload = {**letter_payload(case, letter), "occasion": "requested", "on_behalf_of": on_behalf}
-        key = notice_key(NoticeKind.LETTER_TO_WRITE, letter.id, person)
+        key = notice_key(NoticeKind.LETTER_TO_WRITE, letter.id, person, *occurrence)
         if uow.outbox.enqueue(key=key, kind=NoticeKind.LETTER_TO_WRITE, recipient=person, now=now, case_id=case.id,
                               payload=payload):
             uow.letters.remember_messages(letter, key)
-        uow.outbox.enqueue(key=notice_key(NoticeKind.LETTER_DRAFT, letter.id, person), kind=NoticeKind.LETTER_DRAFT,
-                           recipient=person, now=now, case_id=case.id, payload=payload)
+        uow.outbox.enqueue(key=notice_key(NoticeKind.LETTER_DRAFT, letter.id, person, *occurrence),
+                           kind=NoticeKind.LETTER_DRAFT, recipient=person, now=now, case_id=case.id, payload=payload)
     return letter
+
+
+def _differs(letter: InstitutionLetter, details: LetterDetails) -> bool:
+    """Whether the submitted details change what the letter says (and so whether there is a letter to write)."""
+    return (letter.relationship, letter.institution_kind, letter.institution_name, letter.contact) != (
+        details.relationship, details.kind, details.institution_name, details.contact)
 
 
 # --- the coordinator marks it sent ---------------------------------------------------------------

@@ -45,7 +45,8 @@ class PlanSentInvalidError(InvalidInputError):
 
 def start_plan_receipt(*, uow: UnitOfWork, case: Case, record: MeetingRecord, now: datetime) -> PlanReceipt | None:
     """A record was saved: one copy per attendee and invited absentee, and the chair is asked to send the plan."""
-    people = [a for a in record.attendance if not (a.user_id and a.user_id == case.chair)]
+    recipients = (*record.attendees(), *record.invited_absentees())  # never those taken off the invited list
+    people = [a for a in recipients if not (a.user_id and a.user_id == case.chair)]
     if not people:
         return None
     calendar = calendar_for(case.organisation)

@@ -111,7 +111,10 @@ def _meeting(uow: UnitOfWork, case: Case, record, *, today) -> ReportMeeting:
     cp9 = uow.cp9s.for_record(record.id)
     return ReportMeeting(
         held_on=calendar.local_date(record.held_at), kind=meeting.kind if meeting else "regular",
-        attendance=tuple((_person(case, a.user_id, a.label), a.attended) for a in record.attendance),
+        attendance=tuple((_person(case, a.user_id, a.label),
+                          "attended" if a.attended else ("absent" if a.invited else "not invited"))
+                         for a in record.attendance),
+        not_invited_reason=record.not_invited_reason,
         checklist=tuple(checklist), actions_added=len(record.actions),
         significant_amendment=record.significant_amendment, institution=record.institution,
         plan=_plan(receipt, calendar) if receipt else None,

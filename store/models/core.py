@@ -11,7 +11,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from store.types import UtcDateTime
 
-__all__ = ["Base", "Role", "CaseStatus", "OutboxStatus", "Organisation", "Case", "CaseRole", "Delegate", "AuditEvent", "OutboxMessage", "ProcessedEvent"]
+__all__ = ["Base", "Role", "CaseStatus", "OutboxStatus", "Organisation", "Case", "CaseRole", "Delegate", "AuditEvent",
+           "OutboxMessage", "ProcessedEvent", "ProcessedView"]
 
 
 class Base(DeclarativeBase):
@@ -195,3 +196,12 @@ class ProcessedEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(60), primary_key=True)
     received_at: Mapped[datetime]
+
+
+class ProcessedView(Base):
+    """Slack view ids whose submission changed something, so a redelivered or replayed submission changes nothing."""
+
+    __tablename__ = "processed_view"
+
+    view_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    processed_at: Mapped[datetime]

@@ -89,8 +89,9 @@ def test_cancelling_needs_a_reason_and_the_channel_is_told(case_bot):
 
 def test_cancelling_a_meeting_twice_changes_nothing_the_second_time(case_bot):
     view = open_modal(case_bot, "schedule")
+    second_form = open_modal(case_bot, "schedule")  # opened before the first was saved
     save(case_bot, view, {"meeting.change": "cancel", "meeting.reason": "Family moved"})
-    again = submit(case_bot, view, {"meeting.change": "cancel", "meeting.reason": "Family moved"})
+    again = submit(case_bot, second_form, {"meeting.change": "cancel", "meeting.reason": "Family moved"})
     assert "no longer scheduled" in modal_errors(again)["meeting.meeting"]
     case_bot.dispatch()
     assert len(posts(case_bot, CASE_CHANNEL, kind="cancelled")) == 1

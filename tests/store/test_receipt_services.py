@@ -53,8 +53,8 @@ def record(uow_factory, *, at: datetime = local(2027, 7, 30, 12, 0), commit: boo
         case = uow.cases.get_by_reference("CP-2027-0142")
         (meeting,) = uow.meetings.for_case(case.id)
         draft = RecordDraft(meeting_id=meeting.id, attended_users=("U0CHAIR", "U0HV", "U0TEACH"),
-                            attended_labels=("Mother",), absent_users=("U0POL",), absent_labels=("Father",),
-                            checklist=CHECKLIST)
+                            attended_labels=("Mother",), not_invited_users=("U0TL",),
+                            not_invited_reason="Decides requests only", checklist=CHECKLIST)
         saved = record_meeting(draft, channel=CHANNEL, user="U0CHAIR", uow=uow, now=at)
         if commit:
             uow.commit()
