@@ -40,21 +40,34 @@ def add_months(day: date, months: int) -> date:
 
 
 def first_meeting_due_on(registered_on: date, *, policy: Policy, calendar: WorkingCalendar) -> date:
-    """The nation's default deadline for the first meeting: N working days after the conference (day 0)."""
-    return calendar.add_working_days(registered_on, policy.first_meeting_working_days)
+    """The nation's default deadline for the first meeting, the conference being day 0.
+
+    England and Wales: N working days after the initial conference. Scotland: N calendar days after the CPPM
+    (para 3.137: CPPM Mon 30 Nov 2026 -> Tue 15 Dec 2026); a day that is not a working day moves to the working
+    day before, as every calendar-day deadline does.
+    """
+    rule = policy.first_meeting
+    if rule.working:
+        return calendar.add_working_days(registered_on, rule.days)
+    return calendar.on_or_before(registered_on + timedelta(days=rule.days))
 
 
 def next_meeting_due_on(held_on: date, *, policy: Policy, calendar: WorkingCalendar) -> date:
     """When the next meeting is due after one held on `held_on`.
 
-    One cadence (a calendar month by default) later, never more than the profile's maximum gap (Wales:
-    6 weeks); a date that is not a working day moves to the working day before, so the group is never
-    "due" on a Sunday or a bank holiday.
+    One cadence later (a calendar month, or N weeks); a date that is not a working day moves to the working day
+    before, so the group is never "due" on a Sunday or a bank holiday. A profile's breach limit (Wales: 6 weeks)
+    is a later, separate step (`meeting_breach_on`), not a shorter cadence.
     """
-    due = add_months(held_on, policy.meeting_cadence_months)
-    if policy.meeting_max_gap_weeks:
-        due = min(due, held_on + timedelta(weeks=policy.meeting_max_gap_weeks))
+    cadence = policy.meeting_cadence
+    due = add_months(held_on, cadence.months) if cadence.months else held_on + timedelta(weeks=cadence.weeks or 0)
     return calendar.on_or_before(due)
+
+
+def meeting_breach_on(held_on: date, *, policy: Policy) -> date | None:
+    """The day a missing next meeting becomes a breach the coordinator is told of (None: the profile sets none)."""
+    weeks = policy.meeting_breach_after_weeks
+    return held_on + timedelta(weeks=weeks) if weeks else None
 
 
 def flag_time(due_on: date, *, calendar: WorkingCalendar) -> datetime:

@@ -72,9 +72,33 @@ class PlanReceiptRule:
 
 
 @dataclass(frozen=True)
-class Cp9Rule:
-    """The form goes to the coordinator within `days` calendar days of the meeting."""
+class FirstMeetingRule:
+    """The first core group is due `days` after the conference: working days, or calendar days when not `working`."""
 
+    days: int
+    working: bool
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """How often the core group meets: every `months` calendar months, or every `weeks` weeks (one is set)."""
+
+    months: int | None = None
+    weeks: int | None = None
+
+
+@dataclass(frozen=True)
+class Wording:
+    """Sentences shown to users that state the procedure, in the procedure's own words."""
+
+    significant_amendment: str
+
+
+@dataclass(frozen=True)
+class Cp9Rule:
+    """The form goes to the coordinator within `days` calendar days of the meeting (when `enabled`)."""
+
+    enabled: bool
     form_name: str
     days: int
     roll: Roll
@@ -83,10 +107,13 @@ class Cp9Rule:
 
 @dataclass(frozen=True)
 class PostDeregistrationWindow:
-    """The post-deregistration meeting falls this many weeks after the review conference."""
+    """The post-deregistration meeting falls this many weeks after the review conference (when `enabled`);
+    `review_activity`: its outcome asks for the review of the activity in the Child's Plan (Fife)."""
 
+    enabled: bool
     window_start_weeks: int
     window_end_weeks: int
+    review_activity: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,9 +122,11 @@ class Policy:
 
     profile: str
     nation: Nation
-    first_meeting_working_days: int
-    meeting_cadence_months: int
-    meeting_max_gap_weeks: int | None
+    first_meeting: FirstMeetingRule
+    meeting_cadence: Cadence
+    meeting_breach_after_weeks: int | None
+    last_core_group_working_days_before_review: int | None
+    meetings_in_person: bool
     meeting_reminders: tuple[MeetingReminder, ...]
     checklist: tuple[ChecklistItem, ...]
     requests: RequestThresholds
@@ -106,6 +135,8 @@ class Policy:
     cp9: Cp9Rule
     digest_time: time
     post_deregistration: PostDeregistrationWindow
+    chair_must_be_listed: bool
+    wording: Wording
 
 
 # --- field validators: raw YAML value -> typed value, or _Invalid -------------------------
@@ -151,6 +182,54 @@ def _optional_positive_int(value: Any) -> int | None:
     if value is not None and (not _is_int(value) or value < 1):
         raise _Invalid("must be a positive whole number, or null for none")
     return value if value is None else _at_most_max(value)
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid("must be true or false")
+    return value
+
+
+def _one_of(value: Any, shape: str, keys: dict[str, Callable[[Any], Any]]) -> tuple[str, Any]:
+    """A mapping with exactly one count among `keys` (plus what `keys` allows besides): (its key, its mapping)."""
+    if not isinstance(value, Mapping):
+        raise _Invalid(f"must be a mapping: {shape}")
+    for key in value:
+        if key not in keys:
+            raise _Invalid(f"unknown setting (expected {shape})", f".{excerpt(key)}")
+    counts = [k for k in ("working_days", "days", "months", "weeks") if k in value and k in keys]
+    if len(counts) != 1:
+        raise _Invalid(f"must give exactly one of: {shape}")
+    for key, check in keys.items():
+        if key in value:
+            try:
+                check(value[key])
+            except _Invalid as e:
+                raise _Invalid(e.problem, f".{key}") from None
+    return counts[0], value
+
+
+def _calendar_kind(value: Any) -> str:
+    if value != "calendar":
+        raise _Invalid('must be "calendar" (for working days, write working_days: N instead of days)')
+    return value
+
+
+def _first_meeting(value: Any) -> FirstMeetingRule:
+    # Scotland counts calendar days from the CPPM, England and Wales working days from the conference: one
+    # mapping either way, so the profile file reads as the guidance does.
+    shape = "{working_days: N} or {days: N, kind: calendar}"
+    key, raw = _one_of(value, shape, {"working_days": _positive_int, "days": _positive_int, "kind": _calendar_kind})
+    if key == "days" and "kind" not in raw:
+        raise _Invalid("needs kind: calendar beside days (or working_days: N)", ".kind")
+    if key == "working_days" and "kind" in raw:
+        raise _Invalid("kind: calendar goes with days, not working_days", ".kind")
+    return FirstMeetingRule(raw[key], working=key == "working_days")
+
+
+def _cadence(value: Any) -> Cadence:
+    key, raw = _one_of(value, "{months: N} or {weeks: N}", {"months": _positive_int, "weeks": _positive_int})
+    return Cadence(**{key: raw[key]})
 
 
 def _hhmm(value: Any) -> time:
@@ -202,9 +281,11 @@ _REQUIRED_CHECKLIST = ("supports", "monitoring", "outcomes", "contingency")
 
 _SCHEMA: dict[str, Any] = {
     "nation": _choice(Nation),
-    "first_meeting_working_days": _positive_int,
-    "meeting_cadence_months": _positive_int,
-    "meeting_max_gap_weeks": _optional_positive_int,
+    "first_meeting": _first_meeting,
+    "meeting_cadence": _cadence,
+    "meeting_breach_after_weeks": _optional_positive_int,
+    "last_core_group_working_days_before_review": _optional_positive_int,
+    "meetings_in_person": _flag,
     "meeting_reminders": _reminders,
     "checklist": _OPEN,
     "requests": {
@@ -220,13 +301,21 @@ _SCHEMA: dict[str, Any] = {
     "working_hours": {"start": _hhmm, "end": _hhmm},
     "plan_receipt": {"working_days": _positive_int, "remind_on_working_day": _positive_int},
     "cp9": {
+        "enabled": _flag,
         "form_name": _text,
         "days": _positive_int,
         "roll": _choice(Roll),
         "remind_working_days_before": _count,
     },
     "digest_time": _hhmm,
-    "post_deregistration": {"window_start_weeks": _positive_int, "window_end_weeks": _positive_int},
+    "post_deregistration": {
+        "enabled": _flag,
+        "window_start_weeks": _positive_int,
+        "window_end_weeks": _positive_int,
+        "review_activity": _flag,
+    },
+    "chair_must_be_listed": _flag,
+    "wording": {"significant_amendment": _text},
 }
 
 
@@ -239,16 +328,19 @@ def _profile_dir() -> Any:
 
 
 def available_profiles() -> list[str]:
-    """The names of the packaged profiles, sorted."""
+    """The names of the packaged profiles an organisation can choose, sorted (`_defaults` is only extended)."""
+    return sorted(p.name[:-4] for p in _profile_dir().iterdir() if p.name.endswith(".yml") and p.name[0] != "_")
+
+
+def _packaged() -> list[str]:
     return sorted(p.name[:-4] for p in _profile_dir().iterdir() if p.name.endswith(".yml"))
 
 
 @lru_cache(maxsize=None)
 def _read_profile(name: str) -> Mapping[str, Any]:
     """One profile file, parsed (treat as read-only: it is cached)."""
-    known = available_profiles()
-    if name not in known:
-        raise PolicyError(f"unknown profile {name!r} (known: {', '.join(known)})")
+    if name not in _packaged():
+        raise PolicyError(f"unknown profile {name!r} (known: {', '.join(available_profiles())})")
     try:
         data = yaml.safe_load(_profile_dir().joinpath(f"{name}.yml").read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
@@ -258,16 +350,50 @@ def _read_profile(name: str) -> Mapping[str, Any]:
     return data
 
 
-def _layers(name: str, seen: tuple[str, ...] = ()) -> list[tuple[str, Mapping[str, Any]]]:
-    """(source label, settings) from the root profile down to `name`."""
+@dataclass(frozen=True)
+class _Layer:
+    """One profile file (or the organisation's overrides): its label in errors, its settings, and where they come from."""
+
+    label: str
+    settings: Mapping[str, Any]
+    sources: Mapping[str, str] | None  # None: every setting has the one `fixed_source`
+    fixed_source: str = ""
+
+    def source_of(self, path: str) -> str | None:
+        """The source of the setting at `path`: its own entry under `sources:`, or its nearest parent's."""
+        if self.sources is None:
+            return self.fixed_source
+        parts = path.split(".")
+        for n in range(len(parts), 0, -1):
+            found = self.sources.get(".".join(parts[:n]))
+            if found:
+                return found
+        return None
+
+
+def _sources(name: str, data: Mapping[str, Any]) -> Mapping[str, str]:
+    raw = data.get("sources", {})
+    if not isinstance(raw, Mapping):
+        raise PolicyError(f"profile {name!r}: sources: must be a mapping from a setting to where it comes from")
+    for key, value in raw.items():
+        if not isinstance(key, str) or key.split(".")[0] not in _SCHEMA:
+            raise PolicyError(f"profile {name!r}: sources.{excerpt(key)}: not a setting")
+        if not isinstance(value, str) or not value.strip():
+            raise PolicyError(f"profile {name!r}: sources.{key}: must say where the rule comes from")
+    return raw
+
+
+def _layers(name: str, seen: tuple[str, ...] = ()) -> list[_Layer]:
+    """The layers from the root profile down to `name`."""
     if name in seen:
         raise PolicyError(f"profile {seen[0]!r}: extends: loops ({' -> '.join((*seen, name))})")
     data = _read_profile(name)
-    own = (f"profile {name!r}", {k: v for k, v in data.items() if k != "extends"})
+    own = _Layer(f"profile {name!r}", {k: v for k, v in data.items() if k not in ("extends", "sources")},
+                 _sources(name, data))
     if "extends" not in data:
         return [own]
     parent = data["extends"]
-    if not isinstance(parent, str) or parent not in available_profiles():
+    if not isinstance(parent, str) or parent not in _packaged():
         raise PolicyError(
             f"profile {name!r}: extends: unknown profile {parent!r} "
             f"(known: {', '.join(available_profiles())})"
@@ -276,11 +402,12 @@ def _layers(name: str, seen: tuple[str, ...] = ()) -> list[tuple[str, Mapping[st
 
 
 def _merge(
-    into: dict, layer: Mapping, schema: Any, path: str, source: tuple[int, str], origins: dict
+    into: dict, layer: Mapping, schema: Any, path: str, source: tuple[int, str, _Layer], origins: dict
 ) -> None:
     """Deep-merge `layer` into `into`, rejecting unknown keys and remembering who set each leaf."""
     for key, value in layer.items():
-        where = f"{path}.{excerpt(key)}" if path else excerpt(key)
+        name = key if isinstance(key, str) and len(key) <= 60 else excerpt(key)  # setting names are short
+        where = f"{path}.{name}" if path else name
         if schema is _OPEN:
             if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", key):
                 problem = "item names are lower-case letters, digits and _"
@@ -295,6 +422,8 @@ def _merge(
                 raise PolicyError(f"{source[1]}: {where}: must be a mapping of settings")
             _merge(into.setdefault(key, {}), value, rule, where, source, origins)
         else:
+            if source[2].source_of(where) is None:
+                raise PolicyError(f"{source[1]}: {where}: no source (say under sources: where the rule comes from)")
             into[key] = value
             origins[where] = source
 
@@ -307,7 +436,7 @@ class _Reader:
 
     def source(self, *paths: str) -> str:
         # The latest layer to touch any of the fields is the one that broke the combination.
-        found = [self.origins[p] for p in paths if p in self.origins]
+        found = [self.origins[p][:2] for p in paths if p in self.origins]
         return max(found)[1] if found else self.default_source
 
     def get(self, path: str) -> Any:
@@ -353,9 +482,11 @@ def _build(name: str, r: _Reader) -> Policy:
     return Policy(
         profile=name,
         nation=get("nation"),
-        first_meeting_working_days=get("first_meeting_working_days"),
-        meeting_cadence_months=get("meeting_cadence_months"),
-        meeting_max_gap_weeks=get("meeting_max_gap_weeks"),
+        first_meeting=get("first_meeting"),
+        meeting_cadence=get("meeting_cadence"),
+        meeting_breach_after_weeks=get("meeting_breach_after_weeks"),
+        last_core_group_working_days_before_review=get("last_core_group_working_days_before_review"),
+        meetings_in_person=get("meetings_in_person"),
         meeting_reminders=get("meeting_reminders"),
         checklist=tuple(ChecklistItem(k, get(f"checklist.{k}")) for k in checklist),
         requests=RequestThresholds(
@@ -373,28 +504,63 @@ def _build(name: str, r: _Reader) -> Policy:
             get("plan_receipt.working_days"), get("plan_receipt.remind_on_working_day")
         ),
         cp9=Cp9Rule(
-            get("cp9.form_name"), get("cp9.days"), get("cp9.roll"),
+            get("cp9.enabled"), get("cp9.form_name"), get("cp9.days"), get("cp9.roll"),
             get("cp9.remind_working_days_before"),
         ),
         digest_time=get("digest_time"),
         post_deregistration=PostDeregistrationWindow(
+            get("post_deregistration.enabled"),
             get("post_deregistration.window_start_weeks"),
             get("post_deregistration.window_end_weeks"),
+            get("post_deregistration.review_activity"),
         ),
+        chair_must_be_listed=get("chair_must_be_listed"),
+        wording=Wording(get("wording.significant_amendment")),
     )
 
 
-def load_policy(profile: str, *, overrides: Mapping[str, Any] | None = None) -> Policy:
-    """The validated policy for a packaged profile, with an organisation's overrides applied."""
-    if not isinstance(profile, str):
+def _merged(profile: str, overrides: Mapping[str, Any] | None, overrides_source: str) -> _Reader:
+    if not isinstance(profile, str) or profile not in available_profiles():
         raise PolicyError(f"unknown profile {profile!r} (known: {', '.join(available_profiles())})")
     layers = _layers(profile)
     if overrides is not None:
         if not isinstance(overrides, Mapping):
             raise PolicyError("overrides: must be a mapping of settings")
-        layers.append(("overrides", overrides))
+        layers.append(_Layer("overrides", overrides, None, overrides_source))
     merged: dict[str, Any] = {}
-    origins: dict[str, tuple[int, str]] = {}
-    for rank, (source, settings) in enumerate(layers):
-        _merge(merged, settings, _SCHEMA, "", (rank, source), origins)
-    return _build(profile, _Reader(merged, origins, f"profile {profile!r}"))
+    origins: dict[str, tuple[int, str, _Layer]] = {}
+    for rank, layer in enumerate(layers):
+        _merge(merged, layer.settings, _SCHEMA, "", (rank, layer.label, layer), origins)
+    return _Reader(merged, origins, f"profile {profile!r}")
+
+
+def load_policy(profile: str, *, overrides: Mapping[str, Any] | None = None) -> Policy:
+    """The validated policy for a packaged profile, with an organisation's overrides applied."""
+    return _build(profile, _merged(profile, overrides, "organisation file"))
+
+
+@dataclass(frozen=True)
+class SourcedRule:
+    """One effective rule: its setting, its value as written, and where it comes from."""
+
+    setting: str
+    value: Any
+    source: str
+
+
+def sourced_rules(profile: str, *, overrides: Mapping[str, Any] | None = None,
+                  organisation: str = "organisation file") -> list[SourcedRule]:
+    """Every effective rule of the profile (with the overrides), in the profile's order, each with its source."""
+    reader = _merged(profile, overrides, f"organisation file: {organisation}")
+    _build(profile, reader)  # the same validation as load_policy: an invalid combination is never listed
+    order = list(_SCHEMA)
+    paths = sorted(reader.origins, key=lambda path: order.index(path.split(".")[0]))
+    return [SourcedRule(path, _at(reader.merged, path), reader.origins[path][2].source_of(path) or "")
+            for path in paths]
+
+
+def _at(merged: dict, path: str) -> Any:
+    node: Any = merged
+    for part in path.split("."):
+        node = node[part]
+    return node

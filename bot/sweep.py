@@ -23,6 +23,7 @@ def sweepers() -> list[tuple[str, Sweeper]]:
     from bot.services.letters import sweep_letter_reminders
     from bot.services.meeting_sweep import (
         sweep_action_reminders,
+        sweep_meeting_breaches,
         sweep_meeting_reminders,
         sweep_unscheduled_meetings,
     )
@@ -39,6 +40,7 @@ def sweepers() -> list[tuple[str, Sweeper]]:
         ("requests", chase_pending_requests),
         ("meeting reminders", sweep_meeting_reminders),
         ("meetings not scheduled", sweep_unscheduled_meetings),
+        ("meeting breaches", sweep_meeting_breaches),
         ("action reminders", sweep_action_reminders),
         ("plan copies: recipients", sweep_plan_reminders),
         ("plan copies: chair", sweep_plan_chair_reminders),
