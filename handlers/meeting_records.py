@@ -176,7 +176,7 @@ def render_plan_amendment_referred(payload: dict[str, Any]) -> Rendered:
     lines = [
         f"*Referred for the review conference* — {payload['reference']}",
         f"The core group meeting of {when} thinks the child protection plan needs significant amendment. "
-        "The group may add actions but may not significantly amend the plan: that is for the review conference.",
+        f"{payload.get('amendment_rule', '')}",
         f"*Chair:* {mention(payload.get('chair'))} · *Attended:* {payload.get('attended', 0)} · "
         f"*Invited, absent:* {payload.get('absent', 0)} · *New actions:* {payload.get('actions', 0)}",
     ]

@@ -97,8 +97,7 @@ def build_record_modal(form: RecordForm) -> dict[str, Any]:
     if people:
         blocks.append(_input(MeetingIds.ABSENT_LABELS, "Invited but could not attend, without Slack",
                              {"type": "checkboxes", "options": people}, optional=True))
-    blocks.append(section("*Re-evaluation of the plan*\nEach point must be considered. The group may add actions "
-                          "but may not significantly amend the plan: that is for the review conference."))
+    blocks.append(section(f"*Re-evaluation of the plan*\nEach point must be considered. {form.amendment_rule}"))
     blocks.append(context(NO_NAMES))
     for item in form.checklist:
         blocks.append(_input(f"{MeetingIds.CHECKLIST}{item.key}", item.label[:2000],

@@ -81,7 +81,7 @@ def test_moving_the_first_meeting_in_the_file_moves_the_scheduled_meeting(uow_fa
         assert first.starts_at == datetime(2027, 5, 25, 13, 0, tzinfo=timezone.utc)
 
 
-FIFE = {"name": "Fife Council", "profile": "fife", "coordinator": "U0FIFECO"}
+FIFE = {"name": "Fife Council", "profile": "fife", "coordinator": "U0FIFECO", "eligible_chairs": ["U0CHAIR", "U0FIFECH"]}
 
 
 def refused_import(uow_factory, data) -> list[str]:
