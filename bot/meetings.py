@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from bot.calendar import WorkingCalendar
-from bot.policy import MeetingReminder, Policy
+from bot.policy import Cadence, MeetingReminder, Policy
 
 #: The local time at which "on the day" things happen: due-date flags and action reminders.
 MORNING = time(9)
@@ -62,6 +62,13 @@ def next_meeting_due_on(held_on: date, *, policy: Policy, calendar: WorkingCalen
     cadence = policy.meeting_cadence
     due = add_months(held_on, cadence.months) if cadence.months else held_on + timedelta(weeks=cadence.weeks or 0)
     return calendar.on_or_before(due)
+
+
+def cadence_words(cadence: Cadence) -> str:
+    """'monthly', 'every 2 months', 'every 4 weeks'."""
+    if cadence.months:
+        return "monthly" if cadence.months == 1 else f"every {cadence.months} months"
+    return "weekly" if cadence.weeks == 1 else f"every {cadence.weeks} weeks"
 
 
 def meeting_breach_on(held_on: date, *, policy: Policy) -> date | None:
@@ -150,8 +157,12 @@ def check_schedule_change(
     reason: str | None,
     now: datetime,
     calendar: WorkingCalendar,
+    in_person: bool = False,
 ) -> tuple[ScheduleChange | None, dict[str, str]]:
-    """The change the chair asked for, or the problems with it by field (date, time, mode, note, reason, meeting)."""
+    """The change the chair asked for, or the problems with it by field (date, time, mode, note, reason, meeting).
+
+    `in_person`: the procedure has core groups meet in person (Scotland), so making a meeting online needs a reason.
+    """
     errors: dict[str, str] = {}
     note, reason = _clean(note), _clean(reason)
     if note and len(note) > NOTE_LIMIT:
@@ -175,6 +186,8 @@ def check_schedule_change(
         errors["mode"] = "Choose in person or online."
     if errors:
         return None, errors
+    if in_person and mode == "online" and (meeting is None or meeting.mode != "online") and not reason:
+        return None, {"reason": "Core groups meet in person: say why this meeting is online (the reason is kept)."}
     starts_at = calendar.at_local(day, at)
     if starts_at <= now:
         return None, {"date": "That date and time has already passed. Choose a time in the future."}

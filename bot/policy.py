@@ -332,6 +332,12 @@ def available_profiles() -> list[str]:
     return sorted(p.name[:-4] for p in _profile_dir().iterdir() if p.name.endswith(".yml") and p.name[0] != "_")
 
 
+def profile_extends(name: str) -> str | None:
+    """The profile `name` builds on (None for a root profile)."""
+    parent = _read_profile(name).get("extends")
+    return parent if isinstance(parent, str) else None
+
+
 def _packaged() -> list[str]:
     return sorted(p.name[:-4] for p in _profile_dir().iterdir() if p.name.endswith(".yml"))
 

@@ -163,7 +163,7 @@ def render_meeting_held_late(payload: dict[str, Any]) -> Rendered:
     text = f"The core group meeting for {payload['reference']} was held {days} day{'s' if days != 1 else ''} late"
     lines = [f":warning: *Meeting held late* — {payload['reference']}",
              f"Held on {held}; it was due by {due} ({days} day{'s' if days != 1 else ''} late).",
-             "Meetings are held monthly: please schedule the next one in good time."]
+             f"Meetings are held {payload.get('cadence', 'monthly')}: please schedule the next one in good time."]
     return Rendered(text=text, blocks=[section("\n".join(lines)),
                                        context("The coordinator's digest lists meetings held late.")])
 

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bot.meetings import first_meeting_due_on, flag_time, meeting_breach_on, next_meeting_due_on, reminder_times
+from bot.meetings import (
+    cadence_words,
+    first_meeting_due_on,
+    flag_time,
+    meeting_breach_on,
+    next_meeting_due_on,
+    reminder_times,
+)
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for, policy_for
 from store.models import Case, DueStatus, Meeting, MeetingDue, MeetingReminder, MeetingStatus, ReminderStatus
@@ -118,7 +125,8 @@ def next_due_after(uow: UnitOfWork, case: Case, meeting: Meeting, *, now: dateti
                 key=notice_key(NoticeKind.MEETING_HELD_LATE, current.id, to), kind=NoticeKind.MEETING_HELD_LATE,
                 recipient=to, now=now, case_id=case.id,
                 payload={"reference": case.reference, "channel": case.channel, "held_on": held_on.isoformat(),
-                         "due_on": current.due_on.isoformat(), "days_late": late, "on_behalf_of": on_behalf_of},
+                         "due_on": current.due_on.isoformat(), "days_late": late, "on_behalf_of": on_behalf_of,
+                         "cadence": cadence_words(policy.meeting_cadence)},
             )
     due_on = next_meeting_due_on(held_on, policy=policy, calendar=calendar)
     return open_due(uow, case, due_on=due_on, basis="after_meeting", after_meeting_id=meeting.id, now=now,

@@ -57,7 +57,8 @@ def build_schedule_modal(form: ScheduleForm, *, today: date) -> dict[str, Any]:
         _input(MeetingIds.TIME, "Time", time_element, optional=True),
         _input(MeetingIds.MODE, "Where", {"type": "radio_buttons", "options": modes, "initial_option": mode}),
         _input(MeetingIds.NOTE, "Note for the group", note, optional=True, hint=NO_NAMES),
-        _input(MeetingIds.REASON, "Reason (to move or cancel a meeting)",
+        _input(MeetingIds.REASON, "Reason (to move or cancel a meeting"
+               + (", or to hold it online: core groups meet in person)" if form.in_person else ")"),
                {"type": "plain_text_input", "max_length": 500}, optional=True,
                hint="The case channel is told. " + NO_NAMES),
     ]
