@@ -7,7 +7,7 @@ may override any value with a mapping of the same shape. Pure: reads only the pa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from functools import lru_cache
@@ -17,18 +17,26 @@ from typing import Any
 import yaml
 
 from bot.calendar import Nation, Roll, WorkingHours
+from bot.policy_fields import (
+    Cadence,
+    FirstMeetingRule,
+    Invalid,
+    MeetingReminder,
+    cadence,
+    choice,
+    count,
+    first_meeting,
+    flag,
+    hhmm,
+    optional_positive_int,
+    positive_int,
+    reminders,
+    text,
+)
 from bot.strict_yaml import excerpt
 
 class PolicyError(ValueError):
     """A profile or an override is missing, unknown or invalid; the message names the field."""
-
-
-@dataclass(frozen=True)
-class MeetingReminder:
-    """Remind members this many working days before a meeting, at a local time."""
-
-    working_days_before: int
-    at: time
 
 
 @dataclass(frozen=True)
@@ -69,22 +77,6 @@ class PlanReceiptRule:
 
     working_days: int
     remind_on_working_day: int
-
-
-@dataclass(frozen=True)
-class FirstMeetingRule:
-    """The first core group is due `days` after the conference: working days, or calendar days when not `working`."""
-
-    days: int
-    working: bool
-
-
-@dataclass(frozen=True)
-class Cadence:
-    """How often the core group meets: every `months` calendar months, or every `weeks` weeks (one is set)."""
-
-    months: int | None = None
-    weeks: int | None = None
 
 
 @dataclass(frozen=True)
@@ -139,183 +131,47 @@ class Policy:
     wording: Wording
 
 
-# --- field validators: raw YAML value -> typed value, or _Invalid -------------------------
-
-
-class _Invalid(Exception):
-    """A value's problem, and where inside the value it is (for lists)."""
-
-    def __init__(self, problem: str, suffix: str = "") -> None:
-        super().__init__(problem)
-        self.problem, self.suffix = problem, suffix
-
-
-# Every count here is days, weeks, months or hours of a procedure; beyond this, date arithmetic overflows
-# long before anything useful happens.
-_MAX_COUNT = 1000
-
-
-def _is_int(value: Any) -> bool:
-    # bool is an int subclass; `true` is never a sensible count.
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _at_most_max(value: int) -> int:
-    if value > _MAX_COUNT:
-        raise _Invalid(f"must be at most {_MAX_COUNT}")
-    return value
-
-
-def _positive_int(value: Any) -> int:
-    if not _is_int(value) or value < 1:
-        raise _Invalid("must be a positive whole number")
-    return _at_most_max(value)
-
-
-def _count(value: Any) -> int:
-    if not _is_int(value) or value < 0:
-        raise _Invalid("must be a whole number, 0 or more")
-    return _at_most_max(value)
-
-
-def _optional_positive_int(value: Any) -> int | None:
-    if value is not None and (not _is_int(value) or value < 1):
-        raise _Invalid("must be a positive whole number, or null for none")
-    return value if value is None else _at_most_max(value)
-
-
-def _flag(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _Invalid("must be true or false")
-    return value
-
-
-def _one_of(value: Any, shape: str, keys: dict[str, Callable[[Any], Any]]) -> tuple[str, Any]:
-    """A mapping with exactly one count among `keys` (plus what `keys` allows besides): (its key, its mapping)."""
-    if not isinstance(value, Mapping):
-        raise _Invalid(f"must be a mapping: {shape}")
-    for key in value:
-        if key not in keys:
-            raise _Invalid(f"unknown setting (expected {shape})", f".{excerpt(key)}")
-    counts = [k for k in ("working_days", "days", "months", "weeks") if k in value and k in keys]
-    if len(counts) != 1:
-        raise _Invalid(f"must give exactly one of: {shape}")
-    for key, check in keys.items():
-        if key in value:
-            try:
-                check(value[key])
-            except _Invalid as e:
-                raise _Invalid(e.problem, f".{key}") from None
-    return counts[0], value
-
-
-def _calendar_kind(value: Any) -> str:
-    if value != "calendar":
-        raise _Invalid('must be "calendar" (for working days, write working_days: N instead of days)')
-    return value
-
-
-def _first_meeting(value: Any) -> FirstMeetingRule:
-    # Scotland counts calendar days from the CPPM, England and Wales working days from the conference: one
-    # mapping either way, so the profile file reads as the guidance does.
-    shape = "{working_days: N} or {days: N, kind: calendar}"
-    key, raw = _one_of(value, shape, {"working_days": _positive_int, "days": _positive_int, "kind": _calendar_kind})
-    if key == "days" and "kind" not in raw:
-        raise _Invalid("needs kind: calendar beside days (or working_days: N)", ".kind")
-    if key == "working_days" and "kind" in raw:
-        raise _Invalid("kind: calendar goes with days, not working_days", ".kind")
-    return FirstMeetingRule(raw[key], working=key == "working_days")
-
-
-def _cadence(value: Any) -> Cadence:
-    key, raw = _one_of(value, "{months: N} or {weeks: N}", {"months": _positive_int, "weeks": _positive_int})
-    return Cadence(**{key: raw[key]})
-
-
-def _hhmm(value: Any) -> time:
-    # Unquoted 17:00 reaches us as the int 1020 (YAML 1.1 base 60), hence the hint.
-    if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
-        raise _Invalid('must be a time written "HH:MM" (quoted in YAML), e.g. "09:00"')
-    return time(int(value[:2]), int(value[3:]))
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _Invalid("must be some text")
-    return value.strip()
-
-
-def _choice(enum: type[Nation] | type[Roll]) -> Callable[[Any], Any]:
-    def check(value: Any) -> Any:
-        if not isinstance(value, str) or value not in {e.value for e in enum}:
-            raise _Invalid("must be one of: " + ", ".join(e.value for e in enum))
-        return enum(value)
-
-    return check
-
-
-def _reminders(value: Any) -> tuple[MeetingReminder, ...]:
-    if not isinstance(value, list):
-        raise _Invalid("must be a list of {working_days_before, at}")
-    out = []
-    for i, item in enumerate(value):
-        if not isinstance(item, Mapping):
-            raise _Invalid("must be a mapping {working_days_before, at}", f"[{i}]")
-        for key in item:
-            if key not in ("working_days_before", "at"):
-                raise _Invalid("unknown setting", f"[{i}].{excerpt(key)}")
-        for key, check in (("working_days_before", _count), ("at", _hhmm)):
-            if key not in item:
-                raise _Invalid("missing", f"[{i}].{key}")
-            try:
-                check(item[key])
-            except _Invalid as e:
-                raise _Invalid(e.problem, f"[{i}].{key}") from None
-        out.append(MeetingReminder(item["working_days_before"], _hhmm(item["at"])))
-    return tuple(out)
-
-
 # A mapping whose keys are free (checklist items), each value some text.
 _OPEN = object()
 _REQUIRED_CHECKLIST = ("supports", "monitoring", "outcomes", "contingency")
 
 _SCHEMA: dict[str, Any] = {
-    "nation": _choice(Nation),
-    "first_meeting": _first_meeting,
-    "meeting_cadence": _cadence,
-    "meeting_breach_after_weeks": _optional_positive_int,
-    "last_core_group_working_days_before_review": _optional_positive_int,
-    "meetings_in_person": _flag,
-    "meeting_reminders": _reminders,
+    "nation": choice(Nation),
+    "first_meeting": first_meeting,
+    "meeting_cadence": cadence,
+    "meeting_breach_after_weeks": optional_positive_int,
+    "last_core_group_working_days_before_review": optional_positive_int,
+    "meetings_in_person": flag,
+    "meeting_reminders": reminders,
     "checklist": _OPEN,
     "requests": {
         "routine": {
-            "remind_after_working_days": _positive_int,
-            "escalate_after_working_days": _positive_int,
+            "remind_after_working_days": positive_int,
+            "escalate_after_working_days": positive_int,
         },
         "urgent": {
-            "remind_after_working_hours": _positive_int,
-            "escalate_after_working_hours": _positive_int,
+            "remind_after_working_hours": positive_int,
+            "escalate_after_working_hours": positive_int,
         },
     },
-    "working_hours": {"start": _hhmm, "end": _hhmm},
-    "plan_receipt": {"working_days": _positive_int, "remind_on_working_day": _positive_int},
+    "working_hours": {"start": hhmm, "end": hhmm},
+    "plan_receipt": {"working_days": positive_int, "remind_on_working_day": positive_int},
     "cp9": {
-        "enabled": _flag,
-        "form_name": _text,
-        "days": _positive_int,
-        "roll": _choice(Roll),
-        "remind_working_days_before": _count,
+        "enabled": flag,
+        "form_name": text,
+        "days": positive_int,
+        "roll": choice(Roll),
+        "remind_working_days_before": count,
     },
-    "digest_time": _hhmm,
+    "digest_time": hhmm,
     "post_deregistration": {
-        "enabled": _flag,
-        "window_start_weeks": _positive_int,
-        "window_end_weeks": _positive_int,
-        "review_activity": _flag,
+        "enabled": flag,
+        "window_start_weeks": positive_int,
+        "window_end_weeks": positive_int,
+        "review_activity": flag,
     },
-    "chair_must_be_listed": _flag,
-    "wording": {"significant_amendment": _text},
+    "chair_must_be_listed": flag,
+    "wording": {"significant_amendment": text},
 }
 
 
@@ -418,7 +274,7 @@ def _merge(
             if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", key):
                 problem = "item names are lower-case letters, digits and _"
                 raise PolicyError(f"{source[1]}: {where}: {problem}")
-            rule = _text
+            rule = text
         elif key not in schema:
             raise PolicyError(f"{source[1]}: {where}: unknown setting")
         else:
@@ -450,10 +306,10 @@ class _Reader:
         for part in path.split("."):
             if not isinstance(node, dict) or part not in node:
                 raise PolicyError(f"{self.default_source}: {path}: missing")
-            node, rule = node[part], (_text if rule is _OPEN else rule[part])
+            node, rule = node[part], (text if rule is _OPEN else rule[part])
         try:
             return rule(node)
-        except _Invalid as e:
+        except Invalid as e:
             raise PolicyError(f"{self.source(path)}: {path}{e.suffix}: {e.problem}") from None
 
     def require(self, ok: bool, where: str, problem: str, *paths: str) -> None:

@@ -84,9 +84,7 @@ def _flag_dues(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]
     rows = uow.meetings.claim_dues_to_flag(now=now, limit=batch)
     if not rows:
         return 0, 0
-    cases = uow.meetings.sweep_cases(r.case_id for r in rows)
-    booked = uow.meetings.scheduled_for_cases(r.case_id for r in rows)
-    after = uow.meetings.get_many(r.after_meeting_id for r in rows if r.after_meeting_id)
+    cases, booked, after = _due_context(uow, rows)
     to_flag = []
     for row in rows:
         case = cases[row.case_id]
@@ -123,9 +121,7 @@ def _take_breaches(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, 
     rows = uow.meetings.claim_breaches(now=now, limit=batch)
     if not rows:
         return 0, 0
-    cases = uow.meetings.sweep_cases(r.case_id for r in rows)
-    booked = uow.meetings.scheduled_for_cases(r.case_id for r in rows)
-    after = uow.meetings.get_many(r.after_meeting_id for r in rows if r.after_meeting_id)
+    cases, booked, after = _due_context(uow, rows)
     live = []
     for row in rows:
         case = cases[row.case_id]
@@ -193,6 +189,13 @@ def _remind_actions(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int,
                        "on_behalf_of": on_behalf_of})
     uow.audit.record_many(audits, at=now)
     return len(rows), uow.outbox.enqueue_many(notices, now=now)
+
+
+def _due_context(uow: UnitOfWork, rows) -> tuple[dict, dict, dict]:
+    """For due rows: their cases, each case's scheduled meetings, and the meeting each row follows (three queries)."""
+    return (uow.meetings.sweep_cases(r.case_id for r in rows),
+            uow.meetings.scheduled_for_cases(r.case_id for r in rows),
+            uow.meetings.get_many(r.after_meeting_id for r in rows if r.after_meeting_id))
 
 
 def _routes(uow: UnitOfWork, people: list[tuple[SweepCase, str]], *, now: datetime) -> dict[str, tuple[str, str | None]]:
