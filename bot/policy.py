@@ -1,7 +1,10 @@
 """Policy profiles: procedure rules as data files (bot/profiles/*.yml), merged and validated.
 
-A profile may `extends:` another; mappings deep-merge, lists and scalars replace. An organisation
-may override any value with a mapping of the same shape. Pure: reads only the packaged files.
+A profile may `extends:` another; mappings deep-merge, lists and scalars replace (a deadline or a cadence is
+replaced whole). Every rule a profile sets names its source under `sources:` (a document and paragraph,
+"local procedure: NAME", or "default: not from guidance"), by its setting or a parent of it. An organisation
+may override any value with a mapping of the same shape (source "organisation file: NAME"). Pure: reads only
+the packaged files.
 """
 
 from __future__ import annotations
