@@ -93,6 +93,8 @@ def test_in_fife_risks_remaining_reduced_need_the_review_of_the_activity_in_the_
         "Risks remain reduced: first review the activity outlined in the Child's Plan, then say how the plan "
         "continues.")}
     assert case_row(bot).status == "deregistered"
+    mark = bot.fake.mark()
     assert modal_errors(submit(bot, view, {**answers, "deregistration.activity": ["yes"]}, user=MEETING_CHAIR)) == {}
+    assert "Case CP-2027-0142 is now closed" in ephemeral_to(bot, MEETING_CHAIR, since=mark)  # saved after the ack
     assert case_row(bot).status == "closed"
     assert deregistration_row(bot).activity_reviewed is True
