@@ -17,6 +17,7 @@ class NoticeKind(StrEnum):
     FIRST_MEETING_TO_SCHEDULE = "first_meeting_to_schedule"  # to the chair: the case record has no first meeting
     MEETING_NOT_SCHEDULED = "meeting_not_scheduled"  # to the chair: due today and nothing scheduled by then
     MEETING_HELD_LATE = "meeting_held_late"  # to the chair: recorded meeting was after its due date
+    MEETING_BREACH = "meeting_breach"  # to the coordinator: the profile's limit since the last meeting passed (Wales)
     MEETING_RECORDED = "meeting_recorded"  # to the case channel: who attended, actions, next due date
     PLAN_AMENDMENT_REFERRED = "plan_amendment_referred"  # to the coordinator, for the review conference
     MEETING_TO_RECORD = "meeting_to_record"  # to the chair (ledger): Record the meeting / It did not take place

@@ -24,6 +24,7 @@ def sweepers() -> list[tuple[str, Sweeper]]:
     from bot.services.obligation_sweep import sweep_obligations
     from bot.services.meeting_sweep import (
         sweep_action_reminders,
+        sweep_meeting_breaches,
         sweep_meeting_reminders,
         sweep_unscheduled_meetings,
     )
@@ -40,6 +41,7 @@ def sweepers() -> list[tuple[str, Sweeper]]:
         ("requests", chase_pending_requests),
         ("meeting reminders", sweep_meeting_reminders),
         ("meetings not scheduled", sweep_unscheduled_meetings),
+        ("meeting breaches", sweep_meeting_breaches),
         ("action reminders", sweep_action_reminders),
         ("plan copies: recipients", sweep_plan_reminders),
         ("plan copies: chair", sweep_plan_chair_reminders),

@@ -36,8 +36,14 @@ class Cp9SentInvalidError(InvalidInputError):
 # --- the clock starts -----------------------------------------------------------------------
 
 
-def start_cp9(*, uow: UnitOfWork, case: Case, record: MeetingRecord, now: datetime) -> Cp9:
-    """A record was saved: the CP9 is due with the coordinator; the coordinator is told, the chair asked to send it."""
+def start_cp9(*, uow: UnitOfWork, case: Case, record: MeetingRecord, now: datetime) -> Cp9 | None:
+    """A record was saved: the CP9 is due with the coordinator; the coordinator is told, the chair asked to send it.
+
+    Only where the procedure has a CP9 (South Ayrshire, or an organisation's `policy` turning it on): elsewhere
+    nothing starts, so no message, button, status line, Home item, digest section or report column follows.
+    """
+    if not policy_for(case.organisation).cp9.enabled:
+        return None
     calendar = calendar_for(case.organisation)
     schedule = cp9_schedule(calendar.local_date(record.held_at), policy=policy_for(case.organisation),
                             calendar=calendar)
@@ -126,6 +132,8 @@ class Cp9SentForm:
 def cp9_sent_form(*, uow: UnitOfWork, now: datetime, user: str, channel: str | None = None,
                   cp9_id: int | None = None) -> Cp9SentForm:
     """What the chair (or their delegate) needs to mark the CP9 sent; says so when it already is."""
+    if channel is not None and cp9_id is None:
+        _require_cp9_procedure(uow, channel)
     case, cp9 = _cp9(uow, channel=channel, cp9_id=cp9_id)
     acting_chair(uow, case, user, now=now, step=f"mark the {cp9.form_name} sent")
     _require_pending(cp9, case, user)
@@ -209,6 +217,15 @@ def cp9_status(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> Cp
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _require_cp9_procedure(uow: UnitOfWork, channel: str) -> None:
+    """`/core-group cp9-sent` where the procedure has no CP9 (and none is on record) says so."""
+    case = uow.cases.get_by_channel(channel)
+    if case is None or policy_for(case.organisation).cp9.enabled or uow.cp9s.latest_for_case(case.id):
+        return
+    raise InvalidInputError(f"{case.organisation.name}'s procedure ({case.organisation.profile}) has no CP9: there is "
+                            "nothing to mark sent. An organisation turns it on with `cp9: {enabled: true}` under `policy`.")
 
 
 def _cp9(uow: UnitOfWork, *, channel: str | None = None, cp9_id: int | None = None) -> tuple[Case, Cp9]:
