@@ -39,25 +39,17 @@ def _plan_overdue(uow: UnitOfWork, case: Case, receipt: PlanReceipt, copy: PlanC
     return NoticeKind.PLAN_OVERDUE, {**receipt_payload(case, receipt), "occasion": "overdue", "overdue": owed}
 
 
-def plan_copy_sent_notice(uow: UnitOfWork, case: Case, row: Obligation) -> Notice:
-    """The chair: the plan is not marked sent to everyone (reminder), or copies are overdue."""
+def plan_copy_notice(uow: UnitOfWork, case: Case, row: Obligation) -> Notice:
+    """The chair: the plan is not marked sent to everyone (reminder). The recipient: please confirm you have it
+    (reminder, deadline day). Once a copy is overdue, the chair hears of every copy still owed."""
     found = _copy(uow, row)
     if found is None:
         return None
     receipt, copy = found
     if row.stage == Stage.OVERDUE:
         return _plan_overdue(uow, case, receipt, copy, row)
-    return NoticeKind.PLAN_TO_SEND, {**receipt_payload(case, receipt), "occasion": "reminder"}
-
-
-def plan_copy_received_notice(uow: UnitOfWork, case: Case, row: Obligation) -> Notice:
-    """The recipient: please confirm you have the plan (reminder, deadline day); once overdue, the chair hears."""
-    found = _copy(uow, row)
-    if found is None:
-        return None
-    receipt, copy = found
-    if row.stage == Stage.OVERDUE:
-        return _plan_overdue(uow, case, receipt, copy, row)
+    if row.kind == ObligationKind.PLAN_COPY_SENT:
+        return NoticeKind.PLAN_TO_SEND, {**receipt_payload(case, receipt), "occasion": "reminder"}
     today = calendar_for(case.organisation).local_date(row.last_step_at)
     occasion = "deadline" if today == receipt.due_on else "reminder"
     return NoticeKind.PLAN_COPY, recipient_payload(case, receipt, copy, occasion=occasion)
@@ -128,8 +120,8 @@ def cp9_sent_hook(uow: UnitOfWork, case: Case, row: Obligation, key: str, to: st
 
 
 NOTICES = {
-    ObligationKind.PLAN_COPY_SENT: plan_copy_sent_notice,
-    ObligationKind.PLAN_COPY_RECEIVED: plan_copy_received_notice,
+    ObligationKind.PLAN_COPY_SENT: plan_copy_notice,
+    ObligationKind.PLAN_COPY_RECEIVED: plan_copy_notice,
     ObligationKind.CP9_SENT: cp9_sent_notice,
     ObligationKind.CP9_RECEIVED: cp9_received_notice,
 }
