@@ -37,11 +37,10 @@ def plan_copies_sent(uow: UnitOfWork, case: Case, receipt: PlanReceipt, copy_ids
                  owner_role="member", owner=copy.user_id, due_at=receipt.due_at, now=now, quietly=True)
 
 
-def plan_copy_received(uow: UnitOfWork, copy: PlanCopy, *, by: str, on_behalf_of: str | None,
-                       now: datetime) -> None:
-    """The recipient (or their delegate) confirmed: their duty is done."""
+def plan_copy_received(uow: UnitOfWork, copy: PlanCopy, *, by: str, now: datetime) -> None:
+    """The recipient confirmed: their duty is done."""
     _discharge(uow, ObligationKind.PLAN_COPY_RECEIVED, "plan_copy", copy.id, recipient=copy.user_id, by=by,
-               on_behalf_of=on_behalf_of, now=now)
+               now=now)
 
 
 def owe_cp9(uow: UnitOfWork, case: Case, cp9: Cp9, *, now: datetime) -> None:

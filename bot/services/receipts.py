@@ -223,32 +223,27 @@ def recipient_payload(case: Case, receipt: PlanReceipt, copy: PlanCopy, *, occas
 
 
 def confirm_plan_receipt(*, uow: UnitOfWork, now: datetime, copy_id: int, user: str) -> PlanCopy:
-    """The recipient (or their active delegate, who is sent their reminders) confirms they have the plan, once; their
-    reminders stop."""
+    """The recipient confirms they have the plan (once; only they can); their reminders stop."""
     copy = uow.receipts.get_copy(copy_id)
     if copy is None:
         raise InvalidInputError("That copy of the plan no longer exists.")
     case = uow.cases.get(copy.case_id)
     timezone = case.organisation.timezone
-    on_behalf_of = None
     if copy.user_id != user:
-        delegate = uow.delegates.active_for(copy.user_id or "", on=calendar_for(case.organisation).local_date(now))
-        if delegate is None or delegate.delegate != user:
-            raise NotForYouError(step="confirm receiving this copy of the plan",
-                                 who="the person it was sent to ({owner})", owner=copy.user_id)
-        on_behalf_of = copy.user_id
+        raise NotForYouError(step="confirm receiving this copy of the plan", who="the person it was sent to ({owner})",
+                             owner=copy.user_id)
     if copy.status == CopyStatus.RECEIVED:
         raise AlreadyDoneError(what=WHAT, done="confirmed", by=user, at=copy.received_at, timezone=timezone, yours=True)
-    if not uow.receipts.confirm(copy.id, user=copy.user_id, now=now):
+    if not uow.receipts.confirm(copy.id, user=user, now=now):
         copy = uow.receipts.get_copy(copy_id)
         if copy.status == CopyStatus.RECEIVED:
             raise AlreadyDoneError(what=WHAT, done="confirmed", by=user, at=copy.received_at, timezone=timezone,
                                    yours=True)
         raise InvalidInputError("The chair has not marked your copy of the plan sent yet.")
     copy = uow.receipts.get_copy(copy_id)
-    receipt_obligations.plan_copy_received(uow, copy, by=user, on_behalf_of=on_behalf_of, now=now)
-    uow.audit.record(action="plan.received", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
-                     receipt_id=copy.receipt_id, copy_id=copy.id, late=now > copy.due_at)
+    receipt_obligations.plan_copy_received(uow, copy, by=user, now=now)
+    uow.audit.record(action="plan.received", at=now, case_id=case.id, actor=user, receipt_id=copy.receipt_id,
+                     copy_id=copy.id, late=now > copy.due_at)
     for key in copy.message_keys or []:
         _update(uow, key, suffix="received", changes={"confirmed_at": now.isoformat()}, now=now)
     receipt = uow.receipts.get(copy.receipt_id)  # the chair's messages show who has confirmed

@@ -3,11 +3,8 @@ sent and Mark CP9 received open and discharge (by whom, for whom), and what the 
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from store.models import Delegate
 from tests.slack.meeting_steps import local, text_of
 from tests.slack.receipt_steps import (
     CHAIR,
@@ -63,28 +60,6 @@ def test_the_chair_owes_each_recipient_a_copy_and_each_recipient_with_slack_then
     assert obligations(held, "plan_copy_received") == dict.fromkeys(("U0HV", "U0TEACH", "U0POL"), ("open", None, None))
     answer_to(held, press(held, "U0HV", message_to(held, "U0HV", "please confirm"), "I have received the plan"))
     assert obligations(held, "plan_copy_received")["U0HV"] == ("discharged", "U0HV", None)
-
-
-def test_a_recipient_away_has_their_reminder_sent_to_their_delegate_who_can_confirm_for_them(held):
-    with held.services.uow_factory() as uow:  # a recipient who also leads a team elsewhere, say, is away
-        organisation = uow.organisations.get_by_name("South Ayrshire Council")
-        uow.delegates.add(Delegate(organisation_id=organisation.id, principal="U0TEACH", delegate="U0DEPT",
-                                   until=date(2027, 8, 20), created_at=RECORDED))
-        uow.commit()
-    plan_sent_from_message(held, ("Mother", "Father"), "post", "2027-08-03", at=local(2027, 8, 3, 10, 0))
-    held.sweep(local(2027, 8, 5, 9, 0))  # Thu 5 Aug: working day 3
-    (reminder,) = messages_to(held, "U0DEPT", "please confirm you have it")
-    assert messages_to(held, "U0TEACH", "please confirm you have it") == []
-    assert answer_to(held, press(held, "U0HOUSE", reminder, "I have received the plan")).startswith(
-        "Only the person it was sent to (<@U0TEACH>)")
-    assert answer_to(held, press(held, "U0DEPT", reminder, "I have received the plan")) == (
-        "Thank you: the chair can see you have received the plan.")
-    assert obligations(held, "plan_copy_received")["U0TEACH"] == ("discharged", "U0DEPT", "U0TEACH")
-    held.dispatch()
-    assert buttons(messages_to(held, "U0DEPT", "please confirm you have it")[0]) == {}
-    held.sweep(local(2027, 8, 9, 9, 0))  # the deadline: nobody left to remind about this copy
-    assert messages_to(held, "U0DEPT", "today is the deadline") == []
-    assert messages_to(held, "U0TEACH", "today is the deadline") == []
 
 
 def cp9_message(bot) -> dict:

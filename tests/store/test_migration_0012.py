@@ -131,7 +131,8 @@ def insertable(name: str, old: MetaData) -> Table:
     dropped = [c for c in ("reminder_step", "reminders_sent") if c in old.tables[name].c and c not in model.c]
     if not dropped:
         return model
-    return Table(name, MetaData(), *(c._copy() for c in model.columns), *(Column(c, Integer, default=0) for c in dropped))
+    counters = (Column(c, Integer, default=0) for c in dropped)
+    return Table(name, MetaData(), *(c._copy() for c in model.columns), *counters)
 
 
 def fill(engine) -> MetaData:

@@ -86,7 +86,8 @@ def sent(uow_factory) -> list[tuple[str, str, str | None]]:
 
 def test_the_old_timing_columns_are_gone(old_database):
     upgraded(old_database)
-    columns = {t: {c["name"] for c in inspect(old_database).get_columns(t)} for t in ("plan_receipt", "plan_copy", "cp9")}
+    tables = ("plan_receipt", "plan_copy", "cp9")
+    columns = {t: {c["name"] for c in inspect(old_database).get_columns(t)} for t in tables}
     assert not columns["plan_receipt"] & {"chair_remind_at", "overdue_at"}
     assert not columns["plan_copy"] & {"remind_at", "reminder_step", "reminders_sent"}
     assert not columns["cp9"] & {"remind_at", "reminder_step", "reminders_sent", "overdue_at"}
