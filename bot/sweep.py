@@ -28,13 +28,6 @@ def sweepers() -> list[tuple[str, Sweeper]]:
         sweep_meeting_reminders,
         sweep_unscheduled_meetings,
     )
-    from bot.services.receipt_sweep import (
-        sweep_cp9_reminders,
-        sweep_overdue_cp9s,
-        sweep_overdue_plans,
-        sweep_plan_chair_reminders,
-        sweep_plan_reminders,
-    )
     from bot.services.request_sweep import chase_pending_requests
 
     return [
@@ -43,11 +36,6 @@ def sweepers() -> list[tuple[str, Sweeper]]:
         ("meetings not scheduled", sweep_unscheduled_meetings),
         ("meeting breaches", sweep_meeting_breaches),
         ("action reminders", sweep_action_reminders),
-        ("plan copies: recipients", sweep_plan_reminders),
-        ("plan copies: chair", sweep_plan_chair_reminders),
-        ("plan copies overdue", sweep_overdue_plans),
-        ("CP9 reminders", sweep_cp9_reminders),
-        ("CP9s overdue", sweep_overdue_cp9s),
         ("post-deregistration meetings", sweep_post_deregistration),
         ("institution letters", sweep_letter_reminders),
         ("obligations", sweep_obligations),  # the ledger: every kind switched to it (bot/services/obligation_sweep.py)

@@ -8,7 +8,7 @@ import os
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import MetaData, Table, select
+from sqlalchemy import Column, Integer, MetaData, Table, select
 
 from store.db import make_engine
 from store.migrate import upgrade
@@ -125,24 +125,33 @@ def tables_at_0008(engine) -> MetaData:
     return metadata
 
 
+def insertable(name: str, old: MetaData) -> Table:
+    """The model's columns that 0008 has (their types and defaults), with the counters 0008 had that a later
+    revision dropped (0016)."""
+    model = Base.metadata.tables[name]
+    dropped = [c for c in ("reminder_step", "reminders_sent") if c in old.tables[name].c and c not in model.c]
+    counters = (Column(c, Integer, default=0) for c in dropped)
+    return Table(name, MetaData(), *(c._copy() for c in model.columns if c.name in old.tables[name].c), *counters)
+
+
 def fill(engine) -> MetaData:
     """Rows in every table that exists at 0008, through the models' types and defaults for the columns 0008 has
-    (later revisions add columns the rows must not need); returns that schema."""
+    (later revisions add columns the rows must not need, and drop counters they must fill); returns that schema."""
     old = tables_at_0008(engine)
-    shapes = MetaData()
     with engine.begin() as connection:
         for table, values in ROWS:
-            if table not in shapes.tables:
-                Table(table, shapes, *(c._copy() for c in Base.metadata.tables[table].columns
-                                       if c.name in old.tables[table].columns))
-            connection.execute(shapes.tables[table].insert().values(**values))
+            connection.execute(insertable(table, old).insert().values(**values))
     return old
 
 
 def snapshot(engine, old: MetaData) -> dict[str, list[tuple]]:
-    """Every row of every table of 0008, its 0008 columns only, in key order."""
+    """Every row of every table of 0008, its 0008 columns still in the models (0016 drops timing columns), in key
+    order."""
+    def kept(t):
+        return [c for c in t.columns if c.name in Base.metadata.tables[t.name].c]
+
     with engine.connect() as connection:
-        return {t.name: [tuple(r) for r in connection.execute(select(*t.columns).order_by(*t.primary_key.columns))]
+        return {t.name: [tuple(r) for r in connection.execute(select(*kept(t)).order_by(*t.primary_key.columns))]
                 for t in old.sorted_tables}
 
 
