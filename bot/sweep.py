@@ -34,10 +34,8 @@ def sweepers() -> list[tuple[str, Sweeper]]:
         sweep_plan_chair_reminders,
         sweep_plan_reminders,
     )
-    from bot.services.request_sweep import chase_pending_requests
 
     return [
-        ("requests", chase_pending_requests),
         ("meeting reminders", sweep_meeting_reminders),
         ("meetings not scheduled", sweep_unscheduled_meetings),
         ("action reminders", sweep_action_reminders),

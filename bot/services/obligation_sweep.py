@@ -6,8 +6,8 @@ told once), takes it with a compare-and-set on stage, generation and next step t
 with idempotency keys (obligation + generation + rung + recipient) in the same small transaction. Run twice, or
 in two processes at once, it sends nothing twice. The audit names the system `bot.requests.SYSTEM_ACTOR`.
 
-Only kinds with a notice here are chased by the ledger (this round: the record of a meeting); the others are
-backfilled parked (`next_step_at` NULL) and still chased by their feature's sweeper until they are switched.
+Only kinds with a notice or a step here are chased by the ledger (the record of a meeting, requests' decisions); the
+others are backfilled parked (`next_step_at` NULL) and still chased by their feature's sweeper until they are switched.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bot.obligations import (
     ObligationKind,
     RungTimes,
     Stage,
+    Step,
     audience,
     ladder_for,
     next_after,
@@ -30,6 +31,7 @@ from bot.obligations import (
 )
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
+from bot.services import request_chase
 from bot.services.meeting_plan import route_to
 from bot.services.obligations import (
     discharge_obligation,
@@ -75,11 +77,18 @@ def meeting_record_settled(uow: UnitOfWork, row: Obligation, *, now: datetime) -
 
 #: Per kind, a check that the obligation is still owed before it is chased (it closes the row when not).
 SETTLED: dict[str, Callable[..., bool]] = {ObligationKind.MEETING_RECORD: meeting_record_settled}
+SETTLED.update(request_chase.SETTLED)
 
 #: The notice each kind chased by the ledger sends: `fn(uow, case, row) -> (kind, payload) | None`.
 NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], tuple[NoticeKind, dict] | None]] = {
     ObligationKind.MEETING_RECORD: meeting_record_notice,
 }
+NOTICES.update(request_chase.NOTICES)
+
+#: Kinds whose step the feature takes itself once the ledger has claimed it (who is told, what the feature keeps),
+#: instead of notifying the ladder's audience: `fn(uow, case, row, stage, *, now) -> (notices, people told)`.
+STEPS: dict[str, Callable[..., tuple[int, list[str]]]] = {}
+STEPS.update(request_chase.STEPS)
 
 
 def sweep_obligations(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
@@ -97,7 +106,7 @@ def _step_batch(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int
 
 
 def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int:
-    if row.kind not in NOTICES:  # not switched to the ledger yet: park it rather than claim it every pass
+    if row.kind not in NOTICES and row.kind not in STEPS:  # not switched to the ledger yet: park it, not claim it each pass
         log.warning("obligation %s of kind %s is not chased by the ledger yet: parked", row.id, row.kind)
         uow.obligations.advance(row.id, stage=row.stage, generation=row.generation, expected_stage=row.stage,
                                 expected_step_at=row.next_step_at, next_step_at=None)
@@ -116,7 +125,8 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
     times = RungTimes(rung_times(ladder, row.due_at, calendar).remind_at, row.overdue_at, row.breach_at)
     step = step_at(ladder, times, stage=Stage(row.stage), last_step_at=row.last_step_at, now=now, calendar=calendar)
     owner = _owner(case, row)
-    targets = _recipients(uow, case, owner, audience(ladder, step.stage), now=now) if step else []
+    own_step = row.kind in STEPS
+    targets = _recipients(uow, case, owner, audience(ladder, step.stage), now=now) if step and not own_step else []
     rung = f"{step.stage}.{row.reminders_sent}" if step else ""
     keys = {to: notice_key(obligation_key_prefix(row.id).rstrip(":"), row.generation, rung, to) for to, _ in targets}
     if step is None:  # its time came with no rung or repeat due (a ladder edited meanwhile): wait for the next one
@@ -132,7 +142,11 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
         return 0  # another sweep took this step
     if step is None:
         return 0
-    notice = NOTICES[row.kind](uow, case, row)
+    if own_step:
+        enqueued, told = STEPS[row.kind](uow, case, row, step.stage, now=now)
+        _audit_step(uow, case, row, step, told, now=now)
+        return enqueued
+    notice = NOTICES[row.kind](uow, case, row) if targets else None  # a rung may tell nobody (the digest shows it)
     enqueued = 0
     for to, on_behalf_of in targets:
         if notice is None:
@@ -143,10 +157,13 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
             payload={**payload, "obligation_id": row.id, "stage": str(step.stage), "repeat": step.repeat,
                      "on_behalf_of": on_behalf_of, "owner": owner},
         )
-    uow.audit.record(action="obligation.stepped", at=now, case_id=case.id, actor=SYSTEM_ACTOR, obligation_id=row.id,
-                     kind=row.kind, stage=str(step.stage), repeat=step.repeat, skipped=step.skipped,
-                     to=[to for to, _ in targets])
+    _audit_step(uow, case, row, step, [to for to, _ in targets], now=now)
     return enqueued
+
+
+def _audit_step(uow: UnitOfWork, case: Case, row: Obligation, step: Step, told: list[str], *, now: datetime) -> None:
+    uow.audit.record(action="obligation.stepped", at=now, case_id=case.id, actor=SYSTEM_ACTOR, obligation_id=row.id,
+                     kind=row.kind, stage=str(step.stage), repeat=step.repeat, skipped=step.skipped, to=told)
 
 
 def _owner(case: Case, row: Obligation) -> str | None:
