@@ -58,7 +58,8 @@ def due_times(*, urgency: str, requested_at: datetime, calendar: WorkingCalendar
     (Fri 14:00 -> Mon 14:00, or Tue when Monday is a bank holiday).
     """
     ladder = ladder_for(policy.obligations, decision_kind(urgency))
-    times = rung_times(ladder, clock_starts(requested_at=requested_at, calendar=calendar, policy=policy), calendar)
+    starts = clock_starts(requested_at=requested_at, calendar=calendar, policy=policy)
+    times = rung_times(ladder, starts, calendar, working_hours=policy.working_hours)
     return Deadlines(remind_at=times.overdue_at, escalate_at=times.breach_at or times.overdue_at)
 
 

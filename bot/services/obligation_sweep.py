@@ -120,9 +120,10 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
     if row.generation == 0:  # backfilled by the migration, which cannot read the profile: snapshot its ladder now
         if not uow.obligations.retime(row.id, generation=0, **ladder_snapshot(case, row.kind, row.due_at)):
             return 0
-    calendar = calendar_for(case.organisation)
-    ladder = ladder_for(policy_for(case.organisation).obligations, row.kind)
-    times = RungTimes(rung_times(ladder, row.due_at, calendar).remind_at, row.overdue_at, row.breach_at)
+    calendar, policy = calendar_for(case.organisation), policy_for(case.organisation)
+    ladder = ladder_for(policy.obligations, row.kind)
+    reminders = rung_times(ladder, row.due_at, calendar, working_hours=policy.working_hours).remind_at
+    times = RungTimes(reminders, row.overdue_at, row.breach_at)
     step = step_at(ladder, times, stage=Stage(row.stage), last_step_at=row.last_step_at, now=now, calendar=calendar)
     owner = _owner(case, row)
     own_step = row.kind in STEPS

@@ -21,9 +21,9 @@ from store.uow import UnitOfWork
 
 def ladder_snapshot(case: Case, kind: str, due_at: datetime) -> dict:
     """A row's ladder columns for a due instant: rung times (stored: profile edits move no row) and first step."""
-    calendar = calendar_for(case.organisation)
-    ladder = ladder_for(policy_for(case.organisation).obligations, kind)
-    times = rung_times(ladder, due_at, calendar)
+    calendar, policy = calendar_for(case.organisation), policy_for(case.organisation)
+    ladder = ladder_for(policy.obligations, kind)
+    times = rung_times(ladder, due_at, calendar, working_hours=policy.working_hours)
     return {"remind_at": times.remind_at[0] if times.remind_at else None, "overdue_at": times.overdue_at,
             "breach_at": times.breach_at, "stage": Stage.PENDING, "last_step_at": None, "reminders_sent": 0,
             "next_step_at": next_after(ladder, times, stage=Stage.PENDING, last_step_at=None, calendar=calendar)}
