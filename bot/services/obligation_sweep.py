@@ -106,7 +106,7 @@ def _step_batch(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int
 
 
 def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int:
-    if row.kind not in NOTICES and row.kind not in STEPS:  # not switched to the ledger yet: park it, not claim it each pass
+    if row.kind not in NOTICES and row.kind not in STEPS:  # not switched to the ledger yet: park it, not claim it again
         log.warning("obligation %s of kind %s is not chased by the ledger yet: parked", row.id, row.kind)
         uow.obligations.advance(row.id, stage=row.stage, generation=row.generation, expected_stage=row.stage,
                                 expected_step_at=row.next_step_at, next_step_at=None)

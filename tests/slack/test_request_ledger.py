@@ -103,7 +103,8 @@ def test_asking_the_coordinator_owes_their_decision_which_the_digest_shows_and_u
 
 def test_where_the_profile_chases_the_coordinator_they_get_the_request_again_until_they_decide(bot):
     ladder = {"overdue": 1, "tell": {"overdue": ["owner"]}}
-    bot.import_organisation(organisation_file(organisation={"policy": {"obligations": {"coordinator_decision": ladder}}}))
+    policy = {"obligations": {"coordinator_decision": ladder}}
+    bot.import_organisation(organisation_file(organisation={"policy": policy}))
     ask_the_coordinator(bot)
     bot.sweep(local(2027, 8, 4, 8, 59))
     assert len(dms(bot, "U0COORD")) == 1
