@@ -44,7 +44,7 @@ def _remind(uow: UnitOfWork, case: Case, request: MeetingRequest, row: Obligatio
             now: datetime) -> tuple[int, list[str]]:
     """Send the decider (or their delegate, today) the request again, with its buttons."""
     today = calendar_for(case.organisation).local_date(now)
-    delegates = active_delegates(uow, [request.decider], today=today)
+    delegates = active_delegates(uow, case, [request.decider], today=today)
     routing = route(principal=request.decider, delegate=delegates.get(request.decider), requester=request.requested_by)
     if not uow.requests.record_reminder(request.id, now=now, to=routing.to):
         return 0, []
@@ -64,7 +64,7 @@ def _escalate(uow: UnitOfWork, case: Case, request: MeetingRequest, row: Obligat
     """Send the request to the decider's delegate, or else the coordinator, with its buttons."""
     coordinator = case.organisation.coordinator
     today = calendar_for(case.organisation).local_date(now)
-    delegates = active_delegates(uow, [request.decider, coordinator], today=today)
+    delegates = active_delegates(uow, case, [request.decider, coordinator], today=today)
     target = escalation_target(
         decider=request.decider, routed_to=request.routed_to, decider_delegate=delegates.get(request.decider),
         coordinator=coordinator, coordinator_delegate=delegates.get(coordinator), requester=request.requested_by,

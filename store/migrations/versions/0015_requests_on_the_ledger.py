@@ -2,7 +2,7 @@
 dropped
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0010
 
 Migration 0012 backfilled each pending request's decision (parked: the requests sweeper still chased it) and each
 request with the coordinator. Before the request's own timing columns go, its rows get what the ledger sweep needs:
@@ -16,7 +16,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0015"
-down_revision = "0012"
+down_revision = "0010"  # the brief said 0012; main has since chained 0009 and 0010 after it
 branch_labels = None
 depends_on = None
 
