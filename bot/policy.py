@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import time
+from enum import StrEnum
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
@@ -90,6 +91,38 @@ class PostDeregistrationWindow:
     window_end_weeks: int
 
 
+class ReferralRecipient(StrEnum):
+    """Who receives a significant-amendment referral: the case's conference chair (from the organisation file), or
+    the organisation's coordinator."""
+
+    CONFERENCE_CHAIR = "conference_chair"
+    COORDINATOR = "coordinator"
+
+
+@dataclass(frozen=True)
+class ReviewConferenceRule:
+    """What the review conference is called, and how many working days before it the chair's report is owed."""
+
+    name: str
+    report_working_days_before: int
+    source: str  # a document and paragraph, "local procedure: NAME", or "default: not from guidance"
+
+
+@dataclass(frozen=True)
+class AmendmentReferralRule:
+    """Who answers a significant-amendment referral (and their title), and within how many calendar days."""
+
+    to: ReferralRecipient
+    to_name: str
+    days: int
+    source: str
+
+
+DEFAULT_REVIEW = ReviewConferenceRule("review child protection conference", 5, "default: not from guidance")
+DEFAULT_REFERRAL = AmendmentReferralRule(ReferralRecipient.CONFERENCE_CHAIR, "the conference chair", 7,
+                                         "default: not from guidance")
+
+
 @dataclass(frozen=True)
 class Policy:
     """The procedure rules one organisation runs under."""
@@ -108,6 +141,8 @@ class Policy:
     digest_time: time
     post_deregistration: PostDeregistrationWindow
     obligations: tuple[tuple[str, Ladder], ...] = ()  # each obligation kind's ladder (bot/obligations.py)
+    review_conference: ReviewConferenceRule = DEFAULT_REVIEW
+    amendment_referral: AmendmentReferralRule = DEFAULT_REFERRAL
 
 
 # --- field validators: raw YAML value -> typed value, or _Invalid -------------------------
@@ -168,7 +203,7 @@ def _text(value: Any) -> str:
     return value.strip()
 
 
-def _choice(enum: type[Nation] | type[Roll]) -> Callable[[Any], Any]:
+def _choice(enum: type[Nation] | type[Roll] | type[ReferralRecipient]) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         if not isinstance(value, str) or value not in {e.value for e in enum}:
             raise _Invalid("must be one of: " + ", ".join(e.value for e in enum))
@@ -236,7 +271,9 @@ _SCHEMA: dict[str, Any] = {
     },
     "digest_time": _hhmm,
     "post_deregistration": {"window_start_weeks": _positive_int, "window_end_weeks": _positive_int},
-    "obligations": {name: _ladder for name in LADDER_NAMES},  # a kind's ladder is replaced whole by an override
+    "obligations": {name: _ladder for name in LADDER_NAMES},
+    "review_conference": {"name": _text, "report_working_days_before": _count, "source": _text},
+    "amendment_referral": {"to": _choice(ReferralRecipient), "to_name": _text, "days": _positive_int, "source": _text},  # a kind's ladder is replaced whole by an override
 }
 
 
@@ -392,6 +429,11 @@ def _build(name: str, r: _Reader) -> Policy:
             get("post_deregistration.window_end_weeks"),
         ),
         obligations=tuple((name, get(f"obligations.{name}")) for name in r.merged.get("obligations", {})),
+        review_conference=ReviewConferenceRule(get("review_conference.name"),
+                                               get("review_conference.report_working_days_before"),
+                                               get("review_conference.source")),
+        amendment_referral=AmendmentReferralRule(get("amendment_referral.to"), get("amendment_referral.to_name"),
+                                                 get("amendment_referral.days"), get("amendment_referral.source")),
     )
 
 

@@ -125,6 +125,7 @@ class ReviewReport:
     requests: tuple[RequestLine, ...] = ()
     letters: tuple[LetterLine, ...] = ()
     people: tuple[str, ...] = field(default=())  # every Slack user named, for display names
+    owed_to: date | None = None  # the review conference whose owed report this one is (its obligation discharged)
 
     def summary(self) -> str:
         """'3 meetings held against 3 due: 2 on time, 1 late.'"""

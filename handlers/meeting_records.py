@@ -168,24 +168,6 @@ def render_meeting_held_late(payload: dict[str, Any]) -> Rendered:
                                        context("The coordinator's digest lists meetings held late.")])
 
 
-@renderer(NoticeKind.PLAN_AMENDMENT_REFERRED)
-def render_plan_amendment_referred(payload: dict[str, Any]) -> Rendered:
-    """The coordinator is asked to take a significant change to the plan to the review conference."""
-    when = local_datetime(datetime.fromisoformat(payload["held_at"]), payload["timezone"])
-    text = f"{payload['reference']}: the core group thinks the plan needs significant amendment"
-    lines = [
-        f"*Referred for the review conference* — {payload['reference']}",
-        f"The core group meeting of {when} thinks the child protection plan needs significant amendment. "
-        "The group may add actions but may not significantly amend the plan: that is for the review conference.",
-        f"*Chair:* {mention(payload.get('chair'))} · *Attended:* {payload.get('attended', 0)} · "
-        f"*Invited, absent:* {payload.get('absent', 0)} · *New actions:* {payload.get('actions', 0)}",
-    ]
-    blocks = [section("\n".join(lines))]
-    if payload.get("on_behalf_of"):
-        blocks.append(context(f"You are standing in for {mention(payload['on_behalf_of'])}."))
-    return Rendered(text=text, blocks=blocks)
-
-
 def register(app: App) -> None:
     """`/core-group record`, its modal, and the meetings section of `/core-group status`."""
     core_group.subcommand("record", "record a meeting of this case: attendance, the plan's re-evaluation, actions (the chair)")(

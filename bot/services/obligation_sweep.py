@@ -37,6 +37,7 @@ from bot.services.obligations import (
     obligation_key_prefix,
     waive_obligation,
 )
+from bot.services.review_conference import REVIEW_NOTICES
 from bot.sweep import in_batches
 from store.models import Case, CaseStatus, MeetingStatus, Obligation, Role
 from store.uow import UnitOfWork, UnitOfWorkFactory
@@ -80,6 +81,7 @@ SETTLED: dict[str, Callable[..., bool]] = {ObligationKind.MEETING_RECORD: meetin
 NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], tuple[NoticeKind, dict] | None]] = {
     ObligationKind.MEETING_RECORD: meeting_record_notice,
 }
+NOTICES.update(REVIEW_NOTICES)  # the review conference's report and decision, and significant-amendment referrals
 
 
 def sweep_obligations(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:

@@ -82,7 +82,11 @@ def test_northern_ireland_profile_is_for_northern_ireland():
 
 def test_a_local_profile_inherits_everything_it_does_not_set():
     fife, scotland = load_policy("fife"), load_policy("scotland")
-    assert replace(fife, profile="scotland") == scotland
+    # Fife sets only who answers a significant-amendment referral, and its review conference's name.
+    assert fife.review_conference.name == "Review Child Protection Case Conference"
+    assert (fife.amendment_referral.to_name, fife.amendment_referral.days) == ("the Reviewing Officer", 3)
+    assert replace(fife, profile="scotland", review_conference=scotland.review_conference,
+                   amendment_referral=scotland.amendment_referral) == scotland
 
 
 def test_an_override_changes_one_value_and_keeps_the_rest():
