@@ -56,9 +56,15 @@ def channel_posts(bot, containing: str) -> list[dict]:
     return [m for m in bot.fake.messages(CASE_CHANNEL) if containing in m.get("text", "")]
 
 
-def submit(bot, view: dict, answers: dict, *, user: str):
+def submit(bot, view: dict, answers: dict, *, user: str, confirmed_by: str = "chat.postMessage"):
+    """Submit a form; once it closes, wait for the bot's confirmation to `user` (the listener goes on after its ack)
+    and deliver what it enqueued."""
+    mark = bot.fake.mark()
     response = bot.slack.view_submission(user_id=user, view=view, values=state_from_view(view, answers))
     assert response.status == 200
+    if not (response.json() or {}).get("response_action"):
+        bot.fake.wait_for(confirmed_by, since=mark,
+                          where=lambda c: user in (c.params.get("user"), c.params.get("channel")))
     bot.dispatch()
     return response
 
@@ -208,7 +214,8 @@ def test_the_name_removed_hands_over_to_the_deregistration_form_which_ends_the_c
     assert conferences(review_bot) == [(CONFERENCE, "scheduled")]  # nothing decided until the form is saved
     dereg = body["view"]
     response = submit(review_bot, dereg, {**AGREED, "deregistration.conference_on": CONFERENCE,
-                                          "deregistration.target_on": "2027-11-02"}, user=COORDINATOR)
+                                          "deregistration.target_on": "2027-11-02"}, user=COORDINATOR,
+                      confirmed_by="chat.postEphemeral")
     assert modal_errors(response) == {}
     assert conferences(review_bot) == [(CONFERENCE, "removed")]
     assert owed(review_bot, "review_outcome") == [("discharged", "2027-09-15", COORDINATOR)]
