@@ -15,6 +15,7 @@ from bot.errors import CoreGroupError
 from bot.meetings import ActionDraft, RecordDraft
 from bot.notices import NoticeKind
 from bot.services.meeting_records import meeting_status, record_form, record_meeting, record_problems
+from bot.services.review_conference import referral_words
 from handlers import core_group
 from handlers.blocks.meetings import ACTION_ROWS, build_meeting_status_section, build_record_modal
 from handlers.format import local_date, local_datetime
@@ -55,7 +56,8 @@ def handle_meeting_record_submission(ack: Ack, body: dict, view: dict, client, c
             late = next((d for d in uow.meetings.dues_for(record.case_id) if d.resolved_by_meeting_id == record.meeting_id),
                         None)
             uow.commit()
-            tz = uow.cases.get(record.case_id).organisation.timezone
+            case = uow.cases.get(record.case_id)
+            tz, referred_to = case.organisation.timezone, referral_words(case)
     except CoreGroupError as error:  # recorded meanwhile by someone else: say so, save nothing
         client.chat_postEphemeral(channel=channel, user=user, text=error.message)
         return
@@ -68,7 +70,7 @@ def handle_meeting_record_submission(ack: Ack, body: dict, view: dict, client, c
         lines.append(f":warning: This meeting was held {late.days_late} day{'s' if late.days_late != 1 else ''} "
                      f"after its due date ({local_date(late.due_on)}); that is kept for the coordinator's digest.")
     if record.significant_amendment:
-        lines.append("The plan's need for significant amendment is referred to the coordinator for the review conference.")
+        lines.append(f"The plan's need for significant amendment is referred to {referred_to}.")
     client.chat_postEphemeral(channel=channel, user=user, text="\n".join(lines))
 
 

@@ -144,6 +144,15 @@ def referral_recipient(case: Case) -> tuple[str, str, bool]:
     return case.organisation.coordinator, "coordinator", rule.to == ReferralRecipient.CONFERENCE_CHAIR
 
 
+def referral_words(case: Case) -> str:
+    """Whom a significant amendment is referred to, in the profile's words ("the CPPM chair for the review CPPM")."""
+    policy = policy_for(case.organisation)
+    _, _, stand_in = referral_recipient(case)
+    to = "the coordinator (no conference chair is named for this case)" if stand_in \
+        else policy.amendment_referral.to_name
+    return f"{to} for the {policy.review_conference.name}"
+
+
 def refer_amendment(*, uow: UnitOfWork, now: datetime, case: Case, record: MeetingRecord, summary: dict) -> None:
     """A record flagging a significant amendment: an answer is owed by the profile's recipient within its days; they
     are told now (with the buttons to answer), chased on the ledger, and the coordinator is told of a breach."""

@@ -169,7 +169,7 @@ def test_a_significant_change_to_the_plan_is_referred_to_the_coordinator_without
     mark = case_bot.fake.mark()
     said = record(case_bot, {"meeting.flags": ["significant_amendment"], "meeting.absent_labels": ["Father"]},
                   at=AFTER_THE_MEETING)
-    assert "referred to the coordinator for the review conference" in said
+    assert ("referred to the Co-ordinator, Children Services for the review child protection conference" in said)
     case_bot.dispatch()
     (referral,) = posts(case_bot, COORDINATOR, kind="significant amendment", since=mark)
     shown = text_of(referral)

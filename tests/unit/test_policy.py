@@ -323,3 +323,29 @@ def test_a_new_profile_file_becomes_available(profiles):
     (profiles / "highland.yml").write_text("extends: scotland\nmeeting_max_gap_weeks: 5\n")
     assert "highland" in available_profiles()
     assert load_policy("highland").meeting_max_gap_weeks == 5
+
+
+@pytest.mark.parametrize("profile, to, to_name, days, source", [
+    ("scotland", "conference_chair", "the CPPM chair", 3,
+     "National Guidance for Child Protection in Scotland 2021, para 3.137"),
+    ("fife", "conference_chair", "the Reviewing Officer", 3, "local procedure: Fife core groups"),
+    ("south-ayrshire", "coordinator", "the Co-ordinator, Children Services", 3,
+     "local procedure: South Ayrshire core groups"),
+    ("england", "conference_chair", "the conference chair", 7, "default: not from guidance"),
+    ("wales", "conference_chair", "the conference chair", 7, "default: not from guidance"),
+    ("northern-ireland", "conference_chair", "the conference chair", 7, "default: not from guidance"),
+])
+def test_each_profile_says_who_answers_a_referral_how_fast_and_where_that_comes_from(profile, to, to_name, days,
+                                                                                      source):
+    rule = load_policy(profile).amendment_referral
+    assert (rule.to, rule.to_name, rule.days, rule.source) == (to, to_name, days, source)
+    report = load_policy(profile).review_conference
+    assert (report.report_working_days_before, report.source) == (5, "default: not from guidance")
+
+
+def test_the_report_before_the_review_conference_can_be_overridden_and_a_bad_recipient_is_named():
+    assert load_policy("england", overrides={"review_conference": {"report_working_days_before": 10}}) \
+        .review_conference.report_working_days_before == 10
+    with pytest.raises(PolicyError) as caught:
+        load_policy("england", overrides={"amendment_referral": {"to": "team_leader"}})
+    assert "amendment_referral.to: must be one of: conference_chair, coordinator" in str(caught.value)
