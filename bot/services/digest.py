@@ -18,6 +18,7 @@ from bot.notices import NoticeKind
 from bot.obligations import ObligationKind, Stage
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
+from bot.services.review_conference import referral_to_name
 from store.models import Case, CaseStatus, DueStatus, Organisation, RequestStatus
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -158,7 +159,6 @@ def referral_items(uow: UnitOfWork, organisation: Organisation, now: datetime, c
     owed = _open_of_kind(uow, organisation, ObligationKind.AMENDMENT_REFERRAL)
     referrals = uow.referrals.get_many(o.subject_id for o in owed)
     known = cases.load(o.case_id for o in owed)
-    to_name = policy_for(organisation).amendment_referral.to_name
     items = []
     for o in owed:
         referral = referrals.get(o.subject_id)
@@ -166,7 +166,8 @@ def referral_items(uow: UnitOfWork, organisation: Organisation, now: datetime, c
         if o.case_id in known and record is not None:
             items.append(rules.referral_item(
                 reference=known[o.case_id].reference, channel=known[o.case_id].channel,
-                held_on=calendar.local_date(record.held_at), to_name=to_name, due_on=calendar.local_date(o.due_at),
+                held_on=calendar.local_date(record.held_at), due_on=calendar.local_date(o.due_at),
+                to_name=referral_to_name(known[o.case_id], referral.referred_to),
                 today=today, waiting_on=o.owner))
     return items
 

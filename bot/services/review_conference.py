@@ -144,6 +144,14 @@ def referral_recipient(case: Case) -> tuple[str, str, bool]:
     return case.organisation.coordinator, "coordinator", rule.to == ReferralRecipient.CONFERENCE_CHAIR
 
 
+def referral_to_name(case: Case, referred_to: str | None) -> str:
+    """The title of whoever a referral went to: the profile's, unless the coordinator stands in for a chair."""
+    rule = policy_for(case.organisation).amendment_referral
+    if rule.to == ReferralRecipient.CONFERENCE_CHAIR and referred_to != case.conference_chair:
+        return "the coordinator"
+    return rule.to_name
+
+
 def referral_words(case: Case) -> str:
     """Whom a significant amendment is referred to, in the profile's words ("the CPPM chair for the review CPPM")."""
     policy = policy_for(case.organisation)
@@ -184,7 +192,7 @@ def referral_payload(case: Case, referral: AmendmentReferral, record: MeetingRec
         "reference": case.reference, "channel": case.channel, "timezone": case.organisation.timezone,
         "held_at": record.held_at.isoformat(), "chair": case.chair, "referral_id": referral.id,
         "attended": len(record.attendees()), "absent": len(record.invited_absentees()),
-        "actions": len(record.actions), "to_name": policy.amendment_referral.to_name,
+        "actions": len(record.actions), "to_name": referral_to_name(case, referral.referred_to),
         "days": policy.amendment_referral.days, "due_at": due_at.isoformat(),
         "conference_name": policy.review_conference.name,
     }

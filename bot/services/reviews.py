@@ -20,6 +20,7 @@ from bot.services.obligations import discharge_obligation, waive_obligation
 from bot.services.review_conference import (
     REFERRAL,
     open_conference_obligation,
+    referral_to_name,
     report_due_on,
     set_review_conference,
 )
@@ -166,9 +167,9 @@ def _answerable(uow: UnitOfWork, referral_id: int, user: str, *, now: datetime):
     if referral is None:
         raise StaleButtonError()
     case = uow.cases.get(referral.case_id)
-    rule = policy_for(case.organisation).amendment_referral
     on_behalf_of = acting_for(uow, case, user, (referral.referred_to,), now=now,
-                              who=f"{rule.to_name} for {case.reference} (<@{referral.referred_to}>)",
+                              who=f"{referral_to_name(case, referral.referred_to)} for {case.reference} "
+                                  f"(<@{referral.referred_to}>)",
                               doing="answer this referral")
     if referral.status != ReferralStatus.OPEN:
         said = ("the review conference was brought forward" if referral.status == ReferralStatus.BROUGHT_FORWARD
@@ -183,7 +184,7 @@ def _referral_view(uow: UnitOfWork, case: Case, referral, answer: str = "") -> R
     policy = policy_for(case.organisation)
     record = uow.meeting_records.get(referral.record_id)
     conference = uow.reviews.scheduled_for(case.id)
-    return ReferralView(referral.id, case.reference, case.channel, policy.amendment_referral.to_name,
+    return ReferralView(referral.id, case.reference, case.channel, referral_to_name(case, referral.referred_to),
                         policy.review_conference.name, calendar_for(case.organisation).local_date(record.held_at),
                         conference.held_on if conference else None, answer, referral.brought_forward_to)
 

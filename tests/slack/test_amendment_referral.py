@@ -194,4 +194,5 @@ def test_with_no_conference_chair_named_the_coordinator_has_the_referral_and_is_
     (message,) = messages_to(bot, COORDINATOR, REFERRED)
     assert buttons_of(message) == ANSWERS
     assert "No conference chair is named for this case in the organisation file" in text_of(message)
+    assert "For the coordinator to answer by Thu 27 May 2027, 11:30" in text_of(message)
     assert referral_owed(bot) == [("open", "2027-05-27", COORDINATOR, "pending")]
