@@ -81,6 +81,11 @@ def check_details(*, relationship: str | None, kind: str | None, institution_nam
     return LetterDetails(relationship, kind, name, contact), {}
 
 
+def person_key(relationship: str) -> str:
+    """Who a letter is about, for "one letter per person in an institution per case": the relationship casefolded."""
+    return " ".join(relationship.split()).casefold()[:60]
+
+
 def next_reminder_at(after: datetime, *, calendar: WorkingCalendar) -> datetime:
     """09:00 local on the working day `REMIND_EVERY_WORKING_DAYS` working days after `after`'s local date."""
     day = calendar.add_working_days(calendar.on_or_before(calendar.local_date(after)), REMIND_EVERY_WORKING_DAYS)

@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.errors import InvalidInputError, NotACaseChannelError, NotAllowedError
-from bot.letters import LetterDetails, next_reminder_at
+from bot.letters import LetterDetails, next_reminder_at, person_key
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for
-from bot.receipts import AlreadyDoneError, NotForYouError
+from bot.authority import COORDINATOR_OR_DELEGATE, AlreadyDoneError, acting_as, chair_of, coordinator_of
 from bot.requests import SYSTEM_ACTOR
 from bot.services.meeting_plan import route_to
 from store.models import Case, CaseStatus, InstitutionLetter, LetterStatus, MeetingRecord
@@ -31,6 +31,8 @@ BATCH = 500
 def flag_institution(*, uow: UnitOfWork, case: Case, record: MeetingRecord, now: datetime) -> InstitutionLetter | None:
     """A saved record says a parent or relative is in an institution: the chair is asked for the letter's details."""
     if not record.institution or uow.letters.for_record(record.id) is not None:
+        return None
+    if uow.letters.awaiting_details(case.id) is not None:  # the chair is already asked (and chased) for details
         return None
     calendar = calendar_for(case.organisation)
     letter = InstitutionLetter(
@@ -75,37 +77,66 @@ def letter_form(*, uow: UnitOfWork, now: datetime, user: str, channel: str | Non
 
 def request_letter(*, uow: UnitOfWork, now: datetime, user: str, details: LetterDetails, channel: str | None = None,
                    letter_id: int | None = None) -> InstitutionLetter:
-    """Save a letter's details: the coordinator (or delegate, the coordinator keeping a copy) gets the task and
-    the draft; a letter a record asked for is completed once (the first submission wins)."""
-    case, letter = _case_and_letter(uow, channel=channel, letter_id=letter_id)
+    """Save a letter's details, one letter per person in an institution per case: a letter about the same person
+    is updated, else the letter a record asked for is completed, else a new one is made; the coordinator (or
+    delegate, the coordinator keeping a copy) gets the task and the draft whenever there is something to write."""
+    case, asked = _case_and_letter(uow, channel=channel, letter_id=letter_id)
     on_behalf_of = acting_for_letter(uow, case, user, now=now)
     if case.status == CaseStatus.CLOSED:
         raise NotAllowedError(f"Case {case.reference} is closed: no letters are written for it.")
     calendar = calendar_for(case.organisation)
-    values = dict(relationship=details.relationship, institution_kind=details.kind,
+    key = person_key(details.relationship)
+    values = dict(relationship=details.relationship, person_key=key, institution_kind=details.kind,
                   institution_name=details.institution_name, contact=details.contact, details_by=user,
                   details_on_behalf_of=on_behalf_of, details_at=now, remind_at=next_reminder_at(now, calendar=calendar))
-    if letter is None:
+    flagged = asked or uow.letters.awaiting_details(case.id)
+    letter = uow.letters.for_person(case.id, key)
+    if letter is None and flagged is not None and uow.letters.give_details(flagged.id, **values):
+        letter, flagged, action = uow.letters.get(flagged.id), None, "letter.requested"
+    elif letter is None:
         letter = InstitutionLetter(case_id=case.id, record_id=None, status=LetterStatus.TO_SEND, requested_by=user,
                                    requested_on_behalf_of=on_behalf_of, requested_at=now, reminders_sent=0,
                                    message_keys=[], created_at=now, **values)
-        uow.letters.add(letter)
-    elif not uow.letters.give_details(letter.id, **values):
-        _require_details_needed(uow, case, uow.letters.get(letter.id), user)
+        action = "letter.requested"
+        if not uow.letters.add_for_person(letter):  # a simultaneous submission wrote about this person first
+            letter, action = uow.letters.for_person(case.id, key), ""
+    else:
+        action = ""
+    if letter is None:  # pragma: no cover - the unique index means a rival's letter exists
+        raise InvalidInputError("The letter could not be saved: please try again.")
+    if not action:  # a second submission about the same person updates that person's letter
+        action = "letter.updated" if _differs(letter, details) else "letter.details_confirmed"
+        if action == "letter.updated":
+            uow.letters.update_details(letter.id, reopen=letter.status == LetterStatus.SENT, **values)
+    absorbed = flagged is not None and flagged.id != letter.id and uow.letters.absorb(flagged, into=letter)
+    if absorbed:
+        uow.audit.record(action="letter.merged", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
+                         letter_id=letter.id, merged_letter_id=flagged.id, record_id=flagged.record_id)
     letter = uow.letters.get(letter.id)
     # The institution's name is kept on the letter, never in the audit: the kind says enough.
-    uow.audit.record(action="letter.requested", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
+    uow.audit.record(action=action, at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      letter_id=letter.id, kind=letter.institution_kind, record_id=letter.record_id)
-    _update_all(uow, case, letter, suffix="details", now=now)
+    first = action == "letter.requested"
+    if action != "letter.details_confirmed" or absorbed:  # the messages with this letter's buttons show it now
+        _update_all(uow, case, letter, suffix="details" if first else f"details:{now.isoformat()}", now=now)
+    if action == "letter.details_confirmed":
+        return letter  # the same details again: the letter stands (or was sent) as it is
+    occurrence = () if first else (now.isoformat(),)
     for person, on_behalf in _coordinator_people(uow, case, now=now):
         payload = {**letter_payload(case, letter), "occasion": "requested", "on_behalf_of": on_behalf}
-        key = notice_key(NoticeKind.LETTER_TO_WRITE, letter.id, person)
+        key = notice_key(NoticeKind.LETTER_TO_WRITE, letter.id, person, *occurrence)
         if uow.outbox.enqueue(key=key, kind=NoticeKind.LETTER_TO_WRITE, recipient=person, now=now, case_id=case.id,
                               payload=payload):
             uow.letters.remember_messages(letter, key)
-        uow.outbox.enqueue(key=notice_key(NoticeKind.LETTER_DRAFT, letter.id, person), kind=NoticeKind.LETTER_DRAFT,
-                           recipient=person, now=now, case_id=case.id, payload=payload)
+        uow.outbox.enqueue(key=notice_key(NoticeKind.LETTER_DRAFT, letter.id, person, *occurrence),
+                           kind=NoticeKind.LETTER_DRAFT, recipient=person, now=now, case_id=case.id, payload=payload)
     return letter
+
+
+def _differs(letter: InstitutionLetter, details: LetterDetails) -> bool:
+    """Whether the submitted details change what the letter says (and so whether there is a letter to write)."""
+    return (letter.relationship, letter.institution_kind, letter.institution_name, letter.contact) != (
+        details.relationship, details.kind, details.institution_name, details.contact)
 
 
 # --- the coordinator marks it sent ---------------------------------------------------------------
@@ -114,21 +145,15 @@ def request_letter(*, uow: UnitOfWork, now: datetime, user: str, details: Letter
 def mark_letter_sent(*, uow: UnitOfWork, now: datetime, letter_id: int, user: str) -> InstitutionLetter:
     """The coordinator (or their delegate) marks the letter sent, once; its reminders stop and its buttons go."""
     case, letter = _case_and_letter(uow, letter_id=letter_id)
-    coordinator = case.organisation.coordinator
-    on_behalf_of = None
-    if user != coordinator:
-        delegate = uow.delegates.active_for(coordinator, on=calendar_for(case.organisation).local_date(now))
-        if delegate is None or delegate.delegate != user:
-            raise NotForYouError(step="mark this letter sent",
-                                 who="the Co-ordinator, Children Services ({owner}) or their delegate", owner=coordinator)
-        on_behalf_of = coordinator
+    on_behalf_of = acting_as(uow=uow, organisation=case.organisation, user=user, now=now,
+                             principals=[coordinator_of(case)], step="mark this letter sent",
+                             who=COORDINATOR_OR_DELEGATE).on_behalf_of
     if letter.status == LetterStatus.DETAILS_NEEDED:
         raise InvalidInputError("The letter's details have not been given yet, so there is no letter to send.")
     if not uow.letters.mark_sent(letter.id, now=now, by=user, on_behalf_of=on_behalf_of):
         letter = uow.letters.get(letter.id)
         raise AlreadyDoneError(what="The letter", done="marked sent", by=letter.sent_by, at=letter.sent_at,
-                               timezone=case.organisation.timezone, yours=letter.sent_by == user,
-                               you="marked this letter sent")
+                               timezone=case.organisation.timezone, yours=letter.sent_by == user)
     letter = uow.letters.get(letter.id)
     uow.audit.record(action="letter.sent", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      letter_id=letter.id, kind=letter.institution_kind)
@@ -183,17 +208,11 @@ def _remind(uow: UnitOfWork, case: Case, letter: InstitutionLetter, *, now: date
 
 def acting_for_letter(uow: UnitOfWork, case: Case, user: str, *, now: datetime) -> str | None:
     """None when `user` chairs the case or is the coordinator; whom they stand in for as a delegate; else refused."""
-    chair, coordinator = case.chair, case.organisation.coordinator
-    if user in (chair, coordinator):
-        return None
-    today = calendar_for(case.organisation).local_date(now)
-    for principal in (p for p in (chair, coordinator) if p):
-        delegate = uow.delegates.active_for(principal, on=today)
-        if delegate is not None and delegate.delegate == user:
-            return principal
-    raise NotForYouError(step="give the details of a letter to an institution",
-                         who=f"the chair of {case.reference} ({{owner}}), the coordinator, or one of their delegates",
-                         owner=chair)
+    return acting_as(uow=uow, organisation=case.organisation, user=user, now=now,
+                     principals=[chair_of(case), coordinator_of(case)],
+                     step="give the details of a letter to an institution",
+                     who=f"the chair of {case.reference} ({{owner}}), the coordinator, or their delegates for this "
+                         "work").on_behalf_of
 
 
 def letter_payload(case: Case, letter: InstitutionLetter) -> dict[str, Any]:
@@ -249,8 +268,7 @@ def _case_and_letter(uow: UnitOfWork, *, channel: str | None = None,
 def _require_details_needed(uow: UnitOfWork, case: Case, letter: InstitutionLetter, user: str) -> None:
     if letter.status != LetterStatus.DETAILS_NEEDED:
         raise AlreadyDoneError(what="The letter's details", done="given", by=letter.details_by, at=letter.details_at,
-                               timezone=case.organisation.timezone, yours=letter.details_by == user,
-                               you="gave the letter's details")
+                               timezone=case.organisation.timezone, yours=letter.details_by == user)
 
 
 def _update_all(uow: UnitOfWork, case: Case, letter: InstitutionLetter, *, suffix: str, now: datetime) -> None:

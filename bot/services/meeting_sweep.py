@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.authority import Duty, delegates_for_many
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for
 from bot.services.meetings import meeting_payload
@@ -124,7 +125,7 @@ def _remind_actions(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int,
                                                 now=now)
     cases = uow.meetings.sweep_cases(r.case_id for r in live if r.id in sent)
     owners = [(cases[a.case_id], a.owner_user_id or cases[a.case_id].chair) for a in live if a.id in sent]
-    routes = _routes(uow, [(case, owner) for case, owner in owners if owner], now=now)
+    routes = _routes(uow, [(case, owner) for case, owner in owners if owner and owner == case.chair], now=now)
     notices, audits = [], []
     for action in live:
         if action.id not in sent:
@@ -133,7 +134,7 @@ def _remind_actions(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int,
         owner = action.owner_user_id or case.chair
         if not owner:
             continue
-        to, on_behalf_of = routes[owner]
+        to, on_behalf_of = routes.get(owner, (owner, None))
         key = notice_key(NoticeKind.ACTION_DUE, action.id, to)
         action.reminder_key = key  # Mark done updates this DM in place
         notices.append({
@@ -150,13 +151,14 @@ def _remind_actions(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int,
 
 
 def _routes(uow: UnitOfWork, people: list[tuple[SweepCase, str]], *, now: datetime) -> dict[str, tuple[str, str | None]]:
-    """Where each person's message goes today: their active delegate (on behalf of them), else them; one query per day."""
+    """Where each chair's message goes today: their chairing delegate (on behalf of them), else them; one query per
+    day. Actions a person owns are theirs: no delegation covers them (bot.authority)."""
     by_day: dict = {}
     for case, user in people:
         by_day.setdefault(calendar_for(case.organisation).local_date(now), set()).add(user)
     routes = {}
     for day, users in by_day.items():
-        delegates = uow.delegates.active_for_many(users, on=day)
+        delegates = delegates_for_many(uow, users, Duty.CHAIR, on=day)
         for user in users:
             delegate = delegates.get(user)
             routes[user] = (delegate, user) if delegate and delegate != user else (user, None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.authority import COORDINATOR_OR_DELEGATE, acting_as, coordinator_of, duty_in
 from bot.errors import CoreGroupError, InvalidInputError, NotAllowedError, StaleButtonError
 from bot.meetings import REASON_LIMIT
 from bot.notices import NoticeKind, notice_key
@@ -92,8 +93,9 @@ def _decidable(uow: UnitOfWork, conference_id: int, user: str, *, now: datetime)
         raise StaleButtonError()
     case = uow.cases.get(row.case_id)
     name = policy_for(case.organisation).review_conference.name
-    on_behalf_of = acting_for(uow, case, user, (case.organisation.coordinator,), now=now, who="the coordinator",
-                              doing=f"record what the {name} for {case.reference} decided")
+    on_behalf_of = acting_as(uow=uow, organisation=case.organisation, user=user, now=now,
+                             principals=[coordinator_of(case)], who=COORDINATOR_OR_DELEGATE,
+                             step=f"record what the {name} for {case.reference} decided").on_behalf_of
     if row.status != ReviewStatus.SCHEDULED:
         said = "the plan continues" if row.status == ReviewStatus.CONTINUES else "the child's name was removed"
         raise AlreadyAnsweredError(f"The decision of the {name} of {row.held_on:%a %-d %b %Y} was already "
@@ -167,10 +169,11 @@ def _answerable(uow: UnitOfWork, referral_id: int, user: str, *, now: datetime):
     if referral is None:
         raise StaleButtonError()
     case = uow.cases.get(referral.case_id)
-    on_behalf_of = acting_for(uow, case, user, (referral.referred_to,), now=now,
-                              who=f"{referral_to_name(case, referral.referred_to)} for {case.reference} "
-                                  f"(<@{referral.referred_to}>)",
-                              doing="answer this referral")
+    person = referral.referred_to
+    on_behalf_of = acting_as(uow=uow, organisation=case.organisation, user=user, now=now,
+                             principals=[(person, duty_in(case, person))], step="answer this referral",
+                             who=f"{referral_to_name(case, person)} for {case.reference} ({{owner}}) or their "
+                                 "delegate").on_behalf_of
     if referral.status != ReferralStatus.OPEN:
         said = ("the review conference was brought forward" if referral.status == ReferralStatus.BROUGHT_FORWARD
                 else "considered: no early review")

@@ -164,8 +164,8 @@ def test_only_the_cppm_chair_may_answer_and_nothing_changes_for_anyone_else(refe
         mark = referred.fake.mark()
         press(referred, user, message, ANSWERS[1])
         (refused,) = referred.fake.wait_for("response_url", since=mark)
-        assert refused.params["text"] == ("Only the CPPM chair for CP-2027-0142 (<@U0CPPM>) (or their delegate) can "
-                                          "answer this referral.")
+        assert refused.params["text"] == ("Only the CPPM chair for CP-2027-0142 (<@U0CPPM>) or their delegate can "
+                                          "answer this referral. Nothing was changed.")
         assert referred.fake.calls_to("views.open", since=mark) == []
     assert referral_owed(referred) == [("open", "2027-05-27", CPPM, "pending")]
 

@@ -162,8 +162,8 @@ def test_a_bad_date_is_answered_and_nothing_is_set(bot, text, said):
 def test_a_member_may_not_set_the_conference(bot):
     register(bot)
     reply = command_reply(bot, f"review-conference {CONFERENCE}", user="U0HV")
-    assert reply["text"] == ("Only the chair of CP-2027-0142 or the coordinator (or their delegate) can set its "
-                             "review CPPM.")
+    assert reply["text"] == ("Only the chair of CP-2027-0142 or the coordinator or their delegate can set its "
+                             "review CPPM. Nothing was changed.")
     assert conferences(bot) == []
 
 
@@ -201,8 +201,9 @@ def test_only_the_coordinator_records_the_decision(review_bot):
     mark = review_bot.fake.mark()
     press(review_bot, CHAIR, message, "Record the conference's decision")
     (answer,) = review_bot.fake.wait_for("response_url", since=mark)
-    assert answer.params["text"] == ("Only the coordinator (or their delegate) can record what the review CPPM for "
-                                     "CP-2027-0142 decided.")
+    assert answer.params["text"] == ("Only the Co-ordinator, Children Services (<@U0COORD>) or their delegate for the "
+                                     "coordinator's work can record what the review CPPM for CP-2027-0142 decided. "
+                                     "Nothing was changed.")
     assert review_bot.fake.calls_to("views.open", since=mark) == []
 
 

@@ -2,7 +2,7 @@
 conference chair from the organisation file
 
 Revision ID: 0018
-Revises: 0012
+Revises: 0010
 
 Referrals recorded before this revision stay where they were (in meeting records, the report and the audit): the
 ledger's referral obligations start with this revision's first referral.
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0018"
-down_revision = "0012"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
