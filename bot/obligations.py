@@ -38,6 +38,8 @@ class ObligationKind(StrEnum):
     LETTER_SENT = "letter_sent"  # ... then the coordinator's letter
     POST_DEREG_MEETING = "post_dereg_meeting"  # where the profile has one
     POST_DEREG_OUTCOME = "post_dereg_outcome"
+    REVIEW_REPORT = "review_report"  # the core group's report to the review conference: by the chair
+    REVIEW_OUTCOME = "review_outcome"  # what the review conference decided: recorded by the coordinator
 
 
 class Stage(StrEnum):

@@ -20,6 +20,7 @@ from bot.services.report import review_report
 from handlers import core_group
 from handlers.blocks import letters as blocks
 from handlers.blocks.digest import build_digest_message
+from handlers.format import local_date
 from handlers.ids import LetterIds
 from handlers.once import once_per_view
 from handlers.payloads import element, tell_ephemeral
@@ -163,8 +164,10 @@ def handle_coordinator_report_command(*, args: list[str], command: dict, respond
         initial_comment=f"The core group's report to the review conference for {report.reference}, "
                         f"prepared {report.generated_on}. Keep it as you keep case records.",
     )
+    owed = (f" It is the report owed to the review conference of {local_date(report.owed_to)}."
+            if report.owed_to else "")
     respond(text=f"The report for {report.reference} is in your messages from the app, as a Word document "
-                 f"({report.summary()}). Your access is recorded.", response_type="ephemeral")
+                 f"({report.summary()}).{owed} Your access is recorded.", response_type="ephemeral")
 
 
 def register(app: App) -> None:

@@ -21,6 +21,7 @@ from store.repositories_home import HomeTabRepository, OverviewRepository
 from store.repositories_letters import LetterRepository
 from store.repositories_meetings import MeetingRecordRepository, MeetingRepository
 from store.repositories_obligations import ObligationRepository
+from store.repositories_reviews import AmendmentReferralRepository, ReviewConferenceRepository
 from store.repositories_receipts import Cp9Repository, PlanReceiptRepository
 from store.repositories_requests import MeetingRequestRepository
 
@@ -53,6 +54,8 @@ class UnitOfWork:
         self.overview = OverviewRepository(self.session)
         self.home_tabs = HomeTabRepository(self.session)
         self.obligations = ObligationRepository(self.session)
+        self.reviews = ReviewConferenceRepository(self.session)
+        self.referrals = AmendmentReferralRepository(self.session)
         self.committed = False
         return self
 

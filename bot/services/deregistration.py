@@ -27,6 +27,7 @@ from bot.meetings import non_working_day_warning
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for, policy_for
 from bot.services.meeting_plan import route_to
+from bot.services.review_conference import end_review_cycle
 from store.models import Case, CaseStatus, Deregistration, DeregistrationStatus, DueStatus, MeetingStatus
 from store.uow import UnitOfWork
 
@@ -128,6 +129,7 @@ def deregister_case(draft: DeregistrationDraft, *, channel: str, user: str, uow:
     uow.deregistrations.add(row)
     case.status, case.updated_at = CaseStatus.DEREGISTERED, now
     cancelled = stop_core_group(uow, case, now=now)
+    end_review_cycle(uow=uow, now=now, case=case, by=user, on_behalf_of=on_behalf_of)
     uow.audit.record(
         action="case.deregistered", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
         deregistration_id=row.id, review_conference_on=row.review_conference_on.isoformat(),
@@ -163,6 +165,7 @@ def _close_at_once(draft: DeregistrationDraft, uow: UnitOfWork, case: Case, *, u
         post_deregistration_meeting=False, plan_type=row.plan_type, lead_agency_length=len(row.lead_agency),
         meetings_cancelled=len(cancelled),
     )
+    end_review_cycle(uow=uow, now=now, case=case, by=user, on_behalf_of=on_behalf_of)
     close_case(uow, case, row, now=now, actor=user, on_behalf_of=on_behalf_of)
     return row, len(cancelled)
 

@@ -39,6 +39,7 @@ from bot.services.obligations import (
     obligation_key_prefix,
     waive_obligation,
 )
+from bot.services.review_conference import REVIEW_NOTICES
 from bot.sweep import in_batches
 from store.models import Case, CaseStatus, MeetingStatus, Obligation, Role
 from store.uow import UnitOfWork, UnitOfWorkFactory
@@ -101,6 +102,7 @@ SENT: dict[str, Callable[..., None]] = {}
 NOTICES.update(receipt_chases.NOTICES)
 GROUPS.update(receipt_chases.GROUPS)
 SENT.update(receipt_chases.SENT)
+NOTICES.update(REVIEW_NOTICES)  # the review conference's report and decision, and significant-amendment referrals
 
 
 def sweep_obligations(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:

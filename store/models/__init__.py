@@ -9,3 +9,4 @@ from store.models.deregistration import *  # noqa: F401,F403
 from store.models.letters import *  # noqa: F401,F403
 from store.models.home import *  # noqa: F401,F403
 from store.models.obligations import *  # noqa: F401,F403
+from store.models.reviews import *  # noqa: F401,F403
