@@ -82,7 +82,7 @@ def _iso_datetime(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not an ISO-8601 date and time (e.g. 2027-06-01T09:00Z)")
+        raise argparse.ArgumentTypeError(f"'{value}' is not an ISO-8601 date and time (e.g. 2027-06-01T09:00Z)") from None
     if moment.tzinfo is None:
         raise argparse.ArgumentTypeError(f"'{value}' needs a time zone (e.g. 2027-06-01T09:00Z or +01:00)")
     return moment.astimezone(timezone.utc)

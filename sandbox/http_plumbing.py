@@ -3,6 +3,7 @@ and decoding the bodies Slack clients send (form, JSON, multipart)."""
 
 from __future__ import annotations
 
+import contextlib
 import email.parser
 import email.policy
 import json
@@ -127,10 +128,8 @@ def decode_params(raw: bytes, content_type: str, query: str) -> dict:
     for key in JSON_FIELDS & params.keys():
         value = params[key]
         if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
-            try:
+            with contextlib.suppress(json.JSONDecodeError):
                 params[key] = json.loads(value)
-            except json.JSONDecodeError:
-                pass
     return params
 
 

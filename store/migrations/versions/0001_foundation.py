@@ -1,7 +1,7 @@
 """foundation: organisation, cases, roles, delegates, audit, outbox
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-26 01:11:11.183613
 """
 
