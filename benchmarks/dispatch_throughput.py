@@ -20,8 +20,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from itertools import pairwise
 from functools import partial
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

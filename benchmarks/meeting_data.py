@@ -8,8 +8,8 @@ reminder, a due date with nothing scheduled, an action on its due date. The rest
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Iterator
 
 from sqlalchemy import Engine, insert
 

@@ -10,13 +10,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import time
-from functools import lru_cache
+from functools import cache
 from importlib.resources import files
 from typing import Any
 
 import yaml
 
 from bot.calendar import Nation, Roll, WorkingHours
+
 
 class PolicyError(ValueError):
     """A profile or an override is missing, unknown or invalid; the message names the field."""
@@ -231,7 +232,7 @@ def available_profiles() -> list[str]:
     return sorted(p.name[:-4] for p in _profile_dir().iterdir() if p.name.endswith(".yml"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_profile(name: str) -> Mapping[str, Any]:
     """One profile file, parsed (treat as read-only: it is cached)."""
     known = available_profiles()

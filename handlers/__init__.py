@@ -7,8 +7,18 @@ from slack_bolt import App
 
 def register_all(app: App) -> None:
     """Register every feature's listeners on `app`, once, at start-up."""
-    from handlers import core_group, delegates, deregistration, errors, meeting_records, meetings, receipts, requests
-    from handlers import coordinator, home
+    from handlers import (
+        coordinator,
+        core_group,
+        delegates,
+        deregistration,
+        errors,
+        home,
+        meeting_records,
+        meetings,
+        receipts,
+        requests,
+    )
 
     for module in (core_group, meetings, meeting_records, requests, delegates, receipts, deregistration, coordinator,
                    home, errors):

@@ -21,10 +21,10 @@ from handlers import core_group
 from handlers.blocks import letters as blocks
 from handlers.blocks.digest import build_digest_message
 from handlers.ids import LetterIds
+from handlers.payloads import element, tell_ephemeral
 from handlers.people import display_names
 from handlers.receipts import explain
 from handlers.render import Rendered, mention, renderer
-from handlers.payloads import element, tell_ephemeral
 
 _FIELDS = {"relationship": LetterIds.RELATIONSHIP, "kind": LetterIds.KIND, "name": LetterIds.NAME,
            "contact": LetterIds.CONTACT}

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from slack_bolt import Ack, App, Respond
 
 from bot.context import Services
-from store.uow import UnitOfWork
 from bot.deregistration import DeregistrationDraft, OutcomeDraft, check_outcome, short_date
 from bot.errors import CoreGroupError, InvalidInputError
 from bot.notices import NoticeKind
@@ -32,8 +31,9 @@ from handlers import core_group
 from handlers.blocks import deregistration as blocks
 from handlers.format import local_date, local_datetime
 from handlers.ids import DeregistrationIds as Ids
-from handlers.render import Rendered, mention, renderer
 from handlers.payloads import channel_of, element, tell_ephemeral
+from handlers.render import Rendered, mention, renderer
+from store.uow import UnitOfWork
 
 #: Field names used by the services -> the modal's input blocks.
 _BLOCKS = {

@@ -10,7 +10,6 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.context import Services
-from store.uow import UnitOfWork
 from bot.errors import CoreGroupError
 from bot.meetings import ActionDraft, RecordDraft
 from bot.notices import NoticeKind
@@ -20,6 +19,7 @@ from handlers.blocks.meetings import ACTION_ROWS, build_meeting_status_section, 
 from handlers.format import local_date, local_datetime
 from handlers.ids import MeetingIds
 from handlers.render import Rendered, context, escape, mention, renderer, section
+from store.uow import UnitOfWork
 
 
 def handle_meeting_record_command(*, args: list[str], command: dict, respond: Respond, client,

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from slack_bolt import Ack, App, Respond
 
 from bot.context import Services
-from store.uow import UnitOfWork
 from bot.errors import CoreGroupError
 from bot.notices import NoticeKind
 from bot.receipts import SENT_HOW, AlreadyDoneError, NotForYouError
@@ -27,8 +26,9 @@ from handlers import core_group
 from handlers.blocks import receipts as blocks
 from handlers.format import local_date
 from handlers.ids import ReceiptIds
-from handlers.render import Rendered, escape, mention, renderer
 from handlers.payloads import channel_of, element, tell_ephemeral
+from handlers.render import Rendered, escape, mention, renderer
+from store.uow import UnitOfWork
 
 _PLAN_FIELDS = {"labels": ReceiptIds.LABELS, "how": ReceiptIds.HOW, "when": ReceiptIds.WHEN}
 _CP9_FIELDS = {"when": ReceiptIds.CP9_WHEN, "note": ReceiptIds.CP9_NOTE}

@@ -25,8 +25,8 @@ from bot.services.requests import (
 )
 from handlers.blocks import requests as blocks
 from handlers.ids import Command, RequestIds
-from handlers.render import Rendered, mention, renderer
 from handlers.payloads import channel_of, element, tell_ephemeral
+from handlers.render import Rendered, mention, renderer
 
 #: Which step each button takes, and whether it opens the date form (True) or the reason form.
 _BUTTONS = {

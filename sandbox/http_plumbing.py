@@ -9,9 +9,10 @@ import email.policy
 import json
 import logging
 import urllib.parse
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 __all__ = ["CaseInsensitiveDict", "JSON_FIELDS", "Reply", "Server", "decode_params", "parse_multipart"]
 

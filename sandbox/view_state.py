@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 __all__ = [
     "state_from_form",

@@ -18,8 +18,6 @@ from store.models import (
     ActionStatus,
     Case,
     CaseRole,
-    Organisation,
-    Role,
     DueStatus,
     Meeting,
     MeetingAction,
@@ -27,7 +25,9 @@ from store.models import (
     MeetingRecord,
     MeetingReminder,
     MeetingStatus,
+    Organisation,
     ReminderStatus,
+    Role,
 )
 
 

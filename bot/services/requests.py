@@ -27,8 +27,16 @@ from bot.requests import (
 )
 from bot.services import request_notices as notices
 from bot.services.meetings import schedule_meeting
-from store.models import Case, CaseStatus, Meeting, MeetingKind, MeetingRequest, RequestConcern, RequestStatus
-from store.models import RequestUrgency
+from store.models import (
+    Case,
+    CaseStatus,
+    Meeting,
+    MeetingKind,
+    MeetingRequest,
+    RequestConcern,
+    RequestStatus,
+    RequestUrgency,
+)
 from store.uow import UnitOfWork
 
 #: The statuses a request has once the team leader's step is over, and the word for what happened.
