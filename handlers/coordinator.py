@@ -87,7 +87,7 @@ def handle_coordinator_details_submission(ack: Ack, body: dict, view: dict, clie
         with services.uow_factory() as uow:
             letter = request_letter(uow=uow, now=services.clock.now(), user=user, details=details,
                                     channel=metadata.get("channel"), letter_id=metadata.get("letter_id"))
-            coordinator = uow.cases.get(letter.case_id).organisation.coordinator
+            coordinator = uow.cases.require(letter.case_id).organisation.coordinator
             uow.commit()
     except (NotForYouError, AlreadyDoneError) as error:
         tell_ephemeral(client, metadata, user, explain(error))

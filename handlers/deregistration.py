@@ -79,7 +79,7 @@ def handle_deregistration_submission(ack: Ack, body: dict, view: dict, client, c
     with services.uow_factory() as uow:
         row, cancelled = deregister_case(draft, channel=channel, user=user, uow=uow, now=now)
         window = window_of(row)
-        reference = uow.cases.get(row.case_id).reference
+        reference = uow.cases.require(row.case_id).reference
         uow.commit()
     text = (f"Recorded: {reference} is off the register. Core group meetings and reminders stop"
             + (f" ({cancelled} upcoming meeting{'s' if cancelled != 1 else ''} cancelled)" if cancelled else "")
@@ -170,7 +170,7 @@ def handle_deregistration_outcome_submission(ack: Ack, body: dict, view: dict, c
         with services.uow_factory() as uow:
             row = record_post_dereg_outcome(draft, uow=uow, now=now, deregistration_id=shown.deregistration_id,
                                             user=user, expected_count=int(metadata.get("expected", 0)))
-            case = uow.cases.get(row.case_id)
+            case = uow.cases.require(row.case_id)
             chair, team_leader = case.chair, case.team_leader
             uow.commit()
     except CoreGroupError as error:

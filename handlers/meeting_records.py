@@ -55,7 +55,7 @@ def handle_meeting_record_submission(ack: Ack, body: dict, view: dict, client, c
             late = next((d for d in uow.meetings.dues_for(record.case_id) if d.resolved_by_meeting_id == record.meeting_id),
                         None)
             uow.commit()
-            tz = uow.cases.get(record.case_id).organisation.timezone
+            tz = uow.cases.require(record.case_id).organisation.timezone
     except CoreGroupError as error:  # recorded meanwhile by someone else: say so, save nothing
         client.chat_postEphemeral(channel=channel, user=user, text=error.message)
         return

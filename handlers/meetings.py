@@ -34,7 +34,7 @@ def handle_meeting_schedule_command(*, args: list[str], command: dict, respond: 
     now = services.clock.now()
     with services.uow_factory() as uow:
         form = schedule_form(command["channel_id"], command["user_id"], uow=uow, now=now)
-        today = calendar_for(uow.cases.get(form.case_id).organisation).local_date(now)
+        today = calendar_for(uow.cases.require(form.case_id).organisation).local_date(now)
     client.views_open(trigger_id=command["trigger_id"], view=build_schedule_modal(form, today=today))
 
 

@@ -168,7 +168,7 @@ def handle_receipts_cp9_sent_submission(ack: Ack, body: dict, view: dict, client
         with services.uow_factory() as uow:
             cp9 = mark_cp9_sent(uow=uow, now=services.clock.now(), cp9_id=int(metadata["cp9_id"]), user=user,
                                 sent_on=_picked(values, ReceiptIds.CP9_WHEN), note=note)
-            coordinator = uow.cases.get(cp9.case_id).organisation.coordinator
+            coordinator = uow.cases.require(cp9.case_id).organisation.coordinator
             uow.commit()
     except Cp9SentInvalidError as error:
         ack(response_action="errors", errors={str(_CP9_FIELDS[f]): m for f, m in error.errors.items()})

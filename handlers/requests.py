@@ -74,7 +74,7 @@ def handle_requests_submission(ack: Ack, body: dict, view: dict, client, context
     try:
         with services.uow_factory() as uow:
             request = request_meeting(cmd, uow=uow, now=services.clock.now())
-            case = uow.cases.get(request.case_id)
+            case = uow.cases.require(request.case_id)
             text, shown = blocks.build_request_confirmation(
                 reference=case.reference, routed_to=request.routed_to, decider=request.decider,
                 decider_role=decider_role(case, request),

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
+from store.db import required, rowcount
 from store.models import (
     AuditEvent,
     Case,
@@ -83,6 +84,10 @@ class OrganisationRepository:
     def get(self, organisation_id: int) -> Organisation | None:
         return self.session.get(Organisation, organisation_id)
 
+    def require(self, organisation_id: int) -> Organisation:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(organisation_id), Organisation, organisation_id)
+
     def list(self) -> Sequence[Organisation]:
         return self.session.scalars(select(Organisation).order_by(Organisation.id)).all()
 
@@ -103,6 +108,10 @@ class CaseRepository:
 
     def get(self, case_id: int) -> Case | None:
         return self.session.scalars(self._query().where(Case.id == case_id)).first()
+
+    def require(self, case_id: int) -> Case:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(case_id), Case, case_id)
 
     def get_many(self, case_ids) -> dict[int, Case]:
         """Several cases by id in one query (the sweep loads only the cases with something due)."""
@@ -191,7 +200,7 @@ class DelegateRepository:
             .where(Delegate.principal == principal, Delegate.ended_at.is_(None))
             .values(ended_at=now)
         )
-        return self.session.execute(statement).rowcount
+        return rowcount(self.session.execute(statement))
 
     def add(self, delegate: Delegate) -> None:
         self.session.add(delegate)
@@ -317,7 +326,7 @@ class OutboxRepository:
             )
             .values(claimed_until=until)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def claim_returning(self, message_id: int, *, now: datetime, until: datetime):
         """Take a row for sending in one statement; the row's (key, kind, recipient, payload, replaces_key,
@@ -355,6 +364,10 @@ class OutboxRepository:
 
     def get(self, message_id: int) -> OutboxMessage | None:
         return self.session.get(OutboxMessage, message_id)
+
+    def require(self, message_id: int) -> OutboxMessage:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(message_id), OutboxMessage, message_id)
 
     def list(self, *, status: str | None = None, kind: str | None = None) -> Sequence[OutboxMessage]:
         query = select(OutboxMessage).order_by(OutboxMessage.id)

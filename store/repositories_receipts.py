@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from store.db import required, rowcount
 from store.models import Case, CopyStatus, Cp9, Cp9Status, Organisation, PlanCopy, PlanReceipt
 
 
@@ -78,6 +79,10 @@ class PlanReceiptRepository:
         query = self._query().where(PlanReceipt.id == receipt_id).execution_options(populate_existing=True)
         return self.session.scalars(query).first()
 
+    def require(self, receipt_id: int) -> PlanReceipt:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(receipt_id), PlanReceipt, receipt_id)
+
     def for_record(self, record_id: int) -> PlanReceipt | None:
         return self.session.scalars(self._query().where(PlanReceipt.record_id == record_id)).first()
 
@@ -123,7 +128,7 @@ class PlanReceiptRepository:
             .values(status=CopyStatus.RECEIVED, received_at=now, remind_at=None)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def remember_messages(self, row: PlanReceipt | PlanCopy, *keys: str) -> None:
         """Remember messages that carry a button, to update them in place once it is spent."""
@@ -155,7 +160,7 @@ class PlanReceiptRepository:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def claim_chair_reminders(self, *, now: datetime, limit: int) -> Sequence[PlanReceipt]:
         query = (
@@ -174,7 +179,7 @@ class PlanReceiptRepository:
             .values(chair_remind_at=None)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def claim_overdue(self, *, now: datetime, limit: int) -> Sequence[PlanReceipt]:
         query = (
@@ -193,7 +198,7 @@ class PlanReceiptRepository:
             .values(overdue_at=None)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     # --- the coordinator's digest ------------------------------------------------------------------
 
@@ -253,7 +258,7 @@ class Cp9Repository:
                     sent_on_behalf_of=on_behalf_of, remind_at=None, overdue_at=None)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def mark_received(self, cp9_id: int, *, now: datetime, by: str, on_behalf_of: str | None) -> bool:
         """The coordinator marks a CP9 received (sent or not yet marked sent); True for the one that did."""
@@ -264,7 +269,7 @@ class Cp9Repository:
                     remind_at=None, overdue_at=None)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def remember_messages(self, cp9: Cp9, *, chair: tuple[str, ...] = (), coordinator: tuple[str, ...] = ()) -> None:
         """Remember messages that carry a button, to update them in place once it is spent."""
@@ -293,7 +298,7 @@ class Cp9Repository:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def claim_overdue(self, *, now: datetime, limit: int) -> Sequence[Cp9]:
         query = (
@@ -310,7 +315,7 @@ class Cp9Repository:
             .values(overdue_at=None, overdue_since=now)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     # --- the coordinator's digest ------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from store.db import required, rowcount
 from store.models import Case, CaseStatus, MeetingRequest, RequestStatus
 
 #: Only requests of cases whose core group runs are chased (not deregistered or closed ones).
@@ -30,6 +31,10 @@ class MeetingRequestRepository:
         query = select(MeetingRequest).where(MeetingRequest.id == request_id)
         return self.session.scalars(query.execution_options(populate_existing=True)).first()
 
+    def require(self, request_id: int) -> MeetingRequest:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(request_id), MeetingRequest, request_id)
+
     def for_case(self, case_id: int) -> Sequence[MeetingRequest]:
         query = (
             select(MeetingRequest)
@@ -46,7 +51,7 @@ class MeetingRequestRepository:
             .values(status=to_status, **values)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def set_meeting(self, request_id: int, meeting_id: int) -> None:
         statement = (
@@ -89,7 +94,7 @@ class MeetingRequestRepository:
             .values(remind_at=None, reminded_at=now, reminded_to=to)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def claim_escalation(self, request_id: int, *, now: datetime, to: str, on_behalf_of: str | None) -> bool:
         """Take the escalation of a pending request (and skip a reminder not yet sent)."""
@@ -105,4 +110,4 @@ class MeetingRequestRepository:
             )
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1

@@ -222,7 +222,7 @@ def _cp9(uow: UnitOfWork, *, channel: str | None = None, cp9_id: int | None = No
         cp9 = uow.cp9s.get(cp9_id)
         if cp9 is None:
             raise InvalidInputError("That meeting's CP9 no longer exists.")
-        return uow.cases.get(cp9.case_id), cp9
+        return uow.cases.require(cp9.case_id), cp9
     case = uow.cases.get_by_channel(channel or "")
     if case is None:
         raise NotACaseChannelError()

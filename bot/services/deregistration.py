@@ -227,7 +227,7 @@ def _acting_on(uow: UnitOfWork, deregistration_id: int, user: str, *, now: datet
     row = uow.deregistrations.get(deregistration_id)
     if row is None:
         raise InvalidInputError("That deregistration no longer exists.")
-    case = uow.cases.get(row.case_id)
+    case = uow.cases.require(row.case_id)
     on_behalf_of = acting_for(uow, case, user, organisers(case, row), now=now, doing=doing,
                               who=f"the convener or chair of the post-deregistration meeting of {case.reference}")
     if row.status not in statuses:
@@ -296,7 +296,7 @@ def record_post_dereg_outcome(draft: OutcomeDraft, *, uow: UnitOfWork, now: date
         lead_agency=None if escalated else draft.lead_agency.strip(),
     )
     if not saved:
-        raise AlreadyDoneError(already_said(case, uow.deregistrations.get(row.id)))
+        raise AlreadyDoneError(already_said(case, uow.deregistrations.require(row.id)))
     uow.audit.record(action="deregistration.outcome", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      deregistration_id=row.id, held_on=row.held_on.isoformat(), risk_escalated=escalated,
                      plan_type=row.plan_type, lead_agency_length=len(row.lead_agency or ""))

@@ -51,7 +51,7 @@ def send_daily_digests(*, uow_factory: UnitOfWorkFactory, now: datetime) -> int:
     sent = 0
     for organisation_id in organisation_ids:
         with uow_factory() as uow:
-            organisation = uow.organisations.get(organisation_id)
+            organisation = uow.organisations.require(organisation_id)
             day = digest_day(now, calendar=calendar_for(organisation), policy=policy_for(organisation))
             if day is None or uow.outbox.get_by_key(digest_key(organisation.id, day)) is not None:
                 continue

@@ -91,8 +91,8 @@ def request_letter(*, uow: UnitOfWork, now: datetime, user: str, details: Letter
                                    message_keys=[], created_at=now, **values)
         uow.letters.add(letter)
     elif not uow.letters.give_details(letter.id, **values):
-        _require_details_needed(uow, case, uow.letters.get(letter.id), user)
-    letter = uow.letters.get(letter.id)
+        _require_details_needed(uow, case, uow.letters.require(letter.id), user)
+    letter = uow.letters.require(letter.id)
     # The institution's name is kept on the letter, never in the audit: the kind says enough.
     uow.audit.record(action="letter.requested", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      letter_id=letter.id, kind=letter.institution_kind, record_id=letter.record_id)
@@ -125,11 +125,11 @@ def mark_letter_sent(*, uow: UnitOfWork, now: datetime, letter_id: int, user: st
     if letter.status == LetterStatus.DETAILS_NEEDED:
         raise InvalidInputError("The letter's details have not been given yet, so there is no letter to send.")
     if not uow.letters.mark_sent(letter.id, now=now, by=user, on_behalf_of=on_behalf_of):
-        letter = uow.letters.get(letter.id)
+        letter = uow.letters.require(letter.id)
         raise AlreadyDoneError(what="The letter", done="marked sent", by=letter.sent_by, at=letter.sent_at,
                                timezone=case.organisation.timezone, yours=letter.sent_by == user,
                                you="marked this letter sent")
-    letter = uow.letters.get(letter.id)
+    letter = uow.letters.require(letter.id)
     uow.audit.record(action="letter.sent", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      letter_id=letter.id, kind=letter.institution_kind)
     _update_all(uow, case, letter, suffix="sent", now=now)
@@ -239,7 +239,7 @@ def _case_and_letter(uow: UnitOfWork, *, channel: str | None = None,
         letter = uow.letters.get(letter_id)
         if letter is None:
             raise InvalidInputError("That letter no longer exists.")
-        return uow.cases.get(letter.case_id), letter
+        return uow.cases.require(letter.case_id), letter
     case = uow.cases.get_by_channel(channel or "")
     if case is None:
         raise NotACaseChannelError()

@@ -255,7 +255,7 @@ def prepare_schedule_change(
     """Check what the chair typed against the case's calendar and chosen meeting; the change, or problems by field."""
     case, _ = chair_case(channel, user, uow=uow, now=now, doing="schedule its meetings")
     meeting = existing_meeting(case.id, meeting_id, uow=uow)
-    if meeting is not None and uow.meetings.get(meeting.id).status != MeetingStatus.SCHEDULED:
+    if meeting is not None and uow.meetings.require(meeting.id).status != MeetingStatus.SCHEDULED:
         return None, {"meeting": "That meeting is no longer scheduled: choose another."}
     return check_schedule_change(
         meeting=meeting, cancel=cancel, day=day, at=at, mode=mode, note=note, reason=reason, now=now,

@@ -108,7 +108,7 @@ def _person(case: Case, user_id: str | None, label: str | None) -> Person:
 
 def _meeting(uow: UnitOfWork, case: Case, record, *, today) -> ReportMeeting:
     calendar = calendar_for(case.organisation)
-    meeting = uow.meetings.get(record.meeting_id)
+    meeting = uow.meetings.require(record.meeting_id)
     checklist = [(item.label, getattr(record, item.key, None) or (record.extra_checklist or {}).get(item.key) or "")
                  for item in policy_for(case.organisation).checklist]
     receipt = uow.receipts.for_record(record.id)

@@ -36,8 +36,8 @@ def chase_pending_requests(*, uow_factory: UnitOfWorkFactory, now: datetime) -> 
 
 def _remind(uow: UnitOfWork, request_id: int, *, now: datetime) -> int:
     """Send the decider (or their delegate, today) the request again, with its buttons."""
-    request = uow.requests.get(request_id)
-    case = uow.cases.get(request.case_id)
+    request = uow.requests.require(request_id)
+    case = uow.cases.require(request.case_id)
     today = calendar_for(case.organisation).local_date(now)
     delegates = active_delegates(uow, [request.decider], today=today)
     routing = route(principal=request.decider, delegate=delegates.get(request.decider), requester=request.requested_by)
@@ -56,8 +56,8 @@ def _remind(uow: UnitOfWork, request_id: int, *, now: datetime) -> int:
 
 def _escalate(uow: UnitOfWork, request_id: int, *, now: datetime) -> int:
     """Send the request to the decider's delegate, or else the coordinator, with its buttons."""
-    request = uow.requests.get(request_id)
-    case = uow.cases.get(request.case_id)
+    request = uow.requests.require(request_id)
+    case = uow.cases.require(request.case_id)
     coordinator = case.organisation.coordinator
     today = calendar_for(case.organisation).local_date(now)
     delegates = active_delegates(uow, [request.decider, coordinator], today=today)

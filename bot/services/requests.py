@@ -151,9 +151,9 @@ def decide_request(
         decided_on_behalf_of=on_behalf_of, decided_at=now, decision_reason=reason, remind_at=None, escalate_at=None,
     )
     if not won:
-        raise _closed(uow.requests.get(request.id), case, step="decide")
+        raise _closed(uow.requests.require(request.id), case, step="decide")
     meeting = _schedule(uow, case, request, starts_at, user=user, on_behalf_of=on_behalf_of, now=now) if approve else None
-    request = uow.requests.get(request.id)
+    request = uow.requests.require(request.id)
     uow.audit.record(
         action="request.decided", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
         request_id=request.id, decision=str(status), reason=reason, meeting_id=meeting.id if meeting else None,
@@ -182,8 +182,8 @@ def escalate_request(*, uow: UnitOfWork, now: datetime, request_id: int, user: s
         coordinator_asked_at=now, coordinator=coordinator, coordinator_routed_to=routing.to,
     )
     if not won:
-        raise _closed(uow.requests.get(request.id), case, step="ask")
-    request = uow.requests.get(request.id)
+        raise _closed(uow.requests.require(request.id), case, step="ask")
+    request = uow.requests.require(request.id)
     uow.audit.record(
         action="request.escalated", at=now, case_id=case.id, actor=user, request_id=request.id,
         to=routing.to, why="refused; the requester asked the coordinator",
@@ -221,9 +221,9 @@ def decide_escalation(
         outcome_on_behalf_of=on_behalf_of, outcome_at=now, outcome_reason=reason,
     )
     if not won:
-        raise _closed(uow.requests.get(request.id), case, step="review")
+        raise _closed(uow.requests.require(request.id), case, step="review")
     meeting = _schedule(uow, case, request, starts_at, user=user, on_behalf_of=on_behalf_of, now=now) if convene else None
-    request = uow.requests.get(request.id)
+    request = uow.requests.require(request.id)
     uow.audit.record(
         action="request.outcome", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
         request_id=request.id, outcome=str(status), reason=reason, meeting_id=meeting.id if meeting else None,
@@ -264,7 +264,7 @@ def _load(uow: UnitOfWork, request_id: int) -> tuple[MeetingRequest, Case]:
     request = uow.requests.get(request_id)
     if request is None:
         raise NotAllowedError("That request no longer exists.")
-    return request, uow.cases.get(request.case_id)
+    return request, uow.cases.require(request.case_id)
 
 
 def _delegate_of(uow: UnitOfWork, principal: str, today: date) -> str | None:
