@@ -251,7 +251,7 @@ def _serve_http(runtime, *, host: str, port: int) -> None:
     from waitress.server import create_server
 
     server = create_server(runtime.wsgi(), host=host, port=port, threads=8, ident="coregroup")
-    log.info("listening on http://%s:%s (POST /slack/events, GET /healthz)", host, server.effective_port)
+    log.info("listening on http://%s:%s (POST /slack/events, GET /healthz)", host, server.effective_port)  # type: ignore[union-attr] # not in the stubs
     stop = threading.Event()
 
     def _stop(*_):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import time
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -300,7 +300,7 @@ class _Reader:
         return max(found)[1] if found else self.default_source
 
     def get(self, path: str) -> Any:
-        node, rule = self.merged, _SCHEMA
+        node, rule = self.merged, cast(Any, _SCHEMA)
         for part in path.split("."):
             if not isinstance(node, dict) or part not in node:
                 raise PolicyError(f"{self.default_source}: {path}: missing")

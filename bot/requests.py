@@ -51,11 +51,11 @@ def due_times(*, urgency: str, requested_at: datetime, calendar: WorkingCalendar
             remind_at=calendar.add_working_hours(requested_at, rule.remind_after_working_hours, working_hours=hours),
             escalate_at=calendar.add_working_hours(requested_at, rule.escalate_after_working_hours, working_hours=hours),
         )
-    rule = policy.requests.routine
+    routine = policy.requests.routine
     day, at = _clock_starts(requested_at, calendar, hours)
     return Deadlines(
-        remind_at=calendar.at_local(calendar.add_working_days(day, rule.remind_after_working_days), at),
-        escalate_at=calendar.at_local(calendar.add_working_days(day, rule.escalate_after_working_days), at),
+        remind_at=calendar.at_local(calendar.add_working_days(day, routine.remind_after_working_days), at),
+        escalate_at=calendar.at_local(calendar.add_working_days(day, routine.escalate_after_working_days), at),
     )
 
 

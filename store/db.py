@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, Table, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 T = TypeVar("T")
@@ -60,3 +60,8 @@ def required(row: T | None, model: type, key: object) -> T:
     if row is None:
         raise LookupError(f"no {model.__name__} {key}")
     return row
+
+
+def table_of(model: type) -> Table:
+    """A mapped class's table, typed as the `Table` it is (the declarative base declares a `FromClause`)."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined] # set by the declarative base

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
-from store.db import required, rowcount
+from store.db import required, rowcount, table_of
 from store.models import (
     AuditEvent,
     Case,
@@ -46,7 +46,7 @@ def insert_json_rows(
             .table_valued(*(column(name, table.c[name].type) for name in columns))
             .render_derived(name="json_rows", with_types=True)
         )
-        values = [source.c[name] for name in columns]
+        values: list[Any] = [source.c[name] for name in columns]
     else:
         each = func.json_each(bindparam("json_rows", document, type_=Text)).table_valued("value")
         values = [func.json_extract(each.c.value, f"$.{name}") for name in columns]
@@ -331,7 +331,7 @@ class OutboxRepository:
     def claim_returning(self, message_id: int, *, now: datetime, until: datetime):
         """Take a row for sending in one statement; the row's (key, kind, recipient, payload, replaces_key,
         created_at) when taken, None when it is not pending or another dispatcher holds it."""
-        table = OutboxMessage.__table__
+        table = table_of(OutboxMessage)
         statement = (
             update(table)
             .where(
@@ -347,7 +347,7 @@ class OutboxRepository:
 
     def mark_sent(self, message_id: int, *, now: datetime, channel: str, ts: str) -> None:
         """Record where a sent row landed (its channel and ts, for chat.update later) in one statement."""
-        table = OutboxMessage.__table__
+        table = table_of(OutboxMessage)
         self.session.execute(
             update(table)
             .where(table.c.id == message_id)
@@ -357,7 +357,7 @@ class OutboxRepository:
 
     def release(self, message_id: int) -> None:
         """Give back a claimed row that was not sent (the next pass takes it at once)."""
-        table = OutboxMessage.__table__
+        table = table_of(OutboxMessage)
         self.session.execute(
             update(table).where(table.c.id == message_id, table.c.status == OutboxStatus.PENDING).values(claimed_until=None)
         )

@@ -85,7 +85,7 @@ class _Cases:
     """Cases by id, loaded once per digest; closed cases are left out of every section."""
 
     def __init__(self, uow: UnitOfWork) -> None:
-        self.uow, self.known = uow, {}
+        self.uow, self.known = uow, dict[int, Case]()
 
     def load(self, ids) -> dict[int, Case]:
         ids = list(ids)

@@ -11,6 +11,7 @@ from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for
 from bot.services.meeting_plan import ensure_first_due, plan_reminders, refresh_due
 from store.models import Case, CaseStatus, DueStatus, Meeting, MeetingKind, MeetingStatus
+from store.repositories_meetings import SweepCase
 from store.uow import UnitOfWork
 
 
@@ -130,7 +131,7 @@ def cancel_meeting(
     return meeting
 
 
-def meeting_payload(case: Case, meeting: Meeting) -> dict:
+def meeting_payload(case: Case | SweepCase, meeting: Meeting) -> dict:
     """What a meeting notice carries: everything the renderer needs, no personal data."""
     return {
         "reference": case.reference,

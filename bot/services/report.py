@@ -27,7 +27,7 @@ from bot.report import (
 from store.models import ActionStatus, Case, CopyStatus, DueStatus, MeetingRequest, PlanReceipt, RequestStatus, Role
 from store.uow import UnitOfWork
 
-_DUE_WORDS = {DueStatus.MET: "met", DueStatus.LATE: "late", DueStatus.FLAGGED: "overdue", DueStatus.OPEN: "due",
+_DUE_WORDS: dict[str, str] = {DueStatus.MET: "met", DueStatus.LATE: "late", DueStatus.FLAGGED: "overdue", DueStatus.OPEN: "due",
               DueStatus.SCHEDULED: "scheduled", DueStatus.ENDED: "ended"}
 
 
