@@ -213,7 +213,7 @@ def _run(args, settings: Settings) -> int:
     upgrade(runtime.engine)
     if settings.config_path:
         _import_on_start(runtime, settings.config_path)
-    scheduler = start_scheduler(runtime)
+    scheduler = start_scheduler(runtime, now=runtime.services.clock.now())
     try:
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
