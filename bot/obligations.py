@@ -117,8 +117,12 @@ def _offset_instant(ladder: Ladder, due_at: datetime, offset: int, calendar: Wor
     return calendar.at_local(day, at)
 
 
+#: Working hours where an organisation sets none (the profiles' default).
+OFFICE_HOURS = WorkingHours()
+
+
 def rung_times(ladder: Ladder, due_at: datetime, calendar: WorkingCalendar, *,
-               working_hours: WorkingHours = WorkingHours()) -> RungTimes:
+               working_hours: WorkingHours = OFFICE_HOURS) -> RungTimes:
     """The ladder's instants for an obligation due at `due_at` (e.g. +1 working day at 09:00 skips a bank holiday);
     working-hour ladders count the organisation's `working_hours`."""
     hours = working_hours

@@ -14,13 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 from bot.calendar import Nation, Roll, WorkingHours
+from bot.obligations import LADDER_NAMES, Ladder, LadderError, parse_ladder
 from bot.policy_fields import (
     Cadence,
     FirstMeetingRule,
@@ -38,7 +39,7 @@ from bot.policy_fields import (
     text,
 )
 from bot.strict_yaml import excerpt
-from bot.obligations import LADDER_NAMES, Ladder, LadderError, parse_ladder
+
 
 class PolicyError(ValueError):
     """A profile or an override is missing, unknown or invalid; the message names the field."""
@@ -248,7 +249,7 @@ def _packaged() -> list[str]:
     return sorted(p.name[:-4] for p in _profile_dir().iterdir() if p.name.endswith(".yml"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_profile(name: str) -> Mapping[str, Any]:
     """One profile file, parsed (treat as read-only: it is cached)."""
     if name not in _packaged():
@@ -352,7 +353,7 @@ class _Reader:
         return max(found)[1] if found else self.default_source
 
     def get(self, path: str) -> Any:
-        node, rule = self.merged, _SCHEMA
+        node, rule = self.merged, cast(Any, _SCHEMA)
         for part in path.split("."):
             if not isinstance(node, dict) or part not in node:
                 raise PolicyError(f"{self.default_source}: {path}: missing")

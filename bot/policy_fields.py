@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import time
+from enum import StrEnum
 from typing import Any
 
 from bot.calendar import Nation, Roll  # noqa: F401 (re-exported for the validators' callers)

@@ -22,11 +22,11 @@ from handlers.blocks.meetings import (
     build_meeting_status_section,
     build_record_modal,
 )
-from handlers.format import local_date, local_datetime
 from handlers.errors import explain
+from handlers.format import local_date, local_datetime
 from handlers.ids import MeetingIds
-from handlers.render import Rendered, context, inline, mention, renderer, section
 from handlers.once import once_per_view
+from handlers.render import Rendered, context, inline, mention, renderer, section
 from store.uow import UnitOfWork
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from store.db import required, rowcount
 from store.models import MeetingRequest, RequestStatus
 
 
@@ -27,6 +28,10 @@ class MeetingRequestRepository:
         query = select(MeetingRequest).where(MeetingRequest.id == request_id)
         return self.session.scalars(query.execution_options(populate_existing=True)).first()
 
+    def require(self, request_id: int) -> MeetingRequest:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(request_id), MeetingRequest, request_id)
+
     def for_case(self, case_id: int) -> Sequence[MeetingRequest]:
         query = (
             select(MeetingRequest)
@@ -43,7 +48,7 @@ class MeetingRequestRepository:
             .values(status=to_status, **values)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def set_meeting(self, request_id: int, meeting_id: int) -> None:
         statement = (
@@ -71,4 +76,4 @@ class MeetingRequestRepository:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1

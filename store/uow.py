@@ -21,9 +21,9 @@ from store.repositories_home import HomeTabRepository, OverviewRepository
 from store.repositories_letters import LetterRepository
 from store.repositories_meetings import MeetingRecordRepository, MeetingRepository
 from store.repositories_obligations import ObligationRepository
-from store.repositories_reviews import AmendmentReferralRepository, ReviewConferenceRepository
 from store.repositories_receipts import Cp9Repository, PlanReceiptRepository
 from store.repositories_requests import MeetingRequestRepository
+from store.repositories_reviews import AmendmentReferralRepository, ReviewConferenceRepository
 
 
 class UnitOfWork:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bot.authority import AlreadyDoneError, acting_as, duty_in
 from bot.deregistration import (
     DeregistrationDraft,
     OutcomeDraft,
@@ -21,7 +22,6 @@ from bot.deregistration import (
     post_deregistration_window,
     window_steps,
 )
-from bot.authority import AlreadyDoneError, acting_as, duty_in
 from bot.errors import CoreGroupError, InvalidInputError, NotACaseChannelError, NotAllowedError
 from bot.meetings import non_working_day_warning
 from bot.notices import NoticeKind, notice_key
@@ -251,7 +251,7 @@ def _acting_on(uow: UnitOfWork, deregistration_id: int, user: str, *, now: datet
     row = uow.deregistrations.get(deregistration_id)
     if row is None:
         raise InvalidInputError("That deregistration no longer exists.")
-    case = uow.cases.get(row.case_id)
+    case = uow.cases.require(row.case_id)
     on_behalf_of = acting_for(uow, case, user, organisers(case, row), now=now, doing=doing,
                               who=f"the convener ({{owner}}) or chair of the post-deregistration meeting of "
                                   f"{case.reference}")

@@ -56,7 +56,7 @@ def send_daily_digests(*, uow_factory: UnitOfWorkFactory, now: datetime) -> int:
     sent = 0
     for organisation_id in organisation_ids:
         with uow_factory() as uow:
-            organisation = uow.organisations.get(organisation_id)
+            organisation = uow.organisations.require(organisation_id)
             day = digest_day(now, calendar=calendar_for(organisation), policy=policy_for(organisation))
             if day is None or uow.outbox.get_by_key(digest_key(organisation.id, day)) is not None:
                 continue
@@ -87,7 +87,7 @@ class _Cases:
     """Cases by id, loaded once per digest; closed cases are left out of every section."""
 
     def __init__(self, uow: UnitOfWork) -> None:
-        self.uow, self.known = uow, {}
+        self.uow, self.known = uow, dict[int, Case]()
 
     def load(self, ids) -> dict[int, Case]:
         ids = list(ids)

@@ -131,9 +131,10 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
         return 0
     if row.kind in SETTLED and SETTLED[row.kind](uow, row, now=now):
         return 0
-    if row.generation == 0:  # backfilled by the migration, which cannot read the profile: snapshot its ladder now
-        if not uow.obligations.retime(row.id, generation=0, **ladder_snapshot(case, row.kind, row.due_at)):
-            return 0
+    # Backfilled by the migration, which cannot read the profile: snapshot its ladder now.
+    if row.generation == 0 and not uow.obligations.retime(row.id, generation=0,
+                                                          **ladder_snapshot(case, row.kind, row.due_at)):
+        return 0
     calendar, policy = calendar_for(case.organisation), policy_for(case.organisation)
     ladder = ladder_for(policy.obligations, row.kind)
     reminders = rung_times(ladder, row.due_at, calendar, working_hours=policy.working_hours).remind_at

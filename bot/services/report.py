@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.authority import acting_as, chair_of, coordinator_of
 from bot.errors import NotACaseChannelError
 from bot.organisation import calendar_for, policy_for
-from bot.authority import acting_as, chair_of, coordinator_of
 from bot.report import (
     ActionLine,
     Cp9Line,
@@ -28,7 +28,7 @@ from bot.services.review_conference import discharge_review_report
 from store.models import ActionStatus, Case, CopyStatus, DueStatus, MeetingRequest, PlanReceipt, RequestStatus, Role
 from store.uow import UnitOfWork
 
-_DUE_WORDS = {DueStatus.MET: "met", DueStatus.LATE: "late", DueStatus.FLAGGED: "overdue", DueStatus.OPEN: "due",
+_DUE_WORDS: dict[str, str] = {DueStatus.MET: "met", DueStatus.LATE: "late", DueStatus.FLAGGED: "overdue", DueStatus.OPEN: "due",
               DueStatus.SCHEDULED: "scheduled", DueStatus.ENDED: "ended"}
 
 
@@ -115,7 +115,7 @@ def _person(case: Case, user_id: str | None, label: str | None) -> Person:
 
 def _meeting(uow: UnitOfWork, case: Case, record, *, today) -> ReportMeeting:
     calendar = calendar_for(case.organisation)
-    meeting = uow.meetings.get(record.meeting_id)
+    meeting = uow.meetings.require(record.meeting_id)
     checklist = [(item.label, getattr(record, item.key, None) or (record.extra_checklist or {}).get(item.key) or "")
                  for item in policy_for(case.organisation).checklist]
     receipt = uow.receipts.for_record(record.id)

@@ -27,8 +27,16 @@ from bot.requests import (
 from bot.services import request_notices as notices
 from bot.services.meetings import schedule_meeting
 from bot.services.request_obligations import discharge_decisions, owe_coordinator_decision, owe_decision
-from store.models import Case, CaseStatus, Meeting, MeetingKind, MeetingRequest, RequestConcern, RequestStatus
-from store.models import RequestUrgency
+from store.models import (
+    Case,
+    CaseStatus,
+    Meeting,
+    MeetingKind,
+    MeetingRequest,
+    RequestConcern,
+    RequestStatus,
+    RequestUrgency,
+)
 from store.uow import UnitOfWork
 
 _DECIDER_OR_DELEGATE = "the {role} ({{owner}}) or their delegate for request decisions"
@@ -146,7 +154,7 @@ def decide_request(
         decided_on_behalf_of=on_behalf_of, decided_at=now, decision_reason=reason,
     )
     if not won:
-        raise _closed(uow.requests.get(request.id), case, step="decide")
+        raise _closed(uow.requests.require(request.id), case, step="decide")
     meeting = _schedule(uow, case, request, starts_at, user=user, on_behalf_of=on_behalf_of, now=now) if approve else None
     request = uow.requests.get(request.id)
     # The reason is free text: it lives on the request (decision_reason), the audit keeps its length.
@@ -220,7 +228,7 @@ def decide_escalation(
         outcome_on_behalf_of=on_behalf_of, outcome_at=now, outcome_reason=reason,
     )
     if not won:
-        raise _closed(uow.requests.get(request.id), case, step="review")
+        raise _closed(uow.requests.require(request.id), case, step="review")
     meeting = _schedule(uow, case, request, starts_at, user=user, on_behalf_of=on_behalf_of, now=now) if convene else None
     request = uow.requests.get(request.id)
     # The reason is free text: it lives on the request (outcome_reason), the audit keeps its length.
@@ -269,7 +277,7 @@ def _load(uow: UnitOfWork, request_id: int) -> tuple[MeetingRequest, Case]:
     request = uow.requests.get(request_id)
     if request is None:
         raise NotAllowedError("That request no longer exists.")
-    return request, uow.cases.get(request.case_id)
+    return request, uow.cases.require(request.case_id)
 
 
 def _delegate_of(uow: UnitOfWork, case: Case, principal: str, today: date) -> str | None:

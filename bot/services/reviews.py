@@ -14,8 +14,8 @@ from bot.errors import CoreGroupError, InvalidInputError, NotAllowedError, Stale
 from bot.meetings import REASON_LIMIT
 from bot.notices import NoticeKind, notice_key
 from bot.obligations import ObligationKind
-from bot.orgfile import LATEST
 from bot.organisation import calendar_for, policy_for
+from bot.orgfile import LATEST
 from bot.services.deregistration import acting_for, case_in
 from bot.services.obligations import discharge_obligation, waive_obligation
 from bot.services.review_conference import (

@@ -11,7 +11,6 @@ import pytest
 from sandbox.slack_sender import state_from_view
 from tests.harness import CASE, organisation_file
 from tests.slack.coordinator_steps import digests
-from tests.slack.deregistration_steps import AGREED
 from tests.slack.meeting_steps import CASE_CHANNEL, CHAIR, COORDINATOR, local, modal_errors, text_of
 from tests.slack.receipt_steps import command_reply, message_to, messages_to, press, press_and_open
 
@@ -22,7 +21,10 @@ DECISION = "What did the review CPPM of Tue 14 Sep 2027 for CP-2027-0142 decide?
 SECTION = "*Review conferences in the next 10 working days without a report* (1)"
 
 
-def register(bot, *, at=local(2027, 8, 23, 12, 0), **case):
+REGISTERED_AT = local(2027, 8, 23, 12, 0)
+
+
+def register(bot, *, at=REGISTERED_AT, **case):
     """The case (first meeting long past: its own chases are out of the way) with the file's extra keys."""
     bot.at(at)
     spec = {**CASE, "registered_on": "2027-05-10", "first_meeting": None, **case}

@@ -4,17 +4,12 @@ other row changed."""
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, timezone
 
-import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, select
 
-from store.db import make_engine
 from store.migrate import upgrade
 from store.models import Base
-from tests.conftest import PG_SKIP_REASON
-from tests.harness import postgres_database
 
 UTC = timezone.utc
 T0 = datetime(2027, 5, 10, 9, 0, tzinfo=UTC)
@@ -22,23 +17,6 @@ T0 = datetime(2027, 5, 10, 9, 0, tzinfo=UTC)
 
 def at(day: int, month: int = 5, hour: int = 9) -> datetime:
     return datetime(2027, month, day, hour, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def old_database(request, tmp_path):
-    """An engine on a new, empty database of each kind."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        yield engine
-        engine.dispose()
-        return
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip(PG_SKIP_REASON)
-    with postgres_database(url) as database_url:
-        engine = make_engine(database_url)
-        yield engine
-        engine.dispose()
 
 
 ROWS: list[tuple[str, dict]] = [

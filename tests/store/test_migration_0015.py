@@ -10,7 +10,7 @@ from store.db import make_session_factory
 from store.migrate import upgrade
 from store.models import Base
 from store.uow import UnitOfWork
-from tests.store.test_migration_0012 import at, fill, old_database  # noqa: F401  (old_database: a fixture)
+from tests.store.test_migration_0012 import at, fill
 
 #: Pending requests at each step the old sweeper knew, beside 0012's (1: routine, due a reminder at(27) and an
 #: escalation at(28); 3: with the coordinator).

@@ -10,7 +10,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import MetaData, select
 
 from store.migrate import upgrade
-from tests.store.test_migration_0012 import insertable, old_database  # noqa: F401 (old_database: a fixture)
+from tests.store.test_migration_0012 import insertable
 
 T0 = datetime(2027, 5, 10, 9, 0, tzinfo=timezone.utc)
 ROWS = [

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.authority import AlreadyDoneError, NotYoursError, Scope
 from bot.errors import InvalidInputError, NotACaseChannelError, NotAllowedError, NotInCaseError
 from bot.orgfile import parse_organisation_file
-from bot.authority import AlreadyDoneError, NotYoursError, Scope
 from bot.services.cases import import_organisation
 from bot.services.delegates import end_delegate, set_delegate
 from bot.services.obligation_sweep import sweep_obligations

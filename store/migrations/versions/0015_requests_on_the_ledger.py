@@ -12,8 +12,8 @@ decisions (after "Ask the coordinator", and after an escalation to them, which 0
 generation 0 for the sweep to snapshot their ladder.
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0015"
 down_revision = "0016"

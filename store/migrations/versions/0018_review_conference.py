@@ -8,8 +8,8 @@ Referrals recorded before this revision stay where they were (in meeting records
 ledger's referral obligations start with this revision's first referral.
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0018"
 down_revision = "0015"
