@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from store.uow import UnitOfWork, UnitOfWorkFactory
+from store.uow import UnitOfWorkFactory
 
 #: A sweeper: `fn(*, uow_factory, now) -> number of notices enqueued`.
 Sweeper = Callable[..., int]
@@ -22,11 +22,7 @@ def sweepers() -> list[tuple[str, Sweeper]]:
     from bot.services.digest import send_daily_digests
     from bot.services.letters import sweep_letter_reminders
     from bot.services.obligation_sweep import sweep_obligations
-    from bot.services.meeting_sweep import (
-        sweep_action_reminders,
-        sweep_meeting_reminders,
-        sweep_unscheduled_meetings,
-    )
+    from bot.services.meeting_sweep import sweep_meeting_reminders, sweep_unscheduled_meetings
     from bot.services.receipt_sweep import (
         sweep_cp9_reminders,
         sweep_overdue_cp9s,
@@ -40,7 +36,6 @@ def sweepers() -> list[tuple[str, Sweeper]]:
         ("requests", chase_pending_requests),
         ("meeting reminders", sweep_meeting_reminders),
         ("meetings not scheduled", sweep_unscheduled_meetings),
-        ("action reminders", sweep_action_reminders),
         ("plan copies: recipients", sweep_plan_reminders),
         ("plan copies: chair", sweep_plan_chair_reminders),
         ("plan copies overdue", sweep_overdue_plans),
@@ -51,21 +46,6 @@ def sweepers() -> list[tuple[str, Sweeper]]:
         ("obligations", sweep_obligations),  # the ledger: every kind switched to it (bot/services/obligation_sweep.py)
         ("coordinator digest", send_daily_digests),  # last: it reports what the sweepers before it left
     ]
-
-
-def in_batches(uow_factory: UnitOfWorkFactory, step: Callable[[UnitOfWork], tuple[int, int]], batch: int) -> int:
-    """Run `step` (claim up to `batch` due rows, enqueue) in its own transaction until a batch comes back short.
-
-    Small transactions keep locks short, so a second sweeper process can work beside this one.
-    """
-    total = 0
-    while True:
-        with uow_factory() as uow:
-            claimed, enqueued = step(uow)
-            uow.commit()
-        total += enqueued
-        if claimed < batch:
-            return total
 
 
 @dataclass

@@ -14,7 +14,7 @@ from bot.deregistration import Step, catch_up, window_steps
 from bot.notices import NoticeKind
 from bot.organisation import calendar_for
 from bot.services.deregistration import tell_organisers, window_of
-from bot.sweep import in_batches
+from bot.batches import in_batches
 from store.models import CaseStatus
 from store.uow import UnitOfWork, UnitOfWorkFactory
 

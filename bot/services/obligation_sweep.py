@@ -30,6 +30,7 @@ from bot.obligations import (
 )
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
+from bot.services.actions import action_notice
 from bot.services.meeting_plan import route_to
 from bot.services.obligations import (
     discharge_obligation,
@@ -37,7 +38,7 @@ from bot.services.obligations import (
     obligation_key_prefix,
     waive_obligation,
 )
-from bot.sweep import in_batches
+from bot.batches import in_batches
 from store.models import Case, CaseStatus, MeetingStatus, Obligation, Role
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -80,6 +81,11 @@ SETTLED: dict[str, Callable[..., bool]] = {ObligationKind.MEETING_RECORD: meetin
 NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], tuple[NoticeKind, dict] | None]] = {
     ObligationKind.MEETING_RECORD: meeting_record_notice,
 }
+NOTICES[ObligationKind.ACTION] = action_notice
+
+#: Kinds still chased once the case is deregistered (the core group stopped, but these are owed all the same);
+#: a closed case is chased for nothing.
+AFTER_DEREGISTRATION: set[str] = {ObligationKind.ACTION}
 
 
 def sweep_obligations(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
@@ -102,14 +108,19 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
         uow.obligations.advance(row.id, stage=row.stage, generation=row.generation, expected_stage=row.stage,
                                 expected_step_at=row.next_step_at, next_step_at=None)
         return 0
-    if case.status != CaseStatus.OPEN:  # deregistered or closed: the core group has stopped, nothing is chased
+    if case.status != CaseStatus.OPEN and not (case.status == CaseStatus.DEREGISTERED
+                                               and row.kind in AFTER_DEREGISTRATION):
+        # deregistered or closed: the core group has stopped, nothing is chased (but what outlives it)
         uow.obligations.advance(row.id, stage=row.stage, generation=row.generation, expected_stage=row.stage,
                                 expected_step_at=row.next_step_at, next_step_at=None)
         return 0
     if row.kind in SETTLED and SETTLED[row.kind](uow, row, now=now):
         return 0
     if row.generation == 0:  # backfilled by the migration, which cannot read the profile: snapshot its ladder now
-        if not uow.obligations.retime(row.id, generation=0, **ladder_snapshot(case, row.kind, row.due_at)):
+        snapshot = ladder_snapshot(case, row.kind, row.due_at)
+        if row.last_step_at is not None:  # what the feature already sent (the migration says when): not sent again
+            snapshot.update(stage=row.stage, last_step_at=row.last_step_at, reminders_sent=row.reminders_sent)
+        if not uow.obligations.retime(row.id, generation=0, **snapshot):
             return 0
     calendar = calendar_for(case.organisation)
     ladder = ladder_for(policy_for(case.organisation).obligations, row.kind)

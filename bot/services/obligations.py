@@ -58,29 +58,31 @@ def move_obligation(*, uow: UnitOfWork, case: Case, row: Obligation, due_at: dat
 
 
 def discharge_obligation(*, uow: UnitOfWork, row: Obligation, by: str, now: datetime,
-                         on_behalf_of: str | None = None, outcome: str = "done") -> bool:
+                         on_behalf_of: str | None = None, outcome: str = "done", shows: dict | None = None) -> bool:
     """Mark an obligation done (once), withdraw its chases not sent yet and update the latest sent ones in place
-    (`outcome` says how, for their renderer); True when this call did it."""
+    (`outcome` says how, for their renderer; `shows` adds what the feature's renderer reads); True when this call
+    did it."""
     if not uow.obligations.discharge(row.id, by=by, now=now):
         return False
-    _close_chases(uow, row, outcome=outcome, by=by, now=now)
+    _close_chases(uow, row, outcome=outcome, by=by, now=now, shows=shows)
     uow.audit.record(action="obligation.discharged", at=now, case_id=row.case_id, actor=by, on_behalf_of=on_behalf_of,
                      obligation_id=row.id, kind=row.kind, stage=row.stage)
     return True
 
 
 def waive_obligation(*, uow: UnitOfWork, row: Obligation, by: str, reason: str, now: datetime,
-                     on_behalf_of: str | None = None) -> bool:
+                     on_behalf_of: str | None = None, shows: dict | None = None) -> bool:
     """Mark an obligation no longer owed, with why (kept on the row; the audit keeps its length only)."""
     if not uow.obligations.waive(row.id, by=by, reason=reason, now=now):
         return False
-    _close_chases(uow, row, outcome="waived", by=by, now=now)
+    _close_chases(uow, row, outcome="waived", by=by, now=now, shows=shows)
     uow.audit.record(action="obligation.waived", at=now, case_id=row.case_id, actor=by, on_behalf_of=on_behalf_of,
                      obligation_id=row.id, kind=row.kind, reason_length=len(reason))
     return True
 
 
-def _close_chases(uow: UnitOfWork, row: Obligation, *, outcome: str, by: str, now: datetime) -> None:
+def _close_chases(uow: UnitOfWork, row: Obligation, *, outcome: str, by: str, now: datetime,
+                  shows: dict | None = None) -> None:
     """Withdraw what was not sent; the latest chases that went (or are going) are updated in place, without buttons."""
     uow.obligations.withdraw_notices(obligation_key_prefix(row.id), case_id=row.case_id)
     for key in row.notice_keys or []:
@@ -89,7 +91,7 @@ def _close_chases(uow: UnitOfWork, row: Obligation, *, outcome: str, by: str, no
             continue  # withdrawn just now, or failed: there is no message to change
         uow.outbox.enqueue(key=f"{key}:{outcome}", kind=sent.kind, recipient=sent.recipient, now=now,
                            case_id=row.case_id, replaces_key=key,
-                           payload={**(sent.payload or {}), "done": outcome, "done_by": by})
+                           payload={**(sent.payload or {}), "done": outcome, "done_by": by, **(shows or {})})
 
 
 def obligation_key_prefix(obligation_id: int) -> str:

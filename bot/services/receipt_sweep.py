@@ -18,7 +18,7 @@ from bot.requests import SYSTEM_ACTOR
 from bot.services import cp9 as cp9_service
 from bot.services.meeting_plan import route_to
 from bot.services.receipts import receipt_payload, recipient_payload, tell_chair
-from bot.sweep import in_batches
+from bot.batches import in_batches
 from store.models import CaseStatus, CopyStatus, Cp9Status
 from store.uow import UnitOfWork, UnitOfWorkFactory
 

@@ -102,6 +102,9 @@ ROWS: list[tuple[str, dict]] = [
     ("home_tab", dict(user_id="U0COORD", opened_at=T0)),
 ]
 
+#: Defaults of 0008 columns that later revisions dropped (the models no longer supply them).
+OLD_DEFAULTS = {"meeting_action": {"reminder_status": "pending"}}
+
 #: (kind, subject_type, subject_id, recipient, owner, due_at): every open obligation above, and nothing closed.
 EXPECTED = {
     ("meeting_record", "meeting", 2, "", "U0CHAIR", at(21, 6)),
@@ -125,12 +128,18 @@ def tables_at_0008(engine) -> MetaData:
     return metadata
 
 
-def fill(engine) -> MetaData:
-    """Rows in every table that exists at 0008 (the models supply their defaults); returns that schema."""
+def fill(engine, rows: list[tuple[str, dict]] = ROWS) -> MetaData:
+    """Rows in every table that exists at 0008 (the models supply the defaults of the columns they still have);
+    returns that schema."""
+    old = tables_at_0008(engine)
     with engine.begin() as connection:
-        for table, values in ROWS:
-            connection.execute(Base.metadata.tables[table].insert().values(**values))
-    return tables_at_0008(engine)
+        for table, values in rows:
+            model = Base.metadata.tables[table]
+            defaults = {c.name: c.default.arg(None) if c.default.is_callable else c.default.arg
+                        for c in model.columns if c.default is not None and c.name in old.tables[table].columns}
+            connection.execute(old.tables[table].insert().values(**{**defaults, **OLD_DEFAULTS.get(table, {}),
+                                                                    **values}))
+    return old
 
 
 def snapshot(engine, old: MetaData) -> dict[str, list[tuple]]:
@@ -146,7 +155,7 @@ def test_upgrading_moves_every_open_obligation_into_the_ledger_and_changes_nothi
     before = snapshot(old_database, old)
     assert all(before[t.name] for t in old.sorted_tables)  # every table has rows
 
-    upgrade(old_database)
+    upgrade(old_database, "0012")
 
     assert snapshot(old_database, old) == before
     ledger = Base.metadata.tables["obligation"]
@@ -173,7 +182,7 @@ def test_after_the_upgrade_the_ledger_sweep_chases_only_the_backfilled_record_an
 
     upgrade(old_database, "0008")
     fill(old_database)
-    upgrade(old_database)
+    upgrade(old_database, "0012")
     factory = make_session_factory(old_database)
     uow_factory = lambda: UnitOfWork(factory)  # noqa: E731
     assert sweep_obligations(uow_factory=uow_factory, now=at(21, 6, 12)) == 0  # its ladder snapshotted, nothing due

@@ -1,0 +1,66 @@
+"""actions, institution letters and post-deregistration meetings are chased by the ledger: their backfilled rows
+are un-parked and the features' own timing columns go
+
+Revision ID: 0017
+Revises: 0012
+
+Each kind's rows backfilled parked by 0012 get a next step (the time the feature's own sweeper would have
+taken its next one) at generation 0: the ledger sweep snapshots the profile's ladder on first claim and, where
+the feature already told someone (its old columns say when), keeps that step as taken (`last_step_at`), so no
+past rung is sent again. Only then are the old timing columns dropped.
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0017"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+_ACTION = "(SELECT a.{column} FROM meeting_action a WHERE a.id = obligation.subject_id)"
+
+
+def _unpark(kind: str, *, where: str, **values: str) -> None:
+    """Give the open, parked rows of `kind` matching `where` (SQL on `obligation`) their next step."""
+    sets = ", ".join(f"{column} = {value}" for column, value in {"generation": "0", **values}.items())
+    op.execute(f"UPDATE obligation SET {sets} WHERE kind = '{kind}' AND status = 'open' AND next_step_at IS NULL "
+               f"AND {where}")
+
+
+def _json_list(value: str) -> str:
+    return f"json_build_array({value})" if op.get_bind().dialect.name == "postgresql" else f"json_array({value})"
+
+
+def upgrade() -> None:
+    _actions()
+    with op.batch_alter_table("meeting_action") as batch:
+        batch.drop_index("ix_meeting_action_remind")
+        for column in ("reminder_key", "reminded_at", "reminder_status", "remind_at"):
+            batch.drop_column(column)
+
+
+def _actions() -> None:
+    """Not reminded yet: its reminder is next. Reminded: that reminder is a step taken (its DM is updated in place
+    once the action is settled); the overdue rung comes next."""
+    _unpark("action", where=f"{_ACTION.format(column='reminder_status')} = 'pending'",
+            next_step_at=_ACTION.format(column="remind_at"))
+    _unpark("action", where=f"{_ACTION.format(column='reminder_status')} = 'sent'", stage="'reminded'",
+            reminders_sent="1", next_step_at=_ACTION.format(column="remind_at"),
+            last_step_at=f"COALESCE({_ACTION.format(column='reminded_at')}, {_ACTION.format(column='remind_at')})",
+            notice_keys=f"CASE WHEN {_ACTION.format(column='reminder_key')} IS NULL THEN notice_keys "
+                        f"ELSE {_json_list(_ACTION.format(column='reminder_key'))} END")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("meeting_action") as batch:
+        batch.add_column(sa.Column("remind_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("reminder_status", sa.String(length=20), nullable=False, server_default="pending"))
+        batch.add_column(sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("reminder_key", sa.String(length=200), nullable=True))
+        batch.create_index("ix_meeting_action_remind", ["reminder_status", "remind_at"], unique=False)
+    # The ledger's first reminder time is the old one; reminded rows stay reminded.
+    op.execute("UPDATE meeting_action SET remind_at = (SELECT o.remind_at FROM obligation o WHERE o.kind = 'action' "
+               "AND o.subject_id = meeting_action.id ORDER BY o.id DESC LIMIT 1)")
+    op.execute("UPDATE meeting_action SET reminder_status = 'sent' WHERE id IN (SELECT o.subject_id FROM obligation o "
+               "WHERE o.kind = 'action' AND o.last_step_at IS NOT NULL)")

@@ -1,0 +1,61 @@
+"""Upgrading to 0017 keeps what was owed and what was sent: actions, institution letters and post-deregistration
+meetings backfilled parked by 0012 are chased by the ledger from their next step, nobody already told is told
+again, and the features' own timing columns are gone. A database at 0008 with rows in every table is upgraded on
+each engine, then swept."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect, select
+
+from bot.services.obligation_sweep import sweep_obligations
+from store.db import make_session_factory
+from store.migrate import upgrade
+from store.models import Base
+from store.uow import UnitOfWork
+from tests.store.test_migration_0012 import ROWS, at, fill, old_database  # noqa: F401 (a fixture)
+
+#: Beside 0012's rows: an action already reminded (its DM is known), whose overdue rung is still to come.
+REMINDED = ("meeting_action", dict(id=3, record_id=1, case_id=1, description="Share the report", owner_user_id="U0HV",
+                                   due_on=at(2, 6).date(), remind_at=at(2, 6, 8), reminder_status="sent",
+                                   reminded_at=at(2, 6, 8)))
+
+
+def upgraded(engine):
+    upgrade(engine, "0008")
+    fill(engine, [*ROWS, REMINDED])
+    upgrade(engine, "0012")
+    with engine.begin() as connection:  # 0013 added the reminder DM's key
+        connection.exec_driver_sql("UPDATE meeting_action SET reminder_key = 'action_due:3:U0HV' WHERE id = 3")
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    return lambda: UnitOfWork(factory)
+
+
+def ledger_rows(engine, kind: str) -> dict[int, dict]:
+    with engine.connect() as connection:
+        table = Base.metadata.tables["obligation"]
+        return {r["subject_id"]: dict(r) for r in connection.execute(select(table).where(table.c.kind == kind)).mappings()}
+
+
+def test_actions_are_unparked_with_what_was_sent_kept_and_their_timing_columns_dropped(old_database):
+    upgraded(old_database)
+    rows = ledger_rows(old_database, "action")
+    assert (rows[1]["generation"], rows[1]["stage"], rows[1]["next_step_at"], rows[1]["last_step_at"]) == (
+        0, "pending", at(4, 6, 8), None)
+    assert (rows[3]["stage"], rows[3]["last_step_at"], rows[3]["notice_keys"]) == (
+        "reminded", at(2, 6, 8), ["action_due:3:U0HV"])
+    columns = {c["name"] for c in inspect(old_database).get_columns("meeting_action")}
+    assert not columns & {"remind_at", "reminder_status", "reminded_at", "reminder_key"}
+
+
+def test_after_the_upgrade_an_action_already_reminded_is_not_reminded_again_and_each_rung_goes_once(old_database):
+    uow_factory = upgraded(old_database)
+    assert sweep_obligations(uow_factory=uow_factory, now=at(2, 6, 12)) == 0  # reminded already: nothing again
+    assert sweep_obligations(uow_factory=uow_factory, now=at(3, 6, 8)) == 2  # overdue: the owner and the chair
+    assert sweep_obligations(uow_factory=uow_factory, now=at(3, 6, 8)) == 0
+    assert sweep_obligations(uow_factory=uow_factory, now=at(4, 6, 8)) == 1  # the other action's own reminder
+    assert sweep_obligations(uow_factory=uow_factory, now=at(4, 6, 9)) == 0
+    with uow_factory() as uow:
+        sent = sorted((m.recipient, m.payload["action_id"], m.payload["stage"]) for m in uow.outbox.list()
+                      if m.kind == "action_due")
+    assert sent == [("U0CHAIR", 3, "overdue"), ("U0HV", 1, "reminded"), ("U0HV", 3, "overdue")]
