@@ -10,13 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-
-from bot.calendar import WorkingCalendar
-from bot.meetings import MORNING
-
-#: A letter not sent is chased every this many working days (09:00 local), until it is marked sent.
-REMIND_EVERY_WORKING_DAYS = 2
+from datetime import date
 
 KINDS = {"prison": "Prison", "hospital": "Hospital", "other": "Other institution"}
 
@@ -79,12 +73,6 @@ def check_details(*, relationship: str | None, kind: str | None, institution_nam
     if errors:
         return None, errors
     return LetterDetails(relationship, kind, name, contact), {}
-
-
-def next_reminder_at(after: datetime, *, calendar: WorkingCalendar) -> datetime:
-    """09:00 local on the working day `REMIND_EVERY_WORKING_DAYS` working days after `after`'s local date."""
-    day = calendar.add_working_days(calendar.on_or_before(calendar.local_date(after)), REMIND_EVERY_WORKING_DAYS)
-    return calendar.at_local(day, MORNING)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ def sweepers() -> list[tuple[str, Sweeper]]:
     """Every feature's sweeper, in the order they run (imported here so `bot.sweep` stays import-light)."""
     from bot.services.deregistration_sweep import sweep_post_deregistration
     from bot.services.digest import send_daily_digests
-    from bot.services.letters import sweep_letter_reminders
     from bot.services.obligation_sweep import sweep_obligations
     from bot.services.meeting_sweep import sweep_meeting_reminders, sweep_unscheduled_meetings
     from bot.services.receipt_sweep import (
@@ -42,7 +41,6 @@ def sweepers() -> list[tuple[str, Sweeper]]:
         ("CP9 reminders", sweep_cp9_reminders),
         ("CP9s overdue", sweep_overdue_cp9s),
         ("post-deregistration meetings", sweep_post_deregistration),
-        ("institution letters", sweep_letter_reminders),
         ("obligations", sweep_obligations),  # the ledger: every kind switched to it (bot/services/obligation_sweep.py)
         ("coordinator digest", send_daily_digests),  # last: it reports what the sweepers before it left
     ]

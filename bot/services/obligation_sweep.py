@@ -31,6 +31,7 @@ from bot.obligations import (
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
 from bot.services.actions import action_notice
+from bot.services.letters import letter_chased, letter_notice
 from bot.services.meeting_plan import route_to
 from bot.services.obligations import (
     discharge_obligation,
@@ -82,10 +83,15 @@ NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], tuple[NoticeKind, di
     ObligationKind.MEETING_RECORD: meeting_record_notice,
 }
 NOTICES[ObligationKind.ACTION] = action_notice
+NOTICES[ObligationKind.LETTER_DETAILS] = NOTICES[ObligationKind.LETTER_SENT] = letter_notice
+
+#: Per kind, what the feature keeps of a chase that went: `fn(uow, case, row, *, keys, to, now)`.
+STEPPED: dict[str, Callable[..., None]] = {}
+STEPPED[ObligationKind.LETTER_DETAILS] = STEPPED[ObligationKind.LETTER_SENT] = letter_chased
 
 #: Kinds still chased once the case is deregistered (the core group stopped, but these are owed all the same);
 #: a closed case is chased for nothing.
-AFTER_DEREGISTRATION: set[str] = {ObligationKind.ACTION}
+AFTER_DEREGISTRATION: set[str] = {ObligationKind.ACTION, ObligationKind.LETTER_DETAILS, ObligationKind.LETTER_SENT}
 
 
 def sweep_obligations(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
@@ -154,6 +160,8 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
             payload={**payload, "obligation_id": row.id, "stage": str(step.stage), "repeat": step.repeat,
                      "on_behalf_of": on_behalf_of, "owner": owner},
         )
+    if notice is not None and row.kind in STEPPED:
+        STEPPED[row.kind](uow, case, row, keys=list(keys.values()), to=[to for to, _ in targets], now=now)
     uow.audit.record(action="obligation.stepped", at=now, case_id=case.id, actor=SYSTEM_ACTOR, obligation_id=row.id,
                      kind=row.kind, stage=str(step.stage), repeat=step.repeat, skipped=step.skipped,
                      to=[to for to, _ in targets])

@@ -300,7 +300,8 @@ def obligation_of(bot, description: str):
 
 def test_each_action_is_owed_by_its_owner_or_the_chair_until_the_end_of_its_due_date(case_bot):
     owed, for_mother = obligation_of(case_bot, CAMHS), obligation_of(case_bot, COURSE)
-    assert (owed.status, owed.owner, owed.due_at) == ("open", "U0HV", local(2027, 6, 5, 0, 0) - timedelta(microseconds=1))
+    end_of_due_date = local(2027, 6, 5, 0, 0) - timedelta(microseconds=1)
+    assert (owed.status, owed.owner, owed.due_at) == ("open", "U0HV", end_of_due_date)
     assert (owed.remind_at, owed.overdue_at) == (REMINDED, local(2027, 6, 7, 9, 0))
     assert (for_mother.owner_role, for_mother.owner) == ("chair", CHAIR)
 

@@ -16,7 +16,8 @@ from bot.receipts import AlreadyDoneError
 from bot.services.cases import import_organisation
 from bot.services.digest import send_daily_digests
 from bot.services.home import home_for
-from bot.services.letters import mark_letter_sent, request_letter, sweep_letter_reminders
+from bot.services.letters import mark_letter_sent, request_letter
+from bot.services.obligation_sweep import sweep_obligations
 from bot.services.meeting_records import record_meeting
 from tests.harness import CASE, organisation_file
 
@@ -48,6 +49,11 @@ def uow_factory(uow_factory):
     return uow_factory
 
 
+def owed_for(uow, kind: str):
+    """The letter's open obligation of `kind` (None once discharged)."""
+    return uow.obligations.find_open(kind=kind, subject_type="letter", subject_id=the_letter(uow).id)
+
+
 def the_letter(uow):
     (letter,) = uow.letters.for_case(uow.cases.get_by_reference("CP-2027-0142").id)
     return letter
@@ -76,8 +82,9 @@ def at_once(*calls) -> list:
 def test_a_flagged_record_asks_the_chair_for_the_details_in_the_same_transaction(uow_factory):
     with uow_factory() as uow:
         letter = the_letter(uow)
-        assert (letter.status, letter.requested_by, letter.remind_at) == ("details_needed", "U0CHAIR",
-                                                                          local(2027, 8, 5, 9, 0))
+        owed = owed_for(uow, "letter_details")
+        assert (letter.status, letter.requested_by) == ("details_needed", "U0CHAIR")
+        assert (owed.owner, owed.next_step_at) == ("U0CHAIR", local(2027, 8, 5, 9, 0))
         (asked,) = uow.outbox.list(kind="letter_details_needed")
         assert asked.recipient == "U0CHAIR" and asked.payload["reference"] == "CP-2027-0142"
 
@@ -104,21 +111,27 @@ def test_two_submissions_of_the_details_give_one_task_and_the_second_is_told_who
 
 def test_two_sweeps_at_once_remind_once_and_a_sent_letter_is_never_chased_again(uow_factory):
     moment = local(2027, 8, 5, 9, 0)
-    results = at_once(lambda: sweep_letter_reminders(uow_factory=uow_factory, now=moment),
-                      lambda: sweep_letter_reminders(uow_factory=uow_factory, now=moment))
+    results = at_once(lambda: sweep_obligations(uow_factory=uow_factory, now=moment),
+                      lambda: sweep_obligations(uow_factory=uow_factory, now=moment))
     assert sorted(results) == [0, 1]
     with uow_factory() as uow:
-        assert the_letter(uow).remind_at == local(2027, 8, 9, 9, 0) and the_letter(uow).reminders_sent == 1
+        owed = owed_for(uow, "letter_details")
+        assert (owed.next_step_at, owed.reminders_sent) == (local(2027, 8, 9, 9, 0), 1)
     with uow_factory() as uow:
         request_letter(uow=uow, now=local(2027, 8, 5, 10, 0), user="U0CHAIR", details=DETAILS,
                        letter_id=the_letter(uow).id)
         uow.commit()
     with uow_factory() as uow:
+        assert owed_for(uow, "letter_details") is None
+        assert owed_for(uow, "letter_sent").next_step_at == local(2027, 8, 9, 9, 0)
         mark_letter_sent(uow=uow, now=local(2027, 8, 5, 11, 0), letter_id=the_letter(uow).id, user="U0COORD")
         uow.commit()
-    assert sweep_letter_reminders(uow_factory=uow_factory, now=local(2027, 8, 20, 9, 0)) == 0
+    assert sweep_obligations(uow_factory=uow_factory, now=local(2027, 8, 20, 9, 0)) == 0
     with uow_factory() as uow:
-        assert (the_letter(uow).status, the_letter(uow).remind_at) == ("sent", None)
+        assert (the_letter(uow).status, owed_for(uow, "letter_sent")) == ("sent", None)
+        letters = [o for o in uow.obligations.for_case(the_letter(uow).case_id) if o.subject_type == "letter"]
+        assert [(o.kind, o.status, o.discharged_by) for o in letters] == [
+            ("letter_details", "discharged", "U0CHAIR"), ("letter_sent", "discharged", "U0COORD")]
 
 
 def test_two_sweeps_at_once_send_one_digest(uow_factory):

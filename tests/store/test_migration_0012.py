@@ -103,7 +103,7 @@ ROWS: list[tuple[str, dict]] = [
 ]
 
 #: Defaults of 0008 columns that later revisions dropped (the models no longer supply them).
-OLD_DEFAULTS = {"meeting_action": {"reminder_status": "pending"}}
+OLD_DEFAULTS = {"meeting_action": {"reminder_status": "pending"}, "institution_letter": {"reminders_sent": 0}}
 
 #: (kind, subject_type, subject_id, recipient, owner, due_at): every open obligation above, and nothing closed.
 EXPECTED = {

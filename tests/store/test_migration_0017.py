@@ -12,17 +12,25 @@ from store.db import make_session_factory
 from store.migrate import upgrade
 from store.models import Base
 from store.uow import UnitOfWork
-from tests.store.test_migration_0012 import ROWS, at, fill, old_database  # noqa: F401 (a fixture)
+from tests.store import test_migration_0012
+from tests.store.test_migration_0012 import ROWS, at, fill
+
+old_database = test_migration_0012.old_database  # the fixture: a new, empty database of each kind
 
 #: Beside 0012's rows: an action already reminded (its DM is known), whose overdue rung is still to come.
 REMINDED = ("meeting_action", dict(id=3, record_id=1, case_id=1, description="Share the report", owner_user_id="U0HV",
                                    due_on=at(2, 6).date(), remind_at=at(2, 6, 8), reminder_status="sent",
                                    reminded_at=at(2, 6, 8)))
+#: A letter to send already chased once, its next reminder Thu 27 May.
+CHASED = ("institution_letter", dict(id=2, case_id=1, record_id=1, status="to_send", requested_by="U0CHAIR",
+                                     requested_at=at(24), details_by="U0CHAIR", details_at=at(25), remind_at=at(27),
+                                     reminders_sent=1, message_keys=["letter_to_write:2:U0COORD:reminder1"],
+                                     created_at=at(24)))
 
 
-def upgraded(engine):
+def upgraded(engine, *extra: tuple[str, dict]):
     upgrade(engine, "0008")
-    fill(engine, [*ROWS, REMINDED])
+    fill(engine, [*ROWS, *extra])
     upgrade(engine, "0012")
     with engine.begin() as connection:  # 0013 added the reminder DM's key
         connection.exec_driver_sql("UPDATE meeting_action SET reminder_key = 'action_due:3:U0HV' WHERE id = 3")
@@ -34,11 +42,12 @@ def upgraded(engine):
 def ledger_rows(engine, kind: str) -> dict[int, dict]:
     with engine.connect() as connection:
         table = Base.metadata.tables["obligation"]
-        return {r["subject_id"]: dict(r) for r in connection.execute(select(table).where(table.c.kind == kind)).mappings()}
+        found = connection.execute(select(table).where(table.c.kind == kind)).mappings()
+        return {r["subject_id"]: dict(r) for r in found}
 
 
 def test_actions_are_unparked_with_what_was_sent_kept_and_their_timing_columns_dropped(old_database):
-    upgraded(old_database)
+    upgraded(old_database, REMINDED)
     rows = ledger_rows(old_database, "action")
     assert (rows[1]["generation"], rows[1]["stage"], rows[1]["next_step_at"], rows[1]["last_step_at"]) == (
         0, "pending", at(4, 6, 8), None)
@@ -49,7 +58,7 @@ def test_actions_are_unparked_with_what_was_sent_kept_and_their_timing_columns_d
 
 
 def test_after_the_upgrade_an_action_already_reminded_is_not_reminded_again_and_each_rung_goes_once(old_database):
-    uow_factory = upgraded(old_database)
+    uow_factory = upgraded(old_database, REMINDED)
     assert sweep_obligations(uow_factory=uow_factory, now=at(2, 6, 12)) == 0  # reminded already: nothing again
     assert sweep_obligations(uow_factory=uow_factory, now=at(3, 6, 8)) == 2  # overdue: the owner and the chair
     assert sweep_obligations(uow_factory=uow_factory, now=at(3, 6, 8)) == 0
@@ -59,3 +68,21 @@ def test_after_the_upgrade_an_action_already_reminded_is_not_reminded_again_and_
         sent = sorted((m.recipient, m.payload["action_id"], m.payload["stage"]) for m in uow.outbox.list()
                       if m.kind == "action_due")
     assert sent == [("U0CHAIR", 3, "overdue"), ("U0HV", 1, "reminded"), ("U0HV", 3, "overdue")]
+
+
+def test_a_letter_already_chased_is_chased_next_when_its_old_reminder_was_due_and_once(old_database):
+    uow_factory = upgraded(old_database, CHASED)
+    owed = ledger_rows(old_database, "letter_sent")[2]
+    assert (owed["generation"], owed["next_step_at"], owed["owner"]) == (0, at(27), None)
+    columns = {c["name"] for c in inspect(old_database).get_columns("institution_letter")}
+    assert not columns & {"remind_at", "reminders_sent"}
+    assert sweep_obligations(uow_factory=uow_factory, now=at(27, 5, 7)) == 0
+    assert sweep_obligations(uow_factory=uow_factory, now=at(27)) == 1
+    assert sweep_obligations(uow_factory=uow_factory, now=at(27, 5, 10)) == 0
+    with uow_factory() as uow:
+        (chase,) = [m for m in uow.outbox.list() if m.kind == "letter_to_write"]
+        letter = uow.letters.get(2)
+        after = uow.obligations.find_open(kind="letter_sent", subject_type="letter", subject_id=2)
+    assert (chase.recipient, chase.payload["occasion"], chase.payload["letter_id"]) == ("U0COORD", "reminder", 2)
+    assert letter.message_keys == ["letter_to_write:2:U0COORD:reminder1", chase.idempotency_key]
+    assert after.next_step_at == at(1, 6, 8)  # 2 working days on (Mon 31 May is a bank holiday), at 09:00

@@ -19,6 +19,7 @@ branch_labels = None
 depends_on = None
 
 _ACTION = "(SELECT a.{column} FROM meeting_action a WHERE a.id = obligation.subject_id)"
+_LETTER = "(SELECT t.{column} FROM institution_letter t WHERE t.id = obligation.subject_id)"
 
 
 def _unpark(kind: str, *, where: str, **values: str) -> None:
@@ -34,9 +35,14 @@ def _json_list(value: str) -> str:
 
 def upgrade() -> None:
     _actions()
+    _letters()
     with op.batch_alter_table("meeting_action") as batch:
         batch.drop_index("ix_meeting_action_remind")
         for column in ("reminder_key", "reminded_at", "reminder_status", "remind_at"):
+            batch.drop_column(column)
+    with op.batch_alter_table("institution_letter") as batch:
+        batch.drop_index("ix_institution_letter_status_remind")
+        for column in ("reminders_sent", "remind_at"):
             batch.drop_column(column)
 
 
@@ -52,6 +58,16 @@ def _actions() -> None:
                         f"ELSE {_json_list(_ACTION.format(column='reminder_key'))} END")
 
 
+def _letters() -> None:
+    """The letter's next reminder (the first, or a repeat) is its next step. At that time the ledger takes the
+    overdue rung (a first step for the row: one chase, as the old sweeper would have sent) and repeats every 2
+    working days from then; earlier chases are not sent again (their keys stay in the letter's messages, so they are
+    updated in place when it moves on)."""
+    for kind in ("letter_details", "letter_sent"):
+        _unpark(kind, where=f"{_LETTER.format(column='remind_at')} IS NOT NULL",
+                next_step_at=_LETTER.format(column="remind_at"))
+
+
 def downgrade() -> None:
     with op.batch_alter_table("meeting_action") as batch:
         batch.add_column(sa.Column("remind_at", sa.DateTime(timezone=True), nullable=True))
@@ -59,6 +75,13 @@ def downgrade() -> None:
         batch.add_column(sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("reminder_key", sa.String(length=200), nullable=True))
         batch.create_index("ix_meeting_action_remind", ["reminder_status", "remind_at"], unique=False)
+    with op.batch_alter_table("institution_letter") as batch:
+        batch.add_column(sa.Column("remind_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("reminders_sent", sa.Integer(), nullable=False, server_default="0"))
+        batch.create_index("ix_institution_letter_status_remind", ["status", "remind_at"], unique=False)
+    op.execute("UPDATE institution_letter SET remind_at = (SELECT MIN(o.next_step_at) FROM obligation o WHERE "
+               "o.kind IN ('letter_details', 'letter_sent') AND o.status = 'open' "
+               "AND o.subject_id = institution_letter.id)")
     # The ledger's first reminder time is the old one; reminded rows stay reminded.
     op.execute("UPDATE meeting_action SET remind_at = (SELECT o.remind_at FROM obligation o WHERE o.kind = 'action' "
                "AND o.subject_id = meeting_action.id ORDER BY o.id DESC LIMIT 1)")
