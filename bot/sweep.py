@@ -18,7 +18,6 @@ Sweeper = Callable[..., int]
 
 def sweepers() -> list[tuple[str, Sweeper]]:
     """Every feature's sweeper, in the order they run (imported here so `bot.sweep` stays import-light)."""
-    from bot.services.deregistration_sweep import sweep_post_deregistration
     from bot.services.digest import send_daily_digests
     from bot.services.obligation_sweep import sweep_obligations
     from bot.services.meeting_sweep import sweep_meeting_reminders, sweep_unscheduled_meetings
@@ -40,7 +39,6 @@ def sweepers() -> list[tuple[str, Sweeper]]:
         ("plan copies overdue", sweep_overdue_plans),
         ("CP9 reminders", sweep_cp9_reminders),
         ("CP9s overdue", sweep_overdue_cp9s),
-        ("post-deregistration meetings", sweep_post_deregistration),
         ("obligations", sweep_obligations),  # the ledger: every kind switched to it (bot/services/obligation_sweep.py)
         ("coordinator digest", send_daily_digests),  # last: it reports what the sweepers before it left
     ]

@@ -181,7 +181,7 @@ def letter_notice(uow: UnitOfWork, case: Case, row: Obligation) -> tuple[NoticeK
     return kind, {**letter_payload(case, letter), "occasion": "reminder"}
 
 
-def letter_chased(uow: UnitOfWork, case: Case, row: Obligation, *, keys: list[str], to: list[str],
+def letter_chased(uow: UnitOfWork, case: Case, row: Obligation, *, keys: list[str], to: list[str], stage: str,
                   now: datetime) -> None:
     """A chase went: its messages carry the letter's buttons, so they are updated in place when it moves on."""
     letter = uow.letters.get(row.subject_id)

@@ -33,6 +33,7 @@ from bot.requests import SYSTEM_ACTOR
 from bot.services.actions import action_notice
 from bot.services.letters import letter_chased, letter_notice
 from bot.services.meeting_plan import route_to
+from bot.services.post_dereg_window import post_dereg_chased, post_dereg_notice
 from bot.services.obligations import (
     discharge_obligation,
     ladder_snapshot,
@@ -85,13 +86,16 @@ NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], tuple[NoticeKind, di
 NOTICES[ObligationKind.ACTION] = action_notice
 NOTICES[ObligationKind.LETTER_DETAILS] = NOTICES[ObligationKind.LETTER_SENT] = letter_notice
 
-#: Per kind, what the feature keeps of a chase that went: `fn(uow, case, row, *, keys, to, now)`.
+#: Per kind, what the feature keeps of a step taken: `fn(uow, case, row, *, keys, to, stage, now)`.
 STEPPED: dict[str, Callable[..., None]] = {}
 STEPPED[ObligationKind.LETTER_DETAILS] = STEPPED[ObligationKind.LETTER_SENT] = letter_chased
+NOTICES[ObligationKind.POST_DEREG_MEETING] = post_dereg_notice
+STEPPED[ObligationKind.POST_DEREG_MEETING] = post_dereg_chased
 
 #: Kinds still chased once the case is deregistered (the core group stopped, but these are owed all the same);
 #: a closed case is chased for nothing.
-AFTER_DEREGISTRATION: set[str] = {ObligationKind.ACTION, ObligationKind.LETTER_DETAILS, ObligationKind.LETTER_SENT}
+AFTER_DEREGISTRATION: set[str] = {ObligationKind.ACTION, ObligationKind.LETTER_DETAILS, ObligationKind.LETTER_SENT,
+                                   ObligationKind.POST_DEREG_MEETING}
 
 
 def sweep_obligations(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
@@ -161,7 +165,8 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
                      "on_behalf_of": on_behalf_of, "owner": owner},
         )
     if notice is not None and row.kind in STEPPED:
-        STEPPED[row.kind](uow, case, row, keys=list(keys.values()), to=[to for to, _ in targets], now=now)
+        STEPPED[row.kind](uow, case, row, keys=list(keys.values()), to=[to for to, _ in targets],
+                          stage=str(step.stage), now=now)
     uow.audit.record(action="obligation.stepped", at=now, case_id=case.id, actor=SYSTEM_ACTOR, obligation_id=row.id,
                      kind=row.kind, stage=str(step.stage), repeat=step.repeat, skipped=step.skipped,
                      to=[to for to, _ in targets])

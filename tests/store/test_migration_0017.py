@@ -5,6 +5,8 @@ each engine, then swept."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from sqlalchemy import inspect, select
 
 from bot.services.obligation_sweep import sweep_obligations
@@ -86,3 +88,47 @@ def test_a_letter_already_chased_is_chased_next_when_its_old_reminder_was_due_an
     assert (chase.recipient, chase.payload["occasion"], chase.payload["letter_id"]) == ("U0COORD", "reminder", 2)
     assert letter.message_keys == ["letter_to_write:2:U0COORD:reminder1", chase.idempotency_key]
     assert after.next_step_at == at(1, 6, 8)  # 2 working days on (Mon 31 May is a bank holiday), at 09:00
+
+
+#: Beside 0012's window (case 2, waiting to open Mon 14 Jun): one missed, with a meeting chair besides the convener.
+MISSED = ("deregistration", dict(id=2, case_id=2, review_conference_on=at(3).date(), convener="U0CHAIR",
+                                 meeting_chair="U0HV", agreed_by="consensus", target_on=at(21, 6).date(),
+                                 window_opens_on=at(14, 6).date(), window_closes_on=at(28, 6).date(),
+                                 recorded_by="U0CHAIR", recorded_at=at(3), missed_at=at(28, 6, 23)))
+
+
+def test_post_deregistration_windows_owe_one_row_per_organiser_and_a_missed_one_stays_missed(old_database):
+    upgraded(old_database, MISSED)
+    rows = {(r["subject_id"], r["recipient"]): r for r in _all(old_database, "post_dereg_meeting")}
+    assert set(rows) == {(1, "convener"), (2, "convener"), (2, "meeting_chair")}
+    waiting = rows[1, "convener"]
+    assert (waiting["owner"], waiting["generation"], waiting["next_step_at"], waiting["due_at"]) == (
+        "U0CHAIR", 0, at(14, 6, 8), datetime(2027, 6, 28, 22, 59, 59, 999999, tzinfo=timezone.utc))
+    assert {(r["owner"], r["stage"], r["next_step_at"], r["last_step_at"]) for k, r in rows.items() if k[0] == 2} == {
+        ("U0CHAIR", "overdue", None, at(28, 6, 23)), ("U0HV", "overdue", None, at(28, 6, 23))}
+    columns = {c["name"] for c in inspect(old_database).get_columns("deregistration")}
+    assert not columns & {"next_step", "next_at", "missed_at"}
+
+
+def test_after_the_upgrade_the_window_reminds_once_at_each_moment_and_names_it(old_database):
+    uow_factory = upgraded(old_database, MISSED)
+
+    def reminders_after(moment) -> list[tuple[str, str, str]]:
+        sweep_obligations(uow_factory=uow_factory, now=moment)
+        with uow_factory() as uow:
+            return [(m.recipient, m.payload["step"], m.payload["role"]) for m in uow.outbox.list()
+                    if m.kind == "post_dereg_reminder"]
+
+    assert reminders_after(at(14, 6, 7)) == []
+    opens = [("U0CHAIR", "opens", "both")]
+    assert reminders_after(at(14, 6, 8)) == opens
+    assert reminders_after(at(14, 6, 9)) == opens
+    assert reminders_after(at(21, 6, 8)) == [*opens, ("U0CHAIR", "week_left", "both")]
+    with uow_factory() as uow:
+        assert [d.id for d in uow.deregistrations.missed_windows()] == [2]
+
+
+def _all(engine, kind: str) -> list[dict]:
+    with engine.connect() as connection:
+        table = Base.metadata.tables["obligation"]
+        return [dict(r) for r in connection.execute(select(table).where(table.c.kind == kind)).mappings()]
