@@ -21,10 +21,10 @@ class NotACaseChannelError(CoreGroupError):
 
 
 class NotInCaseError(CoreGroupError):
-    """The person is not part of the case they tried to act on."""
+    """The person is not part of the case they tried to act on: they learn nothing about it (not even its reference)."""
 
-    def __init__(self, reference: str, *, needed: str = "a member of this core group") -> None:
-        super().__init__(f"Only {needed} can do this for case {reference}.")
+    def __init__(self) -> None:
+        super().__init__("You are not in this case's core group. Ask the coordinator if you should be.")
 
 
 class NotAllowedError(CoreGroupError):

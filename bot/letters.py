@@ -75,6 +75,11 @@ def check_details(*, relationship: str | None, kind: str | None, institution_nam
     return LetterDetails(relationship, kind, name, contact), {}
 
 
+def person_key(relationship: str) -> str:
+    """Who a letter is about, for "one letter per person in an institution per case": the relationship casefolded."""
+    return " ".join(relationship.split()).casefold()[:60]
+
+
 @dataclass(frozen=True)
 class LetterDraft:
     """Everything a draft letter says, in plain words (no personal details of the person: only blanks)."""

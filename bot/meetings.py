@@ -188,35 +188,58 @@ class ActionDraft:
 
 @dataclass(frozen=True)
 class RecordDraft:
-    """A meeting record as submitted: attendance, the checklist answers, actions and the two flags."""
+    """A meeting record as submitted: who attended, who was not invited and why, the checklist answers, actions
+    and the two flags. Everyone else in the group was invited and could not attend (an invited absentee)."""
 
     meeting_id: int
     attended_users: tuple[str, ...] = ()
     attended_labels: tuple[str, ...] = ()
-    absent_users: tuple[str, ...] = ()
-    absent_labels: tuple[str, ...] = ()
+    not_invited_users: tuple[str, ...] = ()
+    not_invited_labels: tuple[str, ...] = ()
+    not_invited_reason: str | None = None
     checklist: dict[str, str | None] = field(default_factory=dict)
     actions: tuple[ActionDraft, ...] = ()
     significant_amendment: bool = False
     institution: bool = False
 
 
-def check_record(
-    draft: RecordDraft, *, checklist_keys: tuple[str, ...], group: tuple[str, ...], held_on: date
-) -> dict[str, str]:
-    """The problems with a meeting record by field ("attended", "absent", "checklist.<key>", "action.<i>.<part>").
+def invited_absentees(draft: RecordDraft, *, group: tuple[str, ...],
+                      participants: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(users, labels) invited but absent: everyone in the group who neither attended nor was taken off the list."""
+    left_out_users = set(draft.attended_users) | set(draft.not_invited_users)
+    left_out_labels = set(draft.attended_labels) | set(draft.not_invited_labels)
+    return (tuple(u for u in group if u not in left_out_users),
+            tuple(label for label in participants if label not in left_out_labels))
 
-    Every checklist item needs an answer; somebody must have attended; nobody both attended and was absent;
-    an action needs what, one owner (a member of the group with Slack, or a participant without Slack) and
-    a due date not before the meeting.
+
+def check_record(
+    draft: RecordDraft, *, checklist_keys: tuple[str, ...], group: tuple[str, ...], held_on: date,
+    participants: tuple[str, ...] = (),
+) -> dict[str, str]:
+    """The problems with a meeting record by field ("attended", "not_invited", "not_invited_reason",
+    "checklist.<key>", "action.<i>.<part>").
+
+    Every checklist item needs an answer; somebody must have attended; attendees and those taken off the invited
+    list are in the group (`group`: with Slack; `participants`: role labels without Slack), nobody both attended
+    and was not invited, and taking anyone off the list needs a reason; an action needs what, one owner (a member
+    of the group with Slack, or a participant without Slack) and a due date not before the meeting.
     """
     errors: dict[str, str] = {}
     if not (draft.attended_users or draft.attended_labels):
         errors["attended"] = "Say who attended the meeting."
-    if set(draft.attended_users) & set(draft.absent_users):
-        errors["absent"] = "Someone is both attended and absent: choose one for each person."
-    if set(draft.attended_labels) & set(draft.absent_labels):
-        errors["absent_labels"] = "Someone is both attended and absent: choose one for each person."
+    elif set(draft.attended_users) - set(group) or set(draft.attended_labels) - set(participants):
+        errors["attended"] = ("Only people in this core group can be recorded as attending. The chair adds a "
+                              "professional first with `/core-group add @name ROLE`.")
+    if set(draft.not_invited_users) - set(group) or set(draft.not_invited_labels) - set(participants):
+        errors["not_invited"] = "Only people in this core group can be on (or off) the invited list."
+    elif set(draft.attended_users) & set(draft.not_invited_users) or (
+            set(draft.attended_labels) & set(draft.not_invited_labels)):
+        errors["not_invited"] = "Someone is both attended and not invited: choose one for each person."
+    reason = _clean(draft.not_invited_reason)
+    if (draft.not_invited_users or draft.not_invited_labels) and not reason:
+        errors["not_invited_reason"] = "Say why they were not invited: it is kept with the record and in the report."
+    elif reason and len(reason) > REASON_LIMIT:
+        errors["not_invited_reason"] = f"Keep the reason under {REASON_LIMIT} characters."
     for key in checklist_keys:
         answer = _clean(draft.checklist.get(key))
         if not answer:

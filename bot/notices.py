@@ -28,6 +28,7 @@ class NoticeKind(StrEnum):
     REQUEST_COORDINATOR_REVIEW = "request_coordinator_review"  # to the coordinator: Convene / Uphold
     REQUEST_OUTCOME = "request_outcome"  # the coordinator's outcome, to the requester and the team leader
     DELEGATE_APPOINTED = "delegate_appointed"  # to the new delegate
+    MEMBER_ADDED = "member_added"  # to the case channel: someone joined the core group, with their role
     # Plan copies and the CP9 (bot/services/receipts.py, cp9.py, receipt_sweep.py); buttons updated in place.
     PLAN_TO_SEND = "plan_to_send"  # to the chair: who must have the plan by when, Plan sent (recorded / reminder)
     PLAN_COPY = "plan_copy"  # to a recipient with Slack: I have received the plan (sent / reminder / deadline)

@@ -13,34 +13,11 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from bot.calendar import WorkingCalendar
-from bot.errors import CoreGroupError, NotAllowedError
 from bot.meetings import MORNING
 from bot.policy import Policy
 
 #: How a copy reached someone without Slack (the chair's choice in the plan-sent form).
 SENT_HOW = {"post": "by post", "email": "by email", "by_hand": "by hand"}
-
-
-class NotForYouError(NotAllowedError):
-    """Someone clicked a button meant for someone else: nothing changes and they are told why.
-
-    `who` names whom the step belongs to, with `{owner}` where that person goes ("the chair of CP-2027-0142
-    ({owner}) or their delegate"), so each surface can name them its own way.
-    """
-
-    def __init__(self, *, step: str, who: str, owner: str | None) -> None:
-        super().__init__(f"Only {who.format(owner=owner or 'nobody')} can {step}.")
-        self.step, self.who, self.owner = step, who, owner
-
-
-class AlreadyDoneError(CoreGroupError):
-    """The step was already taken: `what` was `done` by `by` at `at`; `you` is the same for the one who did it."""
-
-    def __init__(self, *, what: str, done: str, by: str | None, at: datetime | None, timezone: str,
-                 you: str | None = None, yours: bool = False) -> None:
-        super().__init__(f"{what} was already {done}.")
-        self.what, self.done, self.by, self.at, self.timezone = what, done, by, at, timezone
-        self.you, self.yours = you or done, yours
 
 
 @dataclass(frozen=True)

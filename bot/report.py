@@ -60,13 +60,14 @@ class ReportMeeting:
 
     held_on: date
     kind: str
-    attendance: tuple[tuple[Person, bool], ...]  # (person, attended)
+    attendance: tuple[tuple[Person, str], ...]  # (person, "attended" | "absent" (invited) | "not invited")
     checklist: tuple[tuple[str, str], ...]  # (the point, what the group said)
     actions_added: int
     significant_amendment: bool
     institution: bool
     plan: PlanLine | None = None
     cp9: Cp9Line | None = None
+    not_invited_reason: str | None = None  # why the chair took anyone off the invited list
 
 
 @dataclass(frozen=True)

@@ -141,8 +141,12 @@ def _attendance(document, report: ReviewReport, names: Mapping[str, str]) -> Non
     for person in order:
         cells = [_who(person, names)]
         for meeting in report.meetings:
-            present = {(p.user_id, p.label): attended for p, attended in meeting.attendance}
-            key = (person.user_id, person.label)
-            cells.append("—" if key not in present else ("attended" if present[key] else "absent"))
+            present = {(p.user_id, p.label): state for p, state in meeting.attendance}
+            cells.append(present.get((person.user_id, person.label), "—"))
         rows.append(cells)
     add_table(document, ("Role", *(_day(m.held_on) for m in report.meetings)), rows)
+    for meeting in report.meetings:
+        left_off = [_who(p, names) for p, state in meeting.attendance if state == "not invited"]
+        if left_off:
+            document.add_paragraph(f"Not invited to the meeting of {_day(meeting.held_on)}: {', '.join(left_off)}. "
+                                   f"Reason given by the chair: {meeting.not_invited_reason or '—'}")

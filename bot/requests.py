@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from bot.calendar import WorkingCalendar, WorkingHours
-from bot.errors import CoreGroupError, InvalidInputError, NotAllowedError
+from bot.errors import InvalidInputError
 from bot.meetings import non_working_day_warning
 from bot.policy import Policy
 
@@ -175,22 +175,6 @@ def check_delegation(*, principal: str, delegate: str, until: date, today: date)
         raise InvalidInputError(
             f"{until.isoformat()} has already passed: give today's date or a later one (YYYY-MM-DD)."
         )
-
-
-class RequestClosedError(CoreGroupError):
-    """The request is no longer waiting for this step: `done` says what happened, by whom and when."""
-
-    def __init__(self, *, done: str, by: str | None, at: datetime | None, timezone: str) -> None:
-        super().__init__(f"This request was already {done}.")
-        self.done, self.by, self.at, self.timezone = done, by, at, timezone
-
-
-class NotYourDecisionError(NotAllowedError):
-    """Someone else clicked: `role` and `principal` say whose step it is (`step`: decide or ask)."""
-
-    def __init__(self, *, role: str, principal: str, step: str = "decide") -> None:
-        super().__init__(f"Only the {role} or their delegate can {step} this request.")
-        self.role, self.principal, self.step = role, principal, step
 
 
 def check_meeting_time(

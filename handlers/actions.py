@@ -12,13 +12,13 @@ from slack_bolt import Ack, App, Respond
 from bot.context import Services
 from bot.errors import CoreGroupError
 from bot.notices import NoticeKind
-from bot.receipts import AlreadyDoneError, NotForYouError
+from bot.authority import AlreadyDoneError, NotYoursError
 from bot.services.actions import ActionReasonError, case_actions, check_close_action, close_action, mark_action_done
 from handlers import core_group
 from handlers.blocks.actions import build_action_due_message, build_actions_message, build_close_action_modal
 from handlers.ids import ActionIds
 from handlers.payloads import channel_of, element, id_of, tell_ephemeral
-from handlers.receipts import explain
+from handlers.errors import explain
 from handlers.render import Rendered, inline, mention, renderer
 
 
@@ -39,7 +39,7 @@ def handle_actions_done_action(ack: Ack, body: dict, action: dict, respond: Resp
         with services.uow_factory() as uow:
             done = mark_action_done(uow=uow, now=services.clock.now(), action_id=id_of(action), by=user)
             uow.commit()
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (NotYoursError, AlreadyDoneError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
     whose = f" for {mention(done.done_on_behalf_of)}" if done.done_on_behalf_of else ""
@@ -55,7 +55,7 @@ def handle_actions_close_action(ack: Ack, body: dict, action: dict, client, resp
         with services.uow_factory() as uow:
             found = check_close_action(uow=uow, now=services.clock.now(), action_id=id_of(action),
                                        by=body["user"]["id"])
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (NotYoursError, AlreadyDoneError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
     client.views_open(trigger_id=body["trigger_id"], view=build_close_action_modal(found, channel=channel_of(body)))
@@ -77,7 +77,7 @@ def handle_actions_close_submission(ack: Ack, body: dict, view: dict, client, co
         return
     except CoreGroupError as error:  # e.g. closed meanwhile by someone else: the modal closes and says so
         ack()
-        shown = explain(error) if isinstance(error, (NotForYouError, AlreadyDoneError)) else error.message
+        shown = explain(error) if isinstance(error, (NotYoursError, AlreadyDoneError)) else error.message
         tell_ephemeral(client, metadata, user, shown)
         return
     ack()

@@ -13,7 +13,7 @@ from bot.context import Services
 from bot.errors import CoreGroupError
 from bot.letters import check_details
 from bot.notices import NoticeKind
-from bot.receipts import AlreadyDoneError, NotForYouError
+from bot.authority import AlreadyDoneError, NotYoursError
 from bot.report_document import build_report_docx
 from bot.services.letters import letter_form, mark_letter_sent, request_letter
 from bot.services.report import review_report
@@ -21,10 +21,13 @@ from handlers import core_group
 from handlers.blocks import letters as blocks
 from handlers.blocks.digest import build_digest_message
 from handlers.ids import LetterIds
+from handlers.once import once_per_view
+from handlers.payloads import element, tell_ephemeral
 from handlers.people import display_names
-from handlers.receipts import explain
+from handlers.errors import explain
 from handlers.render import Rendered, mention, renderer
-from handlers.payloads import element, id_of, tell_ephemeral
+from handlers.payloads import id_of
+from store.models import LetterStatus
 
 _FIELDS = {"relationship": LetterIds.RELATIONSHIP, "kind": LetterIds.KIND, "name": LetterIds.NAME,
            "contact": LetterIds.CONTACT}
@@ -48,7 +51,7 @@ def handle_coordinator_institution_command(*, args: list[str], command: dict, re
     try:
         with services.uow_factory() as uow:
             form = letter_form(uow=uow, now=services.clock.now(), user=command["user_id"], channel=command["channel_id"])
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral")
         return
     client.views_open(trigger_id=command["trigger_id"], view=blocks.build_letter_modal(form))
@@ -62,7 +65,7 @@ def handle_coordinator_details_action(ack: Ack, body: dict, action: dict, client
         with services.uow_factory() as uow:
             form = letter_form(uow=uow, now=services.clock.now(), user=body["user"]["id"],
                                letter_id=id_of(action))
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
     client.views_open(trigger_id=body["trigger_id"], view=blocks.build_letter_modal(form))
@@ -88,12 +91,17 @@ def handle_coordinator_details_submission(ack: Ack, body: dict, view: dict, clie
             letter = request_letter(uow=uow, now=services.clock.now(), user=user, details=details,
                                     channel=metadata.get("channel"), letter_id=metadata.get("letter_id"))
             coordinator = uow.cases.get(letter.case_id).organisation.coordinator
+            already_sent = letter.status == LetterStatus.SENT
             uow.commit()
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         tell_ephemeral(client, metadata, user, explain(error))
         return
     except CoreGroupError as error:
-        tell_ephemeral(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, explain(error))
+        return
+    if already_sent:
+        tell_ephemeral(client, metadata, user, "The letter about this person, with these details, was already sent: "
+                                               "nothing new to write.")
         return
     tell_ephemeral(client, metadata, user, f"Done: the Co-ordinator, Children Services ({mention(coordinator)}) has a draft "
                                   "letter to the head of the institution and a task to send it.")
@@ -107,7 +115,7 @@ def handle_coordinator_letter_sent_action(ack: Ack, body: dict, action: dict, re
         with services.uow_factory() as uow:
             mark_letter_sent(uow=uow, now=services.clock.now(), letter_id=id_of(action), user=body["user"]["id"])
             uow.commit()
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
     respond(text="Done: the letter is marked sent, and its reminders stop.", response_type="ephemeral",
@@ -144,7 +152,7 @@ def handle_coordinator_report_command(*, args: list[str], command: dict, respond
         with services.uow_factory() as uow:
             report = review_report(uow=uow, now=services.clock.now(), channel=command["channel_id"], user=user)
             uow.commit()  # the access is recorded (who, when, which case) before the report leaves
-    except NotForYouError as error:
+    except NotYoursError as error:
         respond(text=explain(error), response_type="ephemeral")
         return
     content = build_report_docx(report, names=display_names(client, report.people))
@@ -168,4 +176,4 @@ def register(app: App) -> None:
                                     "(the chair or the coordinator)")(handle_coordinator_report_command)
     app.action(str(LetterIds.GIVE_DETAILS))(handle_coordinator_details_action)
     app.action(str(LetterIds.SENT))(handle_coordinator_letter_sent_action)
-    app.view(str(LetterIds.DETAILS_MODAL))(handle_coordinator_details_submission)
+    app.view(str(LetterIds.DETAILS_MODAL))(once_per_view(handle_coordinator_details_submission))

@@ -8,14 +8,18 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.context import Services
+from bot.authority import check_insider
 from bot.errors import CoreGroupError
 from bot.services.cases import case_status
 from handlers.blocks.status import build_help_message, build_status_message
+from handlers.errors import explain
 from handlers.ids import Command
 from handlers.render import echo
 
 #: name -> (handler, one-line help). A handler is `fn(*, args, command, respond, client, services)`.
 _SUBCOMMANDS: dict[str, tuple[Callable[..., None], str]] = {}
+#: Subcommands about the person, not the case whose channel they are typed in: an outsider may use them.
+_ANYWHERE = {"delegate"}
 #: Extra status sections from features: `fn(*, channel, user, uow, now) -> list of blocks`, in the answer's unit of work.
 STATUS_SECTIONS: list[Callable[..., list[dict[str, Any]]]] = []
 
@@ -44,11 +48,15 @@ def handle_core_group_command(ack: Ack, command: dict, respond: Respond, client,
         respond(text=text, blocks=blocks, response_type="ephemeral")
         return
     try:
+        if name not in _ANYWHERE:
+            services = context["services"]
+            with services.uow_factory() as uow:
+                check_insider(uow=uow, channel=command["channel_id"], user=command["user_id"], now=services.clock.now())
         entry[0](args=args, command=command, respond=respond, client=client, services=context["services"])
     except CoreGroupError as error:
         # Answered here, not by the central handler: Bolt forgets an ack() followed within ~10 ms by an
         # exception (it resets ack.response), and Slack would then show the user "dispatch_failed" too.
-        respond(text=error.message, response_type="ephemeral", replace_original=False)
+        respond(text=explain(error), response_type="ephemeral", replace_original=False)
 
 
 def show_status(*, args: list[str], command: dict, respond: Respond, client, services: Services) -> None:

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from slack_bolt import Ack, App, Respond
 
 from bot.context import Services
-from store.uow import UnitOfWork
 from bot.deregistration import DeregistrationDraft, OutcomeDraft, check_outcome, short_date
 from bot.errors import CoreGroupError, InvalidInputError
 from bot.notices import NoticeKind
@@ -31,9 +30,12 @@ from bot.services.reopen import reopen_case
 from handlers import core_group
 from handlers.blocks import deregistration as blocks
 from handlers.format import local_date, local_datetime
+from handlers.errors import explain
 from handlers.ids import DeregistrationIds as Ids
 from handlers.render import Rendered, echo, mention, renderer
 from handlers.payloads import channel_of, element, id_of, tell_ephemeral
+from handlers.once import once_per_view
+from store.uow import UnitOfWork
 
 #: Field names used by the services -> the modal's input blocks.
 _BLOCKS = {
@@ -102,7 +104,7 @@ def handle_deregistration_action(ack: Ack, body: dict, action: dict, client, res
         with services.uow_factory() as uow:
             shown = post_dereg_view(deregistration_id, user, uow=uow, now=services.clock.now(), step=step)
     except CoreGroupError as error:  # someone else, or already decided: only they are told, nothing changes
-        respond(text=error.message, response_type="ephemeral", replace_original=False)
+        respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
     metadata = {"deregistration_id": deregistration_id, "channel": channel_of(body), "expected": shown.outcome_count}
     build = blocks.build_date_modal if step == "date" else blocks.build_outcome_modal
@@ -125,7 +127,7 @@ def handle_deregistration_date_submission(ack: Ack, body: dict, view: dict, clie
             shown = post_dereg_view(metadata["deregistration_id"], user, uow=uow, now=now, step="date")
     except CoreGroupError as error:
         ack()
-        tell_ephemeral(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, explain(error))
         return
     starts_at = datetime.combine(day, at, tzinfo=ZoneInfo(shown.timezone)).astimezone(timezone.utc)
     if starts_at <= now:
@@ -138,7 +140,7 @@ def handle_deregistration_date_submission(ack: Ack, body: dict, view: dict, clie
                                               starts_at=starts_at)
             uow.commit()
     except CoreGroupError as error:
-        tell_ephemeral(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, explain(error))
         return
     text = f"Saved: the post-deregistration meeting of {shown.reference} is on {local_datetime(starts_at, shown.timezone)}. " \
            "The case channel is told."
@@ -159,7 +161,7 @@ def handle_deregistration_outcome_submission(ack: Ack, body: dict, view: dict, c
             shown = post_dereg_view(metadata["deregistration_id"], user, uow=uow, now=now, step="outcome")
     except CoreGroupError as error:  # decided meanwhile, or no longer allowed: the modal closes and they are told
         ack()
-        tell_ephemeral(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, explain(error))
         return
     problems = check_outcome(draft, today=shown.today, conference_on=shown.window.conference_on)
     if problems:
@@ -174,7 +176,7 @@ def handle_deregistration_outcome_submission(ack: Ack, body: dict, view: dict, c
             chair, team_leader = case.chair, case.team_leader
             uow.commit()
     except CoreGroupError as error:
-        tell_ephemeral(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, explain(error))
         return
     if row.risk_escalated:
         text = (f"Saved: risk has escalated since deregistration. {mention(chair)} (chair) and {mention(team_leader)} "
@@ -297,10 +299,10 @@ def register(app: App) -> None:
         handle_deregistration_command)
     core_group.subcommand("reopen", "`YYYY-MM-DD`: the child is registered again; re-open this case (the coordinator)")(
         handle_reopen_command)
-    app.view(str(Ids.DEREGISTER_MODAL))(handle_deregistration_submission)
+    app.view(str(Ids.DEREGISTER_MODAL))(once_per_view(handle_deregistration_submission))
     app.action(str(Ids.SET_DATE))(handle_deregistration_action)
     app.action(str(Ids.RECORD_OUTCOME))(handle_deregistration_action)
-    app.view(str(Ids.DATE_MODAL))(handle_deregistration_date_submission)
-    app.view(str(Ids.OUTCOME_MODAL))(handle_deregistration_outcome_submission)
+    app.view(str(Ids.DATE_MODAL))(once_per_view(handle_deregistration_date_submission))
+    app.view(str(Ids.OUTCOME_MODAL))(once_per_view(handle_deregistration_outcome_submission))
     if deregistration_status_section not in core_group.STATUS_SECTIONS:
         core_group.STATUS_SECTIONS.insert(0, deregistration_status_section)

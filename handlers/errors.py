@@ -12,9 +12,12 @@ import uuid
 
 from slack_bolt import App, BoltResponse, Respond
 from slack_bolt.listener.listener_completion_handler import ListenerCompletionHandler
+from zoneinfo import ZoneInfo
 
+from bot.authority import AlreadyDoneError, NotYoursError
 from bot.errors import CoreGroupError
 from handlers.payloads import channel_of
+from handlers.render import mention
 
 log = logging.getLogger("coregroup.errors")
 
@@ -29,13 +32,32 @@ def mark_verified(context, next) -> None:
     next()
 
 
+def explain(error: CoreGroupError) -> str:
+    """The one explanation of an expected error: whose step it is, or who already took it and when.
+
+    'Only the chair of CP-2027-0142 (@x) or their chairing delegate can schedule its meetings. Nothing was changed.'
+    'Already approved by @x at 10:42 on Tue 3 Aug 2027.' (about the message clicked or the command typed)
+    """
+    if isinstance(error, NotYoursError):
+        return f"Only {error.who.format(owner=mention(error.owner) if error.owner else 'nobody')} can {error.step}. " \
+               "Nothing was changed."
+    if isinstance(error, AlreadyDoneError):
+        by = " by you" if error.yours else (f" by {mention(error.by)}" if error.by else "")
+        when = ""
+        if error.at is not None:
+            local = error.at.astimezone(ZoneInfo(error.timezone))
+            when = f" at {local:%H:%M} on {local:%a %-d %b %Y}"
+        return f"Already {error.done}{by}{when}."
+    return error.message
+
+
 def handle_error(error: Exception, body: dict, respond, client, context, response) -> BoltResponse | None:
     """Tell the person what went wrong; log unexpected errors with their traceback, never the payload."""
     if not (context or {}).get(VERIFIED):
         log.warning("refused an unverified request (%s); nothing was answered", error.__class__.__name__)
         return BoltResponse(status=401, body={"error": "invalid request"}) if response is not None else None
     if isinstance(error, CoreGroupError):
-        _tell(body, respond, client, error.message)
+        _tell(body, respond, client, explain(error))
     else:
         incident = uuid.uuid4().hex[:8]
         kind = body.get("type") or body.get("command") or "request"

@@ -22,14 +22,16 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
+from bot.authority import COVERS_IN_WORDS, Scope
 from bot.context import Services
 from bot.dispatch import DispatchReport
 from bot.errors import CoreGroupError
 from bot.organisation import calendar_for
-from bot.services.delegates import current_delegate, end_delegate, set_delegate
+from bot.services.delegates import current_delegates, delegation_scopes, end_delegate, set_delegate
 from bot.services.home import home_for, people_to_refresh
 from handlers.blocks.home import build_delegate_modal, build_home_view
 from handlers.ids import HomeIds
+from handlers.once import once_per_view
 from handlers.render import mention
 
 log = logging.getLogger(__name__)
@@ -132,10 +134,12 @@ def handle_home_delegate_action(ack: Ack, body: dict, action: dict, client, cont
         publish_home(client, services, user)
         return
     with services.uow_factory() as uow:
-        row = current_delegate(uow=uow, now=now, principal=user)
+        rows = current_delegates(uow=uow, now=now, principal=user)
+        row = rows[0] if rows else None
+        scopes = tuple(delegation_scopes(uow=uow, principal=user))
         today = _today(uow, now)
     client.views_open(trigger_id=body["trigger_id"], view=build_delegate_modal(
-        delegate=row.delegate if row else None, until=row.until if row else None, today=today))
+        delegate=row.delegate if row else None, until=row.until if row else None, today=today, scopes=scopes))
 
 
 def handle_home_delegate_submission(ack: Ack, body: dict, view: dict, client, context) -> None:
@@ -144,22 +148,25 @@ def handle_home_delegate_submission(ack: Ack, body: dict, view: dict, client, co
     user, values = body["user"]["id"], view["state"]["values"]
     delegate = (values.get(str(HomeIds.DELEGATE), {}).get(str(HomeIds.DELEGATE)) or {}).get("selected_user")
     raw = (values.get(str(HomeIds.UNTIL), {}).get(str(HomeIds.UNTIL)) or {}).get("selected_date")
+    picked = (values.get(str(HomeIds.SCOPE), {}).get(str(HomeIds.SCOPE)) or {}).get("selected_option") or {}
+    chosen = picked.get("value")
     if not delegate or not raw:
         ack(response_action="errors", errors={str(HomeIds.DELEGATE if not delegate else HomeIds.UNTIL):
                                               "Choose who stands in for you." if not delegate else "Choose a date."})
         return
     try:
         with services.uow_factory() as uow:
-            set_delegate(uow=uow, now=services.clock.now(), principal=user, delegate=delegate,
-                         until=date.fromisoformat(raw))
+            row = set_delegate(uow=uow, now=services.clock.now(), principal=user, delegate=delegate,
+                               until=date.fromisoformat(raw), scope=Scope(chosen) if chosen in set(Scope) else None)
             uow.commit()
+            covered = COVERS_IN_WORDS[Scope(row.scope)]
     except CoreGroupError as error:
         field = HomeIds.UNTIL if "passed" in error.message else HomeIds.DELEGATE
         ack(response_action="errors", errors={str(field): error.message})
         return
     ack()
     client.chat_postMessage(channel=user, text=f"Until {date.fromisoformat(raw):%a %-d %b %Y}, {mention(delegate)} "
-                                               "stands in for you. I've told them.")
+                                               f"stands in for you for {covered}. I've told them.")
     publish_home(client, services, user)
 
 
@@ -174,4 +181,4 @@ def register(app: App) -> None:
     app.event("app_home_opened")(handle_home_opened_event)
     app.action(str(HomeIds.CHANGE_DELEGATE))(handle_home_delegate_action)
     app.action(str(HomeIds.END_DELEGATE))(handle_home_delegate_action)
-    app.view(str(HomeIds.DELEGATE_MODAL))(handle_home_delegate_submission)
+    app.view(str(HomeIds.DELEGATE_MODAL))(once_per_view(handle_home_delegate_submission))

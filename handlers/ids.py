@@ -54,10 +54,9 @@ class MeetingIds(StrEnum):
     REASON = "meeting.reason"
     # record modal
     RECORDED_MEETING = "meeting.recorded_meeting"
-    ATTENDED = "meeting.attended"
-    ATTENDED_LABELS = "meeting.attended_labels"
-    ABSENT = "meeting.absent"
-    ABSENT_LABELS = "meeting.absent_labels"
+    ATTENDED = "meeting.attended"  # checkboxes of the group, 10 a block: then meeting.attended.2, .3 ...
+    NOT_INVITED = "meeting.not_invited"  # the same people, ticked when taken off the invited list
+    NOT_INVITED_REASON = "meeting.not_invited_reason"
     CHECKLIST = "meeting.checklist."  # + the checklist item's key
     ACTION = "meeting.action."  # + "<n>.what" | "<n>.owner" | "<n>.owner_label" | "<n>.due"
     FLAGS = "meeting.flags"
@@ -142,6 +141,7 @@ class HomeIds(StrEnum):
     DELEGATE_MODAL = "home.delegate_modal"
     DELEGATE = "home.delegate"  # input block: users_select
     UNTIL = "home.until"  # input block: datepicker
+    SCOPE = "home.scope"  # input block: static_select of what the delegate covers (bot.authority.Scope)
     ITEM = "home.item."  # + n: the block id of each waiting item's buttons
 
 

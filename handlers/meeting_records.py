@@ -10,16 +10,23 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.context import Services
-from store.uow import UnitOfWork
 from bot.errors import CoreGroupError
 from bot.meetings import ActionDraft, RecordDraft
 from bot.notices import NoticeKind
 from bot.services.meeting_records import meeting_status, record_form, record_meeting, record_problems
 from handlers import core_group
-from handlers.blocks.meetings import ACTION_ROWS, build_meeting_status_section, build_record_modal
+from handlers.blocks.meetings import (
+    ACTION_ROWS,
+    PARTICIPANT_PREFIX,
+    build_meeting_status_section,
+    build_record_modal,
+)
 from handlers.format import local_date, local_datetime
+from handlers.errors import explain
 from handlers.ids import MeetingIds
 from handlers.render import Rendered, context, inline, mention, renderer, section
+from handlers.once import once_per_view
+from store.uow import UnitOfWork
 
 
 def handle_meeting_record_command(*, args: list[str], command: dict, respond: Respond, client,
@@ -57,7 +64,7 @@ def handle_meeting_record_submission(ack: Ack, body: dict, view: dict, client, c
             uow.commit()
             tz = uow.cases.get(record.case_id).organisation.timezone
     except CoreGroupError as error:  # recorded meanwhile by someone else: say so, save nothing
-        client.chat_postEphemeral(channel=channel, user=user, text=error.message)
+        client.chat_postEphemeral(channel=channel, user=user, text=explain(error))
         return
     lines = [f"Recorded the meeting of {local_datetime(record.held_at, tz)}: {len(record.attendees())} attended, "
              f"{len(record.invited_absentees())} invited but absent, {len(record.actions)} new action"
@@ -95,15 +102,27 @@ def parse_record(values: dict, *, default_meeting: int) -> RecordDraft:
             owner_label=label, due_on=date.fromisoformat(due) if due else None,
         ))
     flags = set(chosen(MeetingIds.FLAGS))
+    attended, not_invited = _ticked(values, MeetingIds.ATTENDED), _ticked(values, MeetingIds.NOT_INVITED)
     return RecordDraft(
         meeting_id=int(picked) if picked else default_meeting,
-        attended_users=tuple(entry(MeetingIds.ATTENDED).get("selected_users") or ()),
-        attended_labels=tuple(chosen(MeetingIds.ATTENDED_LABELS)),
-        absent_users=tuple(entry(MeetingIds.ABSENT).get("selected_users") or ()),
-        absent_labels=tuple(chosen(MeetingIds.ABSENT_LABELS)),
+        attended_users=tuple(v for v in attended if not v.startswith(PARTICIPANT_PREFIX)),
+        attended_labels=tuple(v[len(PARTICIPANT_PREFIX):] for v in attended if v.startswith(PARTICIPANT_PREFIX)),
+        not_invited_users=tuple(v for v in not_invited if not v.startswith(PARTICIPANT_PREFIX)),
+        not_invited_labels=tuple(v[len(PARTICIPANT_PREFIX):] for v in not_invited if v.startswith(PARTICIPANT_PREFIX)),
+        not_invited_reason=entry(MeetingIds.NOT_INVITED_REASON).get("value"),
         checklist=checklist, actions=tuple(actions),
         significant_amendment="significant_amendment" in flags, institution="institution" in flags,
     )
+
+
+def _ticked(values: dict, block_id: str) -> list[str]:
+    """The values ticked in a group of checkboxes split over several blocks (`block_id`, `block_id.2` ...)."""
+    ticked: list[str] = []
+    for block, actions in values.items():
+        if block == block_id or block.startswith(f"{block_id}."):
+            for entry in actions.values():
+                ticked += [o["value"] for o in (entry or {}).get("selected_options") or []]
+    return list(dict.fromkeys(ticked))
 
 
 def _blocks_for(problems: dict[str, str], values: dict) -> dict[str, str]:
@@ -116,8 +135,8 @@ def _blocks_for(problems: dict[str, str], values: dict) -> dict[str, str]:
             _, index, part = field.split(".")
             block = f"{MeetingIds.ACTION}{int(index) + 1}.{part}"
         else:
-            block = {"attended": MeetingIds.ATTENDED, "absent": MeetingIds.ABSENT,
-                     "attended_labels": MeetingIds.ATTENDED_LABELS, "absent_labels": MeetingIds.ABSENT_LABELS,
+            block = {"attended": MeetingIds.ATTENDED, "not_invited": MeetingIds.NOT_INVITED,
+                     "not_invited_reason": MeetingIds.NOT_INVITED_REASON,
                      "meeting": MeetingIds.RECORDED_MEETING}.get(field, MeetingIds.ATTENDED)
         if str(block) not in values:
             block = MeetingIds.ATTENDED
@@ -191,6 +210,6 @@ def register(app: App) -> None:
     core_group.subcommand("record", "record a meeting of this case: attendance, the plan's re-evaluation, actions (the chair)")(
         handle_meeting_record_command
     )
-    app.view(str(MeetingIds.RECORD_MODAL))(handle_meeting_record_submission)
+    app.view(str(MeetingIds.RECORD_MODAL))(once_per_view(handle_meeting_record_submission))
     if meeting_status_section not in core_group.STATUS_SECTIONS:
         core_group.STATUS_SECTIONS.append(meeting_status_section)

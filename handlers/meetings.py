@@ -16,8 +16,10 @@ from bot.services.meetings import change_schedule, prepare_schedule_change, sche
 from handlers.blocks.meetings import build_schedule_modal
 from handlers.core_group import subcommand
 from handlers.format import local_date, local_datetime
+from handlers.errors import explain
 from handlers.ids import MeetingIds
 from handlers.render import Rendered, context, mention, quote, renderer, section
+from handlers.once import once_per_view
 
 KIND_WORDS = {"first": "First core group meeting", "regular": "Core group meeting", "additional": "Additional core group meeting"}
 MODE_WORDS = {"in_person": "in person", "online": "online"}
@@ -68,7 +70,7 @@ def handle_meeting_schedule_submission(ack: Ack, body: dict, view: dict, client,
             outcome = change_schedule(change, channel=channel, user=user, uow=uow, now=now)
             uow.commit()
     except CoreGroupError as error:  # changed meanwhile (e.g. cancelled by someone else): say so, change nothing
-        client.chat_postEphemeral(channel=channel, user=user, text=error.message)
+        client.chat_postEphemeral(channel=channel, user=user, text=explain(error))
         return
     when = local_datetime(outcome.starts_at, outcome.timezone)
     text = {
@@ -222,4 +224,4 @@ def _time(values: dict, block: str) -> time | None:
 def register(app: App) -> None:
     """`/core-group schedule` and its modal (renderers register on import)."""
     subcommand("schedule", "schedule, move or cancel a meeting of this case (the chair)")(handle_meeting_schedule_command)
-    app.view(str(MeetingIds.SCHEDULE_MODAL))(handle_meeting_schedule_submission)
+    app.view(str(MeetingIds.SCHEDULE_MODAL))(once_per_view(handle_meeting_schedule_submission))

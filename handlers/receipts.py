@@ -6,15 +6,14 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, Respond
 
 from bot.context import Services
-from store.uow import UnitOfWork
 from bot.errors import CoreGroupError
 from bot.notices import NoticeKind
-from bot.receipts import SENT_HOW, AlreadyDoneError, NotForYouError
+from bot.authority import AlreadyDoneError, NotYoursError
+from bot.receipts import SENT_HOW
 from bot.services.cp9 import Cp9SentInvalidError, cp9_sent_form, cp9_status, mark_cp9_received, mark_cp9_sent
 from bot.services.receipts import (
     PlanSentInvalidError,
@@ -25,10 +24,13 @@ from bot.services.receipts import (
 )
 from handlers import core_group
 from handlers.blocks import receipts as blocks
+from handlers.errors import explain
 from handlers.format import local_date
 from handlers.ids import ReceiptIds
 from handlers.render import Rendered, inline, mention, renderer
 from handlers.payloads import channel_of, element, id_of, tell_ephemeral
+from handlers.once import once_per_view
+from store.uow import UnitOfWork
 
 _PLAN_FIELDS = {"labels": ReceiptIds.LABELS, "how": ReceiptIds.HOW, "when": ReceiptIds.WHEN}
 _CP9_FIELDS = {"when": ReceiptIds.CP9_WHEN, "note": ReceiptIds.CP9_NOTE}
@@ -44,7 +46,7 @@ def handle_receipts_plan_sent_command(*, args: list[str], command: dict, respond
         with services.uow_factory() as uow:
             form = plan_sent_form(uow=uow, now=services.clock.now(), user=command["user_id"],
                                   channel=command["channel_id"])
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral")
         return
     client.views_open(trigger_id=command["trigger_id"],
@@ -59,7 +61,7 @@ def handle_receipts_plan_sent_action(ack: Ack, body: dict, action: dict, client,
         with services.uow_factory() as uow:
             form = plan_sent_form(uow=uow, now=services.clock.now(), user=body["user"]["id"],
                                   receipt_id=id_of(action))
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
     client.views_open(trigger_id=body["trigger_id"], view=blocks.build_plan_sent_modal(form, channel=channel_of(body)))
@@ -84,15 +86,15 @@ def handle_receipts_plan_sent_submission(ack: Ack, body: dict, view: dict, clien
             ack(response_action="errors", errors=shown)
             return
         ack()
-        tell_ephemeral(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, explain(error))
         return
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         ack()
         tell_ephemeral(client, metadata, user, explain(error))
         return
     except CoreGroupError as error:
         ack()
-        tell_ephemeral(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, explain(error))
         return
     ack()
     lines = []
@@ -119,7 +121,7 @@ def handle_receipts_confirm_action(ack: Ack, body: dict, action: dict, respond: 
             confirm_plan_receipt(uow=uow, now=services.clock.now(), copy_id=id_of(action),
                                  user=body["user"]["id"])
             uow.commit()
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
     respond(text="Thank you: the chair can see you have received the plan.", response_type="ephemeral",
@@ -136,7 +138,7 @@ def handle_receipts_cp9_sent_command(*, args: list[str], command: dict, respond:
         with services.uow_factory() as uow:
             form = cp9_sent_form(uow=uow, now=services.clock.now(), user=command["user_id"],
                                  channel=command["channel_id"])
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral")
         return
     client.views_open(trigger_id=command["trigger_id"],
@@ -151,7 +153,7 @@ def handle_receipts_cp9_sent_action(ack: Ack, body: dict, action: dict, client, 
         with services.uow_factory() as uow:
             form = cp9_sent_form(uow=uow, now=services.clock.now(), user=body["user"]["id"],
                                  cp9_id=id_of(action))
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
     client.views_open(trigger_id=body["trigger_id"], view=blocks.build_cp9_sent_modal(form, channel=channel_of(body)))
@@ -173,13 +175,13 @@ def handle_receipts_cp9_sent_submission(ack: Ack, body: dict, view: dict, client
     except Cp9SentInvalidError as error:
         ack(response_action="errors", errors={str(_CP9_FIELDS[f]): m for f, m in error.errors.items()})
         return
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         ack()
         tell_ephemeral(client, metadata, user, explain(error))
         return
     except CoreGroupError as error:
         ack()
-        tell_ephemeral(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, explain(error))
         return
     ack()
     tell_ephemeral(client, metadata, user, f"Done: the {cp9.form_name} is marked sent on {local_date(cp9.sent_on)}. "
@@ -195,7 +197,7 @@ def handle_receipts_cp9_received_action(ack: Ack, body: dict, action: dict, resp
             cp9 = mark_cp9_received(uow=uow, now=services.clock.now(), cp9_id=id_of(action),
                                     user=body["user"]["id"])
             uow.commit()
-    except (NotForYouError, AlreadyDoneError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
     respond(text=f"Done: the {cp9.form_name} is marked received, and the chair can see it.",
@@ -205,18 +207,6 @@ def handle_receipts_cp9_received_action(ack: Ack, body: dict, action: dict, resp
 # --- explanations, status, renderers ----------------------------------------------------------
 
 
-def explain(error: NotForYouError | AlreadyDoneError) -> str:
-    """'Only the person it was sent to (@x) can …' / 'You confirmed on Tue 3 Aug 2027 at 10:12.'"""
-    if isinstance(error, NotForYouError):
-        return f"Only {error.who.format(owner=mention(error.owner))} can {error.step}. Nothing was changed."
-    when = ""
-    if error.at is not None:
-        local = error.at.astimezone(ZoneInfo(error.timezone))
-        when = f" on {local:%a %-d %b %Y} at {local:%H:%M}"
-    if error.yours:
-        return f"You {error.you}{when}."
-    by = f" by {mention(error.by)}" if error.by else ""
-    return f"{error.what} was already {error.done}{by}{when}."
 
 
 def receipts_status_section(*, channel: str, user: str, uow: UnitOfWork, now: datetime) -> list[dict[str, Any]]:
@@ -279,7 +269,7 @@ def register(app: App) -> None:
     app.action(str(ReceiptIds.CONFIRM))(handle_receipts_confirm_action)
     app.action(str(ReceiptIds.CP9_SENT))(handle_receipts_cp9_sent_action)
     app.action(str(ReceiptIds.CP9_RECEIVED))(handle_receipts_cp9_received_action)
-    app.view(str(ReceiptIds.PLAN_SENT_MODAL))(handle_receipts_plan_sent_submission)
-    app.view(str(ReceiptIds.CP9_SENT_MODAL))(handle_receipts_cp9_sent_submission)
+    app.view(str(ReceiptIds.PLAN_SENT_MODAL))(once_per_view(handle_receipts_plan_sent_submission))
+    app.view(str(ReceiptIds.CP9_SENT_MODAL))(once_per_view(handle_receipts_cp9_sent_submission))
     if receipts_status_section not in core_group.STATUS_SECTIONS:
         core_group.STATUS_SECTIONS.append(receipts_status_section)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, Respond
 
 from bot.errors import CoreGroupError, InvalidInputError
 from bot.notices import NoticeKind
-from bot.requests import NotYourDecisionError, RequestClosedError, check_meeting_time, clean_details, clean_reason
+from bot.authority import AlreadyDoneError, NotYoursError
+from bot.requests import check_meeting_time, clean_details, clean_reason
 from bot.services.requests import (
     NewRequest,
     case_for_request,
@@ -24,9 +24,11 @@ from bot.services.requests import (
     request_meeting,
 )
 from handlers.blocks import requests as blocks
+from handlers.errors import explain
 from handlers.ids import Command, RequestIds
 from handlers.render import Rendered, mention, renderer
 from handlers.payloads import channel_of, element, id_of, tell_ephemeral
+from handlers.once import once_per_view
 
 #: Which step each button takes, and whether it opens the date form (True) or the reason form.
 _BUTTONS = {
@@ -40,12 +42,17 @@ _BUTTONS = {
 # --- asking ----------------------------------------------------------------------------------
 
 
-def handle_requests_command(ack: Ack, command: dict, client, context) -> None:
+def handle_requests_command(ack: Ack, command: dict, client, respond: Respond, context) -> None:
     """Open the request form for a member of the case whose channel this is; anyone else is told why not."""
     ack()
     services = context["services"]
-    with services.uow_factory() as uow:
-        reference = case_for_request(command["channel_id"], command["user_id"], uow=uow).reference
+    try:
+        with services.uow_factory() as uow:
+            reference = case_for_request(command["channel_id"], command["user_id"], uow=uow).reference
+    except CoreGroupError as error:
+        # Answered here, as /core-group does: an exception straight after ack() would also show "dispatch_failed".
+        respond(text=explain(error), response_type="ephemeral", replace_original=False)
+        return
     view = blocks.build_request_modal(
         reference=reference, channel=command["channel_id"], details=command.get("text") or ""
     )
@@ -81,7 +88,7 @@ def handle_requests_submission(ack: Ack, body: dict, view: dict, client, context
             )
             uow.commit()
     except CoreGroupError as error:
-        client.chat_postEphemeral(channel=channel, user=user, text=error.message)
+        client.chat_postEphemeral(channel=channel, user=user, text=explain(error))
         return
     client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=shown)
 
@@ -98,7 +105,7 @@ def handle_requests_decision_action(ack: Ack, body: dict, action: dict, client, 
     try:
         with services.uow_factory() as uow:
             shown = prepare_decision(uow=uow, now=services.clock.now(), request_id=request_id, user=user, step=step)
-    except (RequestClosedError, NotYourDecisionError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
     metadata = {"request_id": request_id, "channel": channel_of(body)}
@@ -131,7 +138,7 @@ def handle_requests_schedule_submission(ack: Ack, body: dict, view: dict, client
         with services.uow_factory() as uow:
             shown = prepare_decision(uow=uow, now=now, request_id=metadata["request_id"], user=user,
                                      step="review" if convene else "decide")
-    except (RequestClosedError, NotYourDecisionError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         ack()
         tell_ephemeral(client, metadata, user, explain(error))
         return
@@ -174,11 +181,11 @@ def _decide(services, client, metadata: dict, user: str, *, approve: bool, conve
                 decide_request(uow=uow, now=now, request_id=request_id, user=user, approve=approve,
                                starts_at=starts_at, reason=reason)
             uow.commit()
-    except (RequestClosedError, NotYourDecisionError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         tell_ephemeral(client, metadata, user, explain(error))
         return
     except CoreGroupError as error:
-        tell_ephemeral(client, metadata, user, error.message)
+        tell_ephemeral(client, metadata, user, explain(error))
         return
     if approve:
         text = "Done: the additional meeting is scheduled and posted in the case channel, and the requester has been told."
@@ -198,28 +205,13 @@ def handle_requests_ask_action(ack: Ack, body: dict, action: dict, respond: Resp
             request = escalate_request(uow=uow, now=services.clock.now(), request_id=id_of(action), user=user)
             to = request.coordinator_routed_to
             uow.commit()
-    except (RequestClosedError, NotYourDecisionError) as error:
+    except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
     respond(text=f"I've sent your request and the refusal to {mention(to)} (Co-ordinator, Children Services). "
                  "You'll hear the outcome here.", response_type="ephemeral", replace_original=False)
 
 
-def explain(error: RequestClosedError | NotYourDecisionError) -> str:
-    """'Already approved by @x at 10:42 on Tue 3 Aug.' / 'Only the team leader (@x) or their delegate …'"""
-    if isinstance(error, NotYourDecisionError):
-        if error.step == "decide":
-            return f"Only the {error.role} ({mention(error.principal)}) or their delegate can decide this request."
-        return f"Only {mention(error.principal)}, who made the request, can ask the coordinator about it."
-    when = ""
-    if error.at is not None:
-        local = error.at.astimezone(ZoneInfo(error.timezone))
-        when = f" at {local:%H:%M} on {local:%a %-d %b %Y}"
-    if error.done == "asked":
-        return f"You already asked the coordinator{when}."
-    if error.done == "upheld":
-        return f"The refusal was already upheld by {mention(error.by)}{when}."
-    return f"Already {error.done} by {mention(error.by)}{when}."
 
 
 # --- renderers -------------------------------------------------------------------------------
@@ -280,11 +272,11 @@ def _picked_time(values: dict) -> time | None:
 def register(app: App) -> None:
     """Listen for /request-core-group, its form, the decision buttons and forms."""
     app.command(Command.REQUEST_CORE_GROUP)(handle_requests_command)
-    app.view(RequestIds.NEW_MODAL)(handle_requests_submission)
+    app.view(RequestIds.NEW_MODAL)(once_per_view(handle_requests_submission))
     for action_id in _BUTTONS:
         app.action(action_id)(handle_requests_decision_action)
     app.action(RequestIds.ASK_COORDINATOR)(handle_requests_ask_action)
-    app.view(RequestIds.APPROVE_MODAL)(handle_requests_schedule_submission)
-    app.view(RequestIds.CONVENE_MODAL)(handle_requests_schedule_submission)
-    app.view(RequestIds.REFUSE_MODAL)(handle_requests_reason_submission)
-    app.view(RequestIds.UPHOLD_MODAL)(handle_requests_reason_submission)
+    app.view(RequestIds.APPROVE_MODAL)(once_per_view(handle_requests_schedule_submission))
+    app.view(RequestIds.CONVENE_MODAL)(once_per_view(handle_requests_schedule_submission))
+    app.view(RequestIds.REFUSE_MODAL)(once_per_view(handle_requests_reason_submission))
+    app.view(RequestIds.UPHOLD_MODAL)(once_per_view(handle_requests_reason_submission))

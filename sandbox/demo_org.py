@@ -183,7 +183,7 @@ class DemoOrganisation:
             case = uow.cases.get_by_channel(channel)
             meeting = next(m for m in uow.meetings.for_case(case.id) if m.starts_at == times.held)
             draft = RecordDraft(
-                meeting_id=meeting.id, attended_users=(CHAIR, HEALTH_VISITOR, POLICE), absent_users=(TEAM_LEADER,),
+                meeting_id=meeting.id, attended_users=(CHAIR, HEALTH_VISITOR, POLICE),  # the rest were invited
                 attended_labels=("Grandmother",),
                 checklist={
                     "supports": "Health visiting weekly; a family support worker from next week.",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from store.models import (
     OutboxMessage,
     OutboxStatus,
     ProcessedEvent,
+    ProcessedView,
 )
 
 
@@ -104,6 +105,11 @@ class CaseRepository:
     def get(self, case_id: int) -> Case | None:
         return self.session.scalars(self._query().where(Case.id == case_id)).first()
 
+    def add_role(self, case: Case, role: CaseRole) -> None:
+        """Give someone a role in the case (its id is known afterwards)."""
+        case.roles.append(role)
+        self.session.flush()
+
     def get_many(self, case_ids) -> dict[int, Case]:
         """Several cases by id in one query (the sweep loads only the cases with something due)."""
         ids = list(set(case_ids))
@@ -159,39 +165,52 @@ class DelegateRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def active_for(self, principal: str, *, on: date) -> Delegate | None:
+    def active_for(self, principal: str, *, on: date, scopes: Iterable[str]) -> Delegate | None:
+        """`principal`'s delegate on `on` whose delegation has one of `scopes` (the newest, if several)."""
         query = (
             select(Delegate)
-            .where(Delegate.principal == principal, Delegate.ended_at.is_(None), Delegate.until >= on)
+            .where(Delegate.principal == principal, Delegate.ended_at.is_(None), Delegate.until >= on,
+                   Delegate.scope.in_(list(scopes)))
             .order_by(Delegate.id.desc())
         )
         return self.session.scalars(query).first()
 
-    def active_for_many(self, principals, *, on: date) -> dict[str, str]:
-        """principal -> their active delegate on `on`, for many principals in one query (the sweep's batches)."""
+    def active_for_many(self, principals: Iterable[str], *, on: date, scopes: Iterable[str]) -> dict[str, str]:
+        """principal -> their active delegate on `on` with one of `scopes`, in one query (the sweep's batches)."""
         wanted = list(set(principals))
         if not wanted:
             return {}
         query = (
             select(Delegate.principal, Delegate.delegate)
-            .where(Delegate.principal.in_(wanted), Delegate.ended_at.is_(None), Delegate.until >= on)
+            .where(Delegate.principal.in_(wanted), Delegate.ended_at.is_(None), Delegate.until >= on,
+                   Delegate.scope.in_(list(scopes)))
             .order_by(Delegate.id)
         )
         return {principal: delegate for principal, delegate in self.session.execute(query)}
 
-    def principals_of(self, delegate: str, *, on: date) -> list[str]:
-        query = select(Delegate.principal).where(
-            Delegate.delegate == delegate, Delegate.ended_at.is_(None), Delegate.until >= on
+    def all_active_for(self, principal: str, *, on: date) -> Sequence[Delegate]:
+        """Every delegation `principal` has running on `on`, one per scope at most."""
+        query = (
+            select(Delegate)
+            .where(Delegate.principal == principal, Delegate.ended_at.is_(None), Delegate.until >= on)
+            .order_by(Delegate.scope, Delegate.id)
         )
-        return list(self.session.scalars(query).all())
+        return self.session.scalars(query).all()
 
-    def end_all_for(self, principal: str, *, now: datetime) -> int:
-        statement = (
-            update(Delegate)
-            .where(Delegate.principal == principal, Delegate.ended_at.is_(None))
-            .values(ended_at=now)
+    def principals_of(self, delegate: str, *, on: date, scopes: Iterable[str]) -> list[str]:
+        """Whom `delegate` stands in for on `on`, in one of `scopes`."""
+        query = select(Delegate.principal).where(
+            Delegate.delegate == delegate, Delegate.ended_at.is_(None), Delegate.until >= on,
+            Delegate.scope.in_(list(scopes)),
         )
-        return self.session.execute(statement).rowcount
+        return list(dict.fromkeys(self.session.scalars(query).all()))
+
+    def end_all_for(self, principal: str, *, now: datetime, scope: str | None = None) -> int:
+        """End `principal`'s running delegations (only those of `scope` when given); how many ended."""
+        statement = update(Delegate).where(Delegate.principal == principal, Delegate.ended_at.is_(None))
+        if scope is not None:
+            statement = statement.where(Delegate.scope == scope)
+        return self.session.execute(statement.values(ended_at=now)).rowcount
 
     def add(self, delegate: Delegate) -> None:
         self.session.add(delegate)
@@ -375,3 +394,19 @@ class EventRepository:
         """Record the event id; True only the first time it is seen."""
         values = {"event_id": event_id, "received_at": now}
         return insert_ignoring_duplicates(self.session, ProcessedEvent, values, key="event_id")
+
+
+class ViewRepository:
+    """Slack view ids whose submission was processed: a submission changes something once per view."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def first_time(self, view_id: str, *, now: datetime) -> bool:
+        """Record the view id; True only for the first submission of that view to get here."""
+        values = {"view_id": view_id, "processed_at": now}
+        return insert_ignoring_duplicates(self.session, ProcessedView, values, key="view_id")
+
+    def seen(self, view_id: str) -> bool:
+        """Whether a submission of this view was processed already."""
+        return self.session.get(ProcessedView, view_id) is not None

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from store.models import Case, InstitutionLetter, LetterStatus
@@ -49,6 +50,46 @@ class LetterRepository:
         if case_ids is not None:
             query = query.where(InstitutionLetter.case_id.in_(list(case_ids)))
         return self.session.scalars(query.order_by(InstitutionLetter.requested_at, InstitutionLetter.id)).all()
+
+    def for_person(self, case_id: int, person_key: str) -> InstitutionLetter | None:
+        """The case's letter about this person (by relationship), as the database has it now."""
+        query = select(InstitutionLetter).where(InstitutionLetter.case_id == case_id,
+                                                InstitutionLetter.person_key == person_key)
+        return self.session.scalars(query.execution_options(populate_existing=True)).first()
+
+    def awaiting_details(self, case_id: int) -> InstitutionLetter | None:
+        """The case's oldest letter a record flagged whose details the chair has not given yet."""
+        query = select(InstitutionLetter).where(InstitutionLetter.case_id == case_id,
+                                                InstitutionLetter.status == LetterStatus.DETAILS_NEEDED)
+        return self.session.scalars(query.order_by(InstitutionLetter.requested_at, InstitutionLetter.id)).first()
+
+    def add_for_person(self, letter: InstitutionLetter) -> bool:
+        """Add a letter unless the case has one about the same person already (False: a rival added it first)."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(letter)
+                self.session.flush()
+        except IntegrityError:
+            return False
+        return True
+
+    def update_details(self, letter_id: int, *, reopen: bool, **values: Any) -> None:
+        """New details for a letter; `reopen` puts a sent letter back to be written again (its details changed)."""
+        if reopen:
+            values |= {"status": LetterStatus.TO_SEND, "sent_at": None, "sent_by": None, "sent_on_behalf_of": None}
+        statement = (update(InstitutionLetter).where(InstitutionLetter.id == letter_id).values(**values)
+                     .execution_options(synchronize_session=False))
+        self.session.execute(statement)
+
+    def absorb(self, letter: InstitutionLetter, into: InstitutionLetter) -> bool:
+        """A flagged letter whose details turned out to be about a person who has a letter: drop it, its messages
+        moving to that letter (so their buttons update in place); True for the one submission that did it."""
+        statement = delete(InstitutionLetter).where(InstitutionLetter.id == letter.id,
+                                                     InstitutionLetter.status == LetterStatus.DETAILS_NEEDED)
+        if self.session.execute(statement.execution_options(synchronize_session=False)).rowcount != 1:
+            return False
+        self.remember_messages(into, *(letter.message_keys or []))
+        return True
 
     def remember_messages(self, letter: InstitutionLetter, *keys: str) -> None:
         """Remember messages that carry the letter's buttons, to update them in place once it moves on."""

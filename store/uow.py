@@ -14,6 +14,7 @@ from store.repositories import (
     EventRepository,
     OrganisationRepository,
     OutboxRepository,
+    ViewRepository,
 )
 from store.repositories_deregistration import DeregistrationRepository, RetentionRepository
 from store.repositories_home import HomeTabRepository, OverviewRepository
@@ -30,6 +31,7 @@ class UnitOfWork:
     def __init__(self, session_factory: Callable[[], Session]) -> None:
         self._session_factory = session_factory
         self.committed = False
+        self._before_commit: list[Callable[[UnitOfWork], None]] = []
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
@@ -39,6 +41,7 @@ class UnitOfWork:
         self.audit = AuditRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.events = EventRepository(self.session)
+        self.views = ViewRepository(self.session)
         self.meetings = MeetingRepository(self.session)
         self.meeting_records = MeetingRecordRepository(self.session)
         self.requests = MeetingRequestRepository(self.session)
@@ -57,8 +60,14 @@ class UnitOfWork:
         # close() rolls back whatever was not committed, without expiring what callers still hold.
         self.session.close()
 
+    def before_commit(self, check: Callable[[UnitOfWork], None]) -> None:
+        """Run `check` inside the transaction just before it commits; if it raises, nothing is committed."""
+        self._before_commit.append(check)
+
     def commit(self) -> None:
         """Make everything done in this unit of work durable, together."""
+        for check in self._before_commit:
+            check(self)
         self.session.commit()
         self.committed = True
 

@@ -16,13 +16,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.errors import InvalidInputError, NotAllowedError, NotInCaseError
+from bot.authority import (
+    CHAIR_OR_DELEGATE,
+    AlreadyDoneError,
+    Duty,
+    NotYoursError,
+    acting_as,
+    chair_of,
+    duty_in,
+    scopes_covering,
+)
+from bot.errors import InvalidInputError, NotInCaseError
 from bot.notices import NoticeKind
 from bot.obligations import ObligationKind
 from bot.organisation import calendar_for
-from bot.receipts import AlreadyDoneError, NotForYouError
 from bot.services.cases import case_for_channel
-from bot.services.deregistration import acting_for
 from bot.services.obligations import discharge_obligation, open_obligation, waive_obligation
 from store.models import ActionStatus, Case, MeetingAction, MeetingRecord, Obligation, Role
 from store.uow import UnitOfWork
@@ -40,20 +48,20 @@ class ActionReasonError(InvalidInputError):
 
 def acting_for_action(uow: UnitOfWork, case: Case, action: MeetingAction, user: str, *, now: datetime,
                       closing: bool = False) -> str | None:
-    """None when `user` is the action's owner or the chair; whom they stand in for when an active delegate of
-    either; anyone else is refused. Closing an action is the chair's (or their delegate's) alone."""
-    try:
-        return acting_for(uow, case, user, (None if closing else action.owner_user_id, case.chair), now=now,
-                          who="the owner or the chair", doing="settle this action")
-    except NotAllowedError:
-        pass  # refused below, naming whom the step belongs to so each surface can show them
+    """None when `user` is the action's owner or the chair; whom they stand in for when a delegate covering that
+    person's part (the coordinator's work for the coordinator, chairing for anyone else); anyone else is refused.
+    Closing an action is the chair's (or their chairing delegate's) alone."""
     if closing:
-        raise NotForYouError(step="close this action", owner=case.chair,
-                             who=f"the chair of {case.reference} ({{owner}}) or their delegate")
-    owner = action.owner_user_id or case.chair
-    who = (f"the action's owner ({{owner}}), the chair of {case.reference}, or one of their delegates"
-           if action.owner_user_id else f"the chair of {case.reference} ({{owner}}) or their delegate")
-    raise NotForYouError(step="mark this action done", who=who, owner=owner)
+        principals = [chair_of(case)]
+        who = CHAIR_OR_DELEGATE.format(reference=case.reference)
+    else:
+        owner = action.owner_user_id
+        principals = [*([(owner, duty_in(case, owner))] if owner else []), chair_of(case)]
+        who = (f"the action's owner ({{owner}}), the chair of {case.reference}, or one of their delegates"
+               if owner else CHAIR_OR_DELEGATE.format(reference=case.reference))
+    acting = acting_as(uow=uow, organisation=case.organisation, user=user, now=now, principals=principals,
+                       step="close this action" if closing else "mark this action done", who=who)
+    return acting.on_behalf_of
 
 
 # --- done, closed ---------------------------------------------------------------------------
@@ -155,8 +163,7 @@ def _require_open(action: MeetingAction, case: Case, user: str) -> None:
     closed = action.status == ActionStatus.CLOSED
     raise AlreadyDoneError(what="This action", done="closed as no longer needed" if closed else "marked done",
                            by=action.done_by, at=action.done_at, timezone=case.organisation.timezone,
-                           yours=action.done_by == user,
-                           you="closed this action as no longer needed" if closed else "marked this action done")
+                           yours=action.done_by == user)
 
 
 # --- the case's actions -----------------------------------------------------------------------
@@ -218,7 +225,7 @@ def _may(uow: UnitOfWork, case: Case, action: MeetingAction, user: str, *, now: 
          closing: bool = False) -> bool:
     try:
         acting_for_action(uow, case, action, user, now=now, closing=closing)
-    except NotForYouError:
+    except NotYoursError:
         return False
     return True
 
@@ -229,7 +236,8 @@ def _visible_case(uow: UnitOfWork, channel: str, user: str, *, now: datetime) ->
         return case_for_channel(channel, user, uow=uow)
     except NotInCaseError:
         case = uow.cases.get_by_channel(channel)
-        principals = uow.delegates.principals_of(user, on=calendar_for(case.organisation).local_date(now))
+        principals = uow.delegates.principals_of(user, on=calendar_for(case.organisation).local_date(now),
+                                                 scopes=(*scopes_covering(Duty.CHAIR), *scopes_covering(Duty.COORDINATE)))
         if any(case.is_in_group(p) for p in principals):
             return case
         raise

@@ -150,7 +150,7 @@ def case_for_channel(channel: str, user: str, *, uow: UnitOfWork) -> Case:
     if case is None:
         raise NotACaseChannelError()
     if not (case.is_in_group(user) or user == case.organisation.coordinator):
-        raise NotInCaseError(case.reference)
+        raise NotInCaseError()
     return case
 
 
@@ -221,6 +221,8 @@ def _sync_roles(case: Case, spec: CaseSpec) -> list[str]:
             case.roles.append(CaseRole(role=key[0], user_id=key[1], label=key[2]))
             changes.append(f"{key[0]} added: {key[1] or key[2]}")
     for key, role in have.items():
+        if key[0] == Role.MEMBER and key[2]:  # added in Slack by the chair (`/core-group add`): not the file's
+            continue
         if key not in want:
             case.roles.remove(role)
             changes.append(f"{key[0]} removed: {key[1] or key[2]}")

@@ -16,7 +16,8 @@ from bot.cp9 import Cp9State, check_sent_on, clean_note, cp9_schedule, cp9_state
 from bot.errors import InvalidInputError, NotACaseChannelError
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for, policy_for
-from bot.receipts import AlreadyDoneError, NotForYouError, days_overdue, next_reminder
+from bot.authority import COORDINATOR_OR_DELEGATE, AlreadyDoneError, acting_as, coordinator_of
+from bot.receipts import days_overdue, next_reminder
 from bot.services.cases import case_for_channel
 from bot.services.meeting_plan import route_to
 from bot.services.receipts import acting_chair
@@ -160,20 +161,13 @@ def mark_cp9_sent(*, uow: UnitOfWork, now: datetime, cp9_id: int, user: str, sen
 def mark_cp9_received(*, uow: UnitOfWork, now: datetime, cp9_id: int, user: str) -> Cp9:
     """The coordinator (or delegate) marks the CP9 received (once); every button about it goes."""
     case, cp9 = _cp9(uow, cp9_id=cp9_id)
-    coordinator = case.organisation.coordinator
-    on_behalf_of = None
-    if user != coordinator:
-        delegate = uow.delegates.active_for(coordinator, on=calendar_for(case.organisation).local_date(now))
-        if delegate is None or delegate.delegate != user:
-            raise NotForYouError(step=f"mark the {cp9.form_name} received",
-                                 who="the Co-ordinator, Children Services ({owner}) or their delegate",
-                                 owner=coordinator)
-        on_behalf_of = coordinator
+    on_behalf_of = acting_as(uow=uow, organisation=case.organisation, user=user, now=now,
+                             principals=[coordinator_of(case)], step=f"mark the {cp9.form_name} received",
+                             who=COORDINATOR_OR_DELEGATE).on_behalf_of
     if not uow.cp9s.mark_received(cp9.id, now=now, by=user, on_behalf_of=on_behalf_of):
         cp9 = uow.cp9s.get(cp9.id)
         raise AlreadyDoneError(what=f"The {cp9.form_name}", done="marked received", by=cp9.received_by,
-                               at=cp9.received_at, timezone=case.organisation.timezone, yours=cp9.received_by == user,
-                               you=f"marked the {cp9.form_name} received")
+                               at=cp9.received_at, timezone=case.organisation.timezone, yours=cp9.received_by == user)
     cp9 = uow.cp9s.get(cp9.id)
     uow.audit.record(action="cp9.received", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      cp9_id=cp9.id, late=now > cp9.due_at)
@@ -240,9 +234,9 @@ def _require_pending(cp9: Cp9, case: Case, user: str) -> None:
     timezone = case.organisation.timezone
     if cp9.status == Cp9Status.SENT:
         raise AlreadyDoneError(what=f"The {cp9.form_name}", done="marked sent", by=cp9.sent_by, at=cp9.sent_at,
-                               timezone=timezone, yours=cp9.sent_by == user, you=f"marked the {cp9.form_name} sent")
+                               timezone=timezone, yours=cp9.sent_by == user)
     if cp9.status == Cp9Status.RECEIVED:
-        raise AlreadyDoneError(what=f"The {cp9.form_name}", done="marked received by the coordinator",
+        raise AlreadyDoneError(what=f"The {cp9.form_name}", done="marked received",
                                by=cp9.received_by, at=cp9.received_at, timezone=timezone)
 
 

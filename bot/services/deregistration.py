@@ -18,8 +18,8 @@ from bot.deregistration import (
     check_deregistration,
     check_outcome,
     post_deregistration_window,
-    short_date,
 )
+from bot.authority import AlreadyDoneError, acting_as, duty_in
 from bot.errors import CoreGroupError, InvalidInputError, NotACaseChannelError, NotAllowedError
 from bot.meetings import non_working_day_warning
 from bot.notices import NoticeKind, notice_key
@@ -47,22 +47,13 @@ class DeregistrationInvalidError(CoreGroupError):
         self.errors = errors
 
 
-class AlreadyDoneError(CoreGroupError):
-    """The step was taken already (a second click, or someone else first)."""
-
-
 def acting_for(uow: UnitOfWork, case: Case, user: str, people: tuple[str | None, ...], *, now: datetime,
                who: str, doing: str) -> str | None:
-    """None when `user` is one of `people`; the person they stand in for when their active delegate; else refused."""
-    people = tuple(p for p in dict.fromkeys(people) if p)
-    if user in people:
-        return None
-    today = calendar_for(case.organisation).local_date(now)
-    for person in people:
-        delegate = uow.delegates.active_for(person, on=today)
-        if delegate is not None and delegate.delegate == user:
-            return person
-    raise NotAllowedError(f"Only {who} (or their delegate) can {doing}.")
+    """None when `user` is one of `people`; whom they stand in for when a delegate covering that person's part
+    (the coordinator's work for the coordinator, chairing for anyone else); else refused."""
+    principals = [(p, duty_in(case, p)) for p in dict.fromkeys(people) if p]
+    return acting_as(uow=uow, organisation=case.organisation, user=user, now=now, principals=principals,
+                     step=doing, who=f"{who} or their delegate").on_behalf_of
 
 
 def case_in(channel: str, uow: UnitOfWork) -> Case:
@@ -97,7 +88,8 @@ def deregister_form(channel: str, user: str, *, uow: UnitOfWork, now: datetime) 
 def _deregistrable(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> tuple[Case, str | None]:
     case = case_in(channel, uow)
     on_behalf_of = acting_for(uow, case, user, (case.chair, case.organisation.coordinator), now=now,
-                              who=f"the chair of {case.reference} or the coordinator", doing="record its deregistration")
+                              who=f"the chair of {case.reference} ({{owner}}) or the coordinator",
+                              doing="record its deregistration")
     if case.status != CaseStatus.OPEN:
         raise NotAllowedError(f"Case {case.reference} is already {case.status}.")
     return case, on_behalf_of
@@ -214,20 +206,22 @@ def _acting_on(uow: UnitOfWork, deregistration_id: int, user: str, *, now: datet
         raise InvalidInputError("That deregistration no longer exists.")
     case = uow.cases.get(row.case_id)
     on_behalf_of = acting_for(uow, case, user, organisers(case, row), now=now, doing=doing,
-                              who=f"the convener or chair of the post-deregistration meeting of {case.reference}")
+                              who=f"the convener ({{owner}}) or chair of the post-deregistration meeting of "
+                                  f"{case.reference}")
     if row.status not in statuses:
-        raise AlreadyDoneError(already_said(case, row))
+        raise already_done(case, row)
     return case, row, on_behalf_of
 
 
-def already_said(case: Case, row: Deregistration) -> str:
-    """'The outcome was already recorded by <@U…> on Tue 3 Aug 2027: …'"""
+def already_done(case: Case, row: Deregistration) -> CoreGroupError:
+    """The outcome was recorded already (by whom, when, what), or the case was re-opened meanwhile."""
     if row.status == DeregistrationStatus.SUPERSEDED:
-        return f"Case {case.reference} was re-opened (the child was registered again): nothing more is needed here."
-    when = short_date(calendar_for(case.organisation).local_date(row.outcome_at)) if row.outcome_at else ""
+        return NotAllowedError(
+            f"Case {case.reference} was re-opened (the child was registered again): nothing more is needed here.")
     what = ("risk had escalated, and social work is assessing" if row.risk_escalated
             else "risks remain reduced, and the case is closed")
-    return f"The outcome was already recorded by <@{row.outcome_by}> on {when}: {what}."
+    return AlreadyDoneError(what="The outcome of this meeting", done=f"recorded ({what})", by=row.outcome_by,
+                            at=row.outcome_at, timezone=case.organisation.timezone)
 
 
 def post_dereg_view(deregistration_id: int, user: str, *, uow: UnitOfWork, now: datetime, step: str) -> PostDeregView:
@@ -248,7 +242,7 @@ def set_post_dereg_date(*, uow: UnitOfWork, now: datetime, deregistration_id: in
     if starts_at <= now:
         raise DeregistrationInvalidError({"date": "That date and time has already passed. Choose a time in the future."})
     if not uow.deregistrations.set_meeting(row.id, at=starts_at, by=user):
-        raise AlreadyDoneError(already_said(case, row))
+        raise already_done(case, row)
     calendar = calendar_for(case.organisation)
     warnings = [w for w in [non_working_day_warning(starts_at, calendar=calendar)] if w]
     window = window_of(row)
@@ -281,7 +275,7 @@ def record_post_dereg_outcome(draft: OutcomeDraft, *, uow: UnitOfWork, now: date
         lead_agency=None if escalated else draft.lead_agency.strip(),
     )
     if not saved:
-        raise AlreadyDoneError(already_said(case, uow.deregistrations.get(row.id)))
+        raise already_done(case, uow.deregistrations.get(row.id))
     uow.audit.record(action="deregistration.outcome", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      deregistration_id=row.id, held_on=row.held_on.isoformat(), risk_escalated=escalated,
                      plan_type=row.plan_type, lead_agency_length=len(row.lead_agency or ""))

@@ -13,6 +13,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from bot import digest as rules
+from bot.authority import Duty, recipient_for
 from bot.digest import Digest, DigestItem, assemble_digest, digest_day, digest_key
 from bot.notices import NoticeKind
 from bot.obligations import ObligationKind, Stage
@@ -73,11 +74,8 @@ def send_daily_digests(*, uow_factory: UnitOfWorkFactory, now: datetime) -> int:
 
 def coordinator_route(uow: UnitOfWork, organisation: Organisation, *, now: datetime) -> tuple[str, str | None]:
     """Who gets what is meant for the coordinator today: their active delegate (on their behalf), else them."""
-    coordinator = organisation.coordinator
-    row = uow.delegates.active_for(coordinator, on=calendar_for(organisation).local_date(now))
-    if row is not None and row.delegate != coordinator:
-        return row.delegate, coordinator
-    return coordinator, None
+    return recipient_for(uow=uow, organisation=organisation, principal=organisation.coordinator,
+                         duty=Duty.COORDINATE, now=now)
 
 
 # --- one query function per feature ---------------------------------------------------------------

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.authority import Duty, scopes_covering
 from bot.digest import Digest, words
 from bot.errors import NotAllowedError
 from bot.organisation import calendar_for
-from bot.services.delegates import current_delegate
+from bot.services.delegates import current_delegates, delegation_scopes
 from bot.services.digest import build_digest
 from store.models import Case, CaseStatus, CopyStatus, LetterStatus, Organisation, RequestStatus, Role
 from store.uow import UnitOfWork
@@ -53,8 +54,10 @@ class DelegateView:
     """The person's delegate setting: whether they can set one, and who stands in for them until when."""
 
     can_set: bool
-    delegate: str | None = None
+    delegate: str | None = None  # the first running delegation, for the modal's initial values
     until: date | None = None
+    scopes: tuple[str, ...] = ()  # what they may hand on, the default first
+    delegations: tuple[tuple[str, date, str], ...] = ()  # (delegate, until, scope) running today
 
 
 @dataclass(frozen=True)
@@ -79,22 +82,26 @@ def home_for(*, uow: UnitOfWork, now: datetime, user: str) -> HomeView:
         (o for o in organisations if o.coordinator == user), organisations[0] if organisations else None)
     calendar = calendar_for(organisation) if organisation else None
     today = calendar.local_date(now) if calendar else now.date()
-    principals = tuple(p for p in uow.delegates.principals_of(user, on=today) if p != user)
-    identities = (user, *principals)
-    coordinating = [o for o in organisations if o.coordinator in identities]
+    def as_(duty: Duty) -> tuple[str, ...]:  # the user and whom they stand in for in `duty` today
+        return (user, *(p for p in uow.delegates.principals_of(user, on=today, scopes=scopes_covering(duty))
+                        if p != user))
+
+    deciding = tuple(dict.fromkeys(as_(Duty.DECIDE_AS_TEAM_LEADER) + as_(Duty.DECIDE_AS_COORDINATOR)))
+    coordinating = [o for o in organisations if o.coordinator in as_(Duty.COORDINATE)]
     waiting = [
-        *_decisions(uow, identities, user, calendar, today),
+        *_decisions(uow, deciding, user, calendar, today),
         *_copies_to_confirm(uow, user, calendar),
-        *_chair_items(uow, identities, user, now, calendar),
+        *_chair_items(uow, as_(Duty.CHAIR), user, now, calendar),
         *(item for o in coordinating for item in _coordinator_items(uow, o, user, calendar)),
-        *_actions(uow, identities, user, today),
+        *_actions(uow, tuple(dict.fromkeys(as_(Duty.CHAIR) + as_(Duty.COORDINATE))), user, today),
     ]
     digest = build_digest(uow=uow, organisation=coordinating[0], now=now) if coordinating else None
     return HomeView(
         user=user, timezone=organisation.timezone if organisation else "Europe/London", updated_at=now,
         cases=tuple(_case(uow, case, user, now) for case in cases),
         waiting=tuple(sorted(waiting, key=lambda i: (i.since, i.reference, i.kind, i.item_id))),
-        delegate=_delegate(uow, user, now), digest=digest, standing_in_for=principals,
+        delegate=_delegate(uow, user, now), digest=digest,
+        standing_in_for=tuple(dict.fromkeys((*deciding, *as_(Duty.COORDINATE), *as_(Duty.CHAIR))))[1:],
     )
 
 
@@ -210,10 +217,13 @@ def _actions(uow: UnitOfWork, identities, user: str, today: date) -> list[Waitin
 
 def _delegate(uow: UnitOfWork, user: str, now: datetime) -> DelegateView:
     try:
-        row = current_delegate(uow=uow, now=now, principal=user)
+        rows = current_delegates(uow=uow, now=now, principal=user)
     except NotAllowedError:
         return DelegateView(can_set=False)
-    return DelegateView(True, row.delegate if row else None, row.until if row else None)
+    row = rows[0] if rows else None
+    return DelegateView(True, row.delegate if row else None, row.until if row else None,
+                        scopes=tuple(delegation_scopes(uow=uow, principal=user)),
+                        delegations=tuple((r.delegate, r.until, r.scope) for r in rows))
 
 
 def people_to_refresh(uow: UnitOfWork, recipients: list[str]) -> set[str]:

@@ -17,11 +17,11 @@ from datetime import datetime
 from typing import Any
 
 from bot.errors import InvalidInputError, NotACaseChannelError, NotAllowedError
-from bot.letters import LetterDetails
+from bot.letters import LetterDetails, person_key
 from bot.notices import NoticeKind, notice_key
 from bot.obligations import ObligationKind
 from bot.organisation import calendar_for
-from bot.receipts import AlreadyDoneError, NotForYouError
+from bot.authority import COORDINATOR_OR_DELEGATE, AlreadyDoneError, acting_as, chair_of, coordinator_of
 from bot.requests import SYSTEM_ACTOR
 from bot.services.meeting_plan import route_to
 from bot.services.obligations import discharge_obligation, open_obligation
@@ -44,6 +44,8 @@ from store.uow import UnitOfWork
 def flag_institution(*, uow: UnitOfWork, case: Case, record: MeetingRecord, now: datetime) -> InstitutionLetter | None:
     """A saved record says a parent or relative is in an institution: the chair is asked for the letter's details."""
     if not record.institution or uow.letters.for_record(record.id) is not None:
+        return None
+    if uow.letters.awaiting_details(case.id) is not None:  # the chair is already asked (and chased) for details
         return None
     letter = InstitutionLetter(
         case_id=case.id, record_id=record.id, status=LetterStatus.DETAILS_NEEDED, requested_by=record.recorded_by,
@@ -87,39 +89,73 @@ def letter_form(*, uow: UnitOfWork, now: datetime, user: str, channel: str | Non
 
 def request_letter(*, uow: UnitOfWork, now: datetime, user: str, details: LetterDetails, channel: str | None = None,
                    letter_id: int | None = None) -> InstitutionLetter:
-    """Save a letter's details: the coordinator (or delegate, the coordinator keeping a copy) gets the task and
-    the draft; a letter a record asked for is completed once (the first submission wins)."""
-    case, letter = _case_and_letter(uow, channel=channel, letter_id=letter_id)
+    """Save a letter's details, one letter per person in an institution per case: a letter about the same person
+    is updated, else the letter a record asked for is completed, else a new one is made; the coordinator (or
+    delegate, the coordinator keeping a copy) gets the task and the draft whenever there is something to write."""
+    case, asked = _case_and_letter(uow, channel=channel, letter_id=letter_id)
     on_behalf_of = acting_for_letter(uow, case, user, now=now)
     if case.status == CaseStatus.CLOSED:
         raise NotAllowedError(f"Case {case.reference} is closed: no letters are written for it.")
-    values = dict(relationship=details.relationship, institution_kind=details.kind,
+    key = person_key(details.relationship)
+    values = dict(relationship=details.relationship, person_key=key, institution_kind=details.kind,
                   institution_name=details.institution_name, contact=details.contact, details_by=user,
                   details_on_behalf_of=on_behalf_of, details_at=now)
-    if letter is None:
+    flagged = asked or uow.letters.awaiting_details(case.id)
+    letter = uow.letters.for_person(case.id, key)
+    completed = None  # the flagged letter whose details were just given (its letter_details obligation is met)
+    if letter is None and flagged is not None and uow.letters.give_details(flagged.id, **values):
+        letter, flagged, action = uow.letters.get(flagged.id), None, "letter.requested"
+        completed = letter.id
+    elif letter is None:
         letter = InstitutionLetter(case_id=case.id, record_id=None, status=LetterStatus.TO_SEND, requested_by=user,
                                    requested_on_behalf_of=on_behalf_of, requested_at=now, message_keys=[],
                                    created_at=now, **values)
-        uow.letters.add(letter)
-    elif not uow.letters.give_details(letter.id, **values):
-        _require_details_needed(uow, case, uow.letters.get(letter.id), user)
+        action = "letter.requested"
+        if not uow.letters.add_for_person(letter):  # a simultaneous submission wrote about this person first
+            letter, action = uow.letters.for_person(case.id, key), ""
+    else:
+        action = ""
+    if letter is None:  # pragma: no cover - the unique index means a rival's letter exists
+        raise InvalidInputError("The letter could not be saved: please try again.")
+    if not action:  # a second submission about the same person updates that person's letter
+        action = "letter.updated" if _differs(letter, details) else "letter.details_confirmed"
+        if action == "letter.updated":
+            uow.letters.update_details(letter.id, reopen=letter.status == LetterStatus.SENT, **values)
+    absorbed = flagged is not None and flagged.id != letter.id and uow.letters.absorb(flagged, into=letter)
+    if absorbed:
+        completed = flagged.id
+        uow.audit.record(action="letter.merged", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
+                         letter_id=letter.id, merged_letter_id=flagged.id, record_id=flagged.record_id)
     letter = uow.letters.get(letter.id)
     # The institution's name is kept on the letter, never in the audit: the kind says enough.
-    uow.audit.record(action="letter.requested", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
+    uow.audit.record(action=action, at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      letter_id=letter.id, kind=letter.institution_kind, record_id=letter.record_id)
-    _settle(uow, case, letter, ObligationKind.LETTER_DETAILS, by=user, on_behalf_of=on_behalf_of, outcome="details",
-            now=now)
-    _update_all(uow, case, letter, suffix="details", now=now)
-    _owe(uow, case, letter, ObligationKind.LETTER_SENT, now=now)
+    first = action == "letter.requested"
+    suffix = "details" if first else f"details:{now.isoformat()}"
+    if completed is not None:
+        _settle(uow, case, letter, ObligationKind.LETTER_DETAILS, subject_id=completed, by=user,
+                on_behalf_of=on_behalf_of, outcome=suffix, now=now)
+    if action != "letter.details_confirmed" or absorbed:  # the messages with this letter's buttons show it now
+        _update_all(uow, case, letter, suffix=suffix, now=now)
+    if action == "letter.details_confirmed":
+        return letter  # the same details again: the letter stands (or was sent) as it is
+    _owe(uow, case, letter, ObligationKind.LETTER_SENT, now=now)  # owed (again, once reopened) until marked sent
+    occurrence = () if first else (now.isoformat(),)
     for person, on_behalf in _coordinator_people(uow, case, now=now):
         payload = {**letter_payload(case, letter), "occasion": "requested", "on_behalf_of": on_behalf}
-        key = notice_key(NoticeKind.LETTER_TO_WRITE, letter.id, person)
+        key = notice_key(NoticeKind.LETTER_TO_WRITE, letter.id, person, *occurrence)
         if uow.outbox.enqueue(key=key, kind=NoticeKind.LETTER_TO_WRITE, recipient=person, now=now, case_id=case.id,
                               payload=payload):
             uow.letters.remember_messages(letter, key)
-        uow.outbox.enqueue(key=notice_key(NoticeKind.LETTER_DRAFT, letter.id, person), kind=NoticeKind.LETTER_DRAFT,
-                           recipient=person, now=now, case_id=case.id, payload=payload)
+        uow.outbox.enqueue(key=notice_key(NoticeKind.LETTER_DRAFT, letter.id, person, *occurrence),
+                           kind=NoticeKind.LETTER_DRAFT, recipient=person, now=now, case_id=case.id, payload=payload)
     return letter
+
+
+def _differs(letter: InstitutionLetter, details: LetterDetails) -> bool:
+    """Whether the submitted details change what the letter says (and so whether there is a letter to write)."""
+    return (letter.relationship, letter.institution_kind, letter.institution_name, letter.contact) != (
+        details.relationship, details.kind, details.institution_name, details.contact)
 
 
 # --- the coordinator marks it sent ---------------------------------------------------------------
@@ -128,25 +164,20 @@ def request_letter(*, uow: UnitOfWork, now: datetime, user: str, details: Letter
 def mark_letter_sent(*, uow: UnitOfWork, now: datetime, letter_id: int, user: str) -> InstitutionLetter:
     """The coordinator (or their delegate) marks the letter sent, once; its reminders stop and its buttons go."""
     case, letter = _case_and_letter(uow, letter_id=letter_id)
-    coordinator = case.organisation.coordinator
-    on_behalf_of = None
-    if user != coordinator:
-        delegate = uow.delegates.active_for(coordinator, on=calendar_for(case.organisation).local_date(now))
-        if delegate is None or delegate.delegate != user:
-            raise NotForYouError(step="mark this letter sent",
-                                 who="the Co-ordinator, Children Services ({owner}) or their delegate", owner=coordinator)
-        on_behalf_of = coordinator
+    on_behalf_of = acting_as(uow=uow, organisation=case.organisation, user=user, now=now,
+                             principals=[coordinator_of(case)], step="mark this letter sent",
+                             who=COORDINATOR_OR_DELEGATE).on_behalf_of
     if letter.status == LetterStatus.DETAILS_NEEDED:
         raise InvalidInputError("The letter's details have not been given yet, so there is no letter to send.")
     if not uow.letters.mark_sent(letter.id, now=now, by=user, on_behalf_of=on_behalf_of):
         letter = uow.letters.get(letter.id)
         raise AlreadyDoneError(what="The letter", done="marked sent", by=letter.sent_by, at=letter.sent_at,
-                               timezone=case.organisation.timezone, yours=letter.sent_by == user,
-                               you="marked this letter sent")
+                               timezone=case.organisation.timezone, yours=letter.sent_by == user)
     letter = uow.letters.get(letter.id)
     uow.audit.record(action="letter.sent", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      letter_id=letter.id, kind=letter.institution_kind)
-    _settle(uow, case, letter, ObligationKind.LETTER_SENT, by=user, on_behalf_of=on_behalf_of, outcome="sent", now=now)
+    _settle(uow, case, letter, ObligationKind.LETTER_SENT, subject_id=letter.id, by=user, on_behalf_of=on_behalf_of,
+            outcome="sent", now=now)
     _update_all(uow, case, letter, suffix="sent", now=now)
     return letter
 
@@ -161,12 +192,12 @@ def _owe(uow: UnitOfWork, case: Case, letter: InstitutionLetter, kind: Obligatio
                     owner=case.chair if chair else case.organisation.coordinator, due_at=now, now=now)
 
 
-def _settle(uow: UnitOfWork, case: Case, letter: InstitutionLetter, kind: ObligationKind, *, by: str,
-            on_behalf_of: str | None, outcome: str, now: datetime) -> None:
-    """Discharge the letter's obligation: its unsent chases are withdrawn and its latest ones updated in place with
-    the letter as it is now, under the keys `_update_all` then uses for every other message (`outcome` is its suffix),
-    so each message is updated once."""
-    row = uow.obligations.find_open(kind=kind, subject_type="letter", subject_id=letter.id)
+def _settle(uow: UnitOfWork, case: Case, letter: InstitutionLetter, kind: ObligationKind, *, subject_id: int,
+            by: str, on_behalf_of: str | None, outcome: str, now: datetime) -> None:
+    """Discharge what is owed about letter `subject_id` (a flagged letter merged into `letter` included): its unsent
+    chases are withdrawn and its latest ones updated in place with `letter` as it is now, under the keys
+    `_update_all` then uses for every other message (`outcome` is its suffix), so each message is updated once."""
+    row = uow.obligations.find_open(kind=kind, subject_type="letter", subject_id=subject_id)
     if row is not None:
         discharge_obligation(uow=uow, row=row, by=by, now=now, on_behalf_of=on_behalf_of, outcome=outcome,
                              shows=letter_payload(case, letter))
@@ -197,17 +228,11 @@ def letter_chased(uow: UnitOfWork, case: Case, row: Obligation, *, keys: list[st
 
 def acting_for_letter(uow: UnitOfWork, case: Case, user: str, *, now: datetime) -> str | None:
     """None when `user` chairs the case or is the coordinator; whom they stand in for as a delegate; else refused."""
-    chair, coordinator = case.chair, case.organisation.coordinator
-    if user in (chair, coordinator):
-        return None
-    today = calendar_for(case.organisation).local_date(now)
-    for principal in (p for p in (chair, coordinator) if p):
-        delegate = uow.delegates.active_for(principal, on=today)
-        if delegate is not None and delegate.delegate == user:
-            return principal
-    raise NotForYouError(step="give the details of a letter to an institution",
-                         who=f"the chair of {case.reference} ({{owner}}), the coordinator, or one of their delegates",
-                         owner=chair)
+    return acting_as(uow=uow, organisation=case.organisation, user=user, now=now,
+                     principals=[chair_of(case), coordinator_of(case)],
+                     step="give the details of a letter to an institution",
+                     who=f"the chair of {case.reference} ({{owner}}), the coordinator, or their delegates for this "
+                         "work").on_behalf_of
 
 
 def letter_payload(case: Case, letter: InstitutionLetter) -> dict[str, Any]:
@@ -263,8 +288,7 @@ def _case_and_letter(uow: UnitOfWork, *, channel: str | None = None,
 def _require_details_needed(uow: UnitOfWork, case: Case, letter: InstitutionLetter, user: str) -> None:
     if letter.status != LetterStatus.DETAILS_NEEDED:
         raise AlreadyDoneError(what="The letter's details", done="given", by=letter.details_by, at=letter.details_at,
-                               timezone=case.organisation.timezone, yours=letter.details_by == user,
-                               you="gave the letter's details")
+                               timezone=case.organisation.timezone, yours=letter.details_by == user)
 
 
 def _update_all(uow: UnitOfWork, case: Case, letter: InstitutionLetter, *, suffix: str, now: datetime) -> None:

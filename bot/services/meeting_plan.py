@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from bot.authority import duty_in, recipient_for
 from bot.meetings import first_meeting_due_on, flag_time, next_meeting_due_on, reminder_times
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for, policy_for
@@ -122,8 +123,5 @@ def next_due_after(uow: UnitOfWork, case: Case, meeting: Meeting, *, now: dateti
 
 
 def route_to(uow: UnitOfWork, case: Case, user: str, *, now: datetime) -> tuple[str, str | None]:
-    """Who gets a message meant for `user` today: their active delegate (on behalf of them), else them."""
-    delegate = uow.delegates.active_for(user, on=calendar_for(case.organisation).local_date(now))
-    if delegate is not None and delegate.delegate != user:
-        return delegate.delegate, user
-    return user, None
+    """Who gets a message meant for `user` in `case` today: their delegate for that part (bot.authority), else them."""
+    return recipient_for(uow=uow, organisation=case.organisation, principal=user, duty=duty_in(case, user), now=now)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.errors import CoreGroupError, InvalidInputError
-from bot.meetings import ExistingMeeting, RecordDraft, check_record
+from bot.meetings import ExistingMeeting, RecordDraft, check_record, invited_absentees
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for, policy_for
 from bot.policy import ChecklistItem
@@ -33,6 +33,7 @@ from store.models import (
     MeetingAttendance,
     MeetingRecord,
     MeetingStatus,
+    Role,
 )
 from store.uow import UnitOfWork
 
@@ -55,6 +56,16 @@ class RecordInvalidError(CoreGroupError):
 
 
 @dataclass(frozen=True)
+class Invitee:
+    """Someone the record form lists as invited: a Slack user (with their role in the case) or a participant
+    without Slack (known by a role label)."""
+
+    user_id: str | None
+    label: str | None
+    role: str  # "chair", "team leader", "member", a member's professional role, or "no Slack"
+
+
+@dataclass(frozen=True)
 class RecordForm:
     """What the record modal offers: the meetings that can be recorded, the case's people and the checklist."""
 
@@ -66,6 +77,7 @@ class RecordForm:
     participants: tuple[str, ...]  # role labels of participants without Slack
     checklist: tuple[ChecklistItem, ...]
     recorder: str
+    invitees: tuple[Invitee, ...] = ()  # everyone in the group, each once: all invited unless taken off the list
 
 
 def record_form(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> RecordForm:
@@ -84,8 +96,19 @@ def record_form(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> R
         reference=case.reference, channel=case.channel, timezone=case.organisation.timezone,
         meetings=tuple(ExistingMeeting(m.id, m.starts_at, m.mode, m.note) for m in ready),
         group=tuple(case.people_with_slack()), participants=tuple(case.participants_without_slack),
-        checklist=policy_for(case.organisation).checklist, recorder=user,
+        checklist=policy_for(case.organisation).checklist, recorder=user, invitees=_invitees(case),
     )
+
+
+def _invitees(case: Case) -> tuple[Invitee, ...]:
+    """The core group as the record form lists it: chair, team leader, members, then participants without Slack."""
+    words = {Role.CHAIR: "chair", Role.TEAM_LEADER: "team leader", Role.MEMBER: "member"}
+    seen: dict[str, Invitee] = {}
+    for role in case.roles:
+        if role.user_id and role.user_id not in seen and role.role in words:
+            label = role.label if role.role == Role.MEMBER and role.label else words[Role(role.role)]
+            seen[role.user_id] = Invitee(role.user_id, None, label)
+    return (*seen.values(), *(Invitee(None, label, "no Slack") for label in case.participants_without_slack))
 
 
 def record_problems(draft: RecordDraft, *, channel: str, user: str, uow: UnitOfWork, now: datetime) -> dict[str, str]:
@@ -107,12 +130,19 @@ def record_meeting(draft: RecordDraft, *, channel: str, user: str, uow: UnitOfWo
         contingency=answers["contingency"],
         extra_checklist={k: v for k, v in answers.items() if k not in CORE_CHECKLIST},
         significant_amendment=draft.significant_amendment, institution=draft.institution,
+        not_invited_reason=(draft.not_invited_reason or "").strip() or None,
     )
+    # Everyone in the group is invited: whoever did not attend and was not taken off the list is owed the plan.
+    absent_users, absent_labels = invited_absentees(draft, group=tuple(case.people_with_slack()),
+                                                    participants=tuple(case.participants_without_slack))
     record.attendance = [
         *(MeetingAttendance(user_id=u, attended=True) for u in dict.fromkeys(draft.attended_users)),
         *(MeetingAttendance(label=label, attended=True) for label in dict.fromkeys(draft.attended_labels)),
-        *(MeetingAttendance(user_id=u, attended=False) for u in dict.fromkeys(draft.absent_users)),
-        *(MeetingAttendance(label=label, attended=False) for label in dict.fromkeys(draft.absent_labels)),
+        *(MeetingAttendance(user_id=u, attended=False) for u in absent_users),
+        *(MeetingAttendance(label=label, attended=False) for label in absent_labels),
+        *(MeetingAttendance(user_id=u, attended=False, invited=False) for u in dict.fromkeys(draft.not_invited_users)),
+        *(MeetingAttendance(label=label, attended=False, invited=False)
+          for label in dict.fromkeys(draft.not_invited_labels)),
     ]
     record.actions = [
         MeetingAction(
@@ -127,7 +157,8 @@ def record_meeting(draft: RecordDraft, *, channel: str, user: str, uow: UnitOfWo
     uow.audit.record(
         action="meeting.recorded", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
         meeting_id=meeting.id, record_id=record.id, attended=len(record.attendees()),
-        absent=len(record.invited_absentees()), actions=len(record.actions),
+        absent=len(record.invited_absentees()), not_invited=len(record.not_invited()),
+        not_invited_reason_length=len(record.not_invited_reason or ""), actions=len(record.actions),
         significant_amendment=record.significant_amendment, institution=record.institution,
         next_due_on=due.due_on.isoformat(),
     )
@@ -148,10 +179,9 @@ def _check(draft: RecordDraft, *, channel: str, user: str, uow: UnitOfWork, now:
         return case, on_behalf_of, meeting, {"meeting": "That meeting has not happened yet."}
     calendar, policy = calendar_for(case.organisation), policy_for(case.organisation)
     errors = check_record(draft, checklist_keys=tuple(i.key for i in policy.checklist),
-                          group=tuple(case.people_with_slack()), held_on=calendar.local_date(meeting.starts_at))
+                          group=tuple(case.people_with_slack()), held_on=calendar.local_date(meeting.starts_at),
+                          participants=tuple(case.participants_without_slack))
     participants = set(case.participants_without_slack)
-    if (set(draft.attended_labels) | set(draft.absent_labels)) - participants:
-        errors["attended_labels"] = "Only this case's participants without Slack can be listed."
     for i, action in enumerate(draft.actions):
         if action.owner_label and action.owner_label not in participants:
             errors[f"action.{i}.owner"] = "Only this case's participants without Slack can own an action without Slack."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.authority import Duty, delegates_for_many
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for
 from bot.services.meetings import meeting_payload
@@ -109,13 +110,14 @@ def _flag_dues(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]
 
 
 def _routes(uow: UnitOfWork, people: list[tuple[SweepCase, str]], *, now: datetime) -> dict[str, tuple[str, str | None]]:
-    """Where each person's message goes today: their active delegate (on behalf of them), else them; one query per day."""
+    """Where each chair's message goes today: their chairing delegate (on behalf of them), else them; one query per
+    day. Actions a person owns are theirs: no delegation covers them (bot.authority)."""
     by_day: dict = {}
     for case, user in people:
         by_day.setdefault(calendar_for(case.organisation).local_date(now), set()).add(user)
     routes = {}
     for day, users in by_day.items():
-        delegates = uow.delegates.active_for_many(users, on=day)
+        delegates = delegates_for_many(uow, users, Duty.CHAIR, on=day)
         for user in users:
             delegate = delegates.get(user)
             routes[user] = (delegate, user) if delegate and delegate != user else (user, None)

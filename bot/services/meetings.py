@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from bot.authority import CHAIR_OR_DELEGATE, acting_as, chair_of
 from bot.errors import InvalidInputError, NotACaseChannelError, NotAllowedError
 from bot.meetings import ExistingMeeting, ScheduleChange, check_schedule_change, non_working_day_warning
 from bot.notices import NoticeKind, notice_key
@@ -229,18 +230,13 @@ class ScheduleOutcome:
 
 
 def chair_case(channel: str, user: str, *, uow: UnitOfWork, now: datetime, doing: str) -> tuple[Case, str | None]:
-    """The case of `channel` if `user` chairs it or stands in for its chair today; and on whose behalf."""
+    """The case of `channel` if `user` chairs it or stands in for its chair today (chairing); and on whose behalf."""
     case = uow.cases.get_by_channel(channel)
     if case is None:
         raise NotACaseChannelError()
-    chair = case.chair
-    if chair and user == chair:
-        return case, None
-    if chair:
-        delegate = uow.delegates.active_for(chair, on=calendar_for(case.organisation).local_date(now))
-        if delegate is not None and delegate.delegate == user:
-            return case, chair
-    raise NotAllowedError(f"Only the chair of {case.reference} (or their delegate) can {doing}.")
+    acting = acting_as(uow=uow, organisation=case.organisation, user=user, now=now, principals=[chair_of(case)],
+                       step=doing, who=CHAIR_OR_DELEGATE.format(reference=case.reference))
+    return case, acting.on_behalf_of
 
 
 def schedule_form(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> ScheduleForm:

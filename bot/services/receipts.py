@@ -15,10 +15,9 @@ from typing import Any
 from bot.errors import InvalidInputError, NotACaseChannelError
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for, policy_for
+from bot.authority import CHAIR_OR_DELEGATE, AlreadyDoneError, NotYoursError, acting_as, chair_of
 from bot.receipts import (
-    AlreadyDoneError,
     CopyState,
-    NotForYouError,
     check_plan_sent,
     copy_state,
     days_overdue,
@@ -46,7 +45,8 @@ class PlanSentInvalidError(InvalidInputError):
 
 def start_plan_receipt(*, uow: UnitOfWork, case: Case, record: MeetingRecord, now: datetime) -> PlanReceipt | None:
     """A record was saved: one copy per attendee and invited absentee, and the chair is asked to send the plan."""
-    people = [a for a in record.attendance if not (a.user_id and a.user_id == case.chair)]
+    recipients = (*record.attendees(), *record.invited_absentees())  # never those taken off the invited list
+    people = [a for a in recipients if not (a.user_id and a.user_id == case.chair)]
     if not people:
         return None
     calendar = calendar_for(case.organisation)
@@ -140,8 +140,7 @@ def plan_sent_form(*, uow: UnitOfWork, now: datetime, user: str, channel: str | 
         last = max((c for c in receipt.copies if c.sent_at), key=lambda c: c.sent_at, default=None)
         raise AlreadyDoneError(what=f"The plan for {case.reference}", done="marked sent to everyone",
                                by=last.sent_by if last else None, at=last.sent_at if last else None,
-                               timezone=case.organisation.timezone, yours=bool(last and last.sent_by == user),
-                               you=f"marked the plan for {case.reference} sent to everyone")
+                               timezone=case.organisation.timezone, yours=bool(last and last.sent_by == user))
     return PlanSentForm(
         receipt_id=receipt.id, reference=case.reference, channel=case.channel, timezone=case.organisation.timezone,
         held_on=receipt.held_on, due_on=receipt.due_on, today=calendar_for(case.organisation).local_date(now),
@@ -234,7 +233,7 @@ def confirm_plan_receipt(*, uow: UnitOfWork, now: datetime, copy_id: int, user: 
     case = uow.cases.get(copy.case_id)
     timezone = case.organisation.timezone
     if copy.user_id != user:
-        raise NotForYouError(step="confirm receiving this copy of the plan", who="the person it was sent to ({owner})",
+        raise NotYoursError(step="confirm receiving this copy of the plan", who="the person it was sent to ({owner})",
                              owner=copy.user_id)
     if copy.status == CopyStatus.RECEIVED:
         raise AlreadyDoneError(what=WHAT, done="confirmed", by=user, at=copy.received_at, timezone=timezone, yours=True)
@@ -304,14 +303,8 @@ def plan_status(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> P
 
 def acting_chair(uow: UnitOfWork, case: Case, user: str, *, now: datetime, step: str) -> str | None:
     """None when `user` chairs the case, the chair when `user` is their active delegate; anyone else is refused."""
-    chair = case.chair
-    if chair and user == chair:
-        return None
-    if chair:
-        delegate = uow.delegates.active_for(chair, on=calendar_for(case.organisation).local_date(now))
-        if delegate is not None and delegate.delegate == user:
-            return chair
-    raise NotForYouError(step=step, who=f"the chair of {case.reference} ({{owner}}) or their delegate", owner=chair)
+    return acting_as(uow=uow, organisation=case.organisation, user=user, now=now, principals=[chair_of(case)],
+                     step=step, who=CHAIR_OR_DELEGATE.format(reference=case.reference)).on_behalf_of
 
 
 def _receipt(uow: UnitOfWork, *, channel: str | None = None, receipt_id: int | None = None) -> tuple[Case, PlanReceipt]:

@@ -18,7 +18,8 @@ from store.uow import UnitOfWork
 def reopen_case(*, uow: UnitOfWork, now: datetime, channel: str, user: str, registered_on: date) -> Case:
     """Re-open a deregistered or closed case whose child is registered again; its history is kept."""
     case = case_in(channel, uow)
-    on_behalf_of = acting_for(uow, case, user, (case.organisation.coordinator,), now=now, who="the coordinator",
+    on_behalf_of = acting_for(uow, case, user, (case.organisation.coordinator,), now=now,
+                              who="the coordinator ({owner})",
                               doing=f"re-open {case.reference}")
     if case.status == CaseStatus.OPEN:
         raise NotAllowedError(f"Case {case.reference} is open: there is nothing to re-open.")

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.errors import NotACaseChannelError
 from bot.organisation import calendar_for, policy_for
-from bot.receipts import NotForYouError
+from bot.authority import acting_as, chair_of, coordinator_of
 from bot.report import (
     ActionLine,
     Cp9Line,
@@ -76,16 +76,11 @@ def review_report(*, uow: UnitOfWork, now: datetime, channel: str, user: str) ->
 
 def acting_for_report(uow: UnitOfWork, case: Case, user: str, *, now: datetime) -> str | None:
     """None for the case's chair or the coordinator; whom a delegate stands in for; anyone else is refused."""
-    chair, coordinator = case.chair, case.organisation.coordinator
-    if user in (chair, coordinator):
-        return None
-    today = calendar_for(case.organisation).local_date(now)
-    for principal in (p for p in (chair, coordinator) if p):
-        delegate = uow.delegates.active_for(principal, on=today)
-        if delegate is not None and delegate.delegate == user:
-            return principal
-    raise NotForYouError(step=f"have the review conference report for {case.reference}",
-                         who="the chair ({owner}), the coordinator, or one of their delegates", owner=chair)
+    return acting_as(uow=uow, organisation=case.organisation, user=user, now=now,
+                     principals=[chair_of(case), coordinator_of(case)],
+                     step=f"have the review conference report for {case.reference}",
+                     who="the chair ({owner}), the coordinator, or their delegates for chairing or the coordinator's "
+                         "work").on_behalf_of
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -116,7 +111,10 @@ def _meeting(uow: UnitOfWork, case: Case, record, *, today) -> ReportMeeting:
     cp9 = uow.cp9s.for_record(record.id)
     return ReportMeeting(
         held_on=calendar.local_date(record.held_at), kind=meeting.kind if meeting else "regular",
-        attendance=tuple((_person(case, a.user_id, a.label), a.attended) for a in record.attendance),
+        attendance=tuple((_person(case, a.user_id, a.label),
+                          "attended" if a.attended else ("absent" if a.invited else "not invited"))
+                         for a in record.attendance),
+        not_invited_reason=record.not_invited_reason,
         checklist=tuple(checklist), actions_added=len(record.actions),
         significant_amendment=record.significant_amendment, institution=record.institution,
         plan=_plan(receipt, calendar) if receipt else None,

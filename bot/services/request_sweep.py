@@ -39,7 +39,7 @@ def _remind(uow: UnitOfWork, request_id: int, *, now: datetime) -> int:
     request = uow.requests.get(request_id)
     case = uow.cases.get(request.case_id)
     today = calendar_for(case.organisation).local_date(now)
-    delegates = active_delegates(uow, [request.decider], today=today)
+    delegates = active_delegates(uow, case, [request.decider], today=today)
     routing = route(principal=request.decider, delegate=delegates.get(request.decider), requester=request.requested_by)
     if not uow.requests.claim_reminder(request.id, now=now, to=routing.to):
         return 0
@@ -60,7 +60,7 @@ def _escalate(uow: UnitOfWork, request_id: int, *, now: datetime) -> int:
     case = uow.cases.get(request.case_id)
     coordinator = case.organisation.coordinator
     today = calendar_for(case.organisation).local_date(now)
-    delegates = active_delegates(uow, [request.decider, coordinator], today=today)
+    delegates = active_delegates(uow, case, [request.decider, coordinator], today=today)
     target = escalation_target(
         decider=request.decider, routed_to=request.routed_to, decider_delegate=delegates.get(request.decider),
         coordinator=coordinator, coordinator_delegate=delegates.get(coordinator), requester=request.requested_by,

@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.authority import AlreadyDoneError, Duty, NotYoursError, delegates_for
 from bot.calendar import WorkingCalendar
 from bot.errors import NotACaseChannelError, NotAllowedError, NotInCaseError
 from bot.notices import NoticeKind
 from bot.organisation import calendar_for, policy_for
 from bot.requests import (
-    NotYourDecisionError,
-    RequestClosedError,
     choose_decider,
     clean_details,
     clean_reason,
@@ -30,6 +29,8 @@ from bot.services.meetings import schedule_meeting
 from store.models import Case, CaseStatus, Meeting, MeetingKind, MeetingRequest, RequestConcern, RequestStatus
 from store.models import RequestUrgency
 from store.uow import UnitOfWork
+
+_DECIDER_OR_DELEGATE = "the {role} ({{owner}}) or their delegate for request decisions"
 
 #: The statuses a request has once the team leader's step is over, and the word for what happened.
 _DECIDED = {
@@ -71,7 +72,7 @@ def case_for_request(channel: str, user: str, *, uow: UnitOfWork) -> Case:
     if case is None:
         raise NotACaseChannelError()
     if not case.is_in_group(user):
-        raise NotInCaseError(case.reference)
+        raise NotInCaseError()
     if case.status != CaseStatus.OPEN:
         raise NotAllowedError(f"Case {case.reference} is {case.status}: its core group no longer meets.")
     return case
@@ -85,7 +86,8 @@ def request_meeting(cmd: NewRequest, *, uow: UnitOfWork, now: datetime) -> Meeti
     organisation = case.organisation
     calendar = calendar_for(organisation)
     decider = choose_decider(team_leader=case.team_leader, requester=cmd.user, coordinator=organisation.coordinator)
-    routing = route(principal=decider, delegate=_delegate_of(uow, decider, calendar.local_date(now)), requester=cmd.user)
+    routing = route(principal=decider, delegate=_delegate_of(uow, case, decider, calendar.local_date(now)),
+                    requester=cmd.user)
     due = due_times(urgency=urgency, requested_at=now, calendar=calendar, policy=policy_for(organisation))
     request = MeetingRequest(
         case_id=case.id, requested_by=cmd.user, requested_at=now, concern=concern, urgency=urgency, details=details,
@@ -170,7 +172,7 @@ def escalate_request(*, uow: UnitOfWork, now: datetime, request_id: int, user: s
     _check_can_ask(request, case, user)
     coordinator = case.organisation.coordinator
     today = calendar_for(case.organisation).local_date(now)
-    routing = route(principal=coordinator, delegate=_delegate_of(uow, coordinator, today), requester=user)
+    routing = route(principal=coordinator, delegate=_delegate_of(uow, case, coordinator, today), requester=user)
     won = uow.requests.move(
         request.id, from_status=RequestStatus.REFUSED, to_status=RequestStatus.WITH_COORDINATOR,
         coordinator_asked_at=now, coordinator=coordinator, coordinator_routed_to=routing.to,
@@ -243,14 +245,17 @@ def decider_role(case: Case, request: MeetingRequest) -> str:
     return "team leader" if request.decider == case.team_leader else "coordinator"
 
 
-def active_delegates(uow: UnitOfWork, principals: list[str], *, today: date) -> dict[str, str]:
-    """principal -> their active delegate, for those who have one."""
-    found = {}
-    for principal in dict.fromkeys(p for p in principals if p):
-        row = uow.delegates.active_for(principal, on=today)
-        if row is not None:
-            found[principal] = row.delegate
-    return found
+def decision_duty(case: Case, person: str) -> Duty:
+    """What deciding a request is for `person`: the coordinator's decision, or a team leader's."""
+    if person == case.organisation.coordinator:
+        return Duty.DECIDE_AS_COORDINATOR
+    return Duty.DECIDE_AS_TEAM_LEADER
+
+
+def active_delegates(uow: UnitOfWork, case: Case, principals: list[str | None], *, today: date) -> dict[str, str]:
+    """principal -> their delegate for request decisions today (bot.authority), for those who have one."""
+    found = delegates_for(uow, [(p, decision_duty(case, p)) for p in principals if p], on=today)
+    return {principal: delegate for (principal, _), delegate in found.items()}
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -263,9 +268,8 @@ def _load(uow: UnitOfWork, request_id: int) -> tuple[MeetingRequest, Case]:
     return request, uow.cases.get(request.case_id)
 
 
-def _delegate_of(uow: UnitOfWork, principal: str, today: date) -> str | None:
-    row = uow.delegates.active_for(principal, on=today)
-    return row.delegate if row else None
+def _delegate_of(uow: UnitOfWork, case: Case, principal: str, today: date) -> str | None:
+    return active_delegates(uow, case, [principal], today=today).get(principal)
 
 
 def _who_acts(uow: UnitOfWork, case: Case, request: MeetingRequest, user: str, *, step: str, today: date) -> str | None:
@@ -276,10 +280,11 @@ def _who_acts(uow: UnitOfWork, case: Case, request: MeetingRequest, user: str, *
         coordinator = request.coordinator or case.organisation.coordinator
         people = coordinator_deciders(
             coordinator=coordinator, routed_to=request.coordinator_routed_to,
-            active_delegates=active_delegates(uow, [coordinator], today=today), requester=request.requested_by,
+            active_delegates=active_delegates(uow, case, [coordinator], today=today), requester=request.requested_by,
         )
         if user not in people:
-            raise NotYourDecisionError(role="coordinator", principal=coordinator)
+            raise NotYoursError(step="decide this request", who=_DECIDER_OR_DELEGATE.format(role="coordinator"),
+                                owner=coordinator)
         return people[user]
     if request.status != RequestStatus.PENDING:
         raise _closed(request, case, step=step)
@@ -287,31 +292,36 @@ def _who_acts(uow: UnitOfWork, case: Case, request: MeetingRequest, user: str, *
     people = pending_deciders(
         decider=request.decider, escalated_to=request.escalated_to,
         escalated_on_behalf_of=request.escalated_on_behalf_of,
-        active_delegates=active_delegates(uow, principals, today=today), requester=request.requested_by,
+        active_delegates=active_delegates(uow, case, principals, today=today), requester=request.requested_by,
     )
     if user not in people:
-        raise NotYourDecisionError(role=decider_role(case, request), principal=request.decider)
+        raise NotYoursError(step="decide this request",
+                            who=_DECIDER_OR_DELEGATE.format(role=decider_role(case, request)), owner=request.decider)
     return people[user]
 
 
 def _check_can_ask(request: MeetingRequest, case: Case, user: str) -> None:
     if user != request.requested_by:
-        raise NotYourDecisionError(role="member who made the request", principal=request.requested_by, step="ask about")
+        raise NotYoursError(step="ask the coordinator about this request", who="{owner}, who made the request,",
+                            owner=request.requested_by)
     if request.status != RequestStatus.REFUSED:
         raise _closed(request, case, step="ask")
     if request.decider == case.organisation.coordinator:
         raise NotAllowedError("The coordinator made this decision, so there is nobody further to ask.")
 
 
-def _closed(request: MeetingRequest, case: Case, *, step: str) -> RequestClosedError:
+def _closed(request: MeetingRequest, case: Case, *, step: str) -> AlreadyDoneError:
     """Why the step is no longer open: what happened, who did it and when."""
     tz = case.organisation.timezone
     if step == "ask" and request.coordinator_asked_at:
-        return RequestClosedError(done="asked", by=request.requested_by, at=request.coordinator_asked_at, timezone=tz)
+        return AlreadyDoneError(what="This request", done="sent to the coordinator", by=request.requested_by,
+                                at=request.coordinator_asked_at, timezone=tz, yours=True)
     if step == "review" and request.outcome_at:
-        return RequestClosedError(done=str(request.status), by=request.outcome_by, at=request.outcome_at, timezone=tz)
+        what = "The refusal" if request.status == RequestStatus.UPHELD else "This request"
+        return AlreadyDoneError(what=what, done=str(request.status), by=request.outcome_by, at=request.outcome_at,
+                                timezone=tz)
     done = _DECIDED.get(RequestStatus(request.status), str(request.status))
-    return RequestClosedError(done=done, by=request.decided_by, at=request.decided_at, timezone=tz)
+    return AlreadyDoneError(what="This request", done=done, by=request.decided_by, at=request.decided_at, timezone=tz)
 
 
 def _schedule(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.authority import COVERS_IN_WORDS, SCOPE_NAMES, Scope
 from bot.digest import words
 from bot.services.home import HomeView, WaitingItem
 from handlers.blocks.digest import build_digest_sections, counts_line
@@ -124,9 +125,10 @@ def _delegate(home: HomeView) -> Blocks:
     if not view.can_set:
         return []
     blocks: Blocks = [{"type": "divider"}]
-    if view.delegate:
-        blocks.append(section(f"*Your delegate*\n{mention(view.delegate)} stands in for you until "
-                              f"{local_date(view.until)} (inclusive): requests that need your decision go to them too."))
+    if view.delegations:
+        lines = [f"{mention(d)} stands in for you until {local_date(until)} (inclusive), for "
+                 f"{COVERS_IN_WORDS[Scope(scope)]}." for d, until, scope in view.delegations]
+        blocks.append(section("*Your delegate*\n" + "\n".join(lines)))
         buttons = [button("Change delegate", action_id=HomeIds.CHANGE_DELEGATE, value="change"),
                    button("Turn off", action_id=HomeIds.END_DELEGATE, value="off", style="danger")]
     else:
@@ -136,8 +138,12 @@ def _delegate(home: HomeView) -> Blocks:
     return blocks + [actions(*buttons, block_id="home.delegate_buttons")]
 
 
-def build_delegate_modal(*, delegate: str | None, until: date | None, today: date) -> dict[str, Any]:
-    """Choose who stands in for you, and until when (the existing delegate service saves it)."""
+def build_delegate_modal(*, delegate: str | None, until: date | None, today: date,
+                         scopes: tuple[str, ...] = (Scope.REQUEST_DECISIONS,)) -> dict[str, Any]:
+    """Choose who stands in for you, until when, and for what (the existing delegate service saves it)."""
+    options = [{"text": {"type": "plain_text", "text": SCOPE_NAMES[Scope(s)].capitalize()}, "value": str(s)}
+               for s in scopes]
+    covers = "\n".join(f"*{SCOPE_NAMES[Scope(s)].capitalize()}*: {COVERS_IN_WORDS[Scope(s)]}" for s in scopes)
     user_element: dict[str, Any] = {"type": "users_select", "action_id": HomeIds.DELEGATE,
                                     "placeholder": {"type": "plain_text", "text": "Choose a colleague"}}
     if delegate:
@@ -149,14 +155,18 @@ def build_delegate_modal(*, delegate: str | None, until: date | None, today: dat
         "submit": {"type": "plain_text", "text": "Save"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
-            section("While you are away, your delegate gets what needs your decision, and either of you can act: "
-                    "the first to act, acts."),
+            section("While you are away, your delegate gets what needs you for the work you choose, and either of "
+                    "you can act: the first to act, acts. Nothing else of yours is theirs to do."),
             {"type": "input", "block_id": str(HomeIds.DELEGATE), "label": {"type": "plain_text", "text": "Delegate"},
              "element": user_element},
             {"type": "input", "block_id": str(HomeIds.UNTIL),
              "label": {"type": "plain_text", "text": "Until (inclusive)"},
              "element": {"type": "datepicker", "action_id": HomeIds.UNTIL,
                          "initial_date": (until or today).isoformat()}},
+            {"type": "input", "block_id": str(HomeIds.SCOPE), "label": {"type": "plain_text", "text": "For"},
+             "element": {"type": "static_select", "action_id": HomeIds.SCOPE, "options": options,
+                         "initial_option": options[0]}},
+            context(covers),
             context(f"Today is {words(today)}."),
         ],
     }

@@ -8,12 +8,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.meetings import ExistingMeeting
-from bot.services.meeting_records import MeetingStatusView, RecordForm
+from bot.services.meeting_records import Invitee, MeetingStatusView, RecordForm
 from bot.services.meetings import ScheduleForm
 from handlers.blocks.actions import action_line
 from handlers.format import local_date, local_datetime
 from handlers.ids import MeetingIds
-from handlers.render import context, section
+from handlers.render import context, inline, mention, section
 
 #: How many optional action rows the record modal offers.
 ACTION_ROWS = 3
@@ -86,17 +86,17 @@ def build_record_modal(form: RecordForm) -> dict[str, Any]:
             "type": "static_select", "options": options, "initial_option": options[0],
         }))
     people = [_option(label, label) for label in form.participants]
-    blocks.append(_input(MeetingIds.ATTENDED, "Who attended", {
-        "type": "multi_users_select", "initial_users": [form.recorder],
-    }))
-    if people:
-        blocks.append(_input(MeetingIds.ATTENDED_LABELS, "Who attended, without Slack",
-                             {"type": "checkboxes", "options": people}, optional=True))
-    blocks.append(_input(MeetingIds.ABSENT, "Invited but could not attend", {"type": "multi_users_select"},
-                         optional=True))
-    if people:
-        blocks.append(_input(MeetingIds.ABSENT_LABELS, "Invited but could not attend, without Slack",
-                             {"type": "checkboxes", "options": people}, optional=True))
+    blocks.append(section("*Attendance.* Everyone in the core group is invited. Tick who attended: everyone invited "
+                          "who did not attend is an invited absentee and is owed a copy of the plan. Someone who is "
+                          "not in the group is added first with `/core-group add @name ROLE`."))
+    invitees = [_invitee_option(i) for i in form.invitees]
+    recorder = [o for o in invitees if o["value"] == form.recorder]
+    blocks += _checkbox_blocks(MeetingIds.ATTENDED, "Who attended", invitees, initial=recorder)
+    blocks += _checkbox_blocks(MeetingIds.NOT_INVITED, "Not invited to this meeting (rarely: say why below)", invitees)
+    blocks.append(_input(MeetingIds.NOT_INVITED_REASON, "Not invited: reason",
+                         {"type": "plain_text_input", "multiline": True, "max_length": 500}, optional=True,
+                         hint="Needed when anyone is taken off the list; kept with the record and shown in the "
+                              "review conference report. " + NO_NAMES))
     blocks.append(section("*Re-evaluation of the plan*\nEach point must be considered. The group may add actions "
                           "but may not significantly amend the plan: that is for the review conference."))
     blocks.append(context(NO_NAMES))
@@ -151,6 +151,39 @@ def build_meeting_status_section(view: MeetingStatusView, *, now: datetime) -> l
                               "one done\n" + "\n".join(rows) + more))
     else:
         blocks.append(section("*Actions:* none"))
+    return blocks
+
+
+#: Slack allows at most 10 options in one checkboxes element.
+CHECKBOXES_LIMIT = 10
+
+
+def invitee_value(invitee: Invitee) -> str:
+    """A person's value in the attendance checkboxes: the Slack user id, or `p:` and the participant's label."""
+    return invitee.user_id or f"{PARTICIPANT_PREFIX}{invitee.label}"
+
+
+PARTICIPANT_PREFIX = "p:"
+
+
+def _invitee_option(invitee: Invitee) -> dict[str, Any]:
+    words = f"{mention(invitee.user_id)} ({inline(invitee.role)})" if invitee.user_id else \
+        f"{inline(invitee.label or '')} (no Slack)"
+    return {"text": {"type": "mrkdwn", "text": words[:150]}, "value": invitee_value(invitee)[:150]}
+
+
+def _checkbox_blocks(block_id: str, label: str, options: list[dict[str, Any]], *,
+                     initial: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """One optional checkboxes input per 10 people (`block_id`, then `block_id.2` ...); none for an empty group."""
+    blocks = []
+    for n, start in enumerate(range(0, len(options), CHECKBOXES_LIMIT), start=1):
+        chunk = options[start:start + CHECKBOXES_LIMIT]
+        element: dict[str, Any] = {"type": "checkboxes", "options": chunk}
+        ticked = [o for o in initial or [] if o in chunk]
+        if ticked:
+            element["initial_options"] = ticked
+        blocks.append(_input(block_id if n == 1 else f"{block_id}.{n}", label if n == 1 else f"{label} (more)",
+                             element, optional=True))
     return blocks
 
 

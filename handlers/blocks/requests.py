@@ -10,6 +10,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from bot.authority import COVERS_IN_WORDS, Scope
 from handlers.format import local_datetime
 from handlers.ids import RequestIds
 from handlers.render import actions, button, context, escape, mention, quote, section
@@ -213,13 +214,13 @@ def build_outcome_message(p: dict[str, Any]) -> tuple[str, Blocks]:
 
 
 def build_delegate_message(p: dict[str, Any]) -> tuple[str, Blocks]:
-    """The new delegate hears whom they stand in for, and until when."""
+    """The new delegate hears whom they stand in for, until when, and exactly what for."""
     until = date.fromisoformat(p["until"]).strftime("%a %-d %b %Y")
-    roles = " and ".join(p.get("roles") or ["team leader"])
+    scope = Scope(p.get("scope") or Scope.REQUEST_DECISIONS)
     text = f"{mention(p['principal'])} has made you their delegate until {until}"
-    body = (f"{mention(p['principal'])} has made you their delegate ({roles}) until *{until}*. "
-            "Requests for an additional core group meeting that need their decision come to you; "
-            "either of you can decide them.")
+    body = (f"{mention(p['principal'])} has made you their delegate until *{until}*, for "
+            f"{COVERS_IN_WORDS[scope]}. What comes to them for that comes to you too, and either of you can act. "
+            "Nothing else of theirs is yours to do.")
     return text, [section(body)]
 
 

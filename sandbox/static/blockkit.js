@@ -242,12 +242,16 @@ const BlockKit = (() => {
         const initial = new Set([...(item.initial_users || []), ...(item.initial_options || []).map((o) => o.value),
           item.initial_option?.value].filter(Boolean));
         const choices = item.type === "multi_users_select" ? ctx.peopleList.map((p) => ({ value: p.id, text: p.label }))
-          : options(item).map((o) => ({ value: o.value, text: plainText(o.text), description: plainText(o.description) }));
+          : options(item).map((o) => {
+            // Checkbox and radio options may be mrkdwn (a mention shows as the person's name, as in Slack).
+            const rich = o.text?.type === "mrkdwn" ? mrkdwn(o.text.text, ctx) : null;
+            return { value: o.value, text: rich ? rich.textContent : plainText(o.text), rich, description: plainText(o.description) };
+          });
         const name = `${blockId}:${item.action_id}:${Math.random().toString(36).slice(2)}`;
         for (const choice of choices) {
           const input = el("input", { type: radio ? "radio" : "checkbox", name, value: choice.value, checked: initial.has(choice.value) });
           input.addEventListener("change", () => send(radio ? choice.value : checkedValues(box), choice.text));
-          const label = el("label", { class: "choice" }, input, el("span", { text: choice.text }));
+          const label = el("label", { class: "choice" }, input, choice.rich ? el("span", {}, choice.rich) : el("span", { text: choice.text }));
           if (choice.description) label.append(el("small", { text: choice.description }));
           box.append(label);
         }

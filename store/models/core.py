@@ -11,7 +11,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from store.types import UtcDateTime
 
-__all__ = ["Base", "Role", "CaseStatus", "OutboxStatus", "Organisation", "Case", "CaseRole", "Delegate", "AuditEvent", "OutboxMessage", "ProcessedEvent"]
+__all__ = ["Base", "Role", "CaseStatus", "OutboxStatus", "Organisation", "Case", "CaseRole", "Delegate", "AuditEvent",
+           "OutboxMessage", "ProcessedEvent", "ProcessedView"]
 
 
 class Base(DeclarativeBase):
@@ -142,6 +143,8 @@ class Delegate(Base):
     principal: Mapped[str] = mapped_column(String(30))
     delegate: Mapped[str] = mapped_column(String(30))
     until: Mapped[date] = mapped_column(Date)
+    # What it covers (bot.authority.Scope); rows made before scopes existed were migrated to their meaning.
+    scope: Mapped[str] = mapped_column(String(30), server_default="request_decisions")
     created_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
 
@@ -193,3 +196,12 @@ class ProcessedEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(60), primary_key=True)
     received_at: Mapped[datetime]
+
+
+class ProcessedView(Base):
+    """Slack view ids whose submission changed something, so a redelivered or replayed submission changes nothing."""
+
+    __tablename__ = "processed_view"
+
+    view_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    processed_at: Mapped[datetime]

@@ -49,6 +49,8 @@ class InstitutionLetter(Base):
     __tablename__ = "institution_letter"
     __table_args__ = (
         Index("ix_institution_letter_case", "case_id", "status"),
+        # One letter per person in an institution per case: two submissions at once cannot make two.
+        Index("uq_institution_letter_person", "case_id", "person_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +58,7 @@ class InstitutionLetter(Base):
     record_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_record.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(20), default=LetterStatus.DETAILS_NEEDED)
     relationship: Mapped[str | None] = mapped_column(String(60))  # a role label ("Father"), never a name
+    person_key: Mapped[str | None] = mapped_column(String(60))  # the relationship casefolded: who the letter is about
     institution_kind: Mapped[str | None] = mapped_column(String(20))
     institution_name: Mapped[str | None] = mapped_column(String(150))  # kept for the letter; never logged
     contact: Mapped[str | None] = mapped_column(String(30))  # Slack user to contact on absconding or discharge

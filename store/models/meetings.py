@@ -155,6 +155,7 @@ class MeetingRecord(Base):
     extra_checklist: Mapped[dict[str, Any]] = mapped_column(default=dict)  # a profile's own extra items
     significant_amendment: Mapped[bool] = mapped_column(Boolean, default=False)  # referred to the review conference
     institution: Mapped[bool] = mapped_column(Boolean, default=False)  # a parent or relative is in an institution
+    not_invited_reason: Mapped[str | None] = mapped_column(Text)  # why anyone in the group was not invited
 
     attendance: Mapped[list[MeetingAttendance]] = relationship(
         back_populates="record", cascade="all, delete-orphan", order_by="MeetingAttendance.id"
@@ -168,8 +169,12 @@ class MeetingRecord(Base):
         return [a for a in self.attendance if a.attended]
 
     def invited_absentees(self) -> list[MeetingAttendance]:
-        """Everyone invited who could not attend."""
-        return [a for a in self.attendance if not a.attended]
+        """Everyone invited who could not attend (they are owed the plan as much as those who came)."""
+        return [a for a in self.attendance if a.invited and not a.attended]
+
+    def not_invited(self) -> list[MeetingAttendance]:
+        """Everyone in the group the chair took off the invited list (the record's `not_invited_reason` says why)."""
+        return [a for a in self.attendance if not a.invited]
 
 
 class MeetingAttendance(Base):
@@ -185,6 +190,8 @@ class MeetingAttendance(Base):
     user_id: Mapped[str | None] = mapped_column(String(30))
     label: Mapped[str | None] = mapped_column(String(60))
     attended: Mapped[bool] = mapped_column(Boolean)
+    # Everyone in the group is invited unless the chair took them off the list, with a reason (on the record).
+    invited: Mapped[bool] = mapped_column(Boolean, default=True)
 
     record: Mapped[MeetingRecord] = relationship(back_populates="attendance")
 

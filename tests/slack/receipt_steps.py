@@ -11,12 +11,13 @@ from tests.slack.meeting_steps import CHAIR, COORDINATOR, modal_errors, open_mod
 from tests.slack.request_steps import button_value, buttons
 
 #: Who the standard record says was there: the chair, two members and Mother; the police officer and Father
-#: were invited but could not attend.
+#: were invited but could not attend (nobody ticks them: everyone is invited); the team leader was taken off the
+#: invited list, with a reason.
+NOT_INVITED_REASON = "The team leader decides requests and does not attend core group meetings."
 ATTENDANCE = {
-    "meeting.attended": [CHAIR, "U0HV", "U0TEACH"],
-    "meeting.attended_labels": ["Mother"],
-    "meeting.absent": ["U0POL"],
-    "meeting.absent_labels": ["Father"],
+    "meeting.attended": [CHAIR, "U0HV", "U0TEACH", "p:Mother"],
+    "meeting.not_invited": ["U0TL"],
+    "meeting.not_invited_reason": NOT_INVITED_REASON,
 }
 RECIPIENTS_WITH_SLACK = ("U0HV", "U0TEACH", "U0POL")
 ENGLAND = {"name": "Kent County Council", "profile": "england", "nation": "england", "closure_days": []}

@@ -80,10 +80,11 @@ def submit(bot, *, user: str, view: dict, answers: dict, wait_for: str | None = 
 
 
 def make_request(bot, *, user: str = "U0HV", at: datetime, urgency: str = "routine", concern: str = "deepening",
-                 details: str = "Teacher reports new bruising; Father's <partner> has moved in") -> dict:
+                 details: str = "Teacher reports new bruising; Father's <partner> has moved in",
+                 channel: str = CASE_CHANNEL) -> dict:
     """Ask for an additional meeting and deliver the team leader's message; returns the ephemeral confirmation."""
     bot.at(at)
-    view = open_request_form(bot, user=user)
+    view = open_request_form(bot, user=user, channel=channel)
     mark = bot.fake.mark()
     submit(bot, user=user, view=view,
            answers={"request.concern": concern, "request.urgency": urgency, "request.details": details})

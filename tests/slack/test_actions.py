@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.authority import Scope
 from bot.services.delegates import set_delegate
 from tests.slack.coordinator_steps import docx_text, home_buttons, home_click, open_home
 from tests.slack.meeting_steps import CASE_CHANNEL, CHAIR, local, posts, record, status_text, text_of
@@ -60,6 +61,12 @@ def audit(bot, name: str) -> list[tuple[str | None, str | None, dict]]:
 def reminder(bot, user: str) -> dict:
     """The action reminder in `user`'s DM, as it stands now."""
     return message_to(bot, user, "Action due")
+
+
+def reminder_of(bot, user: str, description: str) -> dict:
+    """The reminder in `user`'s DM of the action described, as it stands now."""
+    (found,) = [m for m in messages_about_actions(bot, user) if description in str(m.get("blocks"))]
+    return found
 
 
 def messages_about_actions(bot, user: str) -> list[dict]:
@@ -127,25 +134,28 @@ def test_an_action_marked_done_before_its_due_date_is_never_reminded(case_bot):
 
 
 def test_the_owners_delegate_marks_it_done_from_the_reminder_sent_to_them(bot):
-    record_actions(bot, {"meeting.action.3.what": SAFETY, "meeting.action.3.owner": "U0TL",
+    record_actions(bot, {"meeting.action.3.what": SAFETY, "meeting.action.3.owner": CHAIR,
                          "meeting.action.3.due": "2027-06-04"})
-    with bot.services.uow_factory() as uow:  # the team leader is away (members cannot set a delegate)
-        set_delegate(uow=uow, now=bot.clock.now(), principal="U0TL", delegate="U0DEP",
-                     until=local(2027, 6, 11, 0, 0).date())
+    with bot.services.uow_factory() as uow:  # the chair is away: their chairing delegate stands in
+        set_delegate(uow=uow, now=bot.clock.now(), principal=CHAIR, delegate="U0DEP",
+                     until=local(2027, 6, 11, 0, 0).date(), scope=Scope.CHAIRING)
+        set_delegate(uow=uow, now=bot.clock.now(), principal="U0TL", delegate="U0REQ",
+                     until=local(2027, 6, 11, 0, 0).date(), scope=Scope.REQUEST_DECISIONS)
         uow.commit()
     bot.sweep(REMINDED)
-    assert messages_about_actions(bot, "U0TL") == []
-    message = reminder(bot, "U0DEP")
-    assert "You are standing in for <@U0TL>." in text_of(message)
+    assert messages_about_actions(bot, CHAIR) == []
+    message = reminder_of(bot, "U0DEP", SAFETY)
+    assert f"You are standing in for <@{CHAIR}>." in text_of(message)
     bot.at(CLICKED)
     response = press(bot, "U0DEP", message, "Mark done")
-    assert answer_to(bot, response) == f"Done: “{SAFETY}” is marked done for <@U0TL>. Its reminders stop."
+    assert answer_to(bot, response) == f"Done: “{SAFETY}” is marked done for <@{CHAIR}>. Its reminders stop."
     bot.dispatch()
-    assert "Done Fri 4 Jun 2027, 09:30 by <@U0DEP> for <@U0TL>." in text_of(reminder(bot, "U0DEP"))
+    assert f"Done Fri 4 Jun 2027, 09:30 by <@U0DEP> for <@{CHAIR}>." in text_of(reminder_of(bot, "U0DEP", SAFETY))
     done = action(bot, SAFETY)
-    assert (done.status, done.done_by, done.done_on_behalf_of) == ("done", "U0DEP", "U0TL")
-    assert [(actor, on_behalf_of) for actor, on_behalf_of, _ in audit(bot, "action.done")] == [("U0DEP", "U0TL")]
-    refused = press(bot, "U0DEP", reminder(bot, "U0HV"), "Mark done")  # standing in for the team leader only
+    assert (done.status, done.done_by, done.done_on_behalf_of) == ("done", "U0DEP", CHAIR)
+    assert [(actor, on_behalf_of) for actor, on_behalf_of, _ in audit(bot, "action.done")] == [("U0DEP", CHAIR)]
+    # A delegation for request decisions covers nothing else: the team leader's stand-in cannot settle actions.
+    refused = press(bot, "U0REQ", reminder(bot, "U0HV"), "Mark done")
     assert answer_to(bot, refused).startswith("Only the action's owner (<@U0HV>)")
     assert action(bot, CAMHS).status == "open"
 
@@ -158,8 +168,8 @@ def test_anyone_else_is_refused_ephemerally_and_nothing_changes(case_bot):
     assert answer_to(case_bot, response) == ("Only the action's owner (<@U0HV>), the chair of CP-2027-0142, or one of "
                                              "their delegates can mark this action done. Nothing was changed.")
     response = click_in_list(case_bot, "U0HV", "Close (no longer needed)", str(action(case_bot, CAMHS).id))
-    assert answer_to(case_bot, response) == ("Only the chair of CP-2027-0142 (<@U0CHAIR>) or their delegate can "
-                                             "close this action. Nothing was changed.")
+    assert answer_to(case_bot, response) == ("Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate "
+                                             "can close this action. Nothing was changed.")
     case_bot.dispatch()
     assert case_bot.fake.calls_to("chat.update", since=mark) == []
     assert case_bot.fake.calls_to("views.open", since=mark) == []
@@ -174,9 +184,9 @@ def test_a_second_click_says_who_marked_it_done_and_when(case_bot):
     case_bot.at(CLICKED)
     answer_to(case_bot, press(case_bot, "U0HV", message, "Mark done"))
     again = press(case_bot, "U0HV", message, "Mark done")
-    assert answer_to(case_bot, again) == "You marked this action done on Fri 4 Jun 2027 at 09:30."
+    assert answer_to(case_bot, again) == "Already marked done by you at 09:30 on Fri 4 Jun 2027."
     by_chair = click_in_list(case_bot, CHAIR, "Mark done", str(action(case_bot, CAMHS).id))
-    assert answer_to(case_bot, by_chair) == "This action was already marked done by <@U0HV> on Fri 4 Jun 2027 at 09:30."
+    assert answer_to(case_bot, by_chair) == "Already marked done by <@U0HV> at 09:30 on Fri 4 Jun 2027."
     assert len(audit(case_bot, "action.done")) == 1
 
 
@@ -223,7 +233,7 @@ def test_actions_lists_the_cases_actions_only_to_the_asker_with_the_buttons_they
                                      for d in (CAMHS, COURSE)]
     assert [b for _, b in listed(command_reply(case_bot, "actions", user="U0TEACH"))] == [[], []]
     refused = command_reply(case_bot, "actions", user="U0STRANGER")
-    assert refused["text"] == "Only a member of this core group can do this for case CP-2027-0142."
+    assert refused["text"] == "You are not in this case's core group. Ask the coordinator if you should be."
 
 
 def test_status_shows_each_action_done_closed_or_overdue(case_bot):

@@ -92,7 +92,8 @@ def test_the_chair_and_the_coordinator_see_their_cp9_and_letter_steps_and_the_di
     record_meeting(bot, at=local(2027, 7, 30, 12, 0), answers={"meeting.flags": ["institution"]})
     chair = open_home(bot, CHAIR)
     labels = [label for label, _, _ in home_buttons(chair)]
-    assert labels == ["Give the details", "Mark CP9 sent", "Plan sent"]  # oldest first
+    # oldest first; then the chair's own delegate setting (a chair may hand on chairing)
+    assert labels == ["Give the details", "Mark CP9 sent", "Plan sent", "Set a delegate"]
     coordinator = open_home(bot, COORDINATOR)
     shown = text_of(coordinator)
     assert "*Today's digest, live* — 2 things need you today — 0 cases on time" in shown
@@ -110,12 +111,14 @@ def test_the_delegate_setting_opens_a_modal_and_saves_through_the_delegate_servi
     home_click(case_bot, "U0TL", view, "Set a delegate")
     form = opened_view(case_bot, mark)
     kinds = {b["block_id"]: b["element"]["type"] for b in form["blocks"] if b["type"] == "input"}
-    assert kinds == {"home.delegate": "users_select", "home.until": "datepicker"}
+    assert kinds == {"home.delegate": "users_select", "home.until": "datepicker", "home.scope": "static_select"}
+    offered = next(b for b in form["blocks"] if b.get("block_id") == "home.scope")["element"]["options"]
+    assert [o["value"] for o in offered] == ["request_decisions"]  # a team leader who chairs nothing
     mark = case_bot.fake.mark()
     submit(case_bot, user="U0TL", view=form, answers={"home.delegate": "U0DEP", "home.until": "2027-05-28"},
            wait_for="views.publish")
-    assert "*Your delegate*\n<@U0DEP> stands in for you until Fri 28 May 2027 (inclusive)" in text_of(
-        case_bot.fake.home_view("U0TL"))
+    assert ("*Your delegate*\n<@U0DEP> stands in for you until Fri 28 May 2027 (inclusive), for decisions on requests"
+            in text_of(case_bot.fake.home_view("U0TL")))
     case_bot.dispatch()
     assert any("U0TL" in m["text"] or "<@U0TL>" in text_of(m) for m in case_bot.fake.messages("U0DEP"))
     home_click(case_bot, "U0TL", case_bot.fake.home_view("U0TL"), "Turn off")

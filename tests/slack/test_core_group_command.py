@@ -43,8 +43,8 @@ def test_status_outside_a_case_channel_says_so_and_nothing_else(case_bot):
 def test_status_from_someone_outside_the_case_is_refused(case_bot):
     case_bot.slack.slash_command(command="/core-group", text="status", user_id="U0STRANGER", channel_id="C0CASE142")
     reply = case_bot.wait_for_reply()
-    assert reply["text"] == "Only a member of this core group can do this for case CP-2027-0142."
-    assert "U0CHAIR" not in str(reply)
+    assert reply["text"] == "You are not in this case's core group. Ask the coordinator if you should be."
+    assert "U0CHAIR" not in str(reply) and "CP-2027-0142" not in str(reply)
 
 
 def test_the_coordinator_may_see_any_cases_status(case_bot):

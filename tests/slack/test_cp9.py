@@ -106,10 +106,12 @@ def test_only_the_chair_marks_it_sent_and_only_the_coordinator_marks_it_received
     mark = held.fake.mark()
     held.at(local(2027, 8, 3, 14, 0))
     assert answer_to(held, press(held, "U0HV", chair_cp9(held)[0], "Mark CP9 sent")) == (
-        "Only the chair of CP-2027-0142 (<@U0CHAIR>) or their delegate can mark the CP9 sent. Nothing was changed.")
+        "Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate can mark the CP9 sent. "
+        "Nothing was changed.")
     held.fake.assert_no_call("views.open", since=mark)
     assert answer_to(held, press(held, CHAIR, coordinator_cp9(held), "Mark CP9 received")) == (
-        "Only the Co-ordinator, Children Services (<@U0COORD>) or their delegate can mark the CP9 received. "
+        "Only the Co-ordinator, Children Services (<@U0COORD>) or their delegate for the coordinator's work can mark "
+        "the CP9 received. "
         "Nothing was changed.")
     mark_sent(held)
     held.at(local(2027, 8, 4, 9, 30))
@@ -117,13 +119,13 @@ def test_only_the_chair_marks_it_sent_and_only_the_coordinator_marks_it_received
     assert answer_to(held, press(held, COORDINATOR, original, "Mark CP9 received")) == (
         "Done: the CP9 is marked received, and the chair can see it.")
     assert answer_to(held, press(held, COORDINATOR, original, "Mark CP9 received")) == (
-        "You marked the CP9 received on Wed 4 Aug 2027 at 09:30.")
+        "Already marked received by you at 09:30 on Wed 4 Aug 2027.")
     held.dispatch()
     assert buttons(coordinator_cp9(held)) == {}
     assert "Marked received by <@U0COORD> on Wed 4 Aug 2027, 09:30." in text_of(coordinator_cp9(held))
     assert "Marked received by <@U0COORD>" in text_of(chair_cp9(held)[0])
-    assert command_reply(held, "cp9-sent", user=CHAIR)["text"] == ("The CP9 was already marked received by the coordinator by <@U0COORD> "
-                                             "on Wed 4 Aug 2027 at 09:30.")
+    assert command_reply(held, "cp9-sent", user=CHAIR)["text"] == (
+        "Already marked received by <@U0COORD> at 09:30 on Wed 4 Aug 2027.")
     assert [e.actor for e in audit(held, "cp9.received")] == [COORDINATOR]
 
 

@@ -141,7 +141,8 @@ def test_a_target_outside_the_window_keeps_the_modal_open_naming_the_windows_dat
 def test_the_coordinator_may_deregister_but_a_member_is_told_who_can(case_bot):
     refused = command(case_bot, "deregister", user="U0HV")
     assert ephemeral_answer(case_bot, refused) == (
-        "Only the chair of CP-2027-0142 or the coordinator (or their delegate) can record its deregistration.")
+        "Only the chair of CP-2027-0142 (<@U0CHAIR>) or the coordinator or their delegate can record its "
+        "deregistration. Nothing was changed.")
     case_bot.fake.assert_no_call("views.open")
     assert "Recorded: CP-2027-0142 is off the register." in deregister(case_bot, user=COORDINATOR)
     again = command(case_bot, "deregister", user=CHAIR)
@@ -202,8 +203,9 @@ def test_someone_else_clicking_the_conveners_button_is_told_who_can_and_nothing_
     deregister(case_bot)
     mark = case_bot.fake.mark()
     response = click(case_bot, user="U0HV", message=dm(case_bot, CONVENER), label="Record the outcome")
-    assert click_answer(case_bot, response) == ("Only the convener or chair of the post-deregistration meeting of "
-                                                "CP-2027-0142 (or their delegate) can record this meeting's outcome.")
+    assert click_answer(case_bot, response) == (
+        "Only the convener (<@U0LP>) or chair of the post-deregistration meeting of CP-2027-0142 or their delegate "
+        "can record this meeting's outcome. Nothing was changed.")
     case_bot.fake.assert_no_call("views.open", since=mark)
     assert deregistration_row(case_bot).status == "tracking"
 
@@ -217,7 +219,7 @@ def test_the_chairs_delegate_may_deregister_and_the_conveners_delegate_gets_the_
         organisation_id = case_row(case_bot).organisation_id
         for principal, stand_in in ((CHAIR, "U0DEP"), (CONVENER, "U0LPDEP")):
             uow.delegates.add(Delegate(organisation_id=organisation_id, principal=principal, delegate=stand_in,
-                                       until=date(2027, 6, 30), created_at=local(2027, 6, 1, 9, 0)))
+                                       until=date(2027, 6, 30), scope="chairing", created_at=local(2027, 6, 1, 9, 0)))
         uow.commit()
     deregister(case_bot, user="U0DEP")
     assert audit_actions(case_bot, "case.deregistered") == [("case.deregistered", "U0DEP", CHAIR)]

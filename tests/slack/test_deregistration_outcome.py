@@ -116,8 +116,8 @@ def test_a_second_click_on_a_decided_message_says_who_decided_and_changes_nothin
     record_outcome(deregistered, REDUCED, at=AFTER_MEETING)
     for label in ("Record the outcome", "Set the date"):
         response = click(deregistered, user=CONVENER, message=before, label=label)
-        assert click_answer(deregistered, response) == ("The outcome was already recorded by <@U0NP> on "
-                                                        "Tue 10 Aug 2027: risks remain reduced, and the case is closed.")
+        assert click_answer(deregistered, response) == ("Already recorded (risks remain reduced, and the case is "
+                                                        "closed) by <@U0NP> at 16:00 on Tue 10 Aug 2027.")
     assert deregistration_row(deregistered).outcome_count == 1
 
 
@@ -161,7 +161,8 @@ def test_the_coordinator_reopens_a_closed_case_and_the_core_group_restarts_with_
     record_outcome(deregistered, REDUCED, at=AFTER_MEETING)
     deregistered.at(local(2028, 3, 7, 10, 0))
     not_yours = command(deregistered, "reopen 2028-03-06", user=CHAIR)
-    assert ephemeral_answer(deregistered, not_yours) == "Only the coordinator (or their delegate) can re-open CP-2027-0142."
+    assert ephemeral_answer(deregistered, not_yours) == (
+        "Only the coordinator (<@U0COORD>) or their delegate can re-open CP-2027-0142. Nothing was changed.")
     unreadable = command(deregistered, "reopen next week", user=COORDINATOR)
     assert "`/core-group reopen YYYY-MM-DD`" in ephemeral_answer(deregistered, unreadable)
     mark = deregistered.fake.mark()

@@ -106,8 +106,9 @@ def test_anyone_but_the_chair_or_the_coordinator_is_refused_the_form(flagged):
                                            channel_id="C0CASE142")
     assert response.status == 200
     reply = flagged.wait_for_reply()
-    assert reply["text"] == ("Only the chair of CP-2027-0142 (<@U0CHAIR>), the coordinator, or one of their delegates "
-                             "can give the details of a letter to an institution. Nothing was changed.")
+    assert reply["text"] == (
+        "Only the chair of CP-2027-0142 (<@U0CHAIR>), the coordinator, or their delegates for this work can give the "
+        "details of a letter to an institution. Nothing was changed.")
     flagged.fake.assert_no_call("views.open", since=mark)
 
 
@@ -126,8 +127,9 @@ def test_a_name_or_a_date_in_the_relationship_keeps_the_form_open(flagged):
 def test_only_the_coordinator_marks_the_letter_sent_once_and_the_button_goes(flagged):
     give_details(flagged)
     response = press(flagged, "U0HV", task(flagged), "Letter sent")
-    assert answer_to(flagged, response) == ("Only the Co-ordinator, Children Services (<@U0COORD>) or their delegate "
-                                            "can mark this letter sent. Nothing was changed.")
+    assert answer_to(flagged, response) == (
+        "Only the Co-ordinator, Children Services (<@U0COORD>) or their delegate for the coordinator's work can mark "
+        "this letter sent. Nothing was changed.")
     flagged.at(local(2027, 8, 2, 10, 0))
     original = task(flagged)
     response = press(flagged, COORDINATOR, original, "Letter sent")
@@ -136,7 +138,7 @@ def test_only_the_coordinator_marks_the_letter_sent_once_and_the_button_goes(fla
     assert buttons(task(flagged)) == {}
     assert "Marked sent by <@U0COORD> on Mon 2 Aug 2027, 10:00." in text_of(task(flagged))
     again = press(flagged, COORDINATOR, original, "Letter sent")
-    assert answer_to(flagged, again) == "You marked this letter sent on Mon 2 Aug 2027 at 10:00."
+    assert answer_to(flagged, again) == "Already marked sent by you at 10:00 on Mon 2 Aug 2027."
 
 
 def test_a_letter_not_sent_is_chased_every_two_working_days_and_is_in_the_digest_until_sent(flagged):

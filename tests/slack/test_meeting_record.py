@@ -47,9 +47,16 @@ def test_the_modal_says_which_meeting_it_records_and_offers_everyone(case_bot):
     assert view["title"]["text"] == "Record the meeting"
     assert ("Recording the meeting of *Mon 24 May 2027, 10:00* (CP-2027-0142), the latest whose time has come."
             in text_of(view))
-    assert blocks["meeting.attended"]["element"]["type"] == "multi_users_select"
-    assert [o["value"] for o in blocks["meeting.attended_labels"]["element"]["options"]] == ["Mother", "Father"]
-    assert [o["value"] for o in blocks["meeting.absent_labels"]["element"]["options"]] == ["Mother", "Father"]
+    everyone = [CHAIR, "U0TL", "U0HV", "U0TEACH", "U0POL", "p:Mother", "p:Father"]
+    assert blocks["meeting.attended"]["element"]["type"] == "checkboxes"  # the group only: no free user picker
+    assert [o["value"] for o in blocks["meeting.attended"]["element"]["options"]] == everyone
+    assert [o["value"] for o in blocks["meeting.attended"]["element"]["initial_options"]] == [CHAIR]
+    assert [o["text"]["text"] for o in blocks["meeting.attended"]["element"]["options"]][:2] == [
+        "<@U0CHAIR> (chair)", "<@U0TL> (team leader)"]
+    assert [o["value"] for o in blocks["meeting.not_invited"]["element"]["options"]] == everyone
+    assert "initial_options" not in blocks["meeting.not_invited"]["element"]  # everyone starts invited
+    assert blocks["meeting.not_invited_reason"]["label"]["text"] == "Not invited: reason"
+    assert "Everyone in the core group is invited" in text_of(view)
     labels = [blocks[f"meeting.checklist.{key}"]["label"]["text"]
               for key in ("supports", "monitoring", "outcomes", "contingency")]
     assert labels == ["Supports and resources required, in particular access to specialist resources",
@@ -71,7 +78,9 @@ def test_before_the_meeting_the_chair_is_told_there_is_nothing_to_record(case_bo
 def test_only_the_chair_may_record(case_bot):
     case_bot.at(AFTER_THE_MEETING)
     case_bot.slack.slash_command(command="/core-group", text="record", user_id="U0POL", channel_id=CASE_CHANNEL)
-    assert case_bot.wait_for_reply()["text"] == "Only the chair of CP-2027-0142 (or their delegate) can record its meetings."
+    assert case_bot.wait_for_reply()["text"] == (
+        "Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate can record its meetings. "
+        "Nothing was changed.")
 
 
 def test_a_record_without_each_of_the_four_points_stays_open_and_says_what_is_missing(case_bot):
@@ -85,13 +94,14 @@ def test_a_record_without_each_of_the_four_points_stays_open_and_says_what_is_mi
     assert saved_record(case_bot) is None and meetings(case_bot)[0].status == "scheduled"
 
 
-def test_an_incomplete_action_and_a_person_both_present_and_absent_are_refused_in_the_modal(case_bot):
+def test_an_incomplete_action_and_a_person_both_present_and_not_invited_are_refused_in_the_modal(case_bot):
     case_bot.at(AFTER_THE_MEETING)
     view = open_modal(case_bot, "record")
-    response = submit(case_bot, view, {**CHECKLIST_ANSWERS, "meeting.absent": [CHAIR],
+    response = submit(case_bot, view, {**CHECKLIST_ANSWERS, "meeting.not_invited": [CHAIR],
+                                       "meeting.not_invited_reason": "On leave",
                                        "meeting.action.2.what": "Refer to CAMHS"})
     assert modal_errors(response) == {
-        "meeting.absent": "Someone is both attended and absent: choose one for each person.",
+        "meeting.not_invited": "Someone is both attended and not invited: choose one for each person.",
         "meeting.action.2.owner": "Choose who owns this action.",
         "meeting.action.2.due": "Choose the date this action is due.",
     }
@@ -100,8 +110,8 @@ def test_an_incomplete_action_and_a_person_both_present_and_absent_are_refused_i
 def test_saving_a_record_tells_the_channel_and_sets_the_next_due_date(case_bot):
     mark = case_bot.fake.mark()
     said = record(case_bot, {
-        "meeting.attended": [CHAIR, "U0HV", "U0TEACH"], "meeting.attended_labels": ["Mother"],
-        "meeting.absent": ["U0POL"], "meeting.absent_labels": ["Father"],
+        "meeting.attended": [CHAIR, "U0HV", "U0TEACH", "p:Mother"],
+        "meeting.not_invited": ["U0TL"], "meeting.not_invited_reason": "Decides requests only",
         "meeting.action.1.what": "Refer to CAMHS", "meeting.action.1.owner": "U0HV", "meeting.action.1.due": "2027-06-04",
     }, at=AFTER_THE_MEETING)
     assert said.startswith("Recorded the meeting of Mon 24 May 2027, 10:00: 4 attended, 2 invited but absent, 1 new action.")
@@ -120,7 +130,8 @@ def test_saving_a_record_tells_the_channel_and_sets_the_next_due_date(case_bot):
 
 def test_the_record_keeps_the_four_points_attendance_actions_and_flags(case_bot):
     record(case_bot, {
-        "meeting.attended": [CHAIR, "U0HV"], "meeting.absent": ["U0POL"], "meeting.absent_labels": ["Father"],
+        "meeting.attended": [CHAIR, "U0HV"], "meeting.not_invited": ["U0TL", "p:Mother"],
+        "meeting.not_invited_reason": "The team leader decides requests; Mother was excluded by the conference.",
         "meeting.action.1.what": "Attend parenting course", "meeting.action.1.owner_label": "Mother",
         "meeting.action.1.due": "2027-07-01", "meeting.flags": ["institution"],
     }, at=AFTER_THE_MEETING)
@@ -128,7 +139,9 @@ def test_the_record_keeps_the_four_points_attendance_actions_and_flags(case_bot)
     assert saved.supports == CHECKLIST_ANSWERS["meeting.checklist.supports"]
     assert saved.contingency == CHECKLIST_ANSWERS["meeting.checklist.contingency"]
     assert [(a.user_id or a.label) for a in saved.attendees()] == [CHAIR, "U0HV"]
-    assert [(a.user_id or a.label) for a in saved.invited_absentees()] == ["U0POL", "Father"]
+    assert [(a.user_id or a.label) for a in saved.invited_absentees()] == ["U0TEACH", "U0POL", "Father"]
+    assert [(a.user_id or a.label) for a in saved.not_invited()] == ["U0TL", "Mother"]
+    assert saved.not_invited_reason == "The team leader decides requests; Mother was excluded by the conference."
     (action,) = saved.actions
     assert (action.description, action.owner_label, action.due_on.isoformat()) == ("Attend parenting course", "Mother", "2027-07-01")
     assert saved.institution and not saved.significant_amendment
@@ -167,7 +180,9 @@ def test_actions_are_reminded_to_their_owners_on_their_due_date(case_bot):
 
 def test_a_significant_change_to_the_plan_is_referred_to_the_coordinator_without_personal_data(case_bot):
     mark = case_bot.fake.mark()
-    said = record(case_bot, {"meeting.flags": ["significant_amendment"], "meeting.absent_labels": ["Father"]},
+    said = record(case_bot, {"meeting.flags": ["significant_amendment"],
+                             "meeting.not_invited": ["U0TL", "U0HV", "U0TEACH", "U0POL", "p:Mother"],
+                             "meeting.not_invited_reason": "A short meeting with the father's probation officer"},
                   at=AFTER_THE_MEETING)
     assert "referred to the coordinator for the review conference" in said
     case_bot.dispatch()
@@ -231,8 +246,9 @@ def test_a_case_with_no_first_meeting_asks_the_chair_to_schedule_it_by_the_natio
 def test_a_meeting_cannot_be_recorded_twice(case_bot):
     case_bot.at(AFTER_THE_MEETING)
     view = open_modal(case_bot, "record")
+    second_form = open_modal(case_bot, "record")  # opened before the first was saved
     save(case_bot, view, dict(CHECKLIST_ANSWERS))
-    again = submit(case_bot, view, dict(CHECKLIST_ANSWERS))
+    again = submit(case_bot, second_form, dict(CHECKLIST_ANSWERS))
     assert modal_errors(again) == {"meeting.attended": "That meeting is already held."}
     with case_bot.services.uow_factory() as uow:
         assert len(uow.meeting_records.for_case(case_row(case_bot).id)) == 1
@@ -247,7 +263,7 @@ def test_a_flag_for_a_chair_who_is_away_goes_to_their_delegate(case_bot):
     with case_bot.services.uow_factory() as uow:
         organisation = uow.organisations.get_by_name("South Ayrshire Council")
         uow.delegates.add(Delegate(organisation_id=organisation.id, principal=CHAIR, delegate="U0DEPUTY",
-                                   until=date(2027, 6, 30), created_at=case_bot.clock.now()))
+                                   until=date(2027, 6, 30), scope="chairing", created_at=case_bot.clock.now()))
         uow.commit()
     mark = case_bot.fake.mark()
     case_bot.sweep(local(2027, 6, 24, 9, 0))

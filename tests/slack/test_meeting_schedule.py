@@ -89,8 +89,9 @@ def test_cancelling_needs_a_reason_and_the_channel_is_told(case_bot):
 
 def test_cancelling_a_meeting_twice_changes_nothing_the_second_time(case_bot):
     view = open_modal(case_bot, "schedule")
+    second_form = open_modal(case_bot, "schedule")  # opened before the first was saved
     save(case_bot, view, {"meeting.change": "cancel", "meeting.reason": "Family moved"})
-    again = submit(case_bot, view, {"meeting.change": "cancel", "meeting.reason": "Family moved"})
+    again = submit(case_bot, second_form, {"meeting.change": "cancel", "meeting.reason": "Family moved"})
     assert "no longer scheduled" in modal_errors(again)["meeting.meeting"]
     case_bot.dispatch()
     assert len(posts(case_bot, CASE_CHANNEL, kind="cancelled")) == 1
@@ -112,7 +113,8 @@ def test_only_the_chair_may_schedule_and_nothing_opens_for_anyone_else(case_bot)
     mark = case_bot.fake.mark()
     case_bot.slack.slash_command(command="/core-group", text="schedule", user_id="U0HV", channel_id=CASE_CHANNEL)
     reply = case_bot.wait_for_reply()
-    assert reply["text"] == "Only the chair of CP-2027-0142 (or their delegate) can schedule its meetings."
+    assert reply["text"] == ("Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate can schedule its "
+                             "meetings. Nothing was changed.")
     case_bot.fake.assert_no_call("views.open", since=mark)
 
 
@@ -120,7 +122,7 @@ def test_the_chairs_delegate_may_schedule_on_the_chairs_behalf(case_bot):
     with case_bot.services.uow_factory() as uow:
         organisation = uow.organisations.get_by_name("South Ayrshire Council")
         uow.delegates.add(Delegate(organisation_id=organisation.id, principal=CHAIR, delegate="U0DEPUTY",
-                                   until=date(2027, 6, 30), created_at=case_bot.clock.now()))
+                                   until=date(2027, 6, 30), scope="chairing", created_at=case_bot.clock.now()))
         uow.commit()
     schedule(case_bot, {"meeting.meeting": "new", "meeting.date": "2027-06-22", "meeting.time": "10:00"},
              user="U0DEPUTY")

@@ -147,7 +147,8 @@ def test_ticking_the_last_person_without_slack_takes_the_button_away_and_a_secon
     message = message_to(held, CHAIR, "Send the plan")
     assert buttons(message) == {} and "Marked sent to everyone." in text_of(message)
     assert "• Father (no Slack), invited, absent — sent by email on Wed 4 Aug 2027" in text_of(message)
-    assert command_reply(held, "plan-sent", user=CHAIR)["text"] == "You marked the plan for CP-2027-0142 sent to everyone on Wed 4 Aug 2027 at 15:00."
+    assert command_reply(held, "plan-sent", user=CHAIR)["text"] == (
+        "Already marked sent to everyone by you at 15:00 on Wed 4 Aug 2027.")
 
 
 def test_ticking_someone_without_saying_how_or_with_a_day_to_come_keeps_the_form_open(held):
@@ -161,15 +162,16 @@ def test_ticking_someone_without_saying_how_or_with_a_day_to_come_keeps_the_form
 
 def test_only_the_chair_or_their_delegate_may_mark_the_plan_sent(held):
     mark = held.fake.mark()
-    assert command_reply(held, "plan-sent", user="U0HV")["text"] == ("Only the chair of CP-2027-0142 (<@U0CHAIR>) or their delegate can mark "
-                                             "the plan sent. Nothing was changed.")
+    assert command_reply(held, "plan-sent", user="U0HV")["text"] == (
+        "Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate can mark the plan sent. "
+        "Nothing was changed.")
     said = answer_to(held, press(held, "U0HV", message_to(held, CHAIR, "Send the plan"), "Plan sent"))
-    assert said.startswith("Only the chair of CP-2027-0142 (<@U0CHAIR>) or their delegate")
+    assert said.startswith("Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate")
     held.fake.assert_no_call("views.open", since=mark)
     with held.services.uow_factory() as uow:
         organisation = uow.organisations.get_by_name("South Ayrshire Council")
         uow.delegates.add(Delegate(organisation_id=organisation.id, principal=CHAIR, delegate="U0DEPUTY",
-                                   until=date(2027, 8, 31), created_at=SENT))
+                                   until=date(2027, 8, 31), scope="chairing", created_at=SENT))
         uow.commit()
     held.at(SENT)
     errors, said = plan_sent_by_command(held, user="U0DEPUTY")
@@ -190,7 +192,7 @@ def test_only_the_recipient_can_confirm_once_and_a_second_click_says_when_they_d
         "Only the person it was sent to (<@U0HV>) can confirm receiving this copy of the plan. Nothing was changed.")
     held.at(local(2027, 8, 4, 9, 0))
     assert answer_to(held, press(held, "U0HV", original, "I have received the plan")) == (
-        "You confirmed on Tue 3 Aug 2027 at 11:15.")
+        "Already confirmed by you at 11:15 on Tue 3 Aug 2027.")
     held.dispatch()
     updated = plan_dm(held, "U0HV")
     assert buttons(updated) == {}

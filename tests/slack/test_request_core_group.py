@@ -93,7 +93,8 @@ def test_outside_a_case_channel_the_command_answers_ephemerally_and_opens_nothin
 def test_someone_outside_the_case_is_told_so_and_no_form_opens(case_bot):
     response = case_bot.slack.slash_command(command="/request-core-group", text="x", user_id="U0COORD",
                                             channel_id=CASE_CHANNEL)
-    assert ephemeral_answer(case_bot, response) == "Only a member of this core group can do this for case CP-2027-0142."
+    assert ephemeral_answer(case_bot, response) == (
+        "You are not in this case's core group. Ask the coordinator if you should be.")
     case_bot.fake.assert_no_call("views.open")
     with case_bot.services.uow_factory() as uow:
         assert uow.requests.for_case(uow.cases.get_by_reference("CP-2027-0142").id) == []
@@ -277,7 +278,8 @@ def test_someone_else_clicking_approve_is_told_whose_decision_it_is_and_nothing_
     mark = case_bot.fake.mark()
     response = click(case_bot, user="U0CHAIR", message=message, label="Approve", at=local(2027, 8, 3, 10, 0))
     assert ephemeral_answer(case_bot, response) == (
-        "Only the team leader (<@U0TL>) or their delegate can decide this request.")
+        "Only the team leader (<@U0TL>) or their delegate for request decisions can decide this request. "
+        "Nothing was changed.")
     case_bot.fake.assert_no_call("views.open", since=mark)
     assert the_request(case_bot).status == "pending"
 
@@ -289,7 +291,9 @@ def test_someone_else_submitting_a_decision_form_changes_nothing(case_bot):
     submit(case_bot, user="U0POL", view=view, answers={"request.reason": "Not needed"})
     (answer,) = case_bot.fake.calls_to("chat.postEphemeral")[-1:]
     assert answer.params["user"] == "U0POL"
-    assert answer.params["text"] == "Only the team leader (<@U0TL>) or their delegate can decide this request."
+    assert answer.params["text"] == (
+        "Only the team leader (<@U0TL>) or their delegate for request decisions can decide this request. "
+        "Nothing was changed.")
     assert the_request(case_bot).status == "pending"
 
 
@@ -297,7 +301,7 @@ def test_only_the_requester_can_ask_the_coordinator(case_bot):
     refusal = refuse_it(case_bot)
     response = click(case_bot, user="U0TEACH", message=refusal, label="Ask the coordinator")
     assert ephemeral_answer(case_bot, response) == (
-        "Only <@U0HV>, who made the request, can ask the coordinator about it.")
+        "Only <@U0HV>, who made the request, can ask the coordinator about this request. Nothing was changed.")
     assert the_request(case_bot).status == "refused"
 
 

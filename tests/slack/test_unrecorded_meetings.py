@@ -95,8 +95,11 @@ def test_only_the_chair_or_their_delegate_can_act_on_the_chase(case_bot):
     for label in ("Record the meeting", "It did not take place"):
         click(case_bot, user="U0HV", message=chase, label=label)
     answers = sorted(c.params["text"] for c in case_bot.fake.wait_for("response_url", since=mark, count=2))
-    assert answers == ["Only the chair of CP-2027-0142 (or their delegate) can record its meetings.",
-                       "Only the chair of CP-2027-0142 (or their delegate) can say whether its meetings took place."]
+    assert answers == [
+        "Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate can record its meetings. "
+        "Nothing was changed.",
+        "Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate can say whether its meetings took "
+        "place. Nothing was changed."]
     assert case_bot.fake.calls_to("views.open", since=mark) == []
     assert [m.status for m in meetings(case_bot)] == ["scheduled"]
 

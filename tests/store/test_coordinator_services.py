@@ -12,7 +12,6 @@ import pytest
 from bot.letters import LetterDetails
 from bot.meetings import RecordDraft
 from bot.orgfile import parse_organisation_file
-from bot.receipts import AlreadyDoneError
 from bot.services.cases import import_organisation
 from bot.services.digest import send_daily_digests
 from bot.services.home import home_for
@@ -43,7 +42,7 @@ def uow_factory(uow_factory):
         case = uow.cases.get_by_reference("CP-2027-0142")
         (meeting,) = uow.meetings.for_case(case.id)
         draft = RecordDraft(meeting_id=meeting.id, attended_users=("U0CHAIR", "U0HV"), attended_labels=(),
-                            absent_users=(), absent_labels=(), checklist=CHECKLIST, institution=True)
+                            checklist=CHECKLIST, institution=True)
         record_meeting(draft, channel="C0CASE142", user="U0CHAIR", uow=uow, now=local(2027, 8, 3, 12, 0))
         uow.commit()
     return uow_factory
@@ -89,7 +88,7 @@ def test_a_flagged_record_asks_the_chair_for_the_details_in_the_same_transaction
         assert asked.recipient == "U0CHAIR" and asked.payload["reference"] == "CP-2027-0142"
 
 
-def test_two_submissions_of_the_details_give_one_task_and_the_second_is_told_who_gave_them(uow_factory):
+def test_two_submissions_of_the_details_at_once_give_one_letter_and_one_task(uow_factory):
     letter_id = _letter_id(uow_factory)
 
     def give(user):
@@ -101,10 +100,12 @@ def test_two_submissions_of_the_details_give_one_task_and_the_second_is_told_who
         return call
 
     results = at_once(give("U0CHAIR"), give("U0COORD"))
-    winners = [r for r in results if isinstance(r, str)]
-    losers = [r for r in results if isinstance(r, AlreadyDoneError)]
-    assert len(winners) == 1 and len(losers) == 1 and losers[0].by == winners[0]
+    assert sorted(results) == ["U0CHAIR", "U0COORD"]  # the second is about the same person: it confirms the first
     with uow_factory() as uow:
+        assert [(x.id, x.relationship, x.status) for x in uow.letters.for_case(the_letter(uow).case_id)] == [
+            (letter_id, "Father", "to_send")]
+        actions = sorted(e.action for e in uow.audit.list() if e.action.startswith("letter.") and e.action != "letter.flagged")
+        assert actions == ["letter.details_confirmed", "letter.requested"]
         assert [m.recipient for m in uow.outbox.list(kind="letter_to_write")] == ["U0COORD"]
         assert [m.recipient for m in uow.outbox.list(kind="letter_draft")] == ["U0COORD"]
 

@@ -102,14 +102,14 @@ def test_a_saved_record_is_handed_to_every_hook_in_its_transaction(uow_factory, 
     seen = []
     monkeypatch.setattr(meeting_records, "MEETING_RECORDED_HOOKS", [
         lambda *, uow, case, record, now: seen.append((case.reference, record.id, [a.user_id for a in record.attendees()],
-                                                       [a.label for a in record.invited_absentees()], now))])
+                                                       [a.user_id or a.label for a in record.invited_absentees()], now))])
     with uow_factory() as uow:
         (meeting,) = uow.meetings.for_case(case_id)
-        draft = RecordDraft(meeting_id=meeting.id, attended_users=("U0CHAIR", "U0HV"), absent_labels=("Father",),
-                            checklist=dict(ANSWERS))
+        draft = RecordDraft(meeting_id=meeting.id, attended_users=("U0CHAIR", "U0HV"), checklist=dict(ANSWERS))
         saved = record_meeting(draft, channel="C0CASE142", user="U0CHAIR", uow=uow, now=datetime(2027, 5, 24, 12, tzinfo=UTC))
         uow.commit()
-    assert seen == [("CP-2027-0142", saved.id, ["U0CHAIR", "U0HV"], ["Father"], datetime(2027, 5, 24, 12, tzinfo=UTC))]
+    assert seen == [("CP-2027-0142", saved.id, ["U0CHAIR", "U0HV"],
+                     ["U0TL", "U0TEACH", "U0POL", "Mother", "Father"], datetime(2027, 5, 24, 12, tzinfo=UTC))]
     assert saved.held_at == FIRST
 
 

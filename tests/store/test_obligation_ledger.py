@@ -120,7 +120,7 @@ def test_the_chase_goes_to_the_chairs_delegate_on_their_behalf(uow_factory):
     imported(uow_factory)
     with uow_factory() as uow:  # the chair's delegation (its own form is the delegates feature's)
         uow.delegates.add(Delegate(organisation_id=uow.organisations.list()[0].id, principal="U0CHAIR",
-                                   delegate="U0TL", until=CHASE.date(), created_at=NOW))
+                                   delegate="U0TL", until=CHASE.date(), created_at=NOW, scope="chairing"))
         uow.commit()
     sweep_obligations(uow_factory=uow_factory, now=CHASE)
     (notice,) = obligation_notices(uow_factory)

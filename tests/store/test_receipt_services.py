@@ -11,7 +11,7 @@ import pytest
 
 from bot.meetings import RecordDraft
 from bot.orgfile import parse_organisation_file
-from bot.receipts import AlreadyDoneError, NotForYouError
+from bot.authority import AlreadyDoneError, NotYoursError
 from bot.services.cases import import_organisation
 from bot.services.cp9 import mark_cp9_received, mark_cp9_sent
 from bot.services.meeting_records import record_meeting
@@ -53,8 +53,8 @@ def record(uow_factory, *, at: datetime = local(2027, 7, 30, 12, 0), commit: boo
         case = uow.cases.get_by_reference("CP-2027-0142")
         (meeting,) = uow.meetings.for_case(case.id)
         draft = RecordDraft(meeting_id=meeting.id, attended_users=("U0CHAIR", "U0HV", "U0TEACH"),
-                            attended_labels=("Mother",), absent_users=("U0POL",), absent_labels=("Father",),
-                            checklist=CHECKLIST)
+                            attended_labels=("Mother",), not_invited_users=("U0TL",),
+                            not_invited_reason="Decides requests only", checklist=CHECKLIST)
         saved = record_meeting(draft, channel=CHANNEL, user="U0CHAIR", uow=uow, now=at)
         if commit:
             uow.commit()
@@ -120,7 +120,7 @@ def test_a_sent_copy_is_confirmed_once_and_only_by_its_recipient(uow_factory):
     with uow_factory() as uow:
         copy_id = copy_of(uow, "U0HV").id
     with uow_factory() as uow:
-        with pytest.raises(NotForYouError):
+        with pytest.raises(NotYoursError):
             confirm_plan_receipt(uow=uow, now=local(2027, 8, 4, 9, 0), copy_id=copy_id, user="U0TEACH")
         confirm_plan_receipt(uow=uow, now=local(2027, 8, 4, 9, 0), copy_id=copy_id, user="U0HV")
         uow.commit()
@@ -217,7 +217,7 @@ def test_the_cp9_is_marked_sent_once_then_received_and_is_no_longer_chased_or_ov
     record(uow_factory)
     with uow_factory() as uow:
         cp9_id = the_cp9(uow).id
-        with pytest.raises(NotForYouError):
+        with pytest.raises(NotYoursError):
             mark_cp9_sent(uow=uow, now=local(2027, 8, 3, 9, 0), cp9_id=cp9_id, user="U0HV", sent_on=date(2027, 8, 3))
         mark_cp9_sent(uow=uow, now=local(2027, 8, 3, 9, 0), cp9_id=cp9_id, user="U0CHAIR", sent_on=date(2027, 8, 3),
                       note="secure email")
@@ -225,7 +225,7 @@ def test_the_cp9_is_marked_sent_once_then_received_and_is_no_longer_chased_or_ov
     with uow_factory() as uow:
         with pytest.raises(AlreadyDoneError):
             mark_cp9_sent(uow=uow, now=local(2027, 8, 3, 9, 5), cp9_id=cp9_id, user="U0CHAIR", sent_on=date(2027, 8, 3))
-        with pytest.raises(NotForYouError):
+        with pytest.raises(NotYoursError):
             mark_cp9_received(uow=uow, now=local(2027, 8, 4, 9, 0), cp9_id=cp9_id, user="U0CHAIR")
         mark_cp9_received(uow=uow, now=local(2027, 8, 4, 9, 0), cp9_id=cp9_id, user="U0COORD")
         uow.commit()

@@ -10,7 +10,7 @@ import pytest
 
 from bot.errors import InvalidInputError, NotACaseChannelError, NotAllowedError, NotInCaseError
 from bot.orgfile import parse_organisation_file
-from bot.requests import NotYourDecisionError, RequestClosedError
+from bot.authority import AlreadyDoneError, NotYoursError, Scope
 from bot.services.cases import import_organisation
 from bot.services.delegates import end_delegate, set_delegate
 from bot.services.request_sweep import chase_pending_requests
@@ -109,7 +109,7 @@ def test_a_second_decision_is_refused_and_says_who_decided_and_when(uow_factory)
         decide_request(uow=uow, now=local(2027, 8, 3, 10, 42), request_id=request_id, user="U0TL", approve=False,
                        reason="Covered at Thursday's review")
         uow.commit()
-    with uow_factory() as uow, pytest.raises(RequestClosedError) as raised:
+    with uow_factory() as uow, pytest.raises(AlreadyDoneError) as raised:
         decide_request(uow=uow, now=local(2027, 8, 3, 10, 43), request_id=request_id, user="U0TL", approve=True,
                        starts_at=local(2027, 8, 6, 10, 0))
     assert (raised.value.done, raised.value.by, raised.value.at) == ("refused", "U0TL", local(2027, 8, 3, 10, 42))
@@ -120,9 +120,9 @@ def test_a_second_decision_is_refused_and_says_who_decided_and_when(uow_factory)
 
 def test_someone_else_cannot_decide_and_nothing_changes(uow_factory):
     request_id = ask(uow_factory)
-    with uow_factory() as uow, pytest.raises(NotYourDecisionError) as raised:
+    with uow_factory() as uow, pytest.raises(NotYoursError) as raised:
         decide_request(uow=uow, now=FRIDAY, request_id=request_id, user="U0CHAIR", approve=False, reason="No")
-    assert (raised.value.role, raised.value.principal) == ("team leader", "U0TL")
+    assert raised.value.owner == "U0TL" and raised.value.who.startswith("the team leader")
     with uow_factory() as uow:
         assert uow.requests.get(request_id).status == "pending"
 
@@ -163,14 +163,14 @@ def test_only_the_requester_can_ask_the_coordinator_and_only_once(uow_factory):
     with uow_factory() as uow:
         decide_request(uow=uow, now=FRIDAY, request_id=request_id, user="U0TL", approve=False, reason="No need")
         uow.commit()
-    with uow_factory() as uow, pytest.raises(NotYourDecisionError):
+    with uow_factory() as uow, pytest.raises(NotYoursError):
         escalate_request(uow=uow, now=FRIDAY, request_id=request_id, user="U0TEACH")
     with uow_factory() as uow:
         escalate_request(uow=uow, now=FRIDAY, request_id=request_id, user="U0HV")
         uow.commit()
-    with uow_factory() as uow, pytest.raises(RequestClosedError) as raised:
+    with uow_factory() as uow, pytest.raises(AlreadyDoneError) as raised:
         escalate_request(uow=uow, now=FRIDAY, request_id=request_id, user="U0HV")
-    assert raised.value.done == "asked"
+    assert (raised.value.done, raised.value.yours) == ("sent to the coordinator", True)
 
 
 def test_the_sweep_reminds_once_then_escalates_to_the_coordinator(uow_factory):
@@ -224,12 +224,13 @@ def test_a_delegate_replaces_the_earlier_one_and_can_be_turned_off(uow_factory):
         set_delegate(uow=uow, now=FRIDAY, principal="U0TL", delegate="U0CHAIR", until=date(2027, 8, 20))
         uow.commit()
     with uow_factory() as uow:
-        assert uow.delegates.active_for("U0TL", on=date(2027, 8, 2)).delegate == "U0CHAIR"
+        assert uow.delegates.active_for("U0TL", on=date(2027, 8, 2),
+                                        scopes=[Scope.REQUEST_DECISIONS]).delegate == "U0CHAIR"
         assert [m.recipient for m in uow.outbox.list(kind="delegate_appointed")] == ["U0DEP", "U0CHAIR"]
         assert end_delegate(uow=uow, now=FRIDAY, principal="U0TL") is True
         uow.commit()
     with uow_factory() as uow:
-        assert uow.delegates.active_for("U0TL", on=date(2027, 8, 2)) is None
+        assert uow.delegates.active_for("U0TL", on=date(2027, 8, 2), scopes=[Scope.REQUEST_DECISIONS]) is None
         assert [e.action for e in uow.audit.list() if e.action.startswith("delegate.")] == [
             "delegate.set", "delegate.set", "delegate.ended"]
 
@@ -241,7 +242,8 @@ def test_only_a_team_leader_or_the_coordinator_can_set_a_delegate(uow_factory):
         set_delegate(uow=uow, now=FRIDAY, principal="U0COORD", delegate="U0DEPC", until=date(2027, 8, 13))
         uow.commit()
     with uow_factory() as uow:
-        assert uow.delegates.active_for("U0COORD", on=date(2027, 8, 13)).delegate == "U0DEPC"
+        assert uow.delegates.active_for("U0COORD", on=date(2027, 8, 13),
+                                        scopes=[Scope.COORDINATION]).delegate == "U0DEPC"
 
 
 def test_a_team_leaders_own_request_goes_to_the_coordinator_who_decides_it_finally(uow_factory):
@@ -251,7 +253,7 @@ def test_a_team_leaders_own_request_goes_to_the_coordinator_who_decides_it_final
         assert (request.decider, request.routed_to) == ("U0COORD", "U0COORD")
         (message,) = uow.outbox.list(kind="request_decision")
         assert message.recipient == "U0COORD" and message.payload["decider_role"] == "coordinator"
-    with uow_factory() as uow, pytest.raises(NotYourDecisionError):
+    with uow_factory() as uow, pytest.raises(NotYoursError):
         decide_request(uow=uow, now=FRIDAY, request_id=request_id, user="U0TL", approve=False, reason="No")
     with uow_factory() as uow:
         decide_request(uow=uow, now=FRIDAY, request_id=request_id, user="U0COORD", approve=False, reason="No need")

@@ -84,9 +84,10 @@ def test_a_delegate_is_active_until_the_end_of_its_last_day(uow_factory):
                                    until=date(2027, 5, 21), created_at=NOW))
         uow.commit()
     with uow_factory() as uow:
-        assert uow.delegates.active_for("U0TL", on=date(2027, 5, 21)).delegate == "U0DEP"
-        assert uow.delegates.active_for("U0TL", on=date(2027, 5, 22)) is None
-        assert uow.delegates.principals_of("U0DEP", on=date(2027, 5, 20)) == ["U0TL"]
+        assert uow.delegates.active_for("U0TL", on=date(2027, 5, 21), scopes=["request_decisions"]).delegate == "U0DEP"
+        assert uow.delegates.active_for("U0TL", on=date(2027, 5, 22), scopes=["request_decisions"]) is None
+        assert uow.delegates.principals_of("U0DEP", on=date(2027, 5, 20), scopes=["request_decisions"]) == ["U0TL"]
+        assert uow.delegates.principals_of("U0DEP", on=date(2027, 5, 20), scopes=["chairing"]) == []
 
 
 def test_a_seen_event_id_is_recognised(uow_factory):

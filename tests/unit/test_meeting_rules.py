@@ -13,6 +13,7 @@ from bot.meetings import (
     RecordDraft,
     add_months,
     check_record,
+    invited_absentees,
     check_schedule_change,
     first_meeting_due_on,
     flag_time,
@@ -176,7 +177,8 @@ GROUP = ("U0CHAIR", "U0HV", "U0POL")
 def problems(**given) -> dict[str, str]:
     args = dict(meeting_id=1, attended_users=("U0CHAIR",), checklist=dict(FULL))
     args.update(given)
-    return check_record(RecordDraft(**args), checklist_keys=CHECKLIST, group=GROUP, held_on=date(2027, 5, 24))
+    return check_record(RecordDraft(**args), checklist_keys=CHECKLIST, group=GROUP, held_on=date(2027, 5, 24),
+                        participants=("Mother", "Father"))
 
 
 def test_a_complete_record_has_no_problems():
@@ -188,10 +190,31 @@ def test_each_of_the_four_re_evaluation_points_is_required(key):
     assert "must consider this" in problems(checklist={**FULL, key: "   "})[f"checklist.{key}"]
 
 
-def test_somebody_must_have_attended_and_nobody_both_attended_and_was_absent():
+def test_somebody_must_have_attended_and_nobody_both_attended_and_was_not_invited():
     assert "who attended" in problems(attended_users=())["attended"]
-    assert "both attended and absent" in problems(absent_users=("U0CHAIR",))["absent"]
-    assert "both attended and absent" in problems(attended_labels=("Mother",), absent_labels=("Mother",))["absent_labels"]
+    both = problems(not_invited_users=("U0CHAIR",), not_invited_reason="On leave")
+    assert "both attended and not invited" in both["not_invited"]
+    both = problems(attended_labels=("Mother",), not_invited_labels=("Mother",), not_invited_reason="Excluded")
+    assert "both attended and not invited" in both["not_invited"]
+
+
+def test_only_the_group_can_attend_or_be_taken_off_the_invited_list():
+    assert "/core-group add @name ROLE" in problems(attended_users=("U0CHAIR", "U0OUTSIDER"))["attended"]
+    assert "Only people in this core group" in problems(attended_labels=("Uncle",))["attended"]
+    outsider = problems(not_invited_users=("U0OUTSIDER",), not_invited_reason="Not needed")
+    assert "Only people in this core group" in outsider["not_invited"]
+
+
+def test_taking_someone_off_the_invited_list_needs_a_reason():
+    assert "Say why they were not invited" in problems(not_invited_users=("U0POL",))["not_invited_reason"]
+    assert "Say why" in problems(not_invited_labels=("Father",), not_invited_reason="   ")["not_invited_reason"]
+    assert problems(not_invited_labels=("Father",), not_invited_reason="Excluded by the conference") == {}
+
+
+def test_everyone_in_the_group_who_did_not_attend_and_was_not_taken_off_is_an_invited_absentee():
+    draft = RecordDraft(meeting_id=1, attended_users=("U0CHAIR",), attended_labels=("Mother",),
+                        not_invited_users=("U0POL",), not_invited_reason="On leave")
+    assert invited_absentees(draft, group=GROUP, participants=("Mother", "Father")) == (("U0HV",), ("Father",))
 
 
 def test_an_action_needs_what_one_owner_in_the_group_and_a_due_date_not_before_the_meeting():
