@@ -158,3 +158,24 @@ def test_the_home_of_the_chair_lists_the_letters_details_and_the_coordinators_th
 def _letter_id(uow_factory) -> int:
     with uow_factory() as uow:
         return the_letter(uow).id
+
+
+def test_a_sent_letter_whose_details_change_is_owed_again_and_chased_from_then(uow_factory):
+    with uow_factory() as uow:
+        request_letter(uow=uow, now=local(2027, 8, 3, 13, 0), user="U0CHAIR", details=DETAILS, channel="C0CASE142")
+        uow.commit()
+    with uow_factory() as uow:
+        mark_letter_sent(uow=uow, now=local(2027, 8, 3, 14, 0), letter_id=the_letter(uow).id, user="U0COORD")
+        uow.commit()
+    with uow_factory() as uow:
+        moved = LetterDetails(relationship="Father", kind="hospital", institution_name="Crosshouse", contact="U0HV")
+        request_letter(uow=uow, now=local(2027, 8, 4, 10, 0), user="U0CHAIR", details=moved, channel="C0CASE142")
+        uow.commit()
+    with uow_factory() as uow:
+        letters = [(o.kind, o.status, o.next_step_at) for o in uow.obligations.for_case(the_letter(uow).case_id)
+                   if o.subject_type == "letter"]
+        assert the_letter(uow).status == "to_send"
+    assert letters == [("letter_details", "discharged", None), ("letter_sent", "discharged", None),
+                       ("letter_sent", "open", local(2027, 8, 6, 9, 0))]
+    assert sweep_obligations(uow_factory=uow_factory, now=local(2027, 8, 6, 9, 0)) == 1
+    assert sweep_obligations(uow_factory=uow_factory, now=local(2027, 8, 6, 9, 0)) == 0
