@@ -71,6 +71,7 @@ class WorkingCalendar:
         nation: Nation | str,
         closure_days: Iterable[date] = (),
         timezone: str = "Europe/London",
+        working_days: Iterable[date] = (),
     ) -> None:
         try:
             self.nation = Nation(nation)
@@ -82,6 +83,11 @@ class WorkingCalendar:
         if any(isinstance(d, datetime) or not isinstance(d, date) for d in days):
             raise TypeError("closure_days must be dates, not datetimes or strings")
         self.closure_days: frozenset[date] = days
+        worked = frozenset(working_days)
+        if any(isinstance(d, datetime) or not isinstance(d, date) for d in worked):
+            raise TypeError("working_days must be dates, not datetimes or strings")
+        #: Bank holidays the organisation works: they count as working days.
+        self.working_days: frozenset[date] = worked
         self._tz = ZoneInfo(timezone)
         self._subdiv = _SUBDIVISIONS[self.nation]
 
@@ -93,15 +99,20 @@ class WorkingCalendar:
     # --- days -------------------------------------------------------------------------
 
     def is_working_day(self, day: date) -> bool:
-        """True unless the day is a weekend, a bank holiday of the nation or a closure day."""
+        """True unless the day is a weekend, a bank holiday of the nation (one the organisation does not work) or a
+        closure day."""
         if isinstance(day, datetime):
             # A datetime never equals a date, so every holiday lookup would silently miss.
             raise TypeError("expected a date; use local_date() to turn an instant into one")
         return (
             day.weekday() < 5
             and day not in self.closure_days
-            and day not in _bank_holidays(self._subdiv, day.year)
+            and (day in self.working_days or not self.is_bank_holiday(day))
         )
+
+    def is_bank_holiday(self, day: date) -> bool:
+        """True when the day is a bank holiday (or substitute day) of the nation, worked or not."""
+        return day in _bank_holidays(self._subdiv, day.year)
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after `day`."""

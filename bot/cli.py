@@ -70,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", nargs="?")
     check.set_defaults(handler=_check_config)
 
+    from bot.cli_profiles import add_commands as add_profile_commands
+
+    add_profile_commands(sub)
+
     demo = sub.add_parser("demo", help="try the bot in a browser: a local Slack sandbox with a demo organisation")
     demo.add_argument("--port", type=int, default=3000, help="the page's port (default 3000)")
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")

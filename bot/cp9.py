@@ -1,8 +1,9 @@
-"""CP9 rules: when the form is due with the coordinator, when the chair is chased, what its state reads as.
+"""CP9 rules: when the form is due with the coordinator and what its state reads as.
 
 "Within N days of the meeting" (calendar days): meeting day + N. When that day is not a working day, the
-reminders and the overdue flag use the profile's effective deadline: the working day before it (`roll:
-back`, the default) or after it (`roll: forward`) (DESIGN §2). The form's name comes from the profile.
+effective deadline is the working day before it (`roll: back`, the default) or after it (`roll: forward`)
+(DESIGN §2); the profile's ladders (`obligations: cp9_sent, cp9_received`) chase from it. The form's name
+comes from the profile.
 
 Pure: no database, no chat platform, no clock.
 """
@@ -15,7 +16,6 @@ from enum import StrEnum
 
 from bot.calendar import WorkingCalendar
 from bot.errors import InvalidInputError
-from bot.meetings import MORNING
 from bot.policy import Policy
 
 NOTE_LIMIT = 300
@@ -23,7 +23,7 @@ NOTE_LIMIT = 300
 
 @dataclass(frozen=True)
 class Cp9Schedule:
-    """When a meeting's CP9 is due, and when the chair is chased."""
+    """When a meeting's CP9 is due."""
 
     form_name: str
     days: int
@@ -31,8 +31,6 @@ class Cp9Schedule:
     nominal_due_on: date  # held_on + N calendar days
     due_on: date  # the effective deadline (a working day)
     due_at: datetime  # the end of due_on, local, as UTC
-    reminders: tuple[datetime, ...]  # 09:00, N working days before the effective deadline and on it
-    overdue_at: datetime  # 09:00 on the first working day after the effective deadline
 
     @property
     def rolled(self) -> bool:
@@ -48,12 +46,9 @@ def cp9_schedule(held_on: date, *, policy: Policy, calendar: WorkingCalendar) ->
     rule = policy.cp9
     nominal = held_on + timedelta(days=rule.days)
     due_on = calendar.calendar_deadline(held_on, rule.days, roll=rule.roll)
-    first = calendar.subtract_working_days(due_on, rule.remind_working_days_before)
-    reminders = tuple(sorted({calendar.at_local(first, MORNING), calendar.at_local(due_on, MORNING)}))
     return Cp9Schedule(
         form_name=rule.form_name, days=rule.days, held_on=held_on, nominal_due_on=nominal, due_on=due_on,
-        due_at=calendar.end_of_day(due_on), reminders=reminders,
-        overdue_at=calendar.at_local(calendar.next_working_day(due_on), MORNING),
+        due_at=calendar.end_of_day(due_on),
     )
 
 

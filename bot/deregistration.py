@@ -143,15 +143,25 @@ class DeregistrationDraft:
     agreed_by: str | None
     reviewing_officer: str | None
     target_on: date | None
+    # Without a post-deregistration meeting: how the plan continues, as the conference decided.
+    plan_type: str | None = None
+    lead_agency: str | None = None
 
 
 def check_deregistration(draft: DeregistrationDraft, *, today: date, policy: Policy) -> dict[str, str]:
-    """Problems by field (empty when the deregistration can be saved)."""
+    """Problems by field (empty when the deregistration can be saved).
+
+    With the profile's post-deregistration meeting (Fife): who convenes and chairs it, how that was agreed, and a
+    date in its window. Without it: how the plan continues (single- or multi-agency, and the lead agency).
+    """
     errors: dict[str, str] = {}
     if draft.conference_on is None:
         errors["conference_on"] = "Give the date of the review conference."
     elif draft.conference_on > today:
         errors["conference_on"] = "The review conference has to have happened: that date is in the future."
+    if not policy.post_deregistration.enabled:
+        errors.update(_plan_problems(draft.plan_type, draft.lead_agency))
+        return errors
     if not draft.convener:
         errors["convener"] = "Choose who convenes the post-deregistration meeting."
     if not draft.meeting_chair:
@@ -180,9 +190,23 @@ class OutcomeDraft:
     risk_escalated: bool | None
     plan_type: str | None
     lead_agency: str | None
+    activity_reviewed: bool | None = None
 
 
-def check_outcome(draft: OutcomeDraft, *, today: date, conference_on: date) -> dict[str, str]:
+def _plan_problems(plan_type: str | None, lead_agency: str | None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if plan_type not in {p.value for p in PlanType}:
+        errors["plan"] = "Say whether the Child's Plan continues as single-agency or multi-agency."
+    agency = (lead_agency or "").strip()
+    if not agency:
+        errors["lead_agency"] = "Name the lead agency (for example Health or Education), not a person."
+    elif len(agency) > LEAD_AGENCY_LIMIT:
+        errors["lead_agency"] = f"Keep the lead agency under {LEAD_AGENCY_LIMIT} characters."
+    return errors
+
+
+def check_outcome(draft: OutcomeDraft, *, today: date, conference_on: date,
+                  review_activity: bool = False) -> dict[str, str]:
     """Problems by field (empty when the outcome can be saved)."""
     errors: dict[str, str] = {}
     if draft.held_on is None:
@@ -194,13 +218,13 @@ def check_outcome(draft: OutcomeDraft, *, today: date, conference_on: date) -> d
     if draft.risk_escalated is None:
         errors["risk"] = "Say whether risk has escalated since deregistration."
     elif not draft.risk_escalated:
-        if draft.plan_type not in {p.value for p in PlanType}:
-            errors["plan"] = "Risks remain reduced: say whether the Child's Plan continues as single-agency or multi-agency."
-        agency = (draft.lead_agency or "").strip()
-        if not agency:
-            errors["lead_agency"] = "Name the lead agency (for example Health or Education), not a person."
-        elif len(agency) > LEAD_AGENCY_LIMIT:
-            errors["lead_agency"] = f"Keep the lead agency under {LEAD_AGENCY_LIMIT} characters."
+        # Fife: "the meeting should review the activity outlined in the Child's Plan and at this point consider
+        # whether the child's plan needs to be multi or single agency" - the review comes first.
+        if review_activity and not draft.activity_reviewed:
+            errors["activity"] = ("Risks remain reduced: first review the activity outlined in the Child's Plan, "
+                                  "then say how the plan continues.")
+        errors.update({k: ("Risks remain reduced: " + v[0].lower() + v[1:]) if k == "plan" else v
+                       for k, v in _plan_problems(draft.plan_type, draft.lead_agency).items()})
     return errors
 
 

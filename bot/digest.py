@@ -231,6 +231,11 @@ def meeting_not_scheduled_item(*, reference: str, channel: str, due_on: date, ch
     return DigestItem(reference, channel, f"Meeting not scheduled yet: due by {words(due_on)}", due_on, _people(chair))
 
 
+def meeting_breach_item(*, reference: str, channel: str, breach_on: date, chair: str | None) -> DigestItem:
+    return DigestItem(reference, channel, f"Breach: no meeting held by {words(breach_on)}, the limit since the last "
+                      "meeting; tell the chair", breach_on, _people(chair))
+
+
 def meeting_late_item(*, reference: str, channel: str, due_on: date, days_late: int, chair: str | None) -> DigestItem:
     return DigestItem(reference, channel, f"Meeting held {days_word(days_late)} late (due by {words(due_on)})", due_on,
                       _people(chair))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from bot.calendar import WorkingCalendar
-from bot.policy import MeetingReminder, Policy
+from bot.policy import Cadence, MeetingReminder, Policy
 
 #: The local time at which "on the day" things happen: due-date flags and action reminders.
 MORNING = time(9)
@@ -40,21 +40,41 @@ def add_months(day: date, months: int) -> date:
 
 
 def first_meeting_due_on(registered_on: date, *, policy: Policy, calendar: WorkingCalendar) -> date:
-    """The nation's default deadline for the first meeting: N working days after the conference (day 0)."""
-    return calendar.add_working_days(registered_on, policy.first_meeting_working_days)
+    """The nation's default deadline for the first meeting, the conference being day 0.
+
+    England and Wales: N working days after the initial conference. Scotland: N calendar days after the CPPM
+    (para 3.137: CPPM Mon 30 Nov 2026 -> Tue 15 Dec 2026); a day that is not a working day moves to the working
+    day before, as every calendar-day deadline does.
+    """
+    rule = policy.first_meeting
+    if rule.working:
+        return calendar.add_working_days(registered_on, rule.days)
+    return calendar.on_or_before(registered_on + timedelta(days=rule.days))
 
 
 def next_meeting_due_on(held_on: date, *, policy: Policy, calendar: WorkingCalendar) -> date:
     """When the next meeting is due after one held on `held_on`.
 
-    One cadence (a calendar month by default) later, never more than the profile's maximum gap (Wales:
-    6 weeks); a date that is not a working day moves to the working day before, so the group is never
-    "due" on a Sunday or a bank holiday.
+    One cadence later (a calendar month, or N weeks); a date that is not a working day moves to the working day
+    before, so the group is never "due" on a Sunday or a bank holiday. A profile's breach limit (Wales: 6 weeks)
+    is a later, separate step (`meeting_breach_on`), not a shorter cadence.
     """
-    due = add_months(held_on, policy.meeting_cadence_months)
-    if policy.meeting_max_gap_weeks:
-        due = min(due, held_on + timedelta(weeks=policy.meeting_max_gap_weeks))
+    cadence = policy.meeting_cadence
+    due = add_months(held_on, cadence.months) if cadence.months else held_on + timedelta(weeks=cadence.weeks or 0)
     return calendar.on_or_before(due)
+
+
+def cadence_words(cadence: Cadence) -> str:
+    """'monthly', 'every 2 months', 'every 4 weeks'."""
+    if cadence.months:
+        return "monthly" if cadence.months == 1 else f"every {cadence.months} months"
+    return "weekly" if cadence.weeks == 1 else f"every {cadence.weeks} weeks"
+
+
+def meeting_breach_on(held_on: date, *, policy: Policy) -> date | None:
+    """The day a missing next meeting becomes a breach the coordinator is told of (None: the profile sets none)."""
+    weeks = policy.meeting_breach_after_weeks
+    return held_on + timedelta(weeks=weeks) if weeks else None
 
 
 def flag_time(due_on: date, *, calendar: WorkingCalendar) -> datetime:
@@ -132,8 +152,12 @@ def check_schedule_change(
     reason: str | None,
     now: datetime,
     calendar: WorkingCalendar,
+    in_person: bool = False,
 ) -> tuple[ScheduleChange | None, dict[str, str]]:
-    """The change the chair asked for, or the problems with it by field (date, time, mode, note, reason, meeting)."""
+    """The change the chair asked for, or the problems with it by field (date, time, mode, note, reason, meeting).
+
+    `in_person`: the procedure has core groups meet in person (Scotland), so making a meeting online needs a reason.
+    """
     errors: dict[str, str] = {}
     note, reason = _clean(note), _clean(reason)
     if note and len(note) > NOTE_LIMIT:
@@ -157,6 +181,8 @@ def check_schedule_change(
         errors["mode"] = "Choose in person or online."
     if errors:
         return None, errors
+    if in_person and mode == "online" and (meeting is None or meeting.mode != "online") and not reason:
+        return None, {"reason": "Core groups meet in person: say why this meeting is online (the reason is kept)."}
     starts_at = calendar.at_local(day, at)
     if starts_at <= now:
         return None, {"date": "That date and time has already passed. Choose a time in the future."}

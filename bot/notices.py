@@ -17,6 +17,7 @@ class NoticeKind(StrEnum):
     FIRST_MEETING_TO_SCHEDULE = "first_meeting_to_schedule"  # to the chair: the case record has no first meeting
     MEETING_NOT_SCHEDULED = "meeting_not_scheduled"  # to the chair: due today and nothing scheduled by then
     MEETING_HELD_LATE = "meeting_held_late"  # to the chair: recorded meeting was after its due date
+    MEETING_BREACH = "meeting_breach"  # to the coordinator: the profile's limit since the last meeting passed (Wales)
     MEETING_RECORDED = "meeting_recorded"  # to the case channel: who attended, actions, next due date
     PLAN_AMENDMENT_REFERRED = "plan_amendment_referred"  # to the coordinator, for the review conference
     MEETING_TO_RECORD = "meeting_to_record"  # to the chair (ledger): Record the meeting / It did not take place
@@ -29,7 +30,7 @@ class NoticeKind(StrEnum):
     REQUEST_OUTCOME = "request_outcome"  # the coordinator's outcome, to the requester and the team leader
     DELEGATE_APPOINTED = "delegate_appointed"  # to the new delegate
     MEMBER_ADDED = "member_added"  # to the case channel: someone joined the core group, with their role
-    # Plan copies and the CP9 (bot/services/receipts.py, cp9.py, receipt_sweep.py); buttons updated in place.
+    # Plan copies and the CP9 (bot/services/receipts.py, cp9.py, receipt_chases.py); buttons updated in place.
     PLAN_TO_SEND = "plan_to_send"  # to the chair: who must have the plan by when, Plan sent (recorded / reminder)
     PLAN_COPY = "plan_copy"  # to a recipient with Slack: I have received the plan (sent / reminder / deadline)
     PLAN_OVERDUE = "plan_overdue"  # to the chair: copies still owed after the deadline

@@ -16,9 +16,10 @@ def policy_for(organisation: Organisation) -> Policy:
 
 
 def calendar_for(organisation: Organisation) -> WorkingCalendar:
-    """Working days for the organisation's nation, bank holidays and closure days."""
+    """Working days for the organisation's nation, bank holidays (less those it works) and closure days."""
     closures = tuple(sorted(date.fromisoformat(str(d)) for d in organisation.closure_days or []))
-    return _calendar(organisation.nation, closures, organisation.timezone)
+    worked = tuple(sorted(date.fromisoformat(str(d)) for d in organisation.working_days or []))
+    return _calendar(organisation.nation, closures, organisation.timezone, worked)
 
 
 @lru_cache(maxsize=64)
@@ -27,9 +28,9 @@ def _policy(profile: str, overrides: tuple) -> Policy:
 
 
 @lru_cache(maxsize=64)
-def _calendar(nation: str, closures: tuple[date, ...], timezone: str) -> WorkingCalendar:
+def _calendar(nation: str, closures: tuple[date, ...], timezone: str, worked: tuple[date, ...] = ()) -> WorkingCalendar:
     # Cached because a holidays object is costly to build and the sweep asks for it per case.
-    return WorkingCalendar(nation=nation, closure_days=closures, timezone=timezone)
+    return WorkingCalendar(nation=nation, closure_days=closures, timezone=timezone, working_days=worked)
 
 
 def _freeze(value):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.calendar import Nation
+from bot.calendar import Nation, WorkingCalendar
 from bot.errors import ConfigError
 from bot.policy import PolicyError, available_profiles, load_policy
 from bot.strict_yaml import excerpt, load_yaml_file
@@ -35,8 +35,8 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 MAX_ERRORS = 50  # enough to fix a file in one go; beyond it, the rest is usually the same mistake
 _T = TypeVar("_T")
 ORGANISATION_KEYS = {
-    "name", "profile", "nation", "timezone", "coordinator", "closure_days", "policy",
-    "retention_years", "admins",
+    "name", "profile", "nation", "timezone", "coordinator", "closure_days", "working_days", "policy",
+    "retention_years", "admins", "eligible_chairs",
 }
 CASE_KEYS = {
     "reference", "channel", "registered_on", "first_meeting", "chair", "team_leader", "members",
@@ -57,6 +57,8 @@ class OrganisationSpec:
     policy_overrides: Mapping[str, Any] = field(default_factory=dict)
     retention_years: int = 7
     admins: tuple[str, ...] = ()
+    working_days: tuple[date, ...] = ()  # bank holidays the organisation works
+    eligible_chairs: tuple[str, ...] = ()  # who may chair, where the profile asks (Fife)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ def parse_organisation_file(data: Any) -> OrganisationFile:
     organisation = _organisation(data.get("organisation"), errors)
     tz = ZoneInfo(organisation.timezone) if organisation else ZoneInfo("Europe/London")
     cases = _cases(data.get("cases", []), tz, errors)
+    if organisation is not None:
+        _chairs_listed(organisation, data.get("cases"), cases, errors)
     for key in sorted({str(k) for k in data} - {"organisation", "cases"}):
         errors.append(f"{excerpt(key)}: unknown section (expected organisation and cases)")
     if errors or organisation is None:
@@ -165,6 +169,13 @@ def _organisation(raw: Any, errors: list[str]) -> OrganisationSpec | None:
         timezone_name = "Europe/London"
     coordinator = _slack_user(raw, "coordinator", "organisation", errors)
     closure_days = _dates(raw.get("closure_days", []), "organisation.closure_days", errors)
+    working_days = _dates(raw.get("working_days", []), "organisation.working_days", errors)
+    if isinstance(nation, str) and nation in {n.value for n in Nation}:
+        _worked_bank_holidays(working_days, set(closure_days), nation, errors)
+    eligible_chairs = _slack_users(raw.get("eligible_chairs", []), "organisation.eligible_chairs", errors)
+    if policy is not None and policy.chair_must_be_listed and not eligible_chairs:
+        errors.append(f"organisation.eligible_chairs: missing (profile '{profile}' asks for the chairs who may chair "
+                      "a core group to be listed)")
     retention = raw.get("retention_years", 7)
     if not isinstance(retention, int) or isinstance(retention, bool) or retention not in RETENTION_YEARS:
         errors.append(
@@ -177,8 +188,39 @@ def _organisation(raw: Any, errors: list[str]) -> OrganisationSpec | None:
     return OrganisationSpec(
         name=name, profile=profile, nation=nation, timezone=str(timezone_name), coordinator=coordinator,
         closure_days=tuple(closure_days), policy_overrides=dict(raw.get("policy") or {}),
-        retention_years=retention, admins=tuple(admins),
+        retention_years=retention, admins=tuple(admins), working_days=tuple(working_days),
+        eligible_chairs=tuple(dict.fromkeys(eligible_chairs)),
     )
+
+
+def _worked_bank_holidays(days: list[date], closures: set[date], nation: str, errors: list[str]) -> None:
+    """Each worked day must be a bank holiday of the nation on a weekday, and not also a closure day."""
+    calendar = WorkingCalendar(nation=nation)
+    for j, day in enumerate(days):
+        where = f"organisation.working_days[{j}]"
+        if day in closures:
+            errors.append(f"{where}: {day.isoformat()} is also a closure day: it cannot be both")
+        elif day.weekday() >= 5 or not calendar.is_bank_holiday(day):
+            errors.append(f"{where}: {day.isoformat()} is not a weekday bank holiday in {nation} "
+                          "(list only bank holidays the organisation works)")
+
+
+def _chairs_listed(organisation: OrganisationSpec, raw_cases: Any, cases: list[CaseSpec], errors: list[str]) -> None:
+    """Where the profile asks for it (Fife), every case's chair is one of the organisation's eligible chairs."""
+    try:
+        policy = load_policy(organisation.profile, overrides=organisation.policy_overrides)
+    except PolicyError:
+        return  # already reported against organisation.policy
+    if not policy.chair_must_be_listed or not organisation.eligible_chairs:
+        return
+    by_reference = {str(item.get("reference", "")).strip(): j for j, item in enumerate(raw_cases or [])
+                    if isinstance(item, Mapping)}
+    for case in cases:
+        if case.chair not in organisation.eligible_chairs:
+            j = by_reference.get(case.reference, "?")
+            errors.append(f"cases[{j}].chair: '{case.chair}' is not one of organisation.eligible_chairs (profile "
+                          f"'{organisation.profile}': the chair is the responsible Social Work Team Manager or a "
+                          "Senior Practitioner)")
 
 
 def _cases(raw: Any, tz: ZoneInfo, errors: list[str]) -> list[CaseSpec]:

@@ -1,13 +1,16 @@
 """Policy profiles: procedure rules as data files (bot/profiles/*.yml), merged and validated.
 
-A profile may `extends:` another; mappings deep-merge, lists and scalars replace. An organisation
-may override any value with a mapping of the same shape. Pure: reads only the packaged files.
+A profile may `extends:` another; mappings deep-merge, lists and scalars replace (a deadline or a cadence is
+replaced whole). Every rule a profile sets names its source under `sources:` (a document and paragraph,
+"local procedure: NAME", or "default: not from guidance"), by its setting or a parent of it. An organisation
+may override any value with a mapping of the same shape (source "organisation file: NAME"). Pure: reads only
+the packaged files.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from functools import lru_cache
@@ -17,19 +20,27 @@ from typing import Any
 import yaml
 
 from bot.calendar import Nation, Roll, WorkingHours
+from bot.policy_fields import (
+    Cadence,
+    FirstMeetingRule,
+    Invalid,
+    MeetingReminder,
+    cadence,
+    choice,
+    count,
+    first_meeting,
+    flag,
+    hhmm,
+    optional_positive_int,
+    positive_int,
+    reminders,
+    text,
+)
 from bot.strict_yaml import excerpt
 from bot.obligations import LADDER_NAMES, Ladder, LadderError, parse_ladder
 
 class PolicyError(ValueError):
     """A profile or an override is missing, unknown or invalid; the message names the field."""
-
-
-@dataclass(frozen=True)
-class MeetingReminder:
-    """Remind members this many working days before a meeting, at a local time."""
-
-    working_days_before: int
-    at: time
 
 
 @dataclass(frozen=True)
@@ -73,9 +84,17 @@ class PlanReceiptRule:
 
 
 @dataclass(frozen=True)
-class Cp9Rule:
-    """The form goes to the coordinator within `days` calendar days of the meeting."""
+class Wording:
+    """Sentences shown to users that state the procedure, in the procedure's own words."""
 
+    significant_amendment: str
+
+
+@dataclass(frozen=True)
+class Cp9Rule:
+    """The form goes to the coordinator within `days` calendar days of the meeting (when `enabled`)."""
+
+    enabled: bool
     form_name: str
     days: int
     roll: Roll
@@ -84,10 +103,13 @@ class Cp9Rule:
 
 @dataclass(frozen=True)
 class PostDeregistrationWindow:
-    """The post-deregistration meeting falls this many weeks after the review conference."""
+    """The post-deregistration meeting falls this many weeks after the review conference (when `enabled`);
+    `review_activity`: its outcome asks for the review of the activity in the Child's Plan (Fife)."""
 
+    enabled: bool
     window_start_weeks: int
     window_end_weeks: int
+    review_activity: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,9 +118,11 @@ class Policy:
 
     profile: str
     nation: Nation
-    first_meeting_working_days: int
-    meeting_cadence_months: int
-    meeting_max_gap_weeks: int | None
+    first_meeting: FirstMeetingRule
+    meeting_cadence: Cadence
+    meeting_breach_after_weeks: int | None
+    last_core_group_working_days_before_review: int | None
+    meetings_in_person: bool
     meeting_reminders: tuple[MeetingReminder, ...]
     checklist: tuple[ChecklistItem, ...]
     requests: RequestThresholds
@@ -107,102 +131,16 @@ class Policy:
     cp9: Cp9Rule
     digest_time: time
     post_deregistration: PostDeregistrationWindow
+    chair_must_be_listed: bool
+    wording: Wording
     obligations: tuple[tuple[str, Ladder], ...] = ()  # each obligation kind's ladder (bot/obligations.py)
-
-
-# --- field validators: raw YAML value -> typed value, or _Invalid -------------------------
-
-
-class _Invalid(Exception):
-    """A value's problem, and where inside the value it is (for lists)."""
-
-    def __init__(self, problem: str, suffix: str = "") -> None:
-        super().__init__(problem)
-        self.problem, self.suffix = problem, suffix
-
-
-# Every count here is days, weeks, months or hours of a procedure; beyond this, date arithmetic overflows
-# long before anything useful happens.
-_MAX_COUNT = 1000
-
-
-def _is_int(value: Any) -> bool:
-    # bool is an int subclass; `true` is never a sensible count.
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _at_most_max(value: int) -> int:
-    if value > _MAX_COUNT:
-        raise _Invalid(f"must be at most {_MAX_COUNT}")
-    return value
-
-
-def _positive_int(value: Any) -> int:
-    if not _is_int(value) or value < 1:
-        raise _Invalid("must be a positive whole number")
-    return _at_most_max(value)
-
-
-def _count(value: Any) -> int:
-    if not _is_int(value) or value < 0:
-        raise _Invalid("must be a whole number, 0 or more")
-    return _at_most_max(value)
-
-
-def _optional_positive_int(value: Any) -> int | None:
-    if value is not None and (not _is_int(value) or value < 1):
-        raise _Invalid("must be a positive whole number, or null for none")
-    return value if value is None else _at_most_max(value)
-
-
-def _hhmm(value: Any) -> time:
-    # Unquoted 17:00 reaches us as the int 1020 (YAML 1.1 base 60), hence the hint.
-    if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
-        raise _Invalid('must be a time written "HH:MM" (quoted in YAML), e.g. "09:00"')
-    return time(int(value[:2]), int(value[3:]))
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _Invalid("must be some text")
-    return value.strip()
-
-
-def _choice(enum: type[Nation] | type[Roll]) -> Callable[[Any], Any]:
-    def check(value: Any) -> Any:
-        if not isinstance(value, str) or value not in {e.value for e in enum}:
-            raise _Invalid("must be one of: " + ", ".join(e.value for e in enum))
-        return enum(value)
-
-    return check
-
-
-def _reminders(value: Any) -> tuple[MeetingReminder, ...]:
-    if not isinstance(value, list):
-        raise _Invalid("must be a list of {working_days_before, at}")
-    out = []
-    for i, item in enumerate(value):
-        if not isinstance(item, Mapping):
-            raise _Invalid("must be a mapping {working_days_before, at}", f"[{i}]")
-        for key in item:
-            if key not in ("working_days_before", "at"):
-                raise _Invalid("unknown setting", f"[{i}].{excerpt(key)}")
-        for key, check in (("working_days_before", _count), ("at", _hhmm)):
-            if key not in item:
-                raise _Invalid("missing", f"[{i}].{key}")
-            try:
-                check(item[key])
-            except _Invalid as e:
-                raise _Invalid(e.problem, f"[{i}].{key}") from None
-        out.append(MeetingReminder(item["working_days_before"], _hhmm(item["at"])))
-    return tuple(out)
 
 
 def _ladder(value: Any) -> Ladder:
     try:
         return parse_ladder(value)
     except LadderError as e:
-        raise _Invalid(str(e)) from None
+        raise Invalid(str(e)) from None
 
 
 # A mapping whose keys are free (checklist items), each value some text.
@@ -210,32 +148,42 @@ _OPEN = object()
 _REQUIRED_CHECKLIST = ("supports", "monitoring", "outcomes", "contingency")
 
 _SCHEMA: dict[str, Any] = {
-    "nation": _choice(Nation),
-    "first_meeting_working_days": _positive_int,
-    "meeting_cadence_months": _positive_int,
-    "meeting_max_gap_weeks": _optional_positive_int,
-    "meeting_reminders": _reminders,
+    "nation": choice(Nation),
+    "first_meeting": first_meeting,
+    "meeting_cadence": cadence,
+    "meeting_breach_after_weeks": optional_positive_int,
+    "last_core_group_working_days_before_review": optional_positive_int,
+    "meetings_in_person": flag,
+    "meeting_reminders": reminders,
     "checklist": _OPEN,
     "requests": {
         "routine": {
-            "remind_after_working_days": _positive_int,
-            "escalate_after_working_days": _positive_int,
+            "remind_after_working_days": positive_int,
+            "escalate_after_working_days": positive_int,
         },
         "urgent": {
-            "remind_after_working_hours": _positive_int,
-            "escalate_after_working_hours": _positive_int,
+            "remind_after_working_hours": positive_int,
+            "escalate_after_working_hours": positive_int,
         },
     },
-    "working_hours": {"start": _hhmm, "end": _hhmm},
-    "plan_receipt": {"working_days": _positive_int, "remind_on_working_day": _positive_int},
+    "working_hours": {"start": hhmm, "end": hhmm},
+    "plan_receipt": {"working_days": positive_int, "remind_on_working_day": positive_int},
     "cp9": {
-        "form_name": _text,
-        "days": _positive_int,
-        "roll": _choice(Roll),
-        "remind_working_days_before": _count,
+        "enabled": flag,
+        "form_name": text,
+        "days": positive_int,
+        "roll": choice(Roll),
+        "remind_working_days_before": count,
     },
-    "digest_time": _hhmm,
-    "post_deregistration": {"window_start_weeks": _positive_int, "window_end_weeks": _positive_int},
+    "digest_time": hhmm,
+    "post_deregistration": {
+        "enabled": flag,
+        "window_start_weeks": positive_int,
+        "window_end_weeks": positive_int,
+        "review_activity": flag,
+    },
+    "chair_must_be_listed": flag,
+    "wording": {"significant_amendment": text},
     "obligations": {name: _ladder for name in LADDER_NAMES},  # a kind's ladder is replaced whole by an override
 }
 
@@ -249,16 +197,25 @@ def _profile_dir() -> Any:
 
 
 def available_profiles() -> list[str]:
-    """The names of the packaged profiles, sorted."""
+    """The names of the packaged profiles an organisation can choose, sorted (`_defaults` is only extended)."""
+    return sorted(p.name[:-4] for p in _profile_dir().iterdir() if p.name.endswith(".yml") and p.name[0] != "_")
+
+
+def profile_extends(name: str) -> str | None:
+    """The profile `name` builds on (None for a root profile)."""
+    parent = _read_profile(name).get("extends")
+    return parent if isinstance(parent, str) else None
+
+
+def _packaged() -> list[str]:
     return sorted(p.name[:-4] for p in _profile_dir().iterdir() if p.name.endswith(".yml"))
 
 
 @lru_cache(maxsize=None)
 def _read_profile(name: str) -> Mapping[str, Any]:
     """One profile file, parsed (treat as read-only: it is cached)."""
-    known = available_profiles()
-    if name not in known:
-        raise PolicyError(f"unknown profile {name!r} (known: {', '.join(known)})")
+    if name not in _packaged():
+        raise PolicyError(f"unknown profile {name!r} (known: {', '.join(available_profiles())})")
     try:
         data = yaml.safe_load(_profile_dir().joinpath(f"{name}.yml").read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
@@ -268,16 +225,50 @@ def _read_profile(name: str) -> Mapping[str, Any]:
     return data
 
 
-def _layers(name: str, seen: tuple[str, ...] = ()) -> list[tuple[str, Mapping[str, Any]]]:
-    """(source label, settings) from the root profile down to `name`."""
+@dataclass(frozen=True)
+class _Layer:
+    """One profile file (or the organisation's overrides): its label in errors, its settings, and where they come from."""
+
+    label: str
+    settings: Mapping[str, Any]
+    sources: Mapping[str, str] | None  # None: every setting has the one `fixed_source`
+    fixed_source: str = ""
+
+    def source_of(self, path: str) -> str | None:
+        """The source of the setting at `path`: its own entry under `sources:`, or its nearest parent's."""
+        if self.sources is None:
+            return self.fixed_source
+        parts = path.split(".")
+        for n in range(len(parts), 0, -1):
+            found = self.sources.get(".".join(parts[:n]))
+            if found:
+                return found
+        return None
+
+
+def _sources(name: str, data: Mapping[str, Any]) -> Mapping[str, str]:
+    raw = data.get("sources", {})
+    if not isinstance(raw, Mapping):
+        raise PolicyError(f"profile {name!r}: sources: must be a mapping from a setting to where it comes from")
+    for key, value in raw.items():
+        if not isinstance(key, str) or key.split(".")[0] not in _SCHEMA:
+            raise PolicyError(f"profile {name!r}: sources.{excerpt(key)}: not a setting")
+        if not isinstance(value, str) or not value.strip():
+            raise PolicyError(f"profile {name!r}: sources.{key}: must say where the rule comes from")
+    return raw
+
+
+def _layers(name: str, seen: tuple[str, ...] = ()) -> list[_Layer]:
+    """The layers from the root profile down to `name`."""
     if name in seen:
         raise PolicyError(f"profile {seen[0]!r}: extends: loops ({' -> '.join((*seen, name))})")
     data = _read_profile(name)
-    own = (f"profile {name!r}", {k: v for k, v in data.items() if k != "extends"})
+    own = _Layer(f"profile {name!r}", {k: v for k, v in data.items() if k not in ("extends", "sources")},
+                 _sources(name, data))
     if "extends" not in data:
         return [own]
     parent = data["extends"]
-    if not isinstance(parent, str) or parent not in available_profiles():
+    if not isinstance(parent, str) or parent not in _packaged():
         raise PolicyError(
             f"profile {name!r}: extends: unknown profile {parent!r} "
             f"(known: {', '.join(available_profiles())})"
@@ -286,16 +277,17 @@ def _layers(name: str, seen: tuple[str, ...] = ()) -> list[tuple[str, Mapping[st
 
 
 def _merge(
-    into: dict, layer: Mapping, schema: Any, path: str, source: tuple[int, str], origins: dict
+    into: dict, layer: Mapping, schema: Any, path: str, source: tuple[int, str, _Layer], origins: dict
 ) -> None:
     """Deep-merge `layer` into `into`, rejecting unknown keys and remembering who set each leaf."""
     for key, value in layer.items():
-        where = f"{path}.{excerpt(key)}" if path else excerpt(key)
+        name = key if isinstance(key, str) and len(key) <= 60 else excerpt(key)  # setting names are short
+        where = f"{path}.{name}" if path else name
         if schema is _OPEN:
             if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", key):
                 problem = "item names are lower-case letters, digits and _"
                 raise PolicyError(f"{source[1]}: {where}: {problem}")
-            rule = _text
+            rule = text
         elif key not in schema:
             raise PolicyError(f"{source[1]}: {where}: unknown setting")
         else:
@@ -305,6 +297,8 @@ def _merge(
                 raise PolicyError(f"{source[1]}: {where}: must be a mapping of settings")
             _merge(into.setdefault(key, {}), value, rule, where, source, origins)
         else:
+            if source[2].source_of(where) is None:
+                raise PolicyError(f"{source[1]}: {where}: no source (say under sources: where the rule comes from)")
             into[key] = value
             origins[where] = source
 
@@ -317,7 +311,7 @@ class _Reader:
 
     def source(self, *paths: str) -> str:
         # The latest layer to touch any of the fields is the one that broke the combination.
-        found = [self.origins[p] for p in paths if p in self.origins]
+        found = [self.origins[p][:2] for p in paths if p in self.origins]
         return max(found)[1] if found else self.default_source
 
     def get(self, path: str) -> Any:
@@ -325,10 +319,10 @@ class _Reader:
         for part in path.split("."):
             if not isinstance(node, dict) or part not in node:
                 raise PolicyError(f"{self.default_source}: {path}: missing")
-            node, rule = node[part], (_text if rule is _OPEN else rule[part])
+            node, rule = node[part], (text if rule is _OPEN else rule[part])
         try:
             return rule(node)
-        except _Invalid as e:
+        except Invalid as e:
             raise PolicyError(f"{self.source(path)}: {path}{e.suffix}: {e.problem}") from None
 
     def require(self, ok: bool, where: str, problem: str, *paths: str) -> None:
@@ -363,9 +357,11 @@ def _build(name: str, r: _Reader) -> Policy:
     return Policy(
         profile=name,
         nation=get("nation"),
-        first_meeting_working_days=get("first_meeting_working_days"),
-        meeting_cadence_months=get("meeting_cadence_months"),
-        meeting_max_gap_weeks=get("meeting_max_gap_weeks"),
+        first_meeting=get("first_meeting"),
+        meeting_cadence=get("meeting_cadence"),
+        meeting_breach_after_weeks=get("meeting_breach_after_weeks"),
+        last_core_group_working_days_before_review=get("last_core_group_working_days_before_review"),
+        meetings_in_person=get("meetings_in_person"),
         meeting_reminders=get("meeting_reminders"),
         checklist=tuple(ChecklistItem(k, get(f"checklist.{k}")) for k in checklist),
         requests=RequestThresholds(
@@ -383,29 +379,64 @@ def _build(name: str, r: _Reader) -> Policy:
             get("plan_receipt.working_days"), get("plan_receipt.remind_on_working_day")
         ),
         cp9=Cp9Rule(
-            get("cp9.form_name"), get("cp9.days"), get("cp9.roll"),
+            get("cp9.enabled"), get("cp9.form_name"), get("cp9.days"), get("cp9.roll"),
             get("cp9.remind_working_days_before"),
         ),
         digest_time=get("digest_time"),
         post_deregistration=PostDeregistrationWindow(
+            get("post_deregistration.enabled"),
             get("post_deregistration.window_start_weeks"),
             get("post_deregistration.window_end_weeks"),
+            get("post_deregistration.review_activity"),
         ),
+        chair_must_be_listed=get("chair_must_be_listed"),
+        wording=Wording(get("wording.significant_amendment")),
         obligations=tuple((name, get(f"obligations.{name}")) for name in r.merged.get("obligations", {})),
     )
 
 
-def load_policy(profile: str, *, overrides: Mapping[str, Any] | None = None) -> Policy:
-    """The validated policy for a packaged profile, with an organisation's overrides applied."""
-    if not isinstance(profile, str):
+def _merged(profile: str, overrides: Mapping[str, Any] | None, overrides_source: str) -> _Reader:
+    if not isinstance(profile, str) or profile not in available_profiles():
         raise PolicyError(f"unknown profile {profile!r} (known: {', '.join(available_profiles())})")
     layers = _layers(profile)
     if overrides is not None:
         if not isinstance(overrides, Mapping):
             raise PolicyError("overrides: must be a mapping of settings")
-        layers.append(("overrides", overrides))
+        layers.append(_Layer("overrides", overrides, None, overrides_source))
     merged: dict[str, Any] = {}
-    origins: dict[str, tuple[int, str]] = {}
-    for rank, (source, settings) in enumerate(layers):
-        _merge(merged, settings, _SCHEMA, "", (rank, source), origins)
-    return _build(profile, _Reader(merged, origins, f"profile {profile!r}"))
+    origins: dict[str, tuple[int, str, _Layer]] = {}
+    for rank, layer in enumerate(layers):
+        _merge(merged, layer.settings, _SCHEMA, "", (rank, layer.label, layer), origins)
+    return _Reader(merged, origins, f"profile {profile!r}")
+
+
+def load_policy(profile: str, *, overrides: Mapping[str, Any] | None = None) -> Policy:
+    """The validated policy for a packaged profile, with an organisation's overrides applied."""
+    return _build(profile, _merged(profile, overrides, "organisation file"))
+
+
+@dataclass(frozen=True)
+class SourcedRule:
+    """One effective rule: its setting, its value as written, and where it comes from."""
+
+    setting: str
+    value: Any
+    source: str
+
+
+def sourced_rules(profile: str, *, overrides: Mapping[str, Any] | None = None,
+                  organisation: str = "organisation file") -> list[SourcedRule]:
+    """Every effective rule of the profile (with the overrides), in the profile's order, each with its source."""
+    reader = _merged(profile, overrides, f"organisation file: {organisation}")
+    _build(profile, reader)  # the same validation as load_policy: an invalid combination is never listed
+    order = list(_SCHEMA)
+    paths = sorted(reader.origins, key=lambda path: order.index(path.split(".")[0]))
+    return [SourcedRule(path, _at(reader.merged, path), reader.origins[path][2].source_of(path) or "")
+            for path in paths]
+
+
+def _at(merged: dict, path: str) -> Any:
+    node: Any = merged
+    for part in path.split("."):
+        node = node[part]
+    return node

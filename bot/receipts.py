@@ -1,7 +1,8 @@
-"""Plan-receipt rules: when copies of the plan are due, when people are chased, what a copy's state reads as.
+"""Plan-receipt rules: when copies of the plan are due and what a copy's state reads as.
 
 "Within N working days of the meeting": the meeting's local date is day 0 (DESIGN §2); the deadline is
-the end of day N in the organisation's zone. Reminders and notices go at 09:00 local.
+the end of day N in the organisation's zone. When people are chased is the profile's ladders
+(`obligations: plan_copy_sent, plan_copy_received`), counted from that deadline.
 
 Pure: no database, no chat platform, no clock. Every `now` is passed in.
 """
@@ -13,7 +14,6 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from bot.calendar import WorkingCalendar
-from bot.meetings import MORNING
 from bot.policy import Policy
 
 #: How a copy reached someone without Slack (the chair's choice in the plan-sent form).
@@ -22,38 +22,20 @@ SENT_HOW = {"post": "by post", "email": "by email", "by_hand": "by hand"}
 
 @dataclass(frozen=True)
 class PlanSchedule:
-    """When the plan's copies are due after a meeting, and when people are chased."""
+    """When the plan's copies are due after a meeting."""
 
     held_on: date  # day 0
     due_on: date  # day N (working days)
     due_at: datetime  # the end of due_on, local, as UTC
-    chair_remind_at: datetime  # 09:00 on the reminder working day: the chair, if copies are unsent
-    recipient_reminders: tuple[datetime, ...]  # 09:00 on the reminder day and on the deadline day
-    overdue_at: datetime  # 09:00 on the first working day after the deadline: the chair hears what is overdue
 
 
 def plan_schedule(held_on: date, *, policy: Policy, calendar: WorkingCalendar) -> PlanSchedule:
-    """The plan-receipt clock of a meeting held on `held_on` (its local date) (N working days, the profile's reminder day).
+    """The plan-receipt clock of a meeting held on `held_on` (its local date): N working days.
 
     Meeting Fri 30 Jul 2027: England due Fri 6 Aug; Scotland Mon 9 Aug (Mon 2 Aug is a bank holiday there).
     """
-    rule = policy.plan_receipt
-    due_on = calendar.add_working_days(held_on, rule.working_days)
-    remind_on = calendar.add_working_days(held_on, rule.remind_on_working_day)
-    reminders = tuple(sorted({calendar.at_local(remind_on, MORNING), calendar.at_local(due_on, MORNING)}))
-    return PlanSchedule(
-        held_on=held_on, due_on=due_on, due_at=calendar.end_of_day(due_on),
-        chair_remind_at=calendar.at_local(remind_on, MORNING), recipient_reminders=reminders,
-        overdue_at=calendar.at_local(calendar.next_working_day(due_on), MORNING),
-    )
-
-
-def next_reminder(times: tuple[datetime, ...], *, after: datetime, step: int = 0) -> tuple[int, datetime | None]:
-    """The first reminder from `step` on that is later than `after`: its index, and when (None: none left)."""
-    for index in range(step, len(times)):
-        if times[index] > after:
-            return index, times[index]
-    return len(times), None
+    due_on = calendar.add_working_days(held_on, policy.plan_receipt.working_days)
+    return PlanSchedule(held_on=held_on, due_on=due_on, due_at=calendar.end_of_day(due_on))
 
 
 class CopyState(StrEnum):

@@ -126,6 +126,7 @@ class ReviewReport:
     requests: tuple[RequestLine, ...] = ()
     letters: tuple[LetterLine, ...] = ()
     people: tuple[str, ...] = field(default=())  # every Slack user named, for display names
+    cp9_form: str | None = None  # the CP9's name where the procedure has one (South Ayrshire); None: no CP9 column
 
     def summary(self) -> str:
         """'3 meetings held against 3 due: 2 on time, 1 late.'"""

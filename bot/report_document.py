@@ -87,7 +87,8 @@ def build_report_docx(report: ReviewReport, *, names: Mapping[str, str] | None =
               [(a.description, _who(a.owner, names), _day(a.due_on), _action_status(a, names), _day(a.added_on))
                for a in report.actions])
 
-    document.add_heading("5. Plan copies and the CP9", level=1)
+    form = report.cp9_form
+    document.add_heading(f"5. Plan copies and the {form}" if form else "5. Plan copies", level=1)
     rows = []
     for m in report.meetings:
         plan = "—"
@@ -101,8 +102,9 @@ def build_report_docx(report: ReviewReport, *, names: Mapping[str, str] | None =
                     .replace("not yet", "not sent yet"))
             cp9 = (f"{m.cp9.form_name} due {_day(m.cp9.due_on)}: {sent}"
                    + (f"; received {_day(m.cp9.received_on)}" if m.cp9.received_on else "; not marked received"))
-        rows.append((_day(m.held_on), plan, cp9))
-    add_table(document, ("Meeting", "Plan copies (within 5 working days)", "CP9 (within 7 days)"), rows)
+        rows.append((_day(m.held_on), plan, cp9) if form else (_day(m.held_on), plan))
+    columns = ("Meeting", "Plan copies (within 5 working days)")
+    add_table(document, (*columns, form) if form else columns, rows)
 
     document.add_heading("6. Requests for an additional meeting, and decisions", level=1)
     add_table(document, ("Requested", "By", "Concern", "Urgency", "What has changed", "Decision"),

@@ -20,13 +20,10 @@ def sweepers() -> list[tuple[str, Sweeper]]:
     """Every feature's sweeper, in the order they run (imported here so `bot.sweep` stays import-light)."""
     from bot.services.digest import send_daily_digests
     from bot.services.obligation_sweep import sweep_obligations
-    from bot.services.meeting_sweep import sweep_meeting_reminders, sweep_unscheduled_meetings
-    from bot.services.receipt_sweep import (
-        sweep_cp9_reminders,
-        sweep_overdue_cp9s,
-        sweep_overdue_plans,
-        sweep_plan_chair_reminders,
-        sweep_plan_reminders,
+    from bot.services.meeting_sweep import (
+        sweep_meeting_breaches,
+        sweep_meeting_reminders,
+        sweep_unscheduled_meetings,
     )
     from bot.services.request_sweep import chase_pending_requests
 
@@ -34,11 +31,7 @@ def sweepers() -> list[tuple[str, Sweeper]]:
         ("requests", chase_pending_requests),
         ("meeting reminders", sweep_meeting_reminders),
         ("meetings not scheduled", sweep_unscheduled_meetings),
-        ("plan copies: recipients", sweep_plan_reminders),
-        ("plan copies: chair", sweep_plan_chair_reminders),
-        ("plan copies overdue", sweep_overdue_plans),
-        ("CP9 reminders", sweep_cp9_reminders),
-        ("CP9s overdue", sweep_overdue_cp9s),
+        ("meeting breaches", sweep_meeting_breaches),
         ("obligations", sweep_obligations),  # the ledger: every kind switched to it (bot/services/obligation_sweep.py)
         ("coordinator digest", send_daily_digests),  # last: it reports what the sweepers before it left
     ]

@@ -42,7 +42,7 @@ _BLOCKS = {
     "conference_on": Ids.CONFERENCE_ON, "convener": Ids.CONVENER, "meeting_chair": Ids.MEETING_CHAIR,
     "agreed_by": Ids.AGREED_BY, "reviewing_officer": Ids.REVIEWING_OFFICER, "target_on": Ids.TARGET_ON,
     "date": Ids.DATE, "time": Ids.TIME, "held_on": Ids.HELD_ON, "risk": Ids.RISK, "plan": Ids.PLAN,
-    "lead_agency": Ids.LEAD_AGENCY,
+    "lead_agency": Ids.LEAD_AGENCY, "activity": Ids.ACTIVITY,
 }
 PLAN_WORDS = {"single_agency": "a single-agency plan", "multi_agency": "a multi-agency plan"}
 
@@ -67,6 +67,7 @@ def handle_deregistration_submission(ack: Ack, body: dict, view: dict, client, c
         conference_on=_date(values, Ids.CONFERENCE_ON), convener=_user(values, Ids.CONVENER),
         meeting_chair=_user(values, Ids.MEETING_CHAIR), agreed_by=_selected(values, Ids.AGREED_BY),
         reviewing_officer=_user(values, Ids.REVIEWING_OFFICER), target_on=_date(values, Ids.TARGET_ON),
+        plan_type=_selected(values, Ids.PLAN), lead_agency=_value(values, Ids.LEAD_AGENCY),
     )
     now = services.clock.now()
     try:
@@ -80,9 +81,16 @@ def handle_deregistration_submission(ack: Ack, body: dict, view: dict, client, c
     ack()
     with services.uow_factory() as uow:
         row, cancelled = deregister_case(draft, channel=channel, user=user, uow=uow, now=now)
-        window = window_of(row)
         reference = uow.cases.get(row.case_id).reference
         uow.commit()
+    if row.window_opens_on is None:  # no post-deregistration meeting in this procedure: the case closed
+        text = (f"Recorded: {reference} is off the register and the case is closed; the Child's Plan continues as "
+                f"{PLAN_WORDS.get(row.plan_type, 'a plan')}. Core group meetings and reminders stop"
+                + (f" ({cancelled} upcoming meeting{'s' if cancelled != 1 else ''} cancelled)" if cancelled else "")
+                + ". The case channel is told.")
+        client.chat_postEphemeral(channel=channel, user=user, text=text)
+        return
+    window = window_of(row)
     text = (f"Recorded: {reference} is off the register. Core group meetings and reminders stop"
             + (f" ({cancelled} upcoming meeting{'s' if cancelled != 1 else ''} cancelled)" if cancelled else "")
             + f". {mention(row.convener)} is asked to arrange the post-deregistration Child's Plan meeting "
@@ -154,7 +162,8 @@ def handle_deregistration_outcome_submission(ack: Ack, body: dict, view: dict, c
     metadata = json.loads(view.get("private_metadata") or "{}")
     risk = _selected(values, Ids.RISK)
     draft = OutcomeDraft(held_on=_date(values, Ids.HELD_ON), risk_escalated=None if risk is None else risk == "yes",
-                         plan_type=_selected(values, Ids.PLAN), lead_agency=_value(values, Ids.LEAD_AGENCY))
+                         plan_type=_selected(values, Ids.PLAN), lead_agency=_value(values, Ids.LEAD_AGENCY),
+                         activity_reviewed=bool(element(values, Ids.ACTIVITY).get("selected_options")))
     now = services.clock.now()
     try:
         with services.uow_factory() as uow:
@@ -163,7 +172,8 @@ def handle_deregistration_outcome_submission(ack: Ack, body: dict, view: dict, c
         ack()
         tell_ephemeral(client, metadata, user, explain(error))
         return
-    problems = check_outcome(draft, today=shown.today, conference_on=shown.window.conference_on)
+    problems = check_outcome(draft, today=shown.today, conference_on=shown.window.conference_on,
+                             review_activity=shown.review_activity)
     if problems:
         ack(response_action="errors", errors=_errors(problems))
         return

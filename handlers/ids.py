@@ -115,6 +115,7 @@ class DeregistrationIds(StrEnum):
     RISK = "deregistration.risk"
     PLAN = "deregistration.plan"
     LEAD_AGENCY = "deregistration.lead_agency"
+    ACTIVITY = "deregistration.activity"  # Fife: the Child's Plan's activity was reviewed
 
 
 class LetterIds(StrEnum):

@@ -182,7 +182,7 @@ def render_meeting_held_late(payload: dict[str, Any]) -> Rendered:
     text = f"The core group meeting for {payload['reference']} was held {days} day{'s' if days != 1 else ''} late"
     lines = [f":warning: *Meeting held late* — {payload['reference']}",
              f"Held on {held}; it was due by {due} ({days} day{'s' if days != 1 else ''} late).",
-             "Meetings are held monthly: please schedule the next one in good time."]
+             f"Meetings are held {payload.get('cadence', 'monthly')}: please schedule the next one in good time."]
     return Rendered(text=text, blocks=[section("\n".join(lines)),
                                        context("The coordinator's digest lists meetings held late.")])
 
@@ -195,7 +195,7 @@ def render_plan_amendment_referred(payload: dict[str, Any]) -> Rendered:
     lines = [
         f"*Referred for the review conference* — {payload['reference']}",
         f"The core group meeting of {when} thinks the child protection plan needs significant amendment. "
-        "The group may add actions but may not significantly amend the plan: that is for the review conference.",
+        f"{payload.get('amendment_rule', '')}",
         f"*Chair:* {mention(payload.get('chair'))} · *Attended:* {payload.get('attended', 0)} · "
         f"*Invited, absent:* {payload.get('absent', 0)} · *New actions:* {payload.get('actions', 0)}",
     ]

@@ -195,6 +195,21 @@ def render_meeting_not_scheduled(payload: dict[str, Any]) -> Rendered:
                                        *_on_behalf(payload)])
 
 
+@renderer(NoticeKind.MEETING_BREACH)
+def render_meeting_breach(payload: dict[str, Any]) -> Rendered:
+    """The coordinator is told no meeting was held within the profile's limit after the last one (kept in the digest)."""
+    held, limit = local_date(date.fromisoformat(payload["held_on"])), local_date(date.fromisoformat(payload["breach_on"]))
+    text = f"Breach: no core group meeting for {payload['reference']} within {payload['weeks']} weeks of the last"
+    chair = f" The chair is {mention(payload['chair'])}." if payload.get("chair") else ""
+    lines = [
+        f":rotating_light: *No meeting within {payload['weeks']} weeks* — {payload['reference']}",
+        f"The last core group meeting was on {held}; none was held by *{limit}*.{chair} See <#{payload['channel']}>.",
+    ]
+    return Rendered(text=text, blocks=[section("\n".join(lines)),
+                                       context("The digest lists this case until a meeting is recorded."),
+                                       *_on_behalf(payload)])
+
+
 def _on_behalf(payload: dict[str, Any]) -> list[dict[str, Any]]:
     if payload.get("on_behalf_of"):
         return [context(f"You are standing in for {mention(payload['on_behalf_of'])}.")]

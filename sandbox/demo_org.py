@@ -123,8 +123,10 @@ def organisation_file(times: Timeline) -> dict:
          "members": list(c["members"]), "participants_without_slack": list(c["participants_without_slack"])}
         for c in CASES
     ]
+    # The CP9 is South Ayrshire's form; the demo turns it on, as any organisation can, to show it.
     return {"organisation": {"name": "Demo Council (sandbox)", "profile": NATION, "nation": NATION,
-                             "timezone": TIMEZONE, "coordinator": COORDINATOR, "admins": [COORDINATOR]},
+                             "timezone": TIMEZONE, "coordinator": COORDINATOR, "admins": [COORDINATOR],
+                             "policy": {"cp9": {"enabled": True}}},
             "cases": cases}
 
 

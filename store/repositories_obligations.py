@@ -121,6 +121,10 @@ class ObligationRepository:
         )
         return self.session.execute(statement).rowcount == 1
 
+    def reload(self, row: Obligation) -> None:
+        """Read a row again after a conditional update changed it behind the session's back."""
+        self.session.refresh(row)
+
     def is_live(self, obligation_id: int, *, generation: int) -> bool:
         """True while the obligation is open at this generation (the dispatcher's check before sending)."""
         query = select(Obligation.id).where(Obligation.id == obligation_id, Obligation.generation == generation,

@@ -1,8 +1,7 @@
-"""Repositories for plan copies and the CP9: the sweep's indexed claims, conditional updates, digest queries.
+"""Repositories for plan copies and the CP9: conditional updates and the digest's queries.
 
-The sweep claims rows whose due time has come (`FOR UPDATE SKIP LOCKED` on PostgreSQL) and moves each on
-with a conditional update that says whether this call won; people's clicks are conditional updates from
-the status they expect. The digest's queries read `(status, due_at)` indexes.
+People's clicks are conditional updates from the status they expect (their deadlines are chased by the ledger of
+obligations). The digest's queries read `(status, due_at)` indexes.
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select, update
@@ -101,26 +99,26 @@ class PlanReceiptRepository:
     # --- people's steps: conditional updates ---------------------------------------------------
 
     def mark_sent(self, copy_ids: Sequence[int], *, now: datetime, sent_on: date, how: str | None, by: str,
-                  on_behalf_of: str | None, remind_at: datetime | None = None, reminder_step: int = 0) -> set[int]:
-        """Mark unsent copies sent (with the recipient's first reminder); the ids this call marked."""
+                  on_behalf_of: str | None) -> set[int]:
+        """Mark unsent copies sent; the ids this call marked."""
         if not copy_ids:
             return set()
         statement = (
             update(PlanCopy)
             .where(PlanCopy.id.in_(copy_ids), PlanCopy.status == CopyStatus.PENDING)
             .values(status=CopyStatus.SENT, sent_at=now, sent_on=sent_on, sent_how=how, sent_by=by,
-                    sent_on_behalf_of=on_behalf_of, remind_at=remind_at, reminder_step=reminder_step)
+                    sent_on_behalf_of=on_behalf_of)
             .returning(PlanCopy.id)
             .execution_options(synchronize_session=False)
         )
         return set(self.session.scalars(statement).all())
 
     def confirm(self, copy_id: int, *, user: str, now: datetime) -> bool:
-        """The recipient confirms a sent copy; True for the one click that did it. Their reminders stop."""
+        """The recipient confirms a sent copy; True for the one click that did it."""
         statement = (
             update(PlanCopy)
             .where(PlanCopy.id == copy_id, PlanCopy.user_id == user, PlanCopy.status == CopyStatus.SENT)
-            .values(status=CopyStatus.RECEIVED, received_at=now, remind_at=None)
+            .values(status=CopyStatus.RECEIVED, received_at=now)
             .execution_options(synchronize_session=False)
         )
         return self.session.execute(statement).rowcount == 1
@@ -129,71 +127,6 @@ class PlanReceiptRepository:
         """Remember messages that carry a button, to update them in place once it is spent."""
         known = list(row.message_keys or [])
         row.message_keys = [*known, *(k for k in keys if k not in known)]
-
-    # --- the sweep ------------------------------------------------------------------------------
-
-    def claim_copies_to_remind(self, *, now: datetime, limit: int) -> Sequence[PlanCopy]:
-        """Copies whose recipient's next reminder is due, locked for this transaction."""
-        query = (
-            select(PlanCopy)
-            .where(PlanCopy.remind_at <= now)
-            .order_by(PlanCopy.remind_at, PlanCopy.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        return self.session.scalars(query).all()
-
-    def advance_reminder(self, copy_id: int, *, step: int, to_step: int, next_at: datetime | None,
-                         sent: bool) -> bool:
-        """Move a copy's reminders from `step` to `to_step` (once: a conditional update); count it when sent."""
-        values: dict[str, Any] = {"reminder_step": to_step, "remind_at": next_at}
-        if sent:
-            values["reminders_sent"] = PlanCopy.reminders_sent + 1
-        statement = (
-            update(PlanCopy)
-            .where(PlanCopy.id == copy_id, PlanCopy.reminder_step == step, PlanCopy.remind_at.is_not(None))
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        return self.session.execute(statement).rowcount == 1
-
-    def claim_chair_reminders(self, *, now: datetime, limit: int) -> Sequence[PlanReceipt]:
-        query = (
-            self._query()
-            .where(PlanReceipt.chair_remind_at <= now)
-            .order_by(PlanReceipt.chair_remind_at, PlanReceipt.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=PlanReceipt)
-        )
-        return self.session.scalars(query).all()
-
-    def spend_chair_reminder(self, receipt_id: int) -> bool:
-        statement = (
-            update(PlanReceipt)
-            .where(PlanReceipt.id == receipt_id, PlanReceipt.chair_remind_at.is_not(None))
-            .values(chair_remind_at=None)
-            .execution_options(synchronize_session=False)
-        )
-        return self.session.execute(statement).rowcount == 1
-
-    def claim_overdue(self, *, now: datetime, limit: int) -> Sequence[PlanReceipt]:
-        query = (
-            self._query()
-            .where(PlanReceipt.overdue_at <= now)
-            .order_by(PlanReceipt.overdue_at, PlanReceipt.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=PlanReceipt)
-        )
-        return self.session.scalars(query).all()
-
-    def spend_overdue(self, receipt_id: int) -> bool:
-        statement = (
-            update(PlanReceipt)
-            .where(PlanReceipt.id == receipt_id, PlanReceipt.overdue_at.is_not(None))
-            .values(overdue_at=None)
-            .execution_options(synchronize_session=False)
-        )
-        return self.session.execute(statement).rowcount == 1
 
     # --- the coordinator's digest ------------------------------------------------------------------
 
@@ -245,12 +178,12 @@ class Cp9Repository:
 
     def mark_sent(self, cp9_id: int, *, now: datetime, sent_on: date, note: str | None, by: str,
                   on_behalf_of: str | None) -> bool:
-        """The chair marks a pending CP9 sent; True for the one that did. Reminders and the overdue flag stop."""
+        """The chair marks a pending CP9 sent; True for the one that did."""
         statement = (
             update(Cp9)
             .where(Cp9.id == cp9_id, Cp9.status == Cp9Status.PENDING)
             .values(status=Cp9Status.SENT, sent_at=now, sent_on=sent_on, sent_note=note, sent_by=by,
-                    sent_on_behalf_of=on_behalf_of, remind_at=None, overdue_at=None)
+                    sent_on_behalf_of=on_behalf_of)
             .execution_options(synchronize_session=False)
         )
         return self.session.execute(statement).rowcount == 1
@@ -260,8 +193,7 @@ class Cp9Repository:
         statement = (
             update(Cp9)
             .where(Cp9.id == cp9_id, Cp9.status.in_((Cp9Status.PENDING, Cp9Status.SENT)))
-            .values(status=Cp9Status.RECEIVED, received_at=now, received_by=by, received_on_behalf_of=on_behalf_of,
-                    remind_at=None, overdue_at=None)
+            .values(status=Cp9Status.RECEIVED, received_at=now, received_by=by, received_on_behalf_of=on_behalf_of)
             .execution_options(synchronize_session=False)
         )
         return self.session.execute(statement).rowcount == 1
@@ -271,46 +203,6 @@ class Cp9Repository:
         known_chair, known_coordinator = list(cp9.chair_message_keys or []), list(cp9.coordinator_message_keys or [])
         cp9.chair_message_keys = [*known_chair, *(k for k in chair if k not in known_chair)]
         cp9.coordinator_message_keys = [*known_coordinator, *(k for k in coordinator if k not in known_coordinator)]
-
-    # --- the sweep ------------------------------------------------------------------------------
-
-    def claim_to_remind(self, *, now: datetime, limit: int) -> Sequence[Cp9]:
-        query = (
-            select(Cp9).where(Cp9.remind_at <= now).order_by(Cp9.remind_at, Cp9.id).limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        return self.session.scalars(query).all()
-
-    def advance_reminder(self, cp9_id: int, *, step: int, to_step: int, next_at: datetime | None, sent: bool) -> bool:
-        """Move the chair's reminders from `step` to `to_step`, for a CP9 still pending (once: a conditional update)."""
-        values: dict[str, Any] = {"reminder_step": to_step, "remind_at": next_at}
-        if sent:
-            values["reminders_sent"] = Cp9.reminders_sent + 1
-        statement = (
-            update(Cp9)
-            .where(Cp9.id == cp9_id, Cp9.reminder_step == step, Cp9.status == Cp9Status.PENDING,
-                   Cp9.remind_at.is_not(None))
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        return self.session.execute(statement).rowcount == 1
-
-    def claim_overdue(self, *, now: datetime, limit: int) -> Sequence[Cp9]:
-        query = (
-            select(Cp9).where(Cp9.overdue_at <= now).order_by(Cp9.overdue_at, Cp9.id).limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        return self.session.scalars(query).all()
-
-    def flag_overdue(self, cp9_id: int, *, now: datetime) -> bool:
-        """Flag a CP9 still pending as overdue (once); True for the sweep that did."""
-        statement = (
-            update(Cp9)
-            .where(Cp9.id == cp9_id, Cp9.status == Cp9Status.PENDING, Cp9.overdue_at.is_not(None))
-            .values(overdue_at=None, overdue_since=now)
-            .execution_options(synchronize_session=False)
-        )
-        return self.session.execute(statement).rowcount == 1
 
     # --- the coordinator's digest ------------------------------------------------------------------
 

@@ -53,7 +53,8 @@ def test_each_reported_bad_file_gets_one_placed_line_and_exit_1(tmp_path, name):
 
 
 @pytest.mark.parametrize("data, expected", [
-    (organisation_file(organisation={"name": "Fife Council", "profile": "fife", "coordinator": "U0FIFECO"}),
+    (organisation_file(organisation={"name": "Fife Council", "profile": "fife", "coordinator": "U0FIFECO",
+                                     "eligible_chairs": ["U0CHAIR"]}),
      "cases[0].reference: 'CP-2027-0142' is a case of another organisation; a case never moves between organisations"),
     (organisation_file(cases=[dict(CASE), dict(CASE, reference="CP-2", channel="C0TWO"),
                               dict(CASE, reference="CP-3", channel="C0CASE142")]),

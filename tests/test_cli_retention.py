@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.deregistration import DeregistrationDraft, OutcomeDraft
+from bot.deregistration import DeregistrationDraft
 from bot.orgfile import parse_organisation_file
 from bot.services.cases import import_organisation
-from bot.services.deregistration import deregister_case, record_post_dereg_outcome
+from bot.services.deregistration import deregister_case
 from tests.harness import CASE, organisation_file
 from tests.test_cli import coregroup, url_of
 
@@ -29,10 +29,9 @@ def three_cases(uow_factory) -> None:
         uow.commit()
     for channel, at in (("C0A", local(2027, 8, 10, 16, 0)), ("C0B", local(2030, 8, 10, 16, 0))):
         with uow_factory() as uow:
-            draft = DeregistrationDraft(at.date(), "U0LP", "U0NP", "consensus", None, at.date() + timedelta(weeks=7))
-            row, _ = deregister_case(draft, channel=channel, user="U0COORD", uow=uow, now=at)
-            record_post_dereg_outcome(OutcomeDraft(at.date(), False, "multi_agency", "Education"), uow=uow, now=at,
-                                      deregistration_id=row.id, user="U0LP", expected_count=0)
+            # South Ayrshire has no post-deregistration meeting: the deregistration closes the case at once.
+            draft = DeregistrationDraft(at.date(), None, None, None, None, None, "multi_agency", "Education")
+            deregister_case(draft, channel=channel, user="U0COORD", uow=uow, now=at)
             uow.commit()
 
 

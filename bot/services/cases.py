@@ -68,6 +68,7 @@ def import_organisation(file: OrganisationFile, *, uow: UnitOfWork, now: datetim
         "timezone": spec.timezone,
         "coordinator": spec.coordinator,
         "closure_days": [d.isoformat() for d in spec.closure_days],
+        "working_days": [d.isoformat() for d in spec.working_days],
         "policy_overrides": dict(spec.policy_overrides),
         "retention_years": spec.retention_years,
         "admins": list(spec.admins),

@@ -17,7 +17,8 @@ from bot.errors import InvalidInputError, NotACaseChannelError
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for, policy_for
 from bot.authority import COORDINATOR_OR_DELEGATE, AlreadyDoneError, acting_as, coordinator_of
-from bot.receipts import days_overdue, next_reminder
+from bot.receipts import days_overdue
+from bot.services import receipt_obligations
 from bot.services.cases import case_for_channel
 from bot.services.meeting_plan import route_to
 from bot.services.receipts import acting_chair
@@ -36,19 +37,25 @@ class Cp9SentInvalidError(InvalidInputError):
 # --- the clock starts -----------------------------------------------------------------------
 
 
-def start_cp9(*, uow: UnitOfWork, case: Case, record: MeetingRecord, now: datetime) -> Cp9:
-    """A record was saved: the CP9 is due with the coordinator; the coordinator is told, the chair asked to send it."""
+def start_cp9(*, uow: UnitOfWork, case: Case, record: MeetingRecord, now: datetime) -> Cp9 | None:
+    """A record was saved: the CP9 is due with the coordinator; the coordinator is told, the chair asked to send it.
+
+    Only where the procedure has a CP9 (South Ayrshire, or an organisation's `policy` turning it on): elsewhere
+    nothing starts, so no message, button, status line, Home item, digest section or report column follows.
+    """
+    if not policy_for(case.organisation).cp9.enabled:
+        return None
     calendar = calendar_for(case.organisation)
     schedule = cp9_schedule(calendar.local_date(record.held_at), policy=policy_for(case.organisation),
                             calendar=calendar)
-    step, remind_at = next_reminder(schedule.reminders, after=now)
     cp9 = Cp9(
         record_id=record.id, case_id=case.id, meeting_id=record.meeting_id, form_name=schedule.form_name,
         held_on=schedule.held_on, nominal_due_on=schedule.nominal_due_on, due_on=schedule.due_on,
-        due_at=schedule.due_at, status=Cp9Status.PENDING, remind_at=remind_at, reminder_step=step, reminders_sent=0,
-        overdue_at=schedule.overdue_at, chair_message_keys=[], coordinator_message_keys=[], created_at=now,
+        due_at=schedule.due_at, status=Cp9Status.PENDING, chair_message_keys=[], coordinator_message_keys=[],
+        created_at=now,
     )
     uow.cp9s.add(cp9)
+    receipt_obligations.owe_cp9(uow, case, cp9, now=now)
     uow.audit.record(
         action="cp9.clock_started", at=now, case_id=case.id, actor=record.recorded_by, record_id=record.id,
         cp9_id=cp9.id, form_name=cp9.form_name, nominal_due_on=cp9.nominal_due_on.isoformat(),
@@ -71,11 +78,10 @@ def start_cp9(*, uow: UnitOfWork, case: Case, record: MeetingRecord, now: dateti
     return cp9
 
 
-def tell_chair(uow: UnitOfWork, case: Case, cp9: Cp9, *, occasion: str, now: datetime,
-               occurrence: str | None = None) -> str | None:
+def tell_chair(uow: UnitOfWork, case: Case, cp9: Cp9, *, occasion: str, now: datetime) -> str | None:
     """Send the chair (or their delegate) the CP9's deadline with Mark CP9 sent; who it went to (None: sent before)."""
     to, on_behalf_of = route_to(uow, case, case.chair, now=now)
-    key = notice_key(NoticeKind.CP9_TO_SEND, cp9.id, to, occurrence or occasion)
+    key = notice_key(NoticeKind.CP9_TO_SEND, cp9.id, to, occasion)
     payload = {**cp9_payload(case, cp9), "occasion": occasion, "on_behalf_of": on_behalf_of}
     if not uow.outbox.enqueue(key=key, kind=NoticeKind.CP9_TO_SEND, recipient=to, now=now, case_id=case.id,
                               payload=payload):
@@ -126,6 +132,8 @@ class Cp9SentForm:
 def cp9_sent_form(*, uow: UnitOfWork, now: datetime, user: str, channel: str | None = None,
                   cp9_id: int | None = None) -> Cp9SentForm:
     """What the chair (or their delegate) needs to mark the CP9 sent; says so when it already is."""
+    if channel is not None and cp9_id is None:
+        _require_cp9_procedure(uow, channel)
     case, cp9 = _cp9(uow, channel=channel, cp9_id=cp9_id)
     acting_chair(uow, case, user, now=now, step=f"mark the {cp9.form_name} sent")
     _require_pending(cp9, case, user)
@@ -152,6 +160,7 @@ def mark_cp9_sent(*, uow: UnitOfWork, now: datetime, cp9_id: int, user: str, sen
     if not uow.cp9s.mark_sent(cp9.id, now=now, sent_on=sent_on, note=note, by=user, on_behalf_of=on_behalf_of):
         _require_pending(uow.cp9s.get(cp9.id), case, user)
     cp9 = uow.cp9s.get(cp9.id)
+    receipt_obligations.cp9_sent(uow, case, cp9, by=user, on_behalf_of=on_behalf_of, now=now)
     uow.audit.record(action="cp9.sent", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of, cp9_id=cp9.id,
                      sent_on=sent_on.isoformat(), late=sent_on > cp9.due_on, with_note=note is not None)
     _update_all(uow, case, cp9, suffix="sent", now=now)
@@ -169,6 +178,7 @@ def mark_cp9_received(*, uow: UnitOfWork, now: datetime, cp9_id: int, user: str)
         raise AlreadyDoneError(what=f"The {cp9.form_name}", done="marked received", by=cp9.received_by,
                                at=cp9.received_at, timezone=case.organisation.timezone, yours=cp9.received_by == user)
     cp9 = uow.cp9s.get(cp9.id)
+    receipt_obligations.cp9_received(uow, cp9, by=user, on_behalf_of=on_behalf_of, now=now)
     uow.audit.record(action="cp9.received", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      cp9_id=cp9.id, late=now > cp9.due_at)
     _update_all(uow, case, cp9, suffix="received", now=now)
@@ -209,6 +219,15 @@ def cp9_status(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> Cp
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _require_cp9_procedure(uow: UnitOfWork, channel: str) -> None:
+    """`/core-group cp9-sent` where the procedure has no CP9 (and none is on record) says so."""
+    case = uow.cases.get_by_channel(channel)
+    if case is None or policy_for(case.organisation).cp9.enabled or uow.cp9s.latest_for_case(case.id):
+        return
+    raise InvalidInputError(f"{case.organisation.name}'s procedure ({case.organisation.profile}) has no CP9: there is "
+                            "nothing to mark sent. An organisation turns it on with `cp9: {enabled: true}` under `policy`.")
 
 
 def _cp9(uow: UnitOfWork, *, channel: str | None = None, cp9_id: int | None = None) -> tuple[Case, Cp9]:

@@ -75,6 +75,7 @@ class DeregisterForm:
     today: date
     start_weeks: int
     end_weeks: int
+    meeting: bool = True  # the profile's post-deregistration meeting; without it the case closes at once
 
 
 def deregister_form(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> DeregisterForm:
@@ -82,7 +83,7 @@ def deregister_form(channel: str, user: str, *, uow: UnitOfWork, now: datetime) 
     case = _deregistrable(channel, user, uow=uow, now=now)[0]
     rule = policy_for(case.organisation).post_deregistration
     return DeregisterForm(case.reference, case.channel, calendar_for(case.organisation).local_date(now),
-                          rule.window_start_weeks, rule.window_end_weeks)
+                          rule.window_start_weeks, rule.window_end_weeks, rule.enabled)
 
 
 def _deregistrable(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> tuple[Case, str | None]:
@@ -112,6 +113,8 @@ def deregister_case(draft: DeregistrationDraft, *, channel: str, user: str, uow:
     errors = check_deregistration(draft, today=calendar.local_date(now), policy=policy)
     if errors:
         raise DeregistrationInvalidError(errors)
+    if not policy.post_deregistration.enabled:
+        return _close_at_once(draft, uow, case, user=user, on_behalf_of=on_behalf_of, now=now)
     window = post_deregistration_window(draft.conference_on, policy=policy)
     row = Deregistration(
         case_id=case.id, review_conference_on=draft.conference_on, convener=draft.convener,
@@ -139,6 +142,27 @@ def deregister_case(draft: DeregistrationDraft, *, channel: str, user: str, uow:
     )
     keys = tell_organisers(uow, case, row, kind=NoticeKind.POST_DEREG_TO_CONVENE, occurrence=None, now=now)
     uow.deregistrations.remember_messages(row, keys)
+    return row, len(cancelled)
+
+
+def _close_at_once(draft: DeregistrationDraft, uow: UnitOfWork, case: Case, *, user: str, on_behalf_of: str | None,
+                   now: datetime) -> tuple[Deregistration, int]:
+    """No post-deregistration meeting in this procedure: record how the plan continues and close the case now."""
+    row = Deregistration(
+        case_id=case.id, review_conference_on=draft.conference_on, recorded_by=user, on_behalf_of=on_behalf_of,
+        recorded_at=now, status=DeregistrationStatus.COMPLETED, message_keys=[], outcome_count=1, outcome_at=now,
+        outcome_by=user, outcome_on_behalf_of=on_behalf_of, risk_escalated=False, plan_type=draft.plan_type,
+        lead_agency=(draft.lead_agency or "").strip(),
+    )
+    uow.deregistrations.add(row)
+    cancelled = [m for m in uow.meetings.upcoming(case.id, now=now)]
+    uow.audit.record(
+        action="case.deregistered", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
+        deregistration_id=row.id, review_conference_on=row.review_conference_on.isoformat(),
+        post_deregistration_meeting=False, plan_type=row.plan_type, lead_agency_length=len(row.lead_agency),
+        meetings_cancelled=len(cancelled),
+    )
+    close_case(uow, case, row, now=now, actor=user, on_behalf_of=on_behalf_of)
     return row, len(cancelled)
 
 
@@ -192,6 +216,7 @@ class PostDeregView:
     outcome_count: int
     status: str
     today: date
+    review_activity: bool = False  # Fife: the outcome asks for the review of the Child's Plan's activity first
 
 
 def organisers(case: Case, row: Deregistration) -> tuple[str | None, ...]:
@@ -231,7 +256,8 @@ def post_dereg_view(deregistration_id: int, user: str, *, uow: UnitOfWork, now: 
     case, row, _ = _acting_on(uow, deregistration_id, user, now=now, doing=doing, statuses=statuses)
     return PostDeregView(row.id, case.reference, case.organisation.timezone, window_of(row), row.target_on,
                          row.meeting_at, row.outcome_count, row.status,
-                         calendar_for(case.organisation).local_date(now))
+                         calendar_for(case.organisation).local_date(now),
+                         policy_for(case.organisation).post_deregistration.review_activity)
 
 
 def set_post_dereg_date(*, uow: UnitOfWork, now: datetime, deregistration_id: int, user: str,
@@ -273,6 +299,7 @@ def record_post_dereg_outcome(draft: OutcomeDraft, *, uow: UnitOfWork, now: date
         outcome_at=now, outcome_by=user, outcome_on_behalf_of=on_behalf_of, held_on=draft.held_on,
         risk_escalated=escalated, plan_type=None if escalated else draft.plan_type,
         lead_agency=None if escalated else draft.lead_agency.strip(),
+        activity_reviewed=None if escalated else draft.activity_reviewed,
     )
     if not saved:
         raise already_done(case, uow.deregistrations.get(row.id))
@@ -294,7 +321,8 @@ def record_post_dereg_outcome(draft: OutcomeDraft, *, uow: UnitOfWork, now: date
 def outcome_problems(draft: OutcomeDraft, *, case: Case, row: Deregistration, now: datetime) -> dict[str, str]:
     """The outcome form's problems by field."""
     return check_outcome(draft, today=calendar_for(case.organisation).local_date(now),
-                         conference_on=row.review_conference_on)
+                         conference_on=row.review_conference_on,
+                         review_activity=policy_for(case.organisation).post_deregistration.review_activity)
 
 
 def close_messages(uow: UnitOfWork, row: Deregistration, *, outcome: dict[str, Any], now: datetime) -> None:
@@ -342,7 +370,8 @@ def close_case(uow: UnitOfWork, case: Case, row: Deregistration, *, now: datetim
     uow.outbox.enqueue(
         key=notice_key(NoticeKind.CASE_CLOSED, case.id, now.isoformat()), kind=NoticeKind.CASE_CLOSED,
         recipient=case.channel, now=now, case_id=case.id,
-        payload={**post_dereg_payload(case, row), "held_on": row.held_on.isoformat(), "plan_type": row.plan_type,
+        payload={**post_dereg_payload(case, row), "held_on": row.held_on.isoformat() if row.held_on else None,
+                 "activity_reviewed": row.activity_reviewed, "plan_type": row.plan_type,
                  "lead_agency": row.lead_agency, "closed_by": actor, "retention_years": case.organisation.retention_years},
     )
 

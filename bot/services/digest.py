@@ -197,14 +197,18 @@ def meeting_items(uow: UnitOfWork, organisation: Organisation, now: datetime, ca
     """Meetings (issue 5): overdue with nothing scheduled, due soon and not scheduled, or recently held late."""
     calendar = calendar_for(organisation)
     today = calendar.local_date(now)
-    flagged = uow.meetings.overdue(organisation_case_ids=uow.overview.case_ids(organisation.id))
+    case_ids = uow.overview.case_ids(organisation.id)
+    flagged = uow.meetings.overdue(organisation_case_ids=case_ids)
+    breached = uow.meetings.breaches(organisation_case_ids=case_ids)
     soon = uow.overview.dues_not_scheduled(
         organisation.id, by=calendar.add_working_days(today, rules.NOT_SCHEDULED_WORKING_DAYS))
-    known = cases.load([d.case_id for d in flagged] + [d.case_id for d in soon])
-    found = []
+    known = cases.load([d.case_id for d in flagged] + [d.case_id for d in breached] + [d.case_id for d in soon])
+    found = [rules.meeting_breach_item(reference=known[d.case_id].reference, channel=known[d.case_id].channel,
+                                       breach_on=d.breach_on, chair=known[d.case_id].chair)
+             for d in breached if d.case_id in known and known[d.case_id].status == CaseStatus.OPEN]
     for due in flagged:
         case = known.get(due.case_id)
-        if case is None:
+        if case is None or due.breached_at is not None:  # listed once, as the breach
             continue
         if due.status == DueStatus.FLAGGED and case.status == CaseStatus.OPEN:
             found.append(rules.meeting_overdue_item(reference=case.reference, channel=case.channel, due_on=due.due_on,

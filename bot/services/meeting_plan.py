@@ -6,10 +6,17 @@ sweep then only reads the indexed due times these functions write.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.authority import duty_in, recipient_for
-from bot.meetings import first_meeting_due_on, flag_time, next_meeting_due_on, reminder_times
+from bot.meetings import (
+    cadence_words,
+    first_meeting_due_on,
+    flag_time,
+    meeting_breach_on,
+    next_meeting_due_on,
+    reminder_times,
+)
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for, policy_for
 from store.models import Case, DueStatus, Meeting, MeetingDue, MeetingReminder, MeetingStatus, ReminderStatus
@@ -46,13 +53,16 @@ def plan_reminders(uow: UnitOfWork, case: Case, meeting: Meeting, *, now: dateti
 
 
 def open_due(
-    uow: UnitOfWork, case: Case, *, due_on: date, basis: str, now: datetime, after_meeting_id: int | None = None
+    uow: UnitOfWork, case: Case, *, due_on: date, basis: str, now: datetime, after_meeting_id: int | None = None,
+    breach_on: date | None = None,
 ) -> MeetingDue:
-    """Start a new due period for the case, already `scheduled` if a meeting is booked by the due date."""
+    """Start a new due period for the case, already `scheduled` if a meeting is booked by the due date; with
+    `breach_on`, the coordinator is told if no meeting is held by the end of that day."""
     calendar = calendar_for(case.organisation)
     due = MeetingDue(
         case_id=case.id, basis=basis, after_meeting_id=after_meeting_id, due_on=due_on,
-        flag_at=flag_time(due_on, calendar=calendar), status=DueStatus.OPEN, created_at=now,
+        flag_at=flag_time(due_on, calendar=calendar), status=DueStatus.OPEN, created_at=now, breach_on=breach_on,
+        breach_at=flag_time(breach_on + timedelta(days=1), calendar=calendar) if breach_on else None,
     )
     uow.meetings.add_due(due)
     refresh_due(uow, case, now=now)
@@ -116,10 +126,12 @@ def next_due_after(uow: UnitOfWork, case: Case, meeting: Meeting, *, now: dateti
                 key=notice_key(NoticeKind.MEETING_HELD_LATE, current.id, to), kind=NoticeKind.MEETING_HELD_LATE,
                 recipient=to, now=now, case_id=case.id,
                 payload={"reference": case.reference, "channel": case.channel, "held_on": held_on.isoformat(),
-                         "due_on": current.due_on.isoformat(), "days_late": late, "on_behalf_of": on_behalf_of},
+                         "due_on": current.due_on.isoformat(), "days_late": late, "on_behalf_of": on_behalf_of,
+                         "cadence": cadence_words(policy.meeting_cadence)},
             )
     due_on = next_meeting_due_on(held_on, policy=policy, calendar=calendar)
-    return open_due(uow, case, due_on=due_on, basis="after_meeting", after_meeting_id=meeting.id, now=now)
+    return open_due(uow, case, due_on=due_on, basis="after_meeting", after_meeting_id=meeting.id, now=now,
+                    breach_on=meeting_breach_on(held_on, policy=policy))
 
 
 def route_to(uow: UnitOfWork, case: Case, user: str, *, now: datetime) -> tuple[str, str | None]:

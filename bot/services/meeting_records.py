@@ -78,6 +78,8 @@ class RecordForm:
     checklist: tuple[ChecklistItem, ...]
     recorder: str
     invitees: tuple[Invitee, ...] = ()  # everyone in the group, each once: all invited unless taken off the list
+    # The procedure's words on what the group may change (the profile's wording.significant_amendment).
+    amendment_rule: str = ""
 
 
 def record_form(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> RecordForm:
@@ -97,6 +99,7 @@ def record_form(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> R
         meetings=tuple(ExistingMeeting(m.id, m.starts_at, m.mode, m.note) for m in ready),
         group=tuple(case.people_with_slack()), participants=tuple(case.participants_without_slack),
         checklist=policy_for(case.organisation).checklist, recorder=user, invitees=_invitees(case),
+        amendment_rule=policy_for(case.organisation).wording.significant_amendment,
     )
 
 
@@ -214,6 +217,7 @@ def _tell(uow: UnitOfWork, case: Case, meeting: Meeting, record: MeetingRecord, 
             key=notice_key(NoticeKind.PLAN_AMENDMENT_REFERRED, record.id, to), kind=NoticeKind.PLAN_AMENDMENT_REFERRED,
             recipient=to, now=now, case_id=case.id,
             payload={**summary, "chair": case.chair, "on_behalf_of": on_behalf_of,
+                     "amendment_rule": policy_for(case.organisation).wording.significant_amendment,
                      "attended": len(record.attendees()), "absent": len(record.invited_absentees())},
         )
         uow.audit.record(action="meeting.referred_to_review", at=now, case_id=case.id, actor=record.recorded_by,

@@ -9,7 +9,7 @@ from bot.authority import CHAIR_OR_DELEGATE, acting_as, chair_of
 from bot.errors import InvalidInputError, NotACaseChannelError, NotAllowedError
 from bot.meetings import ExistingMeeting, ScheduleChange, check_schedule_change, non_working_day_warning
 from bot.notices import NoticeKind, notice_key
-from bot.organisation import calendar_for
+from bot.organisation import calendar_for, policy_for
 from bot.services.meeting_plan import ensure_first_due, plan_reminders, refresh_due
 from bot.services.obligations import owe_meeting_record
 from store.models import Case, CaseStatus, DueStatus, Meeting, MeetingKind, MeetingMove, MeetingStatus
@@ -216,6 +216,7 @@ class ScheduleForm:
     timezone: str
     upcoming: tuple[ExistingMeeting, ...]
     due_on: date | None
+    in_person: bool = False  # the procedure has core groups meet in person: online needs a reason
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ def schedule_form(channel: str, user: str, *, uow: UnitOfWork, now: datetime) ->
     upcoming = tuple(ExistingMeeting(m.id, m.starts_at, m.mode, m.note) for m in uow.meetings.upcoming(case.id, now=now))
     due = uow.meetings.current_due(case.id)
     return ScheduleForm(case.id, case.reference, case.channel, case.organisation.timezone, upcoming,
-                        due.due_on if due else None)
+                        due.due_on if due else None, policy_for(case.organisation).meetings_in_person)
 
 
 def existing_meeting(case_id: int, meeting_id: int | None, *, uow: UnitOfWork) -> ExistingMeeting | None:
@@ -271,7 +272,7 @@ def prepare_schedule_change(
         return None, {"meeting": "That meeting is no longer scheduled: choose another."}
     return check_schedule_change(
         meeting=meeting, cancel=cancel, day=day, at=at, mode=mode, note=note, reason=reason, now=now,
-        calendar=calendar_for(case.organisation),
+        calendar=calendar_for(case.organisation), in_person=policy_for(case.organisation).meetings_in_person,
     )
 
 
@@ -290,7 +291,7 @@ def change_schedule(
         return ScheduleOutcome("cancelled", case.reference, meeting.starts_at, tz)
     if meeting is None:
         meeting = schedule_meeting(uow=uow, case=case, starts_at=change.starts_at, actor=user, now=now,
-                                   mode=change.mode, note=change.note, on_behalf_of=on_behalf_of)
+                                   mode=change.mode, note=change.note, on_behalf_of=on_behalf_of, reason=change.reason)
         action = "scheduled"
     else:
         reschedule_meeting(uow=uow, case=case, meeting=meeting, starts_at=change.starts_at, actor=user, now=now,

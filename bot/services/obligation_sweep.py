@@ -30,6 +30,7 @@ from bot.obligations import (
 )
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
+from bot.services import receipt_chases
 from bot.services.actions import action_notice
 from bot.services.letters import letter_chased, letter_notice
 from bot.services.meeting_plan import route_to
@@ -97,6 +98,18 @@ STEPPED[ObligationKind.POST_DEREG_MEETING] = post_dereg_chased
 AFTER_DEREGISTRATION: set[str] = {ObligationKind.ACTION, ObligationKind.LETTER_DETAILS, ObligationKind.LETTER_SENT,
                                    ObligationKind.POST_DEREG_MEETING}
 
+#: Kinds whose chase at some stages is one message per subject and person however many rows reach the rung
+#: (`fn(uow, row, stage) -> subject | None`): the chair hears of a meeting's plan copies once, not once per copy.
+GROUPS: dict[str, Callable[[UnitOfWork, Obligation, str], str | None]] = {}
+
+#: Kinds whose feature keeps its chases up to date itself (`fn(uow, case, row, key, to, payload, now)`, called for
+#: each notice enqueued): their rows keep no notice keys, so closing a row does not update those messages.
+SENT: dict[str, Callable[..., None]] = {}
+
+NOTICES.update(receipt_chases.NOTICES)
+GROUPS.update(receipt_chases.GROUPS)
+SENT.update(receipt_chases.SENT)
+
 
 def sweep_obligations(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
     """Take every obligation step that has come by `now`; notices enqueued."""
@@ -139,13 +152,19 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
     owner = _owner(case, row)
     targets = _recipients(uow, case, owner, audience(ladder, step.stage), now=now) if step else []
     rung = f"{step.stage}.{row.reminders_sent}" if step else ""
-    keys = {to: notice_key(obligation_key_prefix(row.id).rstrip(":"), row.generation, rung, to) for to, _ in targets}
+    group = GROUPS[row.kind](uow, row, str(step.stage)) if step and row.kind in GROUPS else None
+    if group:  # one message per subject, stage, day and person: the rows that reach the rung together share it
+        keys = {to: notice_key("obligations", group, step.stage, calendar.local_date(now), to) for to, _ in targets}
+    else:
+        keys = {to: notice_key(obligation_key_prefix(row.id).rstrip(":"), row.generation, rung, to)
+                for to, _ in targets}
     if step is None:  # its time came with no rung or repeat due (a ladder edited meanwhile): wait for the next one
         later = next_after(ladder, times, stage=Stage(row.stage), last_step_at=row.last_step_at, calendar=calendar)
         values = {"next_step_at": later if later and later > now else None, "owner": owner}
     else:
         values = {"next_step_at": step.next_step_at, "owner": owner, "last_step_at": now,
-                  "reminders_sent": row.reminders_sent + 1, "notice_keys": list(keys.values())}
+                  "reminders_sent": row.reminders_sent + 1,
+                  "notice_keys": [] if row.kind in SENT else list(keys.values())}
         if step.stage is Stage.BREACHED and row.breached_at is None:
             values["breached_at"] = now
     if not uow.obligations.advance(row.id, stage=str(step.stage if step else row.stage), generation=row.generation,
@@ -153,17 +172,19 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
         return 0  # another sweep took this step
     if step is None:
         return 0
+    uow.obligations.reload(row)  # the notice sees the row as stepped (its stage, last step, reminders sent)
     notice = NOTICES[row.kind](uow, case, row)
     enqueued = 0
     for to, on_behalf_of in targets:
         if notice is None:
             break
         kind, payload = notice
-        enqueued += uow.outbox.enqueue(
-            key=keys[to], kind=kind, recipient=to, now=now, case_id=case.id,
-            payload={**payload, "obligation_id": row.id, "stage": str(step.stage), "repeat": step.repeat,
-                     "on_behalf_of": on_behalf_of, "owner": owner},
-        )
+        payload = {**payload, "obligation_id": row.id, "stage": str(step.stage), "repeat": step.repeat,
+                   "on_behalf_of": on_behalf_of, "owner": owner}
+        if uow.outbox.enqueue(key=keys[to], kind=kind, recipient=to, now=now, case_id=case.id, payload=payload):
+            enqueued += 1
+            if row.kind in SENT:
+                SENT[row.kind](uow, case, row, keys[to], to, payload, now)
     if notice is not None and row.kind in STEPPED:
         STEPPED[row.kind](uow, case, row, keys=list(keys.values()), to=[to for to, _ in targets],
                           stage=str(step.stage), now=now)

@@ -31,11 +31,15 @@ def window_of(row: Deregistration) -> Window:
 
 
 def post_dereg_payload(case: Case, row: Deregistration) -> dict[str, Any]:
-    """What a notice about the post-deregistration meeting carries: dates, roles, Slack ids; no personal data."""
+    """What a notice about the post-deregistration meeting carries: dates, roles, Slack ids; no personal data (no
+    window when the procedure has no such meeting and the case closed at the conference)."""
+    payload = {"reference": case.reference, "channel": case.channel, "timezone": case.organisation.timezone,
+               "deregistration_id": row.id, "conference_on": row.review_conference_on.isoformat()}
+    if row.window_opens_on is None:
+        return payload
     window = window_of(row)
     return {
-        "reference": case.reference, "channel": case.channel, "timezone": case.organisation.timezone,
-        "deregistration_id": row.id, "conference_on": row.review_conference_on.isoformat(),
+        **payload,
         "opens_on": window.opens_on.isoformat(), "closes_on": window.closes_on.isoformat(),
         "start_weeks": window.start_weeks, "end_weeks": window.end_weeks, "target_on": row.target_on.isoformat(),
         "convener": row.convener, "meeting_chair": row.meeting_chair, "agreed_by": row.agreed_by,

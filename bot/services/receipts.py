@@ -21,9 +21,9 @@ from bot.receipts import (
     check_plan_sent,
     copy_state,
     days_overdue,
-    next_reminder,
     plan_schedule,
 )
+from bot.services import receipt_obligations
 from bot.services.cases import case_for_channel
 from bot.services.meeting_plan import route_to
 from store.models import Case, CopyStatus, MeetingRecord, PlanCopy, PlanReceipt
@@ -54,16 +54,15 @@ def start_plan_receipt(*, uow: UnitOfWork, case: Case, record: MeetingRecord, no
                              calendar=calendar)
     receipt = PlanReceipt(
         record_id=record.id, case_id=case.id, meeting_id=record.meeting_id, held_on=schedule.held_on,
-        due_on=schedule.due_on, due_at=schedule.due_at,
-        chair_remind_at=schedule.chair_remind_at if schedule.chair_remind_at > now else None,
-        overdue_at=schedule.overdue_at, message_keys=[], created_at=now,
+        due_on=schedule.due_on, due_at=schedule.due_at, message_keys=[], created_at=now,
     )
     receipt.copies = [
         PlanCopy(case_id=case.id, user_id=a.user_id, label=a.label, attended=a.attended, status=CopyStatus.PENDING,
-                 due_at=schedule.due_at, reminder_step=0, reminders_sent=0, message_keys=[])
+                 due_at=schedule.due_at, message_keys=[])
         for a in people
     ]
     uow.receipts.add(receipt)
+    receipt_obligations.owe_plan_copies(uow, case, receipt, now=now)
     uow.audit.record(
         action="plan.clock_started", at=now, case_id=case.id, actor=record.recorded_by, record_id=record.id,
         receipt_id=receipt.id, recipients=len(receipt.copies), due_on=schedule.due_on.isoformat(),
@@ -73,10 +72,10 @@ def start_plan_receipt(*, uow: UnitOfWork, case: Case, record: MeetingRecord, no
     return receipt
 
 
-def tell_chair(uow: UnitOfWork, case: Case, receipt: PlanReceipt, *, occasion: str, now: datetime,
-               kind: NoticeKind = NoticeKind.PLAN_TO_SEND) -> str | None:
+def tell_chair(uow: UnitOfWork, case: Case, receipt: PlanReceipt, *, occasion: str, now: datetime) -> str | None:
     """Send the chair (or their delegate) the plan's recipients and deadline, with Plan sent while any is unsent."""
     to, on_behalf_of = route_to(uow, case, case.chair, now=now)
+    kind = NoticeKind.PLAN_TO_SEND
     key = notice_key(kind, receipt.id, to, occasion)
     payload = {**receipt_payload(case, receipt), "occasion": occasion, "on_behalf_of": on_behalf_of}
     if not uow.outbox.enqueue(key=key, kind=kind, recipient=to, now=now, case_id=case.id, payload=payload):
@@ -178,15 +177,14 @@ def mark_plan_sent(*, uow: UnitOfWork, now: datetime, receipt_id: int, user: str
                              slack_to_send=bool(slack_ids))
     if errors:
         raise PlanSentInvalidError(errors)
-    schedule = plan_schedule(receipt.held_on, policy=policy_for(case.organisation), calendar=calendar)
-    step, remind_at = next_reminder(schedule.recipient_reminders, after=now)
-    asked = uow.receipts.mark_sent(slack_ids, now=now, sent_on=today, how=None, by=user, on_behalf_of=on_behalf_of,
-                                   remind_at=remind_at, reminder_step=step)
+    asked = uow.receipts.mark_sent(slack_ids, now=now, sent_on=today, how=None, by=user, on_behalf_of=on_behalf_of)
     ticked = uow.receipts.mark_sent(labels, now=now, sent_on=sent_on, how=how, by=user, on_behalf_of=on_behalf_of)
     if not (asked or ticked):
         raise AlreadyDoneError(what="The plan", done="marked sent", by=None, at=None,
                                timezone=case.organisation.timezone)
     receipt = uow.receipts.get(receipt.id)
+    receipt_obligations.plan_copies_sent(uow, case, receipt, asked | ticked, by=user, on_behalf_of=on_behalf_of,
+                                         now=now)
     for copy in receipt.copies:
         if copy.id in asked or copy.id in ticked:
             uow.audit.record(
@@ -201,8 +199,6 @@ def mark_plan_sent(*, uow: UnitOfWork, now: datetime, receipt_id: int, user: str
             uow.receipts.remember_messages(copy, key)
     changed = min(asked | ticked)  # each copy is marked sent once, so this names the submission
     payload = receipt_payload(case, receipt)
-    if payload["all_sent"]:
-        receipt.chair_remind_at = None
     for key in receipt.message_keys or []:
         _update(uow, key, suffix=f"sent:{changed}", changes=payload, now=now)
     return PlanSent(
@@ -244,6 +240,7 @@ def confirm_plan_receipt(*, uow: UnitOfWork, now: datetime, copy_id: int, user: 
                                    yours=True)
         raise InvalidInputError("The chair has not marked your copy of the plan sent yet.")
     copy = uow.receipts.get_copy(copy_id)
+    receipt_obligations.plan_copy_received(uow, copy, by=user, now=now)
     uow.audit.record(action="plan.received", at=now, case_id=case.id, actor=user, receipt_id=copy.receipt_id,
                      copy_id=copy.id, late=now > copy.due_at)
     for key in copy.message_keys or []:

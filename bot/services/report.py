@@ -67,7 +67,7 @@ def review_report(*, uow: UnitOfWork, now: datetime, channel: str, user: str) ->
         organisation=case.organisation.name, reference=case.reference, registered_on=case.registered_on,
         case_status=case.status, generated_on=local.strftime("%a %-d %b %Y, %H:%M"), generated_by=user,
         on_behalf_of=on_behalf_of, today=today, dues=dues, meetings=meetings, actions=actions, requests=requests,
-        letters=letters, people=tuple(people),
+        letters=letters, people=tuple(people), cp9_form=_cp9_form(case, meetings),
     )
     uow.audit.record(action="report.generated", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      meetings=len(meetings), requests=len(requests), letters=len(letters))
@@ -84,6 +84,13 @@ def acting_for_report(uow: UnitOfWork, case: Case, user: str, *, now: datetime) 
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _cp9_form(case: Case, meetings) -> str | None:
+    """The CP9's name when the procedure asks for one, or when an earlier one is on record; else None."""
+    rule = policy_for(case.organisation).cp9
+    on_record = next((m.cp9.form_name for m in meetings if m.cp9), None)
+    return rule.form_name if rule.enabled else on_record
 
 
 def _person(case: Case, user_id: str | None, label: str | None) -> Person:

@@ -30,7 +30,16 @@ ROLE_WORDS = {"convener": "convene", "chair": "chair", "both": "convene and chai
 
 
 def build_deregister_modal(form: DeregisterForm) -> dict[str, Any]:
-    """What the review conference agreed: its date, who convenes and chairs the meeting, how, and when."""
+    """What the review conference agreed: its date, who convenes and chairs the meeting, how, and when; or, where
+    the procedure has no post-deregistration meeting, how the plan continues (and the case closes)."""
+    if not form.meeting:
+        return _modal(Ids.DEREGISTER_MODAL, "Deregistration", "Save and close", [
+            section(f"*{form.reference}* — the review conference removed the child's name from the register. Record "
+                    "how the Child's Plan continues: core group meetings and reminders stop and the case closes."),
+            _input(Ids.CONFERENCE_ON, "Date of the review conference", {"type": "datepicker",
+                                                                           "initial_date": form.today.isoformat()}),
+            *_plan_inputs(optional=False),
+        ], {"channel": form.channel})
     agreed = [_option("consensus", "Agreed by consensus"),
               _option("reviewing_officer", "No consensus: the reviewing officer decided")]
     blocks = [
@@ -72,7 +81,6 @@ def build_outcome_modal(view: PostDeregView, *, metadata: dict[str, Any]) -> dic
     risk = [_option("yes", "Yes: risk has escalated since deregistration",
                     "Social work assesses; the chair and team leader are asked"),
             _option("no", "No: risks remain reduced", "The plan continues and the case closes")]
-    plans = [_option("single_agency", "Single-agency plan"), _option("multi_agency", "Multi-agency plan")]
     intro = f"*{view.reference}* — the outcome of the {MEETING} ({view.window.words()})."
     blocks: list[dict[str, Any]] = [section(intro)]
     if view.status == "escalated":
@@ -82,12 +90,23 @@ def build_outcome_modal(view: PostDeregView, *, metadata: dict[str, Any]) -> dic
         _input(Ids.HELD_ON, "Date the meeting was held", {"type": "datepicker",
                                                           "initial_date": min(held, view.today).isoformat()}),
         _input(Ids.RISK, "Has risk escalated since deregistration?", {"type": "radio_buttons", "options": risk}),
-        _input(Ids.PLAN, "If risks remain reduced, the Child's Plan continues as", {"type": "radio_buttons",
-                                                                                     "options": plans}, optional=True),
-        _input(Ids.LEAD_AGENCY, "Lead agency", {"type": "plain_text_input", "max_length": 100}, optional=True,
+    ]
+    if view.review_activity:
+        reviewed = [_option("yes", "The meeting reviewed the activity outlined in the Child's Plan")]
+        blocks.append(_input(Ids.ACTIVITY, "If risks remain reduced, first", {"type": "checkboxes",
+                                                                              "options": reviewed}, optional=True))
+    blocks += _plan_inputs(optional=True)
+    return _modal(Ids.OUTCOME_MODAL, "Meeting outcome", "Save outcome", blocks, metadata)
+
+
+def _plan_inputs(*, optional: bool) -> list[dict[str, Any]]:
+    plans = [_option("single_agency", "Single-agency plan"), _option("multi_agency", "Multi-agency plan")]
+    label = "If risks remain reduced, the Child's Plan continues as" if optional else "The Child's Plan continues as"
+    return [
+        _input(Ids.PLAN, label, {"type": "radio_buttons", "options": plans}, optional=optional),
+        _input(Ids.LEAD_AGENCY, "Lead agency", {"type": "plain_text_input", "max_length": 100}, optional=optional,
                hint="An agency (for example Health, Education or Social Work), not a person's name."),
     ]
-    return _modal(Ids.OUTCOME_MODAL, "Meeting outcome", "Save outcome", blocks, metadata)
 
 
 # --- messages -----------------------------------------------------------------------------------
@@ -173,8 +192,11 @@ def build_closed_message(p: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
     """The case channel: risks remain reduced, how the plan continues, and that the case is closed."""
     plan = PLAN_WORDS.get(p.get("plan_type"), "a plan")
     text = f"Case {p['reference']} is closed: risks remain reduced and the Child's Plan continues as {plan}"
-    lines = [f"*Case closed* — {p['reference']}",
-             f"The {MEETING} held on {_day(p['held_on'])} confirmed that risks remain reduced.",
+    held = (f"The {MEETING} held on {_day(p['held_on'])} confirmed that risks remain reduced."
+            + (" It reviewed the activity outlined in the Child's Plan." if p.get("activity_reviewed") else "")
+            if p.get("held_on") else
+            f"The review conference on {_day(p['conference_on'])} removed the child's name from the register.")
+    lines = [f"*Case closed* — {p['reference']}", held,
              f"The Child's Plan continues as *{plan}*; lead agency: {inline(p.get('lead_agency') or '—', limit=100)}.",
              "Core group reminders have stopped."]
     years = p.get("retention_years")
@@ -200,8 +222,9 @@ def build_deregistration_status_section(view: DeregistrationStatusView) -> list[
     if view.case_status == "closed":
         closed = local_datetime(view.closed_at, view.timezone)
         plan = PLAN_WORDS.get(view.plan_type, "a plan")
-        return [section(f"*Closed* on {closed}: risks remained reduced at the {MEETING} of "
-                        f"{local_date(view.held_on)}. The Child's Plan continues as {plan}; lead agency: "
+        why = (f"risks remained reduced at the {MEETING} of {local_date(view.held_on)}" if view.held_on else
+               f"the review conference of {_day(p['conference_on'])} removed the child's name from the register")
+        return [section(f"*Closed* on {closed}: {why}. The Child's Plan continues as {plan}; lead agency: "
                         f"{inline(view.lead_agency or '—', limit=100)}. No reminders are sent.")]
     lines = [f"*Deregistered* at the review conference of {_day(p['conference_on'])}: core group meetings have stopped.",
              f"*{MEETING[0].upper()}{MEETING[1:]}:* {_window(p)}, target {_day(p['target_on'])}",

@@ -57,7 +57,8 @@ def build_schedule_modal(form: ScheduleForm, *, today: date) -> dict[str, Any]:
         _input(MeetingIds.TIME, "Time", time_element, optional=True),
         _input(MeetingIds.MODE, "Where", {"type": "radio_buttons", "options": modes, "initial_option": mode}),
         _input(MeetingIds.NOTE, "Note for the group", note, optional=True, hint=NO_NAMES),
-        _input(MeetingIds.REASON, "Reason (to move or cancel a meeting)",
+        _input(MeetingIds.REASON, "Reason (to move or cancel a meeting"
+               + (", or to hold it online: core groups meet in person)" if form.in_person else ")"),
                {"type": "plain_text_input", "max_length": 500}, optional=True,
                hint="The case channel is told. " + NO_NAMES),
     ]
@@ -97,8 +98,7 @@ def build_record_modal(form: RecordForm) -> dict[str, Any]:
                          {"type": "plain_text_input", "multiline": True, "max_length": 500}, optional=True,
                          hint="Needed when anyone is taken off the list; kept with the record and shown in the "
                               "review conference report. " + NO_NAMES))
-    blocks.append(section("*Re-evaluation of the plan*\nEach point must be considered. The group may add actions "
-                          "but may not significantly amend the plan: that is for the review conference."))
+    blocks.append(section(f"*Re-evaluation of the plan*\nEach point must be considered. {form.amendment_rule}"))
     blocks.append(context(NO_NAMES))
     for item in form.checklist:
         blocks.append(_input(f"{MeetingIds.CHECKLIST}{item.key}", item.label[:2000],

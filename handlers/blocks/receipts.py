@@ -213,6 +213,9 @@ def build_cp9_due_message(p: dict[str, Any]) -> tuple[str, Blocks]:
         f"The {form} for the core group meeting on {_day(p['held_on'])} is due with you {_deadline_words(p)}.",
         f"*Chair:* {mention(p.get('chair'))}",
     ]
+    if p.get("occasion") == "overdue":  # the ledger's chase: marked sent, not yet marked received after the deadline
+        text = f"{p['form_name']} for {p['reference']}: not marked received (due {_day(p['due_on'])})"
+        lines[0] = f"*Reminder: mark the {form} received* — {ref}"
     state = _cp9_state_line(p)
     blocks: Blocks = [section("\n".join(lines))]
     if state:

@@ -59,6 +59,7 @@ class Organisation(Base):
     timezone: Mapped[str] = mapped_column(String(60), default="Europe/London")
     coordinator: Mapped[str] = mapped_column(String(30))
     closure_days: Mapped[list[Any]] = mapped_column(default=list)
+    working_days: Mapped[list[Any]] = mapped_column(default=list)  # bank holidays the organisation works
     policy_overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
     retention_years: Mapped[int] = mapped_column(Integer, default=7)
     admins: Mapped[list[Any]] = mapped_column(default=list)

@@ -44,13 +44,13 @@ class Deregistration(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
     review_conference_on: Mapped[date] = mapped_column(Date)
-    convener: Mapped[str] = mapped_column(String(30))  # Slack user agreed at the conference
-    meeting_chair: Mapped[str] = mapped_column(String(30))  # who chairs the post-deregistration meeting
-    agreed_by: Mapped[str] = mapped_column(String(20))  # consensus | reviewing_officer
+    convener: Mapped[str | None] = mapped_column(String(30))  # Slack user agreed at the conference
+    meeting_chair: Mapped[str | None] = mapped_column(String(30))  # who chairs the post-deregistration meeting
+    agreed_by: Mapped[str | None] = mapped_column(String(20))  # consensus | reviewing_officer
     reviewing_officer: Mapped[str | None] = mapped_column(String(30))
-    target_on: Mapped[date] = mapped_column(Date)  # the timing agreed at the conference
-    window_opens_on: Mapped[date] = mapped_column(Date)
-    window_closes_on: Mapped[date] = mapped_column(Date)
+    target_on: Mapped[date | None] = mapped_column(Date)  # the timing agreed at the conference
+    window_opens_on: Mapped[date | None] = mapped_column(Date)
+    window_closes_on: Mapped[date | None] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(30))
     on_behalf_of: Mapped[str | None] = mapped_column(String(30))
     recorded_at: Mapped[datetime]
@@ -69,4 +69,5 @@ class Deregistration(Base):
     risk_escalated: Mapped[bool | None] = mapped_column(Boolean)
     plan_type: Mapped[str | None] = mapped_column(String(20))  # single_agency | multi_agency
     lead_agency: Mapped[str | None] = mapped_column(String(100))
+    activity_reviewed: Mapped[bool | None] = mapped_column(Boolean)  # Fife: the Child's Plan's activity was reviewed
     superseded_at: Mapped[datetime | None]

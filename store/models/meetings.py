@@ -134,6 +134,10 @@ class MeetingDue(Base):
     resolved_at: Mapped[datetime | None]
     days_late: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
+    # The profile's breach (Wales: 6 weeks after the last meeting, none held since): the coordinator is told.
+    breach_on: Mapped[date | None] = mapped_column(Date)
+    breach_at: Mapped[datetime | None] = mapped_column(index=True)
+    breached_at: Mapped[datetime | None]
 
 
 class MeetingRecord(Base):

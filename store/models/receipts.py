@@ -1,9 +1,8 @@
 """Plan copies and the CP9: who must receive the plan after a meeting, and the form to the coordinator.
 
 A saved meeting record starts both clocks. `PlanReceipt` is one meeting's distribution of the plan (its
-deadline and the chair's reminder), with one `PlanCopy` per recipient; `Cp9` is the record's CP9. The
-sweep reads only the indexed due-time columns (`remind_at`, `overdue_at`), which are cleared once spent,
-so a pass costs what is due, not what exists.
+deadline), with one `PlanCopy` per recipient; `Cp9` is the record's CP9. What is owed and when it is chased
+lives in the ledger of obligations (store/models/obligations.py).
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.models.core import Base
@@ -29,13 +28,9 @@ class CopyStatus(StrEnum):
 
 
 class PlanReceipt(Base):
-    """The plan's distribution after one meeting: its deadline, and when the chair is chased and told."""
+    """The plan's distribution after one meeting, and its deadline."""
 
     __tablename__ = "plan_receipt"
-    __table_args__ = (
-        Index("ix_plan_receipt_chair_remind", "chair_remind_at"),
-        Index("ix_plan_receipt_overdue", "overdue_at"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("meeting_record.id", ondelete="CASCADE"), unique=True)
@@ -44,8 +39,6 @@ class PlanReceipt(Base):
     held_on: Mapped[date] = mapped_column(Date)  # the meeting's local date: day 0
     due_on: Mapped[date] = mapped_column(Date)  # held_on + N working days
     due_at: Mapped[datetime]  # the end of due_on in the organisation's zone
-    chair_remind_at: Mapped[datetime | None]  # when the chair is chased if copies are unsent; cleared once spent
-    overdue_at: Mapped[datetime | None]  # when the chair is told of overdue copies; cleared once spent
     # Outbox keys of the chair's messages that carry the Plan sent button (updated in place once all is sent).
     message_keys: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime]
@@ -60,7 +53,6 @@ class PlanCopy(Base):
 
     __tablename__ = "plan_copy"
     __table_args__ = (
-        Index("ix_plan_copy_remind", "remind_at"),
         Index("ix_plan_copy_status_due", "status", "due_at"),
         CheckConstraint("(user_id IS NULL) <> (label IS NULL)", name="ck_plan_copy_user_or_label"),
     )
@@ -79,9 +71,6 @@ class PlanCopy(Base):
     sent_by: Mapped[str | None] = mapped_column(String(30))
     sent_on_behalf_of: Mapped[str | None] = mapped_column(String(30))
     received_at: Mapped[datetime | None]
-    remind_at: Mapped[datetime | None]  # the recipient's next reminder; None once confirmed or none left
-    reminder_step: Mapped[int] = mapped_column(Integer, default=0)  # which scheduled reminder is next
-    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     overdue_since: Mapped[datetime | None]  # when the chair was told this copy was overdue
     message_keys: Mapped[list[Any]] = mapped_column(default=list)  # messages with "I have received the plan"
 
@@ -110,8 +99,6 @@ class Cp9(Base):
 
     __tablename__ = "cp9"
     __table_args__ = (
-        Index("ix_cp9_remind", "remind_at"),
-        Index("ix_cp9_overdue", "overdue_at"),
         Index("ix_cp9_status_due", "status", "due_at"),
     )
 
@@ -125,11 +112,7 @@ class Cp9(Base):
     due_on: Mapped[date] = mapped_column(Date)  # the effective deadline: a working day (rolled per the profile)
     due_at: Mapped[datetime]  # the end of due_on in the organisation's zone
     status: Mapped[str] = mapped_column(String(20), default=Cp9Status.PENDING)
-    remind_at: Mapped[datetime | None]  # the chair's next reminder; None once sent or none left
-    reminder_step: Mapped[int] = mapped_column(Integer, default=0)
-    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
-    overdue_at: Mapped[datetime | None]  # when the chair is told it is overdue; cleared once spent or sent
-    overdue_since: Mapped[datetime | None]
+    overdue_since: Mapped[datetime | None]  # when the chair was told it was overdue
     sent_at: Mapped[datetime | None]
     sent_on: Mapped[date | None] = mapped_column(Date)
     sent_by: Mapped[str | None] = mapped_column(String(30))

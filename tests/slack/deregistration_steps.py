@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sandbox.slack_sender import state_from_view
+from tests.harness import organisation_file
 from tests.slack.request_steps import local, text_of  # noqa: F401 (re-exported to the deregistration tests)
 
 LONDON = ZoneInfo("Europe/London")
@@ -14,6 +15,8 @@ CASE_CHANNEL = "C0CASE142"
 CHAIR, TEAM_LEADER, COORDINATOR = "U0CHAIR", "U0TL", "U0COORD"
 CONVENER, MEETING_CHAIR, REVIEWING_OFFICER = "U0LP", "U0NP", "U0RO"  # lead professional, named person
 DEREGISTERED_AT = datetime(2027, 6, 22, 15, 0, tzinfo=LONDON)  # Tue 22 Jun 2027: the review conference's day
+#: The post-deregistration meeting is Fife's procedure (the `fife` profile); its chairs are listed.
+FIFE = organisation_file(organisation={"name": "Fife Council", "profile": "fife", "eligible_chairs": ["U0CHAIR"]})
 AGREED = {"deregistration.conference_on": "2027-06-22", "deregistration.convener": CONVENER,
           "deregistration.meeting_chair": MEETING_CHAIR, "deregistration.agreed_by": "consensus",
           "deregistration.target_on": "2027-08-10"}

@@ -108,3 +108,23 @@ __all__ = [  # CHAIR, COORDINATOR and buttons are re-exported for the tests
     "case_meeting_at", "command_reply", "message_to", "messages_to", "plan_sent_by_command", "press", "press_and_open",
     "record_meeting", "submit_form",
 ]
+
+
+def tick(view: dict, *labels: str) -> list[str]:
+    """The checkbox values (copy ids) of the role labels in the plan-sent form."""
+    (block,) = [b for b in view["blocks"] if b.get("block_id") == "receipt.labels"]
+    by_label = {o["text"]["text"].split(" (")[0]: o["value"] for o in block["element"]["options"]}
+    return [by_label[label] for label in labels]
+
+
+def plan_sent_from_message(bot, *labels_how_when, at: datetime) -> str:
+    """Plan sent from the chair's message at `at`, ticking `labels` with how and when (or nobody); what it said."""
+    bot.at(at)
+    view = press_and_open(bot, CHAIR, message_to(bot, CHAIR, "Send the plan"), "Plan sent")
+    answers = {}
+    if labels_how_when:
+        labels, how, when = labels_how_when
+        answers = {"receipt.labels": tick(view, *labels), "receipt.how": how, "receipt.when": when}
+    errors, said = submit_form(bot, view, answers)
+    assert not errors, errors
+    return said

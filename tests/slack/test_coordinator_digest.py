@@ -91,11 +91,12 @@ def test_items_in_a_section_come_oldest_first(bot):
                   registered_on=registered) for n, registered in (("50", "2027-05-12"), ("51", "2027-05-03"))]
     bot.at(local(2027, 5, 3, 12, 0))
     bot.import_organisation(organisation_file(cases=cases))
-    bot.sweep(local(2027, 5, 28, 9, 0))  # both first meetings are overdue: due 24 May and 3 Jun (15 working days)
+    # First meetings due 15 days after the CPPM (para 3.137): Tue 18 May (overdue) and Thu 27 May (not yet).
+    bot.sweep(local(2027, 5, 26, 9, 0))
     shown = text_of(the_digest(bot))
     assert "*Meetings overdue or not scheduled* (2)" in shown
-    older = shown.index("CP-2027-0151* <#C0CASE151> — Meeting overdue: due by Mon 24 May 2027, nothing scheduled")
-    newer = shown.index("CP-2027-0150* <#C0CASE150> — Meeting not scheduled yet: due by Thu 3 Jun 2027")
+    older = shown.index("CP-2027-0151* <#C0CASE151> — Meeting overdue: due by Tue 18 May 2027, nothing scheduled")
+    newer = shown.index("CP-2027-0150* <#C0CASE150> — Meeting not scheduled yet: due by Thu 27 May 2027")
     assert older < newer
 
 
@@ -117,7 +118,7 @@ def test_a_digest_of_hundreds_of_items_is_packed_within_slacks_limits(bot):
                   registered_on="2027-04-01") for n in range(1, 321)]
     bot.at(local(2027, 4, 1, 12, 0))
     bot.import_organisation(organisation_file(cases=cases))
-    bot.at(local(2027, 4, 26, 9, 0))  # every first meeting is overdue (due 22 Apr, 15 working days)
+    bot.at(local(2027, 4, 26, 9, 0))  # every first meeting is overdue (due Fri 16 Apr: 15 days after the CPPM)
     bot.runtime.sweep()
     with bot.services.uow_factory() as uow:  # the chair's 640 DMs about them are not this test's business
         for message in uow.outbox.list(status="pending"):
@@ -133,7 +134,7 @@ def test_a_digest_of_hundreds_of_items_is_packed_within_slacks_limits(bot):
     assert all(len(b["text"]["text"]) <= 3000 for b in digest["blocks"] if b.get("type") == "section")
     shown = text_of(digest)
     assert "*Meetings overdue or not scheduled* (320)" in shown
-    assert shown.count("Meeting overdue: due by Thu 22 Apr 2027, nothing scheduled") == 320
+    assert shown.count("Meeting overdue: due by Fri 16 Apr 2027, nothing scheduled") == 320
     home = open_home(bot, COORDINATOR)  # the same digest, live on the Home tab, within its 100 blocks
     assert len(home["blocks"]) <= 100
     assert "*Today's digest, live* — 320 things need you today — 0 cases on time" in text_of(home)

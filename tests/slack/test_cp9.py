@@ -163,7 +163,8 @@ def test_a_cp9_marked_sent_is_not_chased(held):
 
 
 def test_a_deadline_on_a_sunday_counts_as_the_friday_before_and_both_dates_are_shown(bot):
-    case_meeting_at(bot, MEETING, organisation={**ENGLAND, "policy": {"cp9": {"days": 9}}})
+    # An English organisation that turns the CP9 on, with its own 9 days.
+    case_meeting_at(bot, MEETING, organisation={**ENGLAND, "policy": {"cp9": {"enabled": True, "days": 9}}})
     record_meeting(bot, at=RECORDED)
     shown = text_of(coordinator_cp9(bot))
     assert ("is due with you by *Fri 6 Aug 2027* — day 9 after the meeting is Sun 8 Aug 2027, not a working day"

@@ -15,6 +15,7 @@ from tests.slack.deregistration_steps import (
     CHAIR,
     CONVENER,
     COORDINATOR,
+    FIFE,
     MEETING_CHAIR,
     REVIEWING_OFFICER,
     audit_actions,
@@ -44,7 +45,7 @@ NEXT_MEETING = local(2027, 7, 6, 10, 0)  # a core group meeting already booked a
 
 @pytest.fixture
 def case_bot(bot):
-    bot.import_organisation()
+    bot.import_organisation(FIFE)
     bot.sweep(local(2027, 5, 17, 10, 0))  # the first meeting's announcement, out of the way
     with bot.services.uow_factory() as uow:
         case = uow.cases.get_by_reference("CP-2027-0142")

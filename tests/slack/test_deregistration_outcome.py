@@ -11,6 +11,7 @@ from tests.slack.deregistration_steps import (
     CHAIR,
     CONVENER,
     COORDINATOR,
+    FIFE,
     MEETING_CHAIR,
     TEAM_LEADER,
     audit_actions,
@@ -31,14 +32,15 @@ from tests.slack.deregistration_steps import (
 )
 
 REDUCED = {"deregistration.held_on": "2027-08-10", "deregistration.risk": "no",
-           "deregistration.plan": "multi_agency", "deregistration.lead_agency": "Education <school>"}
+           "deregistration.activity": ["yes"], "deregistration.plan": "multi_agency",
+           "deregistration.lead_agency": "Education <school>"}
 ESCALATED = {"deregistration.held_on": "2027-08-10", "deregistration.risk": "yes"}
 AFTER_MEETING = local(2027, 8, 10, 16, 0)
 
 
 @pytest.fixture
 def deregistered(bot):
-    bot.import_organisation()
+    bot.import_organisation(FIFE)
     bot.sweep(local(2027, 5, 17, 10, 0))
     deregister(bot)
     return bot
@@ -122,7 +124,7 @@ def test_a_second_click_on_a_decided_message_says_who_decided_and_changes_nothin
 
 
 def test_a_deregistered_or_closed_case_gets_no_reminders_and_takes_no_requests(bot):
-    bot.import_organisation()
+    bot.import_organisation(FIFE)
     bot.sweep(local(2027, 5, 17, 10, 0))
     with bot.services.uow_factory() as uow:  # asked for just before the review conference, still pending
         request_meeting(NewRequest(channel=CASE_CHANNEL, user="U0HV", concern="new", urgency="routine",
@@ -166,10 +168,11 @@ def test_the_coordinator_reopens_a_closed_case_and_the_core_group_restarts_with_
     unreadable = command(deregistered, "reopen next week", user=COORDINATOR)
     assert "`/core-group reopen YYYY-MM-DD`" in ephemeral_answer(deregistered, unreadable)
     mark = deregistered.fake.mark()
+    # Scotland: the first core group within 15 calendar days of the CPPM (para 3.137), so Mon 6 Mar -> Tue 21 Mar.
     reopened = command(deregistered, "reopen 2028-03-06", user=COORDINATOR)
     assert ephemeral_answer(deregistered, reopened) == (
         "Re-opened CP-2027-0142: registered again on Mon 6 Mar 2028. The first core group meeting is due by "
-        "Mon 27 Mar 2028; <@U0CHAIR> is asked to schedule it, and the case channel is told.")
+        "Tue 21 Mar 2028; <@U0CHAIR> is asked to schedule it, and the case channel is told.")
     deregistered.dispatch()
     (post,) = posts(deregistered, CASE_CHANNEL, since=mark)
     assert post["text"] == "Case CP-2027-0142 is re-opened: the core group restarts"

@@ -127,10 +127,11 @@ def cp9_note(bot) -> str:
 
 
 def lead_agency(bot) -> str:
-    bot.import_organisation()
+    bot.import_organisation(dereg.FIFE)  # the post-deregistration meeting's outcome: Fife's procedure
     bot.sweep(local(2027, 5, 17, 10, 0))
     dereg.deregister(bot)
     dereg.record_outcome(bot, {"deregistration.held_on": "2027-08-10", "deregistration.risk": "no",
+                               "deregistration.activity": ["yes"],
                                "deregistration.plan": "multi_agency", "deregistration.lead_agency": WORDS},
                          at=local(2027, 8, 10, 16, 0))
     return dereg.deregistration_row(bot).lead_agency

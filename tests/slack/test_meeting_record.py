@@ -196,18 +196,18 @@ def test_a_significant_change_to_the_plan_is_referred_to_the_coordinator_without
 
 def test_a_meeting_held_after_its_due_date_is_flagged_to_the_chair_and_kept_for_the_digest(bot):
     bot.import_organisation(organisation_file(cases=[dict(CASE, first_meeting=None)]))
-    # Registered 10 May: due by Tue 1 Jun (15 Scottish working days). Scheduled on Wed 2 Jun instead.
+    # Registered Mon 10 May: due by Tue 25 May (15 days after the CPPM, para 3.137). Scheduled on Wed 26 May instead.
     bot.at(local(2027, 5, 17, 10, 0))
-    schedule(bot, {"meeting.date": "2027-06-02", "meeting.time": "10:00"})
+    schedule(bot, {"meeting.date": "2027-05-26", "meeting.time": "10:00"})
     mark = bot.fake.mark()
-    said = record(bot, at=local(2027, 6, 2, 12, 0))
-    assert "held 1 day after its due date (Tue 1 Jun 2027)" in said
+    said = record(bot, at=local(2027, 5, 26, 12, 0))
+    assert "held 1 day after its due date (Tue 25 May 2027)" in said
     bot.dispatch()
     (flag,) = posts(bot, CHAIR, kind="held 1 day late", since=mark)
     assert flag["text"] == "The core group meeting for CP-2027-0142 was held 1 day late"
     with bot.services.uow_factory() as uow:
         (late,) = uow.meetings.overdue()
-    assert (late.status, late.days_late, late.due_on.isoformat()) == ("late", 1, "2027-06-01")
+    assert (late.status, late.days_late, late.due_on.isoformat()) == ("late", 1, "2027-05-25")
 
 
 def test_a_due_meeting_with_nothing_scheduled_is_flagged_to_the_chair_at_nine_on_its_due_date(case_bot):
@@ -238,9 +238,10 @@ def test_a_case_with_no_first_meeting_asks_the_chair_to_schedule_it_by_the_natio
     bot.import_organisation(organisation_file(cases=[dict(CASE, first_meeting=None)]))
     bot.sweep(local(2027, 5, 17, 10, 0))
     (ask,) = posts(bot, CHAIR, kind="Please schedule")
-    assert ask["text"] == "Please schedule the first core group meeting for CP-2027-0142 by Tue 1 Jun 2027"
+    # Scotland: within 15 calendar days of the CPPM of Mon 10 May 2027 (para 3.137).
+    assert ask["text"] == "Please schedule the first core group meeting for CP-2027-0142 by Tue 25 May 2027"
     assert "`/core-group schedule` in <#C0CASE142>" in text_of(ask)
-    assert [(d.basis, d.status, d.due_on.isoformat()) for d in dues(bot)] == [("first", "open", "2027-06-01")]
+    assert [(d.basis, d.status, d.due_on.isoformat()) for d in dues(bot)] == [("first", "open", "2027-05-25")]
 
 
 def test_a_meeting_cannot_be_recorded_twice(case_bot):

@@ -46,8 +46,10 @@ def test_the_modal_offers_the_upcoming_meeting_to_change_with_its_date_and_time(
 
 def test_the_chair_schedules_a_new_meeting_and_the_case_channel_is_told(case_bot):
     mark = case_bot.fake.mark()
+    # Scottish core groups meet in person: an online meeting gives its reason.
     said = schedule(case_bot, {"meeting.meeting": "new", "meeting.date": "2027-06-22", "meeting.time": "14:00",
-                               "meeting.mode": "online", "meeting.note": "Link in the calendar invite"})
+                               "meeting.mode": "online", "meeting.note": "Link in the calendar invite",
+                               "meeting.reason": "Half the group is snowed in"})
     assert said == "Scheduled: Tue 22 Jun 2027, 14:00. The case channel is told, and reminders will follow."
     case_bot.dispatch()
     (post,) = posts(case_bot, CASE_CHANNEL, since=mark)
@@ -144,6 +146,35 @@ def test_a_meeting_scheduled_after_its_due_date_warns_the_chair_it_will_be_late(
     from tests.harness import CASE, organisation_file
 
     bot.import_organisation(organisation_file(cases=[dict(CASE, first_meeting=None)]))
-    # Registered Mon 10 May 2027: the first meeting is due by Tue 1 Jun (15 Scottish working days).
+    # Registered Mon 10 May 2027: the first meeting is due by Tue 25 May (15 days after the CPPM, para 3.137).
     said = schedule(bot, {"meeting.date": "2027-06-08", "meeting.time": "10:00"})
-    assert "Scheduled: Tue 8 Jun 2027, 10:00" in said and "due by Tue 1 Jun 2027" in said and "late" in said
+    assert "Scheduled: Tue 8 Jun 2027, 10:00" in said and "due by Tue 25 May 2027" in said and "late" in said
+
+
+def test_in_scotland_the_form_defaults_to_in_person_and_an_online_meeting_needs_a_reason(case_bot):
+    view = open_modal(case_bot, "schedule")
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks["meeting.mode"]["element"]["initial_option"]["value"] == "in_person"
+    assert "or to hold it online: core groups meet in person" in blocks["meeting.reason"]["label"]["text"]
+    answers = {"meeting.meeting": "new", "meeting.date": "2027-06-22", "meeting.time": "14:00", "meeting.mode": "online"}
+    refused = submit(case_bot, view, answers)
+    assert modal_errors(refused) == {
+        "meeting.reason": "Core groups meet in person: say why this meeting is online (the reason is kept)."}
+    assert len(meetings(case_bot)) == 1
+    save(case_bot, view, {**answers, "meeting.reason": "Father is working offshore"})
+    with case_bot.services.uow_factory() as uow:
+        scheduled = [e for e in uow.audit.list() if e.action == "meeting.scheduled" and e.detail.get("reason")]
+    assert [e.detail["reason"] for e in scheduled] == ["Father is working offshore"]
+    assert meetings(case_bot)[-1].mode == "online"
+
+
+def test_in_england_an_online_meeting_needs_no_reason(bot):
+    from tests.harness import organisation_file
+
+    bot.import_organisation(organisation_file(organisation={"name": "Kent County Council", "profile": "england",
+                                                            "nation": "england", "closure_days": []}))
+    view = open_modal(bot, "schedule")
+    assert "in person" not in {b.get("block_id"): b for b in view["blocks"]}["meeting.reason"]["label"]["text"]
+    said = save(bot, view, {"meeting.meeting": "new", "meeting.date": "2027-06-22", "meeting.time": "14:00",
+                            "meeting.mode": "online"})
+    assert said.startswith("Scheduled: Tue 22 Jun 2027, 14:00.")

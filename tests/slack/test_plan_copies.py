@@ -21,10 +21,12 @@ from tests.slack.receipt_steps import (
     message_to,
     messages_to,
     plan_sent_by_command,
+    plan_sent_from_message,
     press,
     press_and_open,
     record_meeting,
     submit_form,
+    tick,
 )
 
 MEETING = local(2027, 7, 30, 10, 0)  # Fri 30 Jul 2027; Mon 2 Aug is a Scottish bank holiday
@@ -41,24 +43,9 @@ def held(bot):
     return bot
 
 
-def tick(view: dict, *labels: str) -> list[str]:
-    """The checkbox values (copy ids) of the role labels in the plan-sent form."""
-    (block,) = [b for b in view["blocks"] if b.get("block_id") == "receipt.labels"]
-    by_label = {o["text"]["text"].split(" (")[0]: o["value"] for o in block["element"]["options"]}
-    return [by_label[label] for label in labels]
-
-
 def send_plan(bot, *labels_how_when, at=SENT) -> str:
     """Plan sent from the chair's message, ticking `labels` with how and when (or nobody)."""
-    bot.at(at)
-    view = press_and_open(bot, CHAIR, message_to(bot, CHAIR, "Send the plan"), "Plan sent")
-    answers = {}
-    if labels_how_when:
-        labels, how, when = labels_how_when
-        answers = {"receipt.labels": tick(view, *labels), "receipt.how": how, "receipt.when": when}
-    errors, said = submit_form(bot, view, answers)
-    assert not errors, errors
-    return said
+    return plan_sent_from_message(bot, *labels_how_when, at=at)
 
 
 def plan_dm(bot, user: str) -> dict:

@@ -82,7 +82,7 @@ def test_moving_the_first_meeting_in_the_file_moves_the_scheduled_meeting(uow_fa
         assert first.starts_at == datetime(2027, 5, 25, 13, 0, tzinfo=timezone.utc)
 
 
-FIFE = {"name": "Fife Council", "profile": "fife", "coordinator": "U0FIFECO"}
+FIFE = {"name": "Fife Council", "profile": "fife", "coordinator": "U0FIFECO", "eligible_chairs": ["U0CHAIR", "U0FIFECH"]}
 
 
 def refused_import(uow_factory, data) -> list[str]:
@@ -150,3 +150,24 @@ def test_another_organisations_cases_are_not_listed_as_missing_from_a_file(uow_f
     report = run_import(uow_factory, organisation_file(organisation=FIFE, cases=[dict(CASE, reference="CP-F1",
                                                                                        channel="C0F1")]))
     assert report.created == ["CP-F1"] and report.not_in_file == []
+
+
+def test_an_organisations_worked_bank_holidays_are_kept_and_count_as_working_days(uow_factory):
+    from datetime import date
+
+    from bot.organisation import calendar_for
+
+    # St Andrew's Day, Tue 30 Nov 2027, is a Scottish bank holiday this council works.
+    run_import(uow_factory, organisation_file(organisation={"working_days": ["2027-11-30"]}))
+    with uow_factory() as uow:
+        organisation = uow.cases.get_by_reference("CP-2027-0142").organisation
+        assert organisation.working_days == ["2027-11-30"]
+        calendar = calendar_for(organisation)
+        assert calendar.is_working_day(date(2027, 11, 30))
+        assert calendar.add_working_days(date(2027, 11, 29), 1) == date(2027, 11, 30)
+    report = run_import(uow_factory, organisation_file())  # the list removed: the holiday is a rest day again
+    assert report.organisation_changes
+    with uow_factory() as uow:
+        organisation = uow.cases.get_by_reference("CP-2027-0142").organisation
+        assert organisation.working_days == []
+        assert not calendar_for(organisation).is_working_day(date(2027, 11, 30))

@@ -30,9 +30,15 @@ def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=LONDON)
 
 
+FIFE_WITH_CP9 = {"name": "Fife Council", "profile": "fife", "eligible_chairs": ["U0CHAIR"],
+                 "policy": {"cp9": {"enabled": True}}}
+
+
 def two_cases_with_a_recorded_meeting(uow_factory) -> None:
     """Two cases alike: the first meeting held on Mon 24 May 2027 and recorded, with an action due in August."""
-    data = organisation_file(cases=[dict(CASE), dict(CASE, reference=RUNNING, channel="C0CASE143")])
+    # Fife's procedure, with the CP9 turned on by the organisation: every clock a case can hold is running.
+    data = organisation_file(organisation=FIFE_WITH_CP9, cases=[dict(CASE), dict(CASE, reference=RUNNING,
+                                                                                 channel="C0CASE143")])
     with uow_factory() as uow:
         import_organisation(parse_organisation_file(data), uow=uow, now=local(2027, 5, 17, 9, 0))
         uow.commit()
@@ -57,7 +63,8 @@ def close(uow_factory, reference: str, *, at: datetime) -> None:
         draft = DeregistrationDraft(at.date(), "U0LP", "U0NP", "consensus", None, at.date() + timedelta(weeks=7))
         row, _ = deregister_case(draft, channel=uow.cases.get_by_reference(reference).channel, user="U0CHAIR",
                                  uow=uow, now=at)
-        record_post_dereg_outcome(OutcomeDraft(at.date(), False, "single_agency", "Health"), uow=uow, now=at,
+        record_post_dereg_outcome(OutcomeDraft(at.date(), False, "single_agency", "Health", activity_reviewed=True),
+                                  uow=uow, now=at,
                                   deregistration_id=row.id, user="U0NP", expected_count=0)
         uow.commit()
 

@@ -8,7 +8,7 @@ import os
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import MetaData, Table, select
+from sqlalchemy import Column, MetaData, Table, select
 
 from store.db import make_engine
 from store.migrate import upgrade
@@ -103,7 +103,8 @@ ROWS: list[tuple[str, dict]] = [
 ]
 
 #: Defaults of 0008 columns that later revisions dropped (the models no longer supply them).
-OLD_DEFAULTS = {"meeting_action": {"reminder_status": "pending"}, "institution_letter": {"reminders_sent": 0}}
+OLD_DEFAULTS = {"meeting_action": {"reminder_status": "pending"}, "institution_letter": {"reminders_sent": 0},
+                "plan_copy": {"reminder_step": 0, "reminders_sent": 0}, "cp9": {"reminder_step": 0, "reminders_sent": 0}}
 
 #: (kind, subject_type, subject_id, recipient, owner, due_at): every open obligation above, and nothing closed.
 EXPECTED = {
@@ -128,26 +129,32 @@ def tables_at_0008(engine) -> MetaData:
     return metadata
 
 
+def insertable(name: str, old: MetaData) -> Table:
+    """The model's columns that 0008 has (their types and defaults), with the columns 0008 had that a later revision
+    dropped (0008's types, `OLD_DEFAULTS` for those the rows must fill)."""
+    model = Base.metadata.tables[name].columns
+    dropped = (Column(c.name, c.type, default=OLD_DEFAULTS.get(name, {}).get(c.name))
+               for c in old.tables[name].columns if c.name not in model)
+    return Table(name, MetaData(), *(c._copy() for c in model if c.name in old.tables[name].columns), *dropped)
+
+
 def fill(engine, rows: list[tuple[str, dict]] = ROWS) -> MetaData:
-    """Rows in every table that exists at 0008, through the models' types and defaults for the columns 0008 has
-    (later revisions add columns the rows must not need; columns they dropped keep 0008's type, and
-    `OLD_DEFAULTS`); returns that schema."""
+    """Rows in every table that exists at 0008, through `insertable`; returns that schema."""
     old = tables_at_0008(engine)
-    shapes = MetaData()
     with engine.begin() as connection:
         for table, values in rows:
-            if table not in shapes.tables:
-                model = Base.metadata.tables[table].columns
-                Table(table, shapes, *(c._copy() for c in model if c.name in old.tables[table].columns),
-                      *(c._copy() for c in old.tables[table].columns if c.name not in model))
-            connection.execute(shapes.tables[table].insert().values(**{**OLD_DEFAULTS.get(table, {}), **values}))
+            connection.execute(insertable(table, old).insert().values(**values))
     return old
 
 
 def snapshot(engine, old: MetaData) -> dict[str, list[tuple]]:
-    """Every row of every table of 0008, its 0008 columns only, in key order."""
+    """Every row of every table of 0008, its 0008 columns still in the models (0016 drops timing columns), in key
+    order."""
+    def kept(t):
+        return [c for c in t.columns if c.name in Base.metadata.tables[t.name].c]
+
     with engine.connect() as connection:
-        return {t.name: [tuple(r) for r in connection.execute(select(*t.columns).order_by(*t.primary_key.columns))]
+        return {t.name: [tuple(r) for r in connection.execute(select(*kept(t)).order_by(*t.primary_key.columns))]
                 for t in old.sorted_tables}
 
 
@@ -157,7 +164,7 @@ def test_upgrading_moves_every_open_obligation_into_the_ledger_and_changes_nothi
     before = snapshot(old_database, old)
     assert all(before[t.name] for t in old.sorted_tables)  # every table has rows
 
-    upgrade(old_database, "0010")  # before 0017 switches kinds to the ledger and drops their old columns
+    upgrade(old_database, "0016")  # before 0017 switches kinds to the ledger and drops their old columns
 
     assert snapshot(old_database, old) == before
     ledger = Base.metadata.tables["obligation"]
@@ -184,7 +191,7 @@ def test_after_the_upgrade_the_ledger_sweep_chases_only_the_backfilled_record_an
 
     upgrade(old_database, "0008")
     fill(old_database)
-    upgrade(old_database, "0010")  # before 0017 switches kinds to the ledger and drops their old columns
+    upgrade(old_database, "0016")  # before 0017 switches kinds to the ledger and drops their old columns
     factory = make_session_factory(old_database)
     uow_factory = lambda: UnitOfWork(factory)  # noqa: E731
     assert sweep_obligations(uow_factory=uow_factory, now=at(21, 6, 12)) == 0  # its ladder snapshotted, nothing due

@@ -15,13 +15,7 @@ from bot.authority import AlreadyDoneError, NotYoursError
 from bot.services.cases import import_organisation
 from bot.services.cp9 import mark_cp9_received, mark_cp9_sent
 from bot.services.meeting_records import record_meeting
-from bot.services.receipt_sweep import (
-    sweep_cp9_reminders,
-    sweep_overdue_cp9s,
-    sweep_overdue_plans,
-    sweep_plan_chair_reminders,
-    sweep_plan_reminders,
-)
+from bot.services.obligation_sweep import sweep_obligations
 from bot.services.receipts import PlanSentInvalidError, confirm_plan_receipt, mark_plan_sent
 from bot.sweep import sweep
 from store.models import CopyStatus, Cp9Status
@@ -82,6 +76,16 @@ def copy_of(uow, user: str):
     return next(c for c in the_receipt(uow).copies if c.user_id == user)
 
 
+def owed(uow, kind: str) -> list:
+    """The case's open obligations of `kind`, oldest first."""
+    return [r for r in uow.obligations.open_for_case(uow.cases.get_by_reference("CP-2027-0142").id) if r.kind == kind]
+
+
+def chases(uow, kind: str) -> dict[str, object]:
+    """When each open obligation of `kind` is next chased, by recipient ('' for the CP9)."""
+    return {r.recipient: r.next_step_at for r in owed(uow, kind)}
+
+
 def test_a_saved_record_starts_both_clocks_in_its_own_transaction(uow_factory):
     record(uow_factory, commit=False)
     with uow_factory() as uow:
@@ -93,11 +97,14 @@ def test_a_saved_record_starts_both_clocks_in_its_own_transaction(uow_factory):
         assert [(c.user_id or c.label, c.attended, c.status) for c in receipt.copies] == [
             ("U0HV", True, "pending"), ("U0TEACH", True, "pending"), ("Mother", True, "pending"),
             ("U0POL", False, "pending"), ("Father", False, "pending")]
-        assert receipt.chair_remind_at == local(2027, 8, 5, 9, 0) and receipt.overdue_at == local(2027, 8, 10, 9, 0)
-        assert all(c.remind_at is None for c in receipt.copies)  # recipients are chased only once it is sent
+        # The chair owes each copy: chased on Thu 5 Aug (working day 3), overdue on Tue 10 Aug.
+        assert chases(uow, "plan_copy_sent") == dict.fromkeys(("U0HV", "U0TEACH", "Mother", "U0POL", "Father"),
+                                                               local(2027, 8, 5, 9, 0))
+        assert {r.overdue_at for r in owed(uow, "plan_copy_sent")} == {local(2027, 8, 10, 9, 0)}
+        assert owed(uow, "plan_copy_received") == []  # recipients are chased only once it is sent
         cp9 = the_cp9(uow)
-        assert (cp9.form_name, cp9.due_on, cp9.status, cp9.remind_at) == ("CP9", date(2027, 8, 6), "pending",
-                                                                         local(2027, 8, 4, 9, 0))
+        assert (cp9.form_name, cp9.due_on, cp9.status) == ("CP9", date(2027, 8, 6), "pending")
+        assert chases(uow, "cp9_sent") == {"": local(2027, 8, 4, 9, 0)}
         assert {(m.kind, m.recipient) for m in uow.outbox.list() if m.kind in ("plan_to_send", "cp9_due", "cp9_to_send")} == {
             ("plan_to_send", "U0CHAIR"), ("cp9_due", "U0COORD"), ("cp9_to_send", "U0CHAIR")}
         assert [e.action for e in uow.audit.list() if e.action.endswith("clock_started")] == [
@@ -108,10 +115,10 @@ def test_a_record_saved_late_skips_the_reminders_whose_time_has_passed(uow_facto
     record(uow_factory, at=local(2027, 8, 6, 10, 0))  # Fri 6 Aug: after working day 3 and the CP9's reminders
     send_all(uow_factory, at=local(2027, 8, 6, 11, 0))
     with uow_factory() as uow:
-        receipt = the_receipt(uow)
-        assert receipt.chair_remind_at is None
-        assert {c.remind_at for c in receipt.copies if c.has_slack} == {local(2027, 8, 9, 9, 0)}
-        assert the_cp9(uow).remind_at is None
+        assert owed(uow, "plan_copy_sent") == []  # all sent: the chair is not reminded
+        assert chases(uow, "plan_copy_received") == dict.fromkeys(("U0HV", "U0TEACH", "U0POL"),
+                                                                   local(2027, 8, 9, 9, 0))
+        assert chases(uow, "cp9_sent") == {"": local(2027, 8, 9, 9, 0)}  # no reminder left: the overdue notice
 
 
 def test_a_sent_copy_is_confirmed_once_and_only_by_its_recipient(uow_factory):
@@ -129,7 +136,8 @@ def test_a_sent_copy_is_confirmed_once_and_only_by_its_recipient(uow_factory):
             confirm_plan_receipt(uow=uow, now=local(2027, 8, 4, 9, 5), copy_id=copy_id, user="U0HV")
         assert again.value.yours and again.value.at == local(2027, 8, 4, 9, 0)
         copy = copy_of(uow, "U0HV")
-        assert (copy.status, copy.remind_at) == (CopyStatus.RECEIVED, None)  # their reminders stop
+        assert copy.status == CopyStatus.RECEIVED
+        assert set(chases(uow, "plan_copy_received")) == {"U0TEACH", "U0POL"}  # their reminders stop
         assert len(uow.audit.list(action="plan.received")) == 1
 
 
@@ -155,18 +163,18 @@ def test_two_sweeps_at_once_send_each_reminder_once(uow_factory):
 
     def run():
         barrier.wait()
-        results.append(sweep_plan_reminders(uow_factory=uow_factory, now=moment))
+        results.append(sweep_obligations(uow_factory=uow_factory, now=moment))
 
     threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert sum(results) == 3  # U0HV, U0TEACH and U0POL, once each
+    assert sum(results) == 4  # U0HV, U0TEACH and U0POL, once each (and the chair's CP9 reminder of Wed 4 Aug)
     with uow_factory() as uow:
         reminders = [m for m in uow.outbox.list(kind="plan_copy") if m.payload["occasion"] != "sent"]
         assert sorted(m.recipient for m in reminders) == ["U0HV", "U0POL", "U0TEACH"]
-        assert {c.reminders_sent for c in the_receipt(uow).copies if c.has_slack} == {1}
+        assert {r.reminders_sent for r in owed(uow, "plan_copy_received")} == {1}
         assert len(uow.audit.list(action="plan.reminded")) == 3
 
 
@@ -174,21 +182,25 @@ def test_each_recipient_gets_at_most_two_reminders_however_often_the_sweep_runs(
     record(uow_factory)
     send_all(uow_factory)
     for day in (5, 5, 6, 9, 9, 10, 11, 12):
-        sweep_plan_reminders(uow_factory=uow_factory, now=local(2027, 8, day, 9, 30))
+        sweep_obligations(uow_factory=uow_factory, now=local(2027, 8, day, 9, 30))
     with uow_factory() as uow:
-        copies = [c for c in the_receipt(uow).copies if c.has_slack]
-        assert {(c.reminders_sent, c.reminder_step, c.remind_at) for c in copies} == {(2, 2, None)}
+        reminders = [m for m in uow.outbox.list(kind="plan_copy") if m.payload["occasion"] != "sent"]
+        assert sorted(m.recipient for m in reminders) == ["U0HV", "U0HV", "U0POL", "U0POL", "U0TEACH", "U0TEACH"]
+        # Two reminders and the overdue step (told to the chair), then nothing left to chase.
+        assert {(r.reminders_sent, r.stage, r.next_step_at) for r in owed(uow, "plan_copy_received")} == {
+            (3, "overdue", None)}
 
 
 def test_a_late_sweep_does_not_send_a_reminder_after_the_deadline(uow_factory):
     record(uow_factory)
     send_all(uow_factory)
-    sweep_plan_reminders(uow_factory=uow_factory, now=local(2027, 8, 10, 9, 0))  # the bot was down until Tuesday
-    sweep_cp9_reminders(uow_factory=uow_factory, now=local(2027, 8, 10, 9, 0))
+    sweep_obligations(uow_factory=uow_factory, now=local(2027, 8, 10, 9, 0))  # the bot was down until Tuesday
     with uow_factory() as uow:
         assert [m for m in uow.outbox.list(kind="plan_copy") if m.payload["occasion"] != "sent"] == []
-        assert [m for m in uow.outbox.list(kind="cp9_to_send") if m.payload["occasion"] != "recorded"] == []
-        assert the_cp9(uow).remind_at is None
+        # Only the overdue notices: the reminders whose time passed are skipped (the highest rung, told once).
+        assert [m.payload["occasion"] for m in uow.outbox.list(kind="cp9_to_send")] == ["recorded", "overdue"]
+        assert [m.payload["occasion"] for m in uow.outbox.list(kind="plan_overdue")] == ["overdue"]
+        assert {r.stage for r in owed(uow, "cp9_sent") + owed(uow, "plan_copy_received")} == {"overdue"}
 
 
 def test_overdue_copies_and_cp9s_are_flagged_once_and_listed_for_the_digest_by_organisation(uow_factory):
@@ -197,8 +209,7 @@ def test_overdue_copies_and_cp9s_are_flagged_once_and_listed_for_the_digest_by_o
         assert uow.receipts.overdue_copies(now=local(2027, 8, 9, 23, 59)) == []
         assert uow.cp9s.overdue(now=local(2027, 8, 6, 23, 59)) == []
     for _ in range(2):
-        sweep_overdue_plans(uow_factory=uow_factory, now=local(2027, 8, 10, 9, 0))
-        sweep_overdue_cp9s(uow_factory=uow_factory, now=local(2027, 8, 10, 9, 0))
+        sweep_obligations(uow_factory=uow_factory, now=local(2027, 8, 10, 9, 0))
     with uow_factory() as uow:
         organisation = uow.organisations.get_by_name("South Ayrshire Council")
         copies = uow.receipts.overdue_copies(now=local(2027, 8, 11, 9, 0), organisation_id=organisation.id)
@@ -229,18 +240,21 @@ def test_the_cp9_is_marked_sent_once_then_received_and_is_no_longer_chased_or_ov
             mark_cp9_received(uow=uow, now=local(2027, 8, 4, 9, 0), cp9_id=cp9_id, user="U0CHAIR")
         mark_cp9_received(uow=uow, now=local(2027, 8, 4, 9, 0), cp9_id=cp9_id, user="U0COORD")
         uow.commit()
-    report = sweep(uow_factory=uow_factory, now=local(2027, 8, 10, 9, 0))
-    assert report.enqueued["CP9 reminders"] == 0 and report.enqueued["CP9s overdue"] == 0
+    sweep(uow_factory=uow_factory, now=local(2027, 8, 10, 9, 0))
     with uow_factory() as uow:
+        sent = [m for m in uow.outbox.list() if m.kind in ("cp9_to_send", "cp9_due") and m.replaces_key is None]
+        assert [m.payload["occasion"] for m in sent] == ["recorded", "recorded"]  # nobody is chased about it
         cp9 = the_cp9(uow)
-        assert (cp9.status, cp9.sent_note, cp9.received_by, cp9.remind_at, cp9.overdue_at) == (
-            Cp9Status.RECEIVED, "secure email", "U0COORD", None, None)
+        assert (cp9.status, cp9.sent_note, cp9.received_by) == (Cp9Status.RECEIVED, "secure email", "U0COORD")
+        assert owed(uow, "cp9_sent") == owed(uow, "cp9_received") == []
         assert uow.cp9s.overdue(now=local(2027, 8, 10, 9, 0)) == []
 
 
 def test_the_chair_is_reminded_once_however_often_the_sweep_runs(uow_factory):
     record(uow_factory)
-    assert sweep_plan_chair_reminders(uow_factory=uow_factory, now=local(2027, 8, 5, 9, 0)) == 1
-    assert sweep_plan_chair_reminders(uow_factory=uow_factory, now=local(2027, 8, 5, 9, 1)) == 0
+    sweep_obligations(uow_factory=uow_factory, now=local(2027, 8, 5, 9, 0))
+    sweep_obligations(uow_factory=uow_factory, now=local(2027, 8, 5, 9, 1))
     with uow_factory() as uow:
         assert [e.detail["not_sent"] for e in uow.audit.list(action="plan.reminded")] == [5]
+        assert [m.recipient for m in uow.outbox.list(kind="plan_to_send")] == ["U0CHAIR", "U0CHAIR"]  # saved, reminded
+        assert {r.stage for r in owed(uow, "plan_copy_sent")} == {"reminded"}  # each of the 5 copies, one message

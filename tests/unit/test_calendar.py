@@ -304,3 +304,19 @@ def test_one_working_day_of_hours_moves_to_the_same_time_next_working_day():
     later = ENGLAND.add_working_hours(start, 8)
     assert later == ENGLAND.at_local(date(2027, 6, 1), time(11))
     assert later - start > timedelta(days=3)
+
+
+def test_a_bank_holiday_the_council_works_counts_as_a_working_day():
+    # Meeting Thu 26 Aug 2027 in England: the late summer bank holiday (Mon 30 Aug) pushes 5 working days to
+    # Fri 3 Sep; a council that works it counts it, so the plan is due Thu 2 Sep.
+    worked = WorkingCalendar(nation="england", working_days=[date(2027, 8, 30)])
+    assert worked.is_working_day(date(2027, 8, 30)) and worked.is_bank_holiday(date(2027, 8, 30))
+    assert worked.add_working_days(date(2027, 8, 26), 5) == date(2027, 9, 2)
+    assert WorkingCalendar(nation="england").add_working_days(date(2027, 8, 26), 5) == date(2027, 9, 3)
+    # A worked day is never a weekend: Sat 28 Aug stays a rest day even if listed.
+    assert not WorkingCalendar(nation="england", working_days=[date(2027, 8, 28)]).is_working_day(date(2027, 8, 28))
+
+
+def test_worked_days_must_be_dates():
+    with pytest.raises(TypeError, match="working_days must be dates"):
+        WorkingCalendar(nation="england", working_days=["2027-08-30"])

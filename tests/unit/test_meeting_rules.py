@@ -17,6 +17,7 @@ from bot.meetings import (
     check_schedule_change,
     first_meeting_due_on,
     flag_time,
+    meeting_breach_on,
     next_meeting_due_on,
     reminder_times,
 )
@@ -54,18 +55,38 @@ def test_a_due_date_on_a_closure_day_or_bank_holiday_moves_to_the_working_day_be
     assert next_meeting_due_on(date(2027, 11, 29), policy=SOUTH_AYRSHIRE, calendar=SCOTLAND) == date(2027, 12, 24)
 
 
-def test_wales_never_lets_meetings_be_more_than_six_weeks_apart():
+def test_wales_is_due_a_month_after_the_last_meeting_and_in_breach_six_weeks_after_it():
     wales = WorkingCalendar(nation="wales")
-    slow = load_policy("wales", overrides={"meeting_cadence_months": 2})
-    assert next_meeting_due_on(date(2027, 5, 24), policy=slow, calendar=wales) == date(2027, 7, 5)
-    assert next_meeting_due_on(date(2027, 5, 24), policy=load_policy("wales"), calendar=wales) == date(2027, 6, 24)
+    policy = load_policy("wales")
+    assert next_meeting_due_on(date(2027, 5, 24), policy=policy, calendar=wales) == date(2027, 6, 24)
+    assert meeting_breach_on(date(2027, 5, 24), policy=policy) == date(2027, 7, 5)
+    assert meeting_breach_on(date(2027, 5, 24), policy=load_policy("england")) is None
 
 
-def test_the_first_meeting_is_due_15_working_days_after_registration_in_scotland_and_10_in_england():
-    # Registered Mon 10 May 2027; Scotland's spring bank holiday is Mon 31 May.
-    assert first_meeting_due_on(date(2027, 5, 10), policy=SOUTH_AYRSHIRE, calendar=SCOTLAND) == date(2027, 6, 1)
+def test_a_cadence_of_weeks_makes_the_next_meeting_due_that_many_weeks_later():
+    england = WorkingCalendar(nation="england")
+    four_weekly = load_policy("england", overrides={"meeting_cadence": {"weeks": 4}})
+    assert next_meeting_due_on(date(2027, 5, 24), policy=four_weekly, calendar=england) == date(2027, 6, 21)
+    two_monthly = load_policy("wales", overrides={"meeting_cadence": {"months": 2}})
+    assert next_meeting_due_on(date(2027, 5, 24), policy=two_monthly, calendar=england) == date(2027, 7, 23)
+
+
+def test_the_first_meeting_is_due_10_working_days_after_the_initial_conference_in_england():
+    # Registered Mon 10 May 2027 (day 0): ten working days on is Mon 24 May.
     england = WorkingCalendar(nation="england")
     assert first_meeting_due_on(date(2027, 5, 10), policy=load_policy("england"), calendar=england) == date(2027, 5, 24)
+    # Mon 30 Nov 2026, with no bank holiday in the fortnight: Mon 14 Dec.
+    assert first_meeting_due_on(date(2026, 11, 30), policy=load_policy("england"), calendar=england) == date(2026, 12, 14)
+
+
+def test_the_first_meeting_is_due_15_calendar_days_after_the_cppm_in_scotland():
+    # National Guidance 2021, para 3.137: CPPM Mon 30 Nov 2026 -> Tue 15 Dec 2026 (not 15 working days: Mon 21 Dec).
+    scotland = WorkingCalendar(nation="scotland")
+    for name in ("scotland", "south-ayrshire", "fife"):
+        assert first_meeting_due_on(date(2026, 11, 30), policy=load_policy(name), calendar=scotland) == date(2026, 12, 15)
+    # Mon 10 May 2027 + 15 days is Tue 25 May; a Sunday (CPPM Fri 14 May -> Sat 29 May) moves back to Fri 28 May.
+    assert first_meeting_due_on(date(2027, 5, 10), policy=SOUTH_AYRSHIRE, calendar=SCOTLAND) == date(2027, 5, 25)
+    assert first_meeting_due_on(date(2027, 5, 14), policy=SOUTH_AYRSHIRE, calendar=SCOTLAND) == date(2027, 5, 28)
 
 
 def test_an_unscheduled_due_date_is_flagged_at_nine_local_time():

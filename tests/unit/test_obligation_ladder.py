@@ -92,13 +92,16 @@ def test_the_england_ladders_give_the_timings_each_feature_uses_today():
     england, calendar = load_policy("england"), WorkingCalendar(nation="england")
     ladders = dict(england.obligations)
     held = date(2027, 7, 30)  # Fri 30 Jul 2027
-    plan = plan_schedule(held, policy=england, calendar=calendar)
+    plan = plan_schedule(held, policy=england, calendar=calendar)  # due Fri 6 Aug
     received = rung_times(ladders["plan_copy_received"], plan.due_at, calendar)
-    assert (received.remind_at, received.overdue_at) == (plan.recipient_reminders, plan.overdue_at)
-    assert rung_times(ladders["plan_copy_sent"], plan.due_at, calendar).remind_at == (plan.chair_remind_at,)
-    cp9 = cp9_schedule(date(2027, 8, 1), policy=england, calendar=calendar)
+    # Recipients on working day 3 (Wed 4 Aug) and on the deadline; the chair hears of overdue copies on Mon 9 Aug.
+    assert (received.remind_at, received.overdue_at) == (
+        (local(2027, 8, 4, 9, 0), local(2027, 8, 6, 9, 0)), local(2027, 8, 9, 9, 0))
+    assert rung_times(ladders["plan_copy_sent"], plan.due_at, calendar).remind_at == (local(2027, 8, 4, 9, 0),)
+    cp9 = cp9_schedule(date(2027, 8, 1), policy=england, calendar=calendar)  # Sun 8 Aug: effectively Fri 6 Aug
     sent = rung_times(ladders["cp9_sent"], cp9.due_at, calendar)
-    assert (sent.remind_at, sent.overdue_at) == (cp9.reminders, cp9.overdue_at)
+    assert (sent.remind_at, sent.overdue_at) == ((local(2027, 8, 4, 9, 0), local(2027, 8, 6, 9, 0)),
+                                                 local(2027, 8, 9, 9, 0))
     sunday = date(2027, 8, 29)  # an action due on a Sunday is chased on the Friday, overdue on Tuesday (bank holiday)
     action = rung_times(ladders["action"], calendar.end_of_day(sunday), calendar)
     assert (action.remind_at, action.overdue_at) == ((local(2027, 8, 27, 9, 0),), local(2027, 8, 31, 9, 0))

@@ -10,8 +10,9 @@ import pytest
 from bot.calendar import WorkingCalendar
 from bot.cp9 import Cp9State, check_sent_on, clean_note, cp9_schedule, cp9_state
 from bot.errors import InvalidInputError
+from bot.obligations import ladder_for, rung_times
 from bot.policy import load_policy
-from bot.receipts import CopyState, check_plan_sent, copy_state, days_overdue, next_reminder, plan_schedule
+from bot.receipts import CopyState, check_plan_sent, copy_state, days_overdue, plan_schedule
 
 LONDON = ZoneInfo("Europe/London")
 SCOTLAND = WorkingCalendar(nation="scotland", closure_days=[date(2027, 12, 29)])
@@ -22,6 +23,12 @@ ENGLISH = load_policy("england")
 
 def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=LONDON)
+
+
+def chased(policy, kind: str, due_at: datetime, calendar: WorkingCalendar):
+    """The reminders and the overdue time of the profile's ladder for `kind`, due at `due_at`."""
+    times = rung_times(ladder_for(policy.obligations, kind), due_at, calendar)
+    return times.remind_at, times.overdue_at
 
 
 def plan_due(day: date, nation: str) -> date:
@@ -47,9 +54,10 @@ def test_the_english_late_summer_bank_holiday_moves_the_plan_to_friday_but_not_i
 def test_the_deadline_is_the_end_of_the_day_and_the_chair_is_chased_at_nine_on_the_third_working_day():
     schedule = plan_schedule(date(2027, 7, 30), policy=SOUTH_AYRSHIRE, calendar=SCOTLAND)
     assert schedule.due_at == local(2027, 8, 10, 0, 0) - timedelta(microseconds=1)
-    assert schedule.chair_remind_at == local(2027, 8, 5, 9, 0)  # Tue 3 = 1, Wed 4 = 2, Thu 5 = 3
-    assert schedule.recipient_reminders == (local(2027, 8, 5, 9, 0), local(2027, 8, 9, 9, 0))
-    assert schedule.overdue_at == local(2027, 8, 10, 9, 0)
+    chair = chased(SOUTH_AYRSHIRE, "plan_copy_sent", schedule.due_at, SCOTLAND)
+    assert chair == ((local(2027, 8, 5, 9, 0),), local(2027, 8, 10, 9, 0))  # Tue 3 = 1, Wed 4 = 2, Thu 5 = 3
+    recipients = chased(SOUTH_AYRSHIRE, "plan_copy_received", schedule.due_at, SCOTLAND)
+    assert recipients == ((local(2027, 8, 5, 9, 0), local(2027, 8, 9, 9, 0)), local(2027, 8, 10, 9, 0))
 
 
 def test_a_closure_day_is_not_a_working_day_for_the_plan():
@@ -60,25 +68,18 @@ def test_a_closure_day_is_not_a_working_day_for_the_plan():
 
 
 def test_when_the_reminder_day_is_the_deadline_there_is_one_reminder():
-    policy = load_policy("england", overrides={"plan_receipt": {"working_days": 3, "remind_on_working_day": 3}})
+    policy = load_policy("england", overrides={"obligations": {"plan_copy_received": {"remind": [0, 0],
+                                                                                      "overdue": 1}}})
     schedule = plan_schedule(date(2027, 7, 30), policy=policy, calendar=ENGLAND)
-    assert schedule.recipient_reminders == (local(2027, 8, 4, 9, 0),)
-
-
-def test_the_next_reminder_skips_those_already_past():
-    times = (local(2027, 8, 5, 9, 0), local(2027, 8, 9, 9, 0))
-    assert next_reminder(times, after=local(2027, 8, 3, 10, 0)) == (0, times[0])
-    assert next_reminder(times, after=local(2027, 8, 6, 10, 0)) == (1, times[1])
-    assert next_reminder(times, after=local(2027, 8, 5, 9, 0), step=1) == (1, times[1])
-    assert next_reminder(times, after=local(2027, 8, 9, 9, 0)) == (2, None)
+    assert chased(policy, "plan_copy_received", schedule.due_at, ENGLAND)[0] == (local(2027, 8, 6, 9, 0),)
 
 
 def test_the_cp9_is_due_seven_calendar_days_after_the_meeting_and_chased_two_working_days_before():
     schedule = cp9_schedule(date(2027, 7, 30), policy=SOUTH_AYRSHIRE, calendar=SCOTLAND)
     assert (schedule.form_name, schedule.nominal_due_on, schedule.due_on, schedule.rolled) == (
         "CP9", date(2027, 8, 6), date(2027, 8, 6), False)
-    assert schedule.reminders == (local(2027, 8, 4, 9, 0), local(2027, 8, 6, 9, 0))
-    assert schedule.overdue_at == local(2027, 8, 9, 9, 0)
+    assert chased(SOUTH_AYRSHIRE, "cp9_sent", schedule.due_at, SCOTLAND) == (
+        (local(2027, 8, 4, 9, 0), local(2027, 8, 6, 9, 0)), local(2027, 8, 9, 9, 0))
 
 
 def test_a_cp9_due_on_a_sunday_rolls_back_to_friday_or_forward_to_monday_as_the_profile_says():
@@ -87,14 +88,15 @@ def test_a_cp9_due_on_a_sunday_rolls_back_to_friday_or_forward_to_monday_as_the_
     forward_policy = load_policy("south-ayrshire", overrides={"cp9": {"roll": "forward"}})
     forward = cp9_schedule(date(2027, 8, 1), policy=forward_policy, calendar=SCOTLAND)
     assert forward.due_on == date(2027, 8, 9)
-    assert forward.reminders == (local(2027, 8, 5, 9, 0), local(2027, 8, 9, 9, 0))
+    assert chased(forward_policy, "cp9_sent", forward.due_at, SCOTLAND)[0] == (
+        local(2027, 8, 5, 9, 0), local(2027, 8, 9, 9, 0))
 
 
 def test_a_cp9_due_on_the_closure_day_rolls_back_past_the_christmas_holidays():
     schedule = cp9_schedule(date(2027, 12, 22), policy=SOUTH_AYRSHIRE, calendar=SCOTLAND)
     assert (schedule.nominal_due_on, schedule.due_on) == (date(2027, 12, 29), date(2027, 12, 24))
-    assert schedule.reminders == (local(2027, 12, 22, 9, 0), local(2027, 12, 24, 9, 0))
-    assert schedule.overdue_at == local(2027, 12, 30, 9, 0)
+    assert chased(SOUTH_AYRSHIRE, "cp9_sent", schedule.due_at, SCOTLAND) == (
+        (local(2027, 12, 22, 9, 0), local(2027, 12, 24, 9, 0)), local(2027, 12, 30, 9, 0))
 
 
 def test_the_form_name_and_days_come_from_the_profile():
