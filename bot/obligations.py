@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.calendar import WorkingCalendar
+from bot.calendar import WorkingCalendar, WorkingHours
 
 
 class ObligationKind(StrEnum):
@@ -114,12 +114,12 @@ class LadderError(ValueError):
 
 
 def _offset_instant(ladder: Ladder, due_at: datetime, offset: int, calendar: WorkingCalendar,
-                    name: str = "") -> datetime:
+                    hours: WorkingHours, name: str = "") -> datetime:
     rule = dict(ladder.rules).get(name, RungRule())
     if ladder.unit is Unit.WORKING_HOURS:
         if offset < 0:
             raise LadderError("working-hour offsets cannot be negative")
-        return calendar.add_working_hours(due_at, offset)
+        return calendar.add_working_hours(due_at, offset, working_hours=hours)
     day = calendar.local_date(due_at)
     if ladder.unit is Unit.WORKING_DAYS:
         # After: "the Nth working day after day 0" (Sat + 1 = Mon). On or before: the working day itself, or the
@@ -139,11 +139,14 @@ def _offset_instant(ladder: Ladder, due_at: datetime, offset: int, calendar: Wor
     return calendar.at_local(day, at)
 
 
-def rung_times(ladder: Ladder, due_at: datetime, calendar: WorkingCalendar) -> RungTimes:
-    """The ladder's instants for an obligation due at `due_at` (e.g. +1 working day at 09:00 skips a bank holiday)."""
-    remind = tuple(sorted({_offset_instant(ladder, due_at, o, calendar, f"remind.{o}") for o in ladder.remind}))
-    overdue = _offset_instant(ladder, due_at, ladder.overdue, calendar, "overdue")
-    breach = (_offset_instant(ladder, due_at, ladder.breach, calendar, "breach")
+def rung_times(ladder: Ladder, due_at: datetime, calendar: WorkingCalendar, *,
+               working_hours: WorkingHours = WorkingHours()) -> RungTimes:
+    """The ladder's instants for an obligation due at `due_at` (e.g. +1 working day at 09:00 skips a bank holiday);
+    working-hour ladders count the organisation's `working_hours`."""
+    hours = working_hours
+    remind = tuple(sorted({_offset_instant(ladder, due_at, o, calendar, hours, f"remind.{o}") for o in ladder.remind}))
+    overdue = _offset_instant(ladder, due_at, ladder.overdue, calendar, hours, "overdue")
+    breach = (_offset_instant(ladder, due_at, ladder.breach, calendar, hours, "breach")
               if ladder.breach is not None else None)
     return RungTimes(tuple(t for t in remind if t < overdue), overdue, breach)
 

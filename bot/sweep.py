@@ -25,10 +25,8 @@ def sweepers() -> list[tuple[str, Sweeper]]:
         sweep_meeting_reminders,
         sweep_unscheduled_meetings,
     )
-    from bot.services.request_sweep import chase_pending_requests
 
     return [
-        ("requests", chase_pending_requests),
         ("meeting reminders", sweep_meeting_reminders),
         ("meetings not scheduled", sweep_unscheduled_meetings),
         ("meeting breaches", sweep_meeting_breaches),

@@ -110,10 +110,10 @@ def _settle(uow: UnitOfWork, case: Case, action: MeetingAction, *, status: str, 
     if row is not None:  # its chase stops; the reminder DM loses its button and says what became of the action
         if status == ActionStatus.DONE:
             discharge_obligation(uow=uow, row=row, by=by, now=now, on_behalf_of=on_behalf_of,
-                                 shows=settled_payload(action))
+                                 closing=settled_payload(action))
         else:
             waive_obligation(uow=uow, row=row, by=by, reason=reason or "", now=now, on_behalf_of=on_behalf_of,
-                             shows=settled_payload(action))
+                             closing=settled_payload(action))
     return action
 
 

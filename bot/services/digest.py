@@ -142,7 +142,7 @@ def request_items(uow: UnitOfWork, organisation: Organisation, now: datetime,
         elif r.escalated_at and coordinator in (r.escalated_to, r.escalated_on_behalf_of):
             escalations.append(rules.escalation_item(**common, since=calendar.local_date(r.escalated_at), asked=False,
                                                      requester=r.requested_by, decider=r.decider))
-        elif r.reminded_at or r.escalated_at or (r.remind_at and r.remind_at <= now):
+        elif r.reminded_at or r.escalated_at:  # the ledger sweep (before the digest) reminded or escalated it
             waiting = r.escalated_to or r.reminded_to or r.routed_to
             late.append(rules.request_item(**common, requested_on=calendar.local_date(r.requested_at),
                                            waiting_on=waiting))

@@ -200,7 +200,7 @@ def _settle(uow: UnitOfWork, case: Case, letter: InstitutionLetter, kind: Obliga
     row = uow.obligations.find_open(kind=kind, subject_type="letter", subject_id=subject_id)
     if row is not None:
         discharge_obligation(uow=uow, row=row, by=by, now=now, on_behalf_of=on_behalf_of, outcome=outcome,
-                             shows=letter_payload(case, letter))
+                             closing=letter_payload(case, letter))
 
 
 def letter_notice(uow: UnitOfWork, case: Case, row: Obligation) -> tuple[NoticeKind, dict] | None:

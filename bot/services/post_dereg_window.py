@@ -86,16 +86,16 @@ def settle_post_dereg(uow: UnitOfWork, row: Deregistration, *, closed: dict[str,
                       by: str = SYSTEM_ACTOR, on_behalf_of: str | None = None, reason: str | None = None) -> None:
     """Discharge (or, with `reason`, waive) what is owed about this deregistration; its chases say `closed` in
     place, under the keys `close_messages` then uses for the other messages (so each is updated once)."""
-    outcome, shows = f"closed{row.outcome_count}", {"closed": closed}
+    outcome, closing = f"closed{row.outcome_count}", {"closed": closed}
     for owed in uow.obligations.open_for_subject(SUBJECT, row.id):
         if owed.kind not in KINDS:
             continue
         if reason is None:
             discharge_obligation(uow=uow, row=owed, by=by, now=now, on_behalf_of=on_behalf_of, outcome=outcome,
-                                 shows=shows)
+                                 closing=closing)
         else:
             waive_obligation(uow=uow, row=owed, by=by, reason=reason, now=now, on_behalf_of=on_behalf_of,
-                             outcome=outcome, shows=shows)
+                             outcome=outcome, closing=closing)
 
 
 # --- the ledger sweep's entries ----------------------------------------------------------------

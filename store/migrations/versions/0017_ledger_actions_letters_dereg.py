@@ -2,7 +2,7 @@
 are un-parked and the features' own timing columns go
 
 Revision ID: 0017
-Revises: 0016
+Revises: 0015
 
 Each kind's rows backfilled parked by 0012 get a next step (the time the feature's own sweeper would have
 taken its next one) at generation 0: the ledger sweep snapshots the profile's ladder on first claim and, where
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from store.types import UtcDateTime
 
 revision = "0017"
-down_revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
