@@ -61,15 +61,19 @@ def test_actions_are_unparked_with_what_was_sent_kept_and_their_timing_columns_d
 
 def test_after_the_upgrade_an_action_already_reminded_is_not_reminded_again_and_each_rung_goes_once(old_database):
     uow_factory = upgraded(old_database, REMINDED)
-    assert sweep_obligations(uow_factory=uow_factory, now=at(2, 6, 12)) == 0  # reminded already: nothing again
-    assert sweep_obligations(uow_factory=uow_factory, now=at(3, 6, 8)) == 2  # overdue: the owner and the chair
-    assert sweep_obligations(uow_factory=uow_factory, now=at(3, 6, 8)) == 0
-    assert sweep_obligations(uow_factory=uow_factory, now=at(4, 6, 8)) == 1  # the other action's own reminder
-    assert sweep_obligations(uow_factory=uow_factory, now=at(4, 6, 9)) == 0
-    with uow_factory() as uow:
-        sent = sorted((m.recipient, m.payload["action_id"], m.payload["stage"]) for m in uow.outbox.list()
-                      if m.kind == "action_due")
-    assert sent == [("U0CHAIR", 3, "overdue"), ("U0HV", 1, "reminded"), ("U0HV", 3, "overdue")]
+
+    def actions_after(moment) -> list[tuple[str, int, str]]:
+        sweep_obligations(uow_factory=uow_factory, now=moment)
+        with uow_factory() as uow:
+            return sorted((m.recipient, m.payload["action_id"], m.payload["stage"]) for m in uow.outbox.list()
+                          if m.kind == "action_due")
+
+    assert actions_after(at(2, 6, 12)) == []  # reminded already: nothing again
+    overdue = [("U0CHAIR", 3, "overdue"), ("U0HV", 3, "overdue")]  # the owner and the chair
+    assert actions_after(at(3, 6, 8)) == overdue
+    assert actions_after(at(3, 6, 8)) == overdue
+    assert actions_after(at(4, 6, 8)) == sorted([*overdue, ("U0HV", 1, "reminded")])  # the other's own reminder
+    assert actions_after(at(4, 6, 9)) == sorted([*overdue, ("U0HV", 1, "reminded")])
 
 
 def test_a_letter_already_chased_is_chased_next_when_its_old_reminder_was_due_and_once(old_database):
@@ -78,9 +82,8 @@ def test_a_letter_already_chased_is_chased_next_when_its_old_reminder_was_due_an
     assert (owed["generation"], owed["next_step_at"], owed["owner"]) == (0, at(27), None)
     columns = {c["name"] for c in inspect(old_database).get_columns("institution_letter")}
     assert not columns & {"remind_at", "reminders_sent"}
-    assert sweep_obligations(uow_factory=uow_factory, now=at(27, 5, 7)) == 0
-    assert sweep_obligations(uow_factory=uow_factory, now=at(27)) == 1
-    assert sweep_obligations(uow_factory=uow_factory, now=at(27, 5, 10)) == 0
+    for moment in (at(27, 5, 7), at(27), at(27, 5, 10)):  # before its time, at it, and again after
+        sweep_obligations(uow_factory=uow_factory, now=moment)
     with uow_factory() as uow:
         (chase,) = [m for m in uow.outbox.list() if m.kind == "letter_to_write"]
         letter = uow.letters.get(2)
