@@ -88,8 +88,7 @@ def build(engine: Engine, *, cases: int, due_fraction: float, now: datetime, war
                                     monitoring="m", outcomes="o", contingency="c", extra_checklist={},
                                     significant_amendment=False, institution=False))
             action_rows.append(dict(record_id=i + 1, case_id=i + 1, description="Refer to CAMHS", owner_user_id=user(i + 2),
-                                    owner_label=None, due_on=(past if is_due else future).date(), status="open",
-                                    remind_at=past if is_due else future, reminder_status="pending", reminded_at=None))
+                                    owner_label=None, due_on=(past if is_due else future).date(), status="open"))
         for table, rows in ((MeetingReminder, reminder_rows), (MeetingDue, due_rows), (MeetingRecord, record_rows),
                             (MeetingAction, action_rows)):
             for part in chunks(rows):

@@ -33,7 +33,7 @@ from store.uow import UnitOfWork
 
 NOW = datetime(2027, 6, 15, 8, 0, tzinfo=timezone.utc)
 WARM_UP = NOW - timedelta(days=2)
-MEETINGS = ("meeting reminders", "meetings not scheduled", "action reminders")
+MEETINGS = ("meeting reminders", "meetings not scheduled")  # actions: the ledger (obligations)
 
 
 def timed_sweep(uow_factory, now: datetime) -> tuple[float, float, int]:

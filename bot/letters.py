@@ -10,13 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-
-from bot.calendar import WorkingCalendar
-from bot.meetings import MORNING
-
-#: A letter not sent is chased every this many working days (09:00 local), until it is marked sent.
-REMIND_EVERY_WORKING_DAYS = 2
+from datetime import date
 
 KINDS = {"prison": "Prison", "hospital": "Hospital", "other": "Other institution"}
 
@@ -84,12 +78,6 @@ def check_details(*, relationship: str | None, kind: str | None, institution_nam
 def person_key(relationship: str) -> str:
     """Who a letter is about, for "one letter per person in an institution per case": the relationship casefolded."""
     return " ".join(relationship.split()).casefold()[:60]
-
-
-def next_reminder_at(after: datetime, *, calendar: WorkingCalendar) -> datetime:
-    """09:00 local on the working day `REMIND_EVERY_WORKING_DAYS` working days after `after`'s local date."""
-    day = calendar.add_working_days(calendar.on_or_before(calendar.local_date(after)), REMIND_EVERY_WORKING_DAYS)
-    return calendar.at_local(day, MORNING)
 
 
 @dataclass(frozen=True)

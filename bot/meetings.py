@@ -116,11 +116,6 @@ def reminder_times(
     return [found[at] for at in sorted(found)]
 
 
-def action_remind_at(due_on: date, *, calendar: WorkingCalendar) -> datetime:
-    """When an action's owner is reminded: 09:00 on its due date, or the working day before it."""
-    return calendar.at_local(calendar.on_or_before(due_on), MORNING)
-
-
 # --- scheduling -------------------------------------------------------------------------------
 
 

@@ -36,7 +36,7 @@ class NoticeKind(StrEnum):
     PLAN_OVERDUE = "plan_overdue"  # to the chair: copies still owed after the deadline
     CP9_TO_SEND = "cp9_to_send"  # to the chair: Mark CP9 sent (recorded / reminder / deadline / overdue)
     CP9_DUE = "cp9_due"  # to the coordinator: the CP9 is due by when, Mark CP9 received
-    # Deregistration, closure and re-opening (bot/services/deregistration.py, deregistration_sweep.py).
+    # Deregistration, closure and re-opening (bot/services/deregistration.py; reminders: post_dereg_window.py).
     CASE_DEREGISTERED = "case_deregistered"  # to the case channel: core group stops; the meeting's window
     POST_DEREG_TO_CONVENE = "post_dereg_to_convene"  # to the convener and the meeting's chair: Set the date / Record the outcome
     POST_DEREG_REMINDER = "post_dereg_reminder"  # to them: the window opens / a week left / its last day

@@ -63,6 +63,22 @@ class Unit(StrEnum):
     WORKING_HOURS = "working_hours"
 
 
+class Roll(StrEnum):
+    """Where a calendar-day rung that falls on a non-working day goes."""
+
+    FORWARD = "forward"  # the next working day (a window opens on its first working day)
+    BACK = "back"  # the working day before (the last working day that still counts)
+    NONE = "none"  # its own day, working or not (a window is missed at midnight whatever the day)
+
+
+@dataclass(frozen=True)
+class RungRule:
+    """How one rung differs from its ladder: its roll (calendar days) and its local time."""
+
+    roll: Roll | None = None
+    at: time | None = None
+
+
 class Audience(StrEnum):
     """Who is told at a rung."""
 
@@ -82,6 +98,8 @@ class Ladder:
     breach: int | None
     repeat_every_working_days: int | None  # after the last rung taken, chase again this often (09:00-style)
     tell: tuple[tuple[Stage, tuple[Audience, ...]], ...]  # pairs, so a Policy holding ladders stays hashable
+    # Per rung ("remind.-7", "overdue", "breach"), a roll or a time other than the ladder's.
+    rules: tuple[tuple[str, RungRule], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,7 +116,8 @@ class LadderError(ValueError):
 
 
 def _offset_instant(ladder: Ladder, due_at: datetime, offset: int, calendar: WorkingCalendar,
-                    hours: WorkingHours) -> datetime:
+                    hours: WorkingHours, name: str = "") -> datetime:
+    rule = dict(ladder.rules).get(name, RungRule())
     if ladder.unit is Unit.WORKING_HOURS:
         if offset < 0:
             raise LadderError("working-hour offsets cannot be negative")
@@ -109,11 +128,16 @@ def _offset_instant(ladder: Ladder, due_at: datetime, offset: int, calendar: Wor
         # one before it (an action due on a Sunday is chased on the Friday), as bot/meetings.py does today.
         day = calendar.add_working_days(day, offset) if offset > 0 else calendar.subtract_working_days(day, -offset)
     else:
-        # Calendar days land on a working day: forward before the due date (a window opens on its first working
-        # day), back on or after it (the last working day that still counts), as bot/deregistration.py does.
+        # Calendar days land on a working day: by default forward before the due date (a window opens on its first
+        # working day), back on or after it (the last working day that still counts); a rung may say otherwise.
         day += timedelta(days=offset)
-        day = calendar.on_or_after(day) if offset < 0 else calendar.on_or_before(day)
-    at = ladder.at if ladder.at is not None else due_at.astimezone(calendar.tz).time().replace(tzinfo=None)
+        roll = rule.roll or (Roll.FORWARD if offset < 0 else Roll.BACK)
+        if roll is Roll.FORWARD:
+            day = calendar.on_or_after(day)
+        elif roll is Roll.BACK:
+            day = calendar.on_or_before(day)
+    at = rule.at or ladder.at
+    at = at if at is not None else due_at.astimezone(calendar.tz).time().replace(tzinfo=None)
     return calendar.at_local(day, at)
 
 
@@ -126,9 +150,10 @@ def rung_times(ladder: Ladder, due_at: datetime, calendar: WorkingCalendar, *,
     """The ladder's instants for an obligation due at `due_at` (e.g. +1 working day at 09:00 skips a bank holiday);
     working-hour ladders count the organisation's `working_hours`."""
     hours = working_hours
-    remind = tuple(sorted({_offset_instant(ladder, due_at, o, calendar, hours) for o in ladder.remind}))
-    overdue = _offset_instant(ladder, due_at, ladder.overdue, calendar, hours)
-    breach = _offset_instant(ladder, due_at, ladder.breach, calendar, hours) if ladder.breach is not None else None
+    remind = tuple(sorted({_offset_instant(ladder, due_at, o, calendar, hours, f"remind.{o}") for o in ladder.remind}))
+    overdue = _offset_instant(ladder, due_at, ladder.overdue, calendar, hours, "overdue")
+    breach = (_offset_instant(ladder, due_at, ladder.breach, calendar, hours, "breach")
+              if ladder.breach is not None else None)
     return RungTimes(tuple(t for t in remind if t < overdue), overdue, breach)
 
 
@@ -231,15 +256,14 @@ def parse_ladder(value: Any) -> Ladder:
         raise LadderError("unit: must be one of: " + ", ".join(u.value for u in Unit)) from None
     at = value.get("at", "09:00")
     if at is not None:
-        if not isinstance(at, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at):
-            raise LadderError('at: must be a time written "HH:MM" (quoted in YAML), or null')
-        at = time(int(at[:2]), int(at[3:]))
+        at = _time(at, "at")
     remind = value.get("remind") or []
     if not isinstance(remind, list):
         raise LadderError("remind: must be a list of offsets")
-    offsets = tuple(_int(o, "remind", signed=True) for o in remind)
-    overdue = _int(value.get("overdue", 0), "overdue", signed=True)
-    breach = _int(value.get("breach"), "breach", signed=True, optional=True)
+    rules: dict[str, RungRule] = {}
+    offsets = tuple(_rung(o, "remind", rules) for o in remind)
+    overdue = _rung(value.get("overdue", 0), "overdue", rules)
+    breach = _rung(value.get("breach"), "breach", rules, optional=True)
     repeat = _int(value.get("repeat_every_working_days"), "repeat_every_working_days", optional=True) or None
     if breach is not None and breach < overdue:
         raise LadderError("breach: must not be before overdue")
@@ -252,4 +276,27 @@ def parse_ladder(value: Any) -> Ladder:
         except (ValueError, TypeError):
             raise LadderError(f"tell.{stage}: stages are reminded/overdue/breached, audiences "
                               + ", ".join(a.value for a in Audience)) from None
-    return Ladder(unit, at, offsets, overdue, breach, repeat, tuple(tell.items()))
+    return Ladder(unit, at, offsets, overdue, breach, repeat, tuple(tell.items()), tuple(rules.items()))
+
+
+def _time(value: Any, name: str) -> time:
+    if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise LadderError(f'{name}: must be a time written "HH:MM" (quoted in YAML), or null')
+    return time(int(value[:2]), int(value[3:]))
+
+
+def _rung(value: Any, name: str, rules: dict[str, RungRule], *, optional: bool = False) -> int | None:
+    """A rung's offset: a whole number, or {offset, roll, at} for a rung that rolls or falls at its own time."""
+    if not isinstance(value, Mapping):
+        return _int(value, name, signed=True, optional=optional)
+    for key in value:
+        if key not in ("offset", "roll", "at"):
+            raise LadderError(f"{name}.{key}: unknown setting (a rung has offset, roll, at)")
+    offset = _int(value.get("offset"), f"{name}.offset", signed=True)
+    try:
+        roll = Roll(value["roll"]) if value.get("roll") is not None else None
+    except ValueError:
+        raise LadderError(f"{name}.roll: must be one of: " + ", ".join(r.value for r in Roll)) from None
+    at = _time(value["at"], f"{name}.at") if value.get("at") is not None else None
+    rules[name if name != "remind" else f"remind.{offset}"] = RungRule(roll, at)
+    return offset

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from store.uow import UnitOfWork, UnitOfWorkFactory
+from store.uow import UnitOfWorkFactory
 
 #: A sweeper: `fn(*, uow_factory, now) -> number of notices enqueued`.
 Sweeper = Callable[..., int]
@@ -18,11 +18,8 @@ Sweeper = Callable[..., int]
 
 def sweepers() -> list[tuple[str, Sweeper]]:
     """Every feature's sweeper, in the order they run (imported here so `bot.sweep` stays import-light)."""
-    from bot.services.deregistration_sweep import sweep_post_deregistration
     from bot.services.digest import send_daily_digests
-    from bot.services.letters import sweep_letter_reminders
     from bot.services.meeting_sweep import (
-        sweep_action_reminders,
         sweep_meeting_breaches,
         sweep_meeting_reminders,
         sweep_unscheduled_meetings,
@@ -33,27 +30,9 @@ def sweepers() -> list[tuple[str, Sweeper]]:
         ("meeting reminders", sweep_meeting_reminders),
         ("meetings not scheduled", sweep_unscheduled_meetings),
         ("meeting breaches", sweep_meeting_breaches),
-        ("action reminders", sweep_action_reminders),
-        ("post-deregistration meetings", sweep_post_deregistration),
-        ("institution letters", sweep_letter_reminders),
         ("obligations", sweep_obligations),  # the ledger: every kind switched to it (bot/services/obligation_sweep.py)
         ("coordinator digest", send_daily_digests),  # last: it reports what the sweepers before it left
     ]
-
-
-def in_batches(uow_factory: UnitOfWorkFactory, step: Callable[[UnitOfWork], tuple[int, int]], batch: int) -> int:
-    """Run `step` (claim up to `batch` due rows, enqueue) in its own transaction until a batch comes back short.
-
-    Small transactions keep locks short, so a second sweeper process can work beside this one.
-    """
-    total = 0
-    while True:
-        with uow_factory() as uow:
-            claimed, enqueued = step(uow)
-            uow.commit()
-        total += enqueued
-        if claimed < batch:
-            return total
 
 
 @dataclass

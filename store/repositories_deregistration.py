@@ -1,7 +1,7 @@
 """Repositories for deregistration (the post-deregistration meeting) and for retention (removing closed cases).
 
-The sweep reads only rows whose indexed `next_at` has come, claimed with `FOR UPDATE SKIP LOCKED` on
-PostgreSQL; every change of state is a conditional update that says whether it won.
+Every change of state is a conditional update that says whether it won; what is owed (the meeting in its window,
+and its chase) is in the obligation ledger.
 """
 
 from __future__ import annotations
@@ -14,11 +14,20 @@ from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from store.db import required, rowcount
-from store.models import AuditEvent, Base, Case, CaseStatus, Deregistration, DeregistrationStatus
+from store.models import (
+    AuditEvent,
+    Base,
+    Case,
+    CaseStatus,
+    Deregistration,
+    DeregistrationStatus,
+    Obligation,
+    ObligationStatus,
+)
 
 
 class DeregistrationRepository:
-    """Deregistrations of cases: the window's reminders, the meeting's date and its outcome."""
+    """Deregistrations of cases: the meeting's date and its outcome, and the windows missed."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -48,34 +57,6 @@ class DeregistrationRepository:
         """Replace the keys of the messages that carry this deregistration's buttons."""
         row.message_keys = list(dict.fromkeys(keys))
 
-    # --- the sweep --------------------------------------------------------------------------
-
-    def claim_due(self, *, now: datetime, limit: int) -> Sequence[Deregistration]:
-        """Tracking rows whose next step has come, locked for this transaction (others skip them on PostgreSQL)."""
-        query = (
-            select(Deregistration)
-            .where(Deregistration.status == DeregistrationStatus.TRACKING, Deregistration.next_at <= now)
-            .order_by(Deregistration.next_at, Deregistration.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        return self.session.scalars(query).all()
-
-    def advance(self, row_id: int, *, from_step: str, to_step: str | None, next_at: datetime | None,
-                missed_at: datetime | None = None) -> bool:
-        """Move a tracking row from `from_step` to the next one; True for the one sweep that did it."""
-        values: dict[str, Any] = {"next_step": to_step, "next_at": next_at}
-        if missed_at is not None:
-            values["missed_at"] = missed_at
-        statement = (
-            update(Deregistration)
-            .where(Deregistration.id == row_id, Deregistration.status == DeregistrationStatus.TRACKING,
-                   Deregistration.next_step == from_step)
-            .values(**values)
-            .execution_options(synchronize_session="fetch")
-        )
-        return rowcount(self.session.execute(statement)) == 1
-
     # --- decisions --------------------------------------------------------------------------
 
     def set_meeting(self, row_id: int, *, at: datetime, by: str) -> bool:
@@ -94,7 +75,7 @@ class DeregistrationRepository:
             update(Deregistration)
             .where(Deregistration.id == row_id, Deregistration.status.in_(DeregistrationStatus.active()),
                    Deregistration.outcome_count == expected_count)
-            .values(status=status, outcome_count=expected_count + 1, next_step=None, next_at=None, **values)
+            .values(status=status, outcome_count=expected_count + 1, **values)
             .execution_options(synchronize_session="fetch")
         )
         return rowcount(self.session.execute(statement)) == 1
@@ -103,7 +84,7 @@ class DeregistrationRepository:
         """End the case's active deregistrations (the child is registered again); the rows it ended."""
         rows = [r for r in self.for_case(case_id) if r.status in DeregistrationStatus.active()]
         for row in rows:
-            row.status, row.superseded_at, row.next_step, row.next_at = DeregistrationStatus.SUPERSEDED, now, None, None
+            row.status, row.superseded_at = DeregistrationStatus.SUPERSEDED, now
         self.session.flush()
         return rows
 
@@ -111,8 +92,11 @@ class DeregistrationRepository:
 
     def missed_windows(self, *, organisation_id: int | None = None) -> Sequence[Deregistration]:
         """Windows that closed with no outcome recorded yet, oldest first (the coordinator's digest lists them)."""
+        missed = select(Obligation.subject_id).where(
+            Obligation.kind == "post_dereg_meeting", Obligation.subject_type == "deregistration",
+            Obligation.status == ObligationStatus.OPEN, Obligation.stage.in_(("overdue", "breached")))
         query = select(Deregistration).where(
-            Deregistration.status == DeregistrationStatus.TRACKING, Deregistration.missed_at.is_not(None)
+            Deregistration.status == DeregistrationStatus.TRACKING, Deregistration.id.in_(missed)
         )
         if organisation_id is not None:
             query = query.where(Deregistration.case_id.in_(select(Case.id).where(Case.organisation_id == organisation_id)))

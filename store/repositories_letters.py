@@ -1,5 +1,5 @@
-"""Repository for institution letters: the sweep's indexed claims and the conditional updates that move a
-letter on (details given, letter sent), each saying whether this call won."""
+"""Repository for institution letters: the conditional updates that move a letter on (details given, letter sent),
+each saying whether this call won (what is owed, and its chase, is in the obligation ledger)."""
 
 from __future__ import annotations
 
@@ -114,38 +114,11 @@ class LetterRepository:
         return rowcount(self.session.execute(statement)) == 1
 
     def mark_sent(self, letter_id: int, *, now: datetime, by: str, on_behalf_of: str | None) -> bool:
-        """To send -> sent (its reminders stop); True for the one click that did it."""
+        """To send -> sent; True for the one click that did it."""
         statement = (
             update(InstitutionLetter)
             .where(InstitutionLetter.id == letter_id, InstitutionLetter.status == LetterStatus.TO_SEND)
-            .values(status=LetterStatus.SENT, sent_at=now, sent_by=by, sent_on_behalf_of=on_behalf_of, remind_at=None)
-            .execution_options(synchronize_session=False)
-        )
-        return rowcount(self.session.execute(statement)) == 1
-
-    # --- the sweep ------------------------------------------------------------------------------
-
-    def claim_to_remind(self, *, now: datetime, limit: int) -> Sequence[InstitutionLetter]:
-        """Unsent letters whose reminder is due, locked for this transaction (others skip them on PostgreSQL)."""
-        query = (
-            select(InstitutionLetter)
-            .where(InstitutionLetter.status.in_(LetterStatus.open()), InstitutionLetter.remind_at <= now)
-            .order_by(InstitutionLetter.remind_at, InstitutionLetter.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        return self.session.scalars(query).all()
-
-    def advance_reminder(self, letter_id: int, *, was: datetime, next_at: datetime | None, sent: bool) -> bool:
-        """Move an unsent letter's reminder from `was` to `next_at` (once: a conditional update)."""
-        values: dict[str, Any] = {"remind_at": next_at}
-        if sent:
-            values["reminders_sent"] = InstitutionLetter.reminders_sent + 1
-        statement = (
-            update(InstitutionLetter)
-            .where(InstitutionLetter.id == letter_id, InstitutionLetter.status.in_(LetterStatus.open()),
-                   InstitutionLetter.remind_at == was)
-            .values(**values)
+            .values(status=LetterStatus.SENT, sent_at=now, sent_by=by, sent_on_behalf_of=on_behalf_of)
             .execution_options(synchronize_session=False)
         )
         return rowcount(self.session.execute(statement)) == 1

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import case, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from store.db import required, rowcount
@@ -353,40 +353,14 @@ class MeetingRecordRepository:
 
     def settle_action(self, action_id: int, *, status: str, now: datetime, by: str, on_behalf_of: str | None,
                       reason: str | None = None) -> bool:
-        """Mark an open action done or closed (conditional update), its reminder stopped; True when this call did it."""
+        """Mark an open action done or closed (conditional update); True when this call did it."""
         statement = (
             update(MeetingAction)
             .where(MeetingAction.id == action_id, MeetingAction.status == ActionStatus.OPEN)
-            .values(status=status, done_at=now, done_by=by, done_on_behalf_of=on_behalf_of, closed_reason=reason,
-                    reminder_status=case((MeetingAction.reminder_status == ReminderStatus.PENDING,
-                                          ReminderStatus.CANCELLED.value), else_=MeetingAction.reminder_status))
+            .values(status=status, done_at=now, done_by=by, done_on_behalf_of=on_behalf_of, closed_reason=reason)
             .execution_options(synchronize_session="fetch")
         )
         return self.session.execute(statement).rowcount == 1
-
-    def claim_due_action_reminders(self, *, now: datetime, limit: int) -> Sequence[MeetingAction]:
-        """Open actions whose reminder time has come and that were not reminded, locked for this transaction."""
-        query = (
-            select(MeetingAction)
-            .where(MeetingAction.reminder_status == ReminderStatus.PENDING, MeetingAction.remind_at <= now)
-            .order_by(MeetingAction.remind_at, MeetingAction.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        return self.session.scalars(query).all()
-
-    def finish_action_reminders(self, ids: Sequence[int], *, status: str, now: datetime) -> set[int]:
-        """Move pending action reminders to `status`; the ids this call moved."""
-        if not ids:
-            return set()
-        statement = (
-            update(MeetingAction)
-            .where(MeetingAction.id.in_(ids), MeetingAction.reminder_status == ReminderStatus.PENDING)
-            .values(reminder_status=status, reminded_at=now)
-            .returning(MeetingAction.id)
-            .execution_options(synchronize_session=False)
-        )
-        return set(self.session.scalars(statement).all())
 
     def actions_due_by(self, case_id: int, *, on: date) -> Sequence[MeetingAction]:
         query = select(MeetingAction).where(

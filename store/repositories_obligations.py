@@ -131,6 +131,18 @@ class ObligationRepository:
                                             Obligation.status == ObligationStatus.OPEN)
         return self.session.scalar(query) is not None
 
+    def last_stepped_at(self, obligation_id: int) -> datetime | None:
+        """When the row last took a step, as stored now (the sweep's own row object is not refreshed by `advance`)."""
+        return self.session.scalar(select(Obligation.last_step_at).where(Obligation.id == obligation_id))
+
+    def open_for_subject(self, subject_type: str, subject_id: int) -> Sequence[Obligation]:
+        """Everything still owed about one subject (every kind and recipient)."""
+        query = (select(Obligation)
+                 .where(Obligation.subject_type == subject_type, Obligation.subject_id == subject_id,
+                        Obligation.status == ObligationStatus.OPEN)
+                 .order_by(Obligation.id))
+        return self.session.scalars(query).all()
+
     def open_for_case(self, case_id: int) -> Sequence[Obligation]:
         query = (select(Obligation)
                  .where(Obligation.case_id == case_id, Obligation.status == ObligationStatus.OPEN)

@@ -5,7 +5,10 @@ commits.
 The owner, the owner's active delegate or the chair (or the chair's delegate) marks an action done; only the
 chair (or delegate) closes one, with a reason. Both are conditional updates (`... WHERE status = 'open'`): a
 second click is told who settled it and when. The reason is kept on the action; the audit keeps its length only.
-Once settled, the action's reminder stops and its reminder DM is updated in place.
+Each open action is an `action` obligation in the ledger, owed by its owner (the chair for someone without Slack)
+and due at the end of its due date: the ledger sweep reminds at 09:00 on it (bot/services/obligation_sweep.py).
+Once settled, the obligation is discharged (done) or waived (closed, with the reason): its chase stops and the
+chase DMs are updated in place.
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ from bot.authority import (
     scopes_covering,
 )
 from bot.errors import InvalidInputError, NotInCaseError
+from bot.notices import NoticeKind
+from bot.obligations import ObligationKind
 from bot.organisation import calendar_for
 from bot.services.cases import case_for_channel
-from store.models import ActionStatus, Case, MeetingAction
+from bot.services.obligations import discharge_obligation, open_obligation, waive_obligation
+from store.models import ActionStatus, Case, MeetingAction, MeetingRecord, Obligation, Role
 from store.uow import UnitOfWork
 
 #: The longest reason a chair may give for closing an action.
@@ -100,12 +106,40 @@ def _settle(uow: UnitOfWork, case: Case, action: MeetingAction, *, status: str, 
     uow.audit.record(action=f"action.{status}", at=now, case_id=case.id, actor=by, on_behalf_of=on_behalf_of,
                      action_id=action.id, overdue=action.due_on < calendar_for(case.organisation).local_date(now),
                      **detail)
-    original = uow.outbox.get_by_key(action.reminder_key) if action.reminder_key else None
-    if original is not None:  # the reminder DM loses its button and says what became of the action
-        uow.outbox.enqueue(key=f"{action.reminder_key}:{status}", kind=original.kind, recipient=original.recipient,
-                           now=now, case_id=original.case_id, replaces_key=action.reminder_key,
-                           payload={**original.payload, **settled_payload(action)})
+    row = uow.obligations.find_open(kind=ObligationKind.ACTION, subject_type="action", subject_id=action.id)
+    if row is not None:  # its chase stops; the reminder DM loses its button and says what became of the action
+        if status == ActionStatus.DONE:
+            discharge_obligation(uow=uow, row=row, by=by, now=now, on_behalf_of=on_behalf_of,
+                                 closing=settled_payload(action))
+        else:
+            waive_obligation(uow=uow, row=row, by=by, reason=reason or "", now=now, on_behalf_of=on_behalf_of,
+                             closing=settled_payload(action))
     return action
+
+
+# --- the ledger: owed from the meeting's record until done or closed ---------------------------------------
+
+
+def owe_actions(*, uow: UnitOfWork, case: Case, record: MeetingRecord, now: datetime) -> None:
+    """Each action of a saved record is owed by its owner (the chair, for someone without Slack) by the end of its
+    due date (a MEETING_RECORDED_HOOKS entry)."""
+    calendar = calendar_for(case.organisation)
+    for action in record.actions:
+        open_obligation(uow=uow, case=case, kind=ObligationKind.ACTION, subject_type="action", subject_id=action.id,
+                        owner_role=Role.MEMBER if action.owner_user_id else Role.CHAIR,
+                        owner=action.owner_user_id or case.chair, due_at=calendar.end_of_day(action.due_on), now=now)
+
+
+def action_notice(uow: UnitOfWork, case: Case, row: Obligation) -> tuple[NoticeKind, dict] | None:
+    """The ledger's chase of an open action: its owner's reminder, with Mark done (the chair too once overdue)."""
+    action = uow.meeting_records.get_action(row.subject_id)
+    if action is None or action.status != ActionStatus.OPEN:
+        return None
+    return NoticeKind.ACTION_DUE, {
+        "action_id": action.id, "reference": case.reference, "channel": case.channel,
+        "timezone": case.organisation.timezone, "description": action.description, "due_on": action.due_on.isoformat(),
+        "owner_user_id": action.owner_user_id, "owner_label": action.owner_label, "status": ActionStatus.OPEN,
+    }
 
 
 def settled_payload(action: MeetingAction) -> dict[str, str | None]:

@@ -18,15 +18,21 @@ from bot.deregistration import (
     Window,
     check_deregistration,
     check_outcome,
-    first_step,
     post_deregistration_window,
-    window_steps,
 )
 from bot.errors import CoreGroupError, InvalidInputError, NotACaseChannelError, NotAllowedError
 from bot.meetings import non_working_day_warning
 from bot.notices import NoticeKind, notice_key
+from bot.obligations import ObligationKind, Stage
 from bot.organisation import calendar_for, policy_for
 from bot.services.meeting_plan import route_to
+from bot.services.post_dereg_window import (
+    owe_post_dereg_meeting,
+    owe_post_dereg_outcome,
+    post_dereg_payload,
+    settle_post_dereg,
+    window_of,
+)
 from bot.services.review_conference import end_review_cycle
 from store.models import Case, CaseStatus, Deregistration, DeregistrationStatus, DueStatus, MeetingStatus
 from store.uow import UnitOfWork
@@ -56,13 +62,6 @@ def case_in(channel: str, uow: UnitOfWork) -> Case:
     if case is None:
         raise NotACaseChannelError()
     return case
-
-
-def window_of(row: Deregistration) -> Window:
-    """The window a deregistration was saved with."""
-    return Window(row.review_conference_on, row.window_opens_on, row.window_closes_on,
-                  (row.window_opens_on - row.review_conference_on).days // 7,
-                  (row.window_closes_on - row.review_conference_on).days // 7)
 
 
 # --- /core-group deregister -----------------------------------------------------------------------
@@ -118,15 +117,15 @@ def deregister_case(draft: DeregistrationDraft, *, channel: str, user: str, uow:
     if not policy.post_deregistration.enabled:
         return _close_at_once(draft, uow, case, user=user, on_behalf_of=on_behalf_of, now=now)
     window = post_deregistration_window(draft.conference_on, policy=policy)
-    step = first_step(window_steps(window, calendar=calendar), now=now)
     row = Deregistration(
         case_id=case.id, review_conference_on=draft.conference_on, convener=draft.convener,
         meeting_chair=draft.meeting_chair, agreed_by=draft.agreed_by, reviewing_officer=draft.reviewing_officer,
         target_on=draft.target_on, window_opens_on=window.opens_on, window_closes_on=window.closes_on,
         recorded_by=user, on_behalf_of=on_behalf_of, recorded_at=now, status=DeregistrationStatus.TRACKING,
-        next_step=step.step, next_at=step.at, message_keys=[], outcome_count=0,
+        message_keys=[], outcome_count=0,
     )
     uow.deregistrations.add(row)
+    owe_post_dereg_meeting(uow, case, row, now=now)
     case.status, case.updated_at = CaseStatus.DEREGISTERED, now
     cancelled = stop_core_group(uow, case, now=now)
     end_review_cycle(uow=uow, now=now, case=case, by=user, on_behalf_of=on_behalf_of)
@@ -183,24 +182,6 @@ def stop_core_group(uow: UnitOfWork, case: Case, *, now: datetime) -> list:
     if due is not None:
         due.status, due.resolved_at = DueStatus.ENDED, now
     return cancelled
-
-
-def post_dereg_payload(case: Case, row: Deregistration) -> dict[str, Any]:
-    """What a notice about the post-deregistration meeting carries: dates, roles, Slack ids; no personal data (no
-    window when the procedure has no such meeting and the case closed at the conference)."""
-    payload = {"reference": case.reference, "channel": case.channel, "timezone": case.organisation.timezone,
-               "deregistration_id": row.id, "conference_on": row.review_conference_on.isoformat()}
-    if row.window_opens_on is None:
-        return payload
-    window = window_of(row)
-    return {
-        **payload,
-        "opens_on": window.opens_on.isoformat(), "closes_on": window.closes_on.isoformat(),
-        "start_weeks": window.start_weeks, "end_weeks": window.end_weeks, "target_on": row.target_on.isoformat(),
-        "convener": row.convener, "meeting_chair": row.meeting_chair, "agreed_by": row.agreed_by,
-        "reviewing_officer": row.reviewing_officer,
-        "meeting_at": row.meeting_at.isoformat() if row.meeting_at else None,
-    }
 
 
 def tell_organisers(uow: UnitOfWork, case: Case, row: Deregistration, *, kind: NoticeKind, occurrence: str | None,
@@ -330,8 +311,10 @@ def record_post_dereg_outcome(draft: OutcomeDraft, *, uow: UnitOfWork, now: date
                      plan_type=row.plan_type, lead_agency_length=len(row.lead_agency or ""))
     outcome = {"by": user, "on_behalf_of": on_behalf_of, "at": now.isoformat(), "risk_escalated": escalated,
                "plan_type": row.plan_type, "lead_agency": row.lead_agency}
+    settle_post_dereg(uow, row, closed=outcome, now=now, by=user, on_behalf_of=on_behalf_of)
     close_messages(uow, row, outcome=outcome, now=now)
     if escalated:
+        owe_post_dereg_outcome(uow, case, row, now=now)
         _ask_for_assessment(uow, case, row, now=now)
     else:
         close_case(uow, case, row, now=now, actor=user, on_behalf_of=on_behalf_of)
@@ -420,6 +403,8 @@ def deregistration_status(case: Case, *, uow: UnitOfWork) -> DeregistrationStatu
     row = uow.deregistrations.latest_for_case(case.id)
     if row is None or case.status == CaseStatus.OPEN:
         return None
+    missed = any(o.kind == ObligationKind.POST_DEREG_MEETING and o.stage in (Stage.OVERDUE, Stage.BREACHED)
+                 for o in uow.obligations.open_for_subject("deregistration", row.id))
     return DeregistrationStatusView(case.status, case.organisation.timezone, post_dereg_payload(case, row), row.status,
-                                    row.missed_at is not None, row.held_on, row.risk_escalated, row.plan_type,
-                                    row.lead_agency, case.closed_at)
+                                    missed, row.held_on, row.risk_escalated, row.plan_type, row.lead_agency,
+                                    case.closed_at)

@@ -1,6 +1,10 @@
 """Use cases for institution letters: a record's institution flag asks the chair for the details; the details
 (from that request or `/core-group institution`) give the coordinator a task with a draft letter; the coordinator
-marks it sent; the sweep chases a letter not sent. Each works in the caller's unit of work; the caller commits.
+marks it sent. Each works in the caller's unit of work; the caller commits.
+
+What is owed is in the ledger: `letter_details` (the chair's details) then `letter_sent` (the coordinator's letter),
+chased every 2 working days by the ledger sweep until discharged; each chase carries the letter's buttons and is
+updated in place with the rest once the letter moves on.
 
 The institution's name is kept on the letter (it is not the child's personal data) but never written to the
 audit or a log; the person in the institution is known only by their relationship to the child.
@@ -14,16 +18,24 @@ from typing import Any
 
 from bot.authority import COORDINATOR_OR_DELEGATE, AlreadyDoneError, acting_as, chair_of, coordinator_of
 from bot.errors import InvalidInputError, NotACaseChannelError, NotAllowedError
-from bot.letters import LetterDetails, next_reminder_at, person_key
+from bot.letters import LetterDetails, person_key
 from bot.notices import NoticeKind, notice_key
+from bot.obligations import ObligationKind
 from bot.organisation import calendar_for
 from bot.requests import SYSTEM_ACTOR
 from bot.services.meeting_plan import route_to
-from store.models import Case, CaseStatus, InstitutionLetter, LetterStatus, MeetingRecord
-from store.uow import UnitOfWork, UnitOfWorkFactory
-
-BATCH = 500
-
+from bot.services.obligations import discharge_obligation, open_obligation
+from store.models import (
+    Case,
+    CaseStatus,
+    InstitutionLetter,
+    LetterStatus,
+    MeetingRecord,
+    Obligation,
+    OutboxStatus,
+    Role,
+)
+from store.uow import UnitOfWork
 
 # --- a record flags an institution ---------------------------------------------------------------
 
@@ -34,13 +46,12 @@ def flag_institution(*, uow: UnitOfWork, case: Case, record: MeetingRecord, now:
         return None
     if uow.letters.awaiting_details(case.id) is not None:  # the chair is already asked (and chased) for details
         return None
-    calendar = calendar_for(case.organisation)
     letter = InstitutionLetter(
         case_id=case.id, record_id=record.id, status=LetterStatus.DETAILS_NEEDED, requested_by=record.recorded_by,
-        requested_on_behalf_of=record.on_behalf_of, requested_at=now,
-        remind_at=next_reminder_at(now, calendar=calendar), reminders_sent=0, message_keys=[], created_at=now,
+        requested_on_behalf_of=record.on_behalf_of, requested_at=now, message_keys=[], created_at=now,
     )
     uow.letters.add(letter)
+    _owe(uow, case, letter, ObligationKind.LETTER_DETAILS, now=now)
     uow.audit.record(action="letter.flagged", at=now, case_id=case.id, actor=record.recorded_by,
                      on_behalf_of=record.on_behalf_of, letter_id=letter.id, record_id=record.id)
     if case.chair:
@@ -84,19 +95,20 @@ def request_letter(*, uow: UnitOfWork, now: datetime, user: str, details: Letter
     on_behalf_of = acting_for_letter(uow, case, user, now=now)
     if case.status == CaseStatus.CLOSED:
         raise NotAllowedError(f"Case {case.reference} is closed: no letters are written for it.")
-    calendar = calendar_for(case.organisation)
     key = person_key(details.relationship)
     values = dict(relationship=details.relationship, person_key=key, institution_kind=details.kind,
                   institution_name=details.institution_name, contact=details.contact, details_by=user,
-                  details_on_behalf_of=on_behalf_of, details_at=now, remind_at=next_reminder_at(now, calendar=calendar))
+                  details_on_behalf_of=on_behalf_of, details_at=now)
     flagged = asked or uow.letters.awaiting_details(case.id)
     letter = uow.letters.for_person(case.id, key)
+    completed = None  # the flagged letter whose details were just given (its letter_details obligation is met)
     if letter is None and flagged is not None and uow.letters.give_details(flagged.id, **values):
         letter, flagged, action = uow.letters.get(flagged.id), None, "letter.requested"
+        completed = letter.id
     elif letter is None:
         letter = InstitutionLetter(case_id=case.id, record_id=None, status=LetterStatus.TO_SEND, requested_by=user,
-                                   requested_on_behalf_of=on_behalf_of, requested_at=now, reminders_sent=0,
-                                   message_keys=[], created_at=now, **values)
+                                   requested_on_behalf_of=on_behalf_of, requested_at=now, message_keys=[],
+                                   created_at=now, **values)
         action = "letter.requested"
         if not uow.letters.add_for_person(letter):  # a simultaneous submission wrote about this person first
             letter, action = uow.letters.for_person(case.id, key), ""
@@ -110,6 +122,7 @@ def request_letter(*, uow: UnitOfWork, now: datetime, user: str, details: Letter
             uow.letters.update_details(letter.id, reopen=letter.status == LetterStatus.SENT, **values)
     absorbed = flagged is not None and flagged.id != letter.id and uow.letters.absorb(flagged, into=letter)
     if absorbed:
+        completed = flagged.id
         uow.audit.record(action="letter.merged", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                          letter_id=letter.id, merged_letter_id=flagged.id, record_id=flagged.record_id)
     letter = uow.letters.get(letter.id)
@@ -117,10 +130,15 @@ def request_letter(*, uow: UnitOfWork, now: datetime, user: str, details: Letter
     uow.audit.record(action=action, at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      letter_id=letter.id, kind=letter.institution_kind, record_id=letter.record_id)
     first = action == "letter.requested"
+    suffix = "details" if first else f"details:{now.isoformat()}"
+    if completed is not None:
+        _settle(uow, case, letter, ObligationKind.LETTER_DETAILS, subject_id=completed, by=user,
+                on_behalf_of=on_behalf_of, outcome=suffix, now=now)
     if action != "letter.details_confirmed" or absorbed:  # the messages with this letter's buttons show it now
-        _update_all(uow, case, letter, suffix="details" if first else f"details:{now.isoformat()}", now=now)
+        _update_all(uow, case, letter, suffix=suffix, now=now)
     if action == "letter.details_confirmed":
         return letter  # the same details again: the letter stands (or was sent) as it is
+    _owe(uow, case, letter, ObligationKind.LETTER_SENT, now=now)  # owed (again, once reopened) until marked sent
     occurrence = () if first else (now.isoformat(),)
     for person, on_behalf in _coordinator_people(uow, case, now=now):
         payload = {**letter_payload(case, letter), "occasion": "requested", "on_behalf_of": on_behalf}
@@ -157,50 +175,51 @@ def mark_letter_sent(*, uow: UnitOfWork, now: datetime, letter_id: int, user: st
     letter = uow.letters.get(letter.id)
     uow.audit.record(action="letter.sent", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      letter_id=letter.id, kind=letter.institution_kind)
+    _settle(uow, case, letter, ObligationKind.LETTER_SENT, subject_id=letter.id, by=user, on_behalf_of=on_behalf_of,
+            outcome="sent", now=now)
     _update_all(uow, case, letter, suffix="sent", now=now)
     return letter
 
 
-# --- the sweep ---------------------------------------------------------------------------------
+# --- the ledger: details owed by the chair, then the letter by the coordinator ---------------------------------
 
 
-def sweep_letter_reminders(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
-    """Chase every letter not sent whose reminder is due (the chair for details, the coordinator for the letter)."""
-    total = 0
-    while True:
-        with uow_factory() as uow:
-            letters = uow.letters.claim_to_remind(now=now, limit=batch)
-            cases = uow.cases.get_many(x.case_id for x in letters)
-            for letter in letters:
-                total += _remind(uow, cases[letter.case_id], letter, now=now)
-            uow.commit()
-        if len(letters) < batch:
-            return total
+def _owe(uow: UnitOfWork, case: Case, letter: InstitutionLetter, kind: ObligationKind, *, now: datetime) -> None:
+    chair = kind == ObligationKind.LETTER_DETAILS
+    open_obligation(uow=uow, case=case, kind=kind, subject_type="letter", subject_id=letter.id,
+                    owner_role=Role.CHAIR if chair else "coordinator",
+                    owner=case.chair if chair else case.organisation.coordinator, due_at=now, now=now)
 
 
-def _remind(uow: UnitOfWork, case: Case, letter: InstitutionLetter, *, now: datetime) -> int:
-    calendar = calendar_for(case.organisation)
-    live = case.status != CaseStatus.CLOSED
-    next_at = next_reminder_at(now, calendar=calendar) if live else None
-    if not uow.letters.advance_reminder(letter.id, was=letter.remind_at, next_at=next_at, sent=live):
-        return 0  # a rival sweep took it
-    if not live:
-        return 0
-    occurrence = f"reminder{letter.reminders_sent + 1}"
-    if letter.status == LetterStatus.DETAILS_NEEDED:
-        sent = [_ask_for_details(uow, case, letter, occasion="reminder", now=now, occurrence=occurrence)] if case.chair else []
-    else:
-        sent = []
-        for person, on_behalf in _coordinator_people(uow, case, now=now, copy=False):
-            key = notice_key(NoticeKind.LETTER_TO_WRITE, letter.id, person, occurrence)
-            payload = {**letter_payload(case, letter), "occasion": "reminder", "on_behalf_of": on_behalf}
-            if uow.outbox.enqueue(key=key, kind=NoticeKind.LETTER_TO_WRITE, recipient=person, now=now,
-                                  case_id=case.id, payload=payload):
-                uow.letters.remember_messages(letter, key)
-                sent.append(person)
+def _settle(uow: UnitOfWork, case: Case, letter: InstitutionLetter, kind: ObligationKind, *, subject_id: int,
+            by: str, on_behalf_of: str | None, outcome: str, now: datetime) -> None:
+    """Discharge what is owed about letter `subject_id` (a flagged letter merged into `letter` included): its unsent
+    chases are withdrawn and its latest ones updated in place with `letter` as it is now, under the keys
+    `_update_all` then uses for every other message (`outcome` is its suffix), so each message is updated once."""
+    row = uow.obligations.find_open(kind=kind, subject_type="letter", subject_id=subject_id)
+    if row is not None:
+        discharge_obligation(uow=uow, row=row, by=by, now=now, on_behalf_of=on_behalf_of, outcome=outcome,
+                             closing=letter_payload(case, letter))
+
+
+def letter_notice(uow: UnitOfWork, case: Case, row: Obligation) -> tuple[NoticeKind, dict] | None:
+    """The ledger's chase of a letter not sent: the chair for its details, or the coordinator for the letter."""
+    letter = uow.letters.get(row.subject_id)
+    if letter is None or letter.status not in LetterStatus.open():
+        return None
+    kind = NoticeKind.LETTER_DETAILS_NEEDED if row.kind == ObligationKind.LETTER_DETAILS else NoticeKind.LETTER_TO_WRITE
+    return kind, {**letter_payload(case, letter), "occasion": "reminder"}
+
+
+def letter_chased(uow: UnitOfWork, case: Case, row: Obligation, *, keys: list[str], to: list[str], stage: str,
+                  now: datetime) -> None:
+    """A chase went: its messages carry the letter's buttons, so they are updated in place when it moves on."""
+    letter = uow.letters.get(row.subject_id)
+    if letter is None:
+        return
+    uow.letters.remember_messages(letter, *keys)
     uow.audit.record(action="letter.reminded", at=now, case_id=case.id, actor=SYSTEM_ACTOR, letter_id=letter.id,
-                     status=letter.status, to=[p for p in sent if p])
-    return len([p for p in sent if p])
+                     status=letter.status, to=to)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -276,7 +295,7 @@ def _update_all(uow: UnitOfWork, case: Case, letter: InstitutionLetter, *, suffi
     changes = letter_payload(case, letter)
     for key in letter.message_keys or []:
         original = uow.outbox.get_by_key(key)
-        if original is None:
+        if original is None or original.status == OutboxStatus.WITHDRAWN:  # a chase that never went
             continue
         uow.outbox.enqueue(key=f"{key}:{suffix}", kind=original.kind, recipient=original.recipient, now=now,
                            case_id=original.case_id, payload={**original.payload, **changes}, replaces_key=key)

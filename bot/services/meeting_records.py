@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.errors import CoreGroupError, InvalidInputError
-from bot.meetings import ExistingMeeting, RecordDraft, action_remind_at, check_record, invited_absentees
+from bot.meetings import ExistingMeeting, RecordDraft, check_record, invited_absentees
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for, policy_for
 from bot.policy import ChecklistItem
-from bot.services.actions import ActionItem, action_items
+from bot.services.actions import ActionItem, action_items, owe_actions
 from bot.services.cases import case_for_channel
 from bot.services.cp9 import start_cp9
 from bot.services.letters import flag_institution
@@ -34,7 +34,6 @@ from store.models import (
     MeetingAttendance,
     MeetingRecord,
     MeetingStatus,
-    ReminderStatus,
     Role,
 )
 from store.uow import UnitOfWork
@@ -46,7 +45,7 @@ CORE_CHECKLIST = ("supports", "monitoring", "outcomes", "contingency")
 #: Every later clock a record starts is listed here, once: the plan copies (5 working days), the CP9, and the
 #: institution letter when the record's institution flag is set (bot/services/letters.py).
 MEETING_RECORDED_HOOKS: list[Callable[..., None]] = [start_plan_receipt, start_cp9, flag_institution,
-                                                     discharge_meeting_record]
+                                                     discharge_meeting_record, owe_actions]
 
 
 class RecordInvalidError(CoreGroupError):
@@ -126,7 +125,6 @@ def record_meeting(draft: RecordDraft, *, channel: str, user: str, uow: UnitOfWo
     case, on_behalf_of, meeting, errors = _check(draft, channel=channel, user=user, uow=uow, now=now)
     if errors:
         raise RecordInvalidError(errors)
-    calendar = calendar_for(case.organisation)
     if not uow.meetings.set_status(meeting.id, expected=MeetingStatus.SCHEDULED, status=MeetingStatus.HELD, now=now):
         raise InvalidInputError(f"That meeting is already {meeting.status}: it was not recorded again.")
     answers = {k: (v or "").strip() for k, v in draft.checklist.items()}
@@ -153,8 +151,7 @@ def record_meeting(draft: RecordDraft, *, channel: str, user: str, uow: UnitOfWo
     record.actions = [
         MeetingAction(
             case_id=case.id, description=a.description.strip(), owner_user_id=a.owner_user_id, owner_label=a.owner_label,
-            due_on=a.due_on, status=ActionStatus.OPEN, remind_at=action_remind_at(a.due_on, calendar=calendar),
-            reminder_status=ReminderStatus.PENDING,
+            due_on=a.due_on, status=ActionStatus.OPEN,
         )
         for a in draft.actions if not a.empty
     ]

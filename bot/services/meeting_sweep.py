@@ -1,4 +1,4 @@
-"""The meetings sweepers: reminders, due dates with nothing scheduled, and actions due today.
+"""The meetings sweepers: reminders, and due dates with nothing scheduled (actions are chased by the ledger).
 
 Each reads only rows whose indexed due time has come, a batch at a time, claimed with `FOR UPDATE SKIP
 LOCKED` on PostgreSQL (SQLite takes its write lock up front), moved on by conditional updates, and turned
@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.authority import Duty, delegates_for_many
+from bot.batches import in_batches
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for
 from bot.services.meetings import meeting_payload
-from bot.sweep import in_batches
-from store.models import ActionStatus, CaseStatus, DueStatus, MeetingReminder, MeetingStatus, ReminderStatus
+from store.models import CaseStatus, DueStatus, MeetingReminder, MeetingStatus, ReminderStatus
 from store.repositories_meetings import SweepCase
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -36,11 +36,6 @@ def sweep_meeting_breaches(*, uow_factory: UnitOfWorkFactory, now: datetime, bat
     """Tell the coordinator of each case with no meeting held by the profile's limit (Wales: 6 weeks after the last);
     the digest lists it until a meeting is recorded. Notices enqueued."""
     return in_batches(uow_factory, lambda uow: _take_breaches(uow, now=now, batch=batch), batch)
-
-
-def sweep_action_reminders(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
-    """Remind each open action's owner (or the chair, for someone without Slack) on its due date; notices enqueued."""
-    return in_batches(uow_factory, lambda uow: _remind_actions(uow, now=now, batch=batch), batch)
 
 
 def _remind_meetings(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]:
@@ -153,42 +148,6 @@ def _take_breaches(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, 
         })
         audits.append({"action": "meeting.breach", "case_id": case.id, "due_id": row.id,
                        "breach_on": row.breach_on.isoformat(), "to": to, "on_behalf_of": on_behalf_of})
-    uow.audit.record_many(audits, at=now)
-    return len(rows), uow.outbox.enqueue_many(notices, now=now)
-
-
-def _remind_actions(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]:
-    rows = uow.meeting_records.claim_due_action_reminders(now=now, limit=batch)
-    if not rows:
-        return 0, 0
-    closed = {i for i, status in uow.cases.statuses(r.case_id for r in rows).items() if status == CaseStatus.CLOSED}
-    live = [r for r in rows if r.status == ActionStatus.OPEN and r.case_id not in closed]  # a closed case: no reminders
-    sent = uow.meeting_records.finish_action_reminders([r.id for r in live], status=ReminderStatus.SENT, now=now)
-    uow.meeting_records.finish_action_reminders([r.id for r in rows if r not in live], status=ReminderStatus.SKIPPED,
-                                                now=now)
-    cases = uow.meetings.sweep_cases(r.case_id for r in live if r.id in sent)
-    owners = [(cases[a.case_id], a.owner_user_id or cases[a.case_id].chair) for a in live if a.id in sent]
-    routes = _routes(uow, [(case, owner) for case, owner in owners if owner and owner == case.chair], now=now)
-    notices, audits = [], []
-    for action in live:
-        if action.id not in sent:
-            continue
-        case = cases[action.case_id]
-        owner = action.owner_user_id or case.chair
-        if not owner:
-            continue
-        to, on_behalf_of = routes.get(owner, (owner, None))
-        key = notice_key(NoticeKind.ACTION_DUE, action.id, to)
-        action.reminder_key = key  # Mark done updates this DM in place
-        notices.append({
-            "key": key, "kind": NoticeKind.ACTION_DUE, "recipient": to, "case_id": case.id,
-            "payload": {"action_id": action.id, "reference": case.reference, "channel": case.channel,
-                        "timezone": case.organisation.timezone, "description": action.description,
-                        "due_on": action.due_on.isoformat(), "owner_user_id": action.owner_user_id,
-                        "owner_label": action.owner_label, "on_behalf_of": on_behalf_of, "status": ActionStatus.OPEN},
-        })
-        audits.append({"action": "meeting.action_reminded", "case_id": case.id, "action_id": action.id, "to": to,
-                       "on_behalf_of": on_behalf_of})
     uow.audit.record_many(audits, at=now)
     return len(rows), uow.outbox.enqueue_many(notices, now=now)
 

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.batches import in_batches
 from bot.notices import NoticeKind, notice_key
 from bot.obligations import (
     Audience,
@@ -32,6 +33,8 @@ from bot.obligations import (
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
 from bot.services import receipt_chases, request_chase
+from bot.services.actions import action_notice
+from bot.services.letters import letter_chased, letter_notice
 from bot.services.meeting_plan import route_to
 from bot.services.obligations import (
     discharge_obligation,
@@ -39,8 +42,8 @@ from bot.services.obligations import (
     obligation_key_prefix,
     waive_obligation,
 )
+from bot.services.post_dereg_window import post_dereg_chased, post_dereg_notice
 from bot.services.review_conference import REVIEW_NOTICES
-from bot.sweep import in_batches
 from store.models import Case, CaseStatus, MeetingStatus, Obligation, Role
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -85,11 +88,25 @@ NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], tuple[NoticeKind, di
     ObligationKind.MEETING_RECORD: meeting_record_notice,
 }
 NOTICES.update(request_chase.NOTICES)
+NOTICES[ObligationKind.ACTION] = action_notice
+NOTICES[ObligationKind.LETTER_DETAILS] = NOTICES[ObligationKind.LETTER_SENT] = letter_notice
+NOTICES[ObligationKind.POST_DEREG_MEETING] = post_dereg_notice
 
 #: Kinds whose step the feature takes itself once the ledger has claimed it (who is told, what the feature keeps),
 #: instead of notifying the ladder's audience: `fn(uow, case, row, stage, *, now) -> (notices, people told)`.
 STEPS: dict[str, Callable[..., tuple[int, list[str]]]] = {}
 STEPS.update(request_chase.STEPS)
+
+#: Per kind, what the feature keeps of a step the ledger took (even one that tells nobody), after its notices:
+#: `fn(uow, case, row, *, keys, to, stage, now)`.
+STEPPED: dict[str, Callable[..., None]] = {}
+STEPPED[ObligationKind.LETTER_DETAILS] = STEPPED[ObligationKind.LETTER_SENT] = letter_chased
+STEPPED[ObligationKind.POST_DEREG_MEETING] = post_dereg_chased
+
+#: Kinds still chased once the case is deregistered (the core group stopped, but these are owed all the same);
+#: a closed case is chased for nothing.
+AFTER_DEREGISTRATION: set[str] = {ObligationKind.ACTION, ObligationKind.LETTER_DETAILS, ObligationKind.LETTER_SENT,
+                                   ObligationKind.POST_DEREG_MEETING}
 
 #: Kinds whose chase at some stages is one message per subject and person however many rows reach the rung
 #: (`fn(uow, row, stage) -> subject | None`): the chair hears of a meeting's plan copies once, not once per copy.
@@ -125,16 +142,20 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
         uow.obligations.advance(row.id, stage=row.stage, generation=row.generation, expected_stage=row.stage,
                                 expected_step_at=row.next_step_at, next_step_at=None)
         return 0
-    if case.status != CaseStatus.OPEN:  # deregistered or closed: the core group has stopped, nothing is chased
+    if case.status != CaseStatus.OPEN and not (case.status == CaseStatus.DEREGISTERED
+                                               and row.kind in AFTER_DEREGISTRATION):
+        # deregistered or closed: the core group has stopped, nothing is chased (but what outlives it)
         uow.obligations.advance(row.id, stage=row.stage, generation=row.generation, expected_stage=row.stage,
                                 expected_step_at=row.next_step_at, next_step_at=None)
         return 0
     if row.kind in SETTLED and SETTLED[row.kind](uow, row, now=now):
         return 0
-    # Backfilled by the migration, which cannot read the profile: snapshot its ladder now.
-    if row.generation == 0 and not uow.obligations.retime(row.id, generation=0,
-                                                          **ladder_snapshot(case, row.kind, row.due_at)):
-        return 0
+    if row.generation == 0:  # backfilled by the migration, which cannot read the profile: snapshot its ladder now
+        snapshot = ladder_snapshot(case, row.kind, row.due_at)
+        if row.last_step_at is not None:  # what the feature already sent (the migration says when): not sent again
+            snapshot.update(stage=row.stage, last_step_at=row.last_step_at, reminders_sent=row.reminders_sent)
+        if not uow.obligations.retime(row.id, generation=0, **snapshot):
+            return 0
     calendar, policy = calendar_for(case.organisation), policy_for(case.organisation)
     ladder = ladder_for(policy.obligations, row.kind)
     reminders = rung_times(ladder, row.due_at, calendar, working_hours=policy.working_hours).remind_at
@@ -181,6 +202,9 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
             enqueued += 1
             if row.kind in SENT:
                 SENT[row.kind](uow, case, row, keys[to], to, payload, now)
+    if row.kind in STEPPED:
+        STEPPED[row.kind](uow, case, row, keys=list(keys.values()), to=[to for to, _ in targets],
+                          stage=str(step.stage), now=now)
     _audit_step(uow, case, row, step, [to for to, _ in targets], now=now)
     return enqueued
 

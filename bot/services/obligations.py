@@ -71,11 +71,11 @@ def discharge_obligation(*, uow: UnitOfWork, row: Obligation, by: str, now: date
 
 
 def waive_obligation(*, uow: UnitOfWork, row: Obligation, by: str, reason: str, now: datetime,
-                     on_behalf_of: str | None = None) -> bool:
+                     on_behalf_of: str | None = None, outcome: str = "waived", closing: dict | None = None) -> bool:
     """Mark an obligation no longer owed, with why (kept on the row; the audit keeps its length only)."""
     if not uow.obligations.waive(row.id, by=by, reason=reason, now=now):
         return False
-    _close_chases(uow, row, outcome="waived", by=by, now=now)
+    _close_chases(uow, row, outcome=outcome, by=by, now=now, closing=closing)
     uow.audit.record(action="obligation.waived", at=now, case_id=row.case_id, actor=by, on_behalf_of=on_behalf_of,
                      obligation_id=row.id, kind=row.kind, reason_length=len(reason))
     return True

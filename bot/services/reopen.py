@@ -10,6 +10,7 @@ from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for
 from bot.services.deregistration import acting_for, case_in, close_messages
 from bot.services.meeting_plan import ensure_first_due
+from bot.services.post_dereg_window import settle_post_dereg
 from store.models import Case, CaseStatus
 from store.uow import UnitOfWork
 
@@ -32,7 +33,10 @@ def reopen_case(*, uow: UnitOfWork, now: datetime, channel: str, user: str, regi
             "which removed the child's name: give the date of the conference that registered the child again.")
     previous, closed_at = case.status, case.closed_at
     for row in uow.deregistrations.supersede(case.id, now=now):
-        close_messages(uow, row, outcome={"reopened": True, "by": user, "at": now.isoformat()}, now=now)
+        closed = {"reopened": True, "by": user, "at": now.isoformat()}
+        settle_post_dereg(uow, row, closed=closed, now=now, by=user, on_behalf_of=on_behalf_of,
+                          reason="The child was registered again: the case is re-opened.")
+        close_messages(uow, row, outcome=closed, now=now)
     case.status, case.closed_at, case.updated_at = CaseStatus.OPEN, None, now
     case.registered_on, case.first_meeting_at = registered_on, None
     due = ensure_first_due(uow, case, now=now)

@@ -45,8 +45,9 @@ def build_action_due_message(payload: dict[str, Any]) -> tuple[str, list[dict[st
     due = local_date(date.fromisoformat(payload["due_on"]))
     whose = ("" if payload.get("owner_user_id")
              else f" (owned by {inline(payload.get('owner_label') or '—')}, who has no Slack)")
-    text = f"Action due {due} for {payload['reference']}{whose}"
-    lines = [f"*Action due {due}* — {payload['reference']}{whose}", quote(payload['description'])]
+    said = f"Action overdue: it was due {due}" if payload.get("stage") == "overdue" else f"Action due {due}"
+    text = f"{said} for {payload['reference']}{whose}"
+    lines = [f"*{said}* — {payload['reference']}{whose}", quote(payload['description'])]
     blocks = [section("\n".join(lines)),
               context(f"Added at a core group meeting. Case channel: <#{payload['channel']}>")]
     status = payload.get("status") or "open"

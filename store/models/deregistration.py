@@ -20,7 +20,7 @@ __all__ = ["Deregistration", "DeregistrationStatus"]
 
 
 class DeregistrationStatus(StrEnum):
-    """Where a deregistration is; only `tracking` rows are swept."""
+    """Where a deregistration is; while `tracking`, its meeting is owed in the obligation ledger."""
 
     TRACKING = "tracking"  # the post-deregistration meeting is awaited
     ESCALATED = "escalated"  # the meeting found risk had escalated: social work assesses the situation
@@ -38,8 +38,6 @@ class Deregistration(Base):
 
     __tablename__ = "deregistration"
     __table_args__ = (
-        Index("ix_deregistration_status_next", "status", "next_at"),
-        Index("ix_deregistration_status_missed", "status", "missed_at"),
         Index("ix_deregistration_case", "case_id", "status"),
     )
 
@@ -61,9 +59,6 @@ class Deregistration(Base):
     meeting_at: Mapped[datetime | None]  # when the convener set the meeting for
     meeting_set_by: Mapped[str | None] = mapped_column(String(30))
 
-    next_step: Mapped[str | None] = mapped_column(String(20))  # opens | week_left | last_day | missed
-    next_at: Mapped[datetime | None]  # when the sweep takes `next_step`; None once spent or decided
-    missed_at: Mapped[datetime | None]  # the window closed with no outcome (for the coordinator's digest)
     message_keys: Mapped[list[Any]] = mapped_column(default=list)  # outbox keys of messages with buttons
 
     outcome_count: Mapped[int] = mapped_column(Integer, default=0)  # outcomes recorded (an escalation, then another)

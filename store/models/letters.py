@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.core import Base
@@ -23,7 +23,7 @@ __all__ = ["InstitutionLetter", "LetterStatus", "InstitutionKind"]
 
 
 class LetterStatus(StrEnum):
-    """Where a letter is; only the first two are chased (indexed `remind_at`)."""
+    """Where a letter is; the first two are owed in the obligation ledger (and chased by it)."""
 
     DETAILS_NEEDED = "details_needed"  # a record flagged an institution: the chair is asked for the details
     TO_SEND = "to_send"  # the coordinator has the task and the draft
@@ -48,7 +48,6 @@ class InstitutionLetter(Base):
 
     __tablename__ = "institution_letter"
     __table_args__ = (
-        Index("ix_institution_letter_status_remind", "status", "remind_at"),
         Index("ix_institution_letter_case", "case_id", "status"),
         # One letter per person in an institution per case: two submissions at once cannot make two.
         Index("uq_institution_letter_person", "case_id", "person_key", unique=True),
@@ -69,8 +68,6 @@ class InstitutionLetter(Base):
     details_by: Mapped[str | None] = mapped_column(String(30))
     details_on_behalf_of: Mapped[str | None] = mapped_column(String(30))
     details_at: Mapped[datetime | None]
-    remind_at: Mapped[datetime | None]  # the next reminder of whoever must act; None once sent
-    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None]
     sent_by: Mapped[str | None] = mapped_column(String(30))
     sent_on_behalf_of: Mapped[str | None] = mapped_column(String(30))

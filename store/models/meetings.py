@@ -213,11 +213,10 @@ class ActionStatus(StrEnum):
 
 
 class MeetingAction(Base):
-    """An action the group added at a meeting: what, whose, by when; reminded on its due date."""
+    """An action the group added at a meeting: what, whose, by when (owed and chased in the obligation ledger)."""
 
     __tablename__ = "meeting_action"
     __table_args__ = (
-        Index("ix_meeting_action_remind", "reminder_status", "remind_at"),
         Index("ix_meeting_action_case_status", "case_id", "status"),
         CheckConstraint("(owner_user_id IS NULL) <> (owner_label IS NULL)", name="ck_action_owner"),
     )
@@ -230,10 +229,6 @@ class MeetingAction(Base):
     owner_label: Mapped[str | None] = mapped_column(String(60))  # someone without Slack: the chair is reminded
     due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=ActionStatus.OPEN)
-    remind_at: Mapped[datetime]
-    reminder_status: Mapped[str] = mapped_column(String(20), default=ReminderStatus.PENDING)
-    reminded_at: Mapped[datetime | None]
-    reminder_key: Mapped[str | None] = mapped_column(String(200))  # the reminder DM's notice, updated once settled
     # Done or closed: when, by whom (and for whom, a delegate), and why it was closed (never the owner's name).
     done_at: Mapped[datetime | None]
     done_by: Mapped[str | None] = mapped_column(String(30))

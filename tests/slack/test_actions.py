@@ -4,6 +4,8 @@ and nothing changes; reminders stop; status and the review conference report say
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.authority import Scope
@@ -15,6 +17,7 @@ from tests.slack.receipt_steps import (
     buttons,
     command_reply,
     message_to,
+    messages_to,
     press,
     submit_form,
 )
@@ -291,3 +294,56 @@ def the_report(bot) -> str:
            for f in (c.response or {}).get("files", [])}
     (upload,) = [f for f in bot.fake.uploaded_files() if f["file_id"] in ids]
     return docx_text(upload["content"])
+
+
+# --- the ledger: each open action is owed by its owner, chased on its rungs, closed when settled ------------------
+
+
+def obligation_of(bot, description: str):
+    action_id = action(bot, description).id
+    with bot.services.uow_factory() as uow:
+        found = [o for o in uow.obligations.for_case(uow.cases.get_by_reference("CP-2027-0142").id)
+                 if o.kind == "action" and o.subject_id == action_id]
+    (row,) = found
+    return row
+
+
+def test_each_action_is_owed_by_its_owner_or_the_chair_until_the_end_of_its_due_date(case_bot):
+    owed, for_mother = obligation_of(case_bot, CAMHS), obligation_of(case_bot, COURSE)
+    end_of_due_date = local(2027, 6, 5, 0, 0) - timedelta(microseconds=1)
+    assert (owed.status, owed.owner, owed.due_at) == ("open", "U0HV", end_of_due_date)
+    assert (owed.remind_at, owed.overdue_at) == (REMINDED, local(2027, 6, 7, 9, 0))
+    assert (for_mother.owner_role, for_mother.owner) == ("chair", CHAIR)
+
+
+def test_an_action_not_done_is_reminded_once_on_its_due_date_then_overdue_to_its_owner_and_the_chair(case_bot):
+    case_bot.sweep(REMINDED)
+    case_bot.sweep(REMINDED)
+    assert len(messages_about_actions(case_bot, "U0HV")) == 1
+    case_bot.sweep(local(2027, 6, 7, 9, 0))
+    case_bot.sweep(local(2027, 6, 7, 9, 5))
+    overdue = messages_to(case_bot, "U0HV", "Action overdue")
+    assert [m["text"] for m in overdue] == ["Action overdue: it was due Fri 4 Jun 2027 for CP-2027-0142"]
+    assert buttons(overdue[0]) == {"Mark done": "action.done"}
+    assert len(messages_to(case_bot, CHAIR, "Action overdue")) == 2  # the owner's, and Mother's (the chair's own)
+    assert obligation_of(case_bot, CAMHS).stage == "overdue"
+    case_bot.at(local(2027, 6, 7, 10, 0))
+    answer_to(case_bot, press(case_bot, CHAIR, [m for m in messages_to(case_bot, CHAIR, "Action overdue")
+                                               if CAMHS in text_of(m)][0], "Mark done"))
+    case_bot.dispatch()
+    assert all(buttons(m) == {} for m in messages_to(case_bot, "U0HV", "Action overdue"))
+    done = obligation_of(case_bot, CAMHS)
+    assert (done.status, done.discharged_by, done.next_step_at) == ("discharged", CHAIR, None)
+
+
+def test_a_closed_action_is_waived_with_its_reason_and_never_chased_again(case_bot):
+    case_bot.at(local(2027, 6, 2, 14, 0))
+    close_with(case_bot, "Replaced by home visits")
+    waived = obligation_of(case_bot, COURSE)
+    assert (waived.status, waived.waived_by, waived.waive_reason) == ("waived", CHAIR, "Replaced by home visits")
+    mark = case_bot.fake.mark()
+    case_bot.sweep(REMINDED)
+    assert [p for p in posts(case_bot, CHAIR, since=mark) if "Action" in p["text"]] == []
+    case_bot.sweep(local(2027, 6, 7, 9, 0))
+    (told,) = messages_to(case_bot, CHAIR, "Action overdue")  # the other action's, which is still open
+    assert CAMHS in text_of(told) and COURSE not in text_of(told)

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from bot.requests import SYSTEM_ACTOR
 from bot.services.meetings import schedule_meeting
 from tests.slack.deregistration_steps import (
     AGREED,
@@ -33,6 +34,7 @@ from tests.slack.deregistration_steps import (
     modal_errors,
     open_deregistration,
     posts,
+    record_outcome,
     submit,
     text_of,
 )
@@ -173,8 +175,11 @@ def test_the_convener_and_chair_are_reminded_through_the_window_and_a_missed_win
     assert reminders_at(local(2027, 8, 18, 9, 0)) == []  # missed: no one is messaged, the digest will list it
     with case_bot.services.uow_factory() as uow:
         (missed,) = uow.deregistrations.missed_windows(organisation_id=case_row(case_bot).organisation_id)
-        assert (missed.window_closes_on.isoformat(), missed.next_at) == ("2027-08-17", None)
-    assert ("deregistration.window_missed", "sweep", None) in audit_actions(case_bot, "deregistration.")
+        owed = uow.obligations.open_for_subject("deregistration", missed.id)
+        assert missed.window_closes_on.isoformat() == "2027-08-17"
+        assert {(o.recipient, o.owner, o.stage, o.next_step_at) for o in owed} == {
+            ("convener", CONVENER, "overdue", None), ("meeting_chair", MEETING_CHAIR, "overdue", None)}
+    assert ("deregistration.window_missed", SYSTEM_ACTOR, None) in audit_actions(case_bot, "deregistration.")
 
 
 def test_the_convener_sets_the_date_and_the_case_channel_is_told(case_bot):
@@ -223,3 +228,52 @@ def test_the_chairs_delegate_may_deregister_and_the_conveners_delegate_gets_the_
     assert "You are standing in for <@U0LP>." in text_of(request)
     assert list(buttons(request)) == ["Set the date", "Record the outcome"]
     assert case_bot.fake.messages(CONVENER) == []
+
+
+def test_a_week_left_falling_on_a_bank_holiday_comes_the_working_day_before_and_the_window_is_missed_at_midnight(
+        case_bot):
+    # Conference Mon 14 Jun 2027: the window is Mon 26 Jul to Mon 9 Aug; a week left would be Mon 2 Aug, Scotland's
+    # summer bank holiday, so it comes on Fri 30 Jul (not Tue 3 Aug); missed at midnight after Mon 9 Aug.
+    deregister(case_bot, {"deregistration.conference_on": "2027-06-14", "deregistration.target_on": "2027-08-02"})
+    seen = len(case_bot.fake.messages(CONVENER))
+
+    def told_at(moment: datetime) -> list[str]:
+        nonlocal seen
+        case_bot.sweep(moment)
+        case_bot.sweep(moment)
+        new = case_bot.fake.messages(CONVENER)[seen:]
+        seen += len(new)
+        return [m["text"].split(":")[0] for m in new]
+
+    assert told_at(local(2027, 7, 26, 9, 0)) == ["The window opens today"]
+    assert told_at(local(2027, 7, 29, 9, 0)) == []
+    assert told_at(local(2027, 7, 30, 9, 0)) == ["One week left"]
+    assert told_at(local(2027, 8, 3, 9, 0)) == []
+    assert told_at(local(2027, 8, 9, 9, 0)) == ["Last day"]
+    assert told_at(local(2027, 8, 9, 23, 59)) == []
+    with case_bot.services.uow_factory() as uow:
+        assert uow.deregistrations.missed_windows() == []
+    assert told_at(local(2027, 8, 10, 0, 0)) == []  # missed: nobody is messaged
+    with case_bot.services.uow_factory() as uow:
+        (missed,) = uow.deregistrations.missed_windows()
+    assert missed.window_closes_on.isoformat() == "2027-08-09"
+    response = command(case_bot, "status", user="U0HV")
+    (reply,) = case_bot.fake.wait_for("response_url", where=lambda c: c.params["_key"] == response.trigger_id)
+    assert "The window closed on Mon 9 Aug 2027 with no outcome recorded." in text_of(reply.params)
+
+
+def test_an_outcome_discharges_the_window_nothing_more_is_sent_and_an_escalation_owes_the_outcome_again(case_bot):
+    deregister(case_bot)
+    case_bot.sweep(local(2027, 8, 3, 9, 0))
+    record_outcome(case_bot, {"deregistration.held_on": "2027-08-04", "deregistration.risk": "yes"}, user=CONVENER,
+                   at=local(2027, 8, 4, 16, 0))
+    with case_bot.services.uow_factory() as uow:
+        owed = [o for o in uow.obligations.for_case(case_row(case_bot).id) if o.subject_type == "deregistration"]
+    assert {(o.kind, o.recipient, o.status, o.discharged_by) for o in owed} == {
+        ("post_dereg_meeting", "convener", "discharged", CONVENER),
+        ("post_dereg_meeting", "meeting_chair", "discharged", CONVENER), ("post_dereg_outcome", "", "open", None)}
+    mark = case_bot.fake.mark()
+    for day in (10, 17, 18):
+        case_bot.sweep(local(2027, 8, day, 9, 0))
+    assert [c for c in case_bot.fake.calls_to("chat.postMessage", since=mark)
+            if c.params["channel"] in (CONVENER, MEETING_CHAIR)] == []

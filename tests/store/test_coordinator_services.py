@@ -15,8 +15,9 @@ from bot.orgfile import parse_organisation_file
 from bot.services.cases import import_organisation
 from bot.services.digest import send_daily_digests
 from bot.services.home import home_for
-from bot.services.letters import mark_letter_sent, request_letter, sweep_letter_reminders
+from bot.services.letters import mark_letter_sent, request_letter
 from bot.services.meeting_records import record_meeting
+from bot.services.obligation_sweep import sweep_obligations
 from tests.harness import CASE, organisation_file
 
 LONDON = ZoneInfo("Europe/London")
@@ -47,6 +48,19 @@ def uow_factory(uow_factory):
     return uow_factory
 
 
+def owed_for(uow, kind: str):
+    """The letter's open obligation of `kind` (None once discharged)."""
+    return uow.obligations.find_open(kind=kind, subject_type="letter", subject_id=the_letter(uow).id)
+
+
+def letter_chases(uow_factory) -> list:
+    """Every letter chase the ledger enqueued (the chair's for details, the coordinator's for the letter)."""
+    with uow_factory() as uow:
+        return [(m.kind, m.recipient, m.idempotency_key) for m in uow.outbox.list()
+                if m.kind in ("letter_to_write", "letter_details_needed")
+                and (m.payload or {}).get("occasion") == "reminder"]
+
+
 def the_letter(uow):
     (letter,) = uow.letters.for_case(uow.cases.get_by_reference("CP-2027-0142").id)
     return letter
@@ -75,8 +89,9 @@ def at_once(*calls) -> list:
 def test_a_flagged_record_asks_the_chair_for_the_details_in_the_same_transaction(uow_factory):
     with uow_factory() as uow:
         letter = the_letter(uow)
-        assert (letter.status, letter.requested_by, letter.remind_at) == ("details_needed", "U0CHAIR",
-                                                                          local(2027, 8, 5, 9, 0))
+        owed = owed_for(uow, "letter_details")
+        assert (letter.status, letter.requested_by) == ("details_needed", "U0CHAIR")
+        assert (owed.owner, owed.next_step_at) == ("U0CHAIR", local(2027, 8, 5, 9, 0))
         (asked,) = uow.outbox.list(kind="letter_details_needed")
         assert asked.recipient == "U0CHAIR" and asked.payload["reference"] == "CP-2027-0142"
 
@@ -105,21 +120,29 @@ def test_two_submissions_of_the_details_at_once_give_one_letter_and_one_task(uow
 
 def test_two_sweeps_at_once_remind_once_and_a_sent_letter_is_never_chased_again(uow_factory):
     moment = local(2027, 8, 5, 9, 0)
-    results = at_once(lambda: sweep_letter_reminders(uow_factory=uow_factory, now=moment),
-                      lambda: sweep_letter_reminders(uow_factory=uow_factory, now=moment))
+    results = at_once(lambda: sweep_obligations(uow_factory=uow_factory, now=moment),
+                      lambda: sweep_obligations(uow_factory=uow_factory, now=moment))
     assert sorted(results) == [0, 1]
     with uow_factory() as uow:
-        assert the_letter(uow).remind_at == local(2027, 8, 9, 9, 0) and the_letter(uow).reminders_sent == 1
+        owed = owed_for(uow, "letter_details")
+        assert (owed.next_step_at, owed.reminders_sent) == (local(2027, 8, 9, 9, 0), 1)
     with uow_factory() as uow:
         request_letter(uow=uow, now=local(2027, 8, 5, 10, 0), user="U0CHAIR", details=DETAILS,
                        letter_id=the_letter(uow).id)
         uow.commit()
     with uow_factory() as uow:
+        assert owed_for(uow, "letter_details") is None
+        assert owed_for(uow, "letter_sent").next_step_at == local(2027, 8, 9, 9, 0)
         mark_letter_sent(uow=uow, now=local(2027, 8, 5, 11, 0), letter_id=the_letter(uow).id, user="U0COORD")
         uow.commit()
-    assert sweep_letter_reminders(uow_factory=uow_factory, now=local(2027, 8, 20, 9, 0)) == 0
+    before = letter_chases(uow_factory)
+    sweep_obligations(uow_factory=uow_factory, now=local(2027, 8, 20, 9, 0))
+    assert letter_chases(uow_factory) == before
     with uow_factory() as uow:
-        assert (the_letter(uow).status, the_letter(uow).remind_at) == ("sent", None)
+        assert (the_letter(uow).status, owed_for(uow, "letter_sent")) == ("sent", None)
+        letters = [o for o in uow.obligations.for_case(the_letter(uow).case_id) if o.subject_type == "letter"]
+        assert [(o.kind, o.status, o.discharged_by) for o in letters] == [
+            ("letter_details", "discharged", "U0CHAIR"), ("letter_sent", "discharged", "U0COORD")]
 
 
 def test_two_sweeps_at_once_send_one_digest(uow_factory):
@@ -145,3 +168,25 @@ def test_the_home_of_the_chair_lists_the_letters_details_and_the_coordinators_th
 def _letter_id(uow_factory) -> int:
     with uow_factory() as uow:
         return the_letter(uow).id
+
+
+def test_a_sent_letter_whose_details_change_is_owed_again_and_chased_from_then(uow_factory):
+    with uow_factory() as uow:
+        request_letter(uow=uow, now=local(2027, 8, 3, 13, 0), user="U0CHAIR", details=DETAILS, channel="C0CASE142")
+        uow.commit()
+    with uow_factory() as uow:
+        mark_letter_sent(uow=uow, now=local(2027, 8, 3, 14, 0), letter_id=the_letter(uow).id, user="U0COORD")
+        uow.commit()
+    with uow_factory() as uow:
+        moved = LetterDetails(relationship="Father", kind="hospital", institution_name="Crosshouse", contact="U0HV")
+        request_letter(uow=uow, now=local(2027, 8, 4, 10, 0), user="U0CHAIR", details=moved, channel="C0CASE142")
+        uow.commit()
+    with uow_factory() as uow:
+        letters = [(o.kind, o.status, o.next_step_at) for o in uow.obligations.for_case(the_letter(uow).case_id)
+                   if o.subject_type == "letter"]
+        assert the_letter(uow).status == "to_send"
+    assert letters == [("letter_details", "discharged", None), ("letter_sent", "discharged", None),
+                       ("letter_sent", "open", local(2027, 8, 6, 9, 0))]
+    sweep_obligations(uow_factory=uow_factory, now=local(2027, 8, 6, 9, 0))
+    sweep_obligations(uow_factory=uow_factory, now=local(2027, 8, 6, 9, 0))
+    assert [to for kind, to, _ in letter_chases(uow_factory) if kind == "letter_to_write"] == ["U0COORD"]

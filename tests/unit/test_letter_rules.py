@@ -11,7 +11,9 @@ from docx import Document
 
 from bot.calendar import WorkingCalendar
 from bot.documents import build_letter_docx
-from bot.letters import LetterDraft, check_details, next_reminder_at
+from bot.letters import LetterDraft, check_details
+from bot.obligations import Stage, ladder_for, next_after, rung_times
+from bot.policy import load_policy
 
 LONDON = ZoneInfo("Europe/London")
 ENGLAND = WorkingCalendar(nation="england")
@@ -29,11 +31,16 @@ def test_every_missing_or_personal_detail_is_named():
     assert "no names, dates or numbers" in errors["relationship"]
 
 
-def test_a_letter_is_chased_two_working_days_later_at_nine():
+def test_a_letter_is_chased_two_working_days_later_at_nine_then_every_two_working_days():
+    ladder = ladder_for(load_policy("england").obligations, "letter_sent")
     friday = datetime(2027, 8, 27, 15, 0, tzinfo=LONDON)  # Mon 30 Aug 2027 is England's summer bank holiday
-    assert next_reminder_at(friday, calendar=ENGLAND) == datetime(2027, 9, 1, 9, 0, tzinfo=LONDON)
+    first = datetime(2027, 9, 1, 9, 0, tzinfo=LONDON)
+    assert rung_times(ladder, friday, ENGLAND).overdue_at == first
     saturday = datetime(2027, 8, 28, 10, 0, tzinfo=LONDON)
-    assert next_reminder_at(saturday, calendar=ENGLAND) == datetime(2027, 9, 1, 9, 0, tzinfo=LONDON)
+    assert rung_times(ladder, saturday, ENGLAND).overdue_at == first
+    times = rung_times(ladder, friday, ENGLAND)
+    assert next_after(ladder, times, stage=Stage.OVERDUE, last_step_at=first, calendar=ENGLAND) == datetime(
+        2027, 9, 3, 9, 0, tzinfo=LONDON)
 
 
 def test_the_draft_is_addressed_to_the_head_with_blanks_for_the_persons_details():

@@ -11,7 +11,6 @@ from bot.meetings import (
     ActionDraft,
     ExistingMeeting,
     RecordDraft,
-    action_remind_at,
     add_months,
     check_record,
     check_schedule_change,
@@ -144,10 +143,6 @@ def test_two_offsets_landing_on_the_same_instant_give_one_reminder():
         {"working_days_before": 0, "at": "09:00"},
     ]})
     assert len(reminders(datetime(2027, 5, 24, 12, 0, tzinfo=UTC), policy=policy)) == 2
-
-
-def test_an_action_due_on_a_sunday_is_reminded_on_friday_morning():
-    assert action_remind_at(date(2027, 6, 6), calendar=SCOTLAND) == datetime(2027, 6, 4, 8, 0, tzinfo=UTC)
 
 
 # --- schedule changes ---------------------------------------------------------------------

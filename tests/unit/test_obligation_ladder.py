@@ -1,5 +1,6 @@
 """The ladder as data: rung times from a due date with the working calendar (weekends, bank holidays, ±1 s at each
-boundary), repeated chases, the catch-up rule, and the england profile's ladders giving today's timings."""
+boundary), per-rung roll and time, repeated chases, the catch-up rule, and the profiles' ladders giving today's
+timings."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pytest
 
 from bot.calendar import WorkingCalendar
 from bot.cp9 import cp9_schedule
-from bot.meetings import action_remind_at, flag_time
+from bot.deregistration import post_deregistration_window, window_steps
+from bot.meetings import flag_time
 from bot.obligations import Stage, ladder_for, next_after, parse_ladder, rung_times, step_at
 from bot.policy import PolicyError, load_policy
 from bot.receipts import plan_schedule
@@ -100,9 +102,9 @@ def test_the_england_ladders_give_the_timings_each_feature_uses_today():
     sent = rung_times(ladders["cp9_sent"], cp9.due_at, calendar)
     assert (sent.remind_at, sent.overdue_at) == ((local(2027, 8, 4, 9, 0), local(2027, 8, 6, 9, 0)),
                                                  local(2027, 8, 9, 9, 0))
-    sunday = date(2027, 8, 29)  # an action due on a Sunday is chased on the Friday
+    sunday = date(2027, 8, 29)  # an action due on a Sunday is chased on the Friday, overdue on Tuesday (bank holiday)
     action = rung_times(ladders["action"], calendar.end_of_day(sunday), calendar)
-    assert action.remind_at == (action_remind_at(sunday, calendar=calendar),)
+    assert (action.remind_at, action.overdue_at) == ((local(2027, 8, 27, 9, 0),), local(2027, 8, 31, 9, 0))
     due_on = date(2027, 6, 2)
     assert rung_times(ladders["next_meeting"], calendar.end_of_day(due_on), calendar).overdue_at == flag_time(
         due_on, calendar=calendar)
@@ -131,3 +133,42 @@ def test_an_organisation_can_change_a_ladder_and_a_bad_one_is_refused_by_name():
 def test_a_ladder_names_only_known_stages_and_audiences():
     with pytest.raises(ValueError, match="tell.overdue"):
         parse_ladder({"overdue": 1, "tell": {"overdue": ["headteacher"]}})
+
+
+def test_the_post_deregistration_ladder_gives_the_windows_reminders_and_misses_it_at_midnight():
+    fife = load_policy("fife")
+    ladder = ladder_for(fife.obligations, "post_dereg_meeting")
+    closure = WorkingCalendar(nation="scotland", closure_days=[date(2027, 8, 10)])  # a week left would be closed
+    for conference, calendar in ((date(2027, 6, 22), SCOTLAND), (date(2027, 6, 22), closure),
+                                 (date(2027, 6, 14), SCOTLAND), (date(2027, 11, 2), SCOTLAND)):
+        window = post_deregistration_window(conference, policy=fife)
+        steps = window_steps(window, calendar=calendar)
+        times = rung_times(ladder, calendar.end_of_day(window.closes_on), calendar)
+        assert times.remind_at == tuple(s.at for s in steps[:-1]) and times.overdue_at == steps[-1].at
+    # Conference Mon 14 Jun: a week left falls on Mon 2 Aug (a Scottish bank holiday) and comes on Fri 30 Jul, not
+    # Tue 3 Aug; the window (to Mon 9 Aug) is missed at midnight, not at 09:00 the next day.
+    times = rung_times(ladder, SCOTLAND.end_of_day(date(2027, 8, 9)), SCOTLAND)
+    assert times.remind_at[1] == local(2027, 7, 30, 9, 0)
+    assert times.overdue_at == local(2027, 8, 10, 0, 0)
+    last_day = times.remind_at[2]
+    assert step_at(ladder, times, stage=Stage.REMINDED, last_step_at=last_day, now=times.overdue_at - SECOND,
+                   calendar=SCOTLAND) is None
+    assert step_at(ladder, times, stage=Stage.REMINDED, last_step_at=last_day, now=times.overdue_at,
+                   calendar=SCOTLAND).stage is Stage.OVERDUE
+
+
+def test_a_rung_may_roll_its_own_way_and_fall_at_its_own_time():
+    saturday_due = local(2027, 8, 21, 12, 0)  # Sat 21 Aug 2027
+    plain = parse_ladder({"unit": "calendar_days", "remind": [-7], "overdue": 0})
+    assert rung_times(plain, saturday_due, SCOTLAND).remind_at == (local(2027, 8, 16, 9, 0),)  # Sat 14 -> Mon 16
+    back = parse_ladder({"unit": "calendar_days", "remind": [{"offset": -7, "roll": "back"}],
+                         "overdue": {"offset": 1, "at": "00:00", "roll": "none"}})
+    times = rung_times(back, saturday_due, SCOTLAND)
+    assert times.remind_at == (local(2027, 8, 13, 9, 0),)  # Sat 14 -> Fri 13
+    assert times.overdue_at == local(2027, 8, 22, 0, 0)  # Sunday midnight, not rolled
+    with pytest.raises(ValueError, match=r"remind.roll: must be one of: forward, back, none"):
+        parse_ladder({"unit": "calendar_days", "remind": [{"offset": -7, "roll": "sideways"}]})
+    with pytest.raises(ValueError, match=r"overdue.at: must be a time"):
+        parse_ladder({"overdue": {"offset": 1, "at": "midnight"}})
+    with pytest.raises(ValueError, match=r"overdue.when: unknown setting"):
+        parse_ladder({"overdue": {"offset": 1, "when": "later"}})
