@@ -24,17 +24,13 @@ def sweepers() -> list[tuple[str, Sweeper]]:
     from bot.services.obligation_sweep import sweep_obligations
     from bot.services.meeting_sweep import (
         sweep_action_reminders,
-        sweep_meeting_breaches,
         sweep_meeting_reminders,
-        sweep_unscheduled_meetings,
     )
     from bot.services.request_sweep import chase_pending_requests
 
     return [
         ("requests", chase_pending_requests),
         ("meeting reminders", sweep_meeting_reminders),
-        ("meetings not scheduled", sweep_unscheduled_meetings),
-        ("meeting breaches", sweep_meeting_breaches),
         ("action reminders", sweep_action_reminders),
         ("post-deregistration meetings", sweep_post_deregistration),
         ("institution letters", sweep_letter_reminders),

@@ -26,6 +26,7 @@ from bot.errors import CoreGroupError, InvalidInputError, NotACaseChannelError, 
 from bot.meetings import non_working_day_warning
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for, policy_for
+from bot.services.meeting_due_chases import end_meeting_obligation
 from bot.services.meeting_plan import route_to
 from store.models import Case, CaseStatus, Deregistration, DeregistrationStatus, DueStatus, MeetingStatus
 from store.uow import UnitOfWork
@@ -179,6 +180,7 @@ def stop_core_group(uow: UnitOfWork, case: Case, *, now: datetime) -> list:
     due = uow.meetings.current_due(case.id)
     if due is not None:
         due.status, due.resolved_at = DueStatus.ENDED, now
+        end_meeting_obligation(uow, due, reason=STOPPED_REASON, now=now)
     return cancelled
 
 

@@ -30,7 +30,7 @@ from bot.obligations import (
 )
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
-from bot.services import receipt_chases
+from bot.services import meeting_due_chases, receipt_chases
 from bot.services.meeting_plan import route_to
 from bot.services.obligations import (
     discharge_obligation,
@@ -93,6 +93,9 @@ SENT: dict[str, Callable[..., None]] = {}
 NOTICES.update(receipt_chases.NOTICES)
 GROUPS.update(receipt_chases.GROUPS)
 SENT.update(receipt_chases.SENT)
+NOTICES.update(meeting_due_chases.NOTICES)
+SETTLED.update(meeting_due_chases.SETTLED)
+SENT.update(meeting_due_chases.SENT)
 
 
 def sweep_obligations(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:

@@ -13,6 +13,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, select
 from store.db import make_engine
 from store.migrate import upgrade
 from store.models import Base
+from store.types import UtcDateTime
 from tests.conftest import PG_SKIP_REASON
 from tests.harness import postgres_database
 
@@ -127,11 +128,14 @@ def tables_at_0008(engine) -> MetaData:
 
 def insertable(name: str, old: MetaData) -> Table:
     """The model's columns that 0008 has (their types and defaults), with the counters 0008 had that a later
-    revision dropped (0016)."""
+    revision dropped (0016) and the timing columns (0019)."""
     model = Base.metadata.tables[name]
     dropped = [c for c in ("reminder_step", "reminders_sent") if c in old.tables[name].c and c not in model.c]
     counters = (Column(c, Integer, default=0) for c in dropped)
-    return Table(name, MetaData(), *(c._copy() for c in model.columns if c.name in old.tables[name].c), *counters)
+    times = (Column(c.name, UtcDateTime()) for c in old.tables[name].c
+             if c.name not in model.c and c.name not in dropped)
+    return Table(name, MetaData(), *(c._copy() for c in model.columns if c.name in old.tables[name].c), *counters,
+                 *times)
 
 
 def fill(engine) -> MetaData:
