@@ -10,18 +10,11 @@ import pytest
 
 from tests.harness import CASE, organisation_file
 from tests.slack.deregistration_steps import ephemeral_to, modal_errors, open_deregistration, submit
-from tests.slack.meeting_steps import CHAIR, local, posts, save, open_modal, schedule
+from tests.slack.meeting_steps import CHAIR, local, open_modal, posts, save, schedule
 from tests.slack.receipt_steps import ENGLAND, record_meeting
+from tests.slack.test_unrecorded_meetings import case_bot  # noqa: F401 (a fixture: first meeting Mon 24 May, 10:00)
 
 NONE_SCHEDULED = "none is scheduled"
-
-
-@pytest.fixture
-def case_bot(bot):
-    bot.at(local(2027, 5, 14, 12, 0))  # the case's first meeting is Mon 24 May 2027, 10:00
-    bot.import_organisation()
-    bot.dispatch()
-    return bot
 
 
 def owed(bot) -> list[tuple]:
@@ -71,7 +64,8 @@ def test_moving_the_booked_meeting_past_the_due_date_brings_the_obligation_back(
     assert owed(case_bot) == [("first_meeting", "open", date(2027, 5, 24), local(2027, 5, 24, 9, 0), None)]
     case_bot.sweep(local(2027, 5, 24, 9, 0))
     (told,) = posts(case_bot, CHAIR, kind=NONE_SCHEDULED)
-    assert told["text"] == "The first core group meeting for CP-2027-0142 is due by Mon 24 May 2027 and none is scheduled"
+    assert told["text"] == ("The first core group meeting for CP-2027-0142 is due by Mon 24 May 2027 "
+                            "and none is scheduled")
 
 
 def test_cancelling_the_booked_meeting_after_the_due_date_tells_the_chair_at_the_next_sweep_once(case_bot):
