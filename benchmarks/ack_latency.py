@@ -20,14 +20,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
     os.environ.pop(var, None)
 
-from slack_bolt import App  # noqa: E402
-from slack_bolt.adapter.wsgi import SlackRequestHandler  # noqa: E402
-from slack_sdk import WebClient  # noqa: E402
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
 
-from bot.http_server import BackgroundServer  # noqa: E402
-from sandbox.fake_slack import FakeSlack  # noqa: E402
-from sandbox.slack_sender import SlackSender  # noqa: E402
-from tests.harness import BOT_TOKEN, SIGNING_SECRET, BotHarness, migrated_engine  # noqa: E402
+from bot.http_server import BackgroundServer
+from sandbox.fake_slack import FakeSlack
+from sandbox.slack_sender import SlackSender
+from tests.harness import BOT_TOKEN, SIGNING_SECRET, BotHarness, migrated_engine
 
 
 def serve(wsgi) -> tuple[BackgroundServer, str]:

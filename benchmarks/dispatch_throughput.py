@@ -20,24 +20,26 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from functools import partial
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
     os.environ.pop(var, None)
 
-from slack_sdk import WebClient  # noqa: E402
+from slack_sdk import WebClient
 
-import handlers.meetings  # noqa: E402,F401  (registers the renderer used below)
-from benchmarks.meeting_data import database  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.dispatch import dispatch_pending  # noqa: E402
-from bot.notices import NoticeKind  # noqa: E402
-from bot.pacing import Pacer  # noqa: E402
-from handlers.delivery import SlackNoticeSender  # noqa: E402
-from sandbox.fake_slack import FakeSlack  # noqa: E402
-from store.db import make_session_factory  # noqa: E402
-from store.uow import UnitOfWork  # noqa: E402
+import handlers.meetings  # noqa: F401 - registers the renderer used below
+from benchmarks.meeting_data import database
+from bot.clock import SystemClock
+from bot.dispatch import dispatch_pending
+from bot.notices import NoticeKind
+from bot.pacing import Pacer
+from handlers.delivery import SlackNoticeSender
+from sandbox.fake_slack import FakeSlack
+from store.db import make_session_factory
+from store.uow import UnitOfWork
 
 
 def serve_fake(conn, global_rate: float) -> None:
@@ -57,7 +59,7 @@ def run(kind: str, *, messages: int, channels: int, global_rate: float, tell: bo
     api_url = ours.recv()
     with database(kind, tmp, pg_url) as engine:
         factory = make_session_factory(engine)
-        uow_factory = lambda: UnitOfWork(factory)  # noqa: E731
+        uow_factory = partial(UnitOfWork, factory)
         queued = clock.now()
         with uow_factory() as uow:
             uow.outbox.enqueue_many([
@@ -95,7 +97,7 @@ def run(kind: str, *, messages: int, channels: int, global_rate: float, tell: bo
         "duplicated": sum(n - 1 for n in counts.values() if n > 1), "429s": len(calls) - len(ok),
         "ceiling": min(global_rate, channels * 1.0), "best": best, "ratio": best / span, "passes": passes,
         "gap": pacer.global_gap,
-        "intervals": sorted(b[1] - a[1] for a, b in zip(ok, ok[1:])),
+        "intervals": sorted(b[1] - a[1] for a, b in pairwise(ok)),
     }
 
 

@@ -8,8 +8,8 @@ reminder, a due date with nothing scheduled, an action on its due date. The rest
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Iterator
 
 from sqlalchemy import Engine, insert
 
@@ -43,8 +43,8 @@ def build(engine: Engine, *, cases: int, due_fraction: float, now: datetime, war
     due_every = int(round(1 / due_fraction)) if due_fraction else 0
     future = now + timedelta(days=20)
     early = {i for i in range(cases) if warm_up and due_every and i % due_every == 1}
-    moment = lambda i: warm_up if i in early else now  # noqa: E731
-    user = lambda n: f"U{n % DISTINCT_USERS:07d}"  # noqa: E731
+    moment = lambda i: warm_up if i in early else now  # noqa: E731 - a one-line local helper
+    user = lambda n: f"U{n % DISTINCT_USERS:07d}"  # noqa: E731 - a one-line local helper
     with engine.begin() as db:
         org_id = db.execute(insert(Organisation).returning(Organisation.id), [dict(
             name="Benchmark Council", profile="south-ayrshire", nation="scotland", timezone="Europe/London",

@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.meeting_data import build, database  # noqa: E402
-from sandbox.fake_slack import FakeSlack  # noqa: E402
+from benchmarks.meeting_data import build, database
+from sandbox.fake_slack import FakeSlack
 
 
 def memory_kb(pid: int) -> dict[str, int]:

@@ -5,11 +5,11 @@ Pure: no clock. Every "now" is passed in by the caller.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from functools import lru_cache
-from typing import Iterable
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -54,7 +54,7 @@ _SUBDIVISIONS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bank_holidays(subdiv: str, year: int) -> frozenset[date]:
     """Bank holidays (including substitute days) of one nation in one year."""
     # One immutable set per (nation, year), shared by every calendar: a lookup is a set

@@ -86,7 +86,7 @@ def _iso_datetime(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not an ISO-8601 date and time (e.g. 2027-06-01T09:00Z)")
+        raise argparse.ArgumentTypeError(f"'{value}' is not an ISO-8601 date and time (e.g. 2027-06-01T09:00Z)") from None
     if moment.tzinfo is None:
         raise argparse.ArgumentTypeError(f"'{value}' needs a time zone (e.g. 2027-06-01T09:00Z or +01:00)")
     return moment.astimezone(timezone.utc)
@@ -217,7 +217,7 @@ def _run(args, settings: Settings) -> int:
     upgrade(runtime.engine)
     if settings.config_path:
         _import_on_start(runtime, settings.config_path)
-    scheduler = start_scheduler(runtime)
+    scheduler = start_scheduler(runtime, now=runtime.services.clock.now())
     try:
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler

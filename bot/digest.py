@@ -21,6 +21,7 @@ SECTIONS: dict[str, str] = {
     "cp9": "CP9s due and overdue",
     "escalations": "Escalations waiting for you",
     "referrals": "Referred for significant amendment of the plan",
+    "reviews": "Review conferences in the next 10 working days without a report",
     "letters": "Institution letters not yet sent",
     "plan_copies": "Plan copies overdue",
     "meetings": "Meetings overdue or not scheduled",
@@ -29,8 +30,8 @@ SECTIONS: dict[str, str] = {
     "deregistrations": "Post-deregistration meetings missed",
 }
 
-#: A referral stays in the digest this many days after the meeting that made it (until the review conference).
-REFERRAL_DAYS = 28
+#: A review conference this many working days ahead, or nearer, with no report is listed.
+REVIEW_WORKING_DAYS = 10
 #: A meeting not scheduled yet shows this many working days before it is due; one held late, this many days after.
 NOT_SCHEDULED_WORKING_DAYS = 5
 HELD_LATE_DAYS = 7
@@ -199,9 +200,18 @@ def request_item(*, reference: str, channel: str, concern: str, urgency: str, re
                       f"undecided since {words(requested_on)}", requested_on, _people(waiting_on))
 
 
-def referral_item(*, reference: str, channel: str, held_on: date, chair: str | None) -> DigestItem:
+def referral_item(*, reference: str, channel: str, held_on: date, to_name: str, due_on: date, today: date,
+                  waiting_on: str | None) -> DigestItem:
+    late = f", overdue since {words(due_on)}" if due_on < today else f", to answer by {words(due_on)}"
     return DigestItem(reference, channel, f"The meeting of {words(held_on)} found the plan needs significant "
-                      "amendment: for the review conference", held_on, _people(chair))
+                      f"amendment: referred to {to_name}, not answered{late}", held_on, _people(waiting_on))
+
+
+def review_item(*, reference: str, channel: str, name: str, held_on: date, due_on: date, today: date,
+                chair: str | None) -> DigestItem:
+    due = f"was due {words(due_on)}" if due_on < today else f"due {words(due_on)}"
+    return DigestItem(reference, channel, f"The {name} is on {words(held_on)}: no report yet ({due})", due_on,
+                      _people(chair))
 
 
 def letter_item(*, reference: str, channel: str, status: str, since: date, relationship: str | None,

@@ -318,7 +318,7 @@ def _replaced_delivery(uow: UnitOfWork, replaces_key: str | None) -> tuple[Deliv
 def _put_back(uow: UnitOfWork, message_id: int, *, now: datetime, delay: float | None, error: str,
               count: bool = True) -> None:
     """Put the row back for later, releasing the claim: after `delay` seconds, or the backoff when None."""
-    message = uow.outbox.get(message_id)
+    message = uow.outbox.require(message_id)
     if count:
         message.attempts += 1
     if delay is None:
@@ -331,7 +331,7 @@ def _put_back(uow: UnitOfWork, message_id: int, *, now: datetime, delay: float |
 
 def _fail(uow: UnitOfWork, message_id: int, *, now: datetime, error: str) -> None:
     """Fail the row for good, audit it, and tell the organisation's admins (never about their own reports)."""
-    message = uow.outbox.get(message_id)
+    message = uow.outbox.require(message_id)
     message.status = OutboxStatus.FAILED
     message.attempts += 1
     message.claimed_until = None

@@ -39,12 +39,12 @@ def add_table(document: DocxDocument, header: Sequence[str], rows: Sequence[Sequ
     """A simple grid table with a bold header row; an em dash where a row has nothing."""
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header):
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(text).bold = True
     for row in rows:
         cells = table.add_row().cells
-        for cell, text in zip(cells, row):
+        for cell, text in zip(cells, row, strict=True):
             cell.text = text or "—"
 
 

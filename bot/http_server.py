@@ -50,7 +50,7 @@ class BackgroundServer:
         self._server = make_server(wsgi, host=host, port=port, threads=threads)
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="waitress", daemon=True)
-        self.host, self.port = host, self._server.effective_port
+        self.host, self.port = host, self._server.effective_port  # type: ignore[union-attr] # not in the stubs
 
     @property
     def url(self) -> str:

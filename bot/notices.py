@@ -50,6 +50,11 @@ class NoticeKind(StrEnum):
     LETTER_DETAILS_NEEDED = "letter_details_needed"  # to the chair: a record flagged an institution; Give the details
     LETTER_TO_WRITE = "letter_to_write"  # to the coordinator (or delegate): the letter's task, Letter sent
     LETTER_DRAFT = "letter_draft"  # to the coordinator (or delegate): the draft letter, as a document
+    # The review conference (bot/services/review_conference.py, reviews.py).
+    REVIEW_CONFERENCE_SET = "review_conference_set"  # to the case channel: the date, the report's due date
+    REVIEW_REPORT_DUE = "review_report_due"  # to the chair (ledger): produce the report with `/core-group report`
+    REVIEW_OUTCOME_DUE = "review_outcome_due"  # to the coordinator (ledger): Record the conference's decision
+    REFERRAL_ANSWERED = "referral_answered"  # to the case channel and the coordinator: how a referral was answered
 
 
 def notice_key(*parts: object) -> str:

@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.calendar import WorkingCalendar
+from bot.calendar import WorkingCalendar, WorkingHours
 
 
 class ObligationKind(StrEnum):
@@ -38,6 +38,8 @@ class ObligationKind(StrEnum):
     LETTER_SENT = "letter_sent"  # ... then the coordinator's letter
     POST_DEREG_MEETING = "post_dereg_meeting"  # where the profile has one
     POST_DEREG_OUTCOME = "post_dereg_outcome"
+    REVIEW_REPORT = "review_report"  # the core group's report to the review conference: by the chair
+    REVIEW_OUTCOME = "review_outcome"  # what the review conference decided: recorded by the coordinator
 
 
 class Stage(StrEnum):
@@ -95,11 +97,12 @@ class LadderError(ValueError):
     """A ladder in a profile is not usable; the message says which setting."""
 
 
-def _offset_instant(ladder: Ladder, due_at: datetime, offset: int, calendar: WorkingCalendar) -> datetime:
+def _offset_instant(ladder: Ladder, due_at: datetime, offset: int, calendar: WorkingCalendar,
+                    hours: WorkingHours) -> datetime:
     if ladder.unit is Unit.WORKING_HOURS:
         if offset < 0:
             raise LadderError("working-hour offsets cannot be negative")
-        return calendar.add_working_hours(due_at, offset)
+        return calendar.add_working_hours(due_at, offset, working_hours=hours)
     day = calendar.local_date(due_at)
     if ladder.unit is Unit.WORKING_DAYS:
         # After: "the Nth working day after day 0" (Sat + 1 = Mon). On or before: the working day itself, or the
@@ -114,11 +117,18 @@ def _offset_instant(ladder: Ladder, due_at: datetime, offset: int, calendar: Wor
     return calendar.at_local(day, at)
 
 
-def rung_times(ladder: Ladder, due_at: datetime, calendar: WorkingCalendar) -> RungTimes:
-    """The ladder's instants for an obligation due at `due_at` (e.g. +1 working day at 09:00 skips a bank holiday)."""
-    remind = tuple(sorted({_offset_instant(ladder, due_at, o, calendar) for o in ladder.remind}))
-    overdue = _offset_instant(ladder, due_at, ladder.overdue, calendar)
-    breach = _offset_instant(ladder, due_at, ladder.breach, calendar) if ladder.breach is not None else None
+#: Working hours where an organisation sets none (the profiles' default).
+OFFICE_HOURS = WorkingHours()
+
+
+def rung_times(ladder: Ladder, due_at: datetime, calendar: WorkingCalendar, *,
+               working_hours: WorkingHours = OFFICE_HOURS) -> RungTimes:
+    """The ladder's instants for an obligation due at `due_at` (e.g. +1 working day at 09:00 skips a bank holiday);
+    working-hour ladders count the organisation's `working_hours`."""
+    hours = working_hours
+    remind = tuple(sorted({_offset_instant(ladder, due_at, o, calendar, hours) for o in ladder.remind}))
+    overdue = _offset_instant(ladder, due_at, ladder.overdue, calendar, hours)
+    breach = _offset_instant(ladder, due_at, ladder.breach, calendar, hours) if ladder.breach is not None else None
     return RungTimes(tuple(t for t in remind if t < overdue), overdue, breach)
 
 

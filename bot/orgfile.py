@@ -40,7 +40,7 @@ ORGANISATION_KEYS = {
 }
 CASE_KEYS = {
     "reference", "channel", "registered_on", "first_meeting", "chair", "team_leader", "members",
-    "participants_without_slack",
+    "participants_without_slack", "review_conference", "conference_chair",
 }
 
 
@@ -73,6 +73,8 @@ class CaseSpec:
     first_meeting: datetime | None = None
     members: tuple[str, ...] = ()
     participants_without_slack: tuple[str, ...] = ()
+    review_conference: date | None = None  # the next review conference (review CPPM in Scotland)
+    conference_chair: str | None = None  # who chairs it (Fife: the Reviewing Officer): significant-amendment referrals
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,9 @@ def _cases(raw: Any, tz: ZoneInfo, errors: list[str]) -> list[CaseSpec]:
         chair = _slack_user(item, "chair", where, errors)
         team_leader = _slack_user(item, "team_leader", where, errors)
         members = _slack_users(item.get("members", []), f"{where}.members", errors)
+        review_conference = _date(item.get("review_conference"), f"{where}.review_conference", errors)
+        conference_chair = (_slack_user(item, "conference_chair", where, errors)
+                            if item.get("conference_chair") is not None else None)
         labels = item.get("participants_without_slack", []) or []
         if not isinstance(labels, list):
             errors.append(f"{where}.participants_without_slack: must be a list of role labels")
@@ -274,6 +279,7 @@ def _cases(raw: Any, tz: ZoneInfo, errors: list[str]) -> list[CaseSpec]:
                 reference=reference, channel=channel, registered_on=registered_on, chair=chair,
                 team_leader=team_leader, first_meeting=first_meeting, members=tuple(dict.fromkeys(members)),
                 participants_without_slack=tuple(dict.fromkeys(label.strip() for label in labels)),
+                review_conference=review_conference, conference_chair=conference_chair,
             )
         )
     return cases

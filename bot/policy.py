@@ -13,13 +13,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
-from functools import lru_cache
+from enum import StrEnum
+from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 from bot.calendar import Nation, Roll, WorkingHours
+from bot.obligations import LADDER_NAMES, Ladder, LadderError, parse_ladder
 from bot.policy_fields import (
     Cadence,
     FirstMeetingRule,
@@ -37,7 +39,7 @@ from bot.policy_fields import (
     text,
 )
 from bot.strict_yaml import excerpt
-from bot.obligations import LADDER_NAMES, Ladder, LadderError, parse_ladder
+
 
 class PolicyError(ValueError):
     """A profile or an override is missing, unknown or invalid; the message names the field."""
@@ -112,6 +114,38 @@ class PostDeregistrationWindow:
     review_activity: bool = False
 
 
+class ReferralRecipient(StrEnum):
+    """Who receives a significant-amendment referral: the case's conference chair (from the organisation file), or
+    the organisation's coordinator."""
+
+    CONFERENCE_CHAIR = "conference_chair"
+    COORDINATOR = "coordinator"
+
+
+@dataclass(frozen=True)
+class ReviewConferenceRule:
+    """What the review conference is called, and how many working days before it the chair's report is owed."""
+
+    name: str
+    report_working_days_before: int
+    source: str  # a document and paragraph, "local procedure: NAME", or "default: not from guidance"
+
+
+@dataclass(frozen=True)
+class AmendmentReferralRule:
+    """Who answers a significant-amendment referral (and their title), and within how many calendar days."""
+
+    to: ReferralRecipient
+    to_name: str
+    days: int
+    source: str
+
+
+DEFAULT_REVIEW = ReviewConferenceRule("review child protection conference", 5, "default: not from guidance")
+DEFAULT_REFERRAL = AmendmentReferralRule(ReferralRecipient.CONFERENCE_CHAIR, "the conference chair", 7,
+                                         "default: not from guidance")
+
+
 @dataclass(frozen=True)
 class Policy:
     """The procedure rules one organisation runs under."""
@@ -134,6 +168,8 @@ class Policy:
     chair_must_be_listed: bool
     wording: Wording
     obligations: tuple[tuple[str, Ladder], ...] = ()  # each obligation kind's ladder (bot/obligations.py)
+    review_conference: ReviewConferenceRule = DEFAULT_REVIEW
+    amendment_referral: AmendmentReferralRule = DEFAULT_REFERRAL
 
 
 def _ladder(value: Any) -> Ladder:
@@ -185,6 +221,8 @@ _SCHEMA: dict[str, Any] = {
     "chair_must_be_listed": flag,
     "wording": {"significant_amendment": text},
     "obligations": {name: _ladder for name in LADDER_NAMES},  # a kind's ladder is replaced whole by an override
+    "review_conference": {"name": text, "report_working_days_before": count, "source": text},
+    "amendment_referral": {"to": choice(ReferralRecipient), "to_name": text, "days": positive_int, "source": text},
 }
 
 
@@ -211,7 +249,7 @@ def _packaged() -> list[str]:
     return sorted(p.name[:-4] for p in _profile_dir().iterdir() if p.name.endswith(".yml"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_profile(name: str) -> Mapping[str, Any]:
     """One profile file, parsed (treat as read-only: it is cached)."""
     if name not in _packaged():
@@ -315,7 +353,7 @@ class _Reader:
         return max(found)[1] if found else self.default_source
 
     def get(self, path: str) -> Any:
-        node, rule = self.merged, _SCHEMA
+        node, rule = self.merged, cast(Any, _SCHEMA)
         for part in path.split("."):
             if not isinstance(node, dict) or part not in node:
                 raise PolicyError(f"{self.default_source}: {path}: missing")
@@ -392,6 +430,11 @@ def _build(name: str, r: _Reader) -> Policy:
         chair_must_be_listed=get("chair_must_be_listed"),
         wording=Wording(get("wording.significant_amendment")),
         obligations=tuple((name, get(f"obligations.{name}")) for name in r.merged.get("obligations", {})),
+        review_conference=ReviewConferenceRule(get("review_conference.name"),
+                                               get("review_conference.report_working_days_before"),
+                                               get("review_conference.source")),
+        amendment_referral=AmendmentReferralRule(get("amendment_referral.to"), get("amendment_referral.to_name"),
+                                                 get("amendment_referral.days"), get("amendment_referral.source")),
     )
 
 

@@ -7,9 +7,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import time
+from enum import StrEnum
 from typing import Any
 
-from bot.calendar import Nation, Roll
+from bot.calendar import Nation, Roll  # noqa: F401 (re-exported for the validators' callers)
 from bot.strict_yaml import excerpt
 
 
@@ -144,7 +145,7 @@ def text(value: Any) -> str:
     return value.strip()
 
 
-def choice(enum: type[Nation] | type[Roll]) -> Callable[[Any], Any]:
+def choice(enum: type[StrEnum]) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         if not isinstance(value, str) or value not in {e.value for e in enum}:
             raise Invalid("must be one of: " + ", ".join(e.value for e in enum))

@@ -127,6 +127,7 @@ class ReviewReport:
     letters: tuple[LetterLine, ...] = ()
     people: tuple[str, ...] = field(default=())  # every Slack user named, for display names
     cp9_form: str | None = None  # the CP9's name where the procedure has one (South Ayrshire); None: no CP9 column
+    owed_to: date | None = None  # the review conference whose owed report this one is (its obligation discharged)
 
     def summary(self) -> str:
         """'3 meetings held against 3 due: 2 on time, 1 late.'"""

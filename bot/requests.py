@@ -12,9 +12,12 @@ from datetime import date, datetime, time
 from bot.calendar import WorkingCalendar, WorkingHours
 from bot.errors import InvalidInputError
 from bot.meetings import non_working_day_warning
+from bot.obligations import ObligationKind, ladder_for, rung_times
 from bot.policy import Policy
 
 URGENT = "urgent"
+#: The ladder (and obligation kind) of an urgent request's decision.
+URGENT_DECISION = "request_decision_urgent"
 #: Who the audit log names when the bot itself acted (reminders, escalations).
 SYSTEM_ACTOR = "coregroup"
 MAX_DETAILS = 2000
@@ -28,7 +31,6 @@ class Deadlines:
     remind_at: datetime
     escalate_at: datetime
 
-
 @dataclass(frozen=True)
 class Routing:
     """Who a request goes to, and whose decision it is when that is someone else (their delegate)."""
@@ -37,26 +39,28 @@ class Routing:
     on_behalf_of: str | None = None
 
 
-def due_times(*, urgency: str, requested_at: datetime, calendar: WorkingCalendar, policy: Policy) -> Deadlines:
-    """When to remind and when to escalate: routine in working days, urgent in working hours.
+def decision_kind(urgency: str) -> str:
+    """The obligation (and ladder) of a decision on a request: urgent ones are counted in working hours."""
+    return URGENT_DECISION if urgency == URGENT else str(ObligationKind.REQUEST_DECISION)
 
-    Only working time counts. A routine request's clock starts at the request, or at the next opening
-    time when it was made outside working hours; "after 1 working day" is the same local time on the
-    next working day (Fri 14:00 -> Mon 14:00, or Tue when Monday is a bank holiday).
+
+def clock_starts(*, requested_at: datetime, calendar: WorkingCalendar, policy: Policy) -> datetime:
+    """When the decider's clock starts: the request itself, or the next opening time when it was made outside
+    working hours (the decision obligation's due basis, from which its ladder counts)."""
+    day, at = _clock_starts(requested_at, calendar, policy.working_hours)
+    return calendar.at_local(day, at)
+
+
+def due_times(*, urgency: str, requested_at: datetime, calendar: WorkingCalendar, policy: Policy) -> Deadlines:
+    """When to remind and when to escalate, from the profile's ladder: routine in working days, urgent in hours.
+
+    Only working time counts. "After 1 working day" is the same local time on the next working day
+    (Fri 14:00 -> Mon 14:00, or Tue when Monday is a bank holiday).
     """
-    hours = policy.working_hours
-    if urgency == URGENT:
-        rule = policy.requests.urgent
-        return Deadlines(
-            remind_at=calendar.add_working_hours(requested_at, rule.remind_after_working_hours, working_hours=hours),
-            escalate_at=calendar.add_working_hours(requested_at, rule.escalate_after_working_hours, working_hours=hours),
-        )
-    rule = policy.requests.routine
-    day, at = _clock_starts(requested_at, calendar, hours)
-    return Deadlines(
-        remind_at=calendar.at_local(calendar.add_working_days(day, rule.remind_after_working_days), at),
-        escalate_at=calendar.at_local(calendar.add_working_days(day, rule.escalate_after_working_days), at),
-    )
+    ladder = ladder_for(policy.obligations, decision_kind(urgency))
+    starts = clock_starts(requested_at=requested_at, calendar=calendar, policy=policy)
+    times = rung_times(ladder, starts, calendar, working_hours=policy.working_hours)
+    return Deadlines(remind_at=times.overdue_at, escalate_at=times.breach_at or times.overdue_at)
 
 
 def _clock_starts(moment: datetime, calendar: WorkingCalendar, hours: WorkingHours) -> tuple[date, time]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timezone
+from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -15,12 +15,21 @@ DISPATCH_SECONDS = 1
 
 
 def start_scheduler(
-    runtime, *, sweep_seconds: float = SWEEP_SECONDS, dispatch_seconds: float = DISPATCH_SECONDS
+    runtime, *, now: datetime, sweep_seconds: float = SWEEP_SECONDS, dispatch_seconds: float = DISPATCH_SECONDS
 ) -> BackgroundScheduler:
-    """Sweep at start-up and then every minute; dispatch continuously: a pass starts every second unless one is
-    still sending (a pass keeps going while there is work), and two never overlap."""
+    """Sweep at start-up (`now`) and then every minute; dispatch continuously: a pass starts every second unless
+    one is still sending (a pass keeps going while there is work), and two never overlap."""
+    scheduler = build_scheduler(runtime, now=now, sweep_seconds=sweep_seconds, dispatch_seconds=dispatch_seconds)
+    scheduler.start()
+    return scheduler
+
+
+def build_scheduler(
+    runtime, *, now: datetime, sweep_seconds: float = SWEEP_SECONDS, dispatch_seconds: float = DISPATCH_SECONDS
+) -> BackgroundScheduler:
+    """The scheduler `start_scheduler` starts, not yet started: both jobs first run at `now`."""
     scheduler = BackgroundScheduler(timezone="UTC")
-    started = datetime.now(timezone.utc)
+    started = now
     scheduler.add_job(
         _safely(runtime.sweep, "sweep"), "interval", seconds=sweep_seconds, id="sweep", next_run_time=started,
         max_instances=1, coalesce=True, misfire_grace_time=30,
@@ -31,7 +40,6 @@ def start_scheduler(
         _one_at_a_time(_safely(runtime.dispatch, "dispatch")), "interval", seconds=dispatch_seconds, id="dispatch",
         next_run_time=started, max_instances=2, coalesce=True, misfire_grace_time=30,
     )
-    scheduler.start()
     return scheduler
 
 

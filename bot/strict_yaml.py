@@ -66,7 +66,8 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             raise
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError, IndexError):
             # An explicit tag on a value it does not fit (`!!int abc`, `!!bool maybe`).
-            raise ConstructorError(None, None, f"cannot read this value as {excerpt(node.tag)}", node.start_mark)
+            raise ConstructorError(None, None, f"cannot read this value as {excerpt(node.tag)}",
+                                   node.start_mark) from None
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict:
         if isinstance(node, yaml.MappingNode):
@@ -78,7 +79,7 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                 try:
                     duplicate = key in seen
                 except TypeError:
-                    raise ConstructorError(None, None, "a key must be a single value", key_node.start_mark)
+                    raise ConstructorError(None, None, "a key must be a single value", key_node.start_mark) from None
                 if duplicate:
                     raise ConstructorError(None, None, f"duplicate key '{excerpt(key)}'", key_node.start_mark)
                 seen.add(key)

@@ -21,15 +21,13 @@ def sweepers() -> list[tuple[str, Sweeper]]:
     from bot.services.deregistration_sweep import sweep_post_deregistration
     from bot.services.digest import send_daily_digests
     from bot.services.letters import sweep_letter_reminders
-    from bot.services.obligation_sweep import sweep_obligations
     from bot.services.meeting_sweep import (
         sweep_action_reminders,
         sweep_meeting_reminders,
     )
-    from bot.services.request_sweep import chase_pending_requests
+    from bot.services.obligation_sweep import sweep_obligations
 
     return [
-        ("requests", chase_pending_requests),
         ("meeting reminders", sweep_meeting_reminders),
         ("action reminders", sweep_action_reminders),
         ("post-deregistration meetings", sweep_post_deregistration),

@@ -7,9 +7,24 @@ from slack_bolt import App
 
 def register_all(app: App) -> None:
     """Register every feature's listeners on `app`, once, at start-up."""
-    from handlers import core_group, delegates, deregistration, errors, meeting_records, meetings, receipts, requests
-    from handlers import actions, coordinator, free_text, home, members, obligations
+    from handlers import (
+        actions,
+        coordinator,
+        core_group,
+        delegates,
+        deregistration,
+        errors,
+        free_text,
+        home,
+        meeting_records,
+        meetings,
+        members,
+        obligations,
+        receipts,
+        requests,
+        reviews,
+    )
 
     for module in (free_text, core_group, meetings, meeting_records, actions, requests, delegates, receipts,
-                   deregistration, coordinator, home, members, obligations, errors):
+                   deregistration, coordinator, home, members, obligations, reviews, errors):
         module.register(app)

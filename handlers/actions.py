@@ -9,16 +9,16 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.authority import AlreadyDoneError, NotYoursError
 from bot.context import Services
 from bot.errors import CoreGroupError
 from bot.notices import NoticeKind
-from bot.authority import AlreadyDoneError, NotYoursError
 from bot.services.actions import ActionReasonError, case_actions, check_close_action, close_action, mark_action_done
 from handlers import core_group
 from handlers.blocks.actions import build_action_due_message, build_actions_message, build_close_action_modal
+from handlers.errors import explain
 from handlers.ids import ActionIds
 from handlers.payloads import channel_of, element, id_of, tell_ephemeral
-from handlers.errors import explain
 from handlers.render import Rendered, inline, mention, renderer
 
 

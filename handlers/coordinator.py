@@ -9,24 +9,24 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.authority import AlreadyDoneError, NotYoursError
 from bot.context import Services
 from bot.errors import CoreGroupError
 from bot.letters import check_details
 from bot.notices import NoticeKind
-from bot.authority import AlreadyDoneError, NotYoursError
 from bot.report_document import build_report_docx
 from bot.services.letters import letter_form, mark_letter_sent, request_letter
 from bot.services.report import review_report
 from handlers import core_group
 from handlers.blocks import letters as blocks
 from handlers.blocks.digest import build_digest_message
+from handlers.errors import explain
+from handlers.format import local_date
 from handlers.ids import LetterIds
 from handlers.once import once_per_view
-from handlers.payloads import element, tell_ephemeral
+from handlers.payloads import element, id_of, tell_ephemeral
 from handlers.people import display_names
-from handlers.errors import explain
 from handlers.render import Rendered, mention, renderer
-from handlers.payloads import id_of
 from store.models import LetterStatus
 
 _FIELDS = {"relationship": LetterIds.RELATIONSHIP, "kind": LetterIds.KIND, "name": LetterIds.NAME,
@@ -163,8 +163,10 @@ def handle_coordinator_report_command(*, args: list[str], command: dict, respond
         initial_comment=f"The core group's report to the review conference for {report.reference}, "
                         f"prepared {report.generated_on}. Keep it as you keep case records.",
     )
+    owed = (f" It is the report owed to the review conference of {local_date(report.owed_to)}."
+            if report.owed_to else "")
     respond(text=f"The report for {report.reference} is in your messages from the app, as a Word document "
-                 f"({report.summary()}). Your access is recorded.", response_type="ephemeral")
+                 f"({report.summary()}).{owed} Your access is recorded.", response_type="ephemeral")
 
 
 def register(app: App) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.context import Services
 from bot.authority import check_insider
+from bot.context import Services
 from bot.errors import CoreGroupError
 from bot.services.cases import case_status
 from handlers.blocks.status import build_help_message, build_status_message

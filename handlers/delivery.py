@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import urllib.error
 from typing import Any
 
@@ -63,7 +62,7 @@ class SlackNoticeSender:
                 )
         except SlackApiError as exc:
             raise _classify(exc) from None
-        except (urllib.error.URLError, socket.timeout, ConnectionError, TimeoutError, OSError) as exc:
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
             raise TemporaryFailure(f"network: {exc.__class__.__name__}") from None
         return Delivery(channel=response["channel"], ts=response["ts"])
 
@@ -81,7 +80,7 @@ class SlackNoticeSender:
             raise _classify(exc) from None
         except SlackRequestError as exc:  # the upload itself (step 2 of files_upload_v2) failed
             raise TemporaryFailure(f"upload: {str(exc)[:80]}") from None
-        except (urllib.error.URLError, socket.timeout, ConnectionError, TimeoutError, OSError) as exc:
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
             raise TemporaryFailure(f"network: {exc.__class__.__name__}") from None
         # A shared file has no message ts of its own to update later: the file id stands in for it.
         return Delivery(channel=channel, ts=(response.get("file") or {}).get("id") or "file")

@@ -29,12 +29,12 @@ from bot.services.deregistration import (
 from bot.services.reopen import reopen_case
 from handlers import core_group
 from handlers.blocks import deregistration as blocks
-from handlers.format import local_date, local_datetime
 from handlers.errors import explain
+from handlers.format import local_date, local_datetime
 from handlers.ids import DeregistrationIds as Ids
-from handlers.render import Rendered, echo, mention, renderer
-from handlers.payloads import channel_of, element, id_of, tell_ephemeral
 from handlers.once import once_per_view
+from handlers.payloads import channel_of, element, id_of, tell_ephemeral
+from handlers.render import Rendered, echo, mention, renderer
 from store.uow import UnitOfWork
 
 #: Field names used by the services -> the modal's input blocks.
@@ -182,7 +182,7 @@ def handle_deregistration_outcome_submission(ack: Ack, body: dict, view: dict, c
         with services.uow_factory() as uow:
             row = record_post_dereg_outcome(draft, uow=uow, now=now, deregistration_id=shown.deregistration_id,
                                             user=user, expected_count=int(metadata.get("expected", 0)))
-            case = uow.cases.get(row.case_id)
+            case = uow.cases.require(row.case_id)
             chair, team_leader = case.chair, case.team_leader
             uow.commit()
     except CoreGroupError as error:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 import uuid
+from zoneinfo import ZoneInfo
 
 from slack_bolt import App, BoltResponse, Respond
 from slack_bolt.listener.listener_completion_handler import ListenerCompletionHandler
-from zoneinfo import ZoneInfo
 
 from bot.authority import AlreadyDoneError, NotYoursError
 from bot.errors import CoreGroupError

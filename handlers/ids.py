@@ -157,3 +157,21 @@ class ObligationIds(StrEnum):
     NOT_HELD_MODAL = "obligation.not_held_modal"
     # input block (its element has the same id)
     REASON = "obligation.reason"
+
+
+class ReviewIds(StrEnum):
+    """The review conference and significant-amendment referrals: buttons, modal callbacks and input blocks."""
+
+    # buttons
+    RECORD_OUTCOME = "review.record_outcome"  # the coordinator's: what the conference decided
+    BROUGHT_FORWARD = "review.brought_forward"  # the referral's recipient: Review conference brought forward to …
+    CONSIDERED = "review.considered"  # the referral's recipient: Considered: no early review
+    # modal callbacks
+    OUTCOME_MODAL = "review.outcome_modal"
+    BROUGHT_FORWARD_MODAL = "review.brought_forward_modal"
+    CONSIDERED_MODAL = "review.considered_modal"
+    # input blocks (each holds one element whose action_id is the same)
+    DECISION = "review.decision"
+    NEXT_ON = "review.next_on"
+    DATE = "review.date"
+    REASON = "review.reason"

@@ -14,6 +14,7 @@ from bot.errors import CoreGroupError
 from bot.meetings import ActionDraft, RecordDraft
 from bot.notices import NoticeKind
 from bot.services.meeting_records import meeting_status, record_form, record_meeting, record_problems
+from bot.services.review_conference import referral_words
 from handlers import core_group
 from handlers.blocks.meetings import (
     ACTION_ROWS,
@@ -21,11 +22,11 @@ from handlers.blocks.meetings import (
     build_meeting_status_section,
     build_record_modal,
 )
-from handlers.format import local_date, local_datetime
 from handlers.errors import explain
+from handlers.format import local_date, local_datetime
 from handlers.ids import MeetingIds
-from handlers.render import Rendered, context, inline, mention, renderer, section
 from handlers.once import once_per_view
+from handlers.render import Rendered, context, inline, mention, renderer, section
 from store.uow import UnitOfWork
 
 
@@ -62,7 +63,8 @@ def handle_meeting_record_submission(ack: Ack, body: dict, view: dict, client, c
             late = next((d for d in uow.meetings.dues_for(record.case_id) if d.resolved_by_meeting_id == record.meeting_id),
                         None)
             uow.commit()
-            tz = uow.cases.get(record.case_id).organisation.timezone
+            case = uow.cases.get(record.case_id)
+            tz, referred_to = case.organisation.timezone, referral_words(case)
     except CoreGroupError as error:  # recorded meanwhile by someone else: say so, save nothing
         client.chat_postEphemeral(channel=channel, user=user, text=explain(error))
         return
@@ -75,7 +77,7 @@ def handle_meeting_record_submission(ack: Ack, body: dict, view: dict, client, c
         lines.append(f":warning: This meeting was held {late.days_late} day{'s' if late.days_late != 1 else ''} "
                      f"after its due date ({local_date(late.due_on)}); that is kept for the coordinator's digest.")
     if record.significant_amendment:
-        lines.append("The plan's need for significant amendment is referred to the coordinator for the review conference.")
+        lines.append(f"The plan's need for significant amendment is referred to {referred_to}.")
     client.chat_postEphemeral(channel=channel, user=user, text="\n".join(lines))
 
 
@@ -185,24 +187,6 @@ def render_meeting_held_late(payload: dict[str, Any]) -> Rendered:
              f"Meetings are held {payload.get('cadence', 'monthly')}: please schedule the next one in good time."]
     return Rendered(text=text, blocks=[section("\n".join(lines)),
                                        context("The coordinator's digest lists meetings held late.")])
-
-
-@renderer(NoticeKind.PLAN_AMENDMENT_REFERRED)
-def render_plan_amendment_referred(payload: dict[str, Any]) -> Rendered:
-    """The coordinator is asked to take a significant change to the plan to the review conference."""
-    when = local_datetime(datetime.fromisoformat(payload["held_at"]), payload["timezone"])
-    text = f"{payload['reference']}: the core group thinks the plan needs significant amendment"
-    lines = [
-        f"*Referred for the review conference* — {payload['reference']}",
-        f"The core group meeting of {when} thinks the child protection plan needs significant amendment. "
-        f"{payload.get('amendment_rule', '')}",
-        f"*Chair:* {mention(payload.get('chair'))} · *Attended:* {payload.get('attended', 0)} · "
-        f"*Invited, absent:* {payload.get('absent', 0)} · *New actions:* {payload.get('actions', 0)}",
-    ]
-    blocks = [section("\n".join(lines))]
-    if payload.get("on_behalf_of"):
-        blocks.append(context(f"You are standing in for {mention(payload['on_behalf_of'])}."))
-    return Rendered(text=text, blocks=blocks)
 
 
 def register(app: App) -> None:

@@ -15,11 +15,11 @@ from bot.organisation import calendar_for
 from bot.services.meetings import change_schedule, prepare_schedule_change, schedule_form
 from handlers.blocks.meetings import build_schedule_modal
 from handlers.core_group import subcommand
-from handlers.format import local_date, local_datetime
 from handlers.errors import explain
+from handlers.format import local_date, local_datetime
 from handlers.ids import MeetingIds
-from handlers.render import Rendered, context, mention, quote, renderer, section
 from handlers.once import once_per_view
+from handlers.render import Rendered, context, mention, quote, renderer, section
 
 KIND_WORDS = {"first": "First core group meeting", "regular": "Core group meeting", "additional": "Additional core group meeting"}
 MODE_WORDS = {"in_person": "in person", "online": "online"}
@@ -36,7 +36,7 @@ def handle_meeting_schedule_command(*, args: list[str], command: dict, respond: 
     now = services.clock.now()
     with services.uow_factory() as uow:
         form = schedule_form(command["channel_id"], command["user_id"], uow=uow, now=now)
-        today = calendar_for(uow.cases.get(form.case_id).organisation).local_date(now)
+        today = calendar_for(uow.cases.require(form.case_id).organisation).local_date(now)
     client.views_open(trigger_id=command["trigger_id"], view=build_schedule_modal(form, today=today))
 
 

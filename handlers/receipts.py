@@ -9,10 +9,10 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.authority import AlreadyDoneError, NotYoursError
 from bot.context import Services
 from bot.errors import CoreGroupError
 from bot.notices import NoticeKind
-from bot.authority import AlreadyDoneError, NotYoursError
 from bot.receipts import SENT_HOW
 from bot.services.cp9 import Cp9SentInvalidError, cp9_sent_form, cp9_status, mark_cp9_received, mark_cp9_sent
 from bot.services.receipts import (
@@ -27,9 +27,9 @@ from handlers.blocks import receipts as blocks
 from handlers.errors import explain
 from handlers.format import local_date
 from handlers.ids import ReceiptIds
-from handlers.render import Rendered, inline, mention, renderer
-from handlers.payloads import channel_of, element, id_of, tell_ephemeral
 from handlers.once import once_per_view
+from handlers.payloads import channel_of, element, id_of, tell_ephemeral
+from handlers.render import Rendered, inline, mention, renderer
 from store.uow import UnitOfWork
 
 _PLAN_FIELDS = {"labels": ReceiptIds.LABELS, "how": ReceiptIds.HOW, "when": ReceiptIds.WHEN}
@@ -170,7 +170,7 @@ def handle_receipts_cp9_sent_submission(ack: Ack, body: dict, view: dict, client
         with services.uow_factory() as uow:
             cp9 = mark_cp9_sent(uow=uow, now=services.clock.now(), cp9_id=int(metadata["cp9_id"]), user=user,
                                 sent_on=_picked(values, ReceiptIds.CP9_WHEN), note=note)
-            coordinator = uow.cases.get(cp9.case_id).organisation.coordinator
+            coordinator = uow.cases.require(cp9.case_id).organisation.coordinator
             uow.commit()
     except Cp9SentInvalidError as error:
         ack(response_action="errors", errors={str(_CP9_FIELDS[f]): m for f, m in error.errors.items()})

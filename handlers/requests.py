@@ -9,9 +9,9 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.authority import AlreadyDoneError, NotYoursError
 from bot.errors import CoreGroupError, InvalidInputError
 from bot.notices import NoticeKind
-from bot.authority import AlreadyDoneError, NotYoursError
 from bot.requests import check_meeting_time, clean_details, clean_reason
 from bot.services.requests import (
     NewRequest,
@@ -26,9 +26,9 @@ from bot.services.requests import (
 from handlers.blocks import requests as blocks
 from handlers.errors import explain
 from handlers.ids import Command, RequestIds
-from handlers.render import Rendered, mention, renderer
-from handlers.payloads import channel_of, element, id_of, tell_ephemeral
 from handlers.once import once_per_view
+from handlers.payloads import channel_of, element, id_of, tell_ephemeral
+from handlers.render import Rendered, mention, renderer
 
 #: Which step each button takes, and whether it opens the date form (True) or the reason form.
 _BUTTONS = {
@@ -81,7 +81,7 @@ def handle_requests_submission(ack: Ack, body: dict, view: dict, client, context
     try:
         with services.uow_factory() as uow:
             request = request_meeting(cmd, uow=uow, now=services.clock.now())
-            case = uow.cases.get(request.case_id)
+            case = uow.cases.require(request.case_id)
             text, shown = blocks.build_request_confirmation(
                 reference=case.reference, routed_to=request.routed_to, decider=request.decider,
                 decider_role=decider_role(case, request),

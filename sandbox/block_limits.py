@@ -97,9 +97,9 @@ def element_problems(element: Any, where: str) -> list[str]:
             problems.append(f"[ERROR] must be less than 76 characters [json-pointer:{where}/text/text]")
         if len(str(element.get("value") or "")) > 2000:
             problems.append(f"[ERROR] must be less than 2001 characters [json-pointer:{where}/value]")
-    if element["type"] in ("static_select", "multi_static_select", "radio_buttons", "checkboxes"):
-        if len(element.get("options") or []) > 100:
-            problems.append(f"[ERROR] no more than 100 items allowed [json-pointer:{where}/options]")
+    selects = ("static_select", "multi_static_select", "radio_buttons", "checkboxes")
+    if element["type"] in selects and len(element.get("options") or []) > 100:
+        problems.append(f"[ERROR] no more than 100 items allowed [json-pointer:{where}/options]")
     return problems
 
 

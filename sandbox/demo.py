@@ -74,12 +74,11 @@ class Sandbox:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self) -> "Sandbox":
+    def start(self) -> Sandbox:
         """Start the fake Slack, the bot and the page; seed the demo organisation."""
-        from bot.http_server import BackgroundServer
-
         from bot.app import build_runtime
         from bot.config import Settings
+        from bot.http_server import BackgroundServer
         from sandbox.client import SlackClient
         from sandbox.fake_slack import FakeSlack
         from sandbox.page import SandboxPage
@@ -133,7 +132,7 @@ class Sandbox:
             self._tmp.cleanup()
             self._tmp = None
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from bot.calendar import WorkingCalendar

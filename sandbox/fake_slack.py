@@ -50,7 +50,8 @@ import threading
 import time
 import urllib.parse
 from collections import deque
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from sandbox.call_log import Bucket, CallLog, Failure, RecordedCall
 from sandbox.files_api import FilesApi
@@ -108,7 +109,7 @@ class FakeSlack(CallLog, WebApi, FilesApi, Interactions):
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self) -> "FakeSlack":
+    def start(self) -> FakeSlack:
         """Start serving in a daemon thread; returns ``self``."""
         if self._server is not None:
             raise RuntimeError("FakeSlack is already running")
@@ -129,7 +130,7 @@ class FakeSlack(CallLog, WebApi, FilesApi, Interactions):
         if thread is not None:
             thread.join(timeout=5)
 
-    def __enter__(self) -> "FakeSlack":
+    def __enter__(self) -> FakeSlack:
         return self.start() if self._server is None else self
 
     def __exit__(self, *exc: object) -> None:

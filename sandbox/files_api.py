@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from sandbox.http_plumbing import CaseInsensitiveDict, parse_multipart
 from sandbox.web_api import SlackError

@@ -3,14 +3,16 @@ and decoding the bodies Slack clients send (form, JSON, multipart)."""
 
 from __future__ import annotations
 
+import contextlib
 import email.parser
 import email.policy
 import json
 import logging
 import urllib.parse
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 __all__ = ["CaseInsensitiveDict", "JSON_FIELDS", "Reply", "Server", "decode_params", "parse_multipart"]
 
@@ -127,10 +129,8 @@ def decode_params(raw: bytes, content_type: str, query: str) -> dict:
     for key in JSON_FIELDS & params.keys():
         value = params[key]
         if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
-            try:
+            with contextlib.suppress(json.JSONDecodeError):
                 params[key] = json.loads(value)
-            except json.JSONDecodeError:
-                pass
     return params
 
 

@@ -49,7 +49,7 @@ class Forbidden(Exception):
 class SandboxPage:
     """Routes the page's requests to the sandbox."""
 
-    def __init__(self, sandbox: "Sandbox") -> None:
+    def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
 
     def route(self, method: str, path: str, headers: CaseInsensitiveDict, raw: bytes) -> Reply:

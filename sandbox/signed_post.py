@@ -13,8 +13,8 @@ import json
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 __all__ = ["SignedPoster", "SlackResponse", "USER_AGENT"]
 
@@ -68,7 +68,7 @@ class SignedPoster:
     @staticmethod
     def signature(*, signing_secret: str, timestamp: str, body: str) -> str:
         """Slack's request signature: ``"v0=" + hex(HMAC-SHA256(secret, f"v0:{timestamp}:{body}"))``."""
-        base = f"v0:{timestamp}:{body}".encode("utf-8")
+        base = f"v0:{timestamp}:{body}".encode()
         return "v0=" + hmac.new(signing_secret.encode("utf-8"), base, hashlib.sha256).hexdigest()
 
     def signed_headers(self, body: str, *, timestamp: int | None = None) -> dict:

@@ -32,7 +32,8 @@ import json
 import secrets
 import time
 import urllib.parse
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from sandbox.signed_post import USER_AGENT, SignedPoster, SlackResponse
 from sandbox.view_state import (

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 __all__ = [
     "state_from_form",
@@ -53,14 +54,14 @@ def users_value(user_ids: Iterable[str]) -> dict:
     return {"type": "multi_users_select", "selected_users": list(user_ids)}
 
 
-def option_value(value: str | None, text: str | None = None, *, type: str = "static_select") -> dict:  # noqa: A002
+def option_value(value: str | None, text: str | None = None, *, type: str = "static_select") -> dict:  # noqa: A002 - Slack's name
     """A static_select (or ``radio_buttons``) state: ``selected_option`` ``{text, value}`` or ``None``."""
     chosen = None if value is None else make_option(value, text)
     return {"type": type, "selected_option": chosen}
 
 
 def options_value(
-    values: Iterable[str | tuple[str, str]], *, type: str = "checkboxes"  # noqa: A002
+    values: Iterable[str | tuple[str, str]], *, type: str = "checkboxes"  # noqa: A002 - Slack's field name
 ) -> dict:
     """A checkboxes (or ``multi_static_select``) state: ``selected_options``; items are values or
     ``(value, text)`` pairs."""
@@ -159,9 +160,12 @@ def stateful_elements(view: Mapping[str, Any]) -> list[tuple[str, str, dict]]:
             elements = [block["element"]]
         elif block.get("type") == "actions":
             elements = [e for e in block.get("elements") or [] if e.get("type") in _STATEFUL_SELECTS]
-        elif block.get("type") == "section" and isinstance(block.get("accessory"), dict):
-            if block["accessory"].get("type") in _STATEFUL_SELECTS:
-                elements = [block["accessory"]]
+        elif (
+            block.get("type") == "section"
+            and isinstance(block.get("accessory"), dict)
+            and block["accessory"].get("type") in _STATEFUL_SELECTS
+        ):
+            elements = [block["accessory"]]
         for position, element in enumerate(elements):
             found.append((block_id, element.get("action_id") or f"{block_id}-action{position}", element))
     return found

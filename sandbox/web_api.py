@@ -8,8 +8,9 @@ fake's lock and answers a dict, or raises :class:`SlackError` for Slack's ``ok: 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sandbox.block_limits import block_problems, view_problems

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import CursorResult, Engine, Result, Table, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -46,3 +50,20 @@ def check_database(engine: Engine) -> None:
     """Raise if the database cannot answer a trivial query (used by /healthz)."""
     with engine.connect() as connection:
         connection.exec_driver_sql("SELECT 1")
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched (`Session.execute` is typed as returning a plain `Result`)."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+def required(row: T | None, model: type, key: object) -> T:
+    """`row`, which the caller knows exists: a missing one is a bug, never a user's mistake."""
+    if row is None:
+        raise LookupError(f"no {model.__name__} {key}")
+    return row
+
+
+def table_of(model: type) -> Table:
+    """A mapped class's table, typed as the `Table` it is (the declarative base declares a `FromClause`)."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined] # set by the declarative base

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
+from store.db import required, rowcount, table_of
 from store.models import (
     AuditEvent,
     Case,
@@ -46,7 +47,7 @@ def insert_json_rows(
             .table_valued(*(column(name, table.c[name].type) for name in columns))
             .render_derived(name="json_rows", with_types=True)
         )
-        values = [source.c[name] for name in columns]
+        values: list[Any] = [source.c[name] for name in columns]
     else:
         each = func.json_each(bindparam("json_rows", document, type_=Text)).table_valued("value")
         values = [func.json_extract(each.c.value, f"$.{name}") for name in columns]
@@ -84,6 +85,10 @@ class OrganisationRepository:
     def get(self, organisation_id: int) -> Organisation | None:
         return self.session.get(Organisation, organisation_id)
 
+    def require(self, organisation_id: int) -> Organisation:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(organisation_id), Organisation, organisation_id)
+
     def list(self) -> Sequence[Organisation]:
         return self.session.scalars(select(Organisation).order_by(Organisation.id)).all()
 
@@ -104,6 +109,10 @@ class CaseRepository:
 
     def get(self, case_id: int) -> Case | None:
         return self.session.scalars(self._query().where(Case.id == case_id)).first()
+
+    def require(self, case_id: int) -> Case:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(case_id), Case, case_id)
 
     def add_role(self, case: Case, role: CaseRole) -> None:
         """Give someone a role in the case (its id is known afterwards)."""
@@ -336,12 +345,12 @@ class OutboxRepository:
             )
             .values(claimed_until=until)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def claim_returning(self, message_id: int, *, now: datetime, until: datetime):
         """Take a row for sending in one statement; the row's (key, kind, recipient, payload, replaces_key,
         created_at) when taken, None when it is not pending or another dispatcher holds it."""
-        table = OutboxMessage.__table__
+        table = table_of(OutboxMessage)
         statement = (
             update(table)
             .where(
@@ -357,7 +366,7 @@ class OutboxRepository:
 
     def mark_sent(self, message_id: int, *, now: datetime, channel: str, ts: str) -> None:
         """Record where a sent row landed (its channel and ts, for chat.update later) in one statement."""
-        table = OutboxMessage.__table__
+        table = table_of(OutboxMessage)
         self.session.execute(
             update(table)
             .where(table.c.id == message_id)
@@ -367,13 +376,17 @@ class OutboxRepository:
 
     def release(self, message_id: int) -> None:
         """Give back a claimed row that was not sent (the next pass takes it at once)."""
-        table = OutboxMessage.__table__
+        table = table_of(OutboxMessage)
         self.session.execute(
             update(table).where(table.c.id == message_id, table.c.status == OutboxStatus.PENDING).values(claimed_until=None)
         )
 
     def get(self, message_id: int) -> OutboxMessage | None:
         return self.session.get(OutboxMessage, message_id)
+
+    def require(self, message_id: int) -> OutboxMessage:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(message_id), OutboxMessage, message_id)
 
     def list(self, *, status: str | None = None, kind: str | None = None) -> Sequence[OutboxMessage]:
         query = select(OutboxMessage).order_by(OutboxMessage.id)

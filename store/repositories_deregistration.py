@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from store.db import required, rowcount
 from store.models import AuditEvent, Base, Case, CaseStatus, Deregistration, DeregistrationStatus
 
 
@@ -30,6 +31,10 @@ class DeregistrationRepository:
         """The row as the database has it now (not as this session last saw it)."""
         query = select(Deregistration).where(Deregistration.id == deregistration_id)
         return self.session.scalars(query.execution_options(populate_existing=True)).first()
+
+    def require(self, deregistration_id: int) -> Deregistration:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(deregistration_id), Deregistration, deregistration_id)
 
     def for_case(self, case_id: int) -> Sequence[Deregistration]:
         query = select(Deregistration).where(Deregistration.case_id == case_id).order_by(Deregistration.id)
@@ -69,7 +74,7 @@ class DeregistrationRepository:
             .values(**values)
             .execution_options(synchronize_session="fetch")
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     # --- decisions --------------------------------------------------------------------------
 
@@ -81,7 +86,7 @@ class DeregistrationRepository:
             .values(meeting_at=at, meeting_set_by=by)
             .execution_options(synchronize_session="fetch")
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def record_outcome(self, row_id: int, *, expected_count: int, status: str, **values: Any) -> bool:
         """Save an outcome unless one was saved since the form was opened (one winner per outcome)."""
@@ -92,7 +97,7 @@ class DeregistrationRepository:
             .values(status=status, outcome_count=expected_count + 1, next_step=None, next_at=None, **values)
             .execution_options(synchronize_session="fetch")
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def supersede(self, case_id: int, *, now: datetime) -> list[Deregistration]:
         """End the case's active deregistrations (the child is registered again); the rows it ended."""

@@ -135,16 +135,6 @@ class OverviewRepository:
         )
         return self.session.scalars(query).all()
 
-    def referrals_since(self, organisation_id: int, *, since: datetime) -> Sequence[MeetingRecord]:
-        """Records flagging a significant amendment of the plan, of meetings held since `since`, oldest first."""
-        query = (
-            select(MeetingRecord)
-            .where(MeetingRecord.significant_amendment.is_(True), MeetingRecord.held_at >= since,
-                   MeetingRecord.case_id.in_(_open_cases(organisation_id)))
-            .order_by(MeetingRecord.held_at, MeetingRecord.id)
-        )
-        return self.session.scalars(query).all()
-
     def dues_not_scheduled(self, organisation_id: int, *, by: date) -> Sequence[MeetingDue]:
         """Due periods with nothing scheduled yet whose due date is on or before `by`, soonest first."""
         query = (

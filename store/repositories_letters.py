@@ -11,6 +11,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from store.db import required, rowcount
 from store.models import Case, InstitutionLetter, LetterStatus
 
 
@@ -28,6 +29,10 @@ class LetterRepository:
         """The letter as the database has it now (not as this session last saw it)."""
         query = select(InstitutionLetter).where(InstitutionLetter.id == letter_id)
         return self.session.scalars(query.execution_options(populate_existing=True)).first()
+
+    def require(self, letter_id: int) -> InstitutionLetter:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(letter_id), InstitutionLetter, letter_id)
 
     def for_case(self, case_id: int) -> Sequence[InstitutionLetter]:
         query = select(InstitutionLetter).where(InstitutionLetter.case_id == case_id)
@@ -106,7 +111,7 @@ class LetterRepository:
             .values(status=LetterStatus.TO_SEND, **values)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def mark_sent(self, letter_id: int, *, now: datetime, by: str, on_behalf_of: str | None) -> bool:
         """To send -> sent (its reminders stop); True for the one click that did it."""
@@ -116,7 +121,7 @@ class LetterRepository:
             .values(status=LetterStatus.SENT, sent_at=now, sent_by=by, sent_on_behalf_of=on_behalf_of, remind_at=None)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     # --- the sweep ------------------------------------------------------------------------------
 
@@ -143,4 +148,4 @@ class LetterRepository:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1

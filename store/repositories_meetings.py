@@ -14,12 +14,11 @@ from typing import NamedTuple
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from store.db import required, rowcount
 from store.models import (
     ActionStatus,
     Case,
     CaseRole,
-    Organisation,
-    Role,
     DueStatus,
     Meeting,
     MeetingAction,
@@ -28,7 +27,9 @@ from store.models import (
     MeetingRecord,
     MeetingReminder,
     MeetingStatus,
+    Organisation,
     ReminderStatus,
+    Role,
 )
 
 
@@ -58,6 +59,10 @@ class MeetingRepository:
 
     def get(self, meeting_id: int) -> Meeting | None:
         return self.session.get(Meeting, meeting_id)
+
+    def require(self, meeting_id: int) -> Meeting:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(meeting_id), Meeting, meeting_id)
 
     def add_move(self, move: MeetingMove) -> None:
         self.session.add(move)
@@ -162,7 +167,7 @@ class MeetingRepository:
             .values(status=status, updated_at=now, **values)
             .execution_options(synchronize_session="fetch")
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     # --- reminders ------------------------------------------------------------------------
 
@@ -190,7 +195,7 @@ class MeetingRepository:
             .values(status=ReminderStatus.CANCELLED)
             .execution_options(synchronize_session="fetch")
         )
-        return self.session.execute(statement).rowcount
+        return rowcount(self.session.execute(statement))
 
     def claim_due_reminders(self, *, now: datetime, limit: int) -> Sequence[MeetingReminder]:
         """Pending reminders due by `now`, locked for this transaction (others skip them on PostgreSQL)."""

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from store.db import required, rowcount
 from store.models import Case, CopyStatus, Cp9, Cp9Status, Organisation, PlanCopy, PlanReceipt
 
 
@@ -76,6 +77,10 @@ class PlanReceiptRepository:
         query = self._query().where(PlanReceipt.id == receipt_id).execution_options(populate_existing=True)
         return self.session.scalars(query).first()
 
+    def require(self, receipt_id: int) -> PlanReceipt:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(receipt_id), PlanReceipt, receipt_id)
+
     def for_record(self, record_id: int) -> PlanReceipt | None:
         return self.session.scalars(self._query().where(PlanReceipt.record_id == record_id)).first()
 
@@ -121,7 +126,7 @@ class PlanReceiptRepository:
             .values(status=CopyStatus.RECEIVED, received_at=now)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def remember_messages(self, row: PlanReceipt | PlanCopy, *keys: str) -> None:
         """Remember messages that carry a button, to update them in place once it is spent."""
@@ -186,7 +191,7 @@ class Cp9Repository:
                     sent_on_behalf_of=on_behalf_of)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def mark_received(self, cp9_id: int, *, now: datetime, by: str, on_behalf_of: str | None) -> bool:
         """The coordinator marks a CP9 received (sent or not yet marked sent); True for the one that did."""
@@ -196,7 +201,7 @@ class Cp9Repository:
             .values(status=Cp9Status.RECEIVED, received_at=now, received_by=by, received_on_behalf_of=on_behalf_of)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def remember_messages(self, cp9: Cp9, *, chair: tuple[str, ...] = (), coordinator: tuple[str, ...] = ()) -> None:
         """Remember messages that carry a button, to update them in place once it is spent."""

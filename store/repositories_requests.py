@@ -9,10 +9,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from store.models import Case, CaseStatus, MeetingRequest, RequestStatus
-
-#: Only requests of cases whose core group runs are chased (not deregistered or closed ones).
-_RUNNING = MeetingRequest.case_id.in_(select(Case.id).where(Case.status == CaseStatus.OPEN))
+from store.db import required, rowcount
+from store.models import MeetingRequest, RequestStatus
 
 
 class MeetingRequestRepository:
@@ -30,6 +28,10 @@ class MeetingRequestRepository:
         query = select(MeetingRequest).where(MeetingRequest.id == request_id)
         return self.session.scalars(query.execution_options(populate_existing=True)).first()
 
+    def require(self, request_id: int) -> MeetingRequest:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(request_id), MeetingRequest, request_id)
+
     def for_case(self, case_id: int) -> Sequence[MeetingRequest]:
         query = (
             select(MeetingRequest)
@@ -46,7 +48,7 @@ class MeetingRequestRepository:
             .values(status=to_status, **values)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def set_meeting(self, request_id: int, meeting_id: int) -> None:
         statement = (
@@ -57,52 +59,21 @@ class MeetingRequestRepository:
         )
         self.session.execute(statement)
 
-    # --- the sweep: cheap indexed queries, then one conditional update per request ----------
+    # --- the ledger's steps (bot/services/request_chase.py): what was sent is kept on the request ----------
 
-    def due_for_reminder(self, *, now: datetime, limit: int = 200) -> list[int]:
-        query = (
-            select(MeetingRequest.id)
-            .where(MeetingRequest.status == RequestStatus.PENDING, MeetingRequest.remind_at <= now, _RUNNING)
-            .order_by(MeetingRequest.remind_at)
-            .limit(limit)
-        )
-        return list(self.session.scalars(query).all())
+    def record_reminder(self, request_id: int, *, now: datetime, to: str) -> bool:
+        """Note that a pending request's decider was reminded (and who got it); False once it was decided."""
+        return self._while_pending(request_id, reminded_at=now, reminded_to=to)
 
-    def due_for_escalation(self, *, now: datetime, limit: int = 200) -> list[int]:
-        query = (
-            select(MeetingRequest.id)
-            .where(MeetingRequest.status == RequestStatus.PENDING, MeetingRequest.escalate_at <= now, _RUNNING)
-            .order_by(MeetingRequest.escalate_at)
-            .limit(limit)
-        )
-        return list(self.session.scalars(query).all())
+    def record_escalation(self, request_id: int, *, now: datetime, to: str, on_behalf_of: str | None) -> bool:
+        """Note where a pending request nobody decided in time went; False once it was decided."""
+        return self._while_pending(request_id, escalated_at=now, escalated_to=to, escalated_on_behalf_of=on_behalf_of)
 
-    def claim_reminder(self, request_id: int, *, now: datetime, to: str) -> bool:
-        """Take the reminder of a pending request; False when it was decided or someone else took it."""
+    def _while_pending(self, request_id: int, **values: Any) -> bool:
         statement = (
             update(MeetingRequest)
-            .where(
-                MeetingRequest.id == request_id,
-                MeetingRequest.status == RequestStatus.PENDING,
-                MeetingRequest.remind_at <= now,
-            )
-            .values(remind_at=None, reminded_at=now, reminded_to=to)
+            .where(MeetingRequest.id == request_id, MeetingRequest.status == RequestStatus.PENDING)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount == 1
-
-    def claim_escalation(self, request_id: int, *, now: datetime, to: str, on_behalf_of: str | None) -> bool:
-        """Take the escalation of a pending request (and skip a reminder not yet sent)."""
-        statement = (
-            update(MeetingRequest)
-            .where(
-                MeetingRequest.id == request_id,
-                MeetingRequest.status == RequestStatus.PENDING,
-                MeetingRequest.escalate_at <= now,
-            )
-            .values(
-                escalate_at=None, remind_at=None, escalated_at=now, escalated_to=to, escalated_on_behalf_of=on_behalf_of
-            )
-            .execution_options(synchronize_session=False)
-        )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1

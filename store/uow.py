@@ -23,6 +23,7 @@ from store.repositories_meetings import MeetingRecordRepository, MeetingReposito
 from store.repositories_obligations import ObligationRepository
 from store.repositories_receipts import Cp9Repository, PlanReceiptRepository
 from store.repositories_requests import MeetingRequestRepository
+from store.repositories_reviews import AmendmentReferralRepository, ReviewConferenceRepository
 
 
 class UnitOfWork:
@@ -53,6 +54,8 @@ class UnitOfWork:
         self.overview = OverviewRepository(self.session)
         self.home_tabs = HomeTabRepository(self.session)
         self.obligations = ObligationRepository(self.session)
+        self.reviews = ReviewConferenceRepository(self.session)
+        self.referrals = AmendmentReferralRepository(self.session)
         self.committed = False
         return self
 

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 
-
 from tests.harness import CASE, organisation_file, write_organisation_file
 
 

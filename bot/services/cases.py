@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.errors import ConfigError, NotACaseChannelError, NotInCaseError
 from bot.orgfile import CaseSpec, OrganisationFile
 from bot.services.meetings import sync_first_meeting
+from bot.services.review_conference import set_review_conference
 from store.models import Case, CaseRole, CaseStatus, Organisation, Role
 from store.uow import UnitOfWork
 
@@ -92,6 +93,7 @@ def import_organisation(file: OrganisationFile, *, uow: UnitOfWork, now: datetim
             report.created.append(case_spec.reference)
             uow.audit.record(action="case.registered", at=now, case_id=case.id, actor=actor)
             sync_first_meeting(uow=uow, case=case, actor=actor, now=now)
+            _sync_review_conference(uow, case, case_spec, actor=actor, now=now)
             continue
         changes = _apply(
             case,
@@ -99,11 +101,14 @@ def import_organisation(file: OrganisationFile, *, uow: UnitOfWork, now: datetim
                 "channel": case_spec.channel,
                 "registered_on": case_spec.registered_on,
                 "first_meeting_at": case_spec.first_meeting,
+                "conference_chair": case_spec.conference_chair,
             },
         )
         changes += _sync_roles(case, case_spec)
         if "first_meeting_at" in " ".join(changes):
             sync_first_meeting(uow=uow, case=case, actor=actor, now=now)
+        if _sync_review_conference(uow, case, case_spec, actor=actor, now=now):
+            changes.append(f"review_conference: {case_spec.review_conference.isoformat()}")
         if changes:
             case.updated_at = now
             report.updated[case_spec.reference] = changes
@@ -115,6 +120,16 @@ def import_organisation(file: OrganisationFile, *, uow: UnitOfWork, now: datetim
         c.reference for c in existing if c.organisation_id == organisation.id and c.reference not in in_file
     ]
     return report
+
+
+def _sync_review_conference(uow: UnitOfWork, case: Case, spec: CaseSpec, *, actor: str, now: datetime) -> bool:
+    """The file's review conference, unless the case already knows that date (set since, or held and decided: a file
+    not yet updated after the conference must not bring a past date back); True when it was set."""
+    if (spec.review_conference is None or case.status != CaseStatus.OPEN
+            or uow.reviews.known_on(case.id, spec.review_conference)):
+        return False
+    return set_review_conference(uow=uow, now=now, case=case, held_on=spec.review_conference, by=actor,
+                                 via="organisation file") is not None
 
 
 def _refuse_others(file: OrganisationFile, existing: Sequence[Case], *, organisation_id: int | None) -> None:
@@ -194,6 +209,7 @@ def _new_case(spec: CaseSpec, organisation: Organisation, now: datetime) -> Case
         channel=spec.channel,
         registered_on=spec.registered_on,
         first_meeting_at=spec.first_meeting,
+        conference_chair=spec.conference_chair,
         status=CaseStatus.OPEN,
         created_at=now,
         updated_at=now,

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bot.authority import COORDINATOR_OR_DELEGATE, AlreadyDoneError, acting_as, coordinator_of
 from bot.cp9 import Cp9State, check_sent_on, clean_note, cp9_schedule, cp9_state
 from bot.errors import InvalidInputError, NotACaseChannelError
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for, policy_for
-from bot.authority import COORDINATOR_OR_DELEGATE, AlreadyDoneError, acting_as, coordinator_of
 from bot.receipts import days_overdue
 from bot.services import receipt_obligations
 from bot.services.cases import case_for_channel
@@ -235,7 +235,7 @@ def _cp9(uow: UnitOfWork, *, channel: str | None = None, cp9_id: int | None = No
         cp9 = uow.cp9s.get(cp9_id)
         if cp9 is None:
             raise InvalidInputError("That meeting's CP9 no longer exists.")
-        return uow.cases.get(cp9.case_id), cp9
+        return uow.cases.require(cp9.case_id), cp9
     case = uow.cases.get_by_channel(channel or "")
     if case is None:
         raise NotACaseChannelError()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bot.authority import AlreadyDoneError, acting_as, duty_in
 from bot.deregistration import (
     DeregistrationDraft,
     OutcomeDraft,
@@ -21,13 +22,13 @@ from bot.deregistration import (
     post_deregistration_window,
     window_steps,
 )
-from bot.authority import AlreadyDoneError, acting_as, duty_in
 from bot.errors import CoreGroupError, InvalidInputError, NotACaseChannelError, NotAllowedError
 from bot.meetings import non_working_day_warning
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for, policy_for
 from bot.services.meeting_due_chases import end_meeting_obligation
 from bot.services.meeting_plan import route_to
+from bot.services.review_conference import end_review_cycle
 from store.models import Case, CaseStatus, Deregistration, DeregistrationStatus, DueStatus, MeetingStatus
 from store.uow import UnitOfWork
 
@@ -129,6 +130,7 @@ def deregister_case(draft: DeregistrationDraft, *, channel: str, user: str, uow:
     uow.deregistrations.add(row)
     case.status, case.updated_at = CaseStatus.DEREGISTERED, now
     cancelled = stop_core_group(uow, case, now=now)
+    end_review_cycle(uow=uow, now=now, case=case, by=user, on_behalf_of=on_behalf_of)
     uow.audit.record(
         action="case.deregistered", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
         deregistration_id=row.id, review_conference_on=row.review_conference_on.isoformat(),
@@ -164,6 +166,7 @@ def _close_at_once(draft: DeregistrationDraft, uow: UnitOfWork, case: Case, *, u
         post_deregistration_meeting=False, plan_type=row.plan_type, lead_agency_length=len(row.lead_agency),
         meetings_cancelled=len(cancelled),
     )
+    end_review_cycle(uow=uow, now=now, case=case, by=user, on_behalf_of=on_behalf_of)
     close_case(uow, case, row, now=now, actor=user, on_behalf_of=on_behalf_of)
     return row, len(cancelled)
 
@@ -250,7 +253,7 @@ def _acting_on(uow: UnitOfWork, deregistration_id: int, user: str, *, now: datet
     row = uow.deregistrations.get(deregistration_id)
     if row is None:
         raise InvalidInputError("That deregistration no longer exists.")
-    case = uow.cases.get(row.case_id)
+    case = uow.cases.require(row.case_id)
     on_behalf_of = acting_for(uow, case, user, organisers(case, row), now=now, doing=doing,
                               who=f"the convener ({{owner}}) or chair of the post-deregistration meeting of "
                                   f"{case.reference}")

@@ -19,6 +19,7 @@ from bot.notices import NoticeKind
 from bot.obligations import ObligationKind, Stage
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
+from bot.services.review_conference import referral_to_name
 from store.models import Case, CaseStatus, DueStatus, Organisation, RequestStatus
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -33,6 +34,7 @@ def build_digest(*, uow: UnitOfWork, organisation: Organisation, now: datetime) 
         "cp9": cp9_items(uow, organisation, now, cases),
         **request_items(uow, organisation, now, cases),
         "referrals": referral_items(uow, organisation, now, cases),
+        "reviews": review_items(uow, organisation, now, cases),
         "letters": letter_items(uow, organisation, now, cases),
         "plan_copies": plan_copy_items(uow, organisation, now, cases),
         "meetings": meeting_items(uow, organisation, now, cases),
@@ -54,7 +56,7 @@ def send_daily_digests(*, uow_factory: UnitOfWorkFactory, now: datetime) -> int:
     sent = 0
     for organisation_id in organisation_ids:
         with uow_factory() as uow:
-            organisation = uow.organisations.get(organisation_id)
+            organisation = uow.organisations.require(organisation_id)
             day = digest_day(now, calendar=calendar_for(organisation), policy=policy_for(organisation))
             if day is None or uow.outbox.get_by_key(digest_key(organisation.id, day)) is not None:
                 continue
@@ -85,7 +87,7 @@ class _Cases:
     """Cases by id, loaded once per digest; closed cases are left out of every section."""
 
     def __init__(self, uow: UnitOfWork) -> None:
-        self.uow, self.known = uow, {}
+        self.uow, self.known = uow, dict[int, Case]()
 
     def load(self, ids) -> dict[int, Case]:
         ids = list(ids)
@@ -142,7 +144,7 @@ def request_items(uow: UnitOfWork, organisation: Organisation, now: datetime,
         elif r.escalated_at and coordinator in (r.escalated_to, r.escalated_on_behalf_of):
             escalations.append(rules.escalation_item(**common, since=calendar.local_date(r.escalated_at), asked=False,
                                                      requester=r.requested_by, decider=r.decider))
-        elif r.reminded_at or r.escalated_at or (r.remind_at and r.remind_at <= now):
+        elif r.reminded_at or r.escalated_at:  # the ledger sweep (before the digest) reminded or escalated it
             waiting = r.escalated_to or r.reminded_to or r.routed_to
             late.append(rules.request_item(**common, requested_on=calendar.local_date(r.requested_at),
                                            waiting_on=waiting))
@@ -150,15 +152,44 @@ def request_items(uow: UnitOfWork, organisation: Organisation, now: datetime,
 
 
 def referral_items(uow: UnitOfWork, organisation: Organisation, now: datetime, cases: _Cases) -> list[DigestItem]:
-    """Meeting records (issue 5) flagging a significant amendment of the plan, for the review conference."""
-    calendar = calendar_for(organisation)
-    records = uow.overview.referrals_since(organisation.id, since=now - timedelta(days=rules.REFERRAL_DAYS))
-    known = cases.load(r.case_id for r in records)
+    """Significant-amendment referrals (the ledger) not answered yet, however old: until their recipient answers."""
+    calendar, today = calendar_for(organisation), calendar_for(organisation).local_date(now)
+    owed = _open_of_kind(uow, organisation, ObligationKind.AMENDMENT_REFERRAL)
+    referrals = uow.referrals.get_many(o.subject_id for o in owed)
+    known = cases.load(o.case_id for o in owed)
+    items = []
+    for o in owed:
+        referral = referrals.get(o.subject_id)
+        record = uow.meeting_records.get(referral.record_id) if referral else None
+        if o.case_id in known and record is not None:
+            items.append(rules.referral_item(
+                reference=known[o.case_id].reference, channel=known[o.case_id].channel,
+                held_on=calendar.local_date(record.held_at), due_on=calendar.local_date(o.due_at),
+                to_name=referral_to_name(known[o.case_id], referral.referred_to),
+                today=today, waiting_on=o.owner))
+    return items
+
+
+def review_items(uow: UnitOfWork, organisation: Organisation, now: datetime, cases: _Cases) -> list[DigestItem]:
+    """Review conferences in the next working days whose report (the ledger) is still owed."""
+    calendar, today = calendar_for(organisation), calendar_for(organisation).local_date(now)
+    horizon = calendar.add_working_days(today, rules.REVIEW_WORKING_DAYS)
+    owed = _open_of_kind(uow, organisation, ObligationKind.REVIEW_REPORT)
+    conferences = uow.reviews.get_many(o.subject_id for o in owed)
+    known = cases.load(o.case_id for o in owed)
+    name = policy_for(organisation).review_conference.name
     return [
-        rules.referral_item(reference=known[r.case_id].reference, channel=known[r.case_id].channel,
-                            held_on=calendar.local_date(r.held_at), chair=known[r.case_id].chair)
-        for r in records if r.case_id in known
+        rules.review_item(reference=known[o.case_id].reference, channel=known[o.case_id].channel, name=name,
+                          held_on=conferences[o.subject_id].held_on, due_on=o.due_local_date, today=today,
+                          chair=known[o.case_id].chair)
+        for o in owed
+        if o.case_id in known and o.subject_id in conferences and today <= conferences[o.subject_id].held_on <= horizon
     ]
+
+
+def _open_of_kind(uow: UnitOfWork, organisation: Organisation, kind: str):
+    """The organisation's open obligations of one kind, at any stage, oldest due first."""
+    return uow.obligations.overdue_for_organisation(organisation.id, stages=tuple(Stage), kinds=(kind,))
 
 
 def letter_items(uow: UnitOfWork, organisation: Organisation, now: datetime, cases: _Cases) -> list[DigestItem]:

@@ -20,7 +20,7 @@ from bot.services.meeting_due_chases import owed_meeting
 from store.models import Case, CaseStatus, CopyStatus, LetterStatus, Organisation, RequestStatus, Role
 from store.uow import UnitOfWork
 
-ROLE_NAMES = {Role.CHAIR: "chair", Role.TEAM_LEADER: "team leader", Role.MEMBER: "member"}
+ROLE_NAMES: dict[str, str] = {Role.CHAIR: "chair", Role.TEAM_LEADER: "team leader", Role.MEMBER: "member"}
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.authority import COORDINATOR_OR_DELEGATE, AlreadyDoneError, acting_as, chair_of, coordinator_of
 from bot.errors import InvalidInputError, NotACaseChannelError, NotAllowedError
 from bot.letters import LetterDetails, next_reminder_at, person_key
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for
-from bot.authority import COORDINATOR_OR_DELEGATE, AlreadyDoneError, acting_as, chair_of, coordinator_of
 from bot.requests import SYSTEM_ACTOR
 from bot.services.meeting_plan import route_to
 from store.models import Case, CaseStatus, InstitutionLetter, LetterStatus, MeetingRecord
@@ -151,7 +151,7 @@ def mark_letter_sent(*, uow: UnitOfWork, now: datetime, letter_id: int, user: st
     if letter.status == LetterStatus.DETAILS_NEEDED:
         raise InvalidInputError("The letter's details have not been given yet, so there is no letter to send.")
     if not uow.letters.mark_sent(letter.id, now=now, by=user, on_behalf_of=on_behalf_of):
-        letter = uow.letters.get(letter.id)
+        letter = uow.letters.require(letter.id)
         raise AlreadyDoneError(what="The letter", done="marked sent", by=letter.sent_by, at=letter.sent_at,
                                timezone=case.organisation.timezone, yours=letter.sent_by == user)
     letter = uow.letters.get(letter.id)
@@ -258,7 +258,7 @@ def _case_and_letter(uow: UnitOfWork, *, channel: str | None = None,
         letter = uow.letters.get(letter_id)
         if letter is None:
             raise InvalidInputError("That letter no longer exists.")
-        return uow.cases.get(letter.case_id), letter
+        return uow.cases.require(letter.case_id), letter
     case = uow.cases.get_by_channel(channel or "")
     if case is None:
         raise NotACaseChannelError()

@@ -22,10 +22,11 @@ from bot.services.cases import case_for_channel
 from bot.services.cp9 import start_cp9
 from bot.services.letters import flag_institution
 from bot.services.meeting_due_chases import discharge_meeting_due, owed_meeting, owed_state
-from bot.services.meeting_plan import next_due_after, route_to
+from bot.services.meeting_plan import next_due_after
 from bot.services.meetings import chair_case
 from bot.services.obligations import discharge_meeting_record
 from bot.services.receipts import start_plan_receipt
+from bot.services.review_conference import refer_amendment
 from store.models import (
     ActionStatus,
     Case,
@@ -196,7 +197,7 @@ def _check(draft: RecordDraft, *, channel: str, user: str, uow: UnitOfWork, now:
 
 
 def _tell(uow: UnitOfWork, case: Case, meeting: Meeting, record: MeetingRecord, *, next_due_on: date, now: datetime) -> None:
-    """The case channel gets the summary; a significant change goes to the coordinator for the review conference."""
+    """The case channel gets the summary; a significant change is referred to the profile's recipient (an obligation)."""
     summary = {
         "reference": case.reference,
         "channel": case.channel,
@@ -216,16 +217,7 @@ def _tell(uow: UnitOfWork, case: Case, meeting: Meeting, record: MeetingRecord, 
         recipient=case.channel, now=now, case_id=case.id, payload=summary,
     )
     if record.significant_amendment:
-        to, on_behalf_of = route_to(uow, case, case.organisation.coordinator, now=now)
-        uow.outbox.enqueue(
-            key=notice_key(NoticeKind.PLAN_AMENDMENT_REFERRED, record.id, to), kind=NoticeKind.PLAN_AMENDMENT_REFERRED,
-            recipient=to, now=now, case_id=case.id,
-            payload={**summary, "chair": case.chair, "on_behalf_of": on_behalf_of,
-                     "amendment_rule": policy_for(case.organisation).wording.significant_amendment,
-                     "attended": len(record.attendees()), "absent": len(record.invited_absentees())},
-        )
-        uow.audit.record(action="meeting.referred_to_review", at=now, case_id=case.id, actor=record.recorded_by,
-                         record_id=record.id, to=to, on_behalf_of=on_behalf_of)
+        refer_amendment(uow=uow, now=now, case=case, record=record, summary=summary)
 
 
 # --- what /core-group status shows ------------------------------------------------------------

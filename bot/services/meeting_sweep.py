@@ -16,7 +16,7 @@ from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for
 from bot.services.meetings import meeting_payload
 from bot.sweep import in_batches
-from store.models import ActionStatus, CaseStatus, MeetingStatus, ReminderStatus
+from store.models import ActionStatus, CaseStatus, MeetingReminder, MeetingStatus, ReminderStatus
 from store.repositories_meetings import SweepCase
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -39,11 +39,12 @@ def _remind_meetings(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int
         return 0, 0
     meetings = uow.meetings.get_many(r.meeting_id for r in rows)
     running = uow.cases.statuses(m.case_id for m in meetings.values())  # deregistered or closed: no reminders
-    latest = {}  # a sweep that comes late sends only the latest reminder of each meeting ("today", not both)
+    latest: dict[int, MeetingReminder] = {}  # a sweep that comes late sends only the latest reminder of each meeting ("today", not both)
     for row in rows:
         if row.due_at >= latest.get(row.meeting_id, row).due_at:
             latest[row.meeting_id] = row
-    due, stale = [], []
+    due: list[MeetingReminder] = []
+    stale: list[MeetingReminder] = []
     for row in rows:
         meeting = meetings.get(row.meeting_id)
         live = (meeting is not None and meeting.status == MeetingStatus.SCHEDULED and latest[row.meeting_id] is row

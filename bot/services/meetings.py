@@ -13,6 +13,7 @@ from bot.organisation import calendar_for, policy_for
 from bot.services.meeting_plan import ensure_first_due, plan_reminders, refresh_due
 from bot.services.obligations import owe_meeting_record
 from store.models import Case, CaseStatus, DueStatus, Meeting, MeetingKind, MeetingMove, MeetingStatus
+from store.repositories_meetings import SweepCase
 from store.uow import UnitOfWork
 
 
@@ -141,7 +142,7 @@ def cancel_meeting(
     return meeting
 
 
-def meeting_payload(case: Case, meeting: Meeting) -> dict:
+def meeting_payload(case: Case | SweepCase, meeting: Meeting) -> dict:
     """What a meeting notice carries: everything the renderer needs, no personal data."""
     return {
         "reference": case.reference,
@@ -268,7 +269,7 @@ def prepare_schedule_change(
     """Check what the chair typed against the case's calendar and chosen meeting; the change, or problems by field."""
     case, _ = chair_case(channel, user, uow=uow, now=now, doing="schedule its meetings")
     meeting = existing_meeting(case.id, meeting_id, uow=uow)
-    if meeting is not None and uow.meetings.get(meeting.id).status != MeetingStatus.SCHEDULED:
+    if meeting is not None and uow.meetings.require(meeting.id).status != MeetingStatus.SCHEDULED:
         return None, {"meeting": "That meeting is no longer scheduled: choose another."}
     return check_schedule_change(
         meeting=meeting, cancel=cancel, day=day, at=at, mode=mode, note=note, reason=reason, now=now,

@@ -6,8 +6,8 @@ told once), takes it with a compare-and-set on stage, generation and next step t
 with idempotency keys (obligation + generation + rung + recipient) in the same small transaction. Run twice, or
 in two processes at once, it sends nothing twice. The audit names the system `bot.requests.SYSTEM_ACTOR`.
 
-Only kinds with a notice here are chased by the ledger (this round: the record of a meeting); the others are
-backfilled parked (`next_step_at` NULL) and still chased by their feature's sweeper until they are switched.
+Only kinds with a notice or a step here are chased by the ledger (the record of a meeting, requests' decisions); the
+others are backfilled parked (`next_step_at` NULL) and still chased by their feature's sweeper until they are switched.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bot.obligations import (
     ObligationKind,
     RungTimes,
     Stage,
+    Step,
     audience,
     ladder_for,
     next_after,
@@ -30,7 +31,7 @@ from bot.obligations import (
 )
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
-from bot.services import meeting_due_chases, receipt_chases
+from bot.services import meeting_due_chases, receipt_chases, request_chase
 from bot.services.meeting_plan import route_to
 from bot.services.obligations import (
     discharge_obligation,
@@ -38,6 +39,7 @@ from bot.services.obligations import (
     obligation_key_prefix,
     waive_obligation,
 )
+from bot.services.review_conference import REVIEW_NOTICES
 from bot.sweep import in_batches
 from store.models import Case, CaseStatus, MeetingStatus, Obligation, Role
 from store.uow import UnitOfWork, UnitOfWorkFactory
@@ -76,11 +78,18 @@ def meeting_record_settled(uow: UnitOfWork, row: Obligation, *, now: datetime) -
 
 #: Per kind, a check that the obligation is still owed before it is chased (it closes the row when not).
 SETTLED: dict[str, Callable[..., bool]] = {ObligationKind.MEETING_RECORD: meeting_record_settled}
+SETTLED.update(request_chase.SETTLED)
 
 #: The notice each kind chased by the ledger sends: `fn(uow, case, row) -> (kind, payload) | None`.
 NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], tuple[NoticeKind, dict] | None]] = {
     ObligationKind.MEETING_RECORD: meeting_record_notice,
 }
+NOTICES.update(request_chase.NOTICES)
+
+#: Kinds whose step the feature takes itself once the ledger has claimed it (who is told, what the feature keeps),
+#: instead of notifying the ladder's audience: `fn(uow, case, row, stage, *, now) -> (notices, people told)`.
+STEPS: dict[str, Callable[..., tuple[int, list[str]]]] = {}
+STEPS.update(request_chase.STEPS)
 
 #: Kinds whose chase at some stages is one message per subject and person however many rows reach the rung
 #: (`fn(uow, row, stage) -> subject | None`): the chair hears of a meeting's plan copies once, not once per copy.
@@ -93,6 +102,7 @@ SENT: dict[str, Callable[..., None]] = {}
 NOTICES.update(receipt_chases.NOTICES)
 GROUPS.update(receipt_chases.GROUPS)
 SENT.update(receipt_chases.SENT)
+NOTICES.update(REVIEW_NOTICES)  # the review conference's report and decision, and significant-amendment referrals
 NOTICES.update(meeting_due_chases.NOTICES)
 SETTLED.update(meeting_due_chases.SETTLED)
 SENT.update(meeting_due_chases.SENT)
@@ -113,7 +123,7 @@ def _step_batch(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int
 
 
 def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int:
-    if row.kind not in NOTICES:  # not switched to the ledger yet: park it rather than claim it every pass
+    if row.kind not in NOTICES and row.kind not in STEPS:  # not switched to the ledger yet: park it, not claim it again
         log.warning("obligation %s of kind %s is not chased by the ledger yet: parked", row.id, row.kind)
         uow.obligations.advance(row.id, stage=row.stage, generation=row.generation, expected_stage=row.stage,
                                 expected_step_at=row.next_step_at, next_step_at=None)
@@ -124,15 +134,18 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
         return 0
     if row.kind in SETTLED and SETTLED[row.kind](uow, row, now=now):
         return 0
-    if row.generation == 0:  # backfilled by the migration, which cannot read the profile: snapshot its ladder now
-        if not uow.obligations.retime(row.id, generation=0, **ladder_snapshot(case, row.kind, row.due_at)):
-            return 0
-    calendar = calendar_for(case.organisation)
-    ladder = ladder_for(policy_for(case.organisation).obligations, row.kind)
-    times = RungTimes(rung_times(ladder, row.due_at, calendar).remind_at, row.overdue_at, row.breach_at)
+    # Backfilled by the migration, which cannot read the profile: snapshot its ladder now.
+    if row.generation == 0 and not uow.obligations.retime(row.id, generation=0,
+                                                          **ladder_snapshot(case, row.kind, row.due_at)):
+        return 0
+    calendar, policy = calendar_for(case.organisation), policy_for(case.organisation)
+    ladder = ladder_for(policy.obligations, row.kind)
+    reminders = rung_times(ladder, row.due_at, calendar, working_hours=policy.working_hours).remind_at
+    times = RungTimes(reminders, row.overdue_at, row.breach_at)
     step = step_at(ladder, times, stage=Stage(row.stage), last_step_at=row.last_step_at, now=now, calendar=calendar)
     owner = _owner(case, row)
-    targets = _recipients(uow, case, owner, audience(ladder, step.stage), now=now) if step else []
+    own_step = row.kind in STEPS
+    targets = _recipients(uow, case, owner, audience(ladder, step.stage), now=now) if step and not own_step else []
     rung = f"{step.stage}.{row.reminders_sent}" if step else ""
     group = GROUPS[row.kind](uow, row, str(step.stage)) if step and row.kind in GROUPS else None
     if group:  # one message per subject, stage, day and person: the rows that reach the rung together share it
@@ -154,8 +167,12 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
         return 0  # another sweep took this step
     if step is None:
         return 0
+    if own_step:
+        enqueued, told = STEPS[row.kind](uow, case, row, step.stage, now=now)
+        _audit_step(uow, case, row, step, told, now=now)
+        return enqueued
     uow.obligations.reload(row)  # the notice sees the row as stepped (its stage, last step, reminders sent)
-    notice = NOTICES[row.kind](uow, case, row)
+    notice = NOTICES[row.kind](uow, case, row) if targets else None  # a rung may tell nobody (the digest shows it)
     enqueued = 0
     for to, on_behalf_of in targets:
         if notice is None:
@@ -167,10 +184,13 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
             enqueued += 1
             if row.kind in SENT:
                 SENT[row.kind](uow, case, row, keys[to], to, payload, now)
-    uow.audit.record(action="obligation.stepped", at=now, case_id=case.id, actor=SYSTEM_ACTOR, obligation_id=row.id,
-                     kind=row.kind, stage=str(step.stage), repeat=step.repeat, skipped=step.skipped,
-                     to=[to for to, _ in targets])
+    _audit_step(uow, case, row, step, [to for to, _ in targets], now=now)
     return enqueued
+
+
+def _audit_step(uow: UnitOfWork, case: Case, row: Obligation, step: Step, told: list[str], *, now: datetime) -> None:
+    uow.audit.record(action="obligation.stepped", at=now, case_id=case.id, actor=SYSTEM_ACTOR, obligation_id=row.id,
+                     kind=row.kind, stage=str(step.stage), repeat=step.repeat, skipped=step.skipped, to=told)
 
 
 def _owner(case: Case, row: Obligation) -> str | None:

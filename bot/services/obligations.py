@@ -21,9 +21,9 @@ from store.uow import UnitOfWork
 
 def ladder_snapshot(case: Case, kind: str, due_at: datetime) -> dict:
     """A row's ladder columns for a due instant: rung times (stored: profile edits move no row) and first step."""
-    calendar = calendar_for(case.organisation)
-    ladder = ladder_for(policy_for(case.organisation).obligations, kind)
-    times = rung_times(ladder, due_at, calendar)
+    calendar, policy = calendar_for(case.organisation), policy_for(case.organisation)
+    ladder = ladder_for(policy.obligations, kind)
+    times = rung_times(ladder, due_at, calendar, working_hours=policy.working_hours)
     return {"remind_at": times.remind_at[0] if times.remind_at else None, "overdue_at": times.overdue_at,
             "breach_at": times.breach_at, "stage": Stage.PENDING, "last_step_at": None, "reminders_sent": 0,
             "next_step_at": next_after(ladder, times, stage=Stage.PENDING, last_step_at=None, calendar=calendar)}
@@ -60,12 +60,13 @@ def move_obligation(*, uow: UnitOfWork, case: Case, row: Obligation, due_at: dat
 
 
 def discharge_obligation(*, uow: UnitOfWork, row: Obligation, by: str, now: datetime,
-                         on_behalf_of: str | None = None, outcome: str = "done") -> bool:
+                         on_behalf_of: str | None = None, outcome: str = "done", closing: dict | None = None) -> bool:
     """Mark an obligation done (once), withdraw its chases not sent yet and update the latest sent ones in place
-    (`outcome` says how, for their renderer); True when this call did it."""
+    (`outcome` says how, for their renderer; `closing` adds what the kind's renderer reads); True when this call
+    did it."""
     if not uow.obligations.discharge(row.id, by=by, now=now):
         return False
-    _close_chases(uow, row, outcome=outcome, by=by, now=now)
+    _close_chases(uow, row, outcome=outcome, by=by, now=now, closing=closing)
     uow.audit.record(action="obligation.discharged", at=now, case_id=row.case_id, actor=by, on_behalf_of=on_behalf_of,
                      obligation_id=row.id, kind=row.kind, stage=row.stage)
     return True
@@ -82,7 +83,8 @@ def waive_obligation(*, uow: UnitOfWork, row: Obligation, by: str, reason: str, 
     return True
 
 
-def _close_chases(uow: UnitOfWork, row: Obligation, *, outcome: str, by: str, now: datetime) -> None:
+def _close_chases(uow: UnitOfWork, row: Obligation, *, outcome: str, by: str, now: datetime,
+                  closing: dict | None = None) -> None:
     """Withdraw what was not sent; the latest chases that went (or are going) are updated in place, without buttons."""
     uow.obligations.withdraw_notices(obligation_key_prefix(row.id), case_id=row.case_id)
     for key in row.notice_keys or []:
@@ -91,7 +93,7 @@ def _close_chases(uow: UnitOfWork, row: Obligation, *, outcome: str, by: str, no
             continue  # withdrawn just now, or failed: there is no message to change
         uow.outbox.enqueue(key=f"{key}:{outcome}", kind=sent.kind, recipient=sent.recipient, now=now,
                            case_id=row.case_id, replaces_key=key,
-                           payload={**(sent.payload or {}), "done": outcome, "done_by": by})
+                           payload={**(sent.payload or {}), "done": outcome, "done_by": by, **(closing or {})})
 
 
 def obligation_key_prefix(obligation_id: int) -> str:

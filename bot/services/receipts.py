@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bot.authority import CHAIR_OR_DELEGATE, AlreadyDoneError, NotYoursError, acting_as, chair_of
 from bot.errors import InvalidInputError, NotACaseChannelError
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for, policy_for
-from bot.authority import CHAIR_OR_DELEGATE, AlreadyDoneError, NotYoursError, acting_as, chair_of
 from bot.receipts import (
     CopyState,
     check_plan_sent,
@@ -226,7 +226,7 @@ def confirm_plan_receipt(*, uow: UnitOfWork, now: datetime, copy_id: int, user: 
     copy = uow.receipts.get_copy(copy_id)
     if copy is None:
         raise InvalidInputError("That copy of the plan no longer exists.")
-    case = uow.cases.get(copy.case_id)
+    case = uow.cases.require(copy.case_id)
     timezone = case.organisation.timezone
     if copy.user_id != user:
         raise NotYoursError(step="confirm receiving this copy of the plan", who="the person it was sent to ({owner})",
@@ -245,7 +245,7 @@ def confirm_plan_receipt(*, uow: UnitOfWork, now: datetime, copy_id: int, user: 
                      copy_id=copy.id, late=now > copy.due_at)
     for key in copy.message_keys or []:
         _update(uow, key, suffix="received", changes={"confirmed_at": now.isoformat()}, now=now)
-    receipt = uow.receipts.get(copy.receipt_id)  # the chair's messages show who has confirmed
+    receipt = uow.receipts.require(copy.receipt_id)  # the chair's messages show who has confirmed
     for key in receipt.message_keys or []:
         _update(uow, key, suffix=f"received:{copy.id}", changes=receipt_payload(case, receipt), now=now)
     return copy
@@ -309,7 +309,7 @@ def _receipt(uow: UnitOfWork, *, channel: str | None = None, receipt_id: int | N
         receipt = uow.receipts.get(receipt_id)
         if receipt is None:
             raise InvalidInputError("That meeting's plan copies no longer exist.")
-        return uow.cases.get(receipt.case_id), receipt
+        return uow.cases.require(receipt.case_id), receipt
     case = uow.cases.get_by_channel(channel or "")
     if case is None:
         raise NotACaseChannelError()

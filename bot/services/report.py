@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.authority import acting_as, chair_of, coordinator_of
 from bot.errors import NotACaseChannelError
 from bot.organisation import calendar_for, policy_for
-from bot.authority import acting_as, chair_of, coordinator_of
 from bot.report import (
     ActionLine,
     Cp9Line,
@@ -24,10 +24,11 @@ from bot.report import (
     RequestLine,
     ReviewReport,
 )
+from bot.services.review_conference import discharge_review_report
 from store.models import ActionStatus, Case, CopyStatus, DueStatus, MeetingRequest, PlanReceipt, RequestStatus, Role
 from store.uow import UnitOfWork
 
-_DUE_WORDS = {DueStatus.MET: "met", DueStatus.LATE: "late", DueStatus.FLAGGED: "overdue", DueStatus.OPEN: "due",
+_DUE_WORDS: dict[str, str] = {DueStatus.MET: "met", DueStatus.LATE: "late", DueStatus.FLAGGED: "overdue", DueStatus.OPEN: "due",
               DueStatus.SCHEDULED: "scheduled", DueStatus.ENDED: "ended"}
 
 
@@ -63,14 +64,17 @@ def review_report(*, uow: UnitOfWork, now: datetime, channel: str, user: str) ->
     people = sorted({p.user_id for m in meetings for p, _ in m.attendance if p.user_id}
                     | {p.user_id for a in actions for p in (a.owner, a.done_by) if p and p.user_id}
                     | {r.requested_by for r in requests} | {user} | ({on_behalf_of} if on_behalf_of else set()))
+    owed_to = discharge_review_report(uow=uow, now=now, case=case, by=user, on_behalf_of=on_behalf_of)
     report = ReviewReport(
         organisation=case.organisation.name, reference=case.reference, registered_on=case.registered_on,
         case_status=case.status, generated_on=local.strftime("%a %-d %b %Y, %H:%M"), generated_by=user,
         on_behalf_of=on_behalf_of, today=today, dues=dues, meetings=meetings, actions=actions, requests=requests,
         letters=letters, people=tuple(people), cp9_form=_cp9_form(case, meetings),
+        owed_to=owed_to.held_on if owed_to else None,
     )
     uow.audit.record(action="report.generated", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
-                     meetings=len(meetings), requests=len(requests), letters=len(letters))
+                     meetings=len(meetings), requests=len(requests), letters=len(letters),
+                     conference_id=owed_to.id if owed_to else None)
     return report
 
 
@@ -111,7 +115,7 @@ def _person(case: Case, user_id: str | None, label: str | None) -> Person:
 
 def _meeting(uow: UnitOfWork, case: Case, record, *, today) -> ReportMeeting:
     calendar = calendar_for(case.organisation)
-    meeting = uow.meetings.get(record.meeting_id)
+    meeting = uow.meetings.require(record.meeting_id)
     checklist = [(item.label, getattr(record, item.key, None) or (record.extra_checklist or {}).get(item.key) or "")
                  for item in policy_for(case.organisation).checklist]
     receipt = uow.receipts.for_record(record.id)

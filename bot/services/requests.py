@@ -26,8 +26,17 @@ from bot.requests import (
 )
 from bot.services import request_notices as notices
 from bot.services.meetings import schedule_meeting
-from store.models import Case, CaseStatus, Meeting, MeetingKind, MeetingRequest, RequestConcern, RequestStatus
-from store.models import RequestUrgency
+from bot.services.request_obligations import discharge_decisions, owe_coordinator_decision, owe_decision
+from store.models import (
+    Case,
+    CaseStatus,
+    Meeting,
+    MeetingKind,
+    MeetingRequest,
+    RequestConcern,
+    RequestStatus,
+    RequestUrgency,
+)
 from store.uow import UnitOfWork
 
 _DECIDER_OR_DELEGATE = "the {role} ({{owner}}) or their delegate for request decisions"
@@ -92,9 +101,10 @@ def request_meeting(cmd: NewRequest, *, uow: UnitOfWork, now: datetime) -> Meeti
     request = MeetingRequest(
         case_id=case.id, requested_by=cmd.user, requested_at=now, concern=concern, urgency=urgency, details=details,
         status=RequestStatus.PENDING, decider=decider, routed_to=routing.to,
-        remind_at=due.remind_at, escalate_at=due.escalate_at,
     )
     uow.requests.add(request)
+    role = decider_role(case, request)
+    owe_decision(uow=uow, case=case, request=request, owner_role=role.replace(" ", "_"), now=now)
     # The details are free text: the audit log keeps their length, never their words.
     uow.audit.record(
         action="request.requested", at=now, case_id=case.id, actor=cmd.user, request_id=request.id,
@@ -105,7 +115,6 @@ def request_meeting(cmd: NewRequest, *, uow: UnitOfWork, now: datetime) -> Meeti
         request_id=request.id, to=routing.to, decider=decider, remind_at=due.remind_at.isoformat(),
         escalate_at=due.escalate_at.isoformat(),
     )
-    role = decider_role(case, request)
     notices.send_decision_message(
         uow, case, request, decider_role=role, occasion=notices.ROUTED, recipient=routing.to,
         on_behalf_of=routing.on_behalf_of, now=now,
@@ -142,10 +151,10 @@ def decide_request(
     status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
     won = uow.requests.move(
         request.id, from_status=RequestStatus.PENDING, to_status=status, decided_by=user,
-        decided_on_behalf_of=on_behalf_of, decided_at=now, decision_reason=reason, remind_at=None, escalate_at=None,
+        decided_on_behalf_of=on_behalf_of, decided_at=now, decision_reason=reason,
     )
     if not won:
-        raise _closed(uow.requests.get(request.id), case, step="decide")
+        raise _closed(uow.requests.require(request.id), case, step="decide")
     meeting = _schedule(uow, case, request, starts_at, user=user, on_behalf_of=on_behalf_of, now=now) if approve else None
     request = uow.requests.get(request.id)
     # The reason is free text: it lives on the request (decision_reason), the audit keeps its length.
@@ -160,6 +169,7 @@ def decide_request(
     )
     keys = [notices.decision_key(request.id, occasion, to) for occasion, to in notices.decision_messages(request)]
     notices.close_messages(uow, keys, outcome=outcome, now=now)
+    discharge_decisions(uow=uow, request=request, by=user, on_behalf_of=on_behalf_of, outcome=outcome, now=now)
     payload = {**notices.summary(case, request, decider_role=role), "decision": outcome}
     kind = NoticeKind.REQUEST_APPROVED if approve else NoticeKind.REQUEST_REFUSED
     notices.tell(uow, case, request, kind=kind, recipient=request.requested_by, payload=payload, now=now)
@@ -180,6 +190,7 @@ def escalate_request(*, uow: UnitOfWork, now: datetime, request_id: int, user: s
     if not won:
         raise _closed(uow.requests.get(request.id), case, step="ask")
     request = uow.requests.get(request.id)
+    owe_coordinator_decision(uow=uow, case=case, request=request, coordinator=coordinator, now=now)
     uow.audit.record(
         action="request.escalated", at=now, case_id=case.id, actor=user, request_id=request.id,
         to=routing.to, why="refused; the requester asked the coordinator",
@@ -217,7 +228,7 @@ def decide_escalation(
         outcome_on_behalf_of=on_behalf_of, outcome_at=now, outcome_reason=reason,
     )
     if not won:
-        raise _closed(uow.requests.get(request.id), case, step="review")
+        raise _closed(uow.requests.require(request.id), case, step="review")
     meeting = _schedule(uow, case, request, starts_at, user=user, on_behalf_of=on_behalf_of, now=now) if convene else None
     request = uow.requests.get(request.id)
     # The reason is free text: it lives on the request (outcome_reason), the audit keeps its length.
@@ -232,6 +243,7 @@ def decide_escalation(
     notices.close_messages(
         uow, [notices.review_key(request.id, p) for p in notices.review_messages(request)], outcome=outcome, now=now
     )
+    discharge_decisions(uow=uow, request=request, by=user, on_behalf_of=on_behalf_of, outcome=outcome, now=now)
     payload = {**notices.summary(case, request, decider_role=decider_role(case, request)), "outcome": outcome}
     for person in dict.fromkeys([request.requested_by, request.decider, request.decided_by]):
         if person and person != user:
@@ -265,7 +277,7 @@ def _load(uow: UnitOfWork, request_id: int) -> tuple[MeetingRequest, Case]:
     request = uow.requests.get(request_id)
     if request is None:
         raise NotAllowedError("That request no longer exists.")
-    return request, uow.cases.get(request.case_id)
+    return request, uow.cases.require(request.case_id)
 
 
 def _delegate_of(uow: UnitOfWork, case: Case, principal: str, today: date) -> str | None:

@@ -170,9 +170,11 @@ def build_refused_message(p: dict[str, Any]) -> tuple[str, Blocks]:
 def build_review_message(p: dict[str, Any]) -> tuple[str, Blocks]:
     """The coordinator's message: the request, the refusal and its reason, with Convene / Uphold."""
     d, tz, ref = p["decision"], p["timezone"], p["reference"]
-    text = f"{mention(p['requested_by'])} asks you to look at a refused request for an additional meeting — {ref}"
+    reminder = "Reminder: " if p.get("occasion") == "reminder" else ""  # the ledger's chase, where a profile has one
+    text = (f"{reminder}{mention(p['requested_by'])} asks you to look at a refused request for an additional meeting"
+            f" — {ref}")
     blocks = [
-        section(f"*A refused request for an additional meeting* — {escape(ref)}\n"
+        section(f"*{reminder}A refused request for an additional meeting* — {escape(ref)}\n"
                 f"{mention(p['requested_by'])} asked the Co-ordinator, Children Services to look at it."),
         *_request_facts(p),
         section(f"*Refused by* {_by(d)} ({p['decider_role']}) on {local_datetime(datetime.fromisoformat(d['at']), tz)}\n"

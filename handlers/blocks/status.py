@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.services.cases import CaseStatusView
@@ -9,7 +10,7 @@ from handlers.format import local_datetime
 from handlers.render import context, header, mention, section
 
 
-def build_status_message(view: CaseStatusView, *, extra: list[dict[str, Any]] = ()) -> tuple[str, list[dict[str, Any]]]:
+def build_status_message(view: CaseStatusView, *, extra: Sequence[dict[str, Any]] = ()) -> tuple[str, list[dict[str, Any]]]:
     """The case's status: reference, chair, team leader, how many members, next meeting."""
     text = f"Core group status for {view.reference}"
     lines = [

@@ -80,6 +80,8 @@ class Case(Base):
     channel: Mapped[str] = mapped_column(String(30), unique=True)
     registered_on: Mapped[date] = mapped_column(Date)
     first_meeting_at: Mapped[datetime | None]
+    # The review conference's chair (Scotland: the CPPM chair; Fife: the Reviewing Officer), from the file.
+    conference_chair: Mapped[str | None] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(20), default=CaseStatus.OPEN)
     closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

@@ -45,9 +45,6 @@ class MeetingRequest(Base):
 
     __tablename__ = "meeting_request"
     __table_args__ = (
-        # The sweep's two queries: pending requests whose reminder or escalation is due.
-        Index("ix_meeting_request_status_remind", "status", "remind_at"),
-        Index("ix_meeting_request_status_escalate", "status", "escalate_at"),
         Index("ix_meeting_request_case", "case_id", "requested_at"),
     )
 
@@ -61,11 +58,10 @@ class MeetingRequest(Base):
     status: Mapped[str] = mapped_column(String(20), default=RequestStatus.PENDING)
 
     # Routing: who decides (the team leader), who was asked (they or their delegate), and who it
-    # was escalated to when nobody decided in time.
+    # was escalated to when nobody decided in time. When they are chased is the ledger's (obligation rows
+    # `request_decision` / `request_decision_urgent` and `coordinator_decision`, subject this request).
     decider: Mapped[str] = mapped_column(String(30))
     routed_to: Mapped[str] = mapped_column(String(30))
-    remind_at: Mapped[datetime | None]  # cleared once reminded
-    escalate_at: Mapped[datetime | None]  # cleared once escalated
     reminded_at: Mapped[datetime | None]
     reminded_to: Mapped[str | None] = mapped_column(String(30))
     escalated_at: Mapped[datetime | None]

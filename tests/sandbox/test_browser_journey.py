@@ -63,12 +63,12 @@ class SandboxTab:
     def __init__(self, tab, sandbox: Sandbox) -> None:
         self.tab, self.sandbox = tab, sandbox
 
-    def be(self, label: str) -> "SandboxTab":
+    def be(self, label: str) -> SandboxTab:
         self.tab.select_option("#who", label=label)
         self.tab.wait_for_function("label => document.querySelector('#who').selectedOptions[0]?.textContent === label", arg=label)
         return self
 
-    def open(self, name: str) -> "SandboxTab":
+    def open(self, name: str) -> SandboxTab:
         self.tab.locator(".sidebar a.conversation", has_text=name).first.click()
         self.tab.locator("#conv-title", has_text=name).wait_for()
         return self

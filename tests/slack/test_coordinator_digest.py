@@ -80,7 +80,8 @@ def test_the_digest_lists_what_needs_the_coordinator_with_counts_and_channel_lin
     assert ("• *CP-2027-0142* <#C0CASE142> — Refused request for an additional meeting (deepening concerns, routine): "
             "the member asked you to review it on Wed 26 May 2027 — <@U0HV>") in shown
     assert ("• *CP-2027-0142* <#C0CASE142> — The meeting of Mon 24 May 2027 found the plan needs significant "
-            "amendment: for the review conference — <@U0CHAIR>") in shown
+            "amendment: referred to the Co-ordinator, Children Services, not answered, overdue since Thu 27 May 2027 "
+            "— <@U0COORD>") in shown
     assert "Institution letter: details awaited from the chair since Mon 24 May 2027 — <@U0CHAIR>" in shown
     assert "5 plan copies overdue by 1 day: due Tue 1 Jun 2027 (meeting of Mon 24 May 2027) — <@U0CHAIR>" in shown
     assert "Father" not in shown and "Mother" not in shown  # people without Slack are never in the digest

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.dispatch import dispatch_pending
 from bot.notices import NoticeKind
+from bot.pacing import Pacer
 from handlers.delivery import SlackNoticeSender
 from tests.harness import CASE, organisation_file
 from tests.slack.meeting_steps import COORDINATOR, local, text_of
@@ -28,17 +29,48 @@ def dispatch_at(bot, moment):
     return bot.dispatch()
 
 
+class HandMovedTime:
+    """The dispatcher's monotonic clock and sleep: time moves only when the dispatcher sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+class TimedSender:
+    """The bot's own sender, noting the hand-moved time at which each message went."""
+
+    def __init__(self, sender, time: HandMovedTime) -> None:
+        self.sender, self.time = sender, time
+        self.sent_at: list[float] = []
+
+    def send(self, **message):
+        self.sent_at.append(self.time.now)
+        return self.sender.send(**message)
+
+
 def test_a_429_holds_up_only_its_own_channel_and_its_retry_after_is_honoured(bot):
     bot.import_organisation(TWO_CASES)
     bot.fake.fail_next("chat.postMessage", status=429, retry_after=1)
     bot.at(START)
-    report = bot.dispatch()
+    time = HandMovedTime()
+    sender = TimedSender(bot.runtime.sender, time)
+    report = dispatch_pending(uow_factory=bot.services.uow_factory, sender=sender, now=START, pacer=Pacer(),
+                              clock=bot.clock.now, monotonic=time.monotonic, sleep=time.sleep)
     first, second, retried = bot.fake.calls_to("chat.postMessage")
     assert (first.status, first.params["channel"]) == (429, "C0CASE142")
     assert (second.status, second.params["channel"]) == (200, "C0CASE200")
-    assert second.at - first.at < 0.5  # the other channel did not wait
     assert (retried.status, retried.params["channel"]) == (200, "C0CASE142")
-    assert retried.at - first.at >= 1.0  # Retry-After: 1
+    first_at, second_at, retried_at = sender.sent_at
+    assert second_at == first_at  # the other channel did not wait
+    assert retried_at - first_at == pytest.approx(1.0) and time.slept == [pytest.approx(1.0)]  # Retry-After: 1
     assert len(report.sent) == 2 and report.rate_limited == 1 and report.retrying == []
 
 

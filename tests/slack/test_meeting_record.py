@@ -184,7 +184,7 @@ def test_a_significant_change_to_the_plan_is_referred_to_the_coordinator_without
                              "meeting.not_invited": ["U0TL", "U0HV", "U0TEACH", "U0POL", "p:Mother"],
                              "meeting.not_invited_reason": "A short meeting with the father's probation officer"},
                   at=AFTER_THE_MEETING)
-    assert "referred to the coordinator for the review conference" in said
+    assert ("referred to the Co-ordinator, Children Services for the review child protection conference" in said)
     case_bot.dispatch()
     (referral,) = posts(case_bot, COORDINATOR, kind="significant amendment", since=mark)
     shown = text_of(referral)

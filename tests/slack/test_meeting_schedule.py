@@ -10,12 +10,12 @@ from store.models import Delegate
 from tests.slack.meeting_steps import (
     CASE_CHANNEL,
     CHAIR,
-    save,
     local,
     meetings,
     modal_errors,
     open_modal,
     posts,
+    save,
     schedule,
     submit,
     text_of,

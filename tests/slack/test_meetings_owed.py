@@ -12,9 +12,17 @@ from tests.harness import CASE, organisation_file
 from tests.slack.deregistration_steps import ephemeral_to, modal_errors, open_deregistration, submit
 from tests.slack.meeting_steps import CHAIR, local, open_modal, posts, save, schedule
 from tests.slack.receipt_steps import ENGLAND, record_meeting
-from tests.slack.test_unrecorded_meetings import case_bot  # noqa: F401 (a fixture: first meeting Mon 24 May, 10:00)
 
 NONE_SCHEDULED = "none is scheduled"
+
+
+@pytest.fixture
+def case_bot(bot):
+    """The default case (South Ayrshire) imported on Fri 14 May 2027: its first meeting is Mon 24 May, 10:00."""
+    bot.at(local(2027, 5, 14, 12, 0))
+    bot.import_organisation()
+    bot.dispatch()
+    return bot
 
 
 def owed(bot) -> list[tuple]:

@@ -11,7 +11,7 @@ import pytest
 
 from tests.harness import CASE, organisation_file
 from tests.slack.meeting_steps import CHAIR, COORDINATOR, local, schedule
-from tests.slack.receipt_steps import message_to, press, answer_to, record_meeting
+from tests.slack.receipt_steps import answer_to, message_to, press, record_meeting
 from tests.slack.request_steps import buttons, dms, make_request
 
 OUTSIDER_TEXT = "You are not in this case's core group. Ask the coordinator if you should be."

@@ -172,3 +172,32 @@ def test_an_organisations_worked_bank_holidays_are_kept_and_count_as_working_day
         organisation = uow.cases.get_by_reference("CP-2027-0142").organisation
         assert organisation.working_days == []
         assert not calendar_for(organisation).is_working_day(date(2027, 11, 30))
+
+
+def test_the_files_review_conference_and_conference_chair_are_imported_and_a_changed_date_moves_it(uow_factory):
+    case = dict(CASE, review_conference="2027-08-10", conference_chair="U0CPPM")
+    run_import(uow_factory, organisation_file(cases=[case]))
+    report = run_import(uow_factory, organisation_file(cases=[dict(case, review_conference="2027-08-17")]))
+    assert report.updated == {"CP-2027-0142": ["review_conference: 2027-08-17"]}
+    with uow_factory() as uow:
+        registered = uow.cases.get_by_reference("CP-2027-0142")
+        assert registered.conference_chair == "U0CPPM"
+        assert [(c.held_on.isoformat(), c.status, c.set_by) for c in uow.reviews.for_case(registered.id)] == [
+            ("2027-08-17", "scheduled", "cli")]
+        assert [(o.kind, o.due_local_date.isoformat()) for o in uow.obligations.open_for_case(registered.id)
+                if o.kind.startswith("review")] == [("review_report", "2027-08-10"), ("review_outcome", "2027-08-18")]
+        assert [e.detail["via"] for e in uow.audit.list(action="review_conference.set")] == ["organisation file"] * 2
+
+
+def test_a_file_not_updated_after_the_conference_does_not_bring_its_date_back(uow_factory):
+    case = dict(CASE, review_conference="2027-08-10")
+    run_import(uow_factory, organisation_file(cases=[case]))
+    with uow_factory() as uow:
+        registered = uow.cases.get_by_reference("CP-2027-0142")
+        (conference,) = uow.reviews.for_case(registered.id)
+        assert uow.reviews.decide(conference.id, status="continues", by="U0COORD", now=NOW)
+        uow.commit()
+    report = run_import(uow_factory, organisation_file(cases=[case]))
+    assert report.unchanged == ["CP-2027-0142"]
+    with uow_factory() as uow:
+        assert uow.reviews.scheduled_for(uow.cases.get_by_reference("CP-2027-0142").id) is None

@@ -12,7 +12,7 @@ from bot.services.obligation_sweep import sweep_obligations
 from store.db import make_session_factory
 from store.migrate import upgrade
 from store.uow import UnitOfWork
-from tests.store.test_migration_0012 import T0, at, insertable, old_database  # noqa: F401 (a fixture)
+from tests.store.test_migration_0012 import T0, at, insertable
 
 BST = timedelta(hours=1)  # 09:00 in London in August is 08:00 UTC
 DUE = datetime(2027, 8, 9, 23, 0, tzinfo=T0.tzinfo) - timedelta(microseconds=1)  # the end of Mon 9 Aug, London

@@ -4,7 +4,7 @@ and nothing the meetings sweepers already told again; the old timing columns are
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import MetaData, inspect, text
 
@@ -12,7 +12,7 @@ from bot.services.obligation_sweep import sweep_obligations
 from store.db import make_session_factory
 from store.migrate import upgrade
 from store.uow import UnitOfWork
-from tests.store.test_migration_0012 import T0, at, insertable, old_database  # noqa: F401 (a fixture)
+from tests.store.test_migration_0012 import T0, at, insertable
 
 DUE = at(7, 7, 8)  # 09:00 in London on Wed 7 Jul 2027: the next meeting is due, a month after Mon 7 Jun
 BREACH = at(20, 7, 8)  # 09:00 on Tue 20 Jul: the 6 weeks' last day (Mon 19 Jul) has passed with none held

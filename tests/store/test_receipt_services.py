@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.authority import AlreadyDoneError, NotYoursError
 from bot.meetings import RecordDraft
 from bot.orgfile import parse_organisation_file
-from bot.authority import AlreadyDoneError, NotYoursError
 from bot.services.cases import import_organisation
 from bot.services.cp9 import mark_cp9_received, mark_cp9_sent
 from bot.services.meeting_records import record_meeting
@@ -31,6 +31,10 @@ def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=LONDON)
 
 
+RECORDED_AT = local(2027, 7, 30, 12, 0)
+SENT_AT = local(2027, 8, 3, 10, 0)
+
+
 @pytest.fixture
 def uow_factory(uow_factory):
     """The harness organisation (Scotland) with the case's meeting on Fri 30 Jul 2027 at 10:00."""
@@ -42,7 +46,7 @@ def uow_factory(uow_factory):
     return uow_factory
 
 
-def record(uow_factory, *, at: datetime = local(2027, 7, 30, 12, 0), commit: bool = True) -> int:
+def record(uow_factory, *, at: datetime = RECORDED_AT, commit: bool = True) -> int:
     with uow_factory() as uow:
         case = uow.cases.get_by_reference("CP-2027-0142")
         (meeting,) = uow.meetings.for_case(case.id)
@@ -63,7 +67,7 @@ def the_cp9(uow):
     return uow.cp9s.latest_for_case(uow.cases.get_by_reference("CP-2027-0142").id)
 
 
-def send_all(uow_factory, *, at: datetime = local(2027, 8, 3, 10, 0)) -> None:
+def send_all(uow_factory, *, at: datetime = SENT_AT) -> None:
     with uow_factory() as uow:
         receipt = the_receipt(uow)
         labels = tuple(c.id for c in receipt.copies if not c.has_slack)

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.authority import AlreadyDoneError, NotYoursError, Scope
 from bot.errors import InvalidInputError, NotACaseChannelError, NotAllowedError, NotInCaseError
 from bot.orgfile import parse_organisation_file
-from bot.authority import AlreadyDoneError, NotYoursError, Scope
 from bot.services.cases import import_organisation
 from bot.services.delegates import end_delegate, set_delegate
-from bot.services.request_sweep import chase_pending_requests
+from bot.services.obligation_sweep import sweep_obligations
 from bot.services.requests import NewRequest, decide_escalation, decide_request, escalate_request, request_meeting
 from tests.harness import organisation_file
 
@@ -44,12 +44,24 @@ def ask(uow_factory, *, user="U0HV", urgency="routine", now=FRIDAY, channel="C0C
     return request.id
 
 
+def chase(uow_factory, *, now: datetime) -> int:
+    """Sweep the ledger at `now`; how many request notices it sent (the case's unrecorded meeting is chased too)."""
+    def sent():
+        with uow_factory() as uow:
+            return len([m for m in uow.outbox.list() if m.kind.startswith("request_")])
+    before = sent()
+    sweep_obligations(uow_factory=uow_factory, now=now)
+    return sent() - before
+
+
 def test_a_request_is_saved_pending_with_its_audit_and_the_team_leaders_message_in_one_transaction(uow_factory):
     request_id = ask(uow_factory)
     with uow_factory() as uow:
         request = uow.requests.get(request_id)
         assert (request.status, request.decider, request.routed_to) == ("pending", "U0TL", "U0TL")
-        assert request.remind_at == local(2027, 8, 3, 14, 0) and request.escalate_at == local(2027, 8, 4, 14, 0)
+        owed = uow.obligations.find_open(kind="request_decision", subject_type="request", subject_id=request_id)
+        assert owed.owner == "U0TL"
+        assert (owed.overdue_at, owed.breach_at) == (local(2027, 8, 3, 14, 0), local(2027, 8, 4, 14, 0))
         requested, routed = uow.audit.list(action="request.requested") + uow.audit.list(action="request.routed")
         assert (requested.actor, requested.detail["concern"], requested.detail["urgency"]) == ("U0HV", "deepening", "routine")
         assert "bruising" not in str(requested.detail)  # the free text stays out of the audit log
@@ -92,7 +104,8 @@ def test_approval_schedules_one_additional_meeting_and_tells_the_requester(uow_f
         request = uow.requests.get(request_id)
         (meeting,) = [m for m in uow.meetings.for_case(request.case_id) if m.kind == "additional"]
         assert (request.status, request.decided_by, request.meeting_id) == ("approved", "U0TL", meeting.id)
-        assert request.remind_at is None and request.escalate_at is None
+        (owed,) = [o for o in uow.obligations.for_case(request.case_id) if o.kind == "request_decision"]
+        assert (owed.status, owed.discharged_by, owed.next_step_at) == ("discharged", "U0TL", None)
         (decided,) = uow.audit.list(action="request.decided")
         assert (decided.actor, decided.detail["decision"], decided.detail["meeting_id"]) == ("U0TL", "approved", meeting.id)
         closed = uow.outbox.get_by_key(f"request_decision:{request_id}:routed:U0TL:closed")
@@ -175,11 +188,11 @@ def test_only_the_requester_can_ask_the_coordinator_and_only_once(uow_factory):
 
 def test_the_sweep_reminds_once_then_escalates_to_the_coordinator(uow_factory):
     request_id = ask(uow_factory)
-    assert chase_pending_requests(uow_factory=uow_factory, now=local(2027, 8, 2, 16, 0)) == 0  # bank holiday
-    assert chase_pending_requests(uow_factory=uow_factory, now=local(2027, 8, 3, 14, 0)) == 1
-    assert chase_pending_requests(uow_factory=uow_factory, now=local(2027, 8, 3, 14, 5)) == 0
-    assert chase_pending_requests(uow_factory=uow_factory, now=local(2027, 8, 4, 14, 0)) == 1
-    assert chase_pending_requests(uow_factory=uow_factory, now=local(2027, 8, 9, 9, 0)) == 0
+    assert chase(uow_factory, now=local(2027, 8, 2, 16, 0)) == 0  # bank holiday
+    assert chase(uow_factory, now=local(2027, 8, 3, 14, 0)) == 1
+    assert chase(uow_factory, now=local(2027, 8, 3, 14, 5)) == 0
+    assert chase(uow_factory, now=local(2027, 8, 4, 14, 0)) == 1
+    assert chase(uow_factory, now=local(2027, 8, 9, 9, 0)) == 0
     with uow_factory() as uow:
         request = uow.requests.get(request_id)
         assert (request.reminded_to, request.escalated_to) == ("U0TL", "U0COORD")
@@ -195,17 +208,18 @@ def test_a_decided_request_is_never_chased(uow_factory):
         decide_request(uow=uow, now=FRIDAY + timedelta(hours=1), request_id=request_id, user="U0TL", approve=False,
                        reason="Covered")
         uow.commit()
-    assert chase_pending_requests(uow_factory=uow_factory, now=local(2027, 8, 9, 9, 0)) == 0
+    assert chase(uow_factory, now=local(2027, 8, 9, 9, 0)) == 0
 
 
 def test_two_sweeps_at_the_same_moment_send_one_reminder(uow_factory):
     ask(uow_factory)
+    chase(uow_factory, now=local(2027, 8, 3, 13, 0))  # the case's unrecorded meeting: chased before the race
     results: list[int] = []
     barrier = threading.Barrier(2)
 
     def sweep():
         barrier.wait()
-        results.append(chase_pending_requests(uow_factory=uow_factory, now=local(2027, 8, 3, 14, 0)))
+        results.append(sweep_obligations(uow_factory=uow_factory, now=local(2027, 8, 3, 14, 0)))
 
     threads = [threading.Thread(target=sweep) for _ in range(2)]
     for thread in threads:

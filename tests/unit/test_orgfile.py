@@ -226,3 +226,15 @@ def test_a_long_unknown_policy_setting_is_named_by_an_excerpt():
     assert errors_of(organisation_file(organisation={"policy": {"y" * 1000: 1}})) == [
         f"organisation.policy: overrides: {'y' * 40}…: unknown setting"
     ]
+
+
+def test_a_cases_review_conference_and_conference_chair_are_read_and_checked():
+    case = parse_organisation_file(organisation_file(cases=[dict(CASE, review_conference="2027-08-10",
+                                                                 conference_chair="U0CPPM")])).cases[0]
+    assert (case.review_conference, case.conference_chair) == (date(2027, 8, 10), "U0CPPM")
+    assert parse_organisation_file(organisation_file()).cases[0].review_conference is None
+    bad = dict(CASE, review_conference="10/08/2027", conference_chair="Dr Smith")
+    assert errors_of(organisation_file(cases=[bad])) == [
+        "cases[0].review_conference: '10/08/2027' is not a date (YYYY-MM-DD)",
+        "cases[0].conference_chair: 'Dr Smith' is not a Slack user id (U... or W...)",
+    ]

@@ -109,8 +109,12 @@ def test_northern_ireland_profile_is_for_northern_ireland():
 
 
 def test_a_local_profile_inherits_everything_it_does_not_set():
-    south_ayrshire, scotland = load_policy("south-ayrshire"), load_policy("scotland")
-    assert replace(south_ayrshire, profile="scotland", cp9=scotland.cp9) == scotland
+    south_ayrshire, scotland, fife = load_policy("south-ayrshire"), load_policy("scotland"), load_policy("fife")
+    assert replace(south_ayrshire, profile="scotland", cp9=scotland.cp9, review_conference=scotland.review_conference,
+                   amendment_referral=scotland.amendment_referral) == scotland
+    # Fife names its own review conference and who answers a significant-amendment referral.
+    assert fife.review_conference.name == "Review Child Protection Case Conference"
+    assert (fife.amendment_referral.to_name, fife.amendment_referral.days) == ("the Reviewing Officer", 3)
 
 
 def test_every_rule_names_its_source_and_an_override_names_the_organisation_file():

@@ -74,6 +74,12 @@ def test_an_urgent_request_in_the_morning_is_chased_the_same_day():
     assert (deadlines.remind_at, deadlines.escalate_at) == (local(2027, 8, 4, 12, 30), local(2027, 8, 4, 14, 30))
 
 
+def test_an_urgent_request_counts_the_organisations_own_working_hours():
+    early = load_policy("south-ayrshire", overrides={"working_hours": {"start": "08:00", "end": "16:00"}})
+    deadlines = due_times(urgency="urgent", requested_at=local(2027, 7, 30, 15, 0), calendar=CALENDAR, policy=early)
+    assert (deadlines.remind_at, deadlines.escalate_at) == (local(2027, 8, 3, 9, 0), local(2027, 8, 3, 11, 0))
+
+
 def test_due_times_are_stored_as_utc_so_14_00_in_summer_is_13_00_utc():
     for urgency in ("routine", "urgent"):
         deadlines = due(urgency, local(2027, 7, 30, 14, 0))

@@ -1,13 +1,12 @@
 """foundation: organisation, cases, roles, delegates, audit, outbox
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-26 01:11:11.183613
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None

@@ -11,8 +11,8 @@ generation 0: the ledger sweep snapshots its ladder (the profile's, which this m
 the meeting's time comes.
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0012"
 down_revision = "0011"

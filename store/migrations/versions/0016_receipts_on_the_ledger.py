@@ -13,8 +13,8 @@ chased by the feature: it is left at generation 0, due at the deadline, for the 
 
 from datetime import timedelta
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from store.types import UtcDateTime
 

@@ -2,7 +2,7 @@
 columns of `meeting_due` gone
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 
 Every due period still waiting for a meeting has its obligation (0012 backfilled those of its day; one opened since,
 by code that did not yet open them, is added here the same way). Before the columns go, each row gets its ladder
@@ -12,13 +12,13 @@ taken, so nothing already told is told again. A period with a meeting booked in 
 satisfies it); a period whose chases are all spent stays parked too.
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from store.types import UtcDateTime
 
 revision = "0019"
-down_revision = "0016"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
