@@ -21,6 +21,7 @@ from store.models import (
     MeetingDue,
     MeetingRecord,
     MeetingReminder,
+    Obligation,
     Organisation,
 )
 
@@ -68,7 +69,7 @@ def build(engine: Engine, *, cases: int, due_fraction: float, now: datetime, war
         for table, rows in ((Case, case_rows), (CaseRole, role_rows), (Meeting, meeting_rows)):
             for part in chunks(rows):
                 db.execute(insert(table), part)
-        reminder_rows, due_rows, record_rows, action_rows = [], [], [], []
+        reminder_rows, due_rows, record_rows, action_rows, owed_rows = [], [], [], [], []
         for i in range(cases):
             starts = meeting_rows[i]["starts_at"]
             is_due = i in due_or_early
@@ -79,10 +80,15 @@ def build(engine: Engine, *, cases: int, due_fraction: float, now: datetime, war
                 dict(meeting_id=i + 1, case_id=i + 1, working_days_before=0, meeting_starts_at=starts,
                      due_at=future - timedelta(hours=1), status="pending", sent_at=None),
             ]
-            due_rows.append(dict(case_id=i + 1, basis="after_meeting", after_meeting_id=None,
-                                 due_on=(moment(i) - timedelta(days=1) if is_due else future).date(),
-                                 flag_at=past if is_due else future,
-                                 status="open" if is_due else "scheduled", flagged_at=None, created_at=now))
+            due_on = (moment(i) - timedelta(days=1) if is_due else future).date()
+            due_rows.append(dict(id=i + 1, case_id=i + 1, basis="after_meeting", after_meeting_id=None, due_on=due_on,
+                                 status="open" if is_due else "scheduled", created_at=now))
+            # The meeting owed for that period, on the ledger: due now, or parked (a meeting is booked in time).
+            owed_rows.append(dict(case_id=i + 1, kind="next_meeting", subject_type="meeting_due", subject_id=i + 1,
+                                  recipient="", owner_role="chair", owner=user(i), due_at=past if is_due else future,
+                                  due_local_date=due_on, stage="pending", next_step_at=past if is_due else None,
+                                  overdue_at=past if is_due else future, reminders_sent=0, notice_keys=[],
+                                  generation=1, status="open", created_at=now))
             record_rows.append(dict(id=i + 1, meeting_id=i + 1, case_id=i + 1, held_at=now - timedelta(days=30),
                                     recorded_by=user(i), on_behalf_of=None, recorded_at=now, supports="s",
                                     monitoring="m", outcomes="o", contingency="c", extra_checklist={},
@@ -90,11 +96,11 @@ def build(engine: Engine, *, cases: int, due_fraction: float, now: datetime, war
             action_rows.append(dict(record_id=i + 1, case_id=i + 1, description="Refer to CAMHS", owner_user_id=user(i + 2),
                                     owner_label=None, due_on=(past if is_due else future).date(), status="open"))
         for table, rows in ((MeetingReminder, reminder_rows), (MeetingDue, due_rows), (MeetingRecord, record_rows),
-                            (MeetingAction, action_rows)):
+                            (MeetingAction, action_rows), (Obligation, owed_rows)):
             for part in chunks(rows):
                 db.execute(insert(table), part)
         if engine.dialect.name == "postgresql":
-            for table in ("case", "meeting", "meeting_record"):
+            for table in ("case", "meeting", "meeting_record", "meeting_due"):
                 db.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), {cases})")
     with engine.begin() as db:
         db.exec_driver_sql("ANALYZE")  # fresh statistics, as a database that has been running would have

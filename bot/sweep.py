@@ -20,16 +20,12 @@ def sweepers() -> list[tuple[str, Sweeper]]:
     """Every feature's sweeper, in the order they run (imported here so `bot.sweep` stays import-light)."""
     from bot.services.digest import send_daily_digests
     from bot.services.meeting_sweep import (
-        sweep_meeting_breaches,
         sweep_meeting_reminders,
-        sweep_unscheduled_meetings,
     )
     from bot.services.obligation_sweep import sweep_obligations
 
     return [
         ("meeting reminders", sweep_meeting_reminders),
-        ("meetings not scheduled", sweep_unscheduled_meetings),
-        ("meeting breaches", sweep_meeting_breaches),
         ("obligations", sweep_obligations),  # the ledger: every kind switched to it (bot/services/obligation_sweep.py)
         ("coordinator digest", send_daily_digests),  # last: it reports what the sweepers before it left
     ]

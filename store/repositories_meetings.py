@@ -236,63 +236,11 @@ class MeetingRepository:
         )
         return self.session.scalars(query).first()
 
+    def get_due(self, due_id: int) -> MeetingDue | None:
+        return self.session.get(MeetingDue, due_id)
+
     def dues_for(self, case_id: int) -> Sequence[MeetingDue]:
         return self.session.scalars(select(MeetingDue).where(MeetingDue.case_id == case_id).order_by(MeetingDue.id)).all()
-
-    def claim_dues_to_flag(self, *, now: datetime, limit: int) -> Sequence[MeetingDue]:
-        """Open due rows whose flag time has come, locked for this transaction."""
-        query = (
-            select(MeetingDue)
-            .where(MeetingDue.status == DueStatus.OPEN, MeetingDue.flag_at <= now)
-            .order_by(MeetingDue.flag_at, MeetingDue.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        return self.session.scalars(query).all()
-
-    def claim_breaches(self, *, now: datetime, limit: int) -> Sequence[MeetingDue]:
-        """Due rows still waiting for a meeting whose breach time has come and not been taken, locked."""
-        query = (
-            select(MeetingDue)
-            .where(MeetingDue.breach_at <= now, MeetingDue.breached_at.is_(None),
-                   MeetingDue.status.in_(DueStatus.current()))
-            .order_by(MeetingDue.breach_at, MeetingDue.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        return self.session.scalars(query).all()
-
-    def mark_breached(self, ids: Sequence[int], *, now: datetime) -> set[int]:
-        """Mark the breach taken (once); the ids this call marked."""
-        if not ids:
-            return set()
-        statement = (
-            update(MeetingDue)
-            .where(MeetingDue.id.in_(ids), MeetingDue.breached_at.is_(None))
-            .values(breached_at=now)
-            .returning(MeetingDue.id)
-            .execution_options(synchronize_session=False)
-        )
-        return set(self.session.scalars(statement).all())
-
-    def flag_dues(self, ids: Sequence[int], *, now: datetime) -> set[int]:
-        """Mark open due rows flagged; the ids this call flagged."""
-        if not ids:
-            return set()
-        statement = (
-            update(MeetingDue)
-            .where(MeetingDue.id.in_(ids), MeetingDue.status == DueStatus.OPEN)
-            .values(status=DueStatus.FLAGGED, flagged_at=now)
-            .returning(MeetingDue.id)
-            .execution_options(synchronize_session=False)
-        )
-        return set(self.session.scalars(statement).all())
-
-    def breaches(self, *, organisation_case_ids: Sequence[int]) -> Sequence[MeetingDue]:
-        """Rows whose breach was taken and that still wait for a meeting record, for the coordinator's digest."""
-        query = select(MeetingDue).where(MeetingDue.breached_at.is_not(None), MeetingDue.status.in_(DueStatus.current()),
-                                         MeetingDue.case_id.in_(organisation_case_ids))
-        return self.session.scalars(query.order_by(MeetingDue.breach_on, MeetingDue.id)).all()
 
     def overdue(
         self, *, organisation_case_ids: Sequence[int] | None = None, organisation_id: int | None = None

@@ -25,6 +25,7 @@ from bot.meetings import non_working_day_warning
 from bot.notices import NoticeKind, notice_key
 from bot.obligations import ObligationKind, Stage
 from bot.organisation import calendar_for, policy_for
+from bot.services.meeting_due_chases import end_meeting_obligation
 from bot.services.meeting_plan import route_to
 from bot.services.post_dereg_window import (
     owe_post_dereg_meeting,
@@ -181,6 +182,7 @@ def stop_core_group(uow: UnitOfWork, case: Case, *, now: datetime) -> list:
     due = uow.meetings.current_due(case.id)
     if due is not None:
         due.status, due.resolved_at = DueStatus.ENDED, now
+        end_meeting_obligation(uow, due, reason=STOPPED_REASON, now=now)
     return cancelled
 
 

@@ -224,22 +224,29 @@ def plan_copy_items(uow: UnitOfWork, organisation: Organisation, now: datetime, 
     return found
 
 
+_MEETINGS_OWED = (ObligationKind.FIRST_MEETING, ObligationKind.NEXT_MEETING)
+
+
 def meeting_items(uow: UnitOfWork, organisation: Organisation, now: datetime, cases: _Cases) -> list[DigestItem]:
     """Meetings (issue 5): overdue with nothing scheduled, due soon and not scheduled, or recently held late."""
     calendar = calendar_for(organisation)
     today = calendar.local_date(now)
     case_ids = uow.overview.case_ids(organisation.id)
     flagged = uow.meetings.overdue(organisation_case_ids=case_ids)
-    breached = uow.meetings.breaches(organisation_case_ids=case_ids)
+    breached = [r for r in uow.obligations.overdue_for_organisation(organisation.id, stages=(Stage.BREACHED,),
+                                                                    kinds=_MEETINGS_OWED) if r.breach_at]
     soon = uow.overview.dues_not_scheduled(
         organisation.id, by=calendar.add_working_days(today, rules.NOT_SCHEDULED_WORKING_DAYS))
-    known = cases.load([d.case_id for d in flagged] + [d.case_id for d in breached] + [d.case_id for d in soon])
-    found = [rules.meeting_breach_item(reference=known[d.case_id].reference, channel=known[d.case_id].channel,
-                                       breach_on=d.breach_on, chair=known[d.case_id].chair)
-             for d in breached if d.case_id in known and known[d.case_id].status == CaseStatus.OPEN]
+    known = cases.load([d.case_id for d in flagged] + [r.case_id for r in breached] + [d.case_id for d in soon])
+    # The limit is the day before the breach rung (09:00 the day after the last day allowed).
+    found = [rules.meeting_breach_item(reference=known[r.case_id].reference, channel=known[r.case_id].channel,
+                                       breach_on=calendar.local_date(r.breach_at) - timedelta(days=1),
+                                       chair=known[r.case_id].chair)
+             for r in breached if r.case_id in known and known[r.case_id].status == CaseStatus.OPEN]
+    listed = {r.subject_id for r in breached}
     for due in flagged:
         case = known.get(due.case_id)
-        if case is None or due.breached_at is not None:  # listed once, as the breach
+        if case is None or due.id in listed:  # listed once, as the breach
             continue
         if due.status == DueStatus.FLAGGED and case.status == CaseStatus.OPEN:
             found.append(rules.meeting_overdue_item(reference=case.reference, channel=case.channel, due_on=due.due_on,

@@ -16,6 +16,7 @@ from bot.errors import NotAllowedError
 from bot.organisation import calendar_for
 from bot.services.delegates import current_delegates, delegation_scopes
 from bot.services.digest import build_digest
+from bot.services.meeting_due_chases import owed_meeting
 from store.models import Case, CaseStatus, CopyStatus, LetterStatus, Organisation, RequestStatus, Role
 from store.uow import UnitOfWork
 
@@ -111,9 +112,9 @@ def home_for(*, uow: UnitOfWork, now: datetime, user: str) -> HomeView:
 def _case(uow: UnitOfWork, case: Case, user: str, now: datetime) -> HomeCase:
     roles = tuple(ROLE_NAMES[r.role] for r in case.roles if r.user_id == user and r.role in ROLE_NAMES)
     upcoming = uow.meetings.next_for_case(case.id, now=now) if case.status == CaseStatus.OPEN else None
-    due = uow.meetings.current_due(case.id) if case.status == CaseStatus.OPEN else None
+    owed = owed_meeting(uow, case.id) if case.status == CaseStatus.OPEN else None
     return HomeCase(case.reference, case.channel, tuple(dict.fromkeys(roles)), case.status,
-                    upcoming.starts_at if upcoming else None, due.due_on if due else None)
+                    upcoming.starts_at if upcoming else None, owed.due_local_date if owed else None)
 
 
 def _decisions(uow: UnitOfWork, identities, user, calendar, today) -> list[WaitingItem]:

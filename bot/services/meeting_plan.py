@@ -6,19 +6,14 @@ sweep then only reads the indexed due times these functions write.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from bot.authority import duty_in, recipient_for
-from bot.meetings import (
-    cadence_words,
-    first_meeting_due_on,
-    flag_time,
-    meeting_breach_on,
-    next_meeting_due_on,
-    reminder_times,
-)
+from bot.meetings import cadence_words, first_meeting_due_on, meeting_breach_on, next_meeting_due_on, reminder_times
 from bot.notices import NoticeKind, notice_key
+from bot.obligations import Stage
 from bot.organisation import calendar_for, policy_for
+from bot.services.meeting_due_chases import owe_meeting, park_or_resume
 from store.models import Case, DueStatus, Meeting, MeetingDue, MeetingReminder, MeetingStatus, ReminderStatus
 from store.uow import UnitOfWork
 
@@ -56,21 +51,19 @@ def open_due(
     uow: UnitOfWork, case: Case, *, due_on: date, basis: str, now: datetime, after_meeting_id: int | None = None,
     breach_on: date | None = None,
 ) -> MeetingDue:
-    """Start a new due period for the case, already `scheduled` if a meeting is booked by the due date; with
-    `breach_on`, the coordinator is told if no meeting is held by the end of that day."""
-    calendar = calendar_for(case.organisation)
-    due = MeetingDue(
-        case_id=case.id, basis=basis, after_meeting_id=after_meeting_id, due_on=due_on,
-        flag_at=flag_time(due_on, calendar=calendar), status=DueStatus.OPEN, created_at=now, breach_on=breach_on,
-        breach_at=flag_time(breach_on + timedelta(days=1), calendar=calendar) if breach_on else None,
-    )
+    """Start a new due period for the case and the chair's obligation to hold its meeting (on the ledger), parked
+    if a meeting is booked by the due date; `breach_on`: the profile's limit after the last meeting (Wales)."""
+    due = MeetingDue(case_id=case.id, basis=basis, after_meeting_id=after_meeting_id, due_on=due_on,
+                     status=DueStatus.OPEN, created_at=now, breach_on=breach_on)
     uow.meetings.add_due(due)
+    owe_meeting(uow, case, due, now=now)
     refresh_due(uow, case, now=now)
     return due
 
 
 def refresh_due(uow: UnitOfWork, case: Case, *, now: datetime) -> MeetingDue | None:
-    """Bring the case's current due row in line with its scheduled meetings (after any schedule change)."""
+    """Bring the case's current due period, and its obligation, in line with its scheduled meetings (after any
+    schedule change, or a meeting that did not take place)."""
     due = uow.meetings.current_due(case.id)
     if due is None:
         return None
@@ -79,12 +72,14 @@ def refresh_due(uow: UnitOfWork, case: Case, *, now: datetime) -> MeetingDue | N
     booked = uow.meetings.first_scheduled_by(
         case.id, until=calendar.end_of_day(due.due_on), since=after.starts_at if after else None
     )
+    row = park_or_resume(uow, case, due, now=now)
     if booked is not None:
         due.status = DueStatus.SCHEDULED
     elif due.status == DueStatus.SCHEDULED:
-        # Moved past the due date or cancelled: back to waiting, or straight back to flagged if the chair
-        # was already told (the sweep flags an open row whose flag time has passed).
-        due.status = DueStatus.FLAGGED if due.flagged_at else DueStatus.OPEN
+        # Moved past the due date or cancelled: back to waiting, or straight back to flagged if the chair was
+        # already told (the ledger sweep tells them if the date has passed and they were not).
+        told = row is not None and row.stage in (Stage.OVERDUE, Stage.BREACHED)
+        due.status = DueStatus.FLAGGED if told else DueStatus.OPEN
     return due
 
 

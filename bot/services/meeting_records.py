@@ -21,6 +21,7 @@ from bot.services.actions import ActionItem, action_items, owe_actions
 from bot.services.cases import case_for_channel
 from bot.services.cp9 import start_cp9
 from bot.services.letters import flag_institution
+from bot.services.meeting_due_chases import discharge_meeting_due, owed_meeting, owed_state
 from bot.services.meeting_plan import next_due_after
 from bot.services.meetings import chair_case
 from bot.services.obligations import discharge_meeting_record
@@ -45,7 +46,7 @@ CORE_CHECKLIST = ("supports", "monitoring", "outcomes", "contingency")
 #: Every later clock a record starts is listed here, once: the plan copies (5 working days), the CP9, and the
 #: institution letter when the record's institution flag is set (bot/services/letters.py).
 MEETING_RECORDED_HOOKS: list[Callable[..., None]] = [start_plan_receipt, start_cp9, flag_institution,
-                                                     discharge_meeting_record, owe_actions]
+                                                     discharge_meeting_record, owe_actions, discharge_meeting_due]
 
 
 class RecordInvalidError(CoreGroupError):
@@ -233,8 +234,8 @@ class MeetingStatusView:
 def meeting_status(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> MeetingStatusView:
     """The meetings part of `/core-group status`, for anyone who may see the case."""
     case = case_for_channel(channel, user, uow=uow)
-    due = uow.meetings.current_due(case.id)
+    owed = owed_meeting(uow, case.id)
     last = uow.meeting_records.latest_for_case(case.id)
     actions = action_items(uow, case, now=now)
-    return MeetingStatusView(case.organisation.timezone, due.due_on if due else None, due.status if due else None,
-                             last.held_at if last else None, actions)
+    return MeetingStatusView(case.organisation.timezone, owed.due_local_date if owed else None,
+                             owed_state(owed) if owed else None, last.held_at if last else None, actions)

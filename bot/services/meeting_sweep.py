@@ -1,4 +1,5 @@
-"""The meetings sweepers: reminders, and due dates with nothing scheduled (actions are chased by the ledger).
+"""The meetings sweeper: reminders of a meeting (what is owed — the meetings due, actions — is on the ledger:
+bot/services/meeting_due_chases.py, bot/services/actions.py).
 
 Each reads only rows whose indexed due time has come, a batch at a time, claimed with `FOR UPDATE SKIP
 LOCKED` on PostgreSQL (SQLite takes its write lock up front), moved on by conditional updates, and turned
@@ -15,7 +16,7 @@ from bot.batches import in_batches
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for
 from bot.services.meetings import meeting_payload
-from store.models import CaseStatus, DueStatus, MeetingReminder, MeetingStatus, ReminderStatus
+from store.models import CaseStatus, MeetingReminder, MeetingStatus, ReminderStatus
 from store.repositories_meetings import SweepCase
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -27,15 +28,6 @@ def sweep_meeting_reminders(*, uow_factory: UnitOfWorkFactory, now: datetime, ba
     return in_batches(uow_factory, lambda uow: _remind_meetings(uow, now=now, batch=batch), batch)
 
 
-def sweep_unscheduled_meetings(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
-    """Flag to the chair each case whose meeting is due today with nothing scheduled by then; notices enqueued."""
-    return in_batches(uow_factory, lambda uow: _flag_dues(uow, now=now, batch=batch), batch)
-
-
-def sweep_meeting_breaches(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
-    """Tell the coordinator of each case with no meeting held by the profile's limit (Wales: 6 weeks after the last);
-    the digest lists it until a meeting is recorded. Notices enqueued."""
-    return in_batches(uow_factory, lambda uow: _take_breaches(uow, now=now, batch=batch), batch)
 
 
 def _remind_meetings(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]:
@@ -77,86 +69,8 @@ def _remind_meetings(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int
     return len(rows), uow.outbox.enqueue_many(notices, now=now)
 
 
-def _flag_dues(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]:
-    rows = uow.meetings.claim_dues_to_flag(now=now, limit=batch)
-    if not rows:
-        return 0, 0
-    cases, booked, after = _due_context(uow, rows)
-    to_flag = []
-    for row in rows:
-        case = cases[row.case_id]
-        if case.status != CaseStatus.OPEN:  # deregistered or closed: the core group has stopped
-            row.status = DueStatus.ENDED
-            continue
-        until = calendar_for(case.organisation).end_of_day(row.due_on)
-        since = after[row.after_meeting_id].starts_at if row.after_meeting_id in after else None
-        if any(m.starts_at <= until and (since is None or m.starts_at > since) for m in booked.get(row.case_id, ())):
-            row.status = DueStatus.SCHEDULED  # a meeting booked by the due date clears it
-        else:
-            to_flag.append(row)
-    flagged = uow.meetings.flag_dues([r.id for r in to_flag], now=now)
-    routes = _routes(uow, [(cases[r.case_id], cases[r.case_id].chair) for r in to_flag if r.id in flagged], now=now)
-    notices, audits = [], []
-    for row in to_flag:
-        case = cases[row.case_id]
-        if row.id not in flagged or not case.chair:
-            continue
-        to, on_behalf_of = routes[case.chair]
-        notices.append({
-            "key": notice_key(NoticeKind.MEETING_NOT_SCHEDULED, row.id, to), "kind": NoticeKind.MEETING_NOT_SCHEDULED,
-            "recipient": to, "case_id": case.id,
-            "payload": {"reference": case.reference, "channel": case.channel, "due_on": row.due_on.isoformat(),
-                        "basis": row.basis, "on_behalf_of": on_behalf_of},
-        })
-        audits.append({"action": "meeting.due_not_scheduled", "case_id": case.id, "due_id": row.id,
-                       "due_on": row.due_on.isoformat(), "to": to, "on_behalf_of": on_behalf_of})
     uow.audit.record_many(audits, at=now)
     return len(rows), uow.outbox.enqueue_many(notices, now=now)
-
-
-def _take_breaches(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]:
-    rows = uow.meetings.claim_breaches(now=now, limit=batch)
-    if not rows:
-        return 0, 0
-    cases, booked, after = _due_context(uow, rows)
-    live = []
-    for row in rows:
-        case = cases[row.case_id]
-        last = after.get(row.after_meeting_id)
-        if last is None or case.status != CaseStatus.OPEN:  # deregistered or closed: the core group has stopped
-            continue
-        until = min(calendar_for(case.organisation).end_of_day(row.breach_on), now)
-        # A meeting held by the limit and not yet recorded is no breach: the record is what is late.
-        if not any(last.starts_at < m.starts_at <= until for m in booked.get(row.case_id, ())):
-            live.append(row)
-    breached = uow.meetings.mark_breached([r.id for r in rows], now=now)
-    coordinators = [(cases[r.case_id], cases[r.case_id].organisation.coordinator) for r in live if r.id in breached]
-    routes = _routes(uow, coordinators, now=now)
-    notices, audits = [], []
-    for row in live:
-        if row.id not in breached:
-            continue
-        case = cases[row.case_id]
-        to, on_behalf_of = routes[case.organisation.coordinator]
-        held_on = calendar_for(case.organisation).local_date(after[row.after_meeting_id].starts_at)
-        notices.append({
-            "key": notice_key(NoticeKind.MEETING_BREACH, row.id, to), "kind": NoticeKind.MEETING_BREACH,
-            "recipient": to, "case_id": case.id,
-            "payload": {"reference": case.reference, "channel": case.channel, "held_on": held_on.isoformat(),
-                        "breach_on": row.breach_on.isoformat(), "weeks": (row.breach_on - held_on).days // 7,
-                        "chair": case.chair, "on_behalf_of": on_behalf_of},
-        })
-        audits.append({"action": "meeting.breach", "case_id": case.id, "due_id": row.id,
-                       "breach_on": row.breach_on.isoformat(), "to": to, "on_behalf_of": on_behalf_of})
-    uow.audit.record_many(audits, at=now)
-    return len(rows), uow.outbox.enqueue_many(notices, now=now)
-
-
-def _due_context(uow: UnitOfWork, rows) -> tuple[dict, dict, dict]:
-    """For due rows: their cases, each case's scheduled meetings, and the meeting each row follows (three queries)."""
-    return (uow.meetings.sweep_cases(r.case_id for r in rows),
-            uow.meetings.scheduled_for_cases(r.case_id for r in rows),
-            uow.meetings.get_many(r.after_meeting_id for r in rows if r.after_meeting_id))
 
 
 def _routes(uow: UnitOfWork, people: list[tuple[SweepCase, str]], *, now: datetime) -> dict[str, tuple[str, str | None]]:

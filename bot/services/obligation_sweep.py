@@ -32,7 +32,7 @@ from bot.obligations import (
 )
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
-from bot.services import receipt_chases, request_chase
+from bot.services import meeting_due_chases, receipt_chases, request_chase
 from bot.services.actions import action_notice
 from bot.services.letters import letter_chased, letter_notice
 from bot.services.meeting_plan import route_to
@@ -120,6 +120,9 @@ NOTICES.update(receipt_chases.NOTICES)
 GROUPS.update(receipt_chases.GROUPS)
 SENT.update(receipt_chases.SENT)
 NOTICES.update(REVIEW_NOTICES)  # the review conference's report and decision, and significant-amendment referrals
+NOTICES.update(meeting_due_chases.NOTICES)
+SETTLED.update(meeting_due_chases.SETTLED)
+SENT.update(meeting_due_chases.SENT)
 
 
 def sweep_obligations(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:

@@ -30,13 +30,15 @@ def ladder_snapshot(case: Case, kind: str, due_at: datetime) -> dict:
 
 
 def open_obligation(*, uow: UnitOfWork, case: Case, kind: str, subject_type: str, subject_id: int, owner_role: str,
-                    owner: str | None, due_at: datetime, now: datetime, recipient: str = "") -> int | None:
-    """Open an obligation unless the same one is open; its id when this call opened it. The caller commits."""
+                    owner: str | None, due_at: datetime, now: datetime, recipient: str = "",
+                    times: dict[str, datetime | None] | None = None) -> int | None:
+    """Open an obligation unless the same one is open; its id when this call opened it (`times`: rung instants that
+    replace the ladder's, e.g. a breach counted from another date). The caller commits."""
     calendar = calendar_for(case.organisation)
     opened = uow.obligations.open(
         case_id=case.id, kind=str(kind), subject_type=subject_type, subject_id=subject_id, recipient=recipient,
         owner_role=owner_role, owner=owner, due_at=due_at, due_local_date=calendar.local_date(due_at),
-        created_at=now, **ladder_snapshot(case, kind, due_at),
+        created_at=now, **{**ladder_snapshot(case, kind, due_at), **(times or {})},
     )
     if opened is not None:
         uow.audit.record(action="obligation.opened", at=now, case_id=case.id, actor=SYSTEM_ACTOR, obligation_id=opened,

@@ -102,7 +102,7 @@ class DueStatus(StrEnum):
 
     OPEN = "open"  # nothing scheduled on or before the due date yet
     SCHEDULED = "scheduled"  # a meeting is scheduled on or before the due date
-    FLAGGED = "flagged"  # the due date came with nothing scheduled by it: the chair was told (digest)
+    FLAGGED = "flagged"  # the due date came with nothing scheduled by it: the ledger told the chair (digest)
     MET = "met"  # a meeting on or before the due date was recorded
     LATE = "late"  # the meeting was held after the due date: the chair was told (digest)
     ENDED = "ended"  # the core group stopped (the child was deregistered) before a meeting was due
@@ -114,30 +114,25 @@ class DueStatus(StrEnum):
 
 
 class MeetingDue(Base):
-    """When a case's next core group meeting is due by, and what became of it (one row per period)."""
+    """When a case's next core group meeting is due by, and what became of it (one row per period); who owes it and
+    when they are chased is on the ledger."""
 
     __tablename__ = "meeting_due"
-    __table_args__ = (
-        Index("ix_meeting_due_status_flag", "status", "flag_at"),
-        Index("ix_meeting_due_case_status", "case_id", "status"),
-    )
+    __table_args__ = (Index("ix_meeting_due_case_status", "case_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
     basis: Mapped[str] = mapped_column(String(20))  # first | after_meeting
     after_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"))
     due_on: Mapped[date] = mapped_column(Date)  # local date, a working day
-    flag_at: Mapped[datetime]  # 09:00 local on due_on: if nothing is scheduled by then, flag it
     status: Mapped[str] = mapped_column(String(20), default=DueStatus.OPEN)
-    flagged_at: Mapped[datetime | None]
     resolved_by_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"))
     resolved_at: Mapped[datetime | None]
     days_late: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
-    # The profile's breach (Wales: 6 weeks after the last meeting, none held since): the coordinator is told.
+    # The profile's limit after the last meeting (Wales: 6 weeks): the ledger's breach rung (obligation kinds
+    # first_meeting / next_meeting, subject meeting_due) tells the coordinator the day after it.
     breach_on: Mapped[date | None] = mapped_column(Date)
-    breach_at: Mapped[datetime | None] = mapped_column(index=True)
-    breached_at: Mapped[datetime | None]
 
 
 class MeetingRecord(Base):

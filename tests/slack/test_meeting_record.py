@@ -221,7 +221,8 @@ def test_a_due_meeting_with_nothing_scheduled_is_flagged_to_the_chair_at_nine_on
     assert flag["text"] == "The next core group meeting for CP-2027-0142 is due by Thu 24 Jun 2027 and none is scheduled"
     with case_bot.services.uow_factory() as uow:
         (overdue,) = uow.meetings.overdue()
-    assert overdue.status == "flagged" and overdue.flagged_at is not None
+        owed = uow.obligations.find_open(kind="next_meeting", subject_type="meeting_due", subject_id=overdue.id)
+    assert overdue.status == "flagged" and (owed.stage, owed.last_step_at) == ("overdue", local(2027, 6, 24, 9, 0))
     assert "— :warning: not scheduled by its due date" in status_text(case_bot)
 
 

@@ -31,8 +31,9 @@ def test_first_import_creates_the_organisation_and_its_cases(uow_factory):
         assert case.chair == "U0CHAIR" and case.team_leader == "U0TL"
         assert case.members == ["U0HV", "U0TEACH", "U0POL"]
         assert case.participants_without_slack == ["Mother", "Father"]
-        assert [e.action for e in uow.audit.list()] == ["organisation.imported", "case.registered", "meeting.scheduled",
-                                                        "obligation.opened"]
+        assert [(e.action, e.detail.get("kind")) for e in uow.audit.list()] == [
+            ("organisation.imported", None), ("case.registered", None), ("meeting.scheduled", "first"),
+            ("obligation.opened", "meeting_record"), ("obligation.opened", "first_meeting")]
         (first,) = uow.meetings.for_case(case.id)
         assert (first.kind, first.starts_at) == ("first", datetime(2027, 5, 24, 9, 0, tzinfo=timezone.utc))
         (notice,) = uow.outbox.list()
