@@ -362,7 +362,7 @@ class MeetingRecordRepository:
                                           ReminderStatus.CANCELLED.value), else_=MeetingAction.reminder_status))
             .execution_options(synchronize_session="fetch")
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def claim_due_action_reminders(self, *, now: datetime, limit: int) -> Sequence[MeetingAction]:
         """Open actions whose reminder time has come and that were not reminded, locked for this transaction."""
