@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, overload
 
 from bot.calendar import WorkingCalendar, WorkingHours
 
@@ -209,6 +209,10 @@ def audience(ladder: Ladder, stage: Stage) -> tuple[Audience, ...]:
 # --- reading a ladder from a profile ---------------------------------------------------------------
 
 
+@overload
+def _int(value: Any, name: str, *, signed: bool = False, optional: Literal[False] = False) -> int: ...
+@overload
+def _int(value: Any, name: str, *, signed: bool = False, optional: bool) -> int | None: ...
 def _int(value: Any, name: str, *, signed: bool = False, optional: bool = False) -> int | None:
     if value is None and optional:
         return None
