@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from store.db import rowcount, table_of
+from store.db import required, rowcount, table_of
 from store.models import Case, Obligation, ObligationStatus, OutboxMessage, OutboxStatus
 
 _KEY = ("kind", "subject_type", "subject_id", "recipient")
@@ -46,6 +46,10 @@ class ObligationRepository:
 
     def get(self, obligation_id: int) -> Obligation | None:
         return self.session.get(Obligation, obligation_id)
+
+    def require(self, obligation_id: int) -> Obligation:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(obligation_id), Obligation, obligation_id)
 
     def find_open(self, *, kind: str, subject_type: str, subject_id: int, recipient: str = "") -> Obligation | None:
         query = select(Obligation).where(
