@@ -20,7 +20,8 @@ from bot.obligations import ObligationKind, Stage
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
 from bot.services.review_conference import referral_to_name
-from store.models import Case, CaseStatus, DueStatus, Organisation, RequestStatus
+from store.db import required
+from store.models import Case, CaseStatus, Deregistration, DueStatus, MeetingDue, Organisation, RequestStatus
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
 #: CP9s pending with a deadline further off than this are not listed as due (none are: the CP9 is 7 days).
@@ -161,7 +162,7 @@ def referral_items(uow: UnitOfWork, organisation: Organisation, now: datetime, c
     for o in owed:
         referral = referrals.get(o.subject_id)
         record = uow.meeting_records.get(referral.record_id) if referral else None
-        if o.case_id in known and record is not None:
+        if o.case_id in known and referral is not None and record is not None:
             items.append(rules.referral_item(
                 reference=known[o.case_id].reference, channel=known[o.case_id].channel,
                 held_on=calendar.local_date(record.held_at), due_on=calendar.local_date(o.due_at),
@@ -235,7 +236,8 @@ def meeting_items(uow: UnitOfWork, organisation: Organisation, now: datetime, ca
         organisation.id, by=calendar.add_working_days(today, rules.NOT_SCHEDULED_WORKING_DAYS))
     known = cases.load([d.case_id for d in flagged] + [d.case_id for d in breached] + [d.case_id for d in soon])
     found = [rules.meeting_breach_item(reference=known[d.case_id].reference, channel=known[d.case_id].channel,
-                                       breach_on=d.breach_on, chair=known[d.case_id].chair)
+                                       breach_on=required(d.breach_on, MeetingDue, f"{d.id} breach_on"),
+                                       chair=known[d.case_id].chair)
              for d in breached if d.case_id in known and known[d.case_id].status == CaseStatus.OPEN]
     for due in flagged:
         case = known.get(due.case_id)
@@ -277,7 +279,8 @@ def deregistration_items(uow: UnitOfWork, organisation: Organisation, now: datet
     known = cases.load(d.case_id for d in missed)
     return [
         rules.window_missed_item(reference=known[d.case_id].reference, channel=known[d.case_id].channel,
-                                 closes_on=d.window_closes_on, convener=d.convener)
+                                 closes_on=required(d.window_closes_on, Deregistration, f"{d.id} window_closes_on"),
+                                 convener=d.convener)
         for d in missed if d.case_id in known
     ]
 
