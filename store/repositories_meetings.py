@@ -327,6 +327,10 @@ class MeetingRecordRepository:
     def get(self, record_id: int) -> MeetingRecord | None:
         return self.session.scalars(self._query().where(MeetingRecord.id == record_id)).first()
 
+    def require(self, record_id: int) -> MeetingRecord:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(record_id), MeetingRecord, record_id)
+
     def for_meeting(self, meeting_id: int) -> MeetingRecord | None:
         return self.session.scalars(self._query().where(MeetingRecord.meeting_id == meeting_id)).first()
 
