@@ -347,6 +347,10 @@ class MeetingRecordRepository:
     def get_action(self, action_id: int) -> MeetingAction | None:
         return self.session.get(MeetingAction, action_id)
 
+    def require_action(self, action_id: int) -> MeetingAction:
+        """Like `get_action`, for one the caller knows exists."""
+        return required(self.get_action(action_id), MeetingAction, action_id)
+
     def actions_for_case(self, case_id: int) -> Sequence[MeetingAction]:
         """Every action of the case, open or settled, soonest due first."""
         query = (
