@@ -172,6 +172,10 @@ class Cp9Repository:
         query = select(Cp9).where(Cp9.id == cp9_id).execution_options(populate_existing=True)
         return self.session.scalars(query).first()
 
+    def require(self, cp9_id: int) -> Cp9:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(cp9_id), Cp9, cp9_id)
+
     def for_record(self, record_id: int) -> Cp9 | None:
         return self.session.scalars(select(Cp9).where(Cp9.record_id == record_id)).first()
 

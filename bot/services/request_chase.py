@@ -130,5 +130,7 @@ def decision_settled(uow: UnitOfWork, row: Obligation, *, now: datetime) -> bool
 STEPS: dict[str, Callable[..., tuple[int, list[str]]]] = {
     ObligationKind.REQUEST_DECISION: chase_decision, URGENT_DECISION: chase_decision,
 }
-NOTICES = {ObligationKind.COORDINATOR_DECISION: coordinator_decision_notice}
+NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], tuple[NoticeKind, dict] | None]] = {
+    ObligationKind.COORDINATOR_DECISION: coordinator_decision_notice,
+}
 SETTLED = dict.fromkeys(_OWED, decision_settled)

@@ -15,6 +15,7 @@ A meeting record flagging a significant amendment opens an `amendment_referral` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from bot.notices import NoticeKind, notice_key
@@ -229,7 +230,7 @@ def amendment_referral_notice(uow: UnitOfWork, case: Case, row: Obligation) -> t
 
 
 #: The kinds this feature has the ledger chase (added to obligation_sweep.NOTICES).
-REVIEW_NOTICES = {
+REVIEW_NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], tuple[NoticeKind, dict] | None]] = {
     ObligationKind.REVIEW_REPORT: review_report_notice,
     ObligationKind.REVIEW_OUTCOME: review_outcome_notice,
     ObligationKind.AMENDMENT_REFERRAL: amendment_referral_notice,
