@@ -45,7 +45,7 @@ CORE_CHECKLIST = ("supports", "monitoring", "outcomes", "contingency")
 #: Called with `(*, uow, case, record, now)` when a record is saved, in its transaction (plan receipt, CP9 ...).
 #: Every later clock a record starts is listed here, once: the plan copies (5 working days), the CP9, and the
 #: institution letter when the record's institution flag is set (bot/services/letters.py).
-MEETING_RECORDED_HOOKS: list[Callable[..., None]] = [start_plan_receipt, start_cp9, flag_institution,
+MEETING_RECORDED_HOOKS: list[Callable[..., object]] = [start_plan_receipt, start_cp9, flag_institution,
                                                      discharge_meeting_record]
 
 
