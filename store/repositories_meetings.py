@@ -100,6 +100,8 @@ class MeetingRepository:
         people: dict[int, dict[str, None]] = {}
         chairs: dict[int, str] = {}
         for case_id, role, user_id in roles:
+            if user_id is None:  # the query leaves out roles without Slack
+                continue
             people.setdefault(case_id, {})[user_id] = None
             if role == Role.CHAIR:
                 chairs.setdefault(case_id, user_id)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.errors import CoreGroupError, InvalidInputError
-from bot.meetings import ExistingMeeting, RecordDraft, action_remind_at, check_record, invited_absentees
+from bot.meetings import ActionDraft, ExistingMeeting, RecordDraft, action_remind_at, check_record, invited_absentees
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for, policy_for
 from bot.policy import ChecklistItem
@@ -152,8 +152,9 @@ def record_meeting(draft: RecordDraft, *, channel: str, user: str, uow: UnitOfWo
     ]
     record.actions = [
         MeetingAction(
-            case_id=case.id, description=a.description.strip(), owner_user_id=a.owner_user_id, owner_label=a.owner_label,
-            due_on=a.due_on, status=ActionStatus.OPEN, remind_at=action_remind_at(a.due_on, calendar=calendar),
+            case_id=case.id, description=(a.description or "").strip(), owner_user_id=a.owner_user_id,
+            owner_label=a.owner_label,
+            due_on=_due_on(a), status=ActionStatus.OPEN, remind_at=action_remind_at(_due_on(a), calendar=calendar),
             reminder_status=ReminderStatus.PENDING,
         )
         for a in draft.actions if not a.empty
@@ -173,6 +174,12 @@ def record_meeting(draft: RecordDraft, *, channel: str, user: str, uow: UnitOfWo
     for hook in MEETING_RECORDED_HOOKS:
         hook(uow=uow, case=case, record=record, now=now)
     return record
+
+
+def _due_on(action: ActionDraft) -> date:
+    if action.due_on is None:  # check_record refuses an action with no date
+        raise ValueError("an action with no due date passed the record's checks")
+    return action.due_on
 
 
 def _check(draft: RecordDraft, *, channel: str, user: str, uow: UnitOfWork, now: datetime):
