@@ -101,6 +101,10 @@ class PlanReceiptRepository:
         query = select(PlanCopy).where(PlanCopy.id == copy_id).execution_options(populate_existing=True)
         return self.session.scalars(query).first()
 
+    def require_copy(self, copy_id: int) -> PlanCopy:
+        """Like `get_copy`, for one the caller knows exists."""
+        return required(self.get_copy(copy_id), PlanCopy, copy_id)
+
     # --- people's steps: conditional updates ---------------------------------------------------
 
     def mark_sent(self, copy_ids: Sequence[int], *, now: datetime, sent_on: date, how: str | None, by: str,
