@@ -312,6 +312,8 @@ def _replaced_delivery(uow: UnitOfWork, replaces_key: str | None) -> tuple[Deliv
         return None, False
     if original.status == OutboxStatus.PENDING:
         return None, True
+    if original.message_channel is None or original.message_ts is None:  # withdrawn before it went: a new message
+        return None, False
     return Delivery(channel=original.message_channel, ts=original.message_ts), False
 
 

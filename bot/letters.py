@@ -70,7 +70,7 @@ def check_details(*, relationship: str | None, kind: str | None, institution_nam
         errors["name"] = "The institution's name can be at most 150 characters."
     if not contact:
         errors["contact"] = "Choose the professional to contact if the person absconds or is about to be discharged."
-    if errors:
+    if errors or kind is None or contact is None:  # a missing kind or contact has its error
         return None, errors
     return LetterDetails(relationship, kind, name, contact), {}
 

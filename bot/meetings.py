@@ -169,7 +169,7 @@ def check_schedule_change(
             errors["meeting"] = "Choose the meeting to cancel."
         elif not reason:
             errors["reason"] = "Say why the meeting is cancelled: the case channel is told."
-        if errors:
+        if errors or meeting is None:  # no meeting has its error
             return None, errors
         return ScheduleChange(meeting.id, True, None, meeting.mode, meeting.note, reason), {}
     if day is None:
@@ -179,7 +179,7 @@ def check_schedule_change(
     mode = mode if mode in MODES else None
     if mode is None:
         errors["mode"] = "Choose in person or online."
-    if errors:
+    if errors or day is None or at is None or mode is None:  # each missing one has its error
         return None, errors
     if in_person and mode == "online" and (meeting is None or meeting.mode != "online") and not reason:
         return None, {"reason": "Core groups meet in person: say why this meeting is online (the reason is kept)."}

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, overload
 
 from bot.calendar import WorkingCalendar, WorkingHours
 
@@ -234,6 +234,10 @@ def audience(ladder: Ladder, stage: Stage) -> tuple[Audience, ...]:
 # --- reading a ladder from a profile ---------------------------------------------------------------
 
 
+@overload
+def _int(value: Any, name: str, *, signed: bool = False, optional: Literal[False] = False) -> int: ...
+@overload
+def _int(value: Any, name: str, *, signed: bool = False, optional: bool) -> int | None: ...
 def _int(value: Any, name: str, *, signed: bool = False, optional: bool = False) -> int | None:
     if value is None and optional:
         return None
@@ -261,8 +265,8 @@ def parse_ladder(value: Any) -> Ladder:
     if not isinstance(remind, list):
         raise LadderError("remind: must be a list of offsets")
     rules: dict[str, RungRule] = {}
-    offsets = tuple(_rung(o, "remind", rules) for o in remind)
-    overdue = _rung(value.get("overdue", 0), "overdue", rules)
+    offsets = tuple(_offset(o, "remind", rules) for o in remind)
+    overdue = _offset(value.get("overdue", 0), "overdue", rules)
     breach = _rung(value.get("breach"), "breach", rules, optional=True)
     repeat = _int(value.get("repeat_every_working_days"), "repeat_every_working_days", optional=True) or None
     if breach is not None and breach < overdue:
@@ -283,6 +287,14 @@ def _time(value: Any, name: str) -> time:
     if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
         raise LadderError(f'{name}: must be a time written "HH:MM" (quoted in YAML), or null')
     return time(int(value[:2]), int(value[3:]))
+
+
+def _offset(value: Any, name: str, rules: dict[str, RungRule]) -> int:
+    """A rung that every ladder has (a reminder, overdue): its offset, never absent."""
+    offset = _rung(value, name, rules)
+    if offset is None:
+        raise LadderError(f"{name}: must be a whole number")
+    return offset
 
 
 def _rung(value: Any, name: str, rules: dict[str, RungRule], *, optional: bool = False) -> int | None:

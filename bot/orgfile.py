@@ -185,7 +185,7 @@ def _organisation(raw: Any, errors: list[str]) -> OrganisationSpec | None:
             f"{RETENTION_YEARS.start} to {RETENTION_YEARS.stop - 1}"
         )
     admins = _slack_users(raw.get("admins", []), "organisation.admins", errors)
-    if len(errors) > start:
+    if len(errors) > start or name is None or profile is None or coordinator is None:  # each missing one is an error
         return None
     return OrganisationSpec(
         name=name, profile=profile, nation=nation, timezone=str(timezone_name), coordinator=coordinator,
@@ -270,7 +270,8 @@ def _cases(raw: Any, tz: ZoneInfo, errors: list[str]) -> list[CaseSpec]:
             if not isinstance(label, str) or not ROLE_LABEL.fullmatch(label.strip()):
                 errors.append(f"{where}.participants_without_slack[{j}]: "
                               "must be a short role label such as 'Mother', never a name")
-        if len(errors) > start:
+        if (len(errors) > start or reference is None or channel is None or registered_on is None or chair is None
+                or team_leader is None):  # each missing one is an error
             continue
         seen_references[reference] = index
         seen_channels[channel] = index
@@ -385,10 +386,11 @@ def _local_datetime(value: Any, where: str, tz: ZoneInfo, errors: list[str]) -> 
         errors.append(f"{where}: needs a time as well (YYYY-MM-DDTHH:MM)")
         return None
     else:
-        moment = _from_iso(datetime.fromisoformat, value)
-        if moment is None:
+        parsed = _from_iso(datetime.fromisoformat, value)
+        if parsed is None:
             errors.append(f"{where}: '{excerpt(value)}' is not a date and time (YYYY-MM-DDTHH:MM)")
             return None
+        moment = parsed
     # Checked before the conversion to UTC, which overflows at the ends of the calendar.
     if not _in_range(moment.date(), where, errors):
         return None

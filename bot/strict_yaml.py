@@ -38,20 +38,26 @@ def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def _refused(problem: str, event: yaml.Event) -> ComposerError:
+    """A refusal at the event's place in the text."""
+    # The stubs let an event carry libyaml's Mark but an error only PyYAML's; PyYAML itself raises errors with either.
+    return ComposerError(None, None, problem, event.start_mark)  # type: ignore[arg-type]
+
+
 def _check_events(text: str) -> None:
     """Refuse anchors and aliases, deep nesting and too many values, while streaming: before any node is built."""
     depth = nodes = 0
     for event in yaml.parse(text, Loader=_BaseLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise ComposerError(None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark)
+            raise _refused("anchors and aliases (&name, *name) are not allowed", event)
         if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
             nodes += 1
             if nodes > MAX_VALUES:
-                raise ComposerError(None, None, f"more than {MAX_VALUES} values", event.start_mark)
+                raise _refused(f"more than {MAX_VALUES} values", event)
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
+                raise _refused(f"nested more than {MAX_DEPTH} levels deep", event)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 

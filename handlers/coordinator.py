@@ -82,7 +82,7 @@ def handle_coordinator_details_submission(ack: Ack, body: dict, view: dict, clie
         institution_name=element(values, LetterIds.NAME).get("value"),
         contact=element(values, LetterIds.CONTACT).get("selected_user"),
     )
-    if errors:
+    if errors or details is None:  # no details: there are errors
         ack(response_action="errors", errors={str(_FIELDS[f]): m for f, m in errors.items()})
         return
     ack()
@@ -90,7 +90,7 @@ def handle_coordinator_details_submission(ack: Ack, body: dict, view: dict, clie
         with services.uow_factory() as uow:
             letter = request_letter(uow=uow, now=services.clock.now(), user=user, details=details,
                                     channel=metadata.get("channel"), letter_id=metadata.get("letter_id"))
-            coordinator = uow.cases.get(letter.case_id).organisation.coordinator
+            coordinator = uow.cases.require(letter.case_id).organisation.coordinator
             already_sent = letter.status == LetterStatus.SENT
             uow.commit()
     except (AlreadyDoneError, NotYoursError) as error:

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from bot.dispatch import Delivery, PermanentFailure, RetryLater, TemporaryFailure
 from bot.notices import NoticeKind
 from handlers.people import display_names
-from handlers.render import Rendered, context, render, renderer, section
+from handlers.render import Rendered, RenderedFile, context, render, renderer, section
 
 #: Errors that retrying cannot fix: the admin is told instead.
 PERMANENT_ERRORS = frozenset(
@@ -50,7 +50,7 @@ class SlackNoticeSender:
             # A notice this version cannot show must not hold up every other message in the pass.
             raise PermanentFailure("no_renderer") from None
         if rendered.file is not None:
-            return self._upload(recipient, rendered)
+            return self._upload(recipient, rendered, rendered.file)
         try:
             if replaces is not None:
                 response = self.client.chat_update(
@@ -66,9 +66,8 @@ class SlackNoticeSender:
             raise TemporaryFailure(f"network: {exc.__class__.__name__}") from None
         return Delivery(channel=response["channel"], ts=response["ts"])
 
-    def _upload(self, recipient: str, rendered: Rendered) -> Delivery:
+    def _upload(self, recipient: str, rendered: Rendered, document: RenderedFile) -> Delivery:
         """Upload a document into `recipient`'s DM (the D… id from conversations.open) or a channel."""
-        document = rendered.file
         try:
             channel = recipient
             if recipient[:1] in ("U", "W"):
@@ -103,6 +102,8 @@ def _retry_after(headers: dict) -> float:
     value = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), None)
     if isinstance(value, list):
         value = value[0] if value else None
+    if value is None:
+        return 1.0
     try:
         return max(float(value), 0.0)
     except (TypeError, ValueError):

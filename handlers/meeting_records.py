@@ -63,7 +63,7 @@ def handle_meeting_record_submission(ack: Ack, body: dict, view: dict, client, c
             late = next((d for d in uow.meetings.dues_for(record.case_id) if d.resolved_by_meeting_id == record.meeting_id),
                         None)
             uow.commit()
-            case = uow.cases.get(record.case_id)
+            case = uow.cases.require(record.case_id)
             tz, referred_to = case.organisation.timezone, referral_words(case)
     except CoreGroupError as error:  # recorded meanwhile by someone else: say so, save nothing
         client.chat_postEphemeral(channel=channel, user=user, text=explain(error))

@@ -58,7 +58,7 @@ def handle_meeting_schedule_submission(ack: Ack, body: dict, view: dict, client,
             )
     except CoreGroupError as error:  # e.g. no longer the chair: say so in the modal, which stays open
         change, errors = None, {"meeting": error.message}
-    if errors:
+    if errors or change is None:  # no change comes with its problems
         # "meeting" problems sit on the meeting chooser, or on the date when there is none to choose.
         fallback = MeetingIds.MEETING if str(MeetingIds.MEETING) in values else MeetingIds.DATE
         ack(response_action="errors",
@@ -95,7 +95,8 @@ def _title(payload: dict[str, Any]) -> str:
 
 
 def _mode(payload: dict[str, Any]) -> str:
-    return MODE_WORDS.get(payload.get("mode"), payload.get("mode") or "")
+    mode = payload.get("mode") or ""
+    return MODE_WORDS.get(mode, mode)
 
 
 @renderer(NoticeKind.MEETING_SCHEDULED)

@@ -42,7 +42,7 @@ def handle_obligation_not_held_action(ack: Ack, body: dict, action: dict, client
     with services.uow_factory() as uow:
         meeting = meeting_for_not_held(int(action["value"]), user=body["user"]["id"], uow=uow,
                                        now=services.clock.now())
-        case = uow.cases.get(meeting.case_id)
+        case = uow.cases.require(meeting.case_id)
         view = build_not_held_modal(meeting_id=meeting.id, reference=case.reference, starts_at=meeting.starts_at,
                                     timezone=case.organisation.timezone)
     client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -58,7 +58,7 @@ def handle_obligation_not_held_submission(ack: Ack, body: dict, view: dict, clie
         with services.uow_factory() as uow:
             meeting = record_not_held(uow=uow, meeting_id=meeting_id, user=user, reason=reason,
                                       now=services.clock.now())
-            case = uow.cases.get(meeting.case_id)
+            case = uow.cases.require(meeting.case_id)
             uow.commit()
             reference, when = case.reference, local_datetime(meeting.starts_at, case.organisation.timezone)
     except CoreGroupError as error:

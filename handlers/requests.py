@@ -71,7 +71,7 @@ def handle_requests_submission(ack: Ack, body: dict, view: dict, client, context
         details = clean_details(_text(values, RequestIds.DETAILS))
     except InvalidInputError as error:
         errors[RequestIds.DETAILS] = error.message
-    if errors:
+    if errors or not concern:  # no concern has its error
         ack(response_action="errors", errors={str(k): v for k, v in errors.items()})
         return
     ack()

@@ -219,7 +219,7 @@ class DelegateRepository:
         statement = update(Delegate).where(Delegate.principal == principal, Delegate.ended_at.is_(None))
         if scope is not None:
             statement = statement.where(Delegate.scope == scope)
-        return self.session.execute(statement.values(ended_at=now)).rowcount
+        return rowcount(self.session.execute(statement.values(ended_at=now)))
 
     def add(self, delegate: Delegate) -> None:
         self.session.add(delegate)

@@ -91,7 +91,7 @@ class LetterRepository:
         moving to that letter (so their buttons update in place); True for the one submission that did it."""
         statement = delete(InstitutionLetter).where(InstitutionLetter.id == letter.id,
                                                      InstitutionLetter.status == LetterStatus.DETAILS_NEEDED)
-        if self.session.execute(statement.execution_options(synchronize_session=False)).rowcount != 1:
+        if rowcount(self.session.execute(statement.execution_options(synchronize_session=False))) != 1:
             return False
         self.remember_messages(into, *(letter.message_keys or []))
         return True

@@ -100,6 +100,8 @@ class MeetingRepository:
         people: dict[int, dict[str, None]] = {}
         chairs: dict[int, str] = {}
         for case_id, role, user_id in roles:
+            if user_id is None:  # the query leaves out roles without Slack
+                continue
             people.setdefault(case_id, {})[user_id] = None
             if role == Role.CHAIR:
                 chairs.setdefault(case_id, user_id)
@@ -275,6 +277,10 @@ class MeetingRecordRepository:
     def get(self, record_id: int) -> MeetingRecord | None:
         return self.session.scalars(self._query().where(MeetingRecord.id == record_id)).first()
 
+    def require(self, record_id: int) -> MeetingRecord:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(record_id), MeetingRecord, record_id)
+
     def for_meeting(self, meeting_id: int) -> MeetingRecord | None:
         return self.session.scalars(self._query().where(MeetingRecord.meeting_id == meeting_id)).first()
 
@@ -290,6 +296,10 @@ class MeetingRecordRepository:
 
     def get_action(self, action_id: int) -> MeetingAction | None:
         return self.session.get(MeetingAction, action_id)
+
+    def require_action(self, action_id: int) -> MeetingAction:
+        """Like `get_action`, for one the caller knows exists."""
+        return required(self.get_action(action_id), MeetingAction, action_id)
 
     def actions_for_case(self, case_id: int) -> Sequence[MeetingAction]:
         """Every action of the case, open or settled, soonest due first."""
@@ -308,7 +318,7 @@ class MeetingRecordRepository:
             .values(status=status, done_at=now, done_by=by, done_on_behalf_of=on_behalf_of, closed_reason=reason)
             .execution_options(synchronize_session="fetch")
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def actions_due_by(self, case_id: int, *, on: date) -> Sequence[MeetingAction]:
         query = select(MeetingAction).where(

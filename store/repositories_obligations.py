@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from store.db import required, rowcount, table_of
 from store.models import Case, Obligation, ObligationStatus, OutboxMessage, OutboxStatus
 
 _KEY = ("kind", "subject_type", "subject_id", "recipient")
@@ -46,6 +47,10 @@ class ObligationRepository:
     def get(self, obligation_id: int) -> Obligation | None:
         return self.session.get(Obligation, obligation_id)
 
+    def require(self, obligation_id: int) -> Obligation:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(obligation_id), Obligation, obligation_id)
+
     def find_open(self, *, kind: str, subject_type: str, subject_id: int, recipient: str = "") -> Obligation | None:
         query = select(Obligation).where(
             Obligation.kind == kind, Obligation.subject_type == subject_type, Obligation.subject_id == subject_id,
@@ -69,7 +74,7 @@ class ObligationRepository:
             .values(next_step_at=None, **values)
             .execution_options(synchronize_session="fetch")
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def withdraw_notices(self, key_prefix: str, *, case_id: int) -> int:
         """Withdraw the case's unsent, unclaimed notices whose key starts with `key_prefix`; how many.
@@ -84,7 +89,7 @@ class ObligationRepository:
             .values(status=OutboxStatus.WITHDRAWN)
             .execution_options(synchronize_session=False)
         )
-        return self.session.execute(statement).rowcount
+        return rowcount(self.session.execute(statement))
 
     def retime(self, obligation_id: int, *, generation: int, **values: Any) -> bool:
         """Move an open obligation's due date and ladder (a new generation: steps of the old one are void)."""
@@ -95,7 +100,7 @@ class ObligationRepository:
             .values(generation=generation + 1, **values)
             .execution_options(synchronize_session="fetch")
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def claim_due(self, *, now: datetime, limit: int) -> Sequence[Obligation]:
         """Open rows whose next step has come, oldest first, locked for this transaction (others skip them)."""
@@ -111,7 +116,7 @@ class ObligationRepository:
     def advance(self, obligation_id: int, *, stage: str, generation: int, expected_stage: str,
                 expected_step_at: datetime | None, **values: Any) -> bool:
         """Take one step (compare-and-set on stage, generation and next step time); True when this call took it."""
-        table = Obligation.__table__
+        table = table_of(Obligation)
         statement = (
             update(table)
             .where(table.c.id == obligation_id, table.c.status == ObligationStatus.OPEN,
@@ -119,7 +124,7 @@ class ObligationRepository:
                    table.c.next_step_at == expected_step_at)
             .values(stage=stage, **values)
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
     def reload(self, row: Obligation) -> None:
         """Read a row again after a conditional update changed it behind the session's back."""

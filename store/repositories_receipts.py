@@ -101,6 +101,10 @@ class PlanReceiptRepository:
         query = select(PlanCopy).where(PlanCopy.id == copy_id).execution_options(populate_existing=True)
         return self.session.scalars(query).first()
 
+    def require_copy(self, copy_id: int) -> PlanCopy:
+        """Like `get_copy`, for one the caller knows exists."""
+        return required(self.get_copy(copy_id), PlanCopy, copy_id)
+
     # --- people's steps: conditional updates ---------------------------------------------------
 
     def mark_sent(self, copy_ids: Sequence[int], *, now: datetime, sent_on: date, how: str | None, by: str,
@@ -171,6 +175,10 @@ class Cp9Repository:
         """The CP9 as the database has it now."""
         query = select(Cp9).where(Cp9.id == cp9_id).execution_options(populate_existing=True)
         return self.session.scalars(query).first()
+
+    def require(self, cp9_id: int) -> Cp9:
+        """Like `get`, for one the caller knows exists."""
+        return required(self.get(cp9_id), Cp9, cp9_id)
 
     def for_record(self, record_id: int) -> Cp9 | None:
         return self.session.scalars(select(Cp9).where(Cp9.record_id == record_id)).first()

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from store.db import rowcount
 from store.models import AmendmentReferral, ReferralStatus, ReviewConference, ReviewStatus
 
 
@@ -58,7 +59,7 @@ class ReviewConferenceRepository:
             .values(status=status, decided_by=by, decided_at=now)
             .execution_options(synchronize_session="fetch")
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1
 
 
 class AmendmentReferralRepository:
@@ -90,4 +91,4 @@ class AmendmentReferralRepository:
             .values(**values)
             .execution_options(synchronize_session="fetch")
         )
-        return self.session.execute(statement).rowcount == 1
+        return rowcount(self.session.execute(statement)) == 1

@@ -100,8 +100,8 @@ def _settle(uow: UnitOfWork, case: Case, action: MeetingAction, *, status: str, 
             now: datetime, reason: str | None = None) -> MeetingAction:
     if not uow.meeting_records.settle_action(action.id, status=status, now=now, by=by, on_behalf_of=on_behalf_of,
                                              reason=reason):
-        _require_open(uow.meeting_records.get_action(action.id), case, by)
-    action = uow.meeting_records.get_action(action.id)
+        _require_open(uow.meeting_records.require_action(action.id), case, by)
+    action = uow.meeting_records.require_action(action.id)
     detail = {"reason_length": len(reason)} if reason is not None else {}
     uow.audit.record(action=f"action.{status}", at=now, case_id=case.id, actor=by, on_behalf_of=on_behalf_of,
                      action_id=action.id, overdue=action.due_on < calendar_for(case.organisation).local_date(now),
@@ -153,7 +153,7 @@ def _action(uow: UnitOfWork, action_id: int) -> tuple[Case, MeetingAction]:
     action = uow.meeting_records.get_action(action_id)
     if action is None:
         raise InvalidInputError("That action no longer exists.")
-    return uow.cases.get(action.case_id), action
+    return uow.cases.require(action.case_id), action
 
 
 def _require_open(action: MeetingAction, case: Case, user: str) -> None:
@@ -215,8 +215,8 @@ def action_items(uow: UnitOfWork, case: Case, *, now: datetime, user: str | None
         items.append(ActionItem(
             action.id, action.description, action.owner_user_id, action.owner_label, action.due_on, state,
             action.done_at, action.done_by, action.closed_reason,
-            can_mark_done=bool(user) and is_open and _may(uow, case, action, user, now=now),
-            can_close=bool(user) and is_open and _may(uow, case, action, user, now=now, closing=True),
+            can_mark_done=bool(user and is_open and _may(uow, case, action, user, now=now)),
+            can_close=bool(user and is_open and _may(uow, case, action, user, now=now, closing=True)),
         ))
     return tuple(sorted(items, key=lambda i: (not i.is_open, i.due_on, i.action_id)))
 
@@ -236,6 +236,8 @@ def _visible_case(uow: UnitOfWork, channel: str, user: str, *, now: datetime) ->
         return case_for_channel(channel, user, uow=uow)
     except NotInCaseError:
         case = uow.cases.get_by_channel(channel)
+        if case is None:  # case_for_channel found it: the refusal is about the user
+            raise
         principals = uow.delegates.principals_of(user, on=calendar_for(case.organisation).local_date(now),
                                                  scopes=(*scopes_covering(Duty.CHAIR), *scopes_covering(Duty.COORDINATE)))
         if any(case.is_in_group(p) for p in principals):

@@ -108,7 +108,7 @@ def import_organisation(file: OrganisationFile, *, uow: UnitOfWork, now: datetim
         if "first_meeting_at" in " ".join(changes):
             sync_first_meeting(uow=uow, case=case, actor=actor, now=now)
         if _sync_review_conference(uow, case, case_spec, actor=actor, now=now):
-            changes.append(f"review_conference: {case_spec.review_conference.isoformat()}")
+            changes.append(f"review_conference: {case_spec.review_conference}")  # a date prints as ISO
         if changes:
             case.updated_at = now
             report.updated[case_spec.reference] = changes

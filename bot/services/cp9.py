@@ -80,6 +80,8 @@ def start_cp9(*, uow: UnitOfWork, case: Case, record: MeetingRecord, now: dateti
 
 def tell_chair(uow: UnitOfWork, case: Case, cp9: Cp9, *, occasion: str, now: datetime) -> str | None:
     """Send the chair (or their delegate) the CP9's deadline with Mark CP9 sent; who it went to (None: sent before)."""
+    if case.chair is None:  # the caller tells the chair only when the case has one
+        raise ValueError(f"case {case.id} has no chair to tell")
     to, on_behalf_of = route_to(uow, case, case.chair, now=now)
     key = notice_key(NoticeKind.CP9_TO_SEND, cp9.id, to, occasion)
     payload = {**cp9_payload(case, cp9), "occasion": occasion, "on_behalf_of": on_behalf_of}
@@ -155,11 +157,11 @@ def mark_cp9_sent(*, uow: UnitOfWork, now: datetime, cp9_id: int, user: str, sen
         note = clean_note(note)
     except InvalidInputError as error:
         errors["note"] = error.message
-    if errors:
+    if errors or sent_on is None:  # no day has its error
         raise Cp9SentInvalidError(errors)
     if not uow.cp9s.mark_sent(cp9.id, now=now, sent_on=sent_on, note=note, by=user, on_behalf_of=on_behalf_of):
-        _require_pending(uow.cp9s.get(cp9.id), case, user)
-    cp9 = uow.cp9s.get(cp9.id)
+        _require_pending(uow.cp9s.require(cp9.id), case, user)
+    cp9 = uow.cp9s.require(cp9.id)
     receipt_obligations.cp9_sent(uow, case, cp9, by=user, on_behalf_of=on_behalf_of, now=now)
     uow.audit.record(action="cp9.sent", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of, cp9_id=cp9.id,
                      sent_on=sent_on.isoformat(), late=sent_on > cp9.due_on, with_note=note is not None)
@@ -174,10 +176,10 @@ def mark_cp9_received(*, uow: UnitOfWork, now: datetime, cp9_id: int, user: str)
                              principals=[coordinator_of(case)], step=f"mark the {cp9.form_name} received",
                              who=COORDINATOR_OR_DELEGATE).on_behalf_of
     if not uow.cp9s.mark_received(cp9.id, now=now, by=user, on_behalf_of=on_behalf_of):
-        cp9 = uow.cp9s.get(cp9.id)
+        cp9 = uow.cp9s.require(cp9.id)
         raise AlreadyDoneError(what=f"The {cp9.form_name}", done="marked received", by=cp9.received_by,
                                at=cp9.received_at, timezone=case.organisation.timezone, yours=cp9.received_by == user)
-    cp9 = uow.cp9s.get(cp9.id)
+    cp9 = uow.cp9s.require(cp9.id)
     receipt_obligations.cp9_received(uow, cp9, by=user, on_behalf_of=on_behalf_of, now=now)
     uow.audit.record(action="cp9.received", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      cp9_id=cp9.id, late=now > cp9.due_at)

@@ -20,7 +20,8 @@ from bot.obligations import ObligationKind, Stage
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
 from bot.services.review_conference import referral_to_name
-from store.models import Case, CaseStatus, DueStatus, Organisation, RequestStatus
+from store.db import required
+from store.models import Case, CaseStatus, Deregistration, DueStatus, Obligation, Organisation, RequestStatus
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
 #: CP9s pending with a deadline further off than this are not listed as due (none are: the CP9 is 7 days).
@@ -161,7 +162,7 @@ def referral_items(uow: UnitOfWork, organisation: Organisation, now: datetime, c
     for o in owed:
         referral = referrals.get(o.subject_id)
         record = uow.meeting_records.get(referral.record_id) if referral else None
-        if o.case_id in known and record is not None:
+        if o.case_id in known and referral is not None and record is not None:
             items.append(rules.referral_item(
                 reference=known[o.case_id].reference, channel=known[o.case_id].channel,
                 held_on=calendar.local_date(record.held_at), due_on=calendar.local_date(o.due_at),
@@ -240,7 +241,7 @@ def meeting_items(uow: UnitOfWork, organisation: Organisation, now: datetime, ca
     known = cases.load([d.case_id for d in flagged] + [r.case_id for r in breached] + [d.case_id for d in soon])
     # The limit is the day before the breach rung (09:00 the day after the last day allowed).
     found = [rules.meeting_breach_item(reference=known[r.case_id].reference, channel=known[r.case_id].channel,
-                                       breach_on=calendar.local_date(r.breach_at) - timedelta(days=1),
+                                       breach_on=calendar.local_date(required(r.breach_at, Obligation, r.id)) - timedelta(days=1),
                                        chair=known[r.case_id].chair)
              for r in breached if r.case_id in known and known[r.case_id].status == CaseStatus.OPEN]
     listed = {r.subject_id for r in breached}
@@ -284,7 +285,8 @@ def deregistration_items(uow: UnitOfWork, organisation: Organisation, now: datet
     known = cases.load(d.case_id for d in missed)
     return [
         rules.window_missed_item(reference=known[d.case_id].reference, channel=known[d.case_id].channel,
-                                 closes_on=d.window_closes_on, convener=d.convener)
+                                 closes_on=required(d.window_closes_on, Deregistration, f"{d.id} window_closes_on"),
+                                 convener=d.convener)
         for d in missed if d.case_id in known
     ]
 

@@ -11,6 +11,7 @@ flagged, ended.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -54,7 +55,7 @@ def owe_meeting(uow: UnitOfWork, case: Case, due: MeetingDue, *, now: datetime) 
     one, counts from the last meeting (a month is not a fixed number of days), not from the due date."""
     calendar = calendar_for(case.organisation)
     ladder = ladder_for(policy_for(case.organisation).obligations, kind_of(due))
-    times = None
+    times: dict[str, datetime | None] | None = None
     if due.breach_on is not None and ladder.breach is not None:
         times = {"breach_at": flag_time(due.breach_on + timedelta(days=1), calendar=calendar)}
     open_obligation(uow=uow, case=case, kind=kind_of(due), subject_type=SUBJECT, subject_id=due.id, owner_role="chair",
@@ -122,7 +123,7 @@ def meeting_due_settled(uow: UnitOfWork, row: Obligation, *, now: datetime) -> b
     if due is None or due.status not in DueStatus.current():
         waive_obligation(uow=uow, row=row, by=SYSTEM_ACTOR, reason="the due period was closed", now=now)
         return True
-    case = uow.cases.get(row.case_id)
+    case = uow.cases.require(row.case_id)
     if _booked(uow, case, due, row, now=now):
         _set_next(uow, row, None)
         return True
@@ -160,6 +161,7 @@ def meeting_due_sent(uow: UnitOfWork, case: Case, row: Obligation, key: str, to:
                          on_behalf_of=payload.get("on_behalf_of"))
 
 
-NOTICES = {kind: meeting_due_notice for kind in MEETING_KINDS}
-SETTLED = {kind: meeting_due_settled for kind in MEETING_KINDS}
-SENT = {kind: meeting_due_sent for kind in MEETING_KINDS}
+NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], tuple[NoticeKind, dict] | None]] = {
+    kind: meeting_due_notice for kind in MEETING_KINDS}
+SETTLED: dict[str, Callable[..., bool]] = {kind: meeting_due_settled for kind in MEETING_KINDS}
+SENT: dict[str, Callable[..., None]] = {kind: meeting_due_sent for kind in MEETING_KINDS}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.errors import CoreGroupError, InvalidInputError
-from bot.meetings import ExistingMeeting, RecordDraft, check_record, invited_absentees
+from bot.meetings import ActionDraft, ExistingMeeting, RecordDraft, check_record, invited_absentees
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for, policy_for
 from bot.policy import ChecklistItem
@@ -45,8 +45,8 @@ CORE_CHECKLIST = ("supports", "monitoring", "outcomes", "contingency")
 #: Called with `(*, uow, case, record, now)` when a record is saved, in its transaction (plan receipt, CP9 ...).
 #: Every later clock a record starts is listed here, once: the plan copies (5 working days), the CP9, and the
 #: institution letter when the record's institution flag is set (bot/services/letters.py).
-MEETING_RECORDED_HOOKS: list[Callable[..., None]] = [start_plan_receipt, start_cp9, flag_institution,
-                                                     discharge_meeting_record, owe_actions, discharge_meeting_due]
+MEETING_RECORDED_HOOKS: list[Callable[..., object]] = [start_plan_receipt, start_cp9, flag_institution,
+                                                       discharge_meeting_record, owe_actions, discharge_meeting_due]
 
 
 class RecordInvalidError(CoreGroupError):
@@ -151,8 +151,8 @@ def record_meeting(draft: RecordDraft, *, channel: str, user: str, uow: UnitOfWo
     ]
     record.actions = [
         MeetingAction(
-            case_id=case.id, description=a.description.strip(), owner_user_id=a.owner_user_id, owner_label=a.owner_label,
-            due_on=a.due_on, status=ActionStatus.OPEN,
+            case_id=case.id, description=(a.description or "").strip(), owner_user_id=a.owner_user_id,
+            owner_label=a.owner_label, due_on=_due_on(a), status=ActionStatus.OPEN,
         )
         for a in draft.actions if not a.empty
     ]
@@ -171,6 +171,12 @@ def record_meeting(draft: RecordDraft, *, channel: str, user: str, uow: UnitOfWo
     for hook in MEETING_RECORDED_HOOKS:
         hook(uow=uow, case=case, record=record, now=now)
     return record
+
+
+def _due_on(action: ActionDraft) -> date:
+    if action.due_on is None:  # check_record refuses an action with no date
+        raise ValueError("an action with no due date passed the record's checks")
+    return action.due_on
 
 
 def _check(draft: RecordDraft, *, channel: str, user: str, uow: UnitOfWork, now: datetime):

@@ -287,15 +287,20 @@ def change_schedule(
     if change.meeting_id and (meeting is None or meeting.case_id != case.id):
         raise InvalidInputError("That meeting is not one of this case's.")
     if change.cancel:
+        if meeting is None:  # check_schedule_change asks for the meeting to cancel
+            raise InvalidInputError("Choose the meeting to cancel.")
         cancel_meeting(uow=uow, case=case, meeting=meeting, actor=user, now=now, reason=change.reason or "",
                        on_behalf_of=on_behalf_of)
         return ScheduleOutcome("cancelled", case.reference, meeting.starts_at, tz)
+    starts_at = change.starts_at
+    if starts_at is None:  # only a cancellation has no time
+        raise ValueError("a meeting to schedule or move has no time")
     if meeting is None:
-        meeting = schedule_meeting(uow=uow, case=case, starts_at=change.starts_at, actor=user, now=now,
+        meeting = schedule_meeting(uow=uow, case=case, starts_at=starts_at, actor=user, now=now,
                                    mode=change.mode, note=change.note, on_behalf_of=on_behalf_of, reason=change.reason)
         action = "scheduled"
     else:
-        reschedule_meeting(uow=uow, case=case, meeting=meeting, starts_at=change.starts_at, actor=user, now=now,
+        reschedule_meeting(uow=uow, case=case, meeting=meeting, starts_at=starts_at, actor=user, now=now,
                            reason=change.reason or "details changed", mode=change.mode, note=change.note,
                            on_behalf_of=on_behalf_of)
         action = "rescheduled"

@@ -169,14 +169,14 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
     targets = _recipients(uow, case, owner, audience(ladder, step.stage), now=now) if step and not own_step else []
     rung = f"{step.stage}.{row.reminders_sent}" if step else ""
     group = GROUPS[row.kind](uow, row, str(step.stage)) if step and row.kind in GROUPS else None
-    if group:  # one message per subject, stage, day and person: the rows that reach the rung together share it
+    if group and step:  # one message per subject, stage, day and person: the rows that reach the rung together share it
         keys = {to: notice_key("obligations", group, step.stage, calendar.local_date(now), to) for to, _ in targets}
     else:
         keys = {to: notice_key(obligation_key_prefix(row.id).rstrip(":"), row.generation, rung, to)
                 for to, _ in targets}
     if step is None:  # its time came with no rung or repeat due (a ladder edited meanwhile): wait for the next one
         later = next_after(ladder, times, stage=Stage(row.stage), last_step_at=row.last_step_at, calendar=calendar)
-        values = {"next_step_at": later if later and later > now else None, "owner": owner}
+        values: dict[str, object] = {"next_step_at": later if later and later > now else None, "owner": owner}
     else:
         values = {"next_step_at": step.next_step_at, "owner": owner, "last_step_at": now,
                   "reminders_sent": row.reminders_sent + 1,

@@ -16,6 +16,7 @@ from bot.obligations import ObligationKind, Stage, ladder_for, next_after, rung_
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
 from bot.services.obligations import discharge_obligation, open_obligation, waive_obligation
+from store.db import required
 from store.models import Case, Deregistration, Obligation
 from store.uow import UnitOfWork
 
@@ -25,9 +26,10 @@ KINDS = (ObligationKind.POST_DEREG_MEETING, ObligationKind.POST_DEREG_OUTCOME)
 
 def window_of(row: Deregistration) -> Window:
     """The window a deregistration was saved with."""
-    return Window(row.review_conference_on, row.window_opens_on, row.window_closes_on,
-                  (row.window_opens_on - row.review_conference_on).days // 7,
-                  (row.window_closes_on - row.review_conference_on).days // 7)
+    opens = required(row.window_opens_on, Deregistration, f"{row.id} window_opens_on")
+    closes = required(row.window_closes_on, Deregistration, f"{row.id} window_closes_on")
+    return Window(row.review_conference_on, opens, closes, (opens - row.review_conference_on).days // 7,
+                  (closes - row.review_conference_on).days // 7)
 
 
 def post_dereg_payload(case: Case, row: Deregistration) -> dict[str, Any]:
@@ -41,7 +43,7 @@ def post_dereg_payload(case: Case, row: Deregistration) -> dict[str, Any]:
     return {
         **payload,
         "opens_on": window.opens_on.isoformat(), "closes_on": window.closes_on.isoformat(),
-        "start_weeks": window.start_weeks, "end_weeks": window.end_weeks, "target_on": row.target_on.isoformat(),
+        "start_weeks": window.start_weeks, "end_weeks": window.end_weeks, "target_on": row.target_on.isoformat() if row.target_on else None,
         "convener": row.convener, "meeting_chair": row.meeting_chair, "agreed_by": row.agreed_by,
         "reviewing_officer": row.reviewing_officer,
         "meeting_at": row.meeting_at.isoformat() if row.meeting_at else None,
@@ -50,8 +52,10 @@ def post_dereg_payload(case: Case, row: Deregistration) -> dict[str, Any]:
 
 def _organisers(row: Deregistration) -> list[tuple[str, str]]:
     """(recipient label, person): the convener, and the meeting's chair when someone else."""
-    found = [("convener", row.convener)]
-    if row.meeting_chair != row.convener:
+    found: list[tuple[str, str]] = []
+    if row.convener:
+        found.append(("convener", row.convener))
+    if row.meeting_chair and row.meeting_chair != row.convener:
         found.append(("meeting_chair", row.meeting_chair))
     return found
 
@@ -61,7 +65,7 @@ def owe_post_dereg_meeting(uow: UnitOfWork, case: Case, row: Deregistration, *, 
     it, so reminders already past are not sent late; a window already over is still missed at the next sweep."""
     calendar = calendar_for(case.organisation)
     ladder = ladder_for(policy_for(case.organisation).obligations, ObligationKind.POST_DEREG_MEETING)
-    due_at = calendar.end_of_day(row.window_closes_on)
+    due_at = calendar.end_of_day(window_of(row).closes_on)
     times = rung_times(ladder, due_at, calendar)
     asked = min(now, times.overdue_at - timedelta(microseconds=1))
     for recipient, person in _organisers(row):
@@ -125,7 +129,7 @@ def post_dereg_chased(uow: UnitOfWork, case: Case, row: Obligation, *, keys: lis
     if stage == Stage.OVERDUE:
         if row.recipient == "convener":  # one window, one audit event (the meeting's chair has its own row)
             uow.audit.record(action="deregistration.window_missed", at=now, case_id=case.id, actor=SYSTEM_ACTOR,
-                             deregistration_id=dereg.id, closes_on=dereg.window_closes_on.isoformat())
+                             deregistration_id=dereg.id, closes_on=window_of(dereg).closes_on.isoformat())
         return
     uow.deregistrations.remember_messages(dereg, [*(dereg.message_keys or []), *keys])
     step = post_dereg_notice(uow, case, row)

@@ -9,6 +9,7 @@ as the messages sent when the record was saved), so the ledger does not update t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -26,13 +27,20 @@ Notice = tuple[NoticeKind, dict[str, Any]] | None
 
 def _copy(uow: UnitOfWork, row: Obligation) -> tuple[PlanReceipt, PlanCopy] | None:
     copy = uow.receipts.get_copy(row.subject_id)
-    return None if copy is None else (uow.receipts.get(copy.receipt_id), copy)
+    return None if copy is None else (uow.receipts.require(copy.receipt_id), copy)
+
+
+def _stepped_at(row: Obligation) -> datetime:
+    """When the ledger took the step being chased (the sweep sets it before it asks for the notice)."""
+    if row.last_step_at is None:
+        raise ValueError(f"obligation {row.id} is chased before any step was taken")
+    return row.last_step_at
 
 
 def _plan_overdue(uow: UnitOfWork, case: Case, receipt: PlanReceipt, copy: PlanCopy, row: Obligation) -> Notice:
     """This copy is overdue (kept for the digest); the chair's notice lists every copy still owed."""
     copy.overdue_since = row.last_step_at
-    uow.audit.record(action="plan.overdue", at=row.last_step_at, case_id=case.id, actor=SYSTEM_ACTOR,
+    uow.audit.record(action="plan.overdue", at=_stepped_at(row), case_id=case.id, actor=SYSTEM_ACTOR,
                      receipt_id=receipt.id, copy_id=copy.id, recipient=copy.user_id or copy.label, status=copy.status,
                      due_on=receipt.due_on.isoformat())
     owed = [c.id for c in receipt.copies if not c.complete]
@@ -50,7 +58,7 @@ def plan_copy_notice(uow: UnitOfWork, case: Case, row: Obligation) -> Notice:
         return _plan_overdue(uow, case, receipt, copy, row)
     if row.kind == ObligationKind.PLAN_COPY_SENT:
         return NoticeKind.PLAN_TO_SEND, {**receipt_payload(case, receipt), "occasion": "reminder"}
-    today = calendar_for(case.organisation).local_date(row.last_step_at)
+    today = calendar_for(case.organisation).local_date(_stepped_at(row))
     occasion = "deadline" if today == receipt.due_on else "reminder"
     return NoticeKind.PLAN_COPY, recipient_payload(case, receipt, copy, occasion=occasion)
 
@@ -91,11 +99,11 @@ def cp9_sent_notice(uow: UnitOfWork, case: Case, row: Obligation) -> Notice:
         return None
     if row.stage == Stage.OVERDUE:
         cp9.overdue_since = row.last_step_at
-        uow.audit.record(action="cp9.overdue", at=row.last_step_at, case_id=case.id, actor=SYSTEM_ACTOR,
+        uow.audit.record(action="cp9.overdue", at=_stepped_at(row), case_id=case.id, actor=SYSTEM_ACTOR,
                          cp9_id=cp9.id, due_on=cp9.due_on.isoformat(), nominal_due_on=cp9.nominal_due_on.isoformat())
         occasion = "overdue"
     else:
-        today = calendar_for(case.organisation).local_date(row.last_step_at)
+        today = calendar_for(case.organisation).local_date(_stepped_at(row))
         occasion = "deadline" if today == cp9.due_on else "reminder"
     return NoticeKind.CP9_TO_SEND, {**cp9_payload(case, cp9), "occasion": occasion}
 
@@ -109,7 +117,7 @@ def cp9_received_notice(uow: UnitOfWork, case: Case, row: Obligation) -> Notice:
 def cp9_sent_hook(uow: UnitOfWork, case: Case, row: Obligation, key: str, to: str, payload: dict[str, Any],
                   now: datetime) -> None:
     """Remember the chair's or the coordinator's message (its button goes once spent); audit the chair's reminder."""
-    cp9 = uow.cp9s.get(row.subject_id)
+    cp9 = uow.cp9s.require(row.subject_id)  # its notice found it
     if row.kind == ObligationKind.CP9_RECEIVED:
         uow.cp9s.remember_messages(cp9, coordinator=(key,))
         return
@@ -119,14 +127,16 @@ def cp9_sent_hook(uow: UnitOfWork, case: Case, row: Obligation, key: str, to: st
                          reminder=row.reminders_sent, occasion=payload["occasion"])
 
 
-NOTICES = {
+NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], Notice]] = {
     ObligationKind.PLAN_COPY_SENT: plan_copy_notice,
     ObligationKind.PLAN_COPY_RECEIVED: plan_copy_notice,
     ObligationKind.CP9_SENT: cp9_sent_notice,
     ObligationKind.CP9_RECEIVED: cp9_received_notice,
 }
-GROUPS = {ObligationKind.PLAN_COPY_SENT: plan_group, ObligationKind.PLAN_COPY_RECEIVED: plan_group}
-SENT = {
+GROUPS: dict[str, Callable[[UnitOfWork, Obligation, str], str | None]] = {
+    ObligationKind.PLAN_COPY_SENT: plan_group, ObligationKind.PLAN_COPY_RECEIVED: plan_group,
+}
+SENT: dict[str, Callable[..., None]] = {
     ObligationKind.PLAN_COPY_SENT: plan_sent,
     ObligationKind.PLAN_COPY_RECEIVED: plan_sent,
     ObligationKind.CP9_SENT: cp9_sent_hook,

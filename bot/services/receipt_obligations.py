@@ -20,7 +20,7 @@ from store.uow import UnitOfWork
 def owe_plan_copies(uow: UnitOfWork, case: Case, receipt: PlanReceipt, *, now: datetime) -> None:
     """The chair owes each recipient a copy by the deadline."""
     for copy in receipt.copies:
-        _owe(uow, case, ObligationKind.PLAN_COPY_SENT, "plan_copy", copy.id, recipient=copy.user_id or copy.label,
+        _owe(uow, case, ObligationKind.PLAN_COPY_SENT, "plan_copy", copy.id, recipient=_recipient(copy),
              owner_role="chair", owner=case.chair, due_at=receipt.due_at, now=now)
 
 
@@ -30,16 +30,16 @@ def plan_copies_sent(uow: UnitOfWork, case: Case, receipt: PlanReceipt, copy_ids
     for copy in receipt.copies:
         if copy.id not in copy_ids:
             continue
-        _discharge(uow, ObligationKind.PLAN_COPY_SENT, "plan_copy", copy.id, recipient=copy.user_id or copy.label,
+        _discharge(uow, ObligationKind.PLAN_COPY_SENT, "plan_copy", copy.id, recipient=_recipient(copy),
                    by=by, on_behalf_of=on_behalf_of, now=now)
-        if copy.has_slack:
+        if copy.user_id is not None:  # has Slack
             _owe(uow, case, ObligationKind.PLAN_COPY_RECEIVED, "plan_copy", copy.id, recipient=copy.user_id,
                  owner_role="member", owner=copy.user_id, due_at=receipt.due_at, now=now, quietly=True)
 
 
 def plan_copy_received(uow: UnitOfWork, copy: PlanCopy, *, by: str, now: datetime) -> None:
     """The recipient confirmed: their duty is done."""
-    _discharge(uow, ObligationKind.PLAN_COPY_RECEIVED, "plan_copy", copy.id, recipient=copy.user_id, by=by,
+    _discharge(uow, ObligationKind.PLAN_COPY_RECEIVED, "plan_copy", copy.id, recipient=_recipient(copy), by=by,
                now=now)
 
 
@@ -80,12 +80,20 @@ def _owe(uow: UnitOfWork, case: Case, kind: str, subject_type: str, subject_id: 
         passed.append(times.overdue_at)
     if not passed:
         return
-    row = uow.obligations.get(opened)
+    row = uow.obligations.require(opened)
     stage = Stage.OVERDUE if overdue else Stage.PENDING
     uow.obligations.advance(opened, stage=str(stage), generation=row.generation, expected_stage=row.stage,
                             expected_step_at=row.next_step_at, last_step_at=max(passed),
                             next_step_at=next_after(ladder, times, stage=stage, last_step_at=max(passed),
                                                     calendar=calendar))
+
+
+def _recipient(copy: PlanCopy) -> str:
+    """Whom the copy is for on the ledger: the Slack user, or the role label of someone without Slack."""
+    recipient = copy.user_id or copy.label
+    if recipient is None:  # the table's check constraint sets exactly one of them
+        raise ValueError(f"plan copy {copy.id} has neither a user nor a label")
+    return recipient
 
 
 def _discharge(uow: UnitOfWork, kind: str, subject_type: str, subject_id: int, *, by: str, now: datetime,

@@ -26,6 +26,7 @@ from bot.receipts import (
 from bot.services import receipt_obligations
 from bot.services.cases import case_for_channel
 from bot.services.meeting_plan import route_to
+from store.db import required
 from store.models import Case, CopyStatus, MeetingRecord, PlanCopy, PlanReceipt
 from store.uow import UnitOfWork
 
@@ -74,6 +75,8 @@ def start_plan_receipt(*, uow: UnitOfWork, case: Case, record: MeetingRecord, no
 
 def tell_chair(uow: UnitOfWork, case: Case, receipt: PlanReceipt, *, occasion: str, now: datetime) -> str | None:
     """Send the chair (or their delegate) the plan's recipients and deadline, with Plan sent while any is unsent."""
+    if case.chair is None:  # the caller tells the chair only when the case has one
+        raise ValueError(f"case {case.id} has no chair to tell")
     to, on_behalf_of = route_to(uow, case, case.chair, now=now)
     kind = NoticeKind.PLAN_TO_SEND
     key = notice_key(kind, receipt.id, to, occasion)
@@ -136,16 +139,17 @@ def plan_sent_form(*, uow: UnitOfWork, now: datetime, user: str, channel: str | 
     acting_chair(uow, case, user, now=now, step="mark the plan sent")
     pending = [c for c in receipt.copies if c.status == CopyStatus.PENDING]
     if not pending:
-        last = max((c for c in receipt.copies if c.sent_at), key=lambda c: c.sent_at, default=None)
+        last = max((c for c in receipt.copies if c.sent_at), key=lambda c: c.sent_at or now, default=None)
         raise AlreadyDoneError(what=f"The plan for {case.reference}", done="marked sent to everyone",
                                by=last.sent_by if last else None, at=last.sent_at if last else None,
                                timezone=case.organisation.timezone, yours=bool(last and last.sent_by == user))
     return PlanSentForm(
         receipt_id=receipt.id, reference=case.reference, channel=case.channel, timezone=case.organisation.timezone,
         held_on=receipt.held_on, due_on=receipt.due_on, today=calendar_for(case.organisation).local_date(now),
-        slack_to_send=tuple(c.user_id for c in pending if c.has_slack),
-        slack_already=tuple(c.user_id for c in receipt.copies if c.has_slack and c.status != CopyStatus.PENDING),
-        labels=tuple((c.id, c.label, c.attended) for c in pending if not c.has_slack),
+        slack_to_send=tuple(c.user_id for c in pending if c.user_id is not None),
+        slack_already=tuple(c.user_id for c in receipt.copies
+                            if c.user_id is not None and c.status != CopyStatus.PENDING),
+        labels=tuple((c.id, c.label, c.attended) for c in pending if c.label is not None),  # those without Slack
     )
 
 
@@ -178,11 +182,12 @@ def mark_plan_sent(*, uow: UnitOfWork, now: datetime, receipt_id: int, user: str
     if errors:
         raise PlanSentInvalidError(errors)
     asked = uow.receipts.mark_sent(slack_ids, now=now, sent_on=today, how=None, by=user, on_behalf_of=on_behalf_of)
-    ticked = uow.receipts.mark_sent(labels, now=now, sent_on=sent_on, how=how, by=user, on_behalf_of=on_behalf_of)
+    ticked = (uow.receipts.mark_sent(labels, now=now, sent_on=sent_on, how=how, by=user, on_behalf_of=on_behalf_of)
+              if sent_on is not None else set())  # a tick needs a day (check_plan_sent): no day, none ticked
     if not (asked or ticked):
         raise AlreadyDoneError(what="The plan", done="marked sent", by=None, at=None,
                                timezone=case.organisation.timezone)
-    receipt = uow.receipts.get(receipt.id)
+    receipt = uow.receipts.require(receipt.id)
     receipt_obligations.plan_copies_sent(uow, case, receipt, asked | ticked, by=user, on_behalf_of=on_behalf_of,
                                          now=now)
     for copy in receipt.copies:
@@ -190,9 +195,10 @@ def mark_plan_sent(*, uow: UnitOfWork, now: datetime, receipt_id: int, user: str
             uow.audit.record(
                 action="plan.sent", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                 receipt_id=receipt.id, copy_id=copy.id, recipient=copy.user_id or copy.label,
-                how=copy.sent_how, asked_to_confirm=copy.has_slack, sent_on=copy.sent_on.isoformat(),
+                how=copy.sent_how, asked_to_confirm=copy.has_slack,
+                sent_on=required(copy.sent_on, PlanCopy, f"{copy.id} sent_on").isoformat(),
             )
-        if copy.id in asked:
+        if copy.id in asked and copy.user_id is not None:  # asked: those with Slack
             key = notice_key(NoticeKind.PLAN_COPY, copy.id, copy.user_id, "sent")
             uow.outbox.enqueue(key=key, kind=NoticeKind.PLAN_COPY, recipient=copy.user_id, now=now, case_id=case.id,
                                payload=recipient_payload(case, receipt, copy, occasion="sent"))
@@ -203,9 +209,9 @@ def mark_plan_sent(*, uow: UnitOfWork, now: datetime, receipt_id: int, user: str
         _update(uow, key, suffix=f"sent:{changed}", changes=payload, now=now)
     return PlanSent(
         reference=case.reference,
-        asked=tuple(c.user_id for c in receipt.copies if c.id in asked),
-        ticked=tuple(c.label for c in receipt.copies if c.id in ticked),
-        still_to_send=tuple(c.label for c in receipt.copies if c.status == CopyStatus.PENDING and not c.has_slack),
+        asked=tuple(c.user_id for c in receipt.copies if c.id in asked and c.user_id is not None),
+        ticked=tuple(c.label for c in receipt.copies if c.id in ticked and c.label is not None),
+        still_to_send=tuple(c.label for c in receipt.copies if c.status == CopyStatus.PENDING and c.label is not None),
     )
 
 
@@ -234,12 +240,12 @@ def confirm_plan_receipt(*, uow: UnitOfWork, now: datetime, copy_id: int, user: 
     if copy.status == CopyStatus.RECEIVED:
         raise AlreadyDoneError(what=WHAT, done="confirmed", by=user, at=copy.received_at, timezone=timezone, yours=True)
     if not uow.receipts.confirm(copy.id, user=user, now=now):
-        copy = uow.receipts.get_copy(copy_id)
+        copy = uow.receipts.require_copy(copy_id)
         if copy.status == CopyStatus.RECEIVED:
             raise AlreadyDoneError(what=WHAT, done="confirmed", by=user, at=copy.received_at, timezone=timezone,
                                    yours=True)
         raise InvalidInputError("The chair has not marked your copy of the plan sent yet.")
-    copy = uow.receipts.get_copy(copy_id)
+    copy = uow.receipts.require_copy(copy_id)
     receipt_obligations.plan_copy_received(uow, copy, by=user, now=now)
     uow.audit.record(action="plan.received", at=now, case_id=case.id, actor=user, receipt_id=copy.receipt_id,
                      copy_id=copy.id, late=now > copy.due_at)

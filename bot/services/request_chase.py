@@ -34,7 +34,7 @@ _OWED = {
 def chase_decision(uow: UnitOfWork, case: Case, row: Obligation, stage: Stage, *,
                    now: datetime) -> tuple[int, list[str]]:
     """Take the decision's step the ledger claimed: escalate at its breach, else remind; (notices, who was told)."""
-    request = uow.requests.get(row.subject_id)
+    request = uow.requests.require(row.subject_id)
     if stage is Stage.BREACHED:
         return _escalate(uow, case, request, row, now=now)
     return _remind(uow, case, request, row, now=now)
@@ -106,6 +106,8 @@ def coordinator_decision_notice(uow: UnitOfWork, case: Case, row: Obligation) ->
                "occasion": notices.REMINDER, "delegate": None}
     if request.status == RequestStatus.PENDING:
         return NoticeKind.REQUEST_DECISION, payload
+    if request.decided_by is None or request.decided_at is None:  # with the coordinator: it was refused
+        raise ValueError(f"request {request.id} is with the coordinator but has no decision")
     refusal = notices.outcome_of(
         outcome="refused", by=request.decided_by, on_behalf_of=request.decided_on_behalf_of, at=request.decided_at,
         reason=request.decision_reason, meeting=None,
@@ -128,5 +130,7 @@ def decision_settled(uow: UnitOfWork, row: Obligation, *, now: datetime) -> bool
 STEPS: dict[str, Callable[..., tuple[int, list[str]]]] = {
     ObligationKind.REQUEST_DECISION: chase_decision, URGENT_DECISION: chase_decision,
 }
-NOTICES = {ObligationKind.COORDINATOR_DECISION: coordinator_decision_notice}
+NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], tuple[NoticeKind, dict] | None]] = {
+    ObligationKind.COORDINATOR_DECISION: coordinator_decision_notice,
+}
 SETTLED = dict.fromkeys(_OWED, decision_settled)

@@ -156,7 +156,7 @@ def decide_request(
     if not won:
         raise _closed(uow.requests.require(request.id), case, step="decide")
     meeting = _schedule(uow, case, request, starts_at, user=user, on_behalf_of=on_behalf_of, now=now) if approve else None
-    request = uow.requests.get(request.id)
+    request = uow.requests.require(request.id)
     # The reason is free text: it lives on the request (decision_reason), the audit keeps its length.
     uow.audit.record(
         action="request.decided", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
@@ -188,8 +188,8 @@ def escalate_request(*, uow: UnitOfWork, now: datetime, request_id: int, user: s
         coordinator_asked_at=now, coordinator=coordinator, coordinator_routed_to=routing.to,
     )
     if not won:
-        raise _closed(uow.requests.get(request.id), case, step="ask")
-    request = uow.requests.get(request.id)
+        raise _closed(uow.requests.require(request.id), case, step="ask")
+    request = uow.requests.require(request.id)
     owe_coordinator_decision(uow=uow, case=case, request=request, coordinator=coordinator, now=now)
     uow.audit.record(
         action="request.escalated", at=now, case_id=case.id, actor=user, request_id=request.id,
@@ -200,6 +200,8 @@ def escalate_request(*, uow: UnitOfWork, now: datetime, request_id: int, user: s
         request_id=request.id, to=routing.to, decider=coordinator,
     )
     role = decider_role(case, request)
+    if request.decided_by is None or request.decided_at is None:  # it was refused: a decision was recorded
+        raise ValueError(f"request {request.id} was refused with no decision")
     refusal = notices.outcome_of(
         outcome="refused", by=request.decided_by, on_behalf_of=request.decided_on_behalf_of, at=request.decided_at,
         reason=request.decision_reason, meeting=None,
@@ -230,7 +232,7 @@ def decide_escalation(
     if not won:
         raise _closed(uow.requests.require(request.id), case, step="review")
     meeting = _schedule(uow, case, request, starts_at, user=user, on_behalf_of=on_behalf_of, now=now) if convene else None
-    request = uow.requests.get(request.id)
+    request = uow.requests.require(request.id)
     # The reason is free text: it lives on the request (outcome_reason), the audit keeps its length.
     uow.audit.record(
         action="request.outcome", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,

@@ -11,6 +11,8 @@ from datetime import date, datetime
 
 from bot.deregistration import retention_ends_on
 from bot.organisation import calendar_for
+from store.db import required
+from store.models import Case
 from store.uow import UnitOfWork
 
 
@@ -65,7 +67,7 @@ def cases_past_retention(*, uow: UnitOfWork, now: datetime) -> list[ExpiredCase]
     for case in uow.retention.closed_cases():
         organisation = case.organisation
         calendar = calendar_for(organisation)
-        closed_on = calendar.local_date(case.closed_at)
+        closed_on = calendar.local_date(required(case.closed_at, Case, f"{case.id} closed_at"))  # set on closing
         remove_from = retention_ends_on(closed_on, organisation.retention_years)
         if remove_from <= calendar.local_date(now):
             expired.append(ExpiredCase(case.id, case.reference, organisation.name, closed_on,

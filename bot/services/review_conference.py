@@ -15,6 +15,7 @@ A meeting record flagging a significant amendment opens an `amendment_referral` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from bot.notices import NoticeKind, notice_key
@@ -23,6 +24,7 @@ from bot.organisation import calendar_for, policy_for
 from bot.policy import ReferralRecipient
 from bot.services.meeting_plan import route_to
 from bot.services.obligations import discharge_obligation, move_obligation, open_obligation, waive_obligation
+from store.db import required
 from store.models import (
     AmendmentReferral,
     Case,
@@ -104,7 +106,8 @@ def discharge_review_report(*, uow: UnitOfWork, now: datetime, case: Case, by: s
     if owed is None:
         return None
     calendar = calendar_for(case.organisation)
-    if calendar.local_date(now) < calendar.subtract_working_days(owed.due_local_date, REPORT_WINDOW_WORKING_DAYS):
+    due_on = required(owed.due_local_date, Obligation, f"{owed.id} due_local_date")  # set when it opened
+    if calendar.local_date(now) < calendar.subtract_working_days(due_on, REPORT_WINDOW_WORKING_DAYS):
         return None  # a report months ahead says nothing of the months to come
     discharge_obligation(uow=uow, row=owed, by=by, now=now, on_behalf_of=on_behalf_of, outcome="produced")
     return row
@@ -179,7 +182,7 @@ def refer_amendment(*, uow: UnitOfWork, now: datetime, case: Case, record: Meeti
                  "owner": person, "obligation_id": opened, "stand_in": stand_in},
     )
     if opened is not None:  # answering updates this first message in place, as it does the ledger's chases
-        uow.obligations.get(opened).notice_keys = [key]
+        uow.obligations.require(opened).notice_keys = [key]
     uow.audit.record(action="meeting.referred_to_review", at=now, case_id=case.id, actor=record.recorded_by,
                      record_id=record.id, referral_id=referral.id, to=to, on_behalf_of=on_behalf_of,
                      due_at=due_at.isoformat())
@@ -221,13 +224,13 @@ def amendment_referral_notice(uow: UnitOfWork, case: Case, row: Obligation) -> t
     """The referral's recipient is chased with the same message and buttons; at the breach, the coordinator too."""
     referral = uow.referrals.get(row.subject_id)
     record = uow.meeting_records.get(referral.record_id) if referral is not None else None
-    if record is None:
+    if referral is None or record is None:
         return None
     return NoticeKind.PLAN_AMENDMENT_REFERRED, referral_payload(case, referral, record, due_at=row.due_at)
 
 
 #: The kinds this feature has the ledger chase (added to obligation_sweep.NOTICES).
-REVIEW_NOTICES = {
+REVIEW_NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], tuple[NoticeKind, dict] | None]] = {
     ObligationKind.REVIEW_REPORT: review_report_notice,
     ObligationKind.REVIEW_OUTCOME: review_outcome_notice,
     ObligationKind.AMENDMENT_REFERRAL: amendment_referral_notice,

@@ -25,7 +25,8 @@ from bot.services.review_conference import (
     report_due_on,
     set_review_conference,
 )
-from store.models import Case, CaseStatus, ReferralStatus, ReviewConference, ReviewStatus
+from store.db import required
+from store.models import AmendmentReferral, Case, CaseStatus, ReferralStatus, ReviewConference, ReviewStatus
 from store.uow import UnitOfWork
 
 
@@ -91,7 +92,7 @@ def _decidable(uow: UnitOfWork, conference_id: int, user: str, *, now: datetime)
     row = uow.reviews.get(conference_id)
     if row is None:
         raise StaleButtonError()
-    case = uow.cases.get(row.case_id)
+    case = uow.cases.require(row.case_id)
     name = policy_for(case.organisation).review_conference.name
     on_behalf_of = acting_as(uow=uow, organisation=case.organisation, user=user, now=now,
                              principals=[coordinator_of(case)], who=COORDINATOR_OR_DELEGATE,
@@ -143,6 +144,7 @@ def record_plan_continues(*, uow: UnitOfWork, now: datetime, conference_id: int,
                      next_on=next_on.isoformat())
     following = set_review_conference(uow=uow, now=now, case=case, held_on=next_on, by=user,
                                       on_behalf_of=on_behalf_of, via="review conference decision")
+    following = required(following, ReviewConference, f"after {row.id}")  # the decided one is no longer to come
     return _view(case, following, row.held_on)
 
 
@@ -168,7 +170,7 @@ def _answerable(uow: UnitOfWork, referral_id: int, user: str, *, now: datetime):
     referral = uow.referrals.get(referral_id)
     if referral is None:
         raise StaleButtonError()
-    case = uow.cases.get(referral.case_id)
+    case = uow.cases.require(referral.case_id)
     person = referral.referred_to
     on_behalf_of = acting_as(uow=uow, organisation=case.organisation, user=user, now=now,
                              principals=[(person, duty_in(case, person))], step="answer this referral",
@@ -183,9 +185,9 @@ def _answerable(uow: UnitOfWork, referral_id: int, user: str, *, now: datetime):
     return case, referral, on_behalf_of
 
 
-def _referral_view(uow: UnitOfWork, case: Case, referral, answer: str = "") -> ReferralView:
+def _referral_view(uow: UnitOfWork, case: Case, referral: AmendmentReferral, answer: str = "") -> ReferralView:
     policy = policy_for(case.organisation)
-    record = uow.meeting_records.get(referral.record_id)
+    record = uow.meeting_records.require(referral.record_id)
     conference = uow.reviews.scheduled_for(case.id)
     return ReferralView(referral.id, case.reference, case.channel, referral_to_name(case, referral.referred_to),
                         policy.review_conference.name, calendar_for(case.organisation).local_date(record.held_at),
@@ -212,6 +214,7 @@ def answer_referral(*, uow: UnitOfWork, now: datetime, referral_id: int, user: s
         if len(reason) > REASON_LIMIT:
             raise InvalidInputError(f"Keep the reason under {REASON_LIMIT} characters.")
         values.update(status=ReferralStatus.CONSIDERED, reason=reason)
+        brought_forward_to = None  # a date sent with "considered" is not used
     else:
         brought_forward_to = _future_date(case, brought_forward_to, now=now, what=f"the {name}")
         conference = uow.reviews.scheduled_for(case.id)
@@ -221,7 +224,7 @@ def answer_referral(*, uow: UnitOfWork, now: datetime, referral_id: int, user: s
         values.update(status=ReferralStatus.BROUGHT_FORWARD, brought_forward_to=brought_forward_to)
     if not uow.referrals.answer(referral.id, **values):
         raise AlreadyAnsweredError("This referral was already answered.")
-    if not considered:
+    if brought_forward_to is not None:  # brought forward (not considered)
         set_review_conference(uow=uow, now=now, case=case, held_on=brought_forward_to, by=user,
                               on_behalf_of=on_behalf_of, via="significant-amendment referral")
     owed = uow.obligations.find_open(kind=ObligationKind.AMENDMENT_REFERRAL, subject_type=REFERRAL,
@@ -231,14 +234,14 @@ def answer_referral(*, uow: UnitOfWork, now: datetime, referral_id: int, user: s
                              outcome=str(values["status"]))
     uow.audit.record(action="referral.answered", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      referral_id=referral.id, answer=str(values["status"]),
-                     brought_forward_to=brought_forward_to.isoformat() if not considered else None,
-                     reason_length=len(reason) if considered else None)
+                     brought_forward_to=brought_forward_to.isoformat() if brought_forward_to else None,
+                     reason_length=len(reason or "") if considered else None)
     view = _referral_view(uow, case, referral, answer=str(values["status"]))
     uow.outbox.enqueue(
         key=notice_key(NoticeKind.REFERRAL_ANSWERED, referral.id), kind=NoticeKind.REFERRAL_ANSWERED,
         recipient=case.channel, now=now, case_id=case.id,
         payload={"reference": case.reference, "answer": view.answer, "to_name": view.to_name, "by": user,
                  "on_behalf_of": on_behalf_of, "held_on": view.held_on.isoformat(), "conference_name": name,
-                 "brought_forward_to": brought_forward_to.isoformat() if not considered else None},
+                 "brought_forward_to": brought_forward_to.isoformat() if brought_forward_to else None},
     )
     return view

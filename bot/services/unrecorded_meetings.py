@@ -22,7 +22,7 @@ def record_form_for(meeting_id: int, *, user: str, uow: UnitOfWork, now: datetim
     meeting = uow.meetings.get(meeting_id)
     if meeting is None:
         raise InvalidInputError("That meeting no longer exists.")
-    case = uow.cases.get(meeting.case_id)
+    case = uow.cases.require(meeting.case_id)
     form = record_form(case.channel, user, uow=uow, now=now)
     chosen = [m for m in form.meetings if m.id == meeting_id]
     if not chosen:
@@ -35,7 +35,7 @@ def meeting_for_not_held(meeting_id: int, *, user: str, uow: UnitOfWork, now: da
     meeting = uow.meetings.get(meeting_id)
     if meeting is None:
         raise InvalidInputError("That meeting no longer exists.")
-    case = uow.cases.get(meeting.case_id)
+    case = uow.cases.require(meeting.case_id)
     chair_case(case.channel, user, uow=uow, now=now, doing="say whether its meetings took place")
     if meeting.status != MeetingStatus.SCHEDULED:
         raise InvalidInputError(f"That meeting is {_words(meeting.status)}: nothing was changed.")
@@ -53,7 +53,7 @@ def record_not_held(*, uow: UnitOfWork, meeting_id: int, user: str, reason: str 
     if len(reason) > REASON_LIMIT:
         raise InvalidInputError(f"Keep the reason under {REASON_LIMIT} characters.")
     meeting = meeting_for_not_held(meeting_id, user=user, uow=uow, now=now)
-    case, on_behalf_of = chair_case(uow.cases.get(meeting.case_id).channel, user, uow=uow, now=now,
+    case, on_behalf_of = chair_case(uow.cases.require(meeting.case_id).channel, user, uow=uow, now=now,
                                     doing="say whether its meetings took place")
     if not uow.meetings.set_status(meeting.id, expected=MeetingStatus.SCHEDULED, status=MeetingStatus.NOT_HELD,
                                    now=now, cancel_reason=reason):

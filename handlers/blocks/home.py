@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from bot.authority import COVERS_IN_WORDS, SCOPE_NAMES, Scope
-from bot.digest import words
+from bot.digest import Digest, words
 from bot.services.home import HomeView, WaitingItem
 from handlers.blocks.digest import build_digest_sections, counts_line
 from handlers.format import local_date, local_datetime
@@ -61,7 +61,7 @@ def build_home_view(home: HomeView) -> dict[str, Any]:
     blocks += _waiting(home)
     if home.digest is not None:
         room = min(DIGEST_BLOCKS, VIEW_BLOCKS - len(blocks) - len(tail) - 2)
-        blocks += _digest(home, room)
+        blocks += _digest(home.digest, room)
     blocks += tail
     return {"type": "home", "blocks": blocks[:VIEW_BLOCKS]}
 
@@ -82,8 +82,7 @@ def _waiting(home: HomeView) -> Blocks:
     return blocks
 
 
-def _digest(home: HomeView, room: int) -> Blocks:
-    digest = home.digest
+def _digest(digest: Digest, room: int) -> Blocks:
     blocks = [{"type": "divider"},
               section(f"*Today's digest, live* — {escape(digest.headline())}"
                       + (f"\n{counts_line(digest)}" if not digest.empty else ""))]

@@ -282,11 +282,18 @@ def build_cp9_sent_modal(form: Cp9SentForm, *, channel: str) -> dict[str, Any]:
 # --- status ---------------------------------------------------------------------------------
 
 
+def _received_on(at: datetime | None, timezone: str) -> str:
+    """The local day a copy or CP9 was received (one marked received always has the time)."""
+    if at is None:
+        raise ValueError("marked received with no time")
+    return local_date(at.astimezone(ZoneInfo(timezone)).date())
+
+
 def _status_words(c: CopyView, view: PlanStatusView) -> str:
     tz = view.timezone
     sent = f"sent {SENT_HOW.get(c.sent_how or '', '')} on {local_date(c.sent_on)}".replace("  ", " ")
     if c.state == CopyState.RECEIVED:
-        return f"received {local_date(c.received_at.astimezone(ZoneInfo(tz)).date())}"
+        return f"received {_received_on(c.received_at, tz)}"
     if c.state == CopyState.SENT:
         return sent
     if c.state == CopyState.AWAITING:
@@ -311,7 +318,7 @@ def build_cp9_status_section(view: Cp9StatusView) -> Blocks:
     if view.nominal_due_on != view.due_on:
         due += f" (day {(view.nominal_due_on - view.held_on).days}, {local_date(view.nominal_due_on)}, is not a working day)"
     words = {
-        Cp9State.RECEIVED: lambda: f"received {local_date(view.received_at.astimezone(ZoneInfo(view.timezone)).date())}",
+        Cp9State.RECEIVED: lambda: f"received {_received_on(view.received_at, view.timezone)}",
         Cp9State.SENT: lambda: f"sent {local_date(view.sent_on)} by {mention(view.sent_by)}, awaiting receipt",
         Cp9State.NOT_SENT: lambda: "not sent",
         Cp9State.OVERDUE: lambda: f"*overdue* — not sent, {view.days_overdue} day{'s' if view.days_overdue != 1 else ''} late",

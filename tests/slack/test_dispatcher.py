@@ -171,3 +171,24 @@ def test_an_update_changes_the_sent_message_in_place_with_chat_update(bot):
     assert (update.params["channel"], update.params["ts"]) == (sent.message_channel, sent.message_ts)
     assert "Room 4" in text_of(bot.fake.messages("C0CASE142")[-1])
     assert len(bot.fake.calls_to("chat.postMessage")) == 1
+
+
+def test_an_update_of_a_message_withdrawn_before_it_went_is_posted_and_nobody_is_told_of_a_failure(bot):
+    bot.import_organisation()
+    dispatch_at(bot, START)
+    (sent,) = rows(bot, status="sent")
+    chase = "obligation:1:1:reminded.0:C0CASE142"
+    with bot.services.uow_factory() as uow:
+        uow.outbox.enqueue(key=chase, kind=sent.kind, recipient="C0CASE142", now=START, case_id=sent.case_id,
+                           payload=sent.payload)
+        uow.commit()
+    with bot.services.uow_factory() as uow:
+        assert uow.obligations.withdraw_notices("obligation:1:", case_id=sent.case_id) == 1
+        uow.outbox.enqueue(key=f"{chase}:done", kind=sent.kind, recipient="C0CASE142", now=START, case_id=sent.case_id,
+                           payload={**sent.payload, "note": "Room 4"}, replaces_key=chase)
+        uow.commit()
+    bot.dispatch()
+    assert bot.fake.calls_to("chat.update") == []
+    assert "Room 4" in text_of(bot.fake.messages("C0CASE142")[-1])
+    assert rows(bot, status="failed") == []
+    assert rows(bot, kind=NoticeKind.DELIVERY_FAILED) == []

@@ -13,13 +13,13 @@ down_revision = "0010"
 branch_labels = None
 depends_on = None
 
-BREACH = (
+BREACH: tuple[tuple[str, sa.types.TypeEngine], ...] = (
     ("breach_on", sa.Date()),
     ("breach_at", sa.DateTime(timezone=True)),
     ("breached_at", sa.DateTime(timezone=True)),
 )
 # Set only when the post-deregistration meeting is tracked; a deregistration that closes the case at once has none.
-OPTIONAL = (
+OPTIONAL: tuple[tuple[str, sa.types.TypeEngine], ...] = (
     ("convener", sa.String(length=30)),
     ("meeting_chair", sa.String(length=30)),
     ("agreed_by", sa.String(length=20)),
