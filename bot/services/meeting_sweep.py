@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.authority import Duty, delegates_for_many
 from bot.batches import in_batches
 from bot.notices import NoticeKind, notice_key
-from bot.organisation import calendar_for
+from bot.requests import SYSTEM_ACTOR
 from bot.services.meetings import meeting_payload
 from store.models import CaseStatus, MeetingReminder, MeetingStatus, ReminderStatus
-from store.repositories_meetings import SweepCase
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
 BATCH = 500
@@ -58,8 +56,8 @@ def _remind_meetings(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int
         meeting = meetings[row.meeting_id]
         case = cases[meeting.case_id]
         payload = {**meeting_payload(case, meeting), "working_days_before": row.working_days_before}
-        audits.append({"action": "meeting.reminded", "case_id": case.id, "meeting_id": meeting.id,
-                       "working_days_before": row.working_days_before, "to": [case.channel, *case.people]})
+        audits.append({"action": "meeting.reminded", "case_id": case.id, "actor": SYSTEM_ACTOR,
+                       "meeting_id": meeting.id, "working_days_before": row.working_days_before, "to": [case.channel, *case.people]})
         for recipient in (case.channel, *case.people):
             notices.append({
                 "key": notice_key(NoticeKind.MEETING_REMINDER, row.id, recipient), "kind": NoticeKind.MEETING_REMINDER,
@@ -67,22 +65,3 @@ def _remind_meetings(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int
             })
     uow.audit.record_many(audits, at=now)
     return len(rows), uow.outbox.enqueue_many(notices, now=now)
-
-
-    uow.audit.record_many(audits, at=now)
-    return len(rows), uow.outbox.enqueue_many(notices, now=now)
-
-
-def _routes(uow: UnitOfWork, people: list[tuple[SweepCase, str]], *, now: datetime) -> dict[str, tuple[str, str | None]]:
-    """Where each chair's message goes today: their chairing delegate (on behalf of them), else them; one query per
-    day. Actions a person owns are theirs: no delegation covers them (bot.authority)."""
-    by_day: dict = {}
-    for case, user in people:
-        by_day.setdefault(calendar_for(case.organisation).local_date(now), set()).add(user)
-    routes = {}
-    for day, users in by_day.items():
-        delegates = delegates_for_many(uow, users, Duty.CHAIR, on=day)
-        for user in users:
-            delegate = delegates.get(user)
-            routes[user] = (delegate, user) if delegate and delegate != user else (user, None)
-    return routes
