@@ -35,6 +35,8 @@ from handlers.ids import DeregistrationIds as Ids
 from handlers.once import once_per_view
 from handlers.payloads import channel_of, element, id_of, tell_ephemeral
 from handlers.render import Rendered, echo, mention, renderer
+from store.db import required
+from store.models import MeetingDue
 from store.uow import UnitOfWork
 
 #: Field names used by the services -> the modal's input blocks.
@@ -44,7 +46,6 @@ _BLOCKS = {
     "date": Ids.DATE, "time": Ids.TIME, "held_on": Ids.HELD_ON, "risk": Ids.RISK, "plan": Ids.PLAN,
     "lead_agency": Ids.LEAD_AGENCY, "activity": Ids.ACTIVITY,
 }
-PLAN_WORDS = {"single_agency": "a single-agency plan", "multi_agency": "a multi-agency plan"}
 
 
 # --- /core-group deregister ----------------------------------------------------------------------
@@ -81,11 +82,11 @@ def handle_deregistration_submission(ack: Ack, body: dict, view: dict, client, c
     ack()
     with services.uow_factory() as uow:
         row, cancelled = deregister_case(draft, channel=channel, user=user, uow=uow, now=now)
-        reference = uow.cases.get(row.case_id).reference
+        reference = uow.cases.require(row.case_id).reference
         uow.commit()
     if row.window_opens_on is None:  # no post-deregistration meeting in this procedure: the case closed
         text = (f"Recorded: {reference} is off the register and the case is closed; the Child's Plan continues as "
-                f"{PLAN_WORDS.get(row.plan_type, 'a plan')}. Core group meetings and reminders stop"
+                f"{blocks.PLAN_WORDS.get(row.plan_type, 'a plan')}. Core group meetings and reminders stop"
                 + (f" ({cancelled} upcoming meeting{'s' if cancelled != 1 else ''} cancelled)" if cancelled else "")
                 + ". The case channel is told.")
         client.chat_postEphemeral(channel=channel, user=user, text=text)
@@ -192,7 +193,7 @@ def handle_deregistration_outcome_submission(ack: Ack, body: dict, view: dict, c
         text = (f"Saved: risk has escalated since deregistration. {mention(chair)} (chair) and {mention(team_leader)} "
                 "(team leader) are asked for a social work assessment, and the coordinator is told.")
     else:
-        text = (f"Saved: risks remain reduced, and the Child's Plan continues as {PLAN_WORDS[row.plan_type]}. "
+        text = (f"Saved: risks remain reduced, and the Child's Plan continues as {blocks.PLAN_WORDS[row.plan_type]}. "
                 f"Case {shown.reference} is now closed: no more reminders, and the case channel is told.")
     tell_ephemeral(client, metadata, user, text)
 
@@ -212,7 +213,7 @@ def handle_reopen_command(*, args: list[str], command: dict, respond: Respond, c
     with services.uow_factory() as uow:
         case = reopen_case(uow=uow, now=services.clock.now(), channel=command["channel_id"], user=command["user_id"],
                            registered_on=registered_on)
-        due = uow.meetings.current_due(case.id)
+        due = required(uow.meetings.current_due(case.id), MeetingDue, f"of case {case.id}")  # reopen_case made it
         reference, chair = case.reference, case.chair
         uow.commit()
     respond(text=f"Re-opened {reference}: registered again on {short_date(registered_on)}. The first core group "

@@ -35,6 +35,7 @@ from bot.services.post_dereg_window import (
     window_of,
 )
 from bot.services.review_conference import end_review_cycle
+from store.db import required
 from store.models import Case, CaseStatus, Deregistration, DeregistrationStatus, DueStatus, MeetingStatus
 from store.uow import UnitOfWork
 
@@ -117,7 +118,9 @@ def deregister_case(draft: DeregistrationDraft, *, channel: str, user: str, uow:
         raise DeregistrationInvalidError(errors)
     if not policy.post_deregistration.enabled:
         return _close_at_once(draft, uow, case, user=user, on_behalf_of=on_behalf_of, now=now)
-    window = post_deregistration_window(draft.conference_on, policy=policy)
+    conference_on = required(draft.conference_on, DeregistrationDraft, "conference_on")  # checked above
+    target_on = required(draft.target_on, DeregistrationDraft, "target_on")
+    window = post_deregistration_window(conference_on, policy=policy)
     row = Deregistration(
         case_id=case.id, review_conference_on=draft.conference_on, convener=draft.convener,
         meeting_chair=draft.meeting_chair, agreed_by=draft.agreed_by, reviewing_officer=draft.reviewing_officer,
@@ -133,7 +136,7 @@ def deregister_case(draft: DeregistrationDraft, *, channel: str, user: str, uow:
     uow.audit.record(
         action="case.deregistered", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
         deregistration_id=row.id, review_conference_on=row.review_conference_on.isoformat(),
-        target_on=row.target_on.isoformat(), window=[window.opens_on.isoformat(), window.closes_on.isoformat()],
+        target_on=target_on.isoformat(), window=[window.opens_on.isoformat(), window.closes_on.isoformat()],
         convener=row.convener, meeting_chair=row.meeting_chair, agreed_by=row.agreed_by,
         reviewing_officer=row.reviewing_officer, meetings_cancelled=len(cancelled),
     )
@@ -162,7 +165,7 @@ def _close_at_once(draft: DeregistrationDraft, uow: UnitOfWork, case: Case, *, u
     uow.audit.record(
         action="case.deregistered", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
         deregistration_id=row.id, review_conference_on=row.review_conference_on.isoformat(),
-        post_deregistration_meeting=False, plan_type=row.plan_type, lead_agency_length=len(row.lead_agency),
+        post_deregistration_meeting=False, plan_type=row.plan_type, lead_agency_length=len(row.lead_agency or ""),
         meetings_cancelled=len(cancelled),
     )
     end_review_cycle(uow=uow, now=now, case=case, by=user, on_behalf_of=on_behalf_of)
@@ -193,7 +196,8 @@ def tell_organisers(uow: UnitOfWork, case: Case, row: Deregistration, *, kind: N
     for person, role in ((row.convener, "convener"), (row.meeting_chair, "chair")):
         if person == row.convener and role == "chair":
             continue
-        to, on_behalf_of = route_to(uow, case, person, now=now)
+        # A tracked deregistration names both (check_deregistration); only tracked ones reach the organisers.
+        to, on_behalf_of = route_to(uow, case, required(person, Deregistration, f"{row.id} {role}"), now=now)
         both = row.convener == row.meeting_chair
         key = notice_key(kind, row.id, *([occurrence] if occurrence else []), to)
         uow.outbox.enqueue(
@@ -259,7 +263,8 @@ def post_dereg_view(deregistration_id: int, user: str, *, uow: UnitOfWork, now: 
     statuses = (DeregistrationStatus.TRACKING,) if step == "date" else DeregistrationStatus.active()
     doing = "set the date of this meeting" if step == "date" else "record this meeting's outcome"
     case, row, _ = _acting_on(uow, deregistration_id, user, now=now, doing=doing, statuses=statuses)
-    return PostDeregView(row.id, case.reference, case.organisation.timezone, window_of(row), row.target_on,
+    return PostDeregView(row.id, case.reference, case.organisation.timezone, window_of(row),
+                         required(row.target_on, Deregistration, f"{row.id} target_on"),  # set while tracked
                          row.meeting_at, row.outcome_count, row.status,
                          calendar_for(case.organisation).local_date(now),
                          policy_for(case.organisation).post_deregistration.review_activity)
@@ -303,13 +308,14 @@ def record_post_dereg_outcome(draft: OutcomeDraft, *, uow: UnitOfWork, now: date
         status=DeregistrationStatus.ESCALATED if escalated else DeregistrationStatus.COMPLETED,
         outcome_at=now, outcome_by=user, outcome_on_behalf_of=on_behalf_of, held_on=draft.held_on,
         risk_escalated=escalated, plan_type=None if escalated else draft.plan_type,
-        lead_agency=None if escalated else draft.lead_agency.strip(),
+        lead_agency=None if escalated else (draft.lead_agency or "").strip(),
         activity_reviewed=None if escalated else draft.activity_reviewed,
     )
     if not saved:
-        raise already_done(case, uow.deregistrations.get(row.id))
+        raise already_done(case, uow.deregistrations.require(row.id))
+    held_on = required(row.held_on, Deregistration, f"{row.id} held_on")  # the outcome just saved sets it
     uow.audit.record(action="deregistration.outcome", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
-                     deregistration_id=row.id, held_on=row.held_on.isoformat(), risk_escalated=escalated,
+                     deregistration_id=row.id, held_on=held_on.isoformat(), risk_escalated=escalated,
                      plan_type=row.plan_type, lead_agency_length=len(row.lead_agency or ""))
     outcome = {"by": user, "on_behalf_of": on_behalf_of, "at": now.isoformat(), "risk_escalated": escalated,
                "plan_type": row.plan_type, "lead_agency": row.lead_agency}
@@ -344,7 +350,8 @@ def close_messages(uow: UnitOfWork, row: Deregistration, *, outcome: dict[str, A
 
 def _ask_for_assessment(uow: UnitOfWork, case: Case, row: Deregistration, *, now: datetime) -> None:
     """Risk escalated: the chair and the team leader get the assessment task; the coordinator is told."""
-    payload = {**post_dereg_payload(case, row), "held_on": row.held_on.isoformat(), "chair": case.chair,
+    held_on = required(row.held_on, Deregistration, f"{row.id} held_on")  # an outcome was just recorded
+    payload = {**post_dereg_payload(case, row), "held_on": held_on.isoformat(), "chair": case.chair,
                "team_leader": case.team_leader, "outcome_by": row.outcome_by}
     keys = []
     for person in dict.fromkeys(p for p in (case.chair, case.team_leader) if p):

@@ -25,6 +25,7 @@ from bot.organisation import calendar_for
 from bot.requests import SYSTEM_ACTOR
 from bot.services.meeting_plan import route_to
 from bot.services.obligations import discharge_obligation, open_obligation
+from store.db import required
 from store.models import (
     Case,
     CaseStatus,
@@ -103,7 +104,7 @@ def request_letter(*, uow: UnitOfWork, now: datetime, user: str, details: Letter
     letter = uow.letters.for_person(case.id, key)
     completed = None  # the flagged letter whose details were just given (its letter_details obligation is met)
     if letter is None and flagged is not None and uow.letters.give_details(flagged.id, **values):
-        letter, flagged, action = uow.letters.get(flagged.id), None, "letter.requested"
+        letter, flagged, action = uow.letters.require(flagged.id), None, "letter.requested"
         completed = letter.id
     elif letter is None:
         letter = InstitutionLetter(case_id=case.id, record_id=None, status=LetterStatus.TO_SEND, requested_by=user,
@@ -121,11 +122,11 @@ def request_letter(*, uow: UnitOfWork, now: datetime, user: str, details: Letter
         if action == "letter.updated":
             uow.letters.update_details(letter.id, reopen=letter.status == LetterStatus.SENT, **values)
     absorbed = flagged is not None and flagged.id != letter.id and uow.letters.absorb(flagged, into=letter)
-    if absorbed:
+    if absorbed and flagged is not None:  # (absorbed only when there was a flagged letter: said for mypy)
         completed = flagged.id
         uow.audit.record(action="letter.merged", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                          letter_id=letter.id, merged_letter_id=flagged.id, record_id=flagged.record_id)
-    letter = uow.letters.get(letter.id)
+    letter = uow.letters.require(letter.id)
     # The institution's name is kept on the letter, never in the audit: the kind says enough.
     uow.audit.record(action=action, at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      letter_id=letter.id, kind=letter.institution_kind, record_id=letter.record_id)
@@ -162,7 +163,8 @@ def _differs(letter: InstitutionLetter, details: LetterDetails) -> bool:
 
 def mark_letter_sent(*, uow: UnitOfWork, now: datetime, letter_id: int, user: str) -> InstitutionLetter:
     """The coordinator (or their delegate) marks the letter sent, once; its reminders stop and its buttons go."""
-    case, letter = _case_and_letter(uow, letter_id=letter_id)
+    case, found = _case_and_letter(uow, letter_id=letter_id)
+    letter = required(found, InstitutionLetter, letter_id)  # given an id, the letter is found or refused
     on_behalf_of = acting_as(uow=uow, organisation=case.organisation, user=user, now=now,
                              principals=[coordinator_of(case)], step="mark this letter sent",
                              who=COORDINATOR_OR_DELEGATE).on_behalf_of
@@ -172,7 +174,7 @@ def mark_letter_sent(*, uow: UnitOfWork, now: datetime, letter_id: int, user: st
         letter = uow.letters.require(letter.id)
         raise AlreadyDoneError(what="The letter", done="marked sent", by=letter.sent_by, at=letter.sent_at,
                                timezone=case.organisation.timezone, yours=letter.sent_by == user)
-    letter = uow.letters.get(letter.id)
+    letter = uow.letters.require(letter.id)
     uow.audit.record(action="letter.sent", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
                      letter_id=letter.id, kind=letter.institution_kind)
     _settle(uow, case, letter, ObligationKind.LETTER_SENT, subject_id=letter.id, by=user, on_behalf_of=on_behalf_of,
@@ -251,7 +253,8 @@ def letter_payload(case: Case, letter: InstitutionLetter) -> dict[str, Any]:
 
 def _ask_for_details(uow: UnitOfWork, case: Case, letter: InstitutionLetter, *, occasion: str, now: datetime,
                      occurrence: str | None = None) -> str | None:
-    to, on_behalf_of = route_to(uow, case, case.chair, now=now)
+    chair = required(case.chair, Case, f"{case.id} chair")  # asked only of a case with a chair
+    to, on_behalf_of = route_to(uow, case, chair, now=now)
     key = notice_key(NoticeKind.LETTER_DETAILS_NEEDED, letter.id, to, occurrence or occasion)
     payload = {**letter_payload(case, letter), "occasion": occasion, "on_behalf_of": on_behalf_of}
     if not uow.outbox.enqueue(key=key, kind=NoticeKind.LETTER_DETAILS_NEEDED, recipient=to, now=now, case_id=case.id,

@@ -17,13 +17,14 @@ MEETING = "post-deregistration Child's Plan meeting"
 PURPOSE = ("The meeting confirms that risk has not escalated since deregistration. If it has, social work assesses "
            "the situation; if risks remain reduced, it reviews the Child's Plan and decides whether the plan "
            "continues as single-agency or multi-agency.")
-PLAN_WORDS = {"single_agency": "a single-agency plan", "multi_agency": "a multi-agency plan"}
+# Looked up with a payload's or a row's value, which may be None (no plan type yet; no role given).
+PLAN_WORDS: dict[str | None, str] = {"single_agency": "a single-agency plan", "multi_agency": "a multi-agency plan"}
 STEP_WORDS = {
     "opens": "The window opens today",
     "week_left": "One week left",
     "last_day": "Last day",
 }
-ROLE_WORDS = {"convener": "convene", "chair": "chair", "both": "convene and chair"}
+ROLE_WORDS: dict[str | None, str] = {"convener": "convene", "chair": "chair", "both": "convene and chair"}
 
 
 # --- modals -----------------------------------------------------------------------------------
