@@ -63,10 +63,14 @@ def main() -> None:
             bare = App(client=WebClient(token=BOT_TOKEN, base_url=fake.api_url), signing_secret=SIGNING_SECRET)
             bare.command("/noop")(lambda ack: ack())
             bare_server, bare_url = serve(SlackRequestHandler(bare))
-            bare_sender = SlackSender(bot_url=bare_url, signing_secret=SIGNING_SECRET, response_url_factory=fake.response_url)
+            bare_sender = SlackSender(
+                bot_url=bare_url, signing_secret=SIGNING_SECRET, response_url_factory=fake.response_url
+            )
 
             def status():
-                return bot.slack.slash_command(command="/core-group", text="status", user_id="U0HV", channel_id="C0CASE142")
+                return bot.slack.slash_command(
+                    command="/core-group", text="status", user_id="U0HV", channel_id="C0CASE142"
+                )
 
             def noop():
                 return bare_sender.slash_command(command="/noop", text="", user_id="U0HV", channel_id="C0CASE142")

@@ -51,7 +51,9 @@ def serve_fake(conn, global_rate: float) -> None:
         conn.send([(c.params.get("text", ""), c.ok, c.at) for c in fake.calls_to("chat.postMessage")])
 
 
-def run(kind: str, *, messages: int, channels: int, global_rate: float, tell: bool, tmp: str, pg_url: str | None) -> dict:
+def run(
+    kind: str, *, messages: int, channels: int, global_rate: float, tell: bool, tmp: str, pg_url: str | None
+) -> dict:
     clock = SystemClock()
     ours, theirs = multiprocessing.Pipe()
     server = multiprocessing.Process(target=serve_fake, args=(theirs, global_rate), daemon=True)
@@ -62,18 +64,34 @@ def run(kind: str, *, messages: int, channels: int, global_rate: float, tell: bo
         uow_factory = partial(UnitOfWork, factory)
         queued = clock.now()
         with uow_factory() as uow:
-            uow.outbox.enqueue_many([
-                {"key": f"bench:{i}", "kind": NoticeKind.MEETING_SCHEDULED, "recipient": f"C0B{i % channels:04d}",
-                 "payload": {"reference": f"CP-B-{i:05d}", "kind": "regular", "starts_at": queued.isoformat(),
-                             "timezone": "Europe/London", "mode": "online", "note": None, "scheduled_by": None}}
-                for i in range(messages)
-            ], now=queued)
+            uow.outbox.enqueue_many(
+                [
+                    {
+                        "key": f"bench:{i}",
+                        "kind": NoticeKind.MEETING_SCHEDULED,
+                        "recipient": f"C0B{i % channels:04d}",
+                        "payload": {
+                            "reference": f"CP-B-{i:05d}",
+                            "kind": "regular",
+                            "starts_at": queued.isoformat(),
+                            "timezone": "Europe/London",
+                            "mode": "online",
+                            "note": None,
+                            "scheduled_by": None,
+                        },
+                    }
+                    for i in range(messages)
+                ],
+                now=queued,
+            )
             uow.commit()
         sender = SlackNoticeSender(WebClient(token="xoxb-bench", base_url=api_url))
         pacer = Pacer(global_rate=global_rate if tell else None)
         started, passes, limited = time.monotonic(), 0, 0
         while True:
-            report = dispatch_pending(uow_factory=uow_factory, sender=sender, now=clock.now(), pacer=pacer, clock=clock.now)
+            report = dispatch_pending(
+                uow_factory=uow_factory, sender=sender, now=clock.now(), pacer=pacer, clock=clock.now
+            )
             passes += 1
             limited += report.rate_limited
             with uow_factory() as uow:
@@ -92,10 +110,19 @@ def run(kind: str, *, messages: int, channels: int, global_rate: float, tell: bo
     best = max(messages / global_rate, per_channel - 1)
     span = ok[-1][1] - ok[0][1]
     return {
-        "engine": kind, "global": global_rate, "told": tell, "sent": len(ok), "elapsed": elapsed, "span": span,
+        "engine": kind,
+        "global": global_rate,
+        "told": tell,
+        "sent": len(ok),
+        "elapsed": elapsed,
+        "span": span,
         "lost": sum(1 for i in range(messages) if counts[f"CP-B-{i:05d}"] == 0),
-        "duplicated": sum(n - 1 for n in counts.values() if n > 1), "429s": len(calls) - len(ok),
-        "ceiling": min(global_rate, channels * 1.0), "best": best, "ratio": best / span, "passes": passes,
+        "duplicated": sum(n - 1 for n in counts.values() if n > 1),
+        "429s": len(calls) - len(ok),
+        "ceiling": min(global_rate, channels * 1.0),
+        "best": best,
+        "ratio": best / span,
+        "passes": passes,
         "gap": pacer.global_gap,
         "intervals": sorted(b[1] - a[1] for a, b in pairwise(ok)),
     }
@@ -117,12 +144,22 @@ def main() -> None:
                 print("skipping PostgreSQL: set TEST_DATABASE_URL")
                 continue
             for rate in args.global_rate:
-                r = run(kind, messages=args.messages, channels=args.channels, global_rate=rate,
-                        tell=args.tell_the_dispatcher, tmp=tmp, pg_url=pg_url)
-                print(f"{r['engine']:<11} global {r['global']:>5.0f}/s (ceiling {r['ceiling']:.0f}/s, best {r['best']:.1f} s): "
-                      f"{r['sent']} sent in {r['span']:.1f} s = {r['sent'] / r['span']:.1f}/s, {r['ratio']:.0%} of the ceiling; "
-                      f"lost {r['lost']}, duplicated {r['duplicated']}, 429s {r['429s']}, passes {r['passes']}, "
-                      f"learnt gap {r['gap'] * 1000:.1f} ms", flush=True)
+                r = run(
+                    kind,
+                    messages=args.messages,
+                    channels=args.channels,
+                    global_rate=rate,
+                    tell=args.tell_the_dispatcher,
+                    tmp=tmp,
+                    pg_url=pg_url,
+                )
+                print(
+                    f"{r['engine']:<11} global {r['global']:>5.0f}/s (ceiling {r['ceiling']:.0f}/s, best {r['best']:.1f} s): "
+                    f"{r['sent']} sent in {r['span']:.1f} s = {r['sent'] / r['span']:.1f}/s, {r['ratio']:.0%} of the ceiling; "
+                    f"lost {r['lost']}, duplicated {r['duplicated']}, 429s {r['429s']}, passes {r['passes']}, "
+                    f"learnt gap {r['gap'] * 1000:.1f} ms",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

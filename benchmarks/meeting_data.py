@@ -31,7 +31,7 @@ DISTINCT_USERS = 2000  # people are members of many cases, as in a real council
 
 def chunks(rows: list[dict], size: int = CHUNK) -> Iterator[list[dict]]:
     for i in range(0, len(rows), size):
-        yield rows[i:i + size]
+        yield rows[i : i + size]
 
 
 def build(engine: Engine, *, cases: int, due_fraction: float, now: datetime, warm_up: datetime | None = None) -> int:
@@ -46,26 +46,64 @@ def build(engine: Engine, *, cases: int, due_fraction: float, now: datetime, war
     moment = lambda i: warm_up if i in early else now  # noqa: E731 - a one-line local helper
     user = lambda n: f"U{n % DISTINCT_USERS:07d}"  # noqa: E731 - a one-line local helper
     with engine.begin() as db:
-        org_id = db.execute(insert(Organisation).returning(Organisation.id), [dict(
-            name="Benchmark Council", profile="south-ayrshire", nation="scotland", timezone="Europe/London",
-            coordinator="U0COORD", closure_days=["2027-12-29"], policy_overrides={}, retention_years=7, admins=[],
-            created_at=now, updated_at=now)]).scalar_one()
+        org_id = db.execute(
+            insert(Organisation).returning(Organisation.id),
+            [
+                dict(
+                    name="Benchmark Council",
+                    profile="south-ayrshire",
+                    nation="scotland",
+                    timezone="Europe/London",
+                    coordinator="U0COORD",
+                    closure_days=["2027-12-29"],
+                    policy_overrides={},
+                    retention_years=7,
+                    admins=[],
+                    created_at=now,
+                    updated_at=now,
+                )
+            ],
+        ).scalar_one()
         case_rows, role_rows, meeting_rows = [], [], []
         for i in range(cases):
-            case_rows.append(dict(id=i + 1, organisation_id=org_id, reference=f"CP-B-{i:06d}", channel=f"C{i:08d}",
-                                  registered_on=date(2027, 1, 4), first_meeting_at=None, status="open",
-                                  created_at=now, updated_at=now))
-            role_rows += [dict(case_id=i + 1, role="chair", user_id=user(i), label=None),
-                          dict(case_id=i + 1, role="team_leader", user_id=user(i + 1), label=None),
-                          *(dict(case_id=i + 1, role="member", user_id=user(i + k), label=None) for k in (2, 3, 4)),
-                          dict(case_id=i + 1, role="participant", user_id=None, label="Mother"),
-                          dict(case_id=i + 1, role="participant", user_id=None, label="Father")]
+            case_rows.append(
+                dict(
+                    id=i + 1,
+                    organisation_id=org_id,
+                    reference=f"CP-B-{i:06d}",
+                    channel=f"C{i:08d}",
+                    registered_on=date(2027, 1, 4),
+                    first_meeting_at=None,
+                    status="open",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            role_rows += [
+                dict(case_id=i + 1, role="chair", user_id=user(i), label=None),
+                dict(case_id=i + 1, role="team_leader", user_id=user(i + 1), label=None),
+                *(dict(case_id=i + 1, role="member", user_id=user(i + k), label=None) for k in (2, 3, 4)),
+                dict(case_id=i + 1, role="participant", user_id=None, label="Mother"),
+                dict(case_id=i + 1, role="participant", user_id=None, label="Father"),
+            ]
         due = {i for i in range(cases) if due_every and i % due_every == 0}
         due_or_early = due | early
         for i in range(cases):
             starts = moment(i) + timedelta(hours=2) if i in due_or_early else future
-            meeting_rows.append(dict(id=i + 1, case_id=i + 1, kind="regular", status="scheduled", starts_at=starts,
-                                     mode="in_person", note=None, scheduled_by=user(i), created_at=now, updated_at=now))
+            meeting_rows.append(
+                dict(
+                    id=i + 1,
+                    case_id=i + 1,
+                    kind="regular",
+                    status="scheduled",
+                    starts_at=starts,
+                    mode="in_person",
+                    note=None,
+                    scheduled_by=user(i),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
         for table, rows in ((Case, case_rows), (CaseRole, role_rows), (Meeting, meeting_rows)):
             for part in chunks(rows):
                 db.execute(insert(table), part)
@@ -75,28 +113,95 @@ def build(engine: Engine, *, cases: int, due_fraction: float, now: datetime, war
             is_due = i in due_or_early
             past = moment(i) - timedelta(minutes=1)
             reminder_rows += [
-                dict(meeting_id=i + 1, case_id=i + 1, working_days_before=2, meeting_starts_at=starts,
-                     due_at=past if is_due else future - timedelta(days=2), status="pending", sent_at=None),
-                dict(meeting_id=i + 1, case_id=i + 1, working_days_before=0, meeting_starts_at=starts,
-                     due_at=future - timedelta(hours=1), status="pending", sent_at=None),
+                dict(
+                    meeting_id=i + 1,
+                    case_id=i + 1,
+                    working_days_before=2,
+                    meeting_starts_at=starts,
+                    due_at=past if is_due else future - timedelta(days=2),
+                    status="pending",
+                    sent_at=None,
+                ),
+                dict(
+                    meeting_id=i + 1,
+                    case_id=i + 1,
+                    working_days_before=0,
+                    meeting_starts_at=starts,
+                    due_at=future - timedelta(hours=1),
+                    status="pending",
+                    sent_at=None,
+                ),
             ]
             due_on = (moment(i) - timedelta(days=1) if is_due else future).date()
-            due_rows.append(dict(id=i + 1, case_id=i + 1, basis="after_meeting", after_meeting_id=None, due_on=due_on,
-                                 status="open" if is_due else "scheduled", created_at=now))
+            due_rows.append(
+                dict(
+                    id=i + 1,
+                    case_id=i + 1,
+                    basis="after_meeting",
+                    after_meeting_id=None,
+                    due_on=due_on,
+                    status="open" if is_due else "scheduled",
+                    created_at=now,
+                )
+            )
             # The meeting owed for that period, on the ledger: due now, or parked (a meeting is booked in time).
-            owed_rows.append(dict(case_id=i + 1, kind="next_meeting", subject_type="meeting_due", subject_id=i + 1,
-                                  recipient="", owner_role="chair", owner=user(i), due_at=past if is_due else future,
-                                  due_local_date=due_on, stage="pending", next_step_at=past if is_due else None,
-                                  overdue_at=past if is_due else future, reminders_sent=0, notice_keys=[],
-                                  generation=1, status="open", created_at=now))
-            record_rows.append(dict(id=i + 1, meeting_id=i + 1, case_id=i + 1, held_at=now - timedelta(days=30),
-                                    recorded_by=user(i), on_behalf_of=None, recorded_at=now, supports="s",
-                                    monitoring="m", outcomes="o", contingency="c", extra_checklist={},
-                                    significant_amendment=False, institution=False))
-            action_rows.append(dict(record_id=i + 1, case_id=i + 1, description="Refer to CAMHS", owner_user_id=user(i + 2),
-                                    owner_label=None, due_on=(past if is_due else future).date(), status="open"))
-        for table, rows in ((MeetingReminder, reminder_rows), (MeetingDue, due_rows), (MeetingRecord, record_rows),
-                            (MeetingAction, action_rows), (Obligation, owed_rows)):
+            owed_rows.append(
+                dict(
+                    case_id=i + 1,
+                    kind="next_meeting",
+                    subject_type="meeting_due",
+                    subject_id=i + 1,
+                    recipient="",
+                    owner_role="chair",
+                    owner=user(i),
+                    due_at=past if is_due else future,
+                    due_local_date=due_on,
+                    stage="pending",
+                    next_step_at=past if is_due else None,
+                    overdue_at=past if is_due else future,
+                    reminders_sent=0,
+                    notice_keys=[],
+                    generation=1,
+                    status="open",
+                    created_at=now,
+                )
+            )
+            record_rows.append(
+                dict(
+                    id=i + 1,
+                    meeting_id=i + 1,
+                    case_id=i + 1,
+                    held_at=now - timedelta(days=30),
+                    recorded_by=user(i),
+                    on_behalf_of=None,
+                    recorded_at=now,
+                    supports="s",
+                    monitoring="m",
+                    outcomes="o",
+                    contingency="c",
+                    extra_checklist={},
+                    significant_amendment=False,
+                    institution=False,
+                )
+            )
+            action_rows.append(
+                dict(
+                    record_id=i + 1,
+                    case_id=i + 1,
+                    description="Refer to CAMHS",
+                    owner_user_id=user(i + 2),
+                    owner_label=None,
+                    due_on=(past if is_due else future).date(),
+                    status="open",
+                )
+            )
+        for table, rows in (
+            (MeetingReminder, reminder_rows),
+            (MeetingDue, due_rows),
+            (MeetingRecord, record_rows),
+            (MeetingAction, action_rows),
+            (Obligation, owed_rows),
+        ):
             for part in chunks(rows):
                 db.execute(insert(table), part)
         if engine.dialect.name == "postgresql":

@@ -42,18 +42,32 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=150)
     parser.add_argument("--engine", default="sqlite", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, database(args.engine, tmp, os.environ.get("TEST_DATABASE_URL")) as engine, \
-            FakeSlack(validate_blocks=False) as fake:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        database(args.engine, tmp, os.environ.get("TEST_DATABASE_URL")) as engine,
+        FakeSlack(validate_blocks=False) as fake,
+    ):
         now = datetime.now(timezone.utc)
         due = build(engine, cases=args.cases, due_fraction=0.01, now=now + timedelta(seconds=30))
         url = engine.url.render_as_string(hide_password=False)
         engine.dispose()
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("SLACK_", "COREGROUP_", "DATABASE_URL")) and "proxy" not in k.lower()}
-        env.update(SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET="bench-secret", SLACK_API_URL=fake.api_url,
-                   DATABASE_URL=url)
-        process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--port", "0", "--host", "127.0.0.1"],
-                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("SLACK_", "COREGROUP_", "DATABASE_URL")) and "proxy" not in k.lower()
+        }
+        env.update(
+            SLACK_BOT_TOKEN="xoxb-bench",
+            SLACK_SIGNING_SECRET="bench-secret",
+            SLACK_API_URL=fake.api_url,
+            DATABASE_URL=url,
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run", "--port", "0", "--host", "127.0.0.1"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         samples = []
         started = time.monotonic()
         try:
@@ -67,10 +81,14 @@ def main() -> None:
         posted = len([c for c in fake.calls_to("chat.postMessage") if c.ok])
     early = next((s["VmRSS"] for t, s in samples if t >= 5 and "VmRSS" in s), 0)
     late = max((s["VmRSS"] for t, s in samples if "VmRSS" in s), default=0)
-    print(f"coregroup run, {args.engine}, {args.cases} cases ({due} with something due when it starts): "
-          f"{len(samples)} samples over {samples[-1][0]:.0f} s")
-    print(f"  resident memory: 5 s after start {early / 1024:.1f} MB; largest sample {late / 1024:.1f} MB; "
-          f"peak (VmHWM) {peak / 1024:.1f} MB. Messages Slack took meanwhile: {posted}")
+    print(
+        f"coregroup run, {args.engine}, {args.cases} cases ({due} with something due when it starts): "
+        f"{len(samples)} samples over {samples[-1][0]:.0f} s"
+    )
+    print(
+        f"  resident memory: 5 s after start {early / 1024:.1f} MB; largest sample {late / 1024:.1f} MB; "
+        f"peak (VmHWM) {peak / 1024:.1f} MB. Messages Slack took meanwhile: {posted}"
+    )
 
 
 if __name__ == "__main__":

@@ -60,8 +60,15 @@ def run(kind: str, cases: int, fraction: float, tmp: str, pg_url: str | None) ->
         warm = timed_sweep(uow_factory, NOW)
         again = timed_sweep(uow_factory, NOW)
         assert again[2] == 0
-    return {"engine": kind, "cases": cases, "due": f"{fraction:.0%}", "due_cases": due_cases,
-            "cold": cold, "warm": warm, "again": again}
+    return {
+        "engine": kind,
+        "cases": cases,
+        "due": f"{fraction:.0%}",
+        "due_cases": due_cases,
+        "cold": cold,
+        "warm": warm,
+        "again": again,
+    }
 
 
 def main() -> None:
@@ -70,7 +77,9 @@ def main() -> None:
     parser.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"])
     args = parser.parse_args()
     pg_url = os.environ.get("TEST_DATABASE_URL")
-    print("engine      cases  due | cold sweep: all / meetings (notices) | warm sweep: all / meetings (notices) | again")
+    print(
+        "engine      cases  due | cold sweep: all / meetings (notices) | warm sweep: all / meetings (notices) | again"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for kind in args.engines:
             if kind == "postgresql" and not pg_url:
@@ -80,9 +89,12 @@ def main() -> None:
                 for fraction in (0.0, 0.01):
                     r = run(kind, cases, fraction, tmp, pg_url)
                     ms = lambda t: f"{t * 1000:7.1f} ms"  # noqa: E731 - a one-line local helper
-                    print(f"{r['engine']:<11}{r['cases']:>6} {r['due']:>4} | {ms(r['cold'][0])} / {ms(r['cold'][1])} "
-                          f"({r['cold'][2]:>4}) | {ms(r['warm'][0])} / {ms(r['warm'][1])} ({r['warm'][2]:>4}) | "
-                          f"{ms(r['again'][0])}", flush=True)
+                    print(
+                        f"{r['engine']:<11}{r['cases']:>6} {r['due']:>4} | {ms(r['cold'][0])} / {ms(r['cold'][1])} "
+                        f"({r['cold'][2]:>4}) | {ms(r['warm'][0])} / {ms(r['warm'][1])} ({r['warm'][2]:>4}) | "
+                        f"{ms(r['again'][0])}",
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":

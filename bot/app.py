@@ -56,7 +56,11 @@ class Runtime:
         """One dispatch pass at the clock's time (re-read as the pass goes), paced by the runtime's pacer."""
         clock = self.services.clock
         report = dispatch_pending(
-            uow_factory=self.services.uow_factory, sender=self.sender, now=clock.now(), pacer=self.pacer, clock=clock.now
+            uow_factory=self.services.uow_factory,
+            sender=self.sender,
+            now=clock.now(),
+            pacer=self.pacer,
+            clock=clock.now,
         )
         for hook in self.after_dispatch:
             try:
@@ -78,8 +82,13 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
     app = create_bolt_app(settings, services=services, client=client)
     return Runtime(
-        settings=settings, engine=engine, services=services, app=app, client=client,
-        sender=SlackNoticeSender(client), after_dispatch=[HomeRefresher(services, client)],
+        settings=settings,
+        engine=engine,
+        services=services,
+        app=app,
+        client=client,
+        sender=SlackNoticeSender(client),
+        after_dispatch=[HomeRefresher(services, client)],
     )
 
 
@@ -134,4 +143,3 @@ def make_wsgi_app(app: App, engine: Engine, *, signing_secret: str | None):
         return json_answer(start_response, "404 Not Found", {"error": "not found"})
 
     return wsgi
-

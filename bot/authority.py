@@ -49,22 +49,25 @@ COVERS: Mapping[Scope, frozenset[Duty]] = {
 #: What a delegation covers, in the users' words (the confirmation, the delegate's message, the README).
 COVERS_IN_WORDS: Mapping[Scope, str] = {
     Scope.REQUEST_DECISIONS: "decisions on requests for an additional core group meeting (not chairing, "
-                             "not the coordinator's other work)",
+    "not the coordinator's other work)",
     Scope.COORDINATION: "the coordinator's work: decisions and reviews of requests, CP9 forms, letters to "
-                        "institutions, the daily digest, review conference reports and re-opening cases",
+    "institutions, the daily digest, review conference reports and re-opening cases",
     Scope.CHAIRING: "chairing: scheduling and recording meetings, sending the plan and the CP9, the review "
-                    "conference report and deregistration",
+    "conference report and deregistration",
 }
 
 #: Each scope's short name.
 SCOPE_NAMES: Mapping[Scope, str] = {
-    Scope.REQUEST_DECISIONS: "decisions on requests", Scope.COORDINATION: "the coordinator's work",
+    Scope.REQUEST_DECISIONS: "decisions on requests",
+    Scope.COORDINATION: "the coordinator's work",
     Scope.CHAIRING: "chairing",
 }
 
 #: The word after `/core-group delegate @name until DATE` for each scope.
 SCOPE_WORDS: Mapping[str, Scope] = {
-    "requests": Scope.REQUEST_DECISIONS, "coordinator": Scope.COORDINATION, "chairing": Scope.CHAIRING,
+    "requests": Scope.REQUEST_DECISIONS,
+    "coordinator": Scope.COORDINATION,
+    "chairing": Scope.CHAIRING,
 }
 
 #: Whom chair and coordinator steps belong to, for `acting_as(who=...)` (`{owner}` is filled in by the surface).
@@ -86,8 +89,9 @@ class Acting:
     duty: Duty
 
 
-def may_act(user: str, principals: Iterable[tuple[str | None, Duty]],
-            delegates: Mapping[tuple[str, Duty], str]) -> Acting | None:
+def may_act(
+    user: str, principals: Iterable[tuple[str | None, Duty]], delegates: Mapping[tuple[str, Duty], str]
+) -> Acting | None:
     """`user` acting as one of `principals` (person, duty) or as the delegate covering that duty; else None.
 
     `delegates` maps (principal, duty) to the delegate whose delegation covers that duty today.
@@ -118,8 +122,9 @@ class NotYoursError(NotAllowedError):
 class AlreadyDoneError(CoreGroupError):
     """The step was already taken: `what` was `done` by `by` at `at`; `yours` when the one asking did it."""
 
-    def __init__(self, *, what: str, done: str, by: str | None, at: datetime | None, timezone: str,
-                 yours: bool = False) -> None:
+    def __init__(
+        self, *, what: str, done: str, by: str | None, at: datetime | None, timezone: str, yours: bool = False
+    ) -> None:
         super().__init__(f"{what} was already {done}.")
         self.what, self.done, self.by, self.at, self.timezone, self.yours = what, done, by, at, timezone, yours
 
@@ -142,8 +147,9 @@ def duty_in(case: Case, person: str) -> Duty:
     return Duty.COORDINATE if person == case.organisation.coordinator else Duty.CHAIR
 
 
-def delegates_for(uow: UnitOfWork, principals: Iterable[tuple[str | None, Duty]], *,
-                  on: date) -> dict[tuple[str, Duty], str]:
+def delegates_for(
+    uow: UnitOfWork, principals: Iterable[tuple[str | None, Duty]], *, on: date
+) -> dict[tuple[str, Duty], str]:
     """(principal, duty) -> the delegate whose delegation covers that duty on `on`, for those who have one."""
     found: dict[tuple[str, Duty], str] = {}
     for principal, duty in dict.fromkeys((p, d) for p, d in principals if p):
@@ -158,8 +164,16 @@ def delegates_for_many(uow: UnitOfWork, principals: Iterable[str], duty: Duty, *
     return uow.delegates.active_for_many(principals, on=on, scopes=scopes_covering(duty))
 
 
-def acting_as(*, uow: UnitOfWork, organisation: Organisation, user: str, now: datetime,
-              principals: Sequence[tuple[str | None, Duty]], step: str, who: str) -> Acting:
+def acting_as(
+    *,
+    uow: UnitOfWork,
+    organisation: Organisation,
+    user: str,
+    now: datetime,
+    principals: Sequence[tuple[str | None, Duty]],
+    step: str,
+    who: str,
+) -> Acting:
     """Whether `user` may take `step` as one of `principals` (person, duty) or their delegate; else refused."""
     today = calendar_for(organisation).local_date(now)
     acting = may_act(user, principals, delegates_for(uow, principals, on=today))
@@ -169,8 +183,9 @@ def acting_as(*, uow: UnitOfWork, organisation: Organisation, user: str, now: da
     return acting
 
 
-def recipient_for(*, uow: UnitOfWork, organisation: Organisation, principal: str, duty: Duty,
-                  now: datetime) -> tuple[str, str | None]:
+def recipient_for(
+    *, uow: UnitOfWork, organisation: Organisation, principal: str, duty: Duty, now: datetime
+) -> tuple[str, str | None]:
     """Who gets a notice meant for `principal` doing `duty` today: their delegate for it (for them), else them."""
     delegate = delegates_for(uow, [(principal, duty)], on=calendar_for(organisation).local_date(now))
     to = delegate.get((principal, duty))

@@ -59,8 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     lst = cases_sub.add_parser("list", help="list registered cases")
     lst.set_defaults(handler=_cases_list)
 
-    retention = sub.add_parser("retention", help="closed cases past the organisation's retention_years: "
-                                                 "--dry-run lists them, --apply removes them")
+    retention = sub.add_parser(
+        "retention",
+        help="closed cases past the organisation's retention_years: --dry-run lists them, --apply removes them",
+    )
     retention.add_argument("--dry-run", action="store_true", help="list what would be removed; change nothing")
     retention.add_argument("--apply", action="store_true", help="remove them, leaving an audit entry with counts")
     retention.add_argument("--now", type=_iso_datetime, default=None, help="ISO-8601 time, e.g. 2035-06-01T09:00Z")
@@ -86,7 +88,9 @@ def _iso_datetime(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not an ISO-8601 date and time (e.g. 2027-06-01T09:00Z)") from None
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not an ISO-8601 date and time (e.g. 2027-06-01T09:00Z)"
+        ) from None
     if moment.tzinfo is None:
         raise argparse.ArgumentTypeError(f"'{value}' needs a time zone (e.g. 2027-06-01T09:00Z or +01:00)")
     return moment.astimezone(timezone.utc)
@@ -152,8 +156,10 @@ def _cases_list(args, settings: Settings) -> int:
         return 0
     print(f"{'reference':<16} {'channel':<12} {'status':<7} {'chair':<12} {'team leader':<12} members")
     for c in cases:
-        print(f"{c.reference:<16} {c.channel:<12} {c.status:<7} {c.chair or '-':<12} {c.team_leader or '-':<12} "
-              f"{c.member_count} + {len(c.participants_without_slack)} without Slack")
+        print(
+            f"{c.reference:<16} {c.channel:<12} {c.status:<7} {c.chair or '-':<12} {c.team_leader or '-':<12} "
+            f"{c.member_count} + {len(c.participants_without_slack)} without Slack"
+        )
     return 0
 
 
@@ -177,8 +183,11 @@ def _sweep(args, settings: Settings) -> int:
 
 def _retention(args, settings: Settings) -> int:
     if args.dry_run == args.apply:
-        print("Say exactly one of --dry-run (list the closed cases past their retention period; nothing is removed) "
-              "or --apply (remove them).", file=sys.stderr)
+        print(
+            "Say exactly one of --dry-run (list the closed cases past their retention period; nothing is removed) "
+            "or --apply (remove them).",
+            file=sys.stderr,
+        )
         return 2
     from bot.clock import SystemClock
     from bot.services.retention import apply_retention, review_retention
@@ -200,8 +209,12 @@ def _run(args, settings: Settings) -> int:
     missing = settings.missing_for_run()
     if missing:
         no_credentials = not (settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token)
-        print("No Slack credentials are set, so coregroup is starting the local sandbox instead."
-              if no_credentials else "coregroup run needs Slack credentials.", file=sys.stderr)
+        print(
+            "No Slack credentials are set, so coregroup is starting the local sandbox instead."
+            if no_credentials
+            else "coregroup run needs Slack credentials.",
+            file=sys.stderr,
+        )
         print("To run against Slack, set:", file=sys.stderr)
         for line in missing:
             print(f"  {line}", file=sys.stderr)

@@ -12,14 +12,20 @@ from bot.policy import PolicyError, available_profiles, load_policy, profile_ext
 
 def add_commands(sub: Any) -> None:
     """Register `profiles` and `profiles show NAME [--organisation FILE]` on the CLI's subparsers."""
-    profiles = sub.add_parser("profiles", help="list the procedure profiles; `profiles show NAME` prints each rule "
-                                               "with its value and where it comes from")
+    profiles = sub.add_parser(
+        "profiles",
+        help="list the procedure profiles; `profiles show NAME` prints each rule "
+        "with its value and where it comes from",
+    )
     profiles.set_defaults(handler=_list)
     actions = profiles.add_subparsers(metavar="action")
     show = actions.add_parser("show", help="each effective rule of a profile, its value and its source")
     show.add_argument("name")
-    show.add_argument("--organisation", metavar="FILE",
-                      help="include this organisation file's `policy` overrides (source: organisation file: NAME)")
+    show.add_argument(
+        "--organisation",
+        metavar="FILE",
+        help="include this organisation file's `policy` overrides (source: organisation file: NAME)",
+    )
     show.set_defaults(handler=_show)
 
 
@@ -39,8 +45,11 @@ def _show(args, settings) -> int:
 
         spec = load_organisation_file(args.organisation).organisation
         if spec.profile != args.name:
-            print(f"{args.organisation} uses profile {spec.profile!r}, not {args.name!r}: show {spec.profile!r} with "
-                  "it, or leave --organisation out.", file=sys.stderr)
+            print(
+                f"{args.organisation} uses profile {spec.profile!r}, not {args.name!r}: show {spec.profile!r} with "
+                "it, or leave --organisation out.",
+                file=sys.stderr,
+            )
             return 2
         overrides, organisation = dict(spec.policy_overrides), spec.name
     try:
@@ -58,4 +67,9 @@ def _show(args, settings) -> int:
 def _value(value: Any) -> str:
     if isinstance(value, str):
         return value
-    return yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10_000).strip().removesuffix("...").strip()
+    return (
+        yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10_000)
+        .strip()
+        .removesuffix("...")
+        .strip()
+    )

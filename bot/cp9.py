@@ -47,7 +47,11 @@ def cp9_schedule(held_on: date, *, policy: Policy, calendar: WorkingCalendar) ->
     nominal = held_on + timedelta(days=rule.days)
     due_on = calendar.calendar_deadline(held_on, rule.days, roll=rule.roll)
     return Cp9Schedule(
-        form_name=rule.form_name, days=rule.days, held_on=held_on, nominal_due_on=nominal, due_on=due_on,
+        form_name=rule.form_name,
+        days=rule.days,
+        held_on=held_on,
+        nominal_due_on=nominal,
+        due_on=due_on,
         due_at=calendar.end_of_day(due_on),
     )
 

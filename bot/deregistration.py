@@ -68,8 +68,10 @@ class Window:
 
     def words(self) -> str:
         """'between Tue 27 Jul 2027 and Tue 10 Aug 2027 (6 to 8 weeks after the review conference)'."""
-        return (f"between {short_date(self.opens_on)} and {short_date(self.closes_on)} "
-                f"({self.start_weeks} to {self.end_weeks} weeks after the review conference)")
+        return (
+            f"between {short_date(self.opens_on)} and {short_date(self.closes_on)} "
+            f"({self.start_weeks} to {self.end_weeks} weeks after the review conference)"
+        )
 
 
 def post_deregistration_window(conference_on: date, *, policy: Policy) -> Window:
@@ -120,7 +122,9 @@ def first_step(steps: tuple[WindowStep, ...], *, now: datetime) -> WindowStep:
     return next((s for s in steps if s.at > now), steps[-1])
 
 
-def catch_up(steps: tuple[WindowStep, ...], *, current: str, now: datetime) -> tuple[WindowStep | None, WindowStep | None]:
+def catch_up(
+    steps: tuple[WindowStep, ...], *, current: str, now: datetime
+) -> tuple[WindowStep | None, WindowStep | None]:
     """At `now`, with `current` the step waiting: the one step to take (the latest that has come, so a sweep
     after a pause sends one reminder, not three) and the step to wait for next (None once missed)."""
     names = [s.step for s in steps]
@@ -205,8 +209,9 @@ def _plan_problems(plan_type: str | None, lead_agency: str | None) -> dict[str, 
     return errors
 
 
-def check_outcome(draft: OutcomeDraft, *, today: date, conference_on: date,
-                  review_activity: bool = False) -> dict[str, str]:
+def check_outcome(
+    draft: OutcomeDraft, *, today: date, conference_on: date, review_activity: bool = False
+) -> dict[str, str]:
     """Problems by field (empty when the outcome can be saved)."""
     errors: dict[str, str] = {}
     if draft.held_on is None:
@@ -214,17 +219,25 @@ def check_outcome(draft: OutcomeDraft, *, today: date, conference_on: date,
     elif draft.held_on > today:
         errors["held_on"] = "The meeting has to have been held: that date is in the future."
     elif draft.held_on < conference_on:
-        errors["held_on"] = f"The meeting follows the review conference of {short_date(conference_on)}: choose a later date."
+        errors["held_on"] = (
+            f"The meeting follows the review conference of {short_date(conference_on)}: choose a later date."
+        )
     if draft.risk_escalated is None:
         errors["risk"] = "Say whether risk has escalated since deregistration."
     elif not draft.risk_escalated:
         # Fife: "the meeting should review the activity outlined in the Child's Plan and at this point consider
         # whether the child's plan needs to be multi or single agency" - the review comes first.
         if review_activity and not draft.activity_reviewed:
-            errors["activity"] = ("Risks remain reduced: first review the activity outlined in the Child's Plan, "
-                                  "then say how the plan continues.")
-        errors.update({k: ("Risks remain reduced: " + v[0].lower() + v[1:]) if k == "plan" else v
-                       for k, v in _plan_problems(draft.plan_type, draft.lead_agency).items()})
+            errors["activity"] = (
+                "Risks remain reduced: first review the activity outlined in the Child's Plan, "
+                "then say how the plan continues."
+            )
+        errors.update(
+            {
+                k: ("Risks remain reduced: " + v[0].lower() + v[1:]) if k == "plan" else v
+                for k, v in _plan_problems(draft.plan_type, draft.lead_agency).items()
+            }
+        )
     return errors
 
 

@@ -48,13 +48,23 @@ class DigestItem:
     people: tuple[str, ...] = ()  # who it waits on (Slack user ids), shown after the summary
 
     def to_payload(self) -> dict[str, Any]:
-        return {"reference": self.reference, "channel": self.channel, "summary": self.summary,
-                "since": self.since.isoformat(), "people": list(self.people)}
+        return {
+            "reference": self.reference,
+            "channel": self.channel,
+            "summary": self.summary,
+            "since": self.since.isoformat(),
+            "people": list(self.people),
+        }
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> DigestItem:
-        return cls(data["reference"], data["channel"], data["summary"], date.fromisoformat(data["since"]),
-                   tuple(data.get("people") or ()))
+        return cls(
+            data["reference"],
+            data["channel"],
+            data["summary"],
+            date.fromisoformat(data["since"]),
+            tuple(data.get("people") or ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -101,10 +111,13 @@ class Digest:
 
     def to_payload(self) -> dict[str, Any]:
         return {
-            "organisation": self.organisation, "day": self.day.isoformat(), "open_cases": self.open_cases,
+            "organisation": self.organisation,
+            "day": self.day.isoformat(),
+            "open_cases": self.open_cases,
             "on_time": self.on_time,
-            "sections": [{"key": s.key, "title": s.title, "items": [i.to_payload() for i in s.items]}
-                         for s in self.sections],
+            "sections": [
+                {"key": s.key, "title": s.title, "items": [i.to_payload() for i in s.items]} for s in self.sections
+            ],
         }
 
     @classmethod
@@ -113,20 +126,30 @@ class Digest:
             DigestSection(s["key"], s["title"], tuple(DigestItem.from_payload(i) for i in s.get("items") or ()))
             for s in data.get("sections") or ()
         )
-        return cls(data["organisation"], date.fromisoformat(data["day"]), int(data.get("open_cases") or 0),
-                   int(data.get("on_time") or 0), sections)
+        return cls(
+            data["organisation"],
+            date.fromisoformat(data["day"]),
+            int(data.get("open_cases") or 0),
+            int(data.get("on_time") or 0),
+            sections,
+        )
 
 
-def assemble_digest(*, organisation: str, day: date, open_references: Iterable[str],
-                    items: Mapping[str, Iterable[DigestItem]], titles: Mapping[str, str] | None = None) -> Digest:
+def assemble_digest(
+    *,
+    organisation: str,
+    day: date,
+    open_references: Iterable[str],
+    items: Mapping[str, Iterable[DigestItem]],
+    titles: Mapping[str, str] | None = None,
+) -> Digest:
     """Every section in its fixed order, each oldest first; counts how many open cases have nothing in it."""
     unknown = set(items) - set(SECTIONS)
     if unknown:
         raise ValueError(f"unknown digest sections: {sorted(unknown)}")
     titles = {**SECTIONS, **(titles or {})}
     sections = tuple(
-        DigestSection(key, titles[key], tuple(sorted(items.get(key, ()), key=_oldest_first)))
-        for key in SECTIONS
+        DigestSection(key, titles[key], tuple(sorted(items.get(key, ()), key=_oldest_first))) for key in SECTIONS
     )
     open_refs = set(open_references)
     needing = {i.reference for s in sections for i in s.items} & open_refs
@@ -167,74 +190,126 @@ def days_word(n: int) -> str:
     return f"{n} day{'s' if n != 1 else ''}"
 
 
-def cp9_overdue_item(*, reference: str, channel: str, form_name: str, held_on: date, due_on: date, today: date,
-                     chair: str | None) -> DigestItem:
+def cp9_overdue_item(
+    *, reference: str, channel: str, form_name: str, held_on: date, due_on: date, today: date, chair: str | None
+) -> DigestItem:
     late = (today - due_on).days
-    return DigestItem(reference, channel, f"{form_name} overdue by {days_word(late)}: due {words(due_on)} "
-                      f"(meeting of {words(held_on)}), not marked sent", due_on, _people(chair))
+    return DigestItem(
+        reference,
+        channel,
+        f"{form_name} overdue by {days_word(late)}: due {words(due_on)} (meeting of {words(held_on)}), not marked sent",
+        due_on,
+        _people(chair),
+    )
 
 
-def cp9_due_item(*, reference: str, channel: str, form_name: str, held_on: date, due_on: date,
-                 chair: str | None) -> DigestItem:
-    return DigestItem(reference, channel, f"{form_name} due by {words(due_on)} (meeting of {words(held_on)})",
-                      due_on, _people(chair))
+def cp9_due_item(
+    *, reference: str, channel: str, form_name: str, held_on: date, due_on: date, chair: str | None
+) -> DigestItem:
+    return DigestItem(
+        reference, channel, f"{form_name} due by {words(due_on)} (meeting of {words(held_on)})", due_on, _people(chair)
+    )
 
 
 def cp9_sent_item(*, reference: str, channel: str, form_name: str, sent_on: date, due_on: date) -> DigestItem:
     return DigestItem(reference, channel, f"{form_name} sent on {words(sent_on)}: mark it received", due_on)
 
 
-def escalation_item(*, reference: str, channel: str, concern: str, urgency: str, since: date, asked: bool,
-                    requester: str, decider: str) -> DigestItem:
+def escalation_item(
+    *, reference: str, channel: str, concern: str, urgency: str, since: date, asked: bool, requester: str, decider: str
+) -> DigestItem:
     what = f"request for an additional meeting ({concern} concerns, {urgency})"
     if asked:
-        return DigestItem(reference, channel, f"Refused {what}: the member asked you to review it on {words(since)}",
-                          since, _people(requester))
-    return DigestItem(reference, channel, f"Undecided {what}: escalated to you on {words(since)}", since,
-                      _people(decider))
+        return DigestItem(
+            reference,
+            channel,
+            f"Refused {what}: the member asked you to review it on {words(since)}",
+            since,
+            _people(requester),
+        )
+    return DigestItem(
+        reference, channel, f"Undecided {what}: escalated to you on {words(since)}", since, _people(decider)
+    )
 
 
-def request_item(*, reference: str, channel: str, concern: str, urgency: str, requested_on: date,
-                 waiting_on: str) -> DigestItem:
-    return DigestItem(reference, channel, f"Request for an additional meeting ({concern} concerns, {urgency}) "
-                      f"undecided since {words(requested_on)}", requested_on, _people(waiting_on))
+def request_item(
+    *, reference: str, channel: str, concern: str, urgency: str, requested_on: date, waiting_on: str
+) -> DigestItem:
+    return DigestItem(
+        reference,
+        channel,
+        f"Request for an additional meeting ({concern} concerns, {urgency}) undecided since {words(requested_on)}",
+        requested_on,
+        _people(waiting_on),
+    )
 
 
-def referral_item(*, reference: str, channel: str, held_on: date, to_name: str, due_on: date, today: date,
-                  waiting_on: str | None) -> DigestItem:
+def referral_item(
+    *, reference: str, channel: str, held_on: date, to_name: str, due_on: date, today: date, waiting_on: str | None
+) -> DigestItem:
     late = f", overdue since {words(due_on)}" if due_on < today else f", to answer by {words(due_on)}"
-    return DigestItem(reference, channel, f"The meeting of {words(held_on)} found the plan needs significant "
-                      f"amendment: referred to {to_name}, not answered{late}", held_on, _people(waiting_on))
+    return DigestItem(
+        reference,
+        channel,
+        f"The meeting of {words(held_on)} found the plan needs significant "
+        f"amendment: referred to {to_name}, not answered{late}",
+        held_on,
+        _people(waiting_on),
+    )
 
 
-def review_item(*, reference: str, channel: str, name: str, held_on: date, due_on: date, today: date,
-                chair: str | None) -> DigestItem:
+def review_item(
+    *, reference: str, channel: str, name: str, held_on: date, due_on: date, today: date, chair: str | None
+) -> DigestItem:
     due = f"was due {words(due_on)}" if due_on < today else f"due {words(due_on)}"
-    return DigestItem(reference, channel, f"The {name} is on {words(held_on)}: no report yet ({due})", due_on,
-                      _people(chair))
+    return DigestItem(
+        reference, channel, f"The {name} is on {words(held_on)}: no report yet ({due})", due_on, _people(chair)
+    )
 
 
-def letter_item(*, reference: str, channel: str, status: str, since: date, relationship: str | None,
-                kind: str | None, waiting_on: str | None) -> DigestItem:
+def letter_item(
+    *,
+    reference: str,
+    channel: str,
+    status: str,
+    since: date,
+    relationship: str | None,
+    kind: str | None,
+    waiting_on: str | None,
+) -> DigestItem:
     if status == "details_needed":
-        return DigestItem(reference, channel, f"Institution letter: details awaited from the chair since {words(since)}",
-                          since, _people(waiting_on))
+        return DigestItem(
+            reference,
+            channel,
+            f"Institution letter: details awaited from the chair since {words(since)}",
+            since,
+            _people(waiting_on),
+        )
     about = f"the child's {relationship}" if relationship else "a person connected with the child"
     where = {"prison": "a prison", "hospital": "a hospital"}.get(kind or "", "an institution")
-    return DigestItem(reference, channel, f"Letter to the head of {where} about {about}: not sent "
-                      f"(asked {words(since)})", since)
+    return DigestItem(
+        reference, channel, f"Letter to the head of {where} about {about}: not sent (asked {words(since)})", since
+    )
 
 
-def plan_copies_item(*, reference: str, channel: str, held_on: date, due_on: date, owed: int, today: date,
-                     chair: str | None) -> DigestItem:
+def plan_copies_item(
+    *, reference: str, channel: str, held_on: date, due_on: date, owed: int, today: date, chair: str | None
+) -> DigestItem:
     late = (today - due_on).days
-    return DigestItem(reference, channel, f"{owed} plan cop{'y' if owed == 1 else 'ies'} overdue by "
-                      f"{days_word(late)}: due {words(due_on)} (meeting of {words(held_on)})", due_on, _people(chair))
+    return DigestItem(
+        reference,
+        channel,
+        f"{owed} plan cop{'y' if owed == 1 else 'ies'} overdue by "
+        f"{days_word(late)}: due {words(due_on)} (meeting of {words(held_on)})",
+        due_on,
+        _people(chair),
+    )
 
 
 def meeting_overdue_item(*, reference: str, channel: str, due_on: date, chair: str | None) -> DigestItem:
-    return DigestItem(reference, channel, f"Meeting overdue: due by {words(due_on)}, nothing scheduled", due_on,
-                      _people(chair))
+    return DigestItem(
+        reference, channel, f"Meeting overdue: due by {words(due_on)}, nothing scheduled", due_on, _people(chair)
+    )
 
 
 def meeting_not_scheduled_item(*, reference: str, channel: str, due_on: date, chair: str | None) -> DigestItem:
@@ -242,25 +317,42 @@ def meeting_not_scheduled_item(*, reference: str, channel: str, due_on: date, ch
 
 
 def meeting_breach_item(*, reference: str, channel: str, breach_on: date, chair: str | None) -> DigestItem:
-    return DigestItem(reference, channel, f"Breach: no meeting held by {words(breach_on)}, the limit since the last "
-                      "meeting; tell the chair", breach_on, _people(chair))
+    return DigestItem(
+        reference,
+        channel,
+        f"Breach: no meeting held by {words(breach_on)}, the limit since the last meeting; tell the chair",
+        breach_on,
+        _people(chair),
+    )
 
 
 def meeting_late_item(*, reference: str, channel: str, due_on: date, days_late: int, chair: str | None) -> DigestItem:
-    return DigestItem(reference, channel, f"Meeting held {days_word(days_late)} late (due by {words(due_on)})", due_on,
-                      _people(chair))
+    return DigestItem(
+        reference, channel, f"Meeting held {days_word(days_late)} late (due by {words(due_on)})", due_on, _people(chair)
+    )
 
 
-def unrecorded_meeting_item(*, reference: str, channel: str, held_on: date, today: date,
-                            chair: str | None) -> DigestItem:
+def unrecorded_meeting_item(
+    *, reference: str, channel: str, held_on: date, today: date, chair: str | None
+) -> DigestItem:
     ago = days_word((today - held_on).days)
-    return DigestItem(reference, channel, f"Meeting of {words(held_on)} not recorded ({ago} ago): recorded, or "
-                      "marked as not held, by the chair", held_on, _people(chair))
+    return DigestItem(
+        reference,
+        channel,
+        f"Meeting of {words(held_on)} not recorded ({ago} ago): recorded, or marked as not held, by the chair",
+        held_on,
+        _people(chair),
+    )
 
 
 def window_missed_item(*, reference: str, channel: str, closes_on: date, convener: str | None) -> DigestItem:
-    return DigestItem(reference, channel, f"Post-deregistration meeting: its window closed on {words(closes_on)} "
-                      "with no outcome recorded", closes_on, _people(convener))
+    return DigestItem(
+        reference,
+        channel,
+        f"Post-deregistration meeting: its window closed on {words(closes_on)} with no outcome recorded",
+        closes_on,
+        _people(convener),
+    )
 
 
 def _people(*users: str | None) -> tuple[str, ...]:

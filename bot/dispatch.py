@@ -80,9 +80,7 @@ class PermanentFailure(DeliveryError):
 class NoticeSender(Protocol):
     """A chat surface that can render and deliver a notice."""
 
-    def send(
-        self, *, kind: str, recipient: str, payload: dict[str, Any], replaces: Delivery | None
-    ) -> Delivery: ...
+    def send(self, *, kind: str, recipient: str, payload: dict[str, Any], replaces: Delivery | None) -> Delivery: ...
 
 
 @dataclass
@@ -239,10 +237,13 @@ class _Pass:
             return "wait", None
         started = self.monotonic()
         try:
-            delivery = self.sender.send(kind=claim.kind, recipient=item.recipient, payload=claim.payload,
-                                        replaces=claim.replaces)
+            delivery = self.sender.send(
+                kind=claim.kind, recipient=item.recipient, payload=claim.payload, replaces=claim.replaces
+            )
         except RetryLater as exc:
-            self.pacer.limited(claim.method, item.recipient, exc.retry_after, started=started, finished=self.monotonic())
+            self.pacer.limited(
+                claim.method, item.recipient, exc.retry_after, started=started, finished=self.monotonic()
+            )
             return "limited", exc
         except PermanentFailure as exc:
             return "failed", exc.error
@@ -317,8 +318,9 @@ def _replaced_delivery(uow: UnitOfWork, replaces_key: str | None) -> tuple[Deliv
     return Delivery(channel=original.message_channel, ts=original.message_ts), False
 
 
-def _put_back(uow: UnitOfWork, message_id: int, *, now: datetime, delay: float | None, error: str,
-              count: bool = True) -> None:
+def _put_back(
+    uow: UnitOfWork, message_id: int, *, now: datetime, delay: float | None, error: str, count: bool = True
+) -> None:
     """Put the row back for later, releasing the claim: after `delay` seconds, or the backoff when None."""
     message = uow.outbox.require(message_id)
     if count:
@@ -339,8 +341,12 @@ def _fail(uow: UnitOfWork, message_id: int, *, now: datetime, error: str) -> Non
     message.claimed_until = None
     message.last_error = error
     uow.audit.record(
-        action="delivery.failed", at=now, case_id=message.case_id, kind=message.kind,
-        recipient=message.recipient, error=error,
+        action="delivery.failed",
+        at=now,
+        case_id=message.case_id,
+        kind=message.kind,
+        recipient=message.recipient,
+        error=error,
     )
     if message.kind != NoticeKind.DELIVERY_FAILED:
         _report_to_admins(uow, message, error=error, now=now)
@@ -353,10 +359,18 @@ def _report_to_admins(uow: UnitOfWork, message: OutboxMessage, *, error: str, no
     if organisation is None:
         return
     admins = [a for a in (organisation.admins or []) if a] or [organisation.coordinator]
-    payload = {"kind": message.kind, "recipient": message.recipient, "error": error,
-               "reference": case.reference if case else None}
+    payload = {
+        "kind": message.kind,
+        "recipient": message.recipient,
+        "error": error,
+        "reference": case.reference if case else None,
+    }
     for admin in dict.fromkeys(admins):
         uow.outbox.enqueue(
-            key=notice_key(NoticeKind.DELIVERY_FAILED, message.id, admin), kind=NoticeKind.DELIVERY_FAILED,
-            recipient=admin, now=now, case_id=message.case_id, payload=payload,
+            key=notice_key(NoticeKind.DELIVERY_FAILED, message.id, admin),
+            kind=NoticeKind.DELIVERY_FAILED,
+            recipient=admin,
+            now=now,
+            case_id=message.case_id,
+            payload=payload,
         )

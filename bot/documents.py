@@ -50,8 +50,10 @@ def add_table(document: DocxDocument, header: Sequence[str], rows: Sequence[Sequ
 
 def build_letter_docx(draft: LetterDraft) -> bytes:
     """The draft letter to the head of an institution, with the person's details as marked blanks."""
-    document = new_document(title=f"Draft letter to the head of an institution — {draft.reference}",
-                            author=f"Co-ordinator, Children Services, {draft.organisation}")
+    document = new_document(
+        title=f"Draft letter to the head of an institution — {draft.reference}",
+        author=f"Co-ordinator, Children Services, {draft.organisation}",
+    )
     heading = document.add_paragraph()
     heading.add_run(draft.organisation).bold = True
     document.add_paragraph("Children Services — Co-ordinator, Children Services")

@@ -15,9 +15,7 @@ class NotACaseChannelError(CoreGroupError):
     """The command was used in a channel that belongs to no case."""
 
     def __init__(self) -> None:
-        super().__init__(
-            "This channel is not a core group case channel. Use this command in the case's own channel."
-        )
+        super().__init__("This channel is not a core group case channel. Use this command in the case's own channel.")
 
 
 class NotInCaseError(CoreGroupError):

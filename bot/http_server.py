@@ -39,8 +39,9 @@ def make_server(wsgi, *, host: str, port: int, threads: int, ident: str = "coreg
     Content-Length, or as a chunked body passes it), so no larger body is ever buffered."""
     # waitress refuses at content_length >= max_request_body_size: +1 lets exactly MAX_BODY through.
     listeners: dict = {}  # waitress registers each listening socket's server here (several for a dual-stack host)
-    server = create_server(wsgi, host=host, port=port, threads=threads, ident=ident, map=listeners,
-                           max_request_body_size=MAX_BODY + 1)
+    server = create_server(
+        wsgi, host=host, port=port, threads=threads, ident=ident, map=listeners, max_request_body_size=MAX_BODY + 1
+    )
     for each in (server, *listeners.values()):
         if isinstance(each, BaseWSGIServer):
             each.channel_class = _Channel

@@ -51,8 +51,9 @@ class LetterDetails:
 _NOT_A_ROLE = re.compile(r"[0-9@/]")
 
 
-def check_details(*, relationship: str | None, kind: str | None, institution_name: str | None,
-                  contact: str | None) -> tuple[LetterDetails | None, dict[str, str]]:
+def check_details(
+    *, relationship: str | None, kind: str | None, institution_name: str | None, contact: str | None
+) -> tuple[LetterDetails | None, dict[str, str]]:
     """The details, or problems by field (relationship, kind, name, contact)."""
     errors: dict[str, str] = {}
     relationship = " ".join((relationship or "").split())
@@ -60,8 +61,9 @@ def check_details(*, relationship: str | None, kind: str | None, institution_nam
     if not relationship:
         errors["relationship"] = "Say who the person is to the child, as a role (e.g. “Father”)."
     elif len(relationship) > 60 or _NOT_A_ROLE.search(relationship):
-        errors["relationship"] = ("Write a role such as “Father” or “Grandmother”: no names, dates or numbers "
-                                  "(at most 60 characters).")
+        errors["relationship"] = (
+            "Write a role such as “Father” or “Grandmother”: no names, dates or numbers (at most 60 characters)."
+        )
     if kind not in KINDS:
         errors["kind"] = "Choose the kind of institution."
     if not name:

@@ -229,17 +229,24 @@ class RecordDraft:
     institution: bool = False
 
 
-def invited_absentees(draft: RecordDraft, *, group: tuple[str, ...],
-                      participants: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def invited_absentees(
+    draft: RecordDraft, *, group: tuple[str, ...], participants: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(users, labels) invited but absent: everyone in the group who neither attended nor was taken off the list."""
     left_out_users = set(draft.attended_users) | set(draft.not_invited_users)
     left_out_labels = set(draft.attended_labels) | set(draft.not_invited_labels)
-    return (tuple(u for u in group if u not in left_out_users),
-            tuple(label for label in participants if label not in left_out_labels))
+    return (
+        tuple(u for u in group if u not in left_out_users),
+        tuple(label for label in participants if label not in left_out_labels),
+    )
 
 
 def check_record(
-    draft: RecordDraft, *, checklist_keys: tuple[str, ...], group: tuple[str, ...], held_on: date,
+    draft: RecordDraft,
+    *,
+    checklist_keys: tuple[str, ...],
+    group: tuple[str, ...],
+    held_on: date,
     participants: tuple[str, ...] = (),
 ) -> dict[str, str]:
     """The problems with a meeting record by field ("attended", "not_invited", "not_invited_reason",
@@ -254,12 +261,15 @@ def check_record(
     if not (draft.attended_users or draft.attended_labels):
         errors["attended"] = "Say who attended the meeting."
     elif set(draft.attended_users) - set(group) or set(draft.attended_labels) - set(participants):
-        errors["attended"] = ("Only people in this core group can be recorded as attending. The chair adds a "
-                              "professional first with `/core-group add @name ROLE`.")
+        errors["attended"] = (
+            "Only people in this core group can be recorded as attending. The chair adds a "
+            "professional first with `/core-group add @name ROLE`."
+        )
     if set(draft.not_invited_users) - set(group) or set(draft.not_invited_labels) - set(participants):
         errors["not_invited"] = "Only people in this core group can be on (or off) the invited list."
     elif set(draft.attended_users) & set(draft.not_invited_users) or (
-            set(draft.attended_labels) & set(draft.not_invited_labels)):
+        set(draft.attended_labels) & set(draft.not_invited_labels)
+    ):
         errors["not_invited"] = "Someone is both attended and not invited: choose one for each person."
     reason = _clean(draft.not_invited_reason)
     if (draft.not_invited_users or draft.not_invited_labels) and not reason:

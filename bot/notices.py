@@ -38,7 +38,9 @@ class NoticeKind(StrEnum):
     CP9_DUE = "cp9_due"  # to the coordinator: the CP9 is due by when, Mark CP9 received
     # Deregistration, closure and re-opening (bot/services/deregistration.py; reminders: post_dereg_window.py).
     CASE_DEREGISTERED = "case_deregistered"  # to the case channel: core group stops; the meeting's window
-    POST_DEREG_TO_CONVENE = "post_dereg_to_convene"  # to the convener and the meeting's chair: Set the date / Record the outcome
+    POST_DEREG_TO_CONVENE = (
+        "post_dereg_to_convene"  # to the convener and the meeting's chair: Set the date / Record the outcome
+    )
     POST_DEREG_REMINDER = "post_dereg_reminder"  # to them: the window opens / a week left / its last day
     POST_DEREG_SCHEDULED = "post_dereg_scheduled"  # to the case channel: the meeting's date
     ASSESSMENT_NEEDED = "assessment_needed"  # to the chair and the team leader: risk escalated, social work assesses

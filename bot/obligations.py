@@ -115,8 +115,9 @@ class LadderError(ValueError):
     """A ladder in a profile is not usable; the message says which setting."""
 
 
-def _offset_instant(ladder: Ladder, due_at: datetime, offset: int, calendar: WorkingCalendar,
-                    hours: WorkingHours, name: str = "") -> datetime:
+def _offset_instant(
+    ladder: Ladder, due_at: datetime, offset: int, calendar: WorkingCalendar, hours: WorkingHours, name: str = ""
+) -> datetime:
     rule = dict(ladder.rules).get(name, RungRule())
     if ladder.unit is Unit.WORKING_HOURS:
         if offset < 0:
@@ -145,15 +146,17 @@ def _offset_instant(ladder: Ladder, due_at: datetime, offset: int, calendar: Wor
 OFFICE_HOURS = WorkingHours()
 
 
-def rung_times(ladder: Ladder, due_at: datetime, calendar: WorkingCalendar, *,
-               working_hours: WorkingHours = OFFICE_HOURS) -> RungTimes:
+def rung_times(
+    ladder: Ladder, due_at: datetime, calendar: WorkingCalendar, *, working_hours: WorkingHours = OFFICE_HOURS
+) -> RungTimes:
     """The ladder's instants for an obligation due at `due_at` (e.g. +1 working day at 09:00 skips a bank holiday);
     working-hour ladders count the organisation's `working_hours`."""
     hours = working_hours
     remind = tuple(sorted({_offset_instant(ladder, due_at, o, calendar, hours, f"remind.{o}") for o in ladder.remind}))
     overdue = _offset_instant(ladder, due_at, ladder.overdue, calendar, hours, "overdue")
-    breach = (_offset_instant(ladder, due_at, ladder.breach, calendar, hours, "breach")
-              if ladder.breach is not None else None)
+    breach = (
+        _offset_instant(ladder, due_at, ladder.breach, calendar, hours, "breach") if ladder.breach is not None else None
+    )
     return RungTimes(tuple(t for t in remind if t < overdue), overdue, breach)
 
 
@@ -182,8 +185,9 @@ def _rungs(times: RungTimes) -> list[tuple[datetime, Stage]]:
     return sorted(found, key=lambda r: r[0])
 
 
-def next_after(ladder: Ladder, times: RungTimes, *, stage: Stage, last_step_at: datetime | None,
-               calendar: WorkingCalendar) -> datetime | None:
+def next_after(
+    ladder: Ladder, times: RungTimes, *, stage: Stage, last_step_at: datetime | None, calendar: WorkingCalendar
+) -> datetime | None:
     """When a row at `stage`, last stepped at `last_step_at`, next needs the sweep: its next rung, or a repeated
     chase (once overdue) if that comes first; None when its ladder has nothing left."""
     candidates = [t for t, _ in _rungs(times) if last_step_at is None or t > last_step_at]
@@ -194,8 +198,15 @@ def next_after(ladder: Ladder, times: RungTimes, *, stage: Stage, last_step_at: 
     return min(candidates) if candidates else None
 
 
-def step_at(ladder: Ladder, times: RungTimes, *, stage: Stage, last_step_at: datetime | None, now: datetime,
-            calendar: WorkingCalendar) -> Step | None:
+def step_at(
+    ladder: Ladder,
+    times: RungTimes,
+    *,
+    stage: Stage,
+    last_step_at: datetime | None,
+    now: datetime,
+    calendar: WorkingCalendar,
+) -> Step | None:
     """The step due at `now` for a row at `stage` last stepped at `last_step_at`; None when nothing is due.
 
     Catch-up: every rung whose time has come since the last step is passed and only the highest is taken (one
@@ -205,8 +216,9 @@ def step_at(ladder: Ladder, times: RungTimes, *, stage: Stage, last_step_at: dat
     if due:
         target = max((s for _, s in due), key=lambda s: s.rank)
         target = target if target.rank >= stage.rank else stage
-        return Step(target, False, len(due) - 1,
-                    next_after(ladder, times, stage=target, last_step_at=now, calendar=calendar))
+        return Step(
+            target, False, len(due) - 1, next_after(ladder, times, stage=target, last_step_at=now, calendar=calendar)
+        )
     if last_step_at is not None and stage in (Stage.OVERDUE, Stage.BREACHED):
         repeat = _repeat_at(ladder, last_step_at, calendar)
         if repeat is not None and repeat <= now:
@@ -278,8 +290,9 @@ def parse_ladder(value: Any) -> Ladder:
         try:
             tell[Stage(stage)] = tuple(Audience(w) for w in who)
         except (ValueError, TypeError):
-            raise LadderError(f"tell.{stage}: stages are reminded/overdue/breached, audiences "
-                              + ", ".join(a.value for a in Audience)) from None
+            raise LadderError(
+                f"tell.{stage}: stages are reminded/overdue/breached, audiences " + ", ".join(a.value for a in Audience)
+            ) from None
     return Ladder(unit, at, offsets, overdue, breach, repeat, tuple(tell.items()), tuple(rules.items()))
 
 

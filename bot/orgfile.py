@@ -35,12 +35,29 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 MAX_ERRORS = 50  # enough to fix a file in one go; beyond it, the rest is usually the same mistake
 _T = TypeVar("_T")
 ORGANISATION_KEYS = {
-    "name", "profile", "nation", "timezone", "coordinator", "closure_days", "working_days", "policy",
-    "retention_years", "admins", "eligible_chairs",
+    "name",
+    "profile",
+    "nation",
+    "timezone",
+    "coordinator",
+    "closure_days",
+    "working_days",
+    "policy",
+    "retention_years",
+    "admins",
+    "eligible_chairs",
 }
 CASE_KEYS = {
-    "reference", "channel", "registered_on", "first_meeting", "chair", "team_leader", "members",
-    "participants_without_slack", "review_conference", "conference_chair",
+    "reference",
+    "channel",
+    "registered_on",
+    "first_meeting",
+    "chair",
+    "team_leader",
+    "members",
+    "participants_without_slack",
+    "review_conference",
+    "conference_chair",
 }
 
 
@@ -176,8 +193,10 @@ def _organisation(raw: Any, errors: list[str]) -> OrganisationSpec | None:
         _worked_bank_holidays(working_days, set(closure_days), nation, errors)
     eligible_chairs = _slack_users(raw.get("eligible_chairs", []), "organisation.eligible_chairs", errors)
     if policy is not None and policy.chair_must_be_listed and not eligible_chairs:
-        errors.append(f"organisation.eligible_chairs: missing (profile '{profile}' asks for the chairs who may chair "
-                      "a core group to be listed)")
+        errors.append(
+            f"organisation.eligible_chairs: missing (profile '{profile}' asks for the chairs who may chair "
+            "a core group to be listed)"
+        )
     retention = raw.get("retention_years", 7)
     if not isinstance(retention, int) or isinstance(retention, bool) or retention not in RETENTION_YEARS:
         errors.append(
@@ -188,9 +207,16 @@ def _organisation(raw: Any, errors: list[str]) -> OrganisationSpec | None:
     if len(errors) > start or name is None or profile is None or coordinator is None:  # each missing one is an error
         return None
     return OrganisationSpec(
-        name=name, profile=profile, nation=nation, timezone=str(timezone_name), coordinator=coordinator,
-        closure_days=tuple(closure_days), policy_overrides=dict(raw.get("policy") or {}),
-        retention_years=retention, admins=tuple(admins), working_days=tuple(working_days),
+        name=name,
+        profile=profile,
+        nation=nation,
+        timezone=str(timezone_name),
+        coordinator=coordinator,
+        closure_days=tuple(closure_days),
+        policy_overrides=dict(raw.get("policy") or {}),
+        retention_years=retention,
+        admins=tuple(admins),
+        working_days=tuple(working_days),
         eligible_chairs=tuple(dict.fromkeys(eligible_chairs)),
     )
 
@@ -203,8 +229,10 @@ def _worked_bank_holidays(days: list[date], closures: set[date], nation: str, er
         if day in closures:
             errors.append(f"{where}: {day.isoformat()} is also a closure day: it cannot be both")
         elif day.weekday() >= 5 or not calendar.is_bank_holiday(day):
-            errors.append(f"{where}: {day.isoformat()} is not a weekday bank holiday in {nation} "
-                          "(list only bank holidays the organisation works)")
+            errors.append(
+                f"{where}: {day.isoformat()} is not a weekday bank holiday in {nation} "
+                "(list only bank holidays the organisation works)"
+            )
 
 
 def _chairs_listed(organisation: OrganisationSpec, raw_cases: Any, cases: list[CaseSpec], errors: list[str]) -> None:
@@ -215,14 +243,17 @@ def _chairs_listed(organisation: OrganisationSpec, raw_cases: Any, cases: list[C
         return  # already reported against organisation.policy
     if not policy.chair_must_be_listed or not organisation.eligible_chairs:
         return
-    by_reference = {str(item.get("reference", "")).strip(): j for j, item in enumerate(raw_cases or [])
-                    if isinstance(item, Mapping)}
+    by_reference = {
+        str(item.get("reference", "")).strip(): j for j, item in enumerate(raw_cases or []) if isinstance(item, Mapping)
+    }
     for case in cases:
         if case.chair not in organisation.eligible_chairs:
             j = by_reference.get(case.reference, "?")
-            errors.append(f"cases[{j}].chair: '{case.chair}' is not one of organisation.eligible_chairs (profile "
-                          f"'{organisation.profile}': the chair is the responsible Social Work Team Manager or a "
-                          "Senior Practitioner)")
+            errors.append(
+                f"cases[{j}].chair: '{case.chair}' is not one of organisation.eligible_chairs (profile "
+                f"'{organisation.profile}': the chair is the responsible Social Work Team Manager or a "
+                "Senior Practitioner)"
+            )
 
 
 def _cases(raw: Any, tz: ZoneInfo, errors: list[str]) -> list[CaseSpec]:
@@ -260,27 +291,42 @@ def _cases(raw: Any, tz: ZoneInfo, errors: list[str]) -> list[CaseSpec]:
         team_leader = _slack_user(item, "team_leader", where, errors)
         members = _slack_users(item.get("members", []), f"{where}.members", errors)
         review_conference = _date(item.get("review_conference"), f"{where}.review_conference", errors)
-        conference_chair = (_slack_user(item, "conference_chair", where, errors)
-                            if item.get("conference_chair") is not None else None)
+        conference_chair = (
+            _slack_user(item, "conference_chair", where, errors) if item.get("conference_chair") is not None else None
+        )
         labels = item.get("participants_without_slack", []) or []
         if not isinstance(labels, list):
             errors.append(f"{where}.participants_without_slack: must be a list of role labels")
             labels = []
         for j, label in enumerate(labels):
             if not isinstance(label, str) or not ROLE_LABEL.fullmatch(label.strip()):
-                errors.append(f"{where}.participants_without_slack[{j}]: "
-                              "must be a short role label such as 'Mother', never a name")
-        if (len(errors) > start or reference is None or channel is None or registered_on is None or chair is None
-                or team_leader is None):  # each missing one is an error
+                errors.append(
+                    f"{where}.participants_without_slack[{j}]: "
+                    "must be a short role label such as 'Mother', never a name"
+                )
+        if (
+            len(errors) > start
+            or reference is None
+            or channel is None
+            or registered_on is None
+            or chair is None
+            or team_leader is None
+        ):  # each missing one is an error
             continue
         seen_references[reference] = index
         seen_channels[channel] = index
         cases.append(
             CaseSpec(
-                reference=reference, channel=channel, registered_on=registered_on, chair=chair,
-                team_leader=team_leader, first_meeting=first_meeting, members=tuple(dict.fromkeys(members)),
+                reference=reference,
+                channel=channel,
+                registered_on=registered_on,
+                chair=chair,
+                team_leader=team_leader,
+                first_meeting=first_meeting,
+                members=tuple(dict.fromkeys(members)),
                 participants_without_slack=tuple(dict.fromkeys(label.strip() for label in labels)),
-                review_conference=review_conference, conference_chair=conference_chair,
+                review_conference=review_conference,
+                conference_chair=conference_chair,
             )
         )
     return cases
@@ -397,4 +443,3 @@ def _local_datetime(value: Any, where: str, tz: ZoneInfo, errors: list[str]) -> 
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return moment.astimezone(timezone.utc)
-

@@ -142,8 +142,9 @@ class AmendmentReferralRule:
 
 
 DEFAULT_REVIEW = ReviewConferenceRule("review child protection conference", 5, "default: not from guidance")
-DEFAULT_REFERRAL = AmendmentReferralRule(ReferralRecipient.CONFERENCE_CHAIR, "the conference chair", 7,
-                                         "default: not from guidance")
+DEFAULT_REFERRAL = AmendmentReferralRule(
+    ReferralRecipient.CONFERENCE_CHAIR, "the conference chair", 7, "default: not from guidance"
+)
 
 
 @dataclass(frozen=True)
@@ -301,22 +302,20 @@ def _layers(name: str, seen: tuple[str, ...] = ()) -> list[_Layer]:
     if name in seen:
         raise PolicyError(f"profile {seen[0]!r}: extends: loops ({' -> '.join((*seen, name))})")
     data = _read_profile(name)
-    own = _Layer(f"profile {name!r}", {k: v for k, v in data.items() if k not in ("extends", "sources")},
-                 _sources(name, data))
+    own = _Layer(
+        f"profile {name!r}", {k: v for k, v in data.items() if k not in ("extends", "sources")}, _sources(name, data)
+    )
     if "extends" not in data:
         return [own]
     parent = data["extends"]
     if not isinstance(parent, str) or parent not in _packaged():
         raise PolicyError(
-            f"profile {name!r}: extends: unknown profile {parent!r} "
-            f"(known: {', '.join(available_profiles())})"
+            f"profile {name!r}: extends: unknown profile {parent!r} (known: {', '.join(available_profiles())})"
         )
     return [*_layers(parent, (*seen, name)), own]
 
 
-def _merge(
-    into: dict, layer: Mapping, schema: Any, path: str, source: tuple[int, str, _Layer], origins: dict
-) -> None:
+def _merge(into: dict, layer: Mapping, schema: Any, path: str, source: tuple[int, str, _Layer], origins: dict) -> None:
     """Deep-merge `layer` into `into`, rejecting unknown keys and remembering who set each leaf."""
     for key, value in layer.items():
         name = key if isinstance(key, str) and len(key) <= 60 else excerpt(key)  # setting names are short
@@ -370,15 +369,35 @@ class _Reader:
 
 # Pairs whose order matters: (parent, first, second, strictly, problem), meaning first <= second.
 _ORDER = (
-    ("requests.routine", "remind_after_working_days", "escalate_after_working_days", False,
-     "escalate_after_working_days must not be before remind_after_working_days"),
-    ("requests.urgent", "remind_after_working_hours", "escalate_after_working_hours", False,
-     "escalate_after_working_hours must not be before remind_after_working_hours"),
+    (
+        "requests.routine",
+        "remind_after_working_days",
+        "escalate_after_working_days",
+        False,
+        "escalate_after_working_days must not be before remind_after_working_days",
+    ),
+    (
+        "requests.urgent",
+        "remind_after_working_hours",
+        "escalate_after_working_hours",
+        False,
+        "escalate_after_working_hours must not be before remind_after_working_hours",
+    ),
     ("working_hours", "start", "end", True, "end must be later than start"),
-    ("plan_receipt", "remind_on_working_day", "working_days", False,
-     "remind_on_working_day must not be after working_days"),
-    ("post_deregistration", "window_start_weeks", "window_end_weeks", False,
-     "window_end_weeks must not be before window_start_weeks"),
+    (
+        "plan_receipt",
+        "remind_on_working_day",
+        "working_days",
+        False,
+        "remind_on_working_day must not be after working_days",
+    ),
+    (
+        "post_deregistration",
+        "window_start_weeks",
+        "window_end_weeks",
+        False,
+        "window_end_weeks must not be before window_start_weeks",
+    ),
 )
 
 
@@ -413,11 +432,12 @@ def _build(name: str, r: _Reader) -> Policy:
             ),
         ),
         working_hours=WorkingHours(get("working_hours.start"), get("working_hours.end")),
-        plan_receipt=PlanReceiptRule(
-            get("plan_receipt.working_days"), get("plan_receipt.remind_on_working_day")
-        ),
+        plan_receipt=PlanReceiptRule(get("plan_receipt.working_days"), get("plan_receipt.remind_on_working_day")),
         cp9=Cp9Rule(
-            get("cp9.enabled"), get("cp9.form_name"), get("cp9.days"), get("cp9.roll"),
+            get("cp9.enabled"),
+            get("cp9.form_name"),
+            get("cp9.days"),
+            get("cp9.roll"),
             get("cp9.remind_working_days_before"),
         ),
         digest_time=get("digest_time"),
@@ -430,11 +450,17 @@ def _build(name: str, r: _Reader) -> Policy:
         chair_must_be_listed=get("chair_must_be_listed"),
         wording=Wording(get("wording.significant_amendment")),
         obligations=tuple((name, get(f"obligations.{name}")) for name in r.merged.get("obligations", {})),
-        review_conference=ReviewConferenceRule(get("review_conference.name"),
-                                               get("review_conference.report_working_days_before"),
-                                               get("review_conference.source")),
-        amendment_referral=AmendmentReferralRule(get("amendment_referral.to"), get("amendment_referral.to_name"),
-                                                 get("amendment_referral.days"), get("amendment_referral.source")),
+        review_conference=ReviewConferenceRule(
+            get("review_conference.name"),
+            get("review_conference.report_working_days_before"),
+            get("review_conference.source"),
+        ),
+        amendment_referral=AmendmentReferralRule(
+            get("amendment_referral.to"),
+            get("amendment_referral.to_name"),
+            get("amendment_referral.days"),
+            get("amendment_referral.source"),
+        ),
     )
 
 
@@ -467,15 +493,17 @@ class SourcedRule:
     source: str
 
 
-def sourced_rules(profile: str, *, overrides: Mapping[str, Any] | None = None,
-                  organisation: str = "organisation file") -> list[SourcedRule]:
+def sourced_rules(
+    profile: str, *, overrides: Mapping[str, Any] | None = None, organisation: str = "organisation file"
+) -> list[SourcedRule]:
     """Every effective rule of the profile (with the overrides), in the profile's order, each with its source."""
     reader = _merged(profile, overrides, f"organisation file: {organisation}")
     _build(profile, reader)  # the same validation as load_policy: an invalid combination is never listed
     order = list(_SCHEMA)
     paths = sorted(reader.origins, key=lambda path: order.index(path.split(".")[0]))
-    return [SourcedRule(path, _at(reader.merged, path), reader.origins[path][2].source_of(path) or "")
-            for path in paths]
+    return [
+        SourcedRule(path, _at(reader.merged, path), reader.origins[path][2].source_of(path) or "") for path in paths
+    ]
 
 
 def _at(merged: dict, path: str) -> Any:

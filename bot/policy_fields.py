@@ -38,7 +38,6 @@ class Cadence:
     weeks: int | None = None
 
 
-
 # --- field validators: raw YAML value -> typed value, or Invalid -------------------------
 
 

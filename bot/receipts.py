@@ -65,7 +65,12 @@ def days_overdue(due_on: date, *, today: date) -> int:
 
 
 def check_plan_sent(
-    *, labels: tuple[int, ...], how: str | None, sent_on: date | None, held_on: date, today: date,
+    *,
+    labels: tuple[int, ...],
+    how: str | None,
+    sent_on: date | None,
+    held_on: date,
+    today: date,
     slack_to_send: bool,
 ) -> dict[str, str]:
     """The problems with the chair's plan-sent form, by field ("labels", "how", "when")."""
@@ -81,4 +86,3 @@ def check_plan_sent(
     elif sent_on < held_on:
         errors["when"] = "That is before the meeting: choose the day you sent it."
     return errors
-

@@ -10,8 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-ROLE_WORDS = {"chair": "Chair", "team_leader": "Team leader", "member": "Member", "coordinator": "Coordinator",
-              "participant": "Participant without Slack", "invited": "Invited (not in the core group)"}
+ROLE_WORDS = {
+    "chair": "Chair",
+    "team_leader": "Team leader",
+    "member": "Member",
+    "coordinator": "Coordinator",
+    "participant": "Participant without Slack",
+    "invited": "Invited (not in the core group)",
+}
 
 
 @dataclass(frozen=True)

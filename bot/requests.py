@@ -31,6 +31,7 @@ class Deadlines:
     remind_at: datetime
     escalate_at: datetime
 
+
 @dataclass(frozen=True)
 class Routing:
     """Who a request goes to, and whose decision it is when that is someone else (their delegate)."""

@@ -31,14 +31,26 @@ def build_scheduler(
     scheduler = BackgroundScheduler(timezone="UTC")
     started = now
     scheduler.add_job(
-        _safely(runtime.sweep, "sweep"), "interval", seconds=sweep_seconds, id="sweep", next_run_time=started,
-        max_instances=1, coalesce=True, misfire_grace_time=30,
+        _safely(runtime.sweep, "sweep"),
+        "interval",
+        seconds=sweep_seconds,
+        id="sweep",
+        next_run_time=started,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=30,
     )
     # A long pass is not overlapped: the next tick sees the lock taken and returns at once (max_instances=2
     # lets that tick run, so APScheduler does not log a "skipped" warning every second meanwhile).
     scheduler.add_job(
-        _one_at_a_time(_safely(runtime.dispatch, "dispatch")), "interval", seconds=dispatch_seconds, id="dispatch",
-        next_run_time=started, max_instances=2, coalesce=True, misfire_grace_time=30,
+        _one_at_a_time(_safely(runtime.dispatch, "dispatch")),
+        "interval",
+        seconds=dispatch_seconds,
+        id="dispatch",
+        next_run_time=started,
+        max_instances=2,
+        coalesce=True,
+        misfire_grace_time=30,
     )
     return scheduler
 

@@ -72,8 +72,9 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             raise
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError, IndexError):
             # An explicit tag on a value it does not fit (`!!int abc`, `!!bool maybe`).
-            raise ConstructorError(None, None, f"cannot read this value as {excerpt(node.tag)}",
-                                   node.start_mark) from None
+            raise ConstructorError(
+                None, None, f"cannot read this value as {excerpt(node.tag)}", node.start_mark
+            ) from None
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict:
         if isinstance(node, yaml.MappingNode):

@@ -17,8 +17,10 @@ def control_character_problem(text: str | None) -> str | None:
         if char not in _ALLOWED and unicodedata.category(char) == "Cc":
             code = ord(char)
             name = f"{_NAMES[code]}, U+{code:04X}" if code in _NAMES else f"U+{code:04X}"
-            return (f"Remove the control character at position {position} ({name}): it is invisible and cannot be "
-                    "saved. Retype that part of the text rather than pasting it.")
+            return (
+                f"Remove the control character at position {position} ({name}): it is invisible and cannot be "
+                "saved. Retype that part of the text rather than pasting it."
+            )
     return None
 
 

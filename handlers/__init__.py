@@ -25,6 +25,21 @@ def register_all(app: App) -> None:
         reviews,
     )
 
-    for module in (free_text, core_group, meetings, meeting_records, actions, requests, delegates, receipts,
-                   deregistration, coordinator, home, members, obligations, reviews, errors):
+    for module in (
+        free_text,
+        core_group,
+        meetings,
+        meeting_records,
+        actions,
+        requests,
+        delegates,
+        receipts,
+        deregistration,
+        coordinator,
+        home,
+        members,
+        obligations,
+        reviews,
+        errors,
+    ):
         module.register(app)

@@ -43,8 +43,11 @@ def handle_actions_done_action(ack: Ack, body: dict, action: dict, respond: Resp
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
     whose = f" for {mention(done.done_on_behalf_of)}" if done.done_on_behalf_of else ""
-    respond(text=f"Done: “{inline(done.description)}” is marked done{whose}. Its reminders stop.",
-            response_type="ephemeral", replace_original=False)
+    respond(
+        text=f"Done: “{inline(done.description)}” is marked done{whose}. Its reminders stop.",
+        response_type="ephemeral",
+        replace_original=False,
+    )
 
 
 def handle_actions_close_action(ack: Ack, body: dict, action: dict, client, respond: Respond, context) -> None:
@@ -53,8 +56,9 @@ def handle_actions_close_action(ack: Ack, body: dict, action: dict, client, resp
     services: Services = context["services"]
     try:
         with services.uow_factory() as uow:
-            found = check_close_action(uow=uow, now=services.clock.now(), action_id=id_of(action),
-                                       by=body["user"]["id"])
+            found = check_close_action(
+                uow=uow, now=services.clock.now(), action_id=id_of(action), by=body["user"]["id"]
+            )
     except (NotYoursError, AlreadyDoneError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
@@ -69,8 +73,9 @@ def handle_actions_close_submission(ack: Ack, body: dict, view: dict, client, co
     reason = element(view["state"]["values"], ActionIds.REASON).get("value")
     try:
         with services.uow_factory() as uow:
-            closed = close_action(uow=uow, now=services.clock.now(), action_id=int(metadata["action_id"]), by=user,
-                                  reason=reason)
+            closed = close_action(
+                uow=uow, now=services.clock.now(), action_id=int(metadata["action_id"]), by=user, reason=reason
+            )
             uow.commit()
     except ActionReasonError as error:
         ack(response_action="errors", errors={str(ActionIds.REASON): error.message})
@@ -81,8 +86,13 @@ def handle_actions_close_submission(ack: Ack, body: dict, view: dict, client, co
         tell_ephemeral(client, metadata, user, shown)
         return
     ack()
-    tell_ephemeral(client, metadata, user, f"Closed: “{inline(closed.description)}” is no longer needed. Its "
-                                          "reminders stop, and the report shows it closed with your reason.")
+    tell_ephemeral(
+        client,
+        metadata,
+        user,
+        f"Closed: “{inline(closed.description)}” is no longer needed. Its "
+        "reminders stop, and the report shows it closed with your reason.",
+    )
 
 
 @renderer(NoticeKind.ACTION_DUE)
@@ -93,8 +103,11 @@ def render_action_due(payload: dict[str, Any]) -> Rendered:
 
 def register(app: App) -> None:
     """`/core-group actions`, Mark done, Close (no longer needed) and its modal."""
-    core_group.subcommand("actions", "this case's actions: what, owner, due, done or not; mark one done (its owner, "
-                                     "a delegate or the chair) or close it (the chair)")(handle_actions_command)
+    core_group.subcommand(
+        "actions",
+        "this case's actions: what, owner, due, done or not; mark one done (its owner, "
+        "a delegate or the chair) or close it (the chair)",
+    )(handle_actions_command)
     app.action(str(ActionIds.DONE))(handle_actions_done_action)
     app.action(str(ActionIds.CLOSE))(handle_actions_close_action)
     app.view(str(ActionIds.CLOSE_MODAL))(handle_actions_close_submission)

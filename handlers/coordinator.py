@@ -29,8 +29,12 @@ from handlers.people import display_names
 from handlers.render import Rendered, mention, renderer
 from store.models import LetterStatus
 
-_FIELDS = {"relationship": LetterIds.RELATIONSHIP, "kind": LetterIds.KIND, "name": LetterIds.NAME,
-           "contact": LetterIds.CONTACT}
+_FIELDS = {
+    "relationship": LetterIds.RELATIONSHIP,
+    "kind": LetterIds.KIND,
+    "name": LetterIds.NAME,
+    "contact": LetterIds.CONTACT,
+}
 
 
 # --- the digest ------------------------------------------------------------------------------
@@ -45,12 +49,15 @@ def render_coordinator_digest(payload: dict[str, Any]) -> Rendered:
 # --- institution letters ------------------------------------------------------------------------
 
 
-def handle_coordinator_institution_command(*, args: list[str], command: dict, respond: Respond, client,
-                                           services: Services) -> None:
+def handle_coordinator_institution_command(
+    *, args: list[str], command: dict, respond: Respond, client, services: Services
+) -> None:
     """`/core-group institution`: the letter's details form, for the chair or the coordinator (or a delegate)."""
     try:
         with services.uow_factory() as uow:
-            form = letter_form(uow=uow, now=services.clock.now(), user=command["user_id"], channel=command["channel_id"])
+            form = letter_form(
+                uow=uow, now=services.clock.now(), user=command["user_id"], channel=command["channel_id"]
+            )
     except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral")
         return
@@ -63,8 +70,7 @@ def handle_coordinator_details_action(ack: Ack, body: dict, action: dict, client
     services: Services = context["services"]
     try:
         with services.uow_factory() as uow:
-            form = letter_form(uow=uow, now=services.clock.now(), user=body["user"]["id"],
-                               letter_id=id_of(action))
+            form = letter_form(uow=uow, now=services.clock.now(), user=body["user"]["id"], letter_id=id_of(action))
     except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
@@ -88,8 +94,14 @@ def handle_coordinator_details_submission(ack: Ack, body: dict, view: dict, clie
     ack()
     try:
         with services.uow_factory() as uow:
-            letter = request_letter(uow=uow, now=services.clock.now(), user=user, details=details,
-                                    channel=metadata.get("channel"), letter_id=metadata.get("letter_id"))
+            letter = request_letter(
+                uow=uow,
+                now=services.clock.now(),
+                user=user,
+                details=details,
+                channel=metadata.get("channel"),
+                letter_id=metadata.get("letter_id"),
+            )
             coordinator = uow.cases.require(letter.case_id).organisation.coordinator
             already_sent = letter.status == LetterStatus.SENT
             uow.commit()
@@ -100,11 +112,20 @@ def handle_coordinator_details_submission(ack: Ack, body: dict, view: dict, clie
         tell_ephemeral(client, metadata, user, explain(error))
         return
     if already_sent:
-        tell_ephemeral(client, metadata, user, "The letter about this person, with these details, was already sent: "
-                                               "nothing new to write.")
+        tell_ephemeral(
+            client,
+            metadata,
+            user,
+            "The letter about this person, with these details, was already sent: nothing new to write.",
+        )
         return
-    tell_ephemeral(client, metadata, user, f"Done: the Co-ordinator, Children Services ({mention(coordinator)}) has a draft "
-                                  "letter to the head of the institution and a task to send it.")
+    tell_ephemeral(
+        client,
+        metadata,
+        user,
+        f"Done: the Co-ordinator, Children Services ({mention(coordinator)}) has a draft "
+        "letter to the head of the institution and a task to send it.",
+    )
 
 
 def handle_coordinator_letter_sent_action(ack: Ack, body: dict, action: dict, respond: Respond, context) -> None:
@@ -118,8 +139,11 @@ def handle_coordinator_letter_sent_action(ack: Ack, body: dict, action: dict, re
     except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
-    respond(text="Done: the letter is marked sent, and its reminders stop.", response_type="ephemeral",
-            replace_original=False)
+    respond(
+        text="Done: the letter is marked sent, and its reminders stop.",
+        response_type="ephemeral",
+        replace_original=False,
+    )
 
 
 @renderer(NoticeKind.LETTER_DETAILS_NEEDED)
@@ -144,8 +168,9 @@ def render_letter_draft(payload: dict[str, Any]) -> Rendered:
 # --- the review conference report ---------------------------------------------------------------
 
 
-def handle_coordinator_report_command(*, args: list[str], command: dict, respond: Respond, client,
-                                      services: Services) -> None:
+def handle_coordinator_report_command(
+    *, args: list[str], command: dict, respond: Respond, client, services: Services
+) -> None:
     """`/core-group report`: the report to the review conference, as a document in the requester's DM; audited."""
     user = command["user_id"]
     try:
@@ -158,24 +183,32 @@ def handle_coordinator_report_command(*, args: list[str], command: dict, respond
     content = build_report_docx(report, names=display_names(client, report.people))
     channel = client.conversations_open(users=user)["channel"]["id"]
     client.files_upload_v2(
-        channel=channel, content=content, filename=f"core-group-report-{report.reference}-{report.today}.docx",
+        channel=channel,
+        content=content,
+        filename=f"core-group-report-{report.reference}-{report.today}.docx",
         title=f"Core group report to the review conference — {report.reference}",
         initial_comment=f"The core group's report to the review conference for {report.reference}, "
-                        f"prepared {report.generated_on}. Keep it as you keep case records.",
+        f"prepared {report.generated_on}. Keep it as you keep case records.",
     )
-    owed = (f" It is the report owed to the review conference of {local_date(report.owed_to)}."
-            if report.owed_to else "")
-    respond(text=f"The report for {report.reference} is in your messages from the app, as a Word document "
-                 f"({report.summary()}).{owed} Your access is recorded.", response_type="ephemeral")
+    owed = f" It is the report owed to the review conference of {local_date(report.owed_to)}." if report.owed_to else ""
+    respond(
+        text=f"The report for {report.reference} is in your messages from the app, as a Word document "
+        f"({report.summary()}).{owed} Your access is recorded.",
+        response_type="ephemeral",
+    )
 
 
 def register(app: App) -> None:
     """`/core-group institution` and `report`, the letter buttons and form."""
-    core_group.subcommand("institution", "a parent or relative is in an institution (prison, hospital): the "
-                                         "coordinator gets a draft letter to its head (the chair or the coordinator)")(
-        handle_coordinator_institution_command)
-    core_group.subcommand("report", "this case's report to the review conference, as a document in your messages "
-                                    "(the chair or the coordinator)")(handle_coordinator_report_command)
+    core_group.subcommand(
+        "institution",
+        "a parent or relative is in an institution (prison, hospital): the "
+        "coordinator gets a draft letter to its head (the chair or the coordinator)",
+    )(handle_coordinator_institution_command)
+    core_group.subcommand(
+        "report",
+        "this case's report to the review conference, as a document in your messages (the chair or the coordinator)",
+    )(handle_coordinator_report_command)
     app.action(str(LetterIds.GIVE_DETAILS))(handle_coordinator_details_action)
     app.action(str(LetterIds.SENT))(handle_coordinator_letter_sent_action)
     app.view(str(LetterIds.DETAILS_MODAL))(once_per_view(handle_coordinator_details_submission))

@@ -73,8 +73,13 @@ class SlackNoticeSender:
             if recipient[:1] in ("U", "W"):
                 channel = self.client.conversations_open(users=recipient)["channel"]["id"]
             content = document.write(display_names(self.client, document.people))
-            response = self.client.files_upload_v2(channel=channel, content=content, filename=document.filename,
-                                                   title=document.title, initial_comment=rendered.text)
+            response = self.client.files_upload_v2(
+                channel=channel,
+                content=content,
+                filename=document.filename,
+                title=document.title,
+                initial_comment=rendered.text,
+            )
         except SlackApiError as exc:
             raise _classify(exc) from None
         except SlackRequestError as exc:  # the upload itself (step 2 of files_upload_v2) failed
@@ -127,12 +132,21 @@ def render_delivery_failed(payload: dict[str, Any]) -> Rendered:
     where = f"<@{recipient}>" if recipient[:1] in ("U", "W") else f"<#{recipient}>"
     error = payload.get("error") or "unknown error"
     reference = payload.get("reference")
-    text = f"A message could not be delivered to {recipient}" + (f" (case {reference})" if reference else "") + f": {error}"
+    text = (
+        f"A message could not be delivered to {recipient}"
+        + (f" (case {reference})" if reference else "")
+        + f": {error}"
+    )
     lines = [
         "*A message could not be delivered*" + (f" — {reference}" if reference else ""),
         f"*To:* {where}",
         f"*Why:* `{error}` — {ERROR_WORDS.get(error, 'Slack refused it')}",
         f"*What:* {str(payload.get('kind', '')).replace('_', ' ')}",
     ]
-    return Rendered(text=text, blocks=[section("\n".join(lines)),
-                                       context("It will not be retried. Fix the cause; later messages will go through.")])
+    return Rendered(
+        text=text,
+        blocks=[
+            section("\n".join(lines)),
+            context("It will not be retried. Fix the cause; later messages will go through."),
+        ],
+    )

@@ -41,18 +41,28 @@ from store.uow import UnitOfWork
 
 #: Field names used by the services -> the modal's input blocks.
 _BLOCKS = {
-    "conference_on": Ids.CONFERENCE_ON, "convener": Ids.CONVENER, "meeting_chair": Ids.MEETING_CHAIR,
-    "agreed_by": Ids.AGREED_BY, "reviewing_officer": Ids.REVIEWING_OFFICER, "target_on": Ids.TARGET_ON,
-    "date": Ids.DATE, "time": Ids.TIME, "held_on": Ids.HELD_ON, "risk": Ids.RISK, "plan": Ids.PLAN,
-    "lead_agency": Ids.LEAD_AGENCY, "activity": Ids.ACTIVITY,
+    "conference_on": Ids.CONFERENCE_ON,
+    "convener": Ids.CONVENER,
+    "meeting_chair": Ids.MEETING_CHAIR,
+    "agreed_by": Ids.AGREED_BY,
+    "reviewing_officer": Ids.REVIEWING_OFFICER,
+    "target_on": Ids.TARGET_ON,
+    "date": Ids.DATE,
+    "time": Ids.TIME,
+    "held_on": Ids.HELD_ON,
+    "risk": Ids.RISK,
+    "plan": Ids.PLAN,
+    "lead_agency": Ids.LEAD_AGENCY,
+    "activity": Ids.ACTIVITY,
 }
 
 
 # --- /core-group deregister ----------------------------------------------------------------------
 
 
-def handle_deregistration_command(*, args: list[str], command: dict, respond: Respond, client,
-                                  services: Services) -> None:
+def handle_deregistration_command(
+    *, args: list[str], command: dict, respond: Respond, client, services: Services
+) -> None:
     """Open the deregistration modal for the case's chair or the coordinator (or their delegate)."""
     with services.uow_factory() as uow:
         form = deregister_form(command["channel_id"], command["user_id"], uow=uow, now=services.clock.now())
@@ -65,10 +75,14 @@ def handle_deregistration_submission(ack: Ack, body: dict, view: dict, client, c
     user, values = body["user"]["id"], view["state"]["values"]
     channel = json.loads(view.get("private_metadata") or "{}").get("channel", "")
     draft = DeregistrationDraft(
-        conference_on=_date(values, Ids.CONFERENCE_ON), convener=_user(values, Ids.CONVENER),
-        meeting_chair=_user(values, Ids.MEETING_CHAIR), agreed_by=_selected(values, Ids.AGREED_BY),
-        reviewing_officer=_user(values, Ids.REVIEWING_OFFICER), target_on=_date(values, Ids.TARGET_ON),
-        plan_type=_selected(values, Ids.PLAN), lead_agency=_value(values, Ids.LEAD_AGENCY),
+        conference_on=_date(values, Ids.CONFERENCE_ON),
+        convener=_user(values, Ids.CONVENER),
+        meeting_chair=_user(values, Ids.MEETING_CHAIR),
+        agreed_by=_selected(values, Ids.AGREED_BY),
+        reviewing_officer=_user(values, Ids.REVIEWING_OFFICER),
+        target_on=_date(values, Ids.TARGET_ON),
+        plan_type=_selected(values, Ids.PLAN),
+        lead_agency=_value(values, Ids.LEAD_AGENCY),
     )
     now = services.clock.now()
     try:
@@ -85,18 +99,22 @@ def handle_deregistration_submission(ack: Ack, body: dict, view: dict, client, c
         reference = uow.cases.require(row.case_id).reference
         uow.commit()
     if row.window_opens_on is None:  # no post-deregistration meeting in this procedure: the case closed
-        text = (f"Recorded: {reference} is off the register and the case is closed; the Child's Plan continues as "
-                f"{blocks.PLAN_WORDS.get(row.plan_type, 'a plan')}. Core group meetings and reminders stop"
-                + (f" ({cancelled} upcoming meeting{'s' if cancelled != 1 else ''} cancelled)" if cancelled else "")
-                + ". The case channel is told.")
+        text = (
+            f"Recorded: {reference} is off the register and the case is closed; the Child's Plan continues as "
+            f"{blocks.PLAN_WORDS.get(row.plan_type, 'a plan')}. Core group meetings and reminders stop"
+            + (f" ({cancelled} upcoming meeting{'s' if cancelled != 1 else ''} cancelled)" if cancelled else "")
+            + ". The case channel is told."
+        )
         client.chat_postEphemeral(channel=channel, user=user, text=text)
         return
     window = window_of(row)
-    text = (f"Recorded: {reference} is off the register. Core group meetings and reminders stop"
-            + (f" ({cancelled} upcoming meeting{'s' if cancelled != 1 else ''} cancelled)" if cancelled else "")
-            + f". {mention(row.convener)} is asked to arrange the post-deregistration Child's Plan meeting "
-            f"{window.words()}, and reminded as the window opens, a week before it closes and on its last day. "
-            "The case channel is told.")
+    text = (
+        f"Recorded: {reference} is off the register. Core group meetings and reminders stop"
+        + (f" ({cancelled} upcoming meeting{'s' if cancelled != 1 else ''} cancelled)" if cancelled else "")
+        + f". {mention(row.convener)} is asked to arrange the post-deregistration Child's Plan meeting "
+        f"{window.words()}, and reminded as the window opens, a week before it closes and on its last day. "
+        "The case channel is told."
+    )
     client.chat_postEphemeral(channel=channel, user=user, text=text)
 
 
@@ -127,8 +145,10 @@ def handle_deregistration_date_submission(ack: Ack, body: dict, view: dict, clie
     metadata = json.loads(view.get("private_metadata") or "{}")
     day, at = _date(values, Ids.DATE), _time(values, Ids.TIME)
     if day is None or at is None:
-        ack(response_action="errors", errors=_errors({"date": "Choose a date."} if day is None else
-                                                      {"time": "Choose a time."}))
+        ack(
+            response_action="errors",
+            errors=_errors({"date": "Choose a date."} if day is None else {"time": "Choose a time."}),
+        )
         return
     now = services.clock.now()
     try:
@@ -145,14 +165,17 @@ def handle_deregistration_date_submission(ack: Ack, body: dict, view: dict, clie
     ack()
     try:
         with services.uow_factory() as uow:
-            _, warnings = set_post_dereg_date(uow=uow, now=now, deregistration_id=shown.deregistration_id, user=user,
-                                              starts_at=starts_at)
+            _, warnings = set_post_dereg_date(
+                uow=uow, now=now, deregistration_id=shown.deregistration_id, user=user, starts_at=starts_at
+            )
             uow.commit()
     except CoreGroupError as error:
         tell_ephemeral(client, metadata, user, explain(error))
         return
-    text = f"Saved: the post-deregistration meeting of {shown.reference} is on {local_datetime(starts_at, shown.timezone)}. " \
-           "The case channel is told."
+    text = (
+        f"Saved: the post-deregistration meeting of {shown.reference} is on {local_datetime(starts_at, shown.timezone)}. "
+        "The case channel is told."
+    )
     tell_ephemeral(client, metadata, user, "\n".join([text, *(f":warning: {w}" for w in warnings)]))
 
 
@@ -162,9 +185,13 @@ def handle_deregistration_outcome_submission(ack: Ack, body: dict, view: dict, c
     user, values = body["user"]["id"], view["state"]["values"]
     metadata = json.loads(view.get("private_metadata") or "{}")
     risk = _selected(values, Ids.RISK)
-    draft = OutcomeDraft(held_on=_date(values, Ids.HELD_ON), risk_escalated=None if risk is None else risk == "yes",
-                         plan_type=_selected(values, Ids.PLAN), lead_agency=_value(values, Ids.LEAD_AGENCY),
-                         activity_reviewed=bool(element(values, Ids.ACTIVITY).get("selected_options")))
+    draft = OutcomeDraft(
+        held_on=_date(values, Ids.HELD_ON),
+        risk_escalated=None if risk is None else risk == "yes",
+        plan_type=_selected(values, Ids.PLAN),
+        lead_agency=_value(values, Ids.LEAD_AGENCY),
+        activity_reviewed=bool(element(values, Ids.ACTIVITY).get("selected_options")),
+    )
     now = services.clock.now()
     try:
         with services.uow_factory() as uow:
@@ -173,16 +200,23 @@ def handle_deregistration_outcome_submission(ack: Ack, body: dict, view: dict, c
         ack()
         tell_ephemeral(client, metadata, user, explain(error))
         return
-    problems = check_outcome(draft, today=shown.today, conference_on=shown.window.conference_on,
-                             review_activity=shown.review_activity)
+    problems = check_outcome(
+        draft, today=shown.today, conference_on=shown.window.conference_on, review_activity=shown.review_activity
+    )
     if problems:
         ack(response_action="errors", errors=_errors(problems))
         return
     ack()
     try:
         with services.uow_factory() as uow:
-            row = record_post_dereg_outcome(draft, uow=uow, now=now, deregistration_id=shown.deregistration_id,
-                                            user=user, expected_count=int(metadata.get("expected", 0)))
+            row = record_post_dereg_outcome(
+                draft,
+                uow=uow,
+                now=now,
+                deregistration_id=shown.deregistration_id,
+                user=user,
+                expected_count=int(metadata.get("expected", 0)),
+            )
             case = uow.cases.require(row.case_id)
             chair, team_leader = case.chair, case.team_leader
             uow.commit()
@@ -190,11 +224,15 @@ def handle_deregistration_outcome_submission(ack: Ack, body: dict, view: dict, c
         tell_ephemeral(client, metadata, user, explain(error))
         return
     if row.risk_escalated:
-        text = (f"Saved: risk has escalated since deregistration. {mention(chair)} (chair) and {mention(team_leader)} "
-                "(team leader) are asked for a social work assessment, and the coordinator is told.")
+        text = (
+            f"Saved: risk has escalated since deregistration. {mention(chair)} (chair) and {mention(team_leader)} "
+            "(team leader) are asked for a social work assessment, and the coordinator is told."
+        )
     else:
-        text = (f"Saved: risks remain reduced, and the Child's Plan continues as {blocks.PLAN_WORDS[row.plan_type]}. "
-                f"Case {shown.reference} is now closed: no more reminders, and the case channel is told.")
+        text = (
+            f"Saved: risks remain reduced, and the Child's Plan continues as {blocks.PLAN_WORDS[row.plan_type]}. "
+            f"Case {shown.reference} is now closed: no more reminders, and the case channel is told."
+        )
     tell_ephemeral(client, metadata, user, text)
 
 
@@ -211,14 +249,22 @@ def handle_reopen_command(*, args: list[str], command: dict, respond: Respond, c
     except ValueError:
         raise InvalidInputError(f"I couldn't read the date {echo(args[0], limit=20)}: {usage}.") from None
     with services.uow_factory() as uow:
-        case = reopen_case(uow=uow, now=services.clock.now(), channel=command["channel_id"], user=command["user_id"],
-                           registered_on=registered_on)
+        case = reopen_case(
+            uow=uow,
+            now=services.clock.now(),
+            channel=command["channel_id"],
+            user=command["user_id"],
+            registered_on=registered_on,
+        )
         due = required(uow.meetings.current_due(case.id), MeetingDue, f"of case {case.id}")  # reopen_case made it
         reference, chair = case.reference, case.chair
         uow.commit()
-    respond(text=f"Re-opened {reference}: registered again on {short_date(registered_on)}. The first core group "
-                 f"meeting is due by {local_date(due.due_on)}; {mention(chair)} is asked to schedule it, and the case "
-                 "channel is told.", response_type="ephemeral")
+    respond(
+        text=f"Re-opened {reference}: registered again on {short_date(registered_on)}. The first core group "
+        f"meeting is due by {local_date(due.due_on)}; {mention(chair)} is asked to schedule it, and the case "
+        "channel is told.",
+        response_type="ephemeral",
+    )
 
 
 def deregistration_status_section(*, channel: str, user: str, uow: UnitOfWork, now: datetime) -> list[dict[str, Any]]:
@@ -305,11 +351,14 @@ def _time(values: dict, block: str) -> time | None:
 
 def register(app: App) -> None:
     """`/core-group deregister` and `reopen`, the buttons, the modals and the status section."""
-    core_group.subcommand("deregister", "the review conference removed the child from the register: record the "
-                                        "post-deregistration meeting's convener, chair and date (chair or coordinator)")(
-        handle_deregistration_command)
+    core_group.subcommand(
+        "deregister",
+        "the review conference removed the child from the register: record the "
+        "post-deregistration meeting's convener, chair and date (chair or coordinator)",
+    )(handle_deregistration_command)
     core_group.subcommand("reopen", "`YYYY-MM-DD`: the child is registered again; re-open this case (the coordinator)")(
-        handle_reopen_command)
+        handle_reopen_command
+    )
     app.view(str(Ids.DEREGISTER_MODAL))(once_per_view(handle_deregistration_submission))
     app.action(str(Ids.SET_DATE))(handle_deregistration_action)
     app.action(str(Ids.RECORD_OUTCOME))(handle_deregistration_action)

@@ -39,8 +39,10 @@ def explain(error: CoreGroupError) -> str:
     'Already approved by @x at 10:42 on Tue 3 Aug 2027.' (about the message clicked or the command typed)
     """
     if isinstance(error, NotYoursError):
-        return f"Only {error.who.format(owner=mention(error.owner) if error.owner else 'nobody')} can {error.step}. " \
-               "Nothing was changed."
+        return (
+            f"Only {error.who.format(owner=mention(error.owner) if error.owner else 'nobody')} can {error.step}. "
+            "Nothing was changed."
+        )
     if isinstance(error, AlreadyDoneError):
         by = " by you" if error.yours else (f" by {mention(error.by)}" if error.by else "")
         when = ""

@@ -33,8 +33,11 @@ def refuse_control_characters(body: dict, ack: Ack, respond, next) -> BoltRespon
     if body.get("type") == "view_submission":
         problems = typed_text_problems(body.get("view") or {})
         if problems:
-            log.info("form refused: control character in %d field(s) of %s", len(problems),
-                     (body.get("view") or {}).get("callback_id"))
+            log.info(
+                "form refused: control character in %d field(s) of %s",
+                len(problems),
+                (body.get("view") or {}).get("callback_id"),
+            )
             return ack(response_action="errors", errors=problems)
     elif body.get("command"):
         problem = control_character_problem(body.get("text"))

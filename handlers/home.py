@@ -108,15 +108,19 @@ def answer_home_clicks(body: dict, context, next) -> None:
     """Middleware: a click on a Home tab button gets a `respond` that works there (no response_url)."""
     view = body.get("view") or {}
     if body.get("type") == "block_actions" and view.get("type") == "home" and "services" in context:
-        context["respond"] = HomeAnswer(context.client, context["services"], user=body["user"]["id"],
-                                        trigger_id=body.get("trigger_id"))
+        context["respond"] = HomeAnswer(
+            context.client, context["services"], user=body["user"]["id"], trigger_id=body.get("trigger_id")
+        )
     next()
 
 
 def _answer_modal(text: str) -> dict[str, Any]:
-    return {"type": "modal", "title": {"type": "plain_text", "text": "Core group"},
-            "close": {"type": "plain_text", "text": "OK"},
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000] or "Done."}}]}
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Core group"},
+        "close": {"type": "plain_text", "text": "OK"},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000] or "Done."}}],
+    }
 
 
 # --- the delegate setting ------------------------------------------------------------------------
@@ -138,8 +142,12 @@ def handle_home_delegate_action(ack: Ack, body: dict, action: dict, client, cont
         row = rows[0] if rows else None
         scopes = tuple(delegation_scopes(uow=uow, principal=user))
         today = _today(uow, now)
-    client.views_open(trigger_id=body["trigger_id"], view=build_delegate_modal(
-        delegate=row.delegate if row else None, until=row.until if row else None, today=today, scopes=scopes))
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=build_delegate_modal(
+            delegate=row.delegate if row else None, until=row.until if row else None, today=today, scopes=scopes
+        ),
+    )
 
 
 def handle_home_delegate_submission(ack: Ack, body: dict, view: dict, client, context) -> None:
@@ -151,13 +159,25 @@ def handle_home_delegate_submission(ack: Ack, body: dict, view: dict, client, co
     picked = (values.get(str(HomeIds.SCOPE), {}).get(str(HomeIds.SCOPE)) or {}).get("selected_option") or {}
     chosen = picked.get("value")
     if not delegate or not raw:
-        ack(response_action="errors", errors={str(HomeIds.DELEGATE if not delegate else HomeIds.UNTIL):
-                                              "Choose who stands in for you." if not delegate else "Choose a date."})
+        ack(
+            response_action="errors",
+            errors={
+                str(HomeIds.DELEGATE if not delegate else HomeIds.UNTIL): "Choose who stands in for you."
+                if not delegate
+                else "Choose a date."
+            },
+        )
         return
     try:
         with services.uow_factory() as uow:
-            row = set_delegate(uow=uow, now=services.clock.now(), principal=user, delegate=delegate,
-                               until=date.fromisoformat(raw), scope=Scope(chosen) if chosen in set(Scope) else None)
+            row = set_delegate(
+                uow=uow,
+                now=services.clock.now(),
+                principal=user,
+                delegate=delegate,
+                until=date.fromisoformat(raw),
+                scope=Scope(chosen) if chosen in set(Scope) else None,
+            )
             uow.commit()
             covered = COVERS_IN_WORDS[Scope(row.scope)]
     except CoreGroupError as error:
@@ -165,8 +185,11 @@ def handle_home_delegate_submission(ack: Ack, body: dict, view: dict, client, co
         ack(response_action="errors", errors={str(field): error.message})
         return
     ack()
-    client.chat_postMessage(channel=user, text=f"Until {date.fromisoformat(raw):%a %-d %b %Y}, {mention(delegate)} "
-                                               f"stands in for you for {covered}. I've told them.")
+    client.chat_postMessage(
+        channel=user,
+        text=f"Until {date.fromisoformat(raw):%a %-d %b %Y}, {mention(delegate)} "
+        f"stands in for you for {covered}. I've told them.",
+    )
     publish_home(client, services, user)
 
 

@@ -30,8 +30,9 @@ from handlers.render import Rendered, context, inline, mention, renderer, sectio
 from store.uow import UnitOfWork
 
 
-def handle_meeting_record_command(*, args: list[str], command: dict, respond: Respond, client,
-                                  services: Services) -> None:
+def handle_meeting_record_command(
+    *, args: list[str], command: dict, respond: Respond, client, services: Services
+) -> None:
     """Open the record modal on the latest meeting whose time has come, for the chair (or their delegate)."""
     with services.uow_factory() as uow:
         form = record_form(command["channel_id"], command["user_id"], uow=uow, now=services.clock.now())
@@ -60,22 +61,28 @@ def handle_meeting_record_submission(ack: Ack, body: dict, view: dict, client, c
         with services.uow_factory() as uow:
             record = record_meeting(draft, channel=channel, user=user, uow=uow, now=now)
             due = uow.meetings.current_due(record.case_id)
-            late = next((d for d in uow.meetings.dues_for(record.case_id) if d.resolved_by_meeting_id == record.meeting_id),
-                        None)
+            late = next(
+                (d for d in uow.meetings.dues_for(record.case_id) if d.resolved_by_meeting_id == record.meeting_id),
+                None,
+            )
             uow.commit()
             case = uow.cases.require(record.case_id)
             tz, referred_to = case.organisation.timezone, referral_words(case)
     except CoreGroupError as error:  # recorded meanwhile by someone else: say so, save nothing
         client.chat_postEphemeral(channel=channel, user=user, text=explain(error))
         return
-    lines = [f"Recorded the meeting of {local_datetime(record.held_at, tz)}: {len(record.attendees())} attended, "
-             f"{len(record.invited_absentees())} invited but absent, {len(record.actions)} new action"
-             f"{'s' if len(record.actions) != 1 else ''}."]
+    lines = [
+        f"Recorded the meeting of {local_datetime(record.held_at, tz)}: {len(record.attendees())} attended, "
+        f"{len(record.invited_absentees())} invited but absent, {len(record.actions)} new action"
+        f"{'s' if len(record.actions) != 1 else ''}."
+    ]
     if due is not None:
         lines.append(f"The next meeting is due by {local_date(due.due_on)}. Schedule it with `/core-group schedule`.")
     if late is not None and late.days_late:
-        lines.append(f":warning: This meeting was held {late.days_late} day{'s' if late.days_late != 1 else ''} "
-                     f"after its due date ({local_date(late.due_on)}); that is kept for the coordinator's digest.")
+        lines.append(
+            f":warning: This meeting was held {late.days_late} day{'s' if late.days_late != 1 else ''} "
+            f"after its due date ({local_date(late.due_on)}); that is kept for the coordinator's digest."
+        )
     if record.significant_amendment:
         lines.append(f"The plan's need for significant amendment is referred to {referred_to}.")
     client.chat_postEphemeral(channel=channel, user=user, text="\n".join(lines))
@@ -83,6 +90,7 @@ def handle_meeting_record_submission(ack: Ack, body: dict, view: dict, client, c
 
 def parse_record(values: dict, *, default_meeting: int) -> RecordDraft:
     """The submitted modal's state as a plain record draft."""
+
     def entry(block: str) -> dict:
         return values.get(str(block), {}).get(str(block)) or {}
 
@@ -91,29 +99,36 @@ def parse_record(values: dict, *, default_meeting: int) -> RecordDraft:
 
     picked = (entry(MeetingIds.RECORDED_MEETING).get("selected_option") or {}).get("value")
     checklist = {
-        block[len(MeetingIds.CHECKLIST):]: (actions.get(block) or {}).get("value")
-        for block, actions in values.items() if block.startswith(str(MeetingIds.CHECKLIST))
+        block[len(MeetingIds.CHECKLIST) :]: (actions.get(block) or {}).get("value")
+        for block, actions in values.items()
+        if block.startswith(str(MeetingIds.CHECKLIST))
     }
     actions = []
     for n in range(1, ACTION_ROWS + 1):
         row = f"{MeetingIds.ACTION}{n}"
         label = (entry(f"{row}.owner_label").get("selected_option") or {}).get("value")
         due = entry(f"{row}.due").get("selected_date")
-        actions.append(ActionDraft(
-            description=entry(f"{row}.what").get("value"), owner_user_id=entry(f"{row}.owner").get("selected_user"),
-            owner_label=label, due_on=date.fromisoformat(due) if due else None,
-        ))
+        actions.append(
+            ActionDraft(
+                description=entry(f"{row}.what").get("value"),
+                owner_user_id=entry(f"{row}.owner").get("selected_user"),
+                owner_label=label,
+                due_on=date.fromisoformat(due) if due else None,
+            )
+        )
     flags = set(chosen(MeetingIds.FLAGS))
     attended, not_invited = _ticked(values, MeetingIds.ATTENDED), _ticked(values, MeetingIds.NOT_INVITED)
     return RecordDraft(
         meeting_id=int(picked) if picked else default_meeting,
         attended_users=tuple(v for v in attended if not v.startswith(PARTICIPANT_PREFIX)),
-        attended_labels=tuple(v[len(PARTICIPANT_PREFIX):] for v in attended if v.startswith(PARTICIPANT_PREFIX)),
+        attended_labels=tuple(v[len(PARTICIPANT_PREFIX) :] for v in attended if v.startswith(PARTICIPANT_PREFIX)),
         not_invited_users=tuple(v for v in not_invited if not v.startswith(PARTICIPANT_PREFIX)),
-        not_invited_labels=tuple(v[len(PARTICIPANT_PREFIX):] for v in not_invited if v.startswith(PARTICIPANT_PREFIX)),
+        not_invited_labels=tuple(v[len(PARTICIPANT_PREFIX) :] for v in not_invited if v.startswith(PARTICIPANT_PREFIX)),
         not_invited_reason=entry(MeetingIds.NOT_INVITED_REASON).get("value"),
-        checklist=checklist, actions=tuple(actions),
-        significant_amendment="significant_amendment" in flags, institution="institution" in flags,
+        checklist=checklist,
+        actions=tuple(actions),
+        significant_amendment="significant_amendment" in flags,
+        institution="institution" in flags,
     )
 
 
@@ -137,9 +152,12 @@ def _blocks_for(problems: dict[str, str], values: dict) -> dict[str, str]:
             _, index, part = field.split(".")
             block = f"{MeetingIds.ACTION}{int(index) + 1}.{part}"
         else:
-            block = {"attended": MeetingIds.ATTENDED, "not_invited": MeetingIds.NOT_INVITED,
-                     "not_invited_reason": MeetingIds.NOT_INVITED_REASON,
-                     "meeting": MeetingIds.RECORDED_MEETING}.get(field, MeetingIds.ATTENDED)
+            block = {
+                "attended": MeetingIds.ATTENDED,
+                "not_invited": MeetingIds.NOT_INVITED,
+                "not_invited_reason": MeetingIds.NOT_INVITED_REASON,
+                "meeting": MeetingIds.RECORDED_MEETING,
+            }.get(field, MeetingIds.ATTENDED)
         if str(block) not in values:
             block = MeetingIds.ATTENDED
         out.setdefault(str(block), message)
@@ -182,18 +200,21 @@ def render_meeting_held_late(payload: dict[str, Any]) -> Rendered:
     held, due = local_date(date.fromisoformat(payload["held_on"])), local_date(date.fromisoformat(payload["due_on"]))
     days = payload["days_late"]
     text = f"The core group meeting for {payload['reference']} was held {days} day{'s' if days != 1 else ''} late"
-    lines = [f":warning: *Meeting held late* — {payload['reference']}",
-             f"Held on {held}; it was due by {due} ({days} day{'s' if days != 1 else ''} late).",
-             f"Meetings are held {payload.get('cadence', 'monthly')}: please schedule the next one in good time."]
-    return Rendered(text=text, blocks=[section("\n".join(lines)),
-                                       context("The coordinator's digest lists meetings held late.")])
+    lines = [
+        f":warning: *Meeting held late* — {payload['reference']}",
+        f"Held on {held}; it was due by {due} ({days} day{'s' if days != 1 else ''} late).",
+        f"Meetings are held {payload.get('cadence', 'monthly')}: please schedule the next one in good time.",
+    ]
+    return Rendered(
+        text=text, blocks=[section("\n".join(lines)), context("The coordinator's digest lists meetings held late.")]
+    )
 
 
 def register(app: App) -> None:
     """`/core-group record`, its modal, and the meetings section of `/core-group status`."""
-    core_group.subcommand("record", "record a meeting of this case: attendance, the plan's re-evaluation, actions (the chair)")(
-        handle_meeting_record_command
-    )
+    core_group.subcommand(
+        "record", "record a meeting of this case: attendance, the plan's re-evaluation, actions (the chair)"
+    )(handle_meeting_record_command)
     app.view(str(MeetingIds.RECORD_MODAL))(once_per_view(handle_meeting_record_submission))
     if meeting_status_section not in core_group.STATUS_SECTIONS:
         core_group.STATUS_SECTIONS.append(meeting_status_section)

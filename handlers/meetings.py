@@ -21,17 +21,27 @@ from handlers.ids import MeetingIds
 from handlers.once import once_per_view
 from handlers.render import Rendered, context, mention, quote, renderer, section
 
-KIND_WORDS = {"first": "First core group meeting", "regular": "Core group meeting", "additional": "Additional core group meeting"}
+KIND_WORDS = {
+    "first": "First core group meeting",
+    "regular": "Core group meeting",
+    "additional": "Additional core group meeting",
+}
 MODE_WORDS = {"in_person": "in person", "online": "online"}
-_SCHEDULE_FIELDS = {"date": MeetingIds.DATE, "time": MeetingIds.TIME, "mode": MeetingIds.MODE, "note": MeetingIds.NOTE,
-                    "reason": MeetingIds.REASON}
+_SCHEDULE_FIELDS = {
+    "date": MeetingIds.DATE,
+    "time": MeetingIds.TIME,
+    "mode": MeetingIds.MODE,
+    "note": MeetingIds.NOTE,
+    "reason": MeetingIds.REASON,
+}
 
 
 # --- /core-group schedule -------------------------------------------------------------------
 
 
-def handle_meeting_schedule_command(*, args: list[str], command: dict, respond: Respond, client,
-                                    services: Services) -> None:
+def handle_meeting_schedule_command(
+    *, args: list[str], command: dict, respond: Respond, client, services: Services
+) -> None:
     """Open the schedule modal for the case's chair (or their delegate); anyone else is told why not."""
     now = services.clock.now()
     with services.uow_factory() as uow:
@@ -51,18 +61,27 @@ def handle_meeting_schedule_submission(ack: Ack, body: dict, view: dict, client,
     try:
         with services.uow_factory() as uow:
             change, errors = prepare_schedule_change(
-                channel=channel, user=user, meeting_id=meeting_id,
-                cancel=_selected(values, MeetingIds.CHANGE) == "cancel", day=_date(values, MeetingIds.DATE),
-                at=_time(values, MeetingIds.TIME), mode=_selected(values, MeetingIds.MODE),
-                note=_value(values, MeetingIds.NOTE), reason=_value(values, MeetingIds.REASON), uow=uow, now=now,
+                channel=channel,
+                user=user,
+                meeting_id=meeting_id,
+                cancel=_selected(values, MeetingIds.CHANGE) == "cancel",
+                day=_date(values, MeetingIds.DATE),
+                at=_time(values, MeetingIds.TIME),
+                mode=_selected(values, MeetingIds.MODE),
+                note=_value(values, MeetingIds.NOTE),
+                reason=_value(values, MeetingIds.REASON),
+                uow=uow,
+                now=now,
             )
     except CoreGroupError as error:  # e.g. no longer the chair: say so in the modal, which stays open
         change, errors = None, {"meeting": error.message}
     if errors or change is None:  # no change comes with its problems
         # "meeting" problems sit on the meeting chooser, or on the date when there is none to choose.
         fallback = MeetingIds.MEETING if str(MeetingIds.MEETING) in values else MeetingIds.DATE
-        ack(response_action="errors",
-            errors={str(_SCHEDULE_FIELDS.get(field, fallback)): message for field, message in errors.items()})
+        ack(
+            response_action="errors",
+            errors={str(_SCHEDULE_FIELDS.get(field, fallback)): message for field, message in errors.items()},
+        )
         return
     ack()
     try:
@@ -191,24 +210,37 @@ def render_meeting_not_scheduled(payload: dict[str, Any]) -> Rendered:
         f":warning: *The {which} is due and not scheduled* — {payload['reference']}",
         f"It is due by *{due}*. Schedule it with `/core-group schedule` in <#{payload['channel']}>.",
     ]
-    return Rendered(text=text, blocks=[section("\n".join(lines)),
-                                       context("The coordinator's digest lists meetings that are overdue."),
-                                       *_on_behalf(payload)])
+    return Rendered(
+        text=text,
+        blocks=[
+            section("\n".join(lines)),
+            context("The coordinator's digest lists meetings that are overdue."),
+            *_on_behalf(payload),
+        ],
+    )
 
 
 @renderer(NoticeKind.MEETING_BREACH)
 def render_meeting_breach(payload: dict[str, Any]) -> Rendered:
     """The coordinator is told no meeting was held within the profile's limit after the last one (kept in the digest)."""
-    held, limit = local_date(date.fromisoformat(payload["held_on"])), local_date(date.fromisoformat(payload["breach_on"]))
+    held, limit = (
+        local_date(date.fromisoformat(payload["held_on"])),
+        local_date(date.fromisoformat(payload["breach_on"])),
+    )
     text = f"Breach: no core group meeting for {payload['reference']} within {payload['weeks']} weeks of the last"
     chair = f" The chair is {mention(payload['chair'])}." if payload.get("chair") else ""
     lines = [
         f":rotating_light: *No meeting within {payload['weeks']} weeks* — {payload['reference']}",
         f"The last core group meeting was on {held}; none was held by *{limit}*.{chair} See <#{payload['channel']}>.",
     ]
-    return Rendered(text=text, blocks=[section("\n".join(lines)),
-                                       context("The digest lists this case until a meeting is recorded."),
-                                       *_on_behalf(payload)])
+    return Rendered(
+        text=text,
+        blocks=[
+            section("\n".join(lines)),
+            context("The digest lists this case until a meeting is recorded."),
+            *_on_behalf(payload),
+        ],
+    )
 
 
 def _on_behalf(payload: dict[str, Any]) -> list[dict[str, Any]]:
@@ -239,5 +271,7 @@ def _time(values: dict, block: str) -> time | None:
 
 def register(app: App) -> None:
     """`/core-group schedule` and its modal (renderers register on import)."""
-    subcommand("schedule", "schedule, move or cancel a meeting of this case (the chair)")(handle_meeting_schedule_command)
+    subcommand("schedule", "schedule, move or cancel a meeting of this case (the chair)")(
+        handle_meeting_schedule_command
+    )
     app.view(str(MeetingIds.SCHEDULE_MODAL))(once_per_view(handle_meeting_schedule_submission))

@@ -28,19 +28,28 @@ def parse_add_text(args: list[str]) -> tuple[str, str]:
     return found.group(1), role
 
 
-def handle_members_add_subcommand(*, args: list[str], command: dict, respond: Respond, client,
-                                  services: Services) -> None:
+def handle_members_add_subcommand(
+    *, args: list[str], command: dict, respond: Respond, client, services: Services
+) -> None:
     """Add a professional to this case's core group (the chair or their delegate), once."""
     member, role = parse_add_text(args)
     with services.uow_factory() as uow:
-        added = add_member(uow=uow, now=services.clock.now(), channel=command["channel_id"], user=command["user_id"],
-                           member=member, role_label=role)
+        added = add_member(
+            uow=uow,
+            now=services.clock.now(),
+            channel=command["channel_id"],
+            user=command["user_id"],
+            member=member,
+            role_label=role,
+        )
         uow.commit()
     if added.already:
         answer = f"{mention(member)} is already in the core group of {added.reference}: nothing was changed."
     else:
-        answer = (f"{mention(member)} is now in the core group of {added.reference} as {escape(added.role_label)}: "
-                  "they can be recorded at meetings and are sent the plan. The case channel is told.")
+        answer = (
+            f"{mention(member)} is now in the core group of {added.reference} as {escape(added.role_label)}: "
+            "they can be recorded at meetings and are sent the plan. The case channel is told."
+        )
     respond(text=answer, response_type="ephemeral")
 
 
@@ -57,4 +66,5 @@ def render_member_added(payload: dict[str, Any]) -> Rendered:
 def register(app: App) -> None:
     """Register `/core-group add` (the /core-group listener lives in handlers.core_group)."""
     subcommand("add", "`@name ROLE`: add a professional to this case's core group (the chair)")(
-        handle_members_add_subcommand)
+        handle_members_add_subcommand
+    )

@@ -40,11 +40,14 @@ def handle_obligation_not_held_action(ack: Ack, body: dict, action: dict, client
     ack()
     services: Services = context["services"]
     with services.uow_factory() as uow:
-        meeting = meeting_for_not_held(int(action["value"]), user=body["user"]["id"], uow=uow,
-                                       now=services.clock.now())
+        meeting = meeting_for_not_held(int(action["value"]), user=body["user"]["id"], uow=uow, now=services.clock.now())
         case = uow.cases.require(meeting.case_id)
-        view = build_not_held_modal(meeting_id=meeting.id, reference=case.reference, starts_at=meeting.starts_at,
-                                    timezone=case.organisation.timezone)
+        view = build_not_held_modal(
+            meeting_id=meeting.id,
+            reference=case.reference,
+            starts_at=meeting.starts_at,
+            timezone=case.organisation.timezone,
+        )
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -56,8 +59,9 @@ def handle_obligation_not_held_submission(ack: Ack, body: dict, view: dict, clie
     reason = element(view["state"]["values"], ObligationIds.REASON).get("value")
     try:
         with services.uow_factory() as uow:
-            meeting = record_not_held(uow=uow, meeting_id=meeting_id, user=user, reason=reason,
-                                      now=services.clock.now())
+            meeting = record_not_held(
+                uow=uow, meeting_id=meeting_id, user=user, reason=reason, now=services.clock.now()
+            )
             case = uow.cases.require(meeting.case_id)
             uow.commit()
             reference, when = case.reference, local_datetime(meeting.starts_at, case.organisation.timezone)
@@ -65,8 +69,11 @@ def handle_obligation_not_held_submission(ack: Ack, body: dict, view: dict, clie
         ack(response_action="errors", errors={str(ObligationIds.REASON): error.message})
         return
     ack()
-    client.chat_postMessage(channel=user, text=f"Saved: the meeting of {when} for {reference} did not take place. "
-                                               "The next meeting is owed: schedule it with `/core-group schedule`.")
+    client.chat_postMessage(
+        channel=user,
+        text=f"Saved: the meeting of {when} for {reference} did not take place. "
+        "The next meeting is owed: schedule it with `/core-group schedule`.",
+    )
 
 
 def register(app: App) -> None:

@@ -12,7 +12,9 @@ def tell_ephemeral(client, metadata: dict, user: str, text: str) -> None:
 
 def channel_of(body: dict) -> str:
     """The conversation a click came from (its container, its channel, or the person's DM)."""
-    return (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id") or body["user"]["id"]
+    return (
+        (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id") or body["user"]["id"]
+    )
 
 
 def element(values: dict, block_id: str) -> dict:

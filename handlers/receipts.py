@@ -39,18 +39,21 @@ _CP9_FIELDS = {"when": ReceiptIds.CP9_WHEN, "note": ReceiptIds.CP9_NOTE}
 # --- the chair: plan sent -------------------------------------------------------------------
 
 
-def handle_receipts_plan_sent_command(*, args: list[str], command: dict, respond: Respond, client,
-                                      services: Services) -> None:
+def handle_receipts_plan_sent_command(
+    *, args: list[str], command: dict, respond: Respond, client, services: Services
+) -> None:
     """`/core-group plan-sent`: the plan-sent form for the case's latest meeting (the chair or their delegate)."""
     try:
         with services.uow_factory() as uow:
-            form = plan_sent_form(uow=uow, now=services.clock.now(), user=command["user_id"],
-                                  channel=command["channel_id"])
+            form = plan_sent_form(
+                uow=uow, now=services.clock.now(), user=command["user_id"], channel=command["channel_id"]
+            )
     except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral")
         return
-    client.views_open(trigger_id=command["trigger_id"],
-                      view=blocks.build_plan_sent_modal(form, channel=command["channel_id"]))
+    client.views_open(
+        trigger_id=command["trigger_id"], view=blocks.build_plan_sent_modal(form, channel=command["channel_id"])
+    )
 
 
 def handle_receipts_plan_sent_action(ack: Ack, body: dict, action: dict, client, respond: Respond, context) -> None:
@@ -59,8 +62,7 @@ def handle_receipts_plan_sent_action(ack: Ack, body: dict, action: dict, client,
     services: Services = context["services"]
     try:
         with services.uow_factory() as uow:
-            form = plan_sent_form(uow=uow, now=services.clock.now(), user=body["user"]["id"],
-                                  receipt_id=id_of(action))
+            form = plan_sent_form(uow=uow, now=services.clock.now(), user=body["user"]["id"], receipt_id=id_of(action))
     except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
@@ -77,8 +79,15 @@ def handle_receipts_plan_sent_submission(ack: Ack, body: dict, view: dict, clien
     how = (element(values, ReceiptIds.HOW).get("selected_option") or {}).get("value")
     try:
         with services.uow_factory() as uow:
-            done = mark_plan_sent(uow=uow, now=services.clock.now(), receipt_id=int(metadata["receipt_id"]), user=user,
-                                  labels=labels, how=how, sent_on=_picked(values, ReceiptIds.WHEN))
+            done = mark_plan_sent(
+                uow=uow,
+                now=services.clock.now(),
+                receipt_id=int(metadata["receipt_id"]),
+                user=user,
+                labels=labels,
+                how=how,
+                sent_on=_picked(values, ReceiptIds.WHEN),
+            )
             uow.commit()
     except PlanSentInvalidError as error:
         shown = {str(_PLAN_FIELDS[f]): m for f, m in error.errors.items() if str(_PLAN_FIELDS[f]) in values}
@@ -99,13 +108,17 @@ def handle_receipts_plan_sent_submission(ack: Ack, body: dict, view: dict, clien
     ack()
     lines = []
     if done.asked:
-        lines.append(f"Done: {', '.join(mention(u) for u in done.asked)} "
-                     f"{'is' if len(done.asked) == 1 else 'are'} asked to confirm they have received the plan.")
+        lines.append(
+            f"Done: {', '.join(mention(u) for u in done.asked)} "
+            f"{'is' if len(done.asked) == 1 else 'are'} asked to confirm they have received the plan."
+        )
     if done.ticked:
         lines.append(f"Marked sent {SENT_HOW.get(how or '', '')}: {', '.join(inline(t) for t in done.ticked)}.")
     if done.still_to_send:
-        lines.append(f"Still to send: {', '.join(inline(t) for t in done.still_to_send)} — tick them with "
-                     "`/core-group plan-sent` once it has gone.")
+        lines.append(
+            f"Still to send: {', '.join(inline(t) for t in done.still_to_send)} — tick them with "
+            "`/core-group plan-sent` once it has gone."
+        )
     tell_ephemeral(client, metadata, user, " ".join(lines))
 
 
@@ -118,31 +131,36 @@ def handle_receipts_confirm_action(ack: Ack, body: dict, action: dict, respond: 
     services: Services = context["services"]
     try:
         with services.uow_factory() as uow:
-            confirm_plan_receipt(uow=uow, now=services.clock.now(), copy_id=id_of(action),
-                                 user=body["user"]["id"])
+            confirm_plan_receipt(uow=uow, now=services.clock.now(), copy_id=id_of(action), user=body["user"]["id"])
             uow.commit()
     except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
-    respond(text="Thank you: the chair can see you have received the plan.", response_type="ephemeral",
-            replace_original=False)
+    respond(
+        text="Thank you: the chair can see you have received the plan.",
+        response_type="ephemeral",
+        replace_original=False,
+    )
 
 
 # --- the CP9 --------------------------------------------------------------------------------
 
 
-def handle_receipts_cp9_sent_command(*, args: list[str], command: dict, respond: Respond, client,
-                                     services: Services) -> None:
+def handle_receipts_cp9_sent_command(
+    *, args: list[str], command: dict, respond: Respond, client, services: Services
+) -> None:
     """`/core-group cp9-sent`: the CP9-sent form for the case's latest meeting (the chair or their delegate)."""
     try:
         with services.uow_factory() as uow:
-            form = cp9_sent_form(uow=uow, now=services.clock.now(), user=command["user_id"],
-                                 channel=command["channel_id"])
+            form = cp9_sent_form(
+                uow=uow, now=services.clock.now(), user=command["user_id"], channel=command["channel_id"]
+            )
     except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral")
         return
-    client.views_open(trigger_id=command["trigger_id"],
-                      view=blocks.build_cp9_sent_modal(form, channel=command["channel_id"]))
+    client.views_open(
+        trigger_id=command["trigger_id"], view=blocks.build_cp9_sent_modal(form, channel=command["channel_id"])
+    )
 
 
 def handle_receipts_cp9_sent_action(ack: Ack, body: dict, action: dict, client, respond: Respond, context) -> None:
@@ -151,8 +169,7 @@ def handle_receipts_cp9_sent_action(ack: Ack, body: dict, action: dict, client, 
     services: Services = context["services"]
     try:
         with services.uow_factory() as uow:
-            form = cp9_sent_form(uow=uow, now=services.clock.now(), user=body["user"]["id"],
-                                 cp9_id=id_of(action))
+            form = cp9_sent_form(uow=uow, now=services.clock.now(), user=body["user"]["id"], cp9_id=id_of(action))
     except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
@@ -168,8 +185,14 @@ def handle_receipts_cp9_sent_submission(ack: Ack, body: dict, view: dict, client
     note = element(values, ReceiptIds.CP9_NOTE).get("value")
     try:
         with services.uow_factory() as uow:
-            cp9 = mark_cp9_sent(uow=uow, now=services.clock.now(), cp9_id=int(metadata["cp9_id"]), user=user,
-                                sent_on=_picked(values, ReceiptIds.CP9_WHEN), note=note)
+            cp9 = mark_cp9_sent(
+                uow=uow,
+                now=services.clock.now(),
+                cp9_id=int(metadata["cp9_id"]),
+                user=user,
+                sent_on=_picked(values, ReceiptIds.CP9_WHEN),
+                note=note,
+            )
             coordinator = uow.cases.require(cp9.case_id).organisation.coordinator
             uow.commit()
     except Cp9SentInvalidError as error:
@@ -184,8 +207,13 @@ def handle_receipts_cp9_sent_submission(ack: Ack, body: dict, view: dict, client
         tell_ephemeral(client, metadata, user, explain(error))
         return
     ack()
-    tell_ephemeral(client, metadata, user, f"Done: the {cp9.form_name} is marked sent on {local_date(cp9.sent_on)}. "
-                                  f"The coordinator ({mention(coordinator)}) can see it.")
+    tell_ephemeral(
+        client,
+        metadata,
+        user,
+        f"Done: the {cp9.form_name} is marked sent on {local_date(cp9.sent_on)}. "
+        f"The coordinator ({mention(coordinator)}) can see it.",
+    )
 
 
 def handle_receipts_cp9_received_action(ack: Ack, body: dict, action: dict, respond: Respond, context) -> None:
@@ -194,19 +222,19 @@ def handle_receipts_cp9_received_action(ack: Ack, body: dict, action: dict, resp
     services: Services = context["services"]
     try:
         with services.uow_factory() as uow:
-            cp9 = mark_cp9_received(uow=uow, now=services.clock.now(), cp9_id=id_of(action),
-                                    user=body["user"]["id"])
+            cp9 = mark_cp9_received(uow=uow, now=services.clock.now(), cp9_id=id_of(action), user=body["user"]["id"])
             uow.commit()
     except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
-    respond(text=f"Done: the {cp9.form_name} is marked received, and the chair can see it.",
-            response_type="ephemeral", replace_original=False)
+    respond(
+        text=f"Done: the {cp9.form_name} is marked received, and the chair can see it.",
+        response_type="ephemeral",
+        replace_original=False,
+    )
 
 
 # --- explanations, status, renderers ----------------------------------------------------------
-
-
 
 
 def receipts_status_section(*, channel: str, user: str, uow: UnitOfWork, now: datetime) -> list[dict[str, Any]]:
@@ -261,10 +289,14 @@ def _picked(values: dict, block_id: str) -> date | None:
 
 def register(app: App) -> None:
     """`/core-group plan-sent` and `cp9-sent`, the four buttons, the two forms, and the status section."""
-    core_group.subcommand("plan-sent", "mark the plan sent after a meeting: everyone with Slack confirms they have "
-                                       "it; tick people without Slack (the chair)")(handle_receipts_plan_sent_command)
+    core_group.subcommand(
+        "plan-sent",
+        "mark the plan sent after a meeting: everyone with Slack confirms they have "
+        "it; tick people without Slack (the chair)",
+    )(handle_receipts_plan_sent_command)
     core_group.subcommand("cp9-sent", "mark the CP9 sent to the coordinator (the chair)")(
-        handle_receipts_cp9_sent_command)
+        handle_receipts_cp9_sent_command
+    )
     app.action(str(ReceiptIds.PLAN_SENT))(handle_receipts_plan_sent_action)
     app.action(str(ReceiptIds.CONFIRM))(handle_receipts_confirm_action)
     app.action(str(ReceiptIds.CP9_SENT))(handle_receipts_cp9_sent_action)

@@ -58,8 +58,9 @@ def escape(text: str) -> str:
 
 #: Characters that change how text around them is shown without being seen: direction overrides and
 #: isolates (text reads backwards, `exe.pdf` as `fdp.exe`) and zero-width characters. Removed from typed text.
-_INVISIBLE = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0x200C, 0x200D, 0x200E, 0x200F,
-                            0x2060, 0x061C, 0xFEFF])
+_INVISIBLE = dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0x061C, 0xFEFF]
+)
 #: mrkdwn's markup characters, as look-alikes that mark nothing up: typed text can't be bold, italic, struck or code.
 _MARKUP = str.maketrans({"*": "\u2217", "_": "\uff3f", "~": "\u223c", "`": "\u02cb"})
 
@@ -76,7 +77,7 @@ def plain(text: str | None) -> str:
     text = (text or "").translate(_INVISIBLE)
     out, start = [], 0
     for found in _URL.finditer(text):
-        out.append(escape(text[start:found.start()]).translate(_MARKUP))
+        out.append(escape(text[start : found.start()]).translate(_MARKUP))
         out.append(f"<{escape(found.group(0))}>")
         start = found.end()
     out.append(escape(text[start:]).translate(_MARKUP))

@@ -83,7 +83,9 @@ def handle_requests_submission(ack: Ack, body: dict, view: dict, client, context
             request = request_meeting(cmd, uow=uow, now=services.clock.now())
             case = uow.cases.require(request.case_id)
             text, shown = blocks.build_request_confirmation(
-                reference=case.reference, routed_to=request.routed_to, decider=request.decider,
+                reference=case.reference,
+                routed_to=request.routed_to,
+                decider=request.decider,
                 decider_role=decider_role(case, request),
             )
             uow.commit()
@@ -112,7 +114,10 @@ def handle_requests_decision_action(ack: Ack, body: dict, action: dict, client, 
     if schedules:
         calendar = shown.calendar
         view = blocks.build_schedule_modal(
-            convene=step == "review", reference=shown.reference, requested_by=shown.requested_by, metadata=metadata,
+            convene=step == "review",
+            reference=shown.reference,
+            requested_by=shown.requested_by,
+            metadata=metadata,
             initial_day=calendar.next_working_day(calendar.local_date(services.clock.now())),
         )
     else:
@@ -136,16 +141,19 @@ def handle_requests_schedule_submission(ack: Ack, body: dict, view: dict, client
     now = services.clock.now()
     try:
         with services.uow_factory() as uow:
-            shown = prepare_decision(uow=uow, now=now, request_id=metadata["request_id"], user=user,
-                                     step="review" if convene else "decide")
+            shown = prepare_decision(
+                uow=uow, now=now, request_id=metadata["request_id"], user=user, step="review" if convene else "decide"
+            )
     except (AlreadyDoneError, NotYoursError) as error:
         ack()
         tell_ephemeral(client, metadata, user, explain(error))
         return
-    confirmed = bool((values.get(RequestIds.NON_WORKING_DAY, {}).get(RequestIds.NON_WORKING_DAY) or {})
-                     .get("selected_options"))
-    starts_at, problem = check_meeting_time(day=day, at=at, now=now, calendar=shown.calendar,
-                                            allow_non_working_day=confirmed)
+    confirmed = bool(
+        (values.get(RequestIds.NON_WORKING_DAY, {}).get(RequestIds.NON_WORKING_DAY) or {}).get("selected_options")
+    )
+    starts_at, problem = check_meeting_time(
+        day=day, at=at, now=now, calendar=shown.calendar, allow_non_working_day=confirmed
+    )
     if problem:
         ack(response_action="errors", errors={str(RequestIds.DATE): problem})
         return
@@ -167,19 +175,42 @@ def handle_requests_reason_submission(ack: Ack, body: dict, view: dict, client, 
     _decide(services, client, metadata, user, approve=False, convene=uphold, reason=reason)
 
 
-def _decide(services, client, metadata: dict, user: str, *, approve: bool, convene: bool,
-            starts_at: datetime | None = None, reason: str | None = None) -> None:
+def _decide(
+    services,
+    client,
+    metadata: dict,
+    user: str,
+    *,
+    approve: bool,
+    convene: bool,
+    starts_at: datetime | None = None,
+    reason: str | None = None,
+) -> None:
     """Run the decision (the team leader's, or the coordinator's when `convene`), then tell the person."""
     request_id = metadata["request_id"]
     try:
         with services.uow_factory() as uow:
             now = services.clock.now()
             if convene:
-                decide_escalation(uow=uow, now=now, request_id=request_id, user=user, convene=approve,
-                                  starts_at=starts_at, reason=reason)
+                decide_escalation(
+                    uow=uow,
+                    now=now,
+                    request_id=request_id,
+                    user=user,
+                    convene=approve,
+                    starts_at=starts_at,
+                    reason=reason,
+                )
             else:
-                decide_request(uow=uow, now=now, request_id=request_id, user=user, approve=approve,
-                               starts_at=starts_at, reason=reason)
+                decide_request(
+                    uow=uow,
+                    now=now,
+                    request_id=request_id,
+                    user=user,
+                    approve=approve,
+                    starts_at=starts_at,
+                    reason=reason,
+                )
             uow.commit()
     except (AlreadyDoneError, NotYoursError) as error:
         tell_ephemeral(client, metadata, user, explain(error))
@@ -188,7 +219,9 @@ def _decide(services, client, metadata: dict, user: str, *, approve: bool, conve
         tell_ephemeral(client, metadata, user, explain(error))
         return
     if approve:
-        text = "Done: the additional meeting is scheduled and posted in the case channel, and the requester has been told."
+        text = (
+            "Done: the additional meeting is scheduled and posted in the case channel, and the requester has been told."
+        )
     elif convene:
         text = "Done: the refusal is upheld, and the requester and the team leader have been told."
     else:
@@ -208,10 +241,12 @@ def handle_requests_ask_action(ack: Ack, body: dict, action: dict, respond: Resp
     except (AlreadyDoneError, NotYoursError) as error:
         respond(text=explain(error), response_type="ephemeral", replace_original=False)
         return
-    respond(text=f"I've sent your request and the refusal to {mention(to)} (Co-ordinator, Children Services). "
-                 "You'll hear the outcome here.", response_type="ephemeral", replace_original=False)
-
-
+    respond(
+        text=f"I've sent your request and the refusal to {mention(to)} (Co-ordinator, Children Services). "
+        "You'll hear the outcome here.",
+        response_type="ephemeral",
+        replace_original=False,
+    )
 
 
 # --- renderers -------------------------------------------------------------------------------

@@ -34,8 +34,9 @@ from handlers.render import Rendered, echo, renderer
 USAGE = "`/core-group review-conference YYYY-MM-DD`, with the date of the next review conference"
 
 
-def handle_review_conference_command(*, args: list[str], command: dict, respond: Respond, client,
-                                     services: Services) -> None:
+def handle_review_conference_command(
+    *, args: list[str], command: dict, respond: Respond, client, services: Services
+) -> None:
     """Set the case's next review conference (the chair or the coordinator, or a delegate)."""
     if len(args) != 1:
         raise InvalidInputError(f"Say when the next review conference is: {USAGE}.")
@@ -44,13 +45,16 @@ def handle_review_conference_command(*, args: list[str], command: dict, respond:
     except ValueError:
         raise InvalidInputError(f"I couldn't read the date {echo(args[0], limit=20)}: {USAGE}.") from None
     with services.uow_factory() as uow:
-        view = set_conference_by_command(uow=uow, now=services.clock.now(), channel=command["channel_id"],
-                                         user=command["user_id"], held_on=held_on)
+        view = set_conference_by_command(
+            uow=uow, now=services.clock.now(), channel=command["channel_id"], user=command["user_id"], held_on=held_on
+        )
         uow.commit()
     moved = f" (it was {local_date(view.previous)})" if view.previous else ""
-    respond(text=f"Set: the {view.conference_name} for {view.reference} is on {local_date(view.held_on)}{moved}. "
-                 f"The chair's report to it is due by {local_date(view.report_due_on)}; the case channel is told.",
-            response_type="ephemeral")
+    respond(
+        text=f"Set: the {view.conference_name} for {view.reference} is on {local_date(view.held_on)}{moved}. "
+        f"The chair's report to it is due by {local_date(view.report_due_on)}; the case channel is told.",
+        response_type="ephemeral",
+    )
 
 
 # --- the conference's decision ------------------------------------------------------------------------
@@ -82,18 +86,27 @@ def handle_review_outcome_submission(ack: Ack, body: dict, view: dict, client, c
                 return
             if decision != "continues":
                 raise InvalidInputError("Say what the conference decided.")
-            saved = record_plan_continues(uow=uow, now=now, conference_id=conference_id, user=user,
-                                          next_on=date.fromisoformat(picked) if picked else None)
+            saved = record_plan_continues(
+                uow=uow,
+                now=now,
+                conference_id=conference_id,
+                user=user,
+                next_on=date.fromisoformat(picked) if picked else None,
+            )
             uow.commit()
     except CoreGroupError as error:
         block = Ids.NEXT_ON if decision == "continues" else Ids.DECISION
         ack(response_action="errors", errors={str(block): error.message})
         return
     ack()
-    client.chat_postMessage(channel=user, text=(
-        f"Saved: the {saved.conference_name} of {local_date(saved.previous)} for {saved.reference} decided the plan "
-        f"continues. The next is on {local_date(saved.held_on)}; the chair's report to it is due by "
-        f"{local_date(saved.report_due_on)}. The case channel is told."))
+    client.chat_postMessage(
+        channel=user,
+        text=(
+            f"Saved: the {saved.conference_name} of {local_date(saved.previous)} for {saved.reference} decided the plan "
+            f"continues. The next is on {local_date(saved.held_on)}; the chair's report to it is due by "
+            f"{local_date(saved.report_due_on)}. The case channel is told."
+        ),
+    )
 
 
 # --- significant-amendment referrals ------------------------------------------------------------------
@@ -105,8 +118,11 @@ def handle_referral_action(ack: Ack, body: dict, action: dict, client, context) 
     services: Services = context["services"]
     with services.uow_factory() as uow:
         view = referral_form(uow=uow, now=services.clock.now(), referral_id=id_of(action), user=body["user"]["id"])
-    build = blocks.build_brought_forward_modal if action["action_id"] == Ids.BROUGHT_FORWARD \
+    build = (
+        blocks.build_brought_forward_modal
+        if action["action_id"] == Ids.BROUGHT_FORWARD
         else blocks.build_considered_modal
+    )
     client.views_open(trigger_id=body["trigger_id"], view=build(view))
 
 
@@ -120,16 +136,25 @@ def handle_referral_submission(ack: Ack, body: dict, view: dict, client, context
     picked = element(values, Ids.DATE).get("selected_date")
     try:
         with services.uow_factory() as uow:
-            saved = answer_referral(uow=uow, now=services.clock.now(), referral_id=referral_id, user=user,
-                                    considered=considered, reason=element(values, Ids.REASON).get("value"),
-                                    brought_forward_to=date.fromisoformat(picked) if picked else None)
+            saved = answer_referral(
+                uow=uow,
+                now=services.clock.now(),
+                referral_id=referral_id,
+                user=user,
+                considered=considered,
+                reason=element(values, Ids.REASON).get("value"),
+                brought_forward_to=date.fromisoformat(picked) if picked else None,
+            )
             uow.commit()
     except CoreGroupError as error:
         ack(response_action="errors", errors={str(block): error.message})
         return
     ack()
-    said = (f"the {saved.conference_name} is brought forward to {local_date(saved.brought_forward_to)}"
-            if not considered else "considered, no early review (your reason is kept with the referral)")
+    said = (
+        f"the {saved.conference_name} is brought forward to {local_date(saved.brought_forward_to)}"
+        if not considered
+        else "considered, no early review (your reason is kept with the referral)"
+    )
     client.chat_postMessage(channel=user, text=f"Saved for {saved.reference}: {said}. The case channel is told.")
 
 
@@ -169,8 +194,9 @@ def render_referral_answered(payload: dict[str, Any]) -> Rendered:
 
 def register(app: App) -> None:
     """`/core-group review-conference`, the decision and referral buttons, and their forms."""
-    core_group.subcommand("review-conference", "`YYYY-MM-DD`: set the case's next review conference "
-                                               "(the chair or the coordinator)")(handle_review_conference_command)
+    core_group.subcommand(
+        "review-conference", "`YYYY-MM-DD`: set the case's next review conference (the chair or the coordinator)"
+    )(handle_review_conference_command)
     app.action(str(Ids.RECORD_OUTCOME))(handle_review_outcome_action)
     app.view(str(Ids.OUTCOME_MODAL))(handle_review_outcome_submission)
     app.action(str(Ids.BROUGHT_FORWARD))(handle_referral_action)

@@ -49,9 +49,7 @@ def block_problems(blocks: Any, *, max_blocks: int, pointer: str) -> list[str]:
                 problems.append(f"[ERROR] no more than 10 items allowed [json-pointer:{where}/fields]")
             for j, fld in enumerate(fields):
                 if len(_text_of(fld)) > 2000:
-                    problems.append(
-                        f"[ERROR] must be less than 2001 characters [json-pointer:{where}/fields/{j}/text]"
-                    )
+                    problems.append(f"[ERROR] must be less than 2001 characters [json-pointer:{where}/fields/{j}/text]")
             if isinstance(block.get("accessory"), dict):
                 problems.extend(element_problems(block["accessory"], f"{where}/accessory"))
         elif kind == "header":

@@ -200,13 +200,13 @@ class CallLog:
                 if found:
                     raise AssertionError(
                         f"expected no call to {method}{' matching the condition' if where else ''}, "
-                        f"but saw {len(found)}:\n"
-                        + "\n".join(self._describe(c) for c in found)
+                        f"but saw {len(found)}:\n" + "\n".join(self._describe(c) for c in found)
                     )
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return
                 self._cond.wait(min(remaining, 0.1))
+
     def _take_failure(self, method: str) -> Failure | None:
         queue = self._failures.get(method)
         if not queue:

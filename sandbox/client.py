@@ -54,16 +54,24 @@ class SlackClient:
         self._check_can_see(user, channel)
         name, _, args = text.strip().partition(" ")
         if self.workspace.command(name) is None:
-            self.fake.slackbot_says(user, channel, f"{name} is not a valid command. In Slack, all messages that "
-                                    "start with the \"/\" character are interpreted as commands.")
+            self.fake.slackbot_says(
+                user,
+                channel,
+                f"{name} is not a valid command. In Slack, all messages that "
+                'start with the "/" character are interpreted as commands.',
+            )
             return
         trigger = self.fake.issue_trigger(user, channel=channel)
         answer = self.sender.slash_command(
-            command=name, text=args.strip(), user_id=user, channel_id=channel,
-            channel_name=self.workspace.conversation_name(channel).lstrip("#"), trigger_id=trigger,
+            command=name,
+            text=args.strip(),
+            user_id=user,
+            channel_id=channel,
+            channel_name=self.workspace.conversation_name(channel).lstrip("#"),
+            trigger_id=trigger,
         )
         if answer.status != 200:
-            self.fake.slackbot_says(user, channel, f"{name} failed with the error \"dispatch_failed\"")
+            self.fake.slackbot_says(user, channel, f'{name} failed with the error "dispatch_failed"')
             return
         body = answer.json() if answer.body.strip().startswith("{") else {"text": answer.body.strip()}
         if body and (body.get("text") or body.get("blocks")):  # ack(text=...) shows as the command's reply
@@ -71,37 +79,60 @@ class SlackClient:
 
     def click(self, click: Click) -> None:
         """A button click or a choice in a message, an ephemeral message, a modal or the Home tab."""
-        action = {"block_id": click.block_id, "action_id": click.action_id, "action_type": click.action_type,
-                  "selected": _selected(click)}
+        action = {
+            "block_id": click.block_id,
+            "action_id": click.action_id,
+            "action_type": click.action_type,
+            "selected": _selected(click),
+        }
         if click.view_id:
             view = self._view(click.user, click.view_id)
             state = state_from_form(view, click.form or {}) if view.get("type") == "modal" else {}
             trigger = self.fake.issue_trigger(click.user)
-            self.sender.block_action(user_id=click.user, view=_as_sent(view), state=state, trigger_id=trigger,
-                                     value=_button_value(click), **action)
+            self.sender.block_action(
+                user_id=click.user,
+                view=_as_sent(view),
+                state=state,
+                trigger_id=trigger,
+                value=_button_value(click),
+                **action,
+            )
             return
         if not click.channel:
             raise ClientError("a click needs the conversation or the view it happened in")
         self._check_can_see(click.user, click.channel)
         if click.ephemeral:
             trigger = self.fake.issue_trigger(click.user, channel=click.channel, ephemeral_ts=click.message_ts)
-            self.sender.block_action(user_id=click.user, channel_id=click.channel, message_ts=click.message_ts,
-                                     trigger_id=trigger, value=_button_value(click), **action)
+            self.sender.block_action(
+                user_id=click.user,
+                channel_id=click.channel,
+                message_ts=click.message_ts,
+                trigger_id=trigger,
+                value=_button_value(click),
+                **action,
+            )
             return
         message = next((m for m in self.fake.messages(click.channel) if m["ts"] == click.message_ts), None)
         if message is None:
             raise ClientError("that message is no longer there")
         trigger = self.fake.issue_trigger(click.user, channel=click.channel, message_ts=click.message_ts)
-        self.sender.block_action(user_id=click.user, message=message, channel_id=click.channel,
-                                 channel_name=self.workspace.conversation_name(click.channel).lstrip("#"),
-                                 trigger_id=trigger, value=_button_value(click), **action)
+        self.sender.block_action(
+            user_id=click.user,
+            message=message,
+            channel_id=click.channel,
+            channel_name=self.workspace.conversation_name(click.channel).lstrip("#"),
+            trigger_id=trigger,
+            value=_button_value(click),
+            **action,
+        )
 
     def submit(self, *, user: str, view_id: str, form: dict) -> dict[str, str]:
         """Submit the modal the person sees; returns the errors shown under its fields (empty when it closed)."""
         view = self._view(user, view_id)
         trigger = self.fake.issue_trigger(user)
-        answer = self.sender.view_submission(user_id=user, view=_as_sent(view), values=state_from_form(view, form),
-                                             trigger_id=trigger)
+        answer = self.sender.view_submission(
+            user_id=user, view=_as_sent(view), values=state_from_form(view, form), trigger_id=trigger
+        )
         if answer.status != 200:
             errors = {"": "We had some trouble connecting. Try again?"}
             self.fake.show_view_errors(view_id, errors)
@@ -165,8 +196,13 @@ def _selected(click: Click) -> dict | None:
         return {"selected_option": make_option(value, click.text) if value else None}
     if kind in ("checkboxes", "multi_static_select"):
         return {"selected_options": [make_option(v, None) for v in value or []]}
-    fields = {"users_select": "selected_user", "datepicker": "selected_date", "timepicker": "selected_time",
-              "conversations_select": "selected_conversation", "channels_select": "selected_channel"}
+    fields = {
+        "users_select": "selected_user",
+        "datepicker": "selected_date",
+        "timepicker": "selected_time",
+        "conversations_select": "selected_conversation",
+        "channels_select": "selected_channel",
+    }
     if kind in fields:
         return {fields[kind]: value or None}
     if kind == "multi_users_select":

@@ -95,19 +95,26 @@ class Sandbox:
         self.fake.mount("/", SandboxPage(self).route)
         signing_secret = secrets.token_hex(32)
         settings = Settings(
-            slack_bot_token=f"xoxb-sandbox-{secrets.token_hex(12)}", slack_signing_secret=signing_secret,
-            slack_api_url=self.fake.api_url, database_url=self.database_url or self._temporary_database(),
+            slack_bot_token=f"xoxb-sandbox-{secrets.token_hex(12)}",
+            slack_signing_secret=signing_secret,
+            slack_api_url=self.fake.api_url,
+            database_url=self.database_url or self._temporary_database(),
         )
         self.runtime = build_runtime(settings, clock=self.clock)
         upgrade(self.runtime.engine)
         self._bot_server = BackgroundServer(self.runtime.wsgi(), threads=8).start()
         self.bot_url = self._bot_server.url
-        sender = SlackSender(bot_url=f"{self.bot_url}/slack/events", signing_secret=signing_secret,
-                             response_url_factory=self.fake.response_url, user_names=people)
+        sender = SlackSender(
+            bot_url=f"{self.bot_url}/slack/events",
+            signing_secret=signing_secret,
+            response_url_factory=self.fake.response_url,
+            user_names=people,
+        )
         self.client = SlackClient(fake=self.fake, sender=sender, workspace=self.workspace)
         if self.seed:
-            demo = DemoOrganisation(uow_factory=self.runtime.services.uow_factory, clock=self.clock,
-                                    replay_to=self.replay_to)
+            demo = DemoOrganisation(
+                uow_factory=self.runtime.services.uow_factory, clock=self.clock, replay_to=self.replay_to
+            )
             self.notes = demo.seed(self.start_at)
         else:
             self.replay_to(self.start_at)
@@ -172,8 +179,11 @@ class Sandbox:
         (hourly in working hours, or only at 09:00 each day) and at ``moment``: (enqueued, sent)."""
         enqueued = sent = 0
         with self._moving:  # one jump at a time (a double click waits for the first)
-            steps = list(sweep_moments(self.clock.now(), moment, self.timezone, hourly=hourly,
-                                       is_working_day=self.calendar.is_working_day))
+            steps = list(
+                sweep_moments(
+                    self.clock.now(), moment, self.timezone, hourly=hourly, is_working_day=self.calendar.is_working_day
+                )
+            )
             for step in [*steps, moment]:
                 if step > self.clock.now():
                     self.clock.move_to(step)
@@ -210,8 +220,10 @@ def run_demo(*, port: int, host: str = "127.0.0.1", database_url: str | None = N
         sandbox.start()
     except OSError as exc:
         sandbox.stop()
-        print(f"The sandbox cannot listen on {host}:{port} ({exc.strerror or exc}): choose another port with --port.",
-              file=sys.stderr)
+        print(
+            f"The sandbox cannot listen on {host}:{port} ({exc.strerror or exc}): choose another port with --port.",
+            file=sys.stderr,
+        )
         return 1
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

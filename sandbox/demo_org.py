@@ -45,12 +45,24 @@ PEOPLE = [
 ]
 
 CASES = [
-    {"reference": "CP-DEMO-0001", "channel": "C0DEMO0001", "members": [HEALTH_VISITOR, TEACHER, POLICE],
-     "participants_without_slack": ["Mother", "Father"]},
-    {"reference": "CP-DEMO-0002", "channel": "C0DEMO0002", "members": [HEALTH_VISITOR, POLICE],
-     "participants_without_slack": ["Grandmother"]},
-    {"reference": "CP-DEMO-0003", "channel": "C0DEMO0003", "members": [TEACHER, HEALTH_VISITOR],
-     "participants_without_slack": ["Mother"]},
+    {
+        "reference": "CP-DEMO-0001",
+        "channel": "C0DEMO0001",
+        "members": [HEALTH_VISITOR, TEACHER, POLICE],
+        "participants_without_slack": ["Mother", "Father"],
+    },
+    {
+        "reference": "CP-DEMO-0002",
+        "channel": "C0DEMO0002",
+        "members": [HEALTH_VISITOR, POLICE],
+        "participants_without_slack": ["Grandmother"],
+    },
+    {
+        "reference": "CP-DEMO-0003",
+        "channel": "C0DEMO0003",
+        "members": [TEACHER, HEALTH_VISITOR],
+        "participants_without_slack": ["Mother"],
+    },
 ]
 
 
@@ -59,8 +71,14 @@ def demo_workspace() -> Workspace:
     channels = []
     for case in CASES:
         members = (CHAIR, TEAM_LEADER, *case["members"], COORDINATOR)
-        channels.append(Channel(id=case["channel"], name=case["reference"].lower(), members=tuple(dict.fromkeys(members)),
-                                topic=f"Core group {case['reference']}: case reference only, never names"))
+        channels.append(
+            Channel(
+                id=case["channel"],
+                name=case["reference"].lower(),
+                members=tuple(dict.fromkeys(members)),
+                topic=f"Core group {case['reference']}: case reference only, never names",
+            )
+        )
     return Workspace(people=list(PEOPLE), channels=channels, commands=app_commands())
 
 
@@ -100,8 +118,12 @@ def timeline(start: datetime, calendar: WorkingCalendar) -> Timeline:
     held_on = working_on_or_before(today - timedelta(days=9))
     requested_on = working_on_or_before(today - timedelta(days=1))
     return Timeline(
-        begins=at(held_on - timedelta(days=1), 9), held=at(held_on, 10), recorded=at(held_on, 12),
-        requested=at(requested_on, 15), tomorrow=at(next_working(today), 10), later=at(next_working(today, 4), 14),
+        begins=at(held_on - timedelta(days=1), 9),
+        held=at(held_on, 10),
+        recorded=at(held_on, 12),
+        requested=at(requested_on, 15),
+        tomorrow=at(next_working(today), 10),
+        later=at(next_working(today, 4), 14),
         start=start,
     )
 
@@ -114,20 +136,37 @@ def organisation_file(times: Timeline) -> dict:
         return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
 
     first = {"CP-DEMO-0001": times.tomorrow, "CP-DEMO-0002": times.held, "CP-DEMO-0003": times.later}
-    registered = {"CP-DEMO-0001": times.begins, "CP-DEMO-0002": times.begins - timedelta(days=3),
-                  "CP-DEMO-0003": times.begins}
+    registered = {
+        "CP-DEMO-0001": times.begins,
+        "CP-DEMO-0002": times.begins - timedelta(days=3),
+        "CP-DEMO-0003": times.begins,
+    }
     cases = [
-        {"reference": c["reference"], "channel": c["channel"],
-         "registered_on": registered[c["reference"]].astimezone(zone).date().isoformat(),
-         "first_meeting": local(first[c["reference"]]), "chair": CHAIR, "team_leader": TEAM_LEADER,
-         "members": list(c["members"]), "participants_without_slack": list(c["participants_without_slack"])}
+        {
+            "reference": c["reference"],
+            "channel": c["channel"],
+            "registered_on": registered[c["reference"]].astimezone(zone).date().isoformat(),
+            "first_meeting": local(first[c["reference"]]),
+            "chair": CHAIR,
+            "team_leader": TEAM_LEADER,
+            "members": list(c["members"]),
+            "participants_without_slack": list(c["participants_without_slack"]),
+        }
         for c in CASES
     ]
     # The CP9 is South Ayrshire's form; the demo turns it on, as any organisation can, to show it.
-    return {"organisation": {"name": "Demo Council (sandbox)", "profile": NATION, "nation": NATION,
-                             "timezone": TIMEZONE, "coordinator": COORDINATOR, "admins": [COORDINATOR],
-                             "policy": {"cp9": {"enabled": True}}},
-            "cases": cases}
+    return {
+        "organisation": {
+            "name": "Demo Council (sandbox)",
+            "profile": NATION,
+            "nation": NATION,
+            "timezone": TIMEZONE,
+            "coordinator": COORDINATOR,
+            "admins": [COORDINATOR],
+            "policy": {"cp9": {"enabled": True}},
+        },
+        "cases": cases,
+    }
 
 
 class DemoOrganisation:
@@ -151,8 +190,11 @@ class DemoOrganisation:
         self.replay_to(times.recorded)
         self._step("CP-DEMO-0002: the chair recorded the first meeting, 9 days ago", self._record, times)
         self.replay_to(times.requested)
-        self._step("CP-DEMO-0003: the teacher asked for an additional meeting; it waits for the team leader",
-                   self._request, times)
+        self._step(
+            "CP-DEMO-0003: the teacher asked for an additional meeting; it waits for the team leader",
+            self._request,
+            times,
+        )
         self.replay_to(times.start)
         self.notes.append(self._cp9_note())
         return self.notes
@@ -185,7 +227,8 @@ class DemoOrganisation:
             case = uow.cases.get_by_channel(channel)
             meeting = next(m for m in uow.meetings.for_case(case.id) if m.starts_at == times.held)
             draft = RecordDraft(
-                meeting_id=meeting.id, attended_users=(CHAIR, HEALTH_VISITOR, POLICE),  # the rest were invited
+                meeting_id=meeting.id,
+                attended_users=(CHAIR, HEALTH_VISITOR, POLICE),  # the rest were invited
                 attended_labels=("Grandmother",),
                 checklist={
                     "supports": "Health visiting weekly; a family support worker from next week.",
@@ -202,22 +245,32 @@ class DemoOrganisation:
 
         with self.uow_factory() as uow:
             request_meeting(
-                NewRequest(channel=CASES[2]["channel"], user=TEACHER, concern="deepening", urgency="routine",
-                           details="Attendance has dropped to two days a week since half term."),
-                uow=uow, now=self.clock.now(),
+                NewRequest(
+                    channel=CASES[2]["channel"],
+                    user=TEACHER,
+                    concern="deepening",
+                    urgency="routine",
+                    details="Attendance has dropped to two days a week since half term.",
+                ),
+                uow=uow,
+                now=self.clock.now(),
             )
             uow.commit()
 
     def _cp9_note(self) -> str:
         """Whether CP-DEMO-0002's CP9 shows overdue, as the coordinator would see it in status."""
         if importlib.util.find_spec("bot.services.cp9") is None:
-            return ("Not seeded: CP-DEMO-0002's CP9 is not shown overdue, because CP9 tracking (the CP9 to the "
-                    "coordinator within 7 days) is not built yet; the meeting it depends on is recorded.")
+            return (
+                "Not seeded: CP-DEMO-0002's CP9 is not shown overdue, because CP9 tracking (the CP9 to the "
+                "coordinator within 7 days) is not built yet; the meeting it depends on is recorded."
+            )
         from bot.services.cp9 import cp9_status
 
         with self.uow_factory() as uow:
             view = cp9_status(CASES[1]["channel"], COORDINATOR, uow=uow, now=self.clock.now())
         if view is None or view.state != "overdue":
             return f"Not seeded: CP-DEMO-0002's CP9 is {view.state if view else 'not tracked'}, not overdue."
-        return (f"Seeded: CP-DEMO-0002's {view.form_name} is overdue: it was due with the coordinator on "
-                f"{view.due_on:%a %-d %b %Y}, 7 days after the meeting.")
+        return (
+            f"Seeded: CP-DEMO-0002's {view.form_name} is overdue: it was due with the coordinator on "
+            f"{view.due_on:%a %-d %b %Y}, 7 days after the meeting."
+        )

@@ -82,7 +82,7 @@ class Interactions:
         with self._cond:
             stack = self._modal_stacks.get(user_id) or []
             closed = stack[:] if everything else stack[-1:]
-            del stack[len(stack) - len(closed):]
+            del stack[len(stack) - len(closed) :]
             for view_id in closed:
                 self._view_errors.pop(view_id, None)
             self._cond.notify_all()
@@ -114,8 +114,16 @@ class Interactions:
     def slackbot_says(self, user_id: str, channel: str, text: str) -> None:
         """An ephemeral message from Slack itself ("/foo is not a valid command", "dispatch_failed")."""
         with self._cond:
-            self._ephemerals.append({"message_ts": self._next_ts(), "channel": self._conversation_id(channel),
-                                     "user": user_id, "text": text, "blocks": [], "from": "slackbot"})
+            self._ephemerals.append(
+                {
+                    "message_ts": self._next_ts(),
+                    "channel": self._conversation_id(channel),
+                    "user": user_id,
+                    "text": text,
+                    "blocks": [],
+                    "from": "slackbot",
+                }
+            )
             self._cond.notify_all()
 
     def mount(self, prefix: str, route: Route) -> None:
@@ -152,15 +160,23 @@ class Interactions:
             self._messages.setdefault(interaction.channel, []).append(message)
         else:
             self._ephemerals.append(
-                {"message_ts": self._next_ts(), "channel": interaction.channel, "user": interaction.user,
-                 "text": text, "blocks": blocks}
+                {
+                    "message_ts": self._next_ts(),
+                    "channel": interaction.channel,
+                    "user": interaction.user,
+                    "text": text,
+                    "blocks": blocks,
+                }
             )
         return {"ok": True}
 
     def _change_original(self, interaction: Interaction, params: dict, text: str, blocks: list) -> None:
         if interaction.ephemeral_ts:
-            found = [e for e in self._ephemerals
-                     if e["message_ts"] == interaction.ephemeral_ts and e["user"] == interaction.user]
+            found = [
+                e
+                for e in self._ephemerals
+                if e["message_ts"] == interaction.ephemeral_ts and e["user"] == interaction.user
+            ]
             for ephemeral in found:
                 if params.get("delete_original"):
                     self._ephemerals.remove(ephemeral)

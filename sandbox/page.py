@@ -37,8 +37,13 @@ if TYPE_CHECKING:
 __all__ = ["SandboxPage"]
 
 STATIC = Path(__file__).resolve().parent / "static"
-_CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                  ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png"}
+_CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+}
 _STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 
 
@@ -60,7 +65,7 @@ class SandboxPage:
             if method == "GET" and route in ("/", "/index.html"):
                 return _static("index.html")
             if method == "GET" and route.startswith("/static/"):
-                return _static(route[len("/static/"):])
+                return _static(route[len("/static/") :])
             if method == "GET" and route == "/sandbox/state":
                 return Reply(200, self.state(query.get("user", ""), query.get("conversation") or None))
             if method == "POST" and route.startswith("/sandbox/"):
@@ -70,7 +75,7 @@ class SandboxPage:
                 body = json.loads(raw.decode("utf-8") or "{}") if raw else {}
                 if not isinstance(body, dict):
                     raise ValueError("the body must be a JSON object")
-                return Reply(200, {"ok": True, **(self.post(route[len("/sandbox/"):], body) or {})})
+                return Reply(200, {"ok": True, **(self.post(route[len("/sandbox/") :], body) or {})})
         except Forbidden as exc:
             return Reply(403, {"ok": False, "error": str(exc)})
         except (ClientError, ValueError, KeyError, TypeError) as exc:
@@ -94,9 +99,12 @@ class SandboxPage:
             item["latest_ts"] = max((m["ts"] for m in self._messages(user, item["id"], raw=True)), default="")
         open_view = None
         if conversation and conversation != "home":
-            open_view = {"id": conversation, "name": workspace.conversation_name(conversation),
-                         "kind": "app" if conversation.startswith("D") else "channel",
-                         "messages": self._messages(user, conversation)}
+            open_view = {
+                "id": conversation,
+                "name": workspace.conversation_name(conversation),
+                "kind": "app" if conversation.startswith("D") else "channel",
+                "messages": self._messages(user, conversation),
+            }
         return {
             "time": self._time(),
             "user": user,
@@ -114,8 +122,13 @@ class SandboxPage:
         fake, workspace = self.sandbox.fake, self.sandbox.workspace
         shown = [dict(m, ephemeral=False) for m in fake.messages(conversation)]
         shown += [
-            {"ts": e["message_ts"], "text": e["text"], "blocks": e["blocks"], "ephemeral": True,
-             "user": "USLACKBOT" if e.get("from") == "slackbot" else workspace.bot_user_id}
+            {
+                "ts": e["message_ts"],
+                "text": e["text"],
+                "blocks": e["blocks"],
+                "ephemeral": True,
+                "user": "USLACKBOT" if e.get("from") == "slackbot" else workspace.bot_user_id,
+            }
             for e in fake.ephemeral_messages(channel=conversation, user=user)
         ]
         shown.sort(key=lambda m: float(m["ts"]))
@@ -126,17 +139,30 @@ class SandboxPage:
         for m in shown:
             at = datetime.fromtimestamp(float(m["ts"]), zone)
             author = "Slackbot" if m.get("user") == "USLACKBOT" else workspace.label(m.get("user") or "")
-            out.append({"ts": m["ts"], "author": author, "text": m.get("text") or "", "blocks": m.get("blocks") or [],
-                        "ephemeral": m["ephemeral"], "edited": bool(m.get("edited")),
-                        "time": at.strftime("%H:%M"), "day": at.strftime("%a %-d %b %Y")})
+            out.append(
+                {
+                    "ts": m["ts"],
+                    "author": author,
+                    "text": m.get("text") or "",
+                    "blocks": m.get("blocks") or [],
+                    "ephemeral": m["ephemeral"],
+                    "edited": bool(m.get("edited")),
+                    "time": at.strftime("%H:%M"),
+                    "day": at.strftime("%a %-d %b %Y"),
+                }
+            )
         return out
 
     def _time(self) -> dict[str, str]:
         now = self.sandbox.clock.now()
         local = now.astimezone(ZoneInfo(self.sandbox.timezone))
-        return {"iso": now.isoformat(timespec="seconds"), "date": local.strftime("%A %-d %B %Y"),
-                "clock": local.strftime("%H:%M"), "zone": self.sandbox.timezone,
-                "local": local.strftime("%Y-%m-%dT%H:%M")}
+        return {
+            "iso": now.isoformat(timespec="seconds"),
+            "date": local.strftime("%A %-d %B %Y"),
+            "clock": local.strftime("%H:%M"),
+            "zone": self.sandbox.timezone,
+            "local": local.strftime("%Y-%m-%dT%H:%M"),
+        }
 
     # ------------------------------------------------------------------ acting
 
@@ -152,12 +178,21 @@ class SandboxPage:
                 raise ValueError("type a slash command, e.g. /core-group help")
             client.slash_command(user=user, channel=str(body["channel"]), text=text)
         elif what == "action":
-            client.click(Click(
-                user=user, action_id=str(body["action_id"]), block_id=str(body.get("block_id") or ""),
-                action_type=str(body.get("type") or "button"), value=body.get("value"), text=body.get("text"),
-                channel=body.get("channel"), message_ts=body.get("message_ts"), ephemeral=bool(body.get("ephemeral")),
-                view_id=body.get("view_id"), form=body.get("form") or {},
-            ))
+            client.click(
+                Click(
+                    user=user,
+                    action_id=str(body["action_id"]),
+                    block_id=str(body.get("block_id") or ""),
+                    action_type=str(body.get("type") or "button"),
+                    value=body.get("value"),
+                    text=body.get("text"),
+                    channel=body.get("channel"),
+                    message_ts=body.get("message_ts"),
+                    ephemeral=bool(body.get("ephemeral")),
+                    view_id=body.get("view_id"),
+                    form=body.get("form") or {},
+                )
+            )
         elif what == "submit":
             return {"errors": client.submit(user=user, view_id=str(body["view_id"]), form=body.get("form") or {})}
         elif what == "close":
@@ -193,5 +228,9 @@ def _static(name: str) -> Reply:
     path = (STATIC / name).resolve()
     if STATIC not in path.parents or not path.is_file():
         return Reply(404, {"ok": False, "error": "not found"})
-    return Reply(200, path.read_bytes(), headers={"Cache-Control": "no-cache"},
-                 content_type=_CONTENT_TYPES.get(path.suffix, "application/octet-stream"))
+    return Reply(
+        200,
+        path.read_bytes(),
+        headers={"Cache-Control": "no-cache"},
+        content_type=_CONTENT_TYPES.get(path.suffix, "application/octet-stream"),
+    )

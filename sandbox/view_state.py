@@ -61,7 +61,9 @@ def option_value(value: str | None, text: str | None = None, *, type: str = "sta
 
 
 def options_value(
-    values: Iterable[str | tuple[str, str]], *, type: str = "checkboxes"  # noqa: A002 - Slack's field name
+    values: Iterable[str | tuple[str, str]],
+    *,
+    type: str = "checkboxes",  # noqa: A002 - Slack's field name
 ) -> dict:
     """A checkboxes (or ``multi_static_select``) state: ``selected_options``; items are values or
     ``(value, text)`` pairs."""
@@ -132,8 +134,6 @@ def state_from_view(view: Mapping[str, Any], answers: Mapping[str, Any] | None =
         known = sorted({a for actions in values.values() for a in actions} | set(values))
         raise KeyError(f"answers for {sorted(unknown)} match no element of the view; known ids: {known}")
     return values
-
-
 
 
 def state_from_form(view: Mapping[str, Any], form: Mapping[str, Mapping[str, Any]]) -> dict:
@@ -245,7 +245,6 @@ def _state_entry(element: Mapping[str, Any], answer: Any) -> dict:
     if kind in ("checkboxes", "multi_static_select", "multi_external_select"):
         return {"type": kind, "selected_options": [_find_option(element, v) for v in answer or []]}
     return {"type": kind, "value": answer}
-
 
 
 def make_option(value: str, text: str | None) -> dict:

@@ -325,4 +325,3 @@ def _london_offset_seconds() -> int:
         return int(offset.total_seconds()) if offset else 0
     except Exception:  # pragma: no cover - no tz database
         return 0
-

@@ -85,7 +85,9 @@ def app_commands(manifest: Path = MANIFEST) -> list[SlashCommand]:
     try:
         data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
     except OSError:
-        return [SlashCommand("/core-group", "Core group status and more"),
-                SlashCommand("/request-core-group", "Ask the team leader for an additional core group meeting")]
+        return [
+            SlashCommand("/core-group", "Core group status and more"),
+            SlashCommand("/request-core-group", "Ask the team leader for an additional core group meeting"),
+        ]
     found = (data.get("features") or {}).get("slash_commands") or []
     return [SlashCommand(c["command"], c.get("description", ""), c.get("usage_hint", "")) for c in found]

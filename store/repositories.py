@@ -28,7 +28,12 @@ from store.models import (
 
 
 def insert_json_rows(
-    session: Session, table, rows: list[dict[str, Any]], *, columns: Sequence[str], constants: dict[str, Any],
+    session: Session,
+    table,
+    rows: list[dict[str, Any]],
+    *,
+    columns: Sequence[str],
+    constants: dict[str, Any],
     conflict_key: str | None = None,
 ) -> int:
     """INSERT many rows as one `INSERT ... SELECT` from a single JSON parameter; how many were inserted.
@@ -178,8 +183,12 @@ class DelegateRepository:
         """`principal`'s delegate on `on` whose delegation has one of `scopes` (the newest, if several)."""
         query = (
             select(Delegate)
-            .where(Delegate.principal == principal, Delegate.ended_at.is_(None), Delegate.until >= on,
-                   Delegate.scope.in_(list(scopes)))
+            .where(
+                Delegate.principal == principal,
+                Delegate.ended_at.is_(None),
+                Delegate.until >= on,
+                Delegate.scope.in_(list(scopes)),
+            )
             .order_by(Delegate.id.desc())
         )
         return self.session.scalars(query).first()
@@ -191,8 +200,12 @@ class DelegateRepository:
             return {}
         query = (
             select(Delegate.principal, Delegate.delegate)
-            .where(Delegate.principal.in_(wanted), Delegate.ended_at.is_(None), Delegate.until >= on,
-                   Delegate.scope.in_(list(scopes)))
+            .where(
+                Delegate.principal.in_(wanted),
+                Delegate.ended_at.is_(None),
+                Delegate.until >= on,
+                Delegate.scope.in_(list(scopes)),
+            )
             .order_by(Delegate.id)
         )
         return {principal: delegate for principal, delegate in self.session.execute(query)}
@@ -209,7 +222,9 @@ class DelegateRepository:
     def principals_of(self, delegate: str, *, on: date, scopes: Iterable[str]) -> list[str]:
         """Whom `delegate` stands in for on `on`, in one of `scopes`."""
         query = select(Delegate.principal).where(
-            Delegate.delegate == delegate, Delegate.ended_at.is_(None), Delegate.until >= on,
+            Delegate.delegate == delegate,
+            Delegate.ended_at.is_(None),
+            Delegate.until >= on,
             Delegate.scope.in_(list(scopes)),
         )
         return list(dict.fromkeys(self.session.scalars(query).all()))
@@ -242,9 +257,7 @@ class AuditRepository:
         on_behalf_of: str | None = None,
         **detail: Any,
     ) -> AuditEvent:
-        event = AuditEvent(
-            action=action, at=at, case_id=case_id, actor=actor, on_behalf_of=on_behalf_of, detail=detail
-        )
+        event = AuditEvent(action=action, at=at, case_id=case_id, actor=actor, on_behalf_of=on_behalf_of, detail=detail)
         self.session.add(event)
         return event
 
@@ -253,8 +266,10 @@ class AuditRepository:
         if not events:
             return
         columns = ("action", "case_id", "actor", "on_behalf_of")
-        rows = [{**{c: e.get(c) for c in columns}, "detail": {k: v for k, v in e.items() if k not in columns}}
-                for e in events]
+        rows = [
+            {**{c: e.get(c) for c in columns}, "detail": {k: v for k, v in e.items() if k not in columns}}
+            for e in events
+        ]
         insert_json_rows(self.session, AuditEvent.__table__, rows, columns=(*columns, "detail"), constants={"at": at})
 
     def list(self, *, case_id: int | None = None, action: str | None = None) -> Sequence[AuditEvent]:
@@ -305,12 +320,20 @@ class OutboxRepository:
         replaces_key). One statement per call, so thousands of reminders cost one round trip, not thousands.
         """
         rows = [
-            dict(idempotency_key=n["key"], kind=str(n["kind"]), recipient=n["recipient"], payload=n.get("payload") or {},
-                 case_id=n.get("case_id"), replaces_key=n.get("replaces_key"))
+            dict(
+                idempotency_key=n["key"],
+                kind=str(n["kind"]),
+                recipient=n["recipient"],
+                payload=n.get("payload") or {},
+                case_id=n.get("case_id"),
+                replaces_key=n.get("replaces_key"),
+            )
             for n in notices
         ]
         return insert_json_rows(
-            self.session, OutboxMessage.__table__, rows,
+            self.session,
+            OutboxMessage.__table__,
+            rows,
             columns=("idempotency_key", "kind", "recipient", "payload", "case_id", "replaces_key"),
             constants={"status": str(OutboxStatus.PENDING), "created_at": now, "next_attempt_at": now, "attempts": 0},
             conflict_key="idempotency_key",
@@ -359,8 +382,14 @@ class OutboxRepository:
                 or_(table.c.claimed_until.is_(None), table.c.claimed_until <= now),
             )
             .values(claimed_until=until)
-            .returning(table.c.idempotency_key, table.c.kind, table.c.recipient, table.c.payload,
-                       table.c.replaces_key, table.c.created_at)
+            .returning(
+                table.c.idempotency_key,
+                table.c.kind,
+                table.c.recipient,
+                table.c.payload,
+                table.c.replaces_key,
+                table.c.created_at,
+            )
         )
         return self.session.execute(statement).first()
 
@@ -370,15 +399,23 @@ class OutboxRepository:
         self.session.execute(
             update(table)
             .where(table.c.id == message_id)
-            .values(status=OutboxStatus.SENT, sent_at=now, attempts=table.c.attempts + 1, claimed_until=None,
-                    message_channel=channel, message_ts=ts)
+            .values(
+                status=OutboxStatus.SENT,
+                sent_at=now,
+                attempts=table.c.attempts + 1,
+                claimed_until=None,
+                message_channel=channel,
+                message_ts=ts,
+            )
         )
 
     def release(self, message_id: int) -> None:
         """Give back a claimed row that was not sent (the next pass takes it at once)."""
         table = table_of(OutboxMessage)
         self.session.execute(
-            update(table).where(table.c.id == message_id, table.c.status == OutboxStatus.PENDING).values(claimed_until=None)
+            update(table)
+            .where(table.c.id == message_id, table.c.status == OutboxStatus.PENDING)
+            .values(claimed_until=None)
         )
 
     def get(self, message_id: int) -> OutboxMessage | None:

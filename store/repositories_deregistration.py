@@ -73,8 +73,11 @@ class DeregistrationRepository:
         """Save an outcome unless one was saved since the form was opened (one winner per outcome)."""
         statement = (
             update(Deregistration)
-            .where(Deregistration.id == row_id, Deregistration.status.in_(DeregistrationStatus.active()),
-                   Deregistration.outcome_count == expected_count)
+            .where(
+                Deregistration.id == row_id,
+                Deregistration.status.in_(DeregistrationStatus.active()),
+                Deregistration.outcome_count == expected_count,
+            )
             .values(status=status, outcome_count=expected_count + 1, **values)
             .execution_options(synchronize_session="fetch")
         )
@@ -93,13 +96,18 @@ class DeregistrationRepository:
     def missed_windows(self, *, organisation_id: int | None = None) -> Sequence[Deregistration]:
         """Windows that closed with no outcome recorded yet, oldest first (the coordinator's digest lists them)."""
         missed = select(Obligation.subject_id).where(
-            Obligation.kind == "post_dereg_meeting", Obligation.subject_type == "deregistration",
-            Obligation.status == ObligationStatus.OPEN, Obligation.stage.in_(("overdue", "breached")))
+            Obligation.kind == "post_dereg_meeting",
+            Obligation.subject_type == "deregistration",
+            Obligation.status == ObligationStatus.OPEN,
+            Obligation.stage.in_(("overdue", "breached")),
+        )
         query = select(Deregistration).where(
             Deregistration.status == DeregistrationStatus.TRACKING, Deregistration.id.in_(missed)
         )
         if organisation_id is not None:
-            query = query.where(Deregistration.case_id.in_(select(Case.id).where(Case.organisation_id == organisation_id)))
+            query = query.where(
+                Deregistration.case_id.in_(select(Case.id).where(Case.organisation_id == organisation_id))
+            )
         return self.session.scalars(query.order_by(Deregistration.window_closes_on, Deregistration.id)).all()
 
 

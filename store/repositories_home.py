@@ -49,7 +49,9 @@ class OverviewRepository:
         self.session = session
 
     def open_case_count(self, organisation_id: int) -> int:
-        query = select(func.count(Case.id)).where(Case.status == CaseStatus.OPEN, Case.organisation_id == organisation_id)
+        query = select(func.count(Case.id)).where(
+            Case.status == CaseStatus.OPEN, Case.organisation_id == organisation_id
+        )
         return self.session.scalar(query) or 0
 
     # --- requests for an additional meeting -------------------------------------------------------
@@ -58,8 +60,10 @@ class OverviewRepository:
         """Requests waiting for a decision or for the coordinator's outcome, oldest first."""
         query = (
             select(MeetingRequest)
-            .where(MeetingRequest.status.in_((RequestStatus.PENDING, RequestStatus.WITH_COORDINATOR)),
-                   MeetingRequest.case_id.in_(_open_cases(organisation_id)))
+            .where(
+                MeetingRequest.status.in_((RequestStatus.PENDING, RequestStatus.WITH_COORDINATOR)),
+                MeetingRequest.case_id.in_(_open_cases(organisation_id)),
+            )
             .order_by(MeetingRequest.requested_at, MeetingRequest.id)
         )
         return self.session.scalars(query).all()
@@ -71,7 +75,9 @@ class OverviewRepository:
         if not who:
             return []
         pending = (MeetingRequest.status == RequestStatus.PENDING) & or_(
-            MeetingRequest.decider.in_(who), MeetingRequest.routed_to.in_(who), MeetingRequest.escalated_to.in_(who),
+            MeetingRequest.decider.in_(who),
+            MeetingRequest.routed_to.in_(who),
+            MeetingRequest.escalated_to.in_(who),
             MeetingRequest.escalated_on_behalf_of.in_(who),
         )
         review = (MeetingRequest.status == RequestStatus.WITH_COORDINATOR) & or_(
@@ -108,7 +114,8 @@ class OverviewRepository:
             return []
         unsent = select(PlanCopy.receipt_id).where(PlanCopy.status == CopyStatus.PENDING)
         query = (
-            select(PlanReceipt).options(selectinload(PlanReceipt.copies))
+            select(PlanReceipt)
+            .options(selectinload(PlanReceipt.copies))
             .where(PlanReceipt.case_id.in_(list(case_ids)), PlanReceipt.id.in_(unsent))
             .order_by(PlanReceipt.due_at, PlanReceipt.id)
         )
@@ -129,8 +136,11 @@ class OverviewRepository:
         """Open actions `user` owns in cases whose core group runs, soonest due first."""
         query = (
             select(MeetingAction)
-            .where(MeetingAction.owner_user_id == user, MeetingAction.status == ActionStatus.OPEN,
-                   MeetingAction.case_id.in_(_open_cases()))
+            .where(
+                MeetingAction.owner_user_id == user,
+                MeetingAction.status == ActionStatus.OPEN,
+                MeetingAction.case_id.in_(_open_cases()),
+            )
             .order_by(MeetingAction.due_on, MeetingAction.id)
         )
         return self.session.scalars(query).all()
@@ -139,8 +149,11 @@ class OverviewRepository:
         """Due periods with nothing scheduled yet whose due date is on or before `by`, soonest first."""
         query = (
             select(MeetingDue)
-            .where(MeetingDue.status == DueStatus.OPEN, MeetingDue.due_on <= by,
-                   MeetingDue.case_id.in_(_open_cases(organisation_id)))
+            .where(
+                MeetingDue.status == DueStatus.OPEN,
+                MeetingDue.due_on <= by,
+                MeetingDue.case_id.in_(_open_cases(organisation_id)),
+            )
             .order_by(MeetingDue.due_on, MeetingDue.id)
         )
         return self.session.scalars(query).all()

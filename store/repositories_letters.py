@@ -42,8 +42,9 @@ class LetterRepository:
         query = select(InstitutionLetter).where(InstitutionLetter.record_id == record_id)
         return self.session.scalars(query).first()
 
-    def not_sent(self, *, organisation_id: int | None = None, case_ids: Sequence[int] | None = None,
-                 status: str | None = None) -> Sequence[InstitutionLetter]:
+    def not_sent(
+        self, *, organisation_id: int | None = None, case_ids: Sequence[int] | None = None, status: str | None = None
+    ) -> Sequence[InstitutionLetter]:
         """Letters not sent yet (details awaited or to send), oldest request first."""
         query = select(InstitutionLetter).where(InstitutionLetter.status.in_(LetterStatus.open()))
         if status is not None:
@@ -58,14 +59,16 @@ class LetterRepository:
 
     def for_person(self, case_id: int, person_key: str) -> InstitutionLetter | None:
         """The case's letter about this person (by relationship), as the database has it now."""
-        query = select(InstitutionLetter).where(InstitutionLetter.case_id == case_id,
-                                                InstitutionLetter.person_key == person_key)
+        query = select(InstitutionLetter).where(
+            InstitutionLetter.case_id == case_id, InstitutionLetter.person_key == person_key
+        )
         return self.session.scalars(query.execution_options(populate_existing=True)).first()
 
     def awaiting_details(self, case_id: int) -> InstitutionLetter | None:
         """The case's oldest letter a record flagged whose details the chair has not given yet."""
-        query = select(InstitutionLetter).where(InstitutionLetter.case_id == case_id,
-                                                InstitutionLetter.status == LetterStatus.DETAILS_NEEDED)
+        query = select(InstitutionLetter).where(
+            InstitutionLetter.case_id == case_id, InstitutionLetter.status == LetterStatus.DETAILS_NEEDED
+        )
         return self.session.scalars(query.order_by(InstitutionLetter.requested_at, InstitutionLetter.id)).first()
 
     def add_for_person(self, letter: InstitutionLetter) -> bool:
@@ -82,15 +85,20 @@ class LetterRepository:
         """New details for a letter; `reopen` puts a sent letter back to be written again (its details changed)."""
         if reopen:
             values |= {"status": LetterStatus.TO_SEND, "sent_at": None, "sent_by": None, "sent_on_behalf_of": None}
-        statement = (update(InstitutionLetter).where(InstitutionLetter.id == letter_id).values(**values)
-                     .execution_options(synchronize_session=False))
+        statement = (
+            update(InstitutionLetter)
+            .where(InstitutionLetter.id == letter_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
         self.session.execute(statement)
 
     def absorb(self, letter: InstitutionLetter, into: InstitutionLetter) -> bool:
         """A flagged letter whose details turned out to be about a person who has a letter: drop it, its messages
         moving to that letter (so their buttons update in place); True for the one submission that did it."""
-        statement = delete(InstitutionLetter).where(InstitutionLetter.id == letter.id,
-                                                     InstitutionLetter.status == LetterStatus.DETAILS_NEEDED)
+        statement = delete(InstitutionLetter).where(
+            InstitutionLetter.id == letter.id, InstitutionLetter.status == LetterStatus.DETAILS_NEEDED
+        )
         if rowcount(self.session.execute(statement.execution_options(synchronize_session=False))) != 1:
             return False
         self.remember_messages(into, *(letter.message_keys or []))

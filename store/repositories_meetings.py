@@ -70,9 +70,11 @@ class MeetingRepository:
 
     def moves(self, meeting_id: int) -> list[MeetingMove]:
         """The meeting's moves, oldest first."""
-        return list(self.session.scalars(
-            select(MeetingMove).where(MeetingMove.meeting_id == meeting_id).order_by(MeetingMove.id)
-        ))
+        return list(
+            self.session.scalars(
+                select(MeetingMove).where(MeetingMove.meeting_id == meeting_id).order_by(MeetingMove.id)
+            )
+        )
 
     def get_many(self, ids: Iterable[int]) -> dict[int, Meeting]:
         ids = list(set(ids))
@@ -94,8 +96,10 @@ class MeetingRepository:
             .order_by(CaseRole.id)
         ).all()
         organisations = {
-            o.id: o for o in self.session.scalars(
-                select(Organisation).where(Organisation.id.in_({c.organisation_id for c in cases})))
+            o.id: o
+            for o in self.session.scalars(
+                select(Organisation).where(Organisation.id.in_({c.organisation_id for c in cases}))
+            )
         }
         people: dict[int, dict[str, None]] = {}
         chairs: dict[int, str] = {}
@@ -106,8 +110,15 @@ class MeetingRepository:
             if role == Role.CHAIR:
                 chairs.setdefault(case_id, user_id)
         return {
-            c.id: SweepCase(c.id, c.reference, c.channel, c.status, organisations[c.organisation_id], chairs.get(c.id),
-                            tuple(people.get(c.id, {})))
+            c.id: SweepCase(
+                c.id,
+                c.reference,
+                c.channel,
+                c.status,
+                organisations[c.organisation_id],
+                chairs.get(c.id),
+                tuple(people.get(c.id, {})),
+            )
             for c in cases
         }
 
@@ -173,7 +184,9 @@ class MeetingRepository:
 
     # --- reminders ------------------------------------------------------------------------
 
-    def reminder(self, meeting_id: int, working_days_before: int, meeting_starts_at: datetime) -> MeetingReminder | None:
+    def reminder(
+        self, meeting_id: int, working_days_before: int, meeting_starts_at: datetime
+    ) -> MeetingReminder | None:
         query = select(MeetingReminder).where(
             MeetingReminder.meeting_id == meeting_id,
             MeetingReminder.working_days_before == working_days_before,
@@ -242,7 +255,9 @@ class MeetingRepository:
         return self.session.get(MeetingDue, due_id)
 
     def dues_for(self, case_id: int) -> Sequence[MeetingDue]:
-        return self.session.scalars(select(MeetingDue).where(MeetingDue.case_id == case_id).order_by(MeetingDue.id)).all()
+        return self.session.scalars(
+            select(MeetingDue).where(MeetingDue.case_id == case_id).order_by(MeetingDue.id)
+        ).all()
 
     def overdue(
         self, *, organisation_case_ids: Sequence[int] | None = None, organisation_id: int | None = None
@@ -304,13 +319,22 @@ class MeetingRecordRepository:
     def actions_for_case(self, case_id: int) -> Sequence[MeetingAction]:
         """Every action of the case, open or settled, soonest due first."""
         query = (
-            select(MeetingAction).where(MeetingAction.case_id == case_id)
+            select(MeetingAction)
+            .where(MeetingAction.case_id == case_id)
             .order_by(MeetingAction.due_on, MeetingAction.id)
         )
         return self.session.scalars(query).all()
 
-    def settle_action(self, action_id: int, *, status: str, now: datetime, by: str, on_behalf_of: str | None,
-                      reason: str | None = None) -> bool:
+    def settle_action(
+        self,
+        action_id: int,
+        *,
+        status: str,
+        now: datetime,
+        by: str,
+        on_behalf_of: str | None,
+        reason: str | None = None,
+    ) -> bool:
         """Mark an open action done or closed (conditional update); True when this call did it."""
         statement = (
             update(MeetingAction)

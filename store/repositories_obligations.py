@@ -34,11 +34,19 @@ class ObligationRepository:
 
     def open(self, **values: Any) -> int | None:
         """Insert an open obligation unless the same one (kind, subject, recipient) is open; its id when inserted."""
-        values = {"recipient": "", "stage": "pending", "reminders_sent": 0, "notice_keys": [], "generation": 1,
-                  "status": ObligationStatus.OPEN, **values}
+        values = {
+            "recipient": "",
+            "stage": "pending",
+            "reminders_sent": 0,
+            "notice_keys": [],
+            "generation": 1,
+            "status": ObligationStatus.OPEN,
+            **values,
+        }
         insert = pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
         statement = (
-            insert(Obligation).values(**values)
+            insert(Obligation)
+            .values(**values)
             .on_conflict_do_nothing(index_elements=list(_KEY), index_where=_OPEN)
             .returning(Obligation.id)
         )
@@ -53,8 +61,11 @@ class ObligationRepository:
 
     def find_open(self, *, kind: str, subject_type: str, subject_id: int, recipient: str = "") -> Obligation | None:
         query = select(Obligation).where(
-            Obligation.kind == kind, Obligation.subject_type == subject_type, Obligation.subject_id == subject_id,
-            Obligation.recipient == recipient, Obligation.status == ObligationStatus.OPEN,
+            Obligation.kind == kind,
+            Obligation.subject_type == subject_type,
+            Obligation.subject_id == subject_id,
+            Obligation.recipient == recipient,
+            Obligation.status == ObligationStatus.OPEN,
         )
         return self.session.scalars(query).first()
 
@@ -64,8 +75,9 @@ class ObligationRepository:
 
     def waive(self, obligation_id: int, *, by: str, reason: str, now: datetime) -> bool:
         """Mark an open obligation waived, with why (once); True when this call did it."""
-        return self._close(obligation_id, status=ObligationStatus.WAIVED, waived_by=by, waived_at=now,
-                           waive_reason=reason)
+        return self._close(
+            obligation_id, status=ObligationStatus.WAIVED, waived_by=by, waived_at=now, waive_reason=reason
+        )
 
     def _close(self, obligation_id: int, **values: Any) -> bool:
         statement = (
@@ -84,8 +96,12 @@ class ObligationRepository:
         """
         statement = (
             update(OutboxMessage)
-            .where(OutboxMessage.case_id == case_id, OutboxMessage.status == OutboxStatus.PENDING,
-                   OutboxMessage.claimed_until.is_(None), OutboxMessage.idempotency_key.startswith(key_prefix))
+            .where(
+                OutboxMessage.case_id == case_id,
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.claimed_until.is_(None),
+                OutboxMessage.idempotency_key.startswith(key_prefix),
+            )
             .values(status=OutboxStatus.WITHDRAWN)
             .execution_options(synchronize_session=False)
         )
@@ -95,8 +111,11 @@ class ObligationRepository:
         """Move an open obligation's due date and ladder (a new generation: steps of the old one are void)."""
         statement = (
             update(Obligation)
-            .where(Obligation.id == obligation_id, Obligation.status == ObligationStatus.OPEN,
-                   Obligation.generation == generation)
+            .where(
+                Obligation.id == obligation_id,
+                Obligation.status == ObligationStatus.OPEN,
+                Obligation.generation == generation,
+            )
             .values(generation=generation + 1, **values)
             .execution_options(synchronize_session="fetch")
         )
@@ -113,15 +132,27 @@ class ObligationRepository:
         )
         return self.session.scalars(query).all()
 
-    def advance(self, obligation_id: int, *, stage: str, generation: int, expected_stage: str,
-                expected_step_at: datetime | None, **values: Any) -> bool:
+    def advance(
+        self,
+        obligation_id: int,
+        *,
+        stage: str,
+        generation: int,
+        expected_stage: str,
+        expected_step_at: datetime | None,
+        **values: Any,
+    ) -> bool:
         """Take one step (compare-and-set on stage, generation and next step time); True when this call took it."""
         table = table_of(Obligation)
         statement = (
             update(table)
-            .where(table.c.id == obligation_id, table.c.status == ObligationStatus.OPEN,
-                   table.c.stage == expected_stage, table.c.generation == generation,
-                   table.c.next_step_at == expected_step_at)
+            .where(
+                table.c.id == obligation_id,
+                table.c.status == ObligationStatus.OPEN,
+                table.c.stage == expected_stage,
+                table.c.generation == generation,
+                table.c.next_step_at == expected_step_at,
+            )
             .values(stage=stage, **values)
         )
         return rowcount(self.session.execute(statement)) == 1
@@ -132,8 +163,11 @@ class ObligationRepository:
 
     def is_live(self, obligation_id: int, *, generation: int) -> bool:
         """True while the obligation is open at this generation (the dispatcher's check before sending)."""
-        query = select(Obligation.id).where(Obligation.id == obligation_id, Obligation.generation == generation,
-                                            Obligation.status == ObligationStatus.OPEN)
+        query = select(Obligation.id).where(
+            Obligation.id == obligation_id,
+            Obligation.generation == generation,
+            Obligation.status == ObligationStatus.OPEN,
+        )
         return self.session.scalar(query) is not None
 
     def last_stepped_at(self, obligation_id: int) -> datetime | None:
@@ -142,16 +176,23 @@ class ObligationRepository:
 
     def open_for_subject(self, subject_type: str, subject_id: int) -> Sequence[Obligation]:
         """Everything still owed about one subject (every kind and recipient)."""
-        query = (select(Obligation)
-                 .where(Obligation.subject_type == subject_type, Obligation.subject_id == subject_id,
-                        Obligation.status == ObligationStatus.OPEN)
-                 .order_by(Obligation.id))
+        query = (
+            select(Obligation)
+            .where(
+                Obligation.subject_type == subject_type,
+                Obligation.subject_id == subject_id,
+                Obligation.status == ObligationStatus.OPEN,
+            )
+            .order_by(Obligation.id)
+        )
         return self.session.scalars(query).all()
 
     def open_for_case(self, case_id: int) -> Sequence[Obligation]:
-        query = (select(Obligation)
-                 .where(Obligation.case_id == case_id, Obligation.status == ObligationStatus.OPEN)
-                 .order_by(Obligation.due_at, Obligation.id))
+        query = (
+            select(Obligation)
+            .where(Obligation.case_id == case_id, Obligation.status == ObligationStatus.OPEN)
+            .order_by(Obligation.due_at, Obligation.id)
+        )
         return self.session.scalars(query).all()
 
     def for_case(self, case_id: int) -> Sequence[Obligation]:
@@ -160,19 +201,29 @@ class ObligationRepository:
 
     def open_for_owner(self, owner: str) -> Sequence[Obligation]:
         """What waits on one person, soonest due first."""
-        query = (select(Obligation)
-                 .where(Obligation.owner == owner, Obligation.status == ObligationStatus.OPEN)
-                 .order_by(Obligation.due_at, Obligation.id))
+        query = (
+            select(Obligation)
+            .where(Obligation.owner == owner, Obligation.status == ObligationStatus.OPEN)
+            .order_by(Obligation.due_at, Obligation.id)
+        )
         return self.session.scalars(query).all()
 
-    def overdue_for_organisation(self, organisation_id: int, *, stages: Sequence[str] = ("overdue", "breached"),
-                                 kinds: Sequence[str] | None = None) -> Sequence[Obligation]:
+    def overdue_for_organisation(
+        self,
+        organisation_id: int,
+        *,
+        stages: Sequence[str] = ("overdue", "breached"),
+        kinds: Sequence[str] | None = None,
+    ) -> Sequence[Obligation]:
         """Open rows at the given stages in one organisation's cases, oldest due first (the digest)."""
         query = (
             select(Obligation)
             .join(Case, Case.id == Obligation.case_id)
-            .where(Obligation.status == ObligationStatus.OPEN, Obligation.stage.in_(stages),
-                   Case.organisation_id == organisation_id)
+            .where(
+                Obligation.status == ObligationStatus.OPEN,
+                Obligation.stage.in_(stages),
+                Case.organisation_id == organisation_id,
+            )
             .order_by(Obligation.due_at, Obligation.id)
         )
         if kinds is not None:
@@ -184,7 +235,10 @@ class ObligationRepository:
         query = (
             select(func.count(func.distinct(Obligation.case_id)))
             .join(Case, Case.id == Obligation.case_id)
-            .where(Obligation.status == ObligationStatus.OPEN, Obligation.stage.in_(("overdue", "breached")),
-                   Case.organisation_id == organisation_id)
+            .where(
+                Obligation.status == ObligationStatus.OPEN,
+                Obligation.stage.in_(("overdue", "breached")),
+                Case.organisation_id == organisation_id,
+            )
         )
         return self.session.scalar(query) or 0

@@ -86,8 +86,11 @@ class PlanReceiptRepository:
 
     def latest_for_case(self, case_id: int) -> PlanReceipt | None:
         """The distribution of the case's latest recorded meeting."""
-        query = self._query().where(PlanReceipt.case_id == case_id).order_by(PlanReceipt.held_on.desc(),
-                                                                               PlanReceipt.id.desc())
+        query = (
+            self._query()
+            .where(PlanReceipt.case_id == case_id)
+            .order_by(PlanReceipt.held_on.desc(), PlanReceipt.id.desc())
+        )
         return self.session.scalars(query.execution_options(populate_existing=True)).first()
 
     def get_many(self, ids) -> dict[int, PlanReceipt]:
@@ -107,16 +110,30 @@ class PlanReceiptRepository:
 
     # --- people's steps: conditional updates ---------------------------------------------------
 
-    def mark_sent(self, copy_ids: Sequence[int], *, now: datetime, sent_on: date, how: str | None, by: str,
-                  on_behalf_of: str | None) -> set[int]:
+    def mark_sent(
+        self,
+        copy_ids: Sequence[int],
+        *,
+        now: datetime,
+        sent_on: date,
+        how: str | None,
+        by: str,
+        on_behalf_of: str | None,
+    ) -> set[int]:
         """Mark unsent copies sent; the ids this call marked."""
         if not copy_ids:
             return set()
         statement = (
             update(PlanCopy)
             .where(PlanCopy.id.in_(copy_ids), PlanCopy.status == CopyStatus.PENDING)
-            .values(status=CopyStatus.SENT, sent_at=now, sent_on=sent_on, sent_how=how, sent_by=by,
-                    sent_on_behalf_of=on_behalf_of)
+            .values(
+                status=CopyStatus.SENT,
+                sent_at=now,
+                sent_on=sent_on,
+                sent_how=how,
+                sent_by=by,
+                sent_on_behalf_of=on_behalf_of,
+            )
             .returning(PlanCopy.id)
             .execution_options(synchronize_session=False)
         )
@@ -153,8 +170,14 @@ class PlanReceiptRepository:
             query = query.where(Case.organisation_id == organisation_id)
         return [
             OverduePlanCopy(
-                case_id=copy.case_id, reference=reference, record_id=record_id, copy_id=copy.id, user_id=copy.user_id,
-                label=copy.label, due_on=due_on, days_overdue=(_local_today(now, tz) - due_on).days,
+                case_id=copy.case_id,
+                reference=reference,
+                record_id=record_id,
+                copy_id=copy.id,
+                user_id=copy.user_id,
+                label=copy.label,
+                due_on=due_on,
+                days_overdue=(_local_today(now, tz) - due_on).days,
                 sent_on=copy.sent_on,
             )
             for copy, due_on, record_id, reference, tz in self.session.execute(query).all()
@@ -189,14 +212,21 @@ class Cp9Repository:
 
     # --- people's steps ---------------------------------------------------------------------------
 
-    def mark_sent(self, cp9_id: int, *, now: datetime, sent_on: date, note: str | None, by: str,
-                  on_behalf_of: str | None) -> bool:
+    def mark_sent(
+        self, cp9_id: int, *, now: datetime, sent_on: date, note: str | None, by: str, on_behalf_of: str | None
+    ) -> bool:
         """The chair marks a pending CP9 sent; True for the one that did."""
         statement = (
             update(Cp9)
             .where(Cp9.id == cp9_id, Cp9.status == Cp9Status.PENDING)
-            .values(status=Cp9Status.SENT, sent_at=now, sent_on=sent_on, sent_note=note, sent_by=by,
-                    sent_on_behalf_of=on_behalf_of)
+            .values(
+                status=Cp9Status.SENT,
+                sent_at=now,
+                sent_on=sent_on,
+                sent_note=note,
+                sent_by=by,
+                sent_on_behalf_of=on_behalf_of,
+            )
             .execution_options(synchronize_session=False)
         )
         return rowcount(self.session.execute(statement)) == 1
@@ -232,8 +262,13 @@ class Cp9Repository:
             query = query.where(Case.organisation_id == organisation_id)
         return [
             OverdueCp9(
-                case_id=cp9.case_id, reference=reference, record_id=cp9.record_id, cp9_id=cp9.id,
-                form_name=cp9.form_name, nominal_due_on=cp9.nominal_due_on, due_on=cp9.due_on,
+                case_id=cp9.case_id,
+                reference=reference,
+                record_id=cp9.record_id,
+                cp9_id=cp9.id,
+                form_name=cp9.form_name,
+                nominal_due_on=cp9.nominal_due_on,
+                due_on=cp9.due_on,
                 days_overdue=(_local_today(now, tz) - cp9.due_on).days,
             )
             for cp9, reference, tz in self.session.execute(query).all()
@@ -242,7 +277,8 @@ class Cp9Repository:
     def due(self, *, now: datetime, until: datetime, organisation_id: int | None = None) -> Sequence[Cp9]:
         """CP9s still pending whose deadline falls between now and `until` (due soon, for the digest)."""
         query = (
-            select(Cp9).join(Case, Case.id == Cp9.case_id)
+            select(Cp9)
+            .join(Case, Case.id == Cp9.case_id)
             .where(Cp9.status == Cp9Status.PENDING, Cp9.due_at >= now, Cp9.due_at <= until)
             .order_by(Cp9.due_at, Cp9.id)
         )

@@ -37,14 +37,14 @@ class ReviewConferenceRepository:
 
     def scheduled_for(self, case_id: int) -> ReviewConference | None:
         """The case's conference to come, if one is known."""
-        query = select(ReviewConference).where(ReviewConference.case_id == case_id,
-                                               ReviewConference.status == ReviewStatus.SCHEDULED)
+        query = select(ReviewConference).where(
+            ReviewConference.case_id == case_id, ReviewConference.status == ReviewStatus.SCHEDULED
+        )
         return self.session.scalars(query).first()
 
     def known_on(self, case_id: int, day: date) -> bool:
         """True when the case has a conference (to come or held) on `day`."""
-        query = select(ReviewConference.id).where(ReviewConference.case_id == case_id,
-                                                  ReviewConference.held_on == day)
+        query = select(ReviewConference.id).where(ReviewConference.case_id == case_id, ReviewConference.held_on == day)
         return self.session.scalar(query) is not None
 
     def for_case(self, case_id: int) -> Sequence[ReviewConference]:

@@ -43,7 +43,10 @@ CASE = {
 
 def organisation_file(*, organisation: dict | None = None, cases: list[dict] | None = None) -> dict:
     """An organisation file as data: the South Ayrshire example with one case unless told otherwise."""
-    return {"organisation": {**ORGANISATION, **(organisation or {})}, "cases": cases if cases is not None else [dict(CASE)]}
+    return {
+        "organisation": {**ORGANISATION, **(organisation or {})},
+        "cases": cases if cases is not None else [dict(CASE)],
+    }
 
 
 class _WrittenOut(yaml.SafeDumper):
@@ -127,7 +130,9 @@ class BotHarness:
         self.server = BackgroundServer(self.runtime.wsgi()).start()
         self.url = self.server.url
         self.slack = self._sender_cls(
-            bot_url=f"{self.url}/slack/events", signing_secret=SIGNING_SECRET, response_url_factory=self.fake.response_url
+            bot_url=f"{self.url}/slack/events",
+            signing_secret=SIGNING_SECRET,
+            response_url_factory=self.fake.response_url,
         )
         return self
 

@@ -32,7 +32,12 @@ def test_check_config_accepts_a_good_file(tmp_path):
 
 def test_check_config_names_each_problem_and_exits_non_zero(tmp_path):
     broken = {k: v for k, v in CASE.items() if k != "team_leader"}
-    path = write_organisation_file(tmp_path / "org.yml", organisation_file(cases=[dict(CASE, reference="CP-1", channel="C01"), dict(CASE, reference="CP-2", channel="C02"), broken]))
+    path = write_organisation_file(
+        tmp_path / "org.yml",
+        organisation_file(
+            cases=[dict(CASE, reference="CP-1", channel="C01"), dict(CASE, reference="CP-2", channel="C02"), broken]
+        ),
+    )
     result = coregroup("check-config", path)
     assert result.returncode == 1
     assert "cases[2].team_leader: missing" in result.stderr
@@ -79,7 +84,9 @@ def test_migrate_reports_the_revision(tmp_path):
 
 def test_run_with_only_some_credentials_says_exactly_what_else_to_set(tmp_path):
     # With none at all, `run` starts the local sandbox instead: tests/sandbox/test_demo_command.py.
-    result = coregroup("run", database_url=f"sqlite:///{tmp_path / 'r.db'}", env={"SLACK_BOT_TOKEN": "xoxb-half-set-up"})
+    result = coregroup(
+        "run", database_url=f"sqlite:///{tmp_path / 'r.db'}", env={"SLACK_BOT_TOKEN": "xoxb-half-set-up"}
+    )
     assert result.returncode == 2
     assert "SLACK_SIGNING_SECRET" in result.stderr and "SLACK_APP_TOKEN" in result.stderr
     assert "manifest.yml" in result.stderr and "sandbox" not in result.stderr

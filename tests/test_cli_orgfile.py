@@ -16,22 +16,34 @@ from tests.test_cli import coregroup, url_of
 
 GOOD = organisation_yaml(organisation_file())
 # The 505-byte file of the report: nine levels of nine aliases, which expanded to 52 MB of error text.
-ALIAS_BOMB = GOOD.replace("cases:", "x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-    f"x{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9)
-) + "cases:")
+ALIAS_BOMB = GOOD.replace(
+    "cases:",
+    "x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    + "".join(f"x{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9))
+    + "cases:",
+)
 
 REPORTED = {
-    "an impossible date": (GOOD.replace("'2027-05-10'", "2027-02-30"),
-                           "cases[0].registered_on: '2027-02-30' is not a date (YYYY-MM-DD)"),
-    "an impossible closure day": (GOOD.replace("'2027-12-29'", "2027-13-01"),
-                                  "organisation.closure_days[0]: '2027-13-01' is not a date (YYYY-MM-DD)"),
-    "a nation as a list": (GOOD.replace("nation: scotland", "nation: [scotland]"),
-                           "organisation.nation: '['scotland']' is not one of england, wales, scotland, "
-                           "northern-ireland"),
-    "an alias bomb": (ALIAS_BOMB,
-                      "not valid YAML at line 9, column 5: anchors and aliases (&name, *name) are not allowed"),
-    "a second chair": (GOOD.replace("  chair: U0CHAIR\n", "  chair: U0CHAIR\n  chair: U0OTHER\n"),
-                       "not valid YAML at line 15, column 3: duplicate key 'chair'"),
+    "an impossible date": (
+        GOOD.replace("'2027-05-10'", "2027-02-30"),
+        "cases[0].registered_on: '2027-02-30' is not a date (YYYY-MM-DD)",
+    ),
+    "an impossible closure day": (
+        GOOD.replace("'2027-12-29'", "2027-13-01"),
+        "organisation.closure_days[0]: '2027-13-01' is not a date (YYYY-MM-DD)",
+    ),
+    "a nation as a list": (
+        GOOD.replace("nation: scotland", "nation: [scotland]"),
+        "organisation.nation: '['scotland']' is not one of england, wales, scotland, northern-ireland",
+    ),
+    "an alias bomb": (
+        ALIAS_BOMB,
+        "not valid YAML at line 9, column 5: anchors and aliases (&name, *name) are not allowed",
+    ),
+    "a second chair": (
+        GOOD.replace("  chair: U0CHAIR\n", "  chair: U0CHAIR\n  chair: U0OTHER\n"),
+        "not valid YAML at line 15, column 3: duplicate key 'chair'",
+    ),
     "retention of 99999999999 years": (
         GOOD.replace("cases:", "  retention_years: 99999999999\ncases:"),
         "organisation.retention_years: '99999999999' must be a whole number of years from 1 to 100",
@@ -52,18 +64,41 @@ def test_each_reported_bad_file_gets_one_placed_line_and_exit_1(tmp_path, name):
     assert len(result.stderr) < 400
 
 
-@pytest.mark.parametrize("data, expected", [
-    (organisation_file(organisation={"name": "Fife Council", "profile": "fife", "coordinator": "U0FIFECO",
-                                     "eligible_chairs": ["U0CHAIR"]}),
-     "cases[0].reference: 'CP-2027-0142' is a case of another organisation; a case never moves between organisations"),
-    (organisation_file(cases=[dict(CASE), dict(CASE, reference="CP-2", channel="C0TWO"),
-                              dict(CASE, reference="CP-3", channel="C0CASE142")]),
-     "cases[2].channel: 'C0CASE142' is already used by cases[0]"),
-    (organisation_file(cases=[dict(CASE, reference="CP-3", channel="C0CASE142")]),
-     "cases[0].channel: 'C0CASE142' is already the channel of case CP-2027-0142; give this case its own channel"),
-    (organisation_file(organisation={"retention_years": 99999999999}),
-     "organisation.retention_years: '99999999999' must be a whole number of years from 1 to 100"),
-], ids=["another organisation's case", "a channel twice in the file", "another case's channel", "huge retention"])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (
+            organisation_file(
+                organisation={
+                    "name": "Fife Council",
+                    "profile": "fife",
+                    "coordinator": "U0FIFECO",
+                    "eligible_chairs": ["U0CHAIR"],
+                }
+            ),
+            "cases[0].reference: 'CP-2027-0142' is a case of another organisation; a case never moves between organisations",
+        ),
+        (
+            organisation_file(
+                cases=[
+                    dict(CASE),
+                    dict(CASE, reference="CP-2", channel="C0TWO"),
+                    dict(CASE, reference="CP-3", channel="C0CASE142"),
+                ]
+            ),
+            "cases[2].channel: 'C0CASE142' is already used by cases[0]",
+        ),
+        (
+            organisation_file(cases=[dict(CASE, reference="CP-3", channel="C0CASE142")]),
+            "cases[0].channel: 'C0CASE142' is already the channel of case CP-2027-0142; give this case its own channel",
+        ),
+        (
+            organisation_file(organisation={"retention_years": 99999999999}),
+            "organisation.retention_years: '99999999999' must be a whole number of years from 1 to 100",
+        ),
+    ],
+    ids=["another organisation's case", "a channel twice in the file", "another case's channel", "huge retention"],
+)
 def test_a_refused_import_says_why_and_leaves_the_database_as_it_was(engine, tmp_path, data, expected):
     good = tmp_path / "good.yml"
     good.write_text(GOOD)
@@ -83,14 +118,21 @@ def test_a_refused_import_says_why_and_leaves_the_database_as_it_was(engine, tmp
 
 KEYS = [*ORGANISATION, *CASE, "organisation", "cases", "policy", "retention_years", "admins", "cp9", "days", "<<"]
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.integers(min_value=-(10**30), max_value=10**30), st.floats(),
-    st.text(max_size=20), st.dates(), st.datetimes(),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(),
+    st.text(max_size=20),
+    st.dates(),
+    st.datetimes(),
     st.sampled_from(["2027-02-30", "U0X", "C0Y", "scotland", "fife", "Europe/London", "CP-1", "x" * 300, "\x00"]),
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(st.one_of(st.sampled_from(KEYS), scalars), inner, max_size=5)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.one_of(st.sampled_from(KEYS), scalars), inner, max_size=5)
+    ),
     max_leaves=15,
 )
 
@@ -108,9 +150,40 @@ def mutated_files(draw) -> str:
     return organisation_yaml(data)
 
 
-TOKENS = ["organisation:", "cases:", "\n", "  ", "- ", "&a ", "*a", "!!int ", "!!timestamp ", "!!bool ", "<<: ",
-          "? ", "---\n", "[", "]", "{", "}", ", ", ": ", "2027-02-30", "99999999999", "chair: U0X\n", '"\\0"', "'",
-          "#", "%YAML 1.1\n", "\t", "|\n", "name: x\n", "nation: [scotland]\n", "\ufeff", "\\"]
+TOKENS = [
+    "organisation:",
+    "cases:",
+    "\n",
+    "  ",
+    "- ",
+    "&a ",
+    "*a",
+    "!!int ",
+    "!!timestamp ",
+    "!!bool ",
+    "<<: ",
+    "? ",
+    "---\n",
+    "[",
+    "]",
+    "{",
+    "}",
+    ", ",
+    ": ",
+    "2027-02-30",
+    "99999999999",
+    "chair: U0X\n",
+    '"\\0"',
+    "'",
+    "#",
+    "%YAML 1.1\n",
+    "\t",
+    "|\n",
+    "name: x\n",
+    "nation: [scotland]\n",
+    "\ufeff",
+    "\\",
+]
 documents = st.one_of(
     st.text(max_size=200),
     values.map(organisation_yaml),

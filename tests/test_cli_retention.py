@@ -21,11 +21,14 @@ def local(*args: int) -> datetime:
 
 def three_cases(uow_factory) -> None:
     """CP-A closed on 10 Aug 2027, CP-B closed on 10 Aug 2030, CP-C open; the organisation keeps 7 years."""
-    cases = [dict(CASE, reference=ref, channel=channel) for ref, channel in
-             (("CP-A", "C0A"), ("CP-B", "C0B"), ("CP-C", "C0C"))]
+    cases = [
+        dict(CASE, reference=ref, channel=channel)
+        for ref, channel in (("CP-A", "C0A"), ("CP-B", "C0B"), ("CP-C", "C0C"))
+    ]
     with uow_factory() as uow:
-        import_organisation(parse_organisation_file(organisation_file(cases=cases)), uow=uow,
-                            now=local(2027, 5, 17, 9, 0))
+        import_organisation(
+            parse_organisation_file(organisation_file(cases=cases)), uow=uow, now=local(2027, 5, 17, 9, 0)
+        )
         uow.commit()
     for channel, at in (("C0A", local(2027, 8, 10, 16, 0)), ("C0B", local(2030, 8, 10, 16, 0))):
         with uow_factory() as uow:
@@ -49,10 +52,22 @@ def test_a_dry_run_lists_only_cases_past_their_retention_and_removes_nothing(eng
     result = coregroup("retention", "--dry-run", "--now", "2034-08-10T09:00Z", database_url=url_of(engine))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("Retention at 2034-08-10T09:00+00:00 (dry run): 1 closed case past the retention "
-                               "period would be removed (")
-    assert lines[1].split() == ["CP-A", "closed", "2027-08-10", "kept", "7", "years,", "until", "2034-08-10",
-                                "(South", "Ayrshire", "Council)"]
+    assert lines[0].startswith(
+        "Retention at 2034-08-10T09:00+00:00 (dry run): 1 closed case past the retention period would be removed ("
+    )
+    assert lines[1].split() == [
+        "CP-A",
+        "closed",
+        "2027-08-10",
+        "kept",
+        "7",
+        "years,",
+        "until",
+        "2034-08-10",
+        "(South",
+        "Ayrshire",
+        "Council)",
+    ]
     assert "CP-B" not in result.stdout and "CP-C" not in result.stdout
     assert "Education" not in result.stdout and "U0LP" not in result.stdout  # references and dates, no content
     assert lines[-1] == "Nothing was removed. Run `coregroup retention --apply` to remove them."
@@ -68,8 +83,9 @@ def test_apply_removes_the_case_with_everything_it_holds_and_leaves_an_audit_ent
         removed_id = uow.cases.get_by_reference("CP-A").id
     result = coregroup("retention", "--apply", "--now", "2034-08-10T09:00Z", database_url=url_of(engine))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Retention at 2034-08-10T09:00+00:00: removed 1 closed case past the retention "
-                                    "period (")
+    assert result.stdout.startswith(
+        "Retention at 2034-08-10T09:00+00:00: removed 1 closed case past the retention period ("
+    )
     assert "CP-A" in result.stdout and "deregistration 1" in result.stdout
     assert result.stdout.rstrip().endswith("An audit entry records the counts.")
     with uow_factory() as uow:

@@ -33,7 +33,9 @@ def test_sweep_now_replays_a_morning_and_prints_each_message_it_sent(engine, imp
     assert int(re.search(r"Sweep at 2027-05-20T08:00\+00:00: (\d+) notices enqueued.", morning).group(1)) >= 6
     sent_to = re.findall(r"sent meeting_reminder to (\w+)", morning)
     assert sorted(sent_to) == sorted(["C0CASE142", "U0CHAIR", "U0TL", "U0HV", "U0TEACH", "U0POL"])
-    reminders = [c.params["text"] for c in fake_slack.calls_to("chat.postMessage") if c.params["channel"] == "C0CASE142"]
+    reminders = [
+        c.params["text"] for c in fake_slack.calls_to("chat.postMessage") if c.params["channel"] == "C0CASE142"
+    ]
     assert reminders[-1].startswith("Reminder: first core group meeting for CP-2027-0142 in 2 working days")
 
     again = sweep_at(engine, imported, "2027-05-20T08:01Z")

@@ -46,8 +46,9 @@ class ActionReasonError(InvalidInputError):
 # --- who may settle an action -----------------------------------------------------------------
 
 
-def acting_for_action(uow: UnitOfWork, case: Case, action: MeetingAction, user: str, *, now: datetime,
-                      closing: bool = False) -> str | None:
+def acting_for_action(
+    uow: UnitOfWork, case: Case, action: MeetingAction, user: str, *, now: datetime, closing: bool = False
+) -> str | None:
     """None when `user` is the action's owner or the chair; whom they stand in for when a delegate covering that
     person's part (the coordinator's work for the coordinator, chairing for anyone else); anyone else is refused.
     Closing an action is the chair's (or their chairing delegate's) alone."""
@@ -57,10 +58,20 @@ def acting_for_action(uow: UnitOfWork, case: Case, action: MeetingAction, user: 
     else:
         owner = action.owner_user_id
         principals = [*([(owner, duty_in(case, owner))] if owner else []), chair_of(case)]
-        who = (f"the action's owner ({{owner}}), the chair of {case.reference}, or one of their delegates"
-               if owner else CHAIR_OR_DELEGATE.format(reference=case.reference))
-    acting = acting_as(uow=uow, organisation=case.organisation, user=user, now=now, principals=principals,
-                       step="close this action" if closing else "mark this action done", who=who)
+        who = (
+            f"the action's owner ({{owner}}), the chair of {case.reference}, or one of their delegates"
+            if owner
+            else CHAIR_OR_DELEGATE.format(reference=case.reference)
+        )
+    acting = acting_as(
+        uow=uow,
+        organisation=case.organisation,
+        user=user,
+        now=now,
+        principals=principals,
+        step="close this action" if closing else "mark this action done",
+        who=who,
+    )
     return acting.on_behalf_of
 
 
@@ -92,28 +103,54 @@ def close_action(*, uow: UnitOfWork, now: datetime, action_id: int, by: str, rea
         raise ActionReasonError("Say why this action is no longer needed.")
     if len(reason) > REASON_LIMIT:
         raise ActionReasonError(f"Keep the reason under {REASON_LIMIT} characters.")
-    return _settle(uow, case, action, status=ActionStatus.CLOSED, by=by, on_behalf_of=on_behalf_of, now=now,
-                   reason=reason)
+    return _settle(
+        uow, case, action, status=ActionStatus.CLOSED, by=by, on_behalf_of=on_behalf_of, now=now, reason=reason
+    )
 
 
-def _settle(uow: UnitOfWork, case: Case, action: MeetingAction, *, status: str, by: str, on_behalf_of: str | None,
-            now: datetime, reason: str | None = None) -> MeetingAction:
-    if not uow.meeting_records.settle_action(action.id, status=status, now=now, by=by, on_behalf_of=on_behalf_of,
-                                             reason=reason):
+def _settle(
+    uow: UnitOfWork,
+    case: Case,
+    action: MeetingAction,
+    *,
+    status: str,
+    by: str,
+    on_behalf_of: str | None,
+    now: datetime,
+    reason: str | None = None,
+) -> MeetingAction:
+    if not uow.meeting_records.settle_action(
+        action.id, status=status, now=now, by=by, on_behalf_of=on_behalf_of, reason=reason
+    ):
         _require_open(uow.meeting_records.require_action(action.id), case, by)
     action = uow.meeting_records.require_action(action.id)
     detail = {"reason_length": len(reason)} if reason is not None else {}
-    uow.audit.record(action=f"action.{status}", at=now, case_id=case.id, actor=by, on_behalf_of=on_behalf_of,
-                     action_id=action.id, overdue=action.due_on < calendar_for(case.organisation).local_date(now),
-                     **detail)
+    uow.audit.record(
+        action=f"action.{status}",
+        at=now,
+        case_id=case.id,
+        actor=by,
+        on_behalf_of=on_behalf_of,
+        action_id=action.id,
+        overdue=action.due_on < calendar_for(case.organisation).local_date(now),
+        **detail,
+    )
     row = uow.obligations.find_open(kind=ObligationKind.ACTION, subject_type="action", subject_id=action.id)
     if row is not None:  # its chase stops; the reminder DM loses its button and says what became of the action
         if status == ActionStatus.DONE:
-            discharge_obligation(uow=uow, row=row, by=by, now=now, on_behalf_of=on_behalf_of,
-                                 closing=settled_payload(action))
+            discharge_obligation(
+                uow=uow, row=row, by=by, now=now, on_behalf_of=on_behalf_of, closing=settled_payload(action)
+            )
         else:
-            waive_obligation(uow=uow, row=row, by=by, reason=reason or "", now=now, on_behalf_of=on_behalf_of,
-                             closing=settled_payload(action))
+            waive_obligation(
+                uow=uow,
+                row=row,
+                by=by,
+                reason=reason or "",
+                now=now,
+                on_behalf_of=on_behalf_of,
+                closing=settled_payload(action),
+            )
     return action
 
 
@@ -125,9 +162,17 @@ def owe_actions(*, uow: UnitOfWork, case: Case, record: MeetingRecord, now: date
     due date (a MEETING_RECORDED_HOOKS entry)."""
     calendar = calendar_for(case.organisation)
     for action in record.actions:
-        open_obligation(uow=uow, case=case, kind=ObligationKind.ACTION, subject_type="action", subject_id=action.id,
-                        owner_role=Role.MEMBER if action.owner_user_id else Role.CHAIR,
-                        owner=action.owner_user_id or case.chair, due_at=calendar.end_of_day(action.due_on), now=now)
+        open_obligation(
+            uow=uow,
+            case=case,
+            kind=ObligationKind.ACTION,
+            subject_type="action",
+            subject_id=action.id,
+            owner_role=Role.MEMBER if action.owner_user_id else Role.CHAIR,
+            owner=action.owner_user_id or case.chair,
+            due_at=calendar.end_of_day(action.due_on),
+            now=now,
+        )
 
 
 def action_notice(uow: UnitOfWork, case: Case, row: Obligation) -> tuple[NoticeKind, dict] | None:
@@ -136,17 +181,27 @@ def action_notice(uow: UnitOfWork, case: Case, row: Obligation) -> tuple[NoticeK
     if action is None or action.status != ActionStatus.OPEN:
         return None
     return NoticeKind.ACTION_DUE, {
-        "action_id": action.id, "reference": case.reference, "channel": case.channel,
-        "timezone": case.organisation.timezone, "description": action.description, "due_on": action.due_on.isoformat(),
-        "owner_user_id": action.owner_user_id, "owner_label": action.owner_label, "status": ActionStatus.OPEN,
+        "action_id": action.id,
+        "reference": case.reference,
+        "channel": case.channel,
+        "timezone": case.organisation.timezone,
+        "description": action.description,
+        "due_on": action.due_on.isoformat(),
+        "owner_user_id": action.owner_user_id,
+        "owner_label": action.owner_label,
+        "status": ActionStatus.OPEN,
     }
 
 
 def settled_payload(action: MeetingAction) -> dict[str, str | None]:
     """What a message about the action says once it is settled."""
-    return {"status": action.status, "done_at": action.done_at.isoformat() if action.done_at else None,
-            "done_by": action.done_by, "done_on_behalf_of": action.done_on_behalf_of,
-            "closed_reason": action.closed_reason}
+    return {
+        "status": action.status,
+        "done_at": action.done_at.isoformat() if action.done_at else None,
+        "done_by": action.done_by,
+        "done_on_behalf_of": action.done_on_behalf_of,
+        "closed_reason": action.closed_reason,
+    }
 
 
 def _action(uow: UnitOfWork, action_id: int) -> tuple[Case, MeetingAction]:
@@ -161,9 +216,14 @@ def _require_open(action: MeetingAction, case: Case, user: str) -> None:
     if action.status == ActionStatus.OPEN:
         return
     closed = action.status == ActionStatus.CLOSED
-    raise AlreadyDoneError(what="This action", done="closed as no longer needed" if closed else "marked done",
-                           by=action.done_by, at=action.done_at, timezone=case.organisation.timezone,
-                           yours=action.done_by == user)
+    raise AlreadyDoneError(
+        what="This action",
+        done="closed as no longer needed" if closed else "marked done",
+        by=action.done_by,
+        at=action.done_at,
+        timezone=case.organisation.timezone,
+        yours=action.done_by == user,
+    )
 
 
 # --- the case's actions -----------------------------------------------------------------------
@@ -212,17 +272,27 @@ def action_items(uow: UnitOfWork, case: Case, *, now: datetime, user: str | None
     for action in uow.meeting_records.actions_for_case(case.id):
         is_open = action.status == ActionStatus.OPEN
         state = ("overdue" if action.due_on < today else "open") if is_open else action.status
-        items.append(ActionItem(
-            action.id, action.description, action.owner_user_id, action.owner_label, action.due_on, state,
-            action.done_at, action.done_by, action.closed_reason,
-            can_mark_done=bool(user and is_open and _may(uow, case, action, user, now=now)),
-            can_close=bool(user and is_open and _may(uow, case, action, user, now=now, closing=True)),
-        ))
+        items.append(
+            ActionItem(
+                action.id,
+                action.description,
+                action.owner_user_id,
+                action.owner_label,
+                action.due_on,
+                state,
+                action.done_at,
+                action.done_by,
+                action.closed_reason,
+                can_mark_done=bool(user and is_open and _may(uow, case, action, user, now=now)),
+                can_close=bool(user and is_open and _may(uow, case, action, user, now=now, closing=True)),
+            )
+        )
     return tuple(sorted(items, key=lambda i: (not i.is_open, i.due_on, i.action_id)))
 
 
-def _may(uow: UnitOfWork, case: Case, action: MeetingAction, user: str, *, now: datetime,
-         closing: bool = False) -> bool:
+def _may(
+    uow: UnitOfWork, case: Case, action: MeetingAction, user: str, *, now: datetime, closing: bool = False
+) -> bool:
     try:
         acting_for_action(uow, case, action, user, now=now, closing=closing)
     except NotYoursError:
@@ -238,8 +308,11 @@ def _visible_case(uow: UnitOfWork, channel: str, user: str, *, now: datetime) ->
         case = uow.cases.get_by_channel(channel)
         if case is None:  # case_for_channel found it: the refusal is about the user
             raise
-        principals = uow.delegates.principals_of(user, on=calendar_for(case.organisation).local_date(now),
-                                                 scopes=(*scopes_covering(Duty.CHAIR), *scopes_covering(Duty.COORDINATE)))
+        principals = uow.delegates.principals_of(
+            user,
+            on=calendar_for(case.organisation).local_date(now),
+            scopes=(*scopes_covering(Duty.CHAIR), *scopes_covering(Duty.COORDINATE)),
+        )
         if any(case.is_in_group(p) for p in principals):
             return case
         raise

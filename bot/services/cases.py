@@ -32,8 +32,11 @@ class ImportReport:
         out += [f"updated {ref}: {'; '.join(changes)}" for ref, changes in self.updated.items()]
         out.append(
             f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged"
-            + (f", {len(self.not_in_file)} in the database but not in this file (left as they are)"
-               if self.not_in_file else "")
+            + (
+                f", {len(self.not_in_file)} in the database but not in this file (left as they are)"
+                if self.not_in_file
+                else ""
+            )
         )
         return out
 
@@ -125,11 +128,18 @@ def import_organisation(file: OrganisationFile, *, uow: UnitOfWork, now: datetim
 def _sync_review_conference(uow: UnitOfWork, case: Case, spec: CaseSpec, *, actor: str, now: datetime) -> bool:
     """The file's review conference, unless the case already knows that date (set since, or held and decided: a file
     not yet updated after the conference must not bring a past date back); True when it was set."""
-    if (spec.review_conference is None or case.status != CaseStatus.OPEN
-            or uow.reviews.known_on(case.id, spec.review_conference)):
+    if (
+        spec.review_conference is None
+        or case.status != CaseStatus.OPEN
+        or uow.reviews.known_on(case.id, spec.review_conference)
+    ):
         return False
-    return set_review_conference(uow=uow, now=now, case=case, held_on=spec.review_conference, by=actor,
-                                 via="organisation file") is not None
+    return (
+        set_review_conference(
+            uow=uow, now=now, case=case, held_on=spec.review_conference, by=actor, via="organisation file"
+        )
+        is not None
+    )
 
 
 def _refuse_others(file: OrganisationFile, existing: Sequence[Case], *, organisation_id: int | None) -> None:
@@ -142,15 +152,18 @@ def _refuse_others(file: OrganisationFile, existing: Sequence[Case], *, organisa
         case = by_reference.get(spec.reference)
         if case is not None and case.organisation_id != organisation_id:
             # Not which one: an admin of one authority learns nothing about another's cases.
-            problems.append(f"{where}.reference: '{spec.reference}' is a case of another organisation; "
-                            "a case never moves between organisations")
+            problems.append(
+                f"{where}.reference: '{spec.reference}' is a case of another organisation; "
+                "a case never moves between organisations"
+            )
         holder = by_channel.get(spec.channel)
         if holder is None or holder.reference == spec.reference:
             continue
         ours = holder.organisation_id == organisation_id
         owner = f"case {holder.reference}" if ours else "a case of another organisation"
-        problems.append(f"{where}.channel: '{spec.channel}' is already the channel of {owner}; "
-                        "give this case its own channel")
+        problems.append(
+            f"{where}.channel: '{spec.channel}' is already the channel of {owner}; give this case its own channel"
+        )
     if problems:
         raise ConfigError(problems)
 

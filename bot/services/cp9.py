@@ -46,33 +46,53 @@ def start_cp9(*, uow: UnitOfWork, case: Case, record: MeetingRecord, now: dateti
     if not policy_for(case.organisation).cp9.enabled:
         return None
     calendar = calendar_for(case.organisation)
-    schedule = cp9_schedule(calendar.local_date(record.held_at), policy=policy_for(case.organisation),
-                            calendar=calendar)
+    schedule = cp9_schedule(
+        calendar.local_date(record.held_at), policy=policy_for(case.organisation), calendar=calendar
+    )
     cp9 = Cp9(
-        record_id=record.id, case_id=case.id, meeting_id=record.meeting_id, form_name=schedule.form_name,
-        held_on=schedule.held_on, nominal_due_on=schedule.nominal_due_on, due_on=schedule.due_on,
-        due_at=schedule.due_at, status=Cp9Status.PENDING, chair_message_keys=[], coordinator_message_keys=[],
+        record_id=record.id,
+        case_id=case.id,
+        meeting_id=record.meeting_id,
+        form_name=schedule.form_name,
+        held_on=schedule.held_on,
+        nominal_due_on=schedule.nominal_due_on,
+        due_on=schedule.due_on,
+        due_at=schedule.due_at,
+        status=Cp9Status.PENDING,
+        chair_message_keys=[],
+        coordinator_message_keys=[],
         created_at=now,
     )
     uow.cp9s.add(cp9)
     receipt_obligations.owe_cp9(uow, case, cp9, now=now)
     uow.audit.record(
-        action="cp9.clock_started", at=now, case_id=case.id, actor=record.recorded_by, record_id=record.id,
-        cp9_id=cp9.id, form_name=cp9.form_name, nominal_due_on=cp9.nominal_due_on.isoformat(),
+        action="cp9.clock_started",
+        at=now,
+        case_id=case.id,
+        actor=record.recorded_by,
+        record_id=record.id,
+        cp9_id=cp9.id,
+        form_name=cp9.form_name,
+        nominal_due_on=cp9.nominal_due_on.isoformat(),
         due_on=cp9.due_on.isoformat(),
     )
     coordinator = case.organisation.coordinator
     to, on_behalf_of = route_to(uow, case, coordinator, now=now)
     for person in dict.fromkeys((to, coordinator)):  # away: the delegate has it, the coordinator keeps a copy
         key = notice_key(NoticeKind.CP9_DUE, cp9.id, person)
-        payload = {**cp9_payload(case, cp9), "occasion": "recorded",
-                   "on_behalf_of": on_behalf_of if person == to else None,
-                   "delegate": to if person != to else None}
-        if uow.outbox.enqueue(key=key, kind=NoticeKind.CP9_DUE, recipient=person, now=now, case_id=case.id,
-                              payload=payload):
+        payload = {
+            **cp9_payload(case, cp9),
+            "occasion": "recorded",
+            "on_behalf_of": on_behalf_of if person == to else None,
+            "delegate": to if person != to else None,
+        }
+        if uow.outbox.enqueue(
+            key=key, kind=NoticeKind.CP9_DUE, recipient=person, now=now, case_id=case.id, payload=payload
+        ):
             uow.cp9s.remember_messages(cp9, coordinator=(key,))
-    uow.audit.record(action="cp9.coordinator_told", at=now, case_id=case.id, actor=to, on_behalf_of=on_behalf_of,
-                     cp9_id=cp9.id)
+    uow.audit.record(
+        action="cp9.coordinator_told", at=now, case_id=case.id, actor=to, on_behalf_of=on_behalf_of, cp9_id=cp9.id
+    )
     if case.chair:
         tell_chair(uow, case, cp9, occasion="recorded", now=now)
     return cp9
@@ -85,8 +105,9 @@ def tell_chair(uow: UnitOfWork, case: Case, cp9: Cp9, *, occasion: str, now: dat
     to, on_behalf_of = route_to(uow, case, case.chair, now=now)
     key = notice_key(NoticeKind.CP9_TO_SEND, cp9.id, to, occasion)
     payload = {**cp9_payload(case, cp9), "occasion": occasion, "on_behalf_of": on_behalf_of}
-    if not uow.outbox.enqueue(key=key, kind=NoticeKind.CP9_TO_SEND, recipient=to, now=now, case_id=case.id,
-                              payload=payload):
+    if not uow.outbox.enqueue(
+        key=key, kind=NoticeKind.CP9_TO_SEND, recipient=to, now=now, case_id=case.id, payload=payload
+    ):
         return None
     uow.cp9s.remember_messages(cp9, chair=(key,))
     return to
@@ -131,20 +152,29 @@ class Cp9SentForm:
     today: date
 
 
-def cp9_sent_form(*, uow: UnitOfWork, now: datetime, user: str, channel: str | None = None,
-                  cp9_id: int | None = None) -> Cp9SentForm:
+def cp9_sent_form(
+    *, uow: UnitOfWork, now: datetime, user: str, channel: str | None = None, cp9_id: int | None = None
+) -> Cp9SentForm:
     """What the chair (or their delegate) needs to mark the CP9 sent; says so when it already is."""
     if channel is not None and cp9_id is None:
         _require_cp9_procedure(uow, channel)
     case, cp9 = _cp9(uow, channel=channel, cp9_id=cp9_id)
     acting_chair(uow, case, user, now=now, step=f"mark the {cp9.form_name} sent")
     _require_pending(cp9, case, user)
-    return Cp9SentForm(cp9.id, case.reference, cp9.form_name, case.organisation.coordinator, cp9.held_on, cp9.due_on,
-                       calendar_for(case.organisation).local_date(now))
+    return Cp9SentForm(
+        cp9.id,
+        case.reference,
+        cp9.form_name,
+        case.organisation.coordinator,
+        cp9.held_on,
+        cp9.due_on,
+        calendar_for(case.organisation).local_date(now),
+    )
 
 
-def mark_cp9_sent(*, uow: UnitOfWork, now: datetime, cp9_id: int, user: str, sent_on: date | None,
-                  note: str | None = None) -> Cp9:
+def mark_cp9_sent(
+    *, uow: UnitOfWork, now: datetime, cp9_id: int, user: str, sent_on: date | None, note: str | None = None
+) -> Cp9:
     """The chair (or delegate) marks the CP9 sent (once); the chair's buttons go, the coordinator sees it."""
     case, cp9 = _cp9(uow, cp9_id=cp9_id)
     on_behalf_of = acting_chair(uow, case, user, now=now, step=f"mark the {cp9.form_name} sent")
@@ -163,8 +193,17 @@ def mark_cp9_sent(*, uow: UnitOfWork, now: datetime, cp9_id: int, user: str, sen
         _require_pending(uow.cp9s.require(cp9.id), case, user)
     cp9 = uow.cp9s.require(cp9.id)
     receipt_obligations.cp9_sent(uow, case, cp9, by=user, on_behalf_of=on_behalf_of, now=now)
-    uow.audit.record(action="cp9.sent", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of, cp9_id=cp9.id,
-                     sent_on=sent_on.isoformat(), late=sent_on > cp9.due_on, with_note=note is not None)
+    uow.audit.record(
+        action="cp9.sent",
+        at=now,
+        case_id=case.id,
+        actor=user,
+        on_behalf_of=on_behalf_of,
+        cp9_id=cp9.id,
+        sent_on=sent_on.isoformat(),
+        late=sent_on > cp9.due_on,
+        with_note=note is not None,
+    )
     _update_all(uow, case, cp9, suffix="sent", now=now)
     return cp9
 
@@ -172,17 +211,36 @@ def mark_cp9_sent(*, uow: UnitOfWork, now: datetime, cp9_id: int, user: str, sen
 def mark_cp9_received(*, uow: UnitOfWork, now: datetime, cp9_id: int, user: str) -> Cp9:
     """The coordinator (or delegate) marks the CP9 received (once); every button about it goes."""
     case, cp9 = _cp9(uow, cp9_id=cp9_id)
-    on_behalf_of = acting_as(uow=uow, organisation=case.organisation, user=user, now=now,
-                             principals=[coordinator_of(case)], step=f"mark the {cp9.form_name} received",
-                             who=COORDINATOR_OR_DELEGATE).on_behalf_of
+    on_behalf_of = acting_as(
+        uow=uow,
+        organisation=case.organisation,
+        user=user,
+        now=now,
+        principals=[coordinator_of(case)],
+        step=f"mark the {cp9.form_name} received",
+        who=COORDINATOR_OR_DELEGATE,
+    ).on_behalf_of
     if not uow.cp9s.mark_received(cp9.id, now=now, by=user, on_behalf_of=on_behalf_of):
         cp9 = uow.cp9s.require(cp9.id)
-        raise AlreadyDoneError(what=f"The {cp9.form_name}", done="marked received", by=cp9.received_by,
-                               at=cp9.received_at, timezone=case.organisation.timezone, yours=cp9.received_by == user)
+        raise AlreadyDoneError(
+            what=f"The {cp9.form_name}",
+            done="marked received",
+            by=cp9.received_by,
+            at=cp9.received_at,
+            timezone=case.organisation.timezone,
+            yours=cp9.received_by == user,
+        )
     cp9 = uow.cp9s.require(cp9.id)
     receipt_obligations.cp9_received(uow, cp9, by=user, on_behalf_of=on_behalf_of, now=now)
-    uow.audit.record(action="cp9.received", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
-                     cp9_id=cp9.id, late=now > cp9.due_at)
+    uow.audit.record(
+        action="cp9.received",
+        at=now,
+        case_id=case.id,
+        actor=user,
+        on_behalf_of=on_behalf_of,
+        cp9_id=cp9.id,
+        late=now > cp9.due_at,
+    )
     _update_all(uow, case, cp9, suffix="received", now=now)
     return cp9
 
@@ -214,8 +272,15 @@ def cp9_status(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> Cp
         return None
     today = calendar_for(case.organisation).local_date(now)
     return Cp9StatusView(
-        case.organisation.timezone, cp9.form_name, cp9.held_on, cp9.nominal_due_on, cp9.due_on,
-        cp9_state(status=cp9.status, due_at=cp9.due_at, now=now), cp9.sent_on, cp9.sent_by, cp9.received_at,
+        case.organisation.timezone,
+        cp9.form_name,
+        cp9.held_on,
+        cp9.nominal_due_on,
+        cp9.due_on,
+        cp9_state(status=cp9.status, due_at=cp9.due_at, now=now),
+        cp9.sent_on,
+        cp9.sent_by,
+        cp9.received_at,
         days_overdue(cp9.due_on, today=today),
     )
 
@@ -228,8 +293,10 @@ def _require_cp9_procedure(uow: UnitOfWork, channel: str) -> None:
     case = uow.cases.get_by_channel(channel)
     if case is None or policy_for(case.organisation).cp9.enabled or uow.cp9s.latest_for_case(case.id):
         return
-    raise InvalidInputError(f"{case.organisation.name}'s procedure ({case.organisation.profile}) has no CP9: there is "
-                            "nothing to mark sent. An organisation turns it on with `cp9: {enabled: true}` under `policy`.")
+    raise InvalidInputError(
+        f"{case.organisation.name}'s procedure ({case.organisation.profile}) has no CP9: there is "
+        "nothing to mark sent. An organisation turns it on with `cp9: {enabled: true}` under `policy`."
+    )
 
 
 def _cp9(uow: UnitOfWork, *, channel: str | None = None, cp9_id: int | None = None) -> tuple[Case, Cp9]:
@@ -254,11 +321,22 @@ def _require_pending(cp9: Cp9, case: Case, user: str) -> None:
     """Refuse a second "sent": say who marked it sent (or received) and when."""
     timezone = case.organisation.timezone
     if cp9.status == Cp9Status.SENT:
-        raise AlreadyDoneError(what=f"The {cp9.form_name}", done="marked sent", by=cp9.sent_by, at=cp9.sent_at,
-                               timezone=timezone, yours=cp9.sent_by == user)
+        raise AlreadyDoneError(
+            what=f"The {cp9.form_name}",
+            done="marked sent",
+            by=cp9.sent_by,
+            at=cp9.sent_at,
+            timezone=timezone,
+            yours=cp9.sent_by == user,
+        )
     if cp9.status == Cp9Status.RECEIVED:
-        raise AlreadyDoneError(what=f"The {cp9.form_name}", done="marked received",
-                               by=cp9.received_by, at=cp9.received_at, timezone=timezone)
+        raise AlreadyDoneError(
+            what=f"The {cp9.form_name}",
+            done="marked received",
+            by=cp9.received_by,
+            at=cp9.received_at,
+            timezone=timezone,
+        )
 
 
 def _update_all(uow: UnitOfWork, case: Case, cp9: Cp9, *, suffix: str, now: datetime) -> None:
@@ -268,5 +346,12 @@ def _update_all(uow: UnitOfWork, case: Case, cp9: Cp9, *, suffix: str, now: date
         original = uow.outbox.get_by_key(key)
         if original is None:
             continue
-        uow.outbox.enqueue(key=f"{key}:{suffix}", kind=original.kind, recipient=original.recipient, now=now,
-                           case_id=original.case_id, payload={**original.payload, **changes}, replaces_key=key)
+        uow.outbox.enqueue(
+            key=f"{key}:{suffix}",
+            kind=original.kind,
+            recipient=original.recipient,
+            now=now,
+            case_id=original.case_id,
+            payload={**original.payload, **changes},
+            replaces_key=key,
+        )

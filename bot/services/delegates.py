@@ -24,26 +24,42 @@ _WHO_MAY = {
 }
 
 
-def set_delegate(*, uow: UnitOfWork, now: datetime, principal: str, delegate: str, until: date,
-                 scope: Scope | None = None) -> Delegate:
+def set_delegate(
+    *, uow: UnitOfWork, now: datetime, principal: str, delegate: str, until: date, scope: Scope | None = None
+) -> Delegate:
     """Make `delegate` stand in for `principal` in `scope` (default: from their role) until `until`, inclusive,
     replacing any earlier delegate for that scope."""
     organisation, scopes = _organisation_of(uow, principal)
     scope = scope or scopes[0]
     if scope not in scopes:
         raise NotAllowedError(f"Only {_WHO_MAY[scope]} can hand on {SCOPE_NAMES[scope]}.")
-    check_delegation(principal=principal, delegate=delegate, until=until, today=calendar_for(organisation).local_date(now))
+    check_delegation(
+        principal=principal, delegate=delegate, until=until, today=calendar_for(organisation).local_date(now)
+    )
     ended = uow.delegates.end_all_for(principal, now=now, scope=scope)
-    row = Delegate(organisation_id=organisation.id, principal=principal, delegate=delegate, until=until,
-                   scope=str(scope), created_at=now)
+    row = Delegate(
+        organisation_id=organisation.id,
+        principal=principal,
+        delegate=delegate,
+        until=until,
+        scope=str(scope),
+        created_at=now,
+    )
     uow.delegates.add(row)
     uow.audit.record(
-        action="delegate.set", at=now, actor=principal, delegate=delegate, until=until.isoformat(),
-        scope=str(scope), replaced_earlier=bool(ended),
+        action="delegate.set",
+        at=now,
+        actor=principal,
+        delegate=delegate,
+        until=until.isoformat(),
+        scope=str(scope),
+        replaced_earlier=bool(ended),
     )
     uow.outbox.enqueue(
-        key=notice_key(NoticeKind.DELEGATE_APPOINTED, row.id, delegate), kind=NoticeKind.DELEGATE_APPOINTED,
-        recipient=delegate, now=now,
+        key=notice_key(NoticeKind.DELEGATE_APPOINTED, row.id, delegate),
+        kind=NoticeKind.DELEGATE_APPOINTED,
+        recipient=delegate,
+        now=now,
         payload={"principal": principal, "scope": str(scope), "until": until.isoformat()},
     )
     return row

@@ -79,13 +79,19 @@ def home_for(*, uow: UnitOfWork, now: datetime, user: str) -> HomeView:
     """The Home tab of `user` at `now`."""
     organisations = list(uow.organisations.list())
     cases = list(uow.cases.for_user(user))
-    organisation = cases[0].organisation if cases else next(
-        (o for o in organisations if o.coordinator == user), organisations[0] if organisations else None)
+    organisation = (
+        cases[0].organisation
+        if cases
+        else next((o for o in organisations if o.coordinator == user), organisations[0] if organisations else None)
+    )
     calendar = calendar_for(organisation) if organisation else None
     today = calendar.local_date(now) if calendar else now.date()
+
     def as_(duty: Duty) -> tuple[str, ...]:  # the user and whom they stand in for in `duty` today
-        return (user, *(p for p in uow.delegates.principals_of(user, on=today, scopes=scopes_covering(duty))
-                        if p != user))
+        return (
+            user,
+            *(p for p in uow.delegates.principals_of(user, on=today, scopes=scopes_covering(duty)) if p != user),
+        )
 
     deciding = tuple(dict.fromkeys(as_(Duty.DECIDE_AS_TEAM_LEADER) + as_(Duty.DECIDE_AS_COORDINATOR)))
     coordinating = [o for o in organisations if o.coordinator in as_(Duty.COORDINATE)]
@@ -98,10 +104,13 @@ def home_for(*, uow: UnitOfWork, now: datetime, user: str) -> HomeView:
     ]
     digest = build_digest(uow=uow, organisation=coordinating[0], now=now) if coordinating else None
     return HomeView(
-        user=user, timezone=organisation.timezone if organisation else "Europe/London", updated_at=now,
+        user=user,
+        timezone=organisation.timezone if organisation else "Europe/London",
+        updated_at=now,
         cases=tuple(_case(uow, case, user, now) for case in cases),
         waiting=tuple(sorted(waiting, key=lambda i: (i.since, i.reference, i.kind, i.item_id))),
-        delegate=_delegate(uow, user, now), digest=digest,
+        delegate=_delegate(uow, user, now),
+        digest=digest,
         standing_in_for=tuple(dict.fromkeys((*deciding, *as_(Duty.COORDINATE), *as_(Duty.CHAIR))))[1:],
     )
 
@@ -113,8 +122,14 @@ def _case(uow: UnitOfWork, case: Case, user: str, now: datetime) -> HomeCase:
     roles = tuple(ROLE_NAMES[r.role] for r in case.roles if r.user_id == user and r.role in ROLE_NAMES)
     upcoming = uow.meetings.next_for_case(case.id, now=now) if case.status == CaseStatus.OPEN else None
     owed = owed_meeting(uow, case.id) if case.status == CaseStatus.OPEN else None
-    return HomeCase(case.reference, case.channel, tuple(dict.fromkeys(roles)), case.status,
-                    upcoming.starts_at if upcoming else None, owed.due_local_date if owed else None)
+    return HomeCase(
+        case.reference,
+        case.channel,
+        tuple(dict.fromkeys(roles)),
+        case.status,
+        upcoming.starts_at if upcoming else None,
+        owed.due_local_date if owed else None,
+    )
 
 
 def _decisions(uow: UnitOfWork, identities, user, calendar, today) -> list[WaitingItem]:
@@ -129,14 +144,35 @@ def _decisions(uow: UnitOfWork, identities, user, calendar, today) -> list[Waiti
         if r.status == RequestStatus.WITH_COORDINATOR:
             owner = r.coordinator if r.coordinator != user else None
             since = calendar.local_date(r.coordinator_asked_at or r.requested_at)
-            found.append(WaitingItem("review", case.reference, case.channel,
-                                     f"Refused {what}: the member asked the coordinator to review it on {words(since)}",
-                                     since, r.id, (r.requested_by,), owner))
+            found.append(
+                WaitingItem(
+                    "review",
+                    case.reference,
+                    case.channel,
+                    f"Refused {what}: the member asked the coordinator to review it on {words(since)}",
+                    since,
+                    r.id,
+                    (r.requested_by,),
+                    owner,
+                )
+            )
         else:
-            owner = next((p for p in (r.decider, r.escalated_on_behalf_of) if p and p != user and p in identities), None)
+            owner = next(
+                (p for p in (r.decider, r.escalated_on_behalf_of) if p and p != user and p in identities), None
+            )
             since = calendar.local_date(r.requested_at)
-            found.append(WaitingItem("decision", case.reference, case.channel,
-                                     f"A {what}, asked on {words(since)}", since, r.id, (r.requested_by,), owner))
+            found.append(
+                WaitingItem(
+                    "decision",
+                    case.reference,
+                    case.channel,
+                    f"A {what}, asked on {words(since)}",
+                    since,
+                    r.id,
+                    (r.requested_by,),
+                    owner,
+                )
+            )
     return found
 
 
@@ -149,9 +185,16 @@ def _copies_to_confirm(uow: UnitOfWork, user: str, calendar) -> list[WaitingItem
         if case.status == CaseStatus.CLOSED:
             continue
         due_on = calendar.local_date(copy.due_at)
-        found.append(WaitingItem("plan_confirm", case.reference, case.channel,
-                                 f"Confirm you have received the plan (due with you by {words(due_on)})",
-                                 due_on, copy.id))
+        found.append(
+            WaitingItem(
+                "plan_confirm",
+                case.reference,
+                case.channel,
+                f"Confirm you have received the plan (due with you by {words(due_on)})",
+                due_on,
+                copy.id,
+            )
+        )
     return found
 
 
@@ -165,21 +208,49 @@ def _chair_items(uow: UnitOfWork, identities, user, now, calendar) -> list[Waiti
     for receipt in uow.overview.receipts_with_unsent_copies(list(chaired)):
         case, owner = chaired[receipt.case_id]
         unsent = sum(1 for c in receipt.copies if c.status == CopyStatus.PENDING)
-        found.append(WaitingItem("plan_send", case.reference, case.channel,
-                                 f"Send the plan: {unsent} cop{'y' if unsent == 1 else 'ies'} not marked sent "
-                                 f"(meeting of {words(receipt.held_on)}, due by {words(receipt.due_on)})",
-                                 receipt.due_on, receipt.id, (), owner))
+        found.append(
+            WaitingItem(
+                "plan_send",
+                case.reference,
+                case.channel,
+                f"Send the plan: {unsent} cop{'y' if unsent == 1 else 'ies'} not marked sent "
+                f"(meeting of {words(receipt.held_on)}, due by {words(receipt.due_on)})",
+                receipt.due_on,
+                receipt.id,
+                (),
+                owner,
+            )
+        )
     for cp9 in uow.overview.cp9s_to_send(list(chaired)):
         case, owner = chaired[cp9.case_id]
-        found.append(WaitingItem("cp9_send", case.reference, case.channel,
-                                 f"Send the {cp9.form_name} to the coordinator by {words(cp9.due_on)} "
-                                 f"(meeting of {words(cp9.held_on)})", cp9.due_on, cp9.id, (), owner, cp9.form_name))
+        found.append(
+            WaitingItem(
+                "cp9_send",
+                case.reference,
+                case.channel,
+                f"Send the {cp9.form_name} to the coordinator by {words(cp9.due_on)} (meeting of {words(cp9.held_on)})",
+                cp9.due_on,
+                cp9.id,
+                (),
+                owner,
+                cp9.form_name,
+            )
+        )
     for letter in uow.letters.not_sent(case_ids=list(chaired), status=LetterStatus.DETAILS_NEEDED):
         case, owner = chaired[letter.case_id]
         since = calendar.local_date(letter.requested_at)
-        found.append(WaitingItem("letter_details", case.reference, case.channel,
-                                 f"Give the details for the coordinator's letter to an institution (flagged {words(since)})",
-                                 since, letter.id, (), owner))
+        found.append(
+            WaitingItem(
+                "letter_details",
+                case.reference,
+                case.channel,
+                f"Give the details for the coordinator's letter to an institution (flagged {words(since)})",
+                since,
+                letter.id,
+                (),
+                owner,
+            )
+        )
     return found
 
 
@@ -189,18 +260,35 @@ def _coordinator_items(uow: UnitOfWork, organisation: Organisation, user: str, c
     letters = uow.letters.not_sent(organisation_id=organisation.id, status=LetterStatus.TO_SEND)
     cases = uow.cases.get_many([c.case_id for c in cp9s] + [x.case_id for x in letters])
     found = [
-        WaitingItem("cp9_receive", cases[c.case_id].reference, cases[c.case_id].channel,
-                    f"{c.form_name} sent on {words(c.sent_on) if c.sent_on else 'a day not given'}: mark it received",
-                    c.sent_on or c.due_on, c.id, (), owner, c.form_name)
+        WaitingItem(
+            "cp9_receive",
+            cases[c.case_id].reference,
+            cases[c.case_id].channel,
+            f"{c.form_name} sent on {words(c.sent_on) if c.sent_on else 'a day not given'}: mark it received",
+            c.sent_on or c.due_on,
+            c.id,
+            (),
+            owner,
+            c.form_name,
+        )
         for c in cp9s
     ]
     for letter in letters:
         case = cases[letter.case_id]
         where = {"prison": "a prison", "hospital": "a hospital"}.get(letter.institution_kind or "", "an institution")
         since = calendar.local_date(letter.details_at or letter.requested_at)
-        found.append(WaitingItem("letter_send", case.reference, case.channel,
-                                 f"Write to the head of {where} about the child's {letter.relationship}: "
-                                 "the draft is in your messages", since, letter.id, (), owner))
+        found.append(
+            WaitingItem(
+                "letter_send",
+                case.reference,
+                case.channel,
+                f"Write to the head of {where} about the child's {letter.relationship}: the draft is in your messages",
+                since,
+                letter.id,
+                (),
+                owner,
+            )
+        )
     return found
 
 
@@ -209,9 +297,16 @@ def _actions(uow: UnitOfWork, identities, user: str, today: date) -> list[Waitin
     owned = [(a, who) for who in identities for a in uow.overview.actions_owned_by(who)]
     cases = uow.cases.get_many(a.case_id for a, _ in owned)
     return [
-        WaitingItem("action", cases[a.case_id].reference, cases[a.case_id].channel,
-                    f"Action {'overdue' if a.due_on < today else 'due'} {words(a.due_on)}: {a.description}",
-                    a.due_on, a.id, (), who if who != user else None)
+        WaitingItem(
+            "action",
+            cases[a.case_id].reference,
+            cases[a.case_id].channel,
+            f"Action {'overdue' if a.due_on < today else 'due'} {words(a.due_on)}: {a.description}",
+            a.due_on,
+            a.id,
+            (),
+            who if who != user else None,
+        )
         for a, who in owned
     ]
 
@@ -222,9 +317,13 @@ def _delegate(uow: UnitOfWork, user: str, now: datetime) -> DelegateView:
     except NotAllowedError:
         return DelegateView(can_set=False)
     row = rows[0] if rows else None
-    return DelegateView(True, row.delegate if row else None, row.until if row else None,
-                        scopes=tuple(delegation_scopes(uow=uow, principal=user)),
-                        delegations=tuple((r.delegate, r.until, r.scope) for r in rows))
+    return DelegateView(
+        True,
+        row.delegate if row else None,
+        row.until if row else None,
+        scopes=tuple(delegation_scopes(uow=uow, principal=user)),
+        delegations=tuple((r.delegate, r.until, r.scope) for r in rows),
+    )
 
 
 def people_to_refresh(uow: UnitOfWork, recipients: list[str]) -> set[str]:

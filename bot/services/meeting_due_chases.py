@@ -58,8 +58,18 @@ def owe_meeting(uow: UnitOfWork, case: Case, due: MeetingDue, *, now: datetime) 
     times: dict[str, datetime | None] | None = None
     if due.breach_on is not None and ladder.breach is not None:
         times = {"breach_at": flag_time(due.breach_on + timedelta(days=1), calendar=calendar)}
-    open_obligation(uow=uow, case=case, kind=kind_of(due), subject_type=SUBJECT, subject_id=due.id, owner_role="chair",
-                    owner=case.chair, due_at=flag_time(due.due_on, calendar=calendar), now=now, times=times)
+    open_obligation(
+        uow=uow,
+        case=case,
+        kind=kind_of(due),
+        subject_type=SUBJECT,
+        subject_id=due.id,
+        owner_role="chair",
+        owner=case.chair,
+        due_at=flag_time(due.due_on, calendar=calendar),
+        now=now,
+        times=times,
+    )
 
 
 def park_or_resume(uow: UnitOfWork, case: Case, due: MeetingDue, *, now: datetime) -> Obligation | None:
@@ -82,8 +92,14 @@ def park_or_resume(uow: UnitOfWork, case: Case, due: MeetingDue, *, now: datetim
 
 
 def _set_next(uow: UnitOfWork, row: Obligation, next_step_at: datetime | None) -> None:
-    uow.obligations.advance(row.id, stage=row.stage, generation=row.generation, expected_stage=row.stage,
-                            expected_step_at=row.next_step_at, next_step_at=next_step_at)
+    uow.obligations.advance(
+        row.id,
+        stage=row.stage,
+        generation=row.generation,
+        expected_stage=row.stage,
+        expected_step_at=row.next_step_at,
+        next_step_at=next_step_at,
+    )
     uow.obligations.reload(row)
 
 
@@ -94,8 +110,12 @@ def _booked(uow: UnitOfWork, case: Case, due: MeetingDue, row: Obligation, *, no
     breach_next = row.breach_at is not None and (row.stage == Stage.OVERDUE or now >= row.breach_at)
     by: date = due.breach_on if breach_next and due.breach_on else due.due_on
     after = uow.meetings.get(due.after_meeting_id) if due.after_meeting_id else None
-    return uow.meetings.first_scheduled_by(case.id, until=calendar.end_of_day(by),
-                                           since=after.starts_at if after else None) is not None
+    return (
+        uow.meetings.first_scheduled_by(
+            case.id, until=calendar.end_of_day(by), since=after.starts_at if after else None
+        )
+        is not None
+    )
 
 
 def end_meeting_obligation(uow: UnitOfWork, due: MeetingDue, *, reason: str, now: datetime) -> None:
@@ -110,8 +130,9 @@ def discharge_meeting_due(*, uow: UnitOfWork, case: Case, record: MeetingRecord,
     for due in uow.meetings.dues_for(case.id):
         row = meeting_obligation(uow, due) if due.resolved_by_meeting_id == record.meeting_id else None
         if row is not None:
-            discharge_obligation(uow=uow, row=row, by=record.recorded_by, now=now, on_behalf_of=record.on_behalf_of,
-                                 outcome="held")
+            discharge_obligation(
+                uow=uow, row=row, by=record.recorded_by, now=now, on_behalf_of=record.on_behalf_of, outcome="held"
+            )
 
 
 # --- how the ledger sweep chases them -----------------------------------------------------------------
@@ -142,26 +163,46 @@ def meeting_due_notice(uow: UnitOfWork, case: Case, row: Obligation) -> tuple[No
     after = uow.meetings.get(due.after_meeting_id) if due.after_meeting_id else None
     if row.stage == Stage.BREACHED and due.breach_on and after is not None:
         held_on = calendar_for(case.organisation).local_date(after.starts_at)
-        return NoticeKind.MEETING_BREACH, {**payload, "held_on": held_on.isoformat(),
-                                           "breach_on": due.breach_on.isoformat(),
-                                           "weeks": (due.breach_on - held_on).days // 7, "chair": case.chair}
+        return NoticeKind.MEETING_BREACH, {
+            **payload,
+            "held_on": held_on.isoformat(),
+            "breach_on": due.breach_on.isoformat(),
+            "weeks": (due.breach_on - held_on).days // 7,
+            "chair": case.chair,
+        }
     return NoticeKind.MEETING_NOT_SCHEDULED, {**payload, "due_on": due.due_on.isoformat(), "basis": due.basis}
 
 
-def meeting_due_sent(uow: UnitOfWork, case: Case, row: Obligation, key: str, to: str, payload: dict,
-                     now: datetime) -> None:
+def meeting_due_sent(
+    uow: UnitOfWork, case: Case, row: Obligation, key: str, to: str, payload: dict, now: datetime
+) -> None:
     """Each chase is audited as the meetings feature always did (the chair told; the coordinator told of a breach)."""
     if "breach_on" in payload:
-        uow.audit.record(action="meeting.breach", at=now, case_id=case.id, actor=SYSTEM_ACTOR,
-                         due_id=payload["due_id"], breach_on=payload["breach_on"], to=to,
-                         on_behalf_of=payload.get("on_behalf_of"))
+        uow.audit.record(
+            action="meeting.breach",
+            at=now,
+            case_id=case.id,
+            actor=SYSTEM_ACTOR,
+            due_id=payload["due_id"],
+            breach_on=payload["breach_on"],
+            to=to,
+            on_behalf_of=payload.get("on_behalf_of"),
+        )
     else:
-        uow.audit.record(action="meeting.due_not_scheduled", at=now, case_id=case.id, actor=SYSTEM_ACTOR,
-                         due_id=payload["due_id"], due_on=payload["due_on"], to=to,
-                         on_behalf_of=payload.get("on_behalf_of"))
+        uow.audit.record(
+            action="meeting.due_not_scheduled",
+            at=now,
+            case_id=case.id,
+            actor=SYSTEM_ACTOR,
+            due_id=payload["due_id"],
+            due_on=payload["due_on"],
+            to=to,
+            on_behalf_of=payload.get("on_behalf_of"),
+        )
 
 
 NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], tuple[NoticeKind, dict] | None]] = {
-    kind: meeting_due_notice for kind in MEETING_KINDS}
+    kind: meeting_due_notice for kind in MEETING_KINDS
+}
 SETTLED: dict[str, Callable[..., bool]] = {kind: meeting_due_settled for kind in MEETING_KINDS}
 SENT: dict[str, Callable[..., None]] = {kind: meeting_due_sent for kind in MEETING_KINDS}

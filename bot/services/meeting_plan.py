@@ -39,8 +39,12 @@ def plan_reminders(uow: UnitOfWork, case: Case, meeting: Meeting, *, now: dateti
                 planned.append(existing)
             continue
         reminder = MeetingReminder(
-            meeting_id=meeting.id, case_id=case.id, working_days_before=when.working_days_before,
-            meeting_starts_at=meeting.starts_at, due_at=when.due_at, status=ReminderStatus.PENDING,
+            meeting_id=meeting.id,
+            case_id=case.id,
+            working_days_before=when.working_days_before,
+            meeting_starts_at=meeting.starts_at,
+            due_at=when.due_at,
+            status=ReminderStatus.PENDING,
         )
         uow.meetings.add_reminder(reminder)
         planned.append(reminder)
@@ -48,13 +52,26 @@ def plan_reminders(uow: UnitOfWork, case: Case, meeting: Meeting, *, now: dateti
 
 
 def open_due(
-    uow: UnitOfWork, case: Case, *, due_on: date, basis: str, now: datetime, after_meeting_id: int | None = None,
+    uow: UnitOfWork,
+    case: Case,
+    *,
+    due_on: date,
+    basis: str,
+    now: datetime,
+    after_meeting_id: int | None = None,
     breach_on: date | None = None,
 ) -> MeetingDue:
     """Start a new due period for the case and the chair's obligation to hold its meeting (on the ledger), parked
     if a meeting is booked by the due date; `breach_on`: the profile's limit after the last meeting (Wales)."""
-    due = MeetingDue(case_id=case.id, basis=basis, after_meeting_id=after_meeting_id, due_on=due_on,
-                     status=DueStatus.OPEN, created_at=now, breach_on=breach_on)
+    due = MeetingDue(
+        case_id=case.id,
+        basis=basis,
+        after_meeting_id=after_meeting_id,
+        due_on=due_on,
+        status=DueStatus.OPEN,
+        created_at=now,
+        breach_on=breach_on,
+    )
     uow.meetings.add_due(due)
     owe_meeting(uow, case, due, now=now)
     refresh_due(uow, case, now=now)
@@ -98,9 +115,17 @@ def ensure_first_due(uow: UnitOfWork, case: Case, *, now: datetime) -> MeetingDu
         to, on_behalf_of = route_to(uow, case, chair, now=now)
         uow.outbox.enqueue(
             key=notice_key(NoticeKind.FIRST_MEETING_TO_SCHEDULE, case.id, due_on.isoformat(), to),
-            kind=NoticeKind.FIRST_MEETING_TO_SCHEDULE, recipient=to, now=now, case_id=case.id,
-            payload={"reference": case.reference, "channel": case.channel, "due_on": due_on.isoformat(),
-                     "registered_on": case.registered_on.isoformat(), "on_behalf_of": on_behalf_of},
+            kind=NoticeKind.FIRST_MEETING_TO_SCHEDULE,
+            recipient=to,
+            now=now,
+            case_id=case.id,
+            payload={
+                "reference": case.reference,
+                "channel": case.channel,
+                "due_on": due_on.isoformat(),
+                "registered_on": case.registered_on.isoformat(),
+                "on_behalf_of": on_behalf_of,
+            },
         )
     return due
 
@@ -118,15 +143,31 @@ def next_due_after(uow: UnitOfWork, case: Case, meeting: Meeting, *, now: dateti
         if late > 0 and case.chair:
             to, on_behalf_of = route_to(uow, case, case.chair, now=now)
             uow.outbox.enqueue(
-                key=notice_key(NoticeKind.MEETING_HELD_LATE, current.id, to), kind=NoticeKind.MEETING_HELD_LATE,
-                recipient=to, now=now, case_id=case.id,
-                payload={"reference": case.reference, "channel": case.channel, "held_on": held_on.isoformat(),
-                         "due_on": current.due_on.isoformat(), "days_late": late, "on_behalf_of": on_behalf_of,
-                         "cadence": cadence_words(policy.meeting_cadence)},
+                key=notice_key(NoticeKind.MEETING_HELD_LATE, current.id, to),
+                kind=NoticeKind.MEETING_HELD_LATE,
+                recipient=to,
+                now=now,
+                case_id=case.id,
+                payload={
+                    "reference": case.reference,
+                    "channel": case.channel,
+                    "held_on": held_on.isoformat(),
+                    "due_on": current.due_on.isoformat(),
+                    "days_late": late,
+                    "on_behalf_of": on_behalf_of,
+                    "cadence": cadence_words(policy.meeting_cadence),
+                },
             )
     due_on = next_meeting_due_on(held_on, policy=policy, calendar=calendar)
-    return open_due(uow, case, due_on=due_on, basis="after_meeting", after_meeting_id=meeting.id, now=now,
-                    breach_on=meeting_breach_on(held_on, policy=policy))
+    return open_due(
+        uow,
+        case,
+        due_on=due_on,
+        basis="after_meeting",
+        after_meeting_id=meeting.id,
+        now=now,
+        breach_on=meeting_breach_on(held_on, policy=policy),
+    )
 
 
 def route_to(uow: UnitOfWork, case: Case, user: str, *, now: datetime) -> tuple[str, str | None]:

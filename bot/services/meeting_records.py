@@ -45,8 +45,14 @@ CORE_CHECKLIST = ("supports", "monitoring", "outcomes", "contingency")
 #: Called with `(*, uow, case, record, now)` when a record is saved, in its transaction (plan receipt, CP9 ...).
 #: Every later clock a record starts is listed here, once: the plan copies (5 working days), the CP9, and the
 #: institution letter when the record's institution flag is set (bot/services/letters.py).
-MEETING_RECORDED_HOOKS: list[Callable[..., object]] = [start_plan_receipt, start_cp9, flag_institution,
-                                                       discharge_meeting_record, owe_actions, discharge_meeting_due]
+MEETING_RECORDED_HOOKS: list[Callable[..., object]] = [
+    start_plan_receipt,
+    start_cp9,
+    flag_institution,
+    discharge_meeting_record,
+    owe_actions,
+    discharge_meeting_due,
+]
 
 
 class RecordInvalidError(CoreGroupError):
@@ -91,16 +97,27 @@ def record_form(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> R
     if not ready:
         upcoming = uow.meetings.next_for_case(case.id, now=now)
         calendar = calendar_for(case.organisation)
-        when = (f"the next is on {calendar.local_date(upcoming.starts_at).strftime('%a %-d %b %Y')}, "
-                f"{upcoming.starts_at.astimezone(calendar.tz).strftime('%H:%M')}") if upcoming else "none is scheduled"
+        when = (
+            (
+                f"the next is on {calendar.local_date(upcoming.starts_at).strftime('%a %-d %b %Y')}, "
+                f"{upcoming.starts_at.astimezone(calendar.tz).strftime('%H:%M')}"
+            )
+            if upcoming
+            else "none is scheduled"
+        )
         raise InvalidInputError(
             f"There is no meeting of {case.reference} to record yet: {when}. A meeting can be recorded once its time has come."
         )
     return RecordForm(
-        reference=case.reference, channel=case.channel, timezone=case.organisation.timezone,
+        reference=case.reference,
+        channel=case.channel,
+        timezone=case.organisation.timezone,
         meetings=tuple(ExistingMeeting(m.id, m.starts_at, m.mode, m.note) for m in ready),
-        group=tuple(case.people_with_slack()), participants=tuple(case.participants_without_slack),
-        checklist=policy_for(case.organisation).checklist, recorder=user, invitees=_invitees(case),
+        group=tuple(case.people_with_slack()),
+        participants=tuple(case.participants_without_slack),
+        checklist=policy_for(case.organisation).checklist,
+        recorder=user,
+        invitees=_invitees(case),
         amendment_rule=policy_for(case.organisation).wording.significant_amendment,
     )
 
@@ -130,41 +147,66 @@ def record_meeting(draft: RecordDraft, *, channel: str, user: str, uow: UnitOfWo
         raise InvalidInputError(f"That meeting is already {meeting.status}: it was not recorded again.")
     answers = {k: (v or "").strip() for k, v in draft.checklist.items()}
     record = MeetingRecord(
-        meeting_id=meeting.id, case_id=case.id, held_at=meeting.starts_at, recorded_by=user, on_behalf_of=on_behalf_of,
-        recorded_at=now, supports=answers["supports"], monitoring=answers["monitoring"], outcomes=answers["outcomes"],
+        meeting_id=meeting.id,
+        case_id=case.id,
+        held_at=meeting.starts_at,
+        recorded_by=user,
+        on_behalf_of=on_behalf_of,
+        recorded_at=now,
+        supports=answers["supports"],
+        monitoring=answers["monitoring"],
+        outcomes=answers["outcomes"],
         contingency=answers["contingency"],
         extra_checklist={k: v for k, v in answers.items() if k not in CORE_CHECKLIST},
-        significant_amendment=draft.significant_amendment, institution=draft.institution,
+        significant_amendment=draft.significant_amendment,
+        institution=draft.institution,
         not_invited_reason=(draft.not_invited_reason or "").strip() or None,
     )
     # Everyone in the group is invited: whoever did not attend and was not taken off the list is owed the plan.
-    absent_users, absent_labels = invited_absentees(draft, group=tuple(case.people_with_slack()),
-                                                    participants=tuple(case.participants_without_slack))
+    absent_users, absent_labels = invited_absentees(
+        draft, group=tuple(case.people_with_slack()), participants=tuple(case.participants_without_slack)
+    )
     record.attendance = [
         *(MeetingAttendance(user_id=u, attended=True) for u in dict.fromkeys(draft.attended_users)),
         *(MeetingAttendance(label=label, attended=True) for label in dict.fromkeys(draft.attended_labels)),
         *(MeetingAttendance(user_id=u, attended=False) for u in absent_users),
         *(MeetingAttendance(label=label, attended=False) for label in absent_labels),
         *(MeetingAttendance(user_id=u, attended=False, invited=False) for u in dict.fromkeys(draft.not_invited_users)),
-        *(MeetingAttendance(label=label, attended=False, invited=False)
-          for label in dict.fromkeys(draft.not_invited_labels)),
+        *(
+            MeetingAttendance(label=label, attended=False, invited=False)
+            for label in dict.fromkeys(draft.not_invited_labels)
+        ),
     ]
     record.actions = [
         MeetingAction(
-            case_id=case.id, description=(a.description or "").strip(), owner_user_id=a.owner_user_id,
-            owner_label=a.owner_label, due_on=_due_on(a), status=ActionStatus.OPEN,
+            case_id=case.id,
+            description=(a.description or "").strip(),
+            owner_user_id=a.owner_user_id,
+            owner_label=a.owner_label,
+            due_on=_due_on(a),
+            status=ActionStatus.OPEN,
         )
-        for a in draft.actions if not a.empty
+        for a in draft.actions
+        if not a.empty
     ]
     uow.meeting_records.add(record)
     uow.meetings.cancel_pending_reminders(meeting.id)
     due = next_due_after(uow, case, meeting, now=now)
     uow.audit.record(
-        action="meeting.recorded", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
-        meeting_id=meeting.id, record_id=record.id, attended=len(record.attendees()),
-        absent=len(record.invited_absentees()), not_invited=len(record.not_invited()),
-        not_invited_reason_length=len(record.not_invited_reason or ""), actions=len(record.actions),
-        significant_amendment=record.significant_amendment, institution=record.institution,
+        action="meeting.recorded",
+        at=now,
+        case_id=case.id,
+        actor=user,
+        on_behalf_of=on_behalf_of,
+        meeting_id=meeting.id,
+        record_id=record.id,
+        attended=len(record.attendees()),
+        absent=len(record.invited_absentees()),
+        not_invited=len(record.not_invited()),
+        not_invited_reason_length=len(record.not_invited_reason or ""),
+        actions=len(record.actions),
+        significant_amendment=record.significant_amendment,
+        institution=record.institution,
         next_due_on=due.due_on.isoformat(),
     )
     _tell(uow, case, meeting, record, next_due_on=due.due_on, now=now)
@@ -189,9 +231,13 @@ def _check(draft: RecordDraft, *, channel: str, user: str, uow: UnitOfWork, now:
     if meeting.starts_at > now:
         return case, on_behalf_of, meeting, {"meeting": "That meeting has not happened yet."}
     calendar, policy = calendar_for(case.organisation), policy_for(case.organisation)
-    errors = check_record(draft, checklist_keys=tuple(i.key for i in policy.checklist),
-                          group=tuple(case.people_with_slack()), held_on=calendar.local_date(meeting.starts_at),
-                          participants=tuple(case.participants_without_slack))
+    errors = check_record(
+        draft,
+        checklist_keys=tuple(i.key for i in policy.checklist),
+        group=tuple(case.people_with_slack()),
+        held_on=calendar.local_date(meeting.starts_at),
+        participants=tuple(case.participants_without_slack),
+    )
     participants = set(case.participants_without_slack)
     for i, action in enumerate(draft.actions):
         if action.owner_label and action.owner_label not in participants:
@@ -199,7 +245,9 @@ def _check(draft: RecordDraft, *, channel: str, user: str, uow: UnitOfWork, now:
     return case, on_behalf_of, meeting, errors
 
 
-def _tell(uow: UnitOfWork, case: Case, meeting: Meeting, record: MeetingRecord, *, next_due_on: date, now: datetime) -> None:
+def _tell(
+    uow: UnitOfWork, case: Case, meeting: Meeting, record: MeetingRecord, *, next_due_on: date, now: datetime
+) -> None:
     """The case channel gets the summary; a significant change is referred to the profile's recipient (an obligation)."""
     summary = {
         "reference": case.reference,
@@ -216,8 +264,12 @@ def _tell(uow: UnitOfWork, case: Case, meeting: Meeting, record: MeetingRecord, 
         "significant_amendment": record.significant_amendment,
     }
     uow.outbox.enqueue(
-        key=notice_key(NoticeKind.MEETING_RECORDED, record.id), kind=NoticeKind.MEETING_RECORDED,
-        recipient=case.channel, now=now, case_id=case.id, payload=summary,
+        key=notice_key(NoticeKind.MEETING_RECORDED, record.id),
+        kind=NoticeKind.MEETING_RECORDED,
+        recipient=case.channel,
+        now=now,
+        case_id=case.id,
+        payload=summary,
     )
     if record.significant_amendment:
         refer_amendment(uow=uow, now=now, case=case, record=record, summary=summary)
@@ -243,5 +295,10 @@ def meeting_status(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -
     owed = owed_meeting(uow, case.id)
     last = uow.meeting_records.latest_for_case(case.id)
     actions = action_items(uow, case, now=now)
-    return MeetingStatusView(case.organisation.timezone, owed.due_local_date if owed else None,
-                             owed_state(owed) if owed else None, last.held_at if last else None, actions)
+    return MeetingStatusView(
+        case.organisation.timezone,
+        owed.due_local_date if owed else None,
+        owed_state(owed) if owed else None,
+        last.held_at if last else None,
+        actions,
+    )

@@ -26,15 +26,15 @@ def sweep_meeting_reminders(*, uow_factory: UnitOfWorkFactory, now: datetime, ba
     return in_batches(uow_factory, lambda uow: _remind_meetings(uow, now=now, batch=batch), batch)
 
 
-
-
 def _remind_meetings(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]:
     rows = uow.meetings.claim_due_reminders(now=now, limit=batch)
     if not rows:
         return 0, 0
     meetings = uow.meetings.get_many(r.meeting_id for r in rows)
     running = uow.cases.statuses(m.case_id for m in meetings.values())  # deregistered or closed: no reminders
-    latest: dict[int, MeetingReminder] = {}  # a sweep that comes late sends only the latest reminder of each meeting ("today", not both)
+    latest: dict[
+        int, MeetingReminder
+    ] = {}  # a sweep that comes late sends only the latest reminder of each meeting ("today", not both)
     for row in rows:
         if row.due_at >= latest.get(row.meeting_id, row).due_at:
             latest[row.meeting_id] = row
@@ -42,9 +42,14 @@ def _remind_meetings(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int
     stale: list[MeetingReminder] = []
     for row in rows:
         meeting = meetings.get(row.meeting_id)
-        live = (meeting is not None and meeting.status == MeetingStatus.SCHEDULED and latest[row.meeting_id] is row
-                and running.get(meeting.case_id) == CaseStatus.OPEN
-                and meeting.starts_at == row.meeting_starts_at and now < meeting.starts_at)
+        live = (
+            meeting is not None
+            and meeting.status == MeetingStatus.SCHEDULED
+            and latest[row.meeting_id] is row
+            and running.get(meeting.case_id) == CaseStatus.OPEN
+            and meeting.starts_at == row.meeting_starts_at
+            and now < meeting.starts_at
+        )
         (due if live else stale).append(row)
     sent = uow.meetings.finish_reminders([r.id for r in due], status=ReminderStatus.SENT, now=now)
     uow.meetings.finish_reminders([r.id for r in stale], status=ReminderStatus.SKIPPED, now=now)
@@ -56,12 +61,25 @@ def _remind_meetings(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int
         meeting = meetings[row.meeting_id]
         case = cases[meeting.case_id]
         payload = {**meeting_payload(case, meeting), "working_days_before": row.working_days_before}
-        audits.append({"action": "meeting.reminded", "case_id": case.id, "actor": SYSTEM_ACTOR,
-                       "meeting_id": meeting.id, "working_days_before": row.working_days_before, "to": [case.channel, *case.people]})
+        audits.append(
+            {
+                "action": "meeting.reminded",
+                "case_id": case.id,
+                "actor": SYSTEM_ACTOR,
+                "meeting_id": meeting.id,
+                "working_days_before": row.working_days_before,
+                "to": [case.channel, *case.people],
+            }
+        )
         for recipient in (case.channel, *case.people):
-            notices.append({
-                "key": notice_key(NoticeKind.MEETING_REMINDER, row.id, recipient), "kind": NoticeKind.MEETING_REMINDER,
-                "recipient": recipient, "case_id": case.id, "payload": payload,
-            })
+            notices.append(
+                {
+                    "key": notice_key(NoticeKind.MEETING_REMINDER, row.id, recipient),
+                    "kind": NoticeKind.MEETING_REMINDER,
+                    "recipient": recipient,
+                    "case_id": case.id,
+                    "payload": payload,
+                }
+            )
     uow.audit.record_many(audits, at=now)
     return len(rows), uow.outbox.enqueue_many(notices, now=now)

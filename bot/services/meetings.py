@@ -38,13 +38,27 @@ def schedule_meeting(
     if starts_at <= now:
         raise InvalidInputError("That date and time has already passed. Choose a time in the future.")
     meeting = Meeting(
-        case_id=case.id, kind=kind, status=MeetingStatus.SCHEDULED, starts_at=starts_at, mode=mode, note=note,
-        scheduled_by=actor, created_at=now, updated_at=now,
+        case_id=case.id,
+        kind=kind,
+        status=MeetingStatus.SCHEDULED,
+        starts_at=starts_at,
+        mode=mode,
+        note=note,
+        scheduled_by=actor,
+        created_at=now,
+        updated_at=now,
     )
     uow.meetings.add(meeting)
     uow.audit.record(
-        action="meeting.scheduled", at=now, case_id=case.id, actor=actor, on_behalf_of=on_behalf_of,
-        meeting_id=meeting.id, kind=str(kind), starts_at=starts_at.isoformat(), reason=reason,
+        action="meeting.scheduled",
+        at=now,
+        case_id=case.id,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        meeting_id=meeting.id,
+        kind=str(kind),
+        starts_at=starts_at.isoformat(),
+        reason=reason,
     )
     uow.outbox.enqueue(
         key=notice_key(NoticeKind.MEETING_SCHEDULED, meeting.id),
@@ -83,24 +97,42 @@ def reschedule_meeting(
     meeting.starts_at, meeting.updated_at = starts_at, now
     meeting.mode = mode or meeting.mode
     meeting.note = note
-    move = MeetingMove(meeting_id=meeting.id, moved_at=now, moved_by=actor, previous_starts_at=previous,
-                       starts_at=starts_at, reason=reason)
+    move = MeetingMove(
+        meeting_id=meeting.id,
+        moved_at=now,
+        moved_by=actor,
+        previous_starts_at=previous,
+        starts_at=starts_at,
+        reason=reason,
+    )
     uow.meetings.add_move(move)
     # The reason is free text: it lives on the move, the audit keeps its length.
     uow.audit.record(
-        action="meeting.rescheduled", at=now, case_id=case.id, actor=actor, on_behalf_of=on_behalf_of,
-        meeting_id=meeting.id, move_id=move.id, previous=previous.isoformat(), starts_at=starts_at.isoformat(),
+        action="meeting.rescheduled",
+        at=now,
+        case_id=case.id,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        meeting_id=meeting.id,
+        move_id=move.id,
+        previous=previous.isoformat(),
+        starts_at=starts_at.isoformat(),
         reason_length=len(reason),
     )
     uow.outbox.enqueue(
-        key=notice_key(NoticeKind.MEETING_RESCHEDULED, meeting.id, previous.isoformat(), starts_at.isoformat(),
-                       now.isoformat()),
+        key=notice_key(
+            NoticeKind.MEETING_RESCHEDULED, meeting.id, previous.isoformat(), starts_at.isoformat(), now.isoformat()
+        ),
         kind=NoticeKind.MEETING_RESCHEDULED,
         recipient=case.channel,
         now=now,
         case_id=case.id,
-        payload={**meeting_payload(case, meeting), "previous_starts_at": previous.isoformat(), "reason": reason,
-                 "changed_by": actor},
+        payload={
+            **meeting_payload(case, meeting),
+            "previous_starts_at": previous.isoformat(),
+            "reason": reason,
+            "changed_by": actor,
+        },
     )
     plan_reminders(uow, case, meeting, now=now)
     refresh_due(uow, case, now=now)
@@ -125,8 +157,14 @@ def cancel_meeting(
         raise InvalidInputError(f"That meeting is already {meeting.status}: nothing was changed.")
     # The reason is free text: it lives on the meeting (cancel_reason), the audit keeps its length.
     uow.audit.record(
-        action="meeting.cancelled", at=now, case_id=case.id, actor=actor, on_behalf_of=on_behalf_of,
-        meeting_id=meeting.id, starts_at=meeting.starts_at.isoformat(), reason_length=len(reason),
+        action="meeting.cancelled",
+        at=now,
+        case_id=case.id,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        meeting_id=meeting.id,
+        starts_at=meeting.starts_at.isoformat(),
+        reason_length=len(reason),
     )
     uow.outbox.enqueue(
         key=notice_key(NoticeKind.MEETING_CANCELLED, meeting.id),
@@ -174,30 +212,66 @@ def sync_first_meeting(*, uow: UnitOfWork, case: Case, actor: str, now: datetime
             return None  # the group already runs on meetings scheduled in Slack
         if case.first_meeting_at <= now:
             first = Meeting(
-                case_id=case.id, kind=MeetingKind.FIRST, status=MeetingStatus.SCHEDULED,
-                starts_at=case.first_meeting_at, mode="in_person", scheduled_by=None, created_at=now, updated_at=now,
+                case_id=case.id,
+                kind=MeetingKind.FIRST,
+                status=MeetingStatus.SCHEDULED,
+                starts_at=case.first_meeting_at,
+                mode="in_person",
+                scheduled_by=None,
+                created_at=now,
+                updated_at=now,
             )
             uow.meetings.add(first)
-            uow.audit.record(action="meeting.scheduled", at=now, case_id=case.id, actor=actor,
-                             meeting_id=first.id, kind="first", starts_at=first.starts_at.isoformat())
+            uow.audit.record(
+                action="meeting.scheduled",
+                at=now,
+                case_id=case.id,
+                actor=actor,
+                meeting_id=first.id,
+                kind="first",
+                starts_at=first.starts_at.isoformat(),
+            )
             owe_meeting_record(uow, case, first, now=now)
         else:
-            first = schedule_meeting(uow=uow, case=case, starts_at=case.first_meeting_at, actor=actor, now=now,
-                                     kind=MeetingKind.FIRST)
+            first = schedule_meeting(
+                uow=uow, case=case, starts_at=case.first_meeting_at, actor=actor, now=now, kind=MeetingKind.FIRST
+            )
         ensure_first_due(uow, case, now=now)
         return first
     if first.status == MeetingStatus.SCHEDULED and first.starts_at != case.first_meeting_at:
         if case.first_meeting_at > now:
-            reschedule_meeting(uow=uow, case=case, meeting=first, starts_at=case.first_meeting_at, actor=actor,
-                               now=now, reason="the case record changed", note=first.note)
+            reschedule_meeting(
+                uow=uow,
+                case=case,
+                meeting=first,
+                starts_at=case.first_meeting_at,
+                actor=actor,
+                now=now,
+                reason="the case record changed",
+                note=first.note,
+            )
         else:
             previous, reason = first.starts_at, "case record changed"
             first.starts_at, first.updated_at = case.first_meeting_at, now
-            move = MeetingMove(meeting_id=first.id, moved_at=now, moved_by=actor, previous_starts_at=previous,
-                               starts_at=first.starts_at, reason=reason)
+            move = MeetingMove(
+                meeting_id=first.id,
+                moved_at=now,
+                moved_by=actor,
+                previous_starts_at=previous,
+                starts_at=first.starts_at,
+                reason=reason,
+            )
             uow.meetings.add_move(move)
-            uow.audit.record(action="meeting.rescheduled", at=now, case_id=case.id, actor=actor, meeting_id=first.id,
-                             move_id=move.id, starts_at=first.starts_at.isoformat(), reason_length=len(reason))
+            uow.audit.record(
+                action="meeting.rescheduled",
+                at=now,
+                case_id=case.id,
+                actor=actor,
+                meeting_id=first.id,
+                move_id=move.id,
+                starts_at=first.starts_at.isoformat(),
+                reason_length=len(reason),
+            )
             plan_reminders(uow, case, first, now=now)
             refresh_due(uow, case, now=now)
             owe_meeting_record(uow, case, first, now=now)
@@ -236,8 +310,15 @@ def chair_case(channel: str, user: str, *, uow: UnitOfWork, now: datetime, doing
     case = uow.cases.get_by_channel(channel)
     if case is None:
         raise NotACaseChannelError()
-    acting = acting_as(uow=uow, organisation=case.organisation, user=user, now=now, principals=[chair_of(case)],
-                       step=doing, who=CHAIR_OR_DELEGATE.format(reference=case.reference))
+    acting = acting_as(
+        uow=uow,
+        organisation=case.organisation,
+        user=user,
+        now=now,
+        principals=[chair_of(case)],
+        step=doing,
+        who=CHAIR_OR_DELEGATE.format(reference=case.reference),
+    )
     return case, acting.on_behalf_of
 
 
@@ -246,10 +327,19 @@ def schedule_form(channel: str, user: str, *, uow: UnitOfWork, now: datetime) ->
     case, _ = chair_case(channel, user, uow=uow, now=now, doing="schedule its meetings")
     if case.status != CaseStatus.OPEN:
         raise NotAllowedError(f"Case {case.reference} is {case.status}: its core group no longer meets.")
-    upcoming = tuple(ExistingMeeting(m.id, m.starts_at, m.mode, m.note) for m in uow.meetings.upcoming(case.id, now=now))
+    upcoming = tuple(
+        ExistingMeeting(m.id, m.starts_at, m.mode, m.note) for m in uow.meetings.upcoming(case.id, now=now)
+    )
     due = uow.meetings.current_due(case.id)
-    return ScheduleForm(case.id, case.reference, case.channel, case.organisation.timezone, upcoming,
-                        due.due_on if due else None, policy_for(case.organisation).meetings_in_person)
+    return ScheduleForm(
+        case.id,
+        case.reference,
+        case.channel,
+        case.organisation.timezone,
+        upcoming,
+        due.due_on if due else None,
+        policy_for(case.organisation).meetings_in_person,
+    )
 
 
 def existing_meeting(case_id: int, meeting_id: int | None, *, uow: UnitOfWork) -> ExistingMeeting | None:
@@ -263,8 +353,18 @@ def existing_meeting(case_id: int, meeting_id: int | None, *, uow: UnitOfWork) -
 
 
 def prepare_schedule_change(
-    *, channel: str, user: str, meeting_id: int | None, cancel: bool, day: date | None, at: time | None,
-    mode: str | None, note: str | None, reason: str | None, uow: UnitOfWork, now: datetime,
+    *,
+    channel: str,
+    user: str,
+    meeting_id: int | None,
+    cancel: bool,
+    day: date | None,
+    at: time | None,
+    mode: str | None,
+    note: str | None,
+    reason: str | None,
+    uow: UnitOfWork,
+    now: datetime,
 ) -> tuple[ScheduleChange | None, dict[str, str]]:
     """Check what the chair typed against the case's calendar and chosen meeting; the change, or problems by field."""
     case, _ = chair_case(channel, user, uow=uow, now=now, doing="schedule its meetings")
@@ -272,8 +372,16 @@ def prepare_schedule_change(
     if meeting is not None and uow.meetings.require(meeting.id).status != MeetingStatus.SCHEDULED:
         return None, {"meeting": "That meeting is no longer scheduled: choose another."}
     return check_schedule_change(
-        meeting=meeting, cancel=cancel, day=day, at=at, mode=mode, note=note, reason=reason, now=now,
-        calendar=calendar_for(case.organisation), in_person=policy_for(case.organisation).meetings_in_person,
+        meeting=meeting,
+        cancel=cancel,
+        day=day,
+        at=at,
+        mode=mode,
+        note=note,
+        reason=reason,
+        now=now,
+        calendar=calendar_for(case.organisation),
+        in_person=policy_for(case.organisation).meetings_in_person,
     )
 
 
@@ -289,20 +397,45 @@ def change_schedule(
     if change.cancel:
         if meeting is None:  # check_schedule_change asks for the meeting to cancel
             raise InvalidInputError("Choose the meeting to cancel.")
-        cancel_meeting(uow=uow, case=case, meeting=meeting, actor=user, now=now, reason=change.reason or "",
-                       on_behalf_of=on_behalf_of)
+        cancel_meeting(
+            uow=uow,
+            case=case,
+            meeting=meeting,
+            actor=user,
+            now=now,
+            reason=change.reason or "",
+            on_behalf_of=on_behalf_of,
+        )
         return ScheduleOutcome("cancelled", case.reference, meeting.starts_at, tz)
     starts_at = change.starts_at
     if starts_at is None:  # only a cancellation has no time
         raise ValueError("a meeting to schedule or move has no time")
     if meeting is None:
-        meeting = schedule_meeting(uow=uow, case=case, starts_at=starts_at, actor=user, now=now,
-                                   mode=change.mode, note=change.note, on_behalf_of=on_behalf_of, reason=change.reason)
+        meeting = schedule_meeting(
+            uow=uow,
+            case=case,
+            starts_at=starts_at,
+            actor=user,
+            now=now,
+            mode=change.mode,
+            note=change.note,
+            on_behalf_of=on_behalf_of,
+            reason=change.reason,
+        )
         action = "scheduled"
     else:
-        reschedule_meeting(uow=uow, case=case, meeting=meeting, starts_at=starts_at, actor=user, now=now,
-                           reason=change.reason or "details changed", mode=change.mode, note=change.note,
-                           on_behalf_of=on_behalf_of)
+        reschedule_meeting(
+            uow=uow,
+            case=case,
+            meeting=meeting,
+            starts_at=starts_at,
+            actor=user,
+            now=now,
+            reason=change.reason or "details changed",
+            mode=change.mode,
+            note=change.note,
+            on_behalf_of=on_behalf_of,
+        )
         action = "rescheduled"
     return ScheduleOutcome(action, case.reference, meeting.starts_at, tz, _warnings(uow, case, meeting))
 
@@ -315,7 +448,9 @@ def _warnings(uow: UnitOfWork, case: Case, meeting: Meeting) -> tuple[str, ...]:
         warnings.append(day)
     due = uow.meetings.current_due(case.id)
     if due is not None and due.status != DueStatus.SCHEDULED and calendar.local_date(meeting.starts_at) > due.due_on:
-        warnings.append(f"The next meeting is due by {due.due_on.strftime('%a %-d %b %Y')}: this one will be recorded as late.")
+        warnings.append(
+            f"The next meeting is due by {due.due_on.strftime('%a %-d %b %Y')}: this one will be recorded as late."
+        )
     return tuple(warnings)
 
 

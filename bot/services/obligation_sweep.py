@@ -58,8 +58,11 @@ def meeting_record_notice(uow: UnitOfWork, case: Case, row: Obligation) -> tuple
     if meeting is None:
         return None
     return NoticeKind.MEETING_TO_RECORD, {
-        "reference": case.reference, "channel": case.channel, "meeting_id": meeting.id,
-        "starts_at": meeting.starts_at.isoformat(), "timezone": case.organisation.timezone,
+        "reference": case.reference,
+        "channel": case.channel,
+        "meeting_id": meeting.id,
+        "starts_at": meeting.starts_at.isoformat(),
+        "timezone": case.organisation.timezone,
         "breach_on": row.breach_at.isoformat() if row.breach_at else None,
     }
 
@@ -105,8 +108,12 @@ STEPPED[ObligationKind.POST_DEREG_MEETING] = post_dereg_chased
 
 #: Kinds still chased once the case is deregistered (the core group stopped, but these are owed all the same);
 #: a closed case is chased for nothing.
-AFTER_DEREGISTRATION: set[str] = {ObligationKind.ACTION, ObligationKind.LETTER_DETAILS, ObligationKind.LETTER_SENT,
-                                   ObligationKind.POST_DEREG_MEETING}
+AFTER_DEREGISTRATION: set[str] = {
+    ObligationKind.ACTION,
+    ObligationKind.LETTER_DETAILS,
+    ObligationKind.LETTER_SENT,
+    ObligationKind.POST_DEREG_MEETING,
+}
 
 #: Kinds whose chase at some stages is one message per subject and person however many rows reach the rung
 #: (`fn(uow, row, stage) -> subject | None`): the chair hears of a meeting's plan copies once, not once per copy.
@@ -142,14 +149,27 @@ def _step_batch(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int
 def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int:
     if row.kind not in NOTICES and row.kind not in STEPS:  # not switched to the ledger yet: park it, not claim it again
         log.warning("obligation %s of kind %s is not chased by the ledger yet: parked", row.id, row.kind)
-        uow.obligations.advance(row.id, stage=row.stage, generation=row.generation, expected_stage=row.stage,
-                                expected_step_at=row.next_step_at, next_step_at=None)
+        uow.obligations.advance(
+            row.id,
+            stage=row.stage,
+            generation=row.generation,
+            expected_stage=row.stage,
+            expected_step_at=row.next_step_at,
+            next_step_at=None,
+        )
         return 0
-    if case.status != CaseStatus.OPEN and not (case.status == CaseStatus.DEREGISTERED
-                                               and row.kind in AFTER_DEREGISTRATION):
+    if case.status != CaseStatus.OPEN and not (
+        case.status == CaseStatus.DEREGISTERED and row.kind in AFTER_DEREGISTRATION
+    ):
         # deregistered or closed: the core group has stopped, nothing is chased (but what outlives it)
-        uow.obligations.advance(row.id, stage=row.stage, generation=row.generation, expected_stage=row.stage,
-                                expected_step_at=row.next_step_at, next_step_at=None)
+        uow.obligations.advance(
+            row.id,
+            stage=row.stage,
+            generation=row.generation,
+            expected_stage=row.stage,
+            expected_step_at=row.next_step_at,
+            next_step_at=None,
+        )
         return 0
     if row.kind in SETTLED and SETTLED[row.kind](uow, row, now=now):
         return 0
@@ -172,19 +192,30 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
     if group and step:  # one message per subject, stage, day and person: the rows that reach the rung together share it
         keys = {to: notice_key("obligations", group, step.stage, calendar.local_date(now), to) for to, _ in targets}
     else:
-        keys = {to: notice_key(obligation_key_prefix(row.id).rstrip(":"), row.generation, rung, to)
-                for to, _ in targets}
+        keys = {
+            to: notice_key(obligation_key_prefix(row.id).rstrip(":"), row.generation, rung, to) for to, _ in targets
+        }
     if step is None:  # its time came with no rung or repeat due (a ladder edited meanwhile): wait for the next one
         later = next_after(ladder, times, stage=Stage(row.stage), last_step_at=row.last_step_at, calendar=calendar)
         values: dict[str, object] = {"next_step_at": later if later and later > now else None, "owner": owner}
     else:
-        values = {"next_step_at": step.next_step_at, "owner": owner, "last_step_at": now,
-                  "reminders_sent": row.reminders_sent + 1,
-                  "notice_keys": [] if row.kind in SENT else list(keys.values())}
+        values = {
+            "next_step_at": step.next_step_at,
+            "owner": owner,
+            "last_step_at": now,
+            "reminders_sent": row.reminders_sent + 1,
+            "notice_keys": [] if row.kind in SENT else list(keys.values()),
+        }
         if step.stage is Stage.BREACHED and row.breached_at is None:
             values["breached_at"] = now
-    if not uow.obligations.advance(row.id, stage=str(step.stage if step else row.stage), generation=row.generation,
-                                   expected_stage=row.stage, expected_step_at=row.next_step_at, **values):
+    if not uow.obligations.advance(
+        row.id,
+        stage=str(step.stage if step else row.stage),
+        generation=row.generation,
+        expected_stage=row.stage,
+        expected_step_at=row.next_step_at,
+        **values,
+    ):
         return 0  # another sweep took this step
     if step is None:
         return 0
@@ -199,22 +230,39 @@ def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int
         if notice is None:
             break
         kind, payload = notice
-        payload = {**payload, "obligation_id": row.id, "stage": str(step.stage), "repeat": step.repeat,
-                   "on_behalf_of": on_behalf_of, "owner": owner}
+        payload = {
+            **payload,
+            "obligation_id": row.id,
+            "stage": str(step.stage),
+            "repeat": step.repeat,
+            "on_behalf_of": on_behalf_of,
+            "owner": owner,
+        }
         if uow.outbox.enqueue(key=keys[to], kind=kind, recipient=to, now=now, case_id=case.id, payload=payload):
             enqueued += 1
             if row.kind in SENT:
                 SENT[row.kind](uow, case, row, keys[to], to, payload, now)
     if row.kind in STEPPED:
-        STEPPED[row.kind](uow, case, row, keys=list(keys.values()), to=[to for to, _ in targets],
-                          stage=str(step.stage), now=now)
+        STEPPED[row.kind](
+            uow, case, row, keys=list(keys.values()), to=[to for to, _ in targets], stage=str(step.stage), now=now
+        )
     _audit_step(uow, case, row, step, [to for to, _ in targets], now=now)
     return enqueued
 
 
 def _audit_step(uow: UnitOfWork, case: Case, row: Obligation, step: Step, told: list[str], *, now: datetime) -> None:
-    uow.audit.record(action="obligation.stepped", at=now, case_id=case.id, actor=SYSTEM_ACTOR, obligation_id=row.id,
-                     kind=row.kind, stage=str(step.stage), repeat=step.repeat, skipped=step.skipped, to=told)
+    uow.audit.record(
+        action="obligation.stepped",
+        at=now,
+        case_id=case.id,
+        actor=SYSTEM_ACTOR,
+        obligation_id=row.id,
+        kind=row.kind,
+        stage=str(step.stage),
+        repeat=step.repeat,
+        skipped=step.skipped,
+        to=told,
+    )
 
 
 def _owner(case: Case, row: Obligation) -> str | None:
@@ -226,8 +274,9 @@ def _owner(case: Case, row: Obligation) -> str | None:
     return row.owner
 
 
-def _recipients(uow: UnitOfWork, case: Case, owner: str | None, who: tuple[Audience, ...], *,
-                now: datetime) -> list[tuple[str, str | None]]:
+def _recipients(
+    uow: UnitOfWork, case: Case, owner: str | None, who: tuple[Audience, ...], *, now: datetime
+) -> list[tuple[str, str | None]]:
     """Each person told at this rung, routed to their active delegate today; each once."""
     people = {Audience.OWNER: owner, Audience.CHAIR: case.chair, Audience.COORDINATOR: case.organisation.coordinator}
     routed: dict[str, str | None] = {}

@@ -40,9 +40,17 @@ def _stepped_at(row: Obligation) -> datetime:
 def _plan_overdue(uow: UnitOfWork, case: Case, receipt: PlanReceipt, copy: PlanCopy, row: Obligation) -> Notice:
     """This copy is overdue (kept for the digest); the chair's notice lists every copy still owed."""
     copy.overdue_since = row.last_step_at
-    uow.audit.record(action="plan.overdue", at=_stepped_at(row), case_id=case.id, actor=SYSTEM_ACTOR,
-                     receipt_id=receipt.id, copy_id=copy.id, recipient=copy.user_id or copy.label, status=copy.status,
-                     due_on=receipt.due_on.isoformat())
+    uow.audit.record(
+        action="plan.overdue",
+        at=_stepped_at(row),
+        case_id=case.id,
+        actor=SYSTEM_ACTOR,
+        receipt_id=receipt.id,
+        copy_id=copy.id,
+        recipient=copy.user_id or copy.label,
+        status=copy.status,
+        due_on=receipt.due_on.isoformat(),
+    )
     owed = [c.id for c in receipt.copies if not c.complete]
     return NoticeKind.PLAN_OVERDUE, {**receipt_payload(case, receipt), "occasion": "overdue", "overdue": owed}
 
@@ -71,8 +79,9 @@ def plan_group(uow: UnitOfWork, row: Obligation, stage: str) -> str | None:
     return None if copy is None else f"plan_receipt:{copy.receipt_id}"
 
 
-def plan_sent(uow: UnitOfWork, case: Case, row: Obligation, key: str, to: str, payload: dict[str, Any],
-              now: datetime) -> None:
+def plan_sent(
+    uow: UnitOfWork, case: Case, row: Obligation, key: str, to: str, payload: dict[str, Any], now: datetime
+) -> None:
     """Remember a message with a button (to update it in place when it is spent) and audit the reminder."""
     found = _copy(uow, row)
     if found is None:
@@ -83,13 +92,30 @@ def plan_sent(uow: UnitOfWork, case: Case, row: Obligation, key: str, to: str, p
             uow.receipts.remember_messages(receipt, key)
     elif "copy_id" in payload:
         uow.receipts.remember_messages(copy, key)
-        uow.audit.record(action="plan.reminded", at=now, case_id=case.id, actor=SYSTEM_ACTOR, receipt_id=receipt.id,
-                         copy_id=copy.id, to=to, reminder=row.reminders_sent, occasion=payload["occasion"])
+        uow.audit.record(
+            action="plan.reminded",
+            at=now,
+            case_id=case.id,
+            actor=SYSTEM_ACTOR,
+            receipt_id=receipt.id,
+            copy_id=copy.id,
+            to=to,
+            reminder=row.reminders_sent,
+            occasion=payload["occasion"],
+        )
     else:
         uow.receipts.remember_messages(receipt, key)
         not_sent = sum(1 for c in receipt.copies if c.status == CopyStatus.PENDING)
-        uow.audit.record(action="plan.reminded", at=now, case_id=case.id, actor=SYSTEM_ACTOR, receipt_id=receipt.id,
-                         to=to, not_sent=not_sent, occasion="chair")
+        uow.audit.record(
+            action="plan.reminded",
+            at=now,
+            case_id=case.id,
+            actor=SYSTEM_ACTOR,
+            receipt_id=receipt.id,
+            to=to,
+            not_sent=not_sent,
+            occasion="chair",
+        )
 
 
 def cp9_sent_notice(uow: UnitOfWork, case: Case, row: Obligation) -> Notice:
@@ -99,8 +125,15 @@ def cp9_sent_notice(uow: UnitOfWork, case: Case, row: Obligation) -> Notice:
         return None
     if row.stage == Stage.OVERDUE:
         cp9.overdue_since = row.last_step_at
-        uow.audit.record(action="cp9.overdue", at=_stepped_at(row), case_id=case.id, actor=SYSTEM_ACTOR,
-                         cp9_id=cp9.id, due_on=cp9.due_on.isoformat(), nominal_due_on=cp9.nominal_due_on.isoformat())
+        uow.audit.record(
+            action="cp9.overdue",
+            at=_stepped_at(row),
+            case_id=case.id,
+            actor=SYSTEM_ACTOR,
+            cp9_id=cp9.id,
+            due_on=cp9.due_on.isoformat(),
+            nominal_due_on=cp9.nominal_due_on.isoformat(),
+        )
         occasion = "overdue"
     else:
         today = calendar_for(case.organisation).local_date(_stepped_at(row))
@@ -114,8 +147,9 @@ def cp9_received_notice(uow: UnitOfWork, case: Case, row: Obligation) -> Notice:
     return None if cp9 is None else (NoticeKind.CP9_DUE, {**cp9_payload(case, cp9), "occasion": "overdue"})
 
 
-def cp9_sent_hook(uow: UnitOfWork, case: Case, row: Obligation, key: str, to: str, payload: dict[str, Any],
-                  now: datetime) -> None:
+def cp9_sent_hook(
+    uow: UnitOfWork, case: Case, row: Obligation, key: str, to: str, payload: dict[str, Any], now: datetime
+) -> None:
     """Remember the chair's or the coordinator's message (its button goes once spent); audit the chair's reminder."""
     cp9 = uow.cp9s.require(row.subject_id)  # its notice found it
     if row.kind == ObligationKind.CP9_RECEIVED:
@@ -123,8 +157,16 @@ def cp9_sent_hook(uow: UnitOfWork, case: Case, row: Obligation, key: str, to: st
         return
     uow.cp9s.remember_messages(cp9, chair=(key,))
     if payload["occasion"] != "overdue":
-        uow.audit.record(action="cp9.reminded", at=now, case_id=case.id, actor=SYSTEM_ACTOR, cp9_id=cp9.id, to=to,
-                         reminder=row.reminders_sent, occasion=payload["occasion"])
+        uow.audit.record(
+            action="cp9.reminded",
+            at=now,
+            case_id=case.id,
+            actor=SYSTEM_ACTOR,
+            cp9_id=cp9.id,
+            to=to,
+            reminder=row.reminders_sent,
+            occasion=payload["occasion"],
+        )
 
 
 NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], Notice]] = {
@@ -134,7 +176,8 @@ NOTICES: dict[str, Callable[[UnitOfWork, Case, Obligation], Notice]] = {
     ObligationKind.CP9_RECEIVED: cp9_received_notice,
 }
 GROUPS: dict[str, Callable[[UnitOfWork, Obligation, str], str | None]] = {
-    ObligationKind.PLAN_COPY_SENT: plan_group, ObligationKind.PLAN_COPY_RECEIVED: plan_group,
+    ObligationKind.PLAN_COPY_SENT: plan_group,
+    ObligationKind.PLAN_COPY_RECEIVED: plan_group,
 }
 SENT: dict[str, Callable[..., None]] = {
     ObligationKind.PLAN_COPY_SENT: plan_sent,

@@ -51,22 +51,42 @@ def start_plan_receipt(*, uow: UnitOfWork, case: Case, record: MeetingRecord, no
     if not people:
         return None
     calendar = calendar_for(case.organisation)
-    schedule = plan_schedule(calendar.local_date(record.held_at), policy=policy_for(case.organisation),
-                             calendar=calendar)
+    schedule = plan_schedule(
+        calendar.local_date(record.held_at), policy=policy_for(case.organisation), calendar=calendar
+    )
     receipt = PlanReceipt(
-        record_id=record.id, case_id=case.id, meeting_id=record.meeting_id, held_on=schedule.held_on,
-        due_on=schedule.due_on, due_at=schedule.due_at, message_keys=[], created_at=now,
+        record_id=record.id,
+        case_id=case.id,
+        meeting_id=record.meeting_id,
+        held_on=schedule.held_on,
+        due_on=schedule.due_on,
+        due_at=schedule.due_at,
+        message_keys=[],
+        created_at=now,
     )
     receipt.copies = [
-        PlanCopy(case_id=case.id, user_id=a.user_id, label=a.label, attended=a.attended, status=CopyStatus.PENDING,
-                 due_at=schedule.due_at, message_keys=[])
+        PlanCopy(
+            case_id=case.id,
+            user_id=a.user_id,
+            label=a.label,
+            attended=a.attended,
+            status=CopyStatus.PENDING,
+            due_at=schedule.due_at,
+            message_keys=[],
+        )
         for a in people
     ]
     uow.receipts.add(receipt)
     receipt_obligations.owe_plan_copies(uow, case, receipt, now=now)
     uow.audit.record(
-        action="plan.clock_started", at=now, case_id=case.id, actor=record.recorded_by, record_id=record.id,
-        receipt_id=receipt.id, recipients=len(receipt.copies), due_on=schedule.due_on.isoformat(),
+        action="plan.clock_started",
+        at=now,
+        case_id=case.id,
+        actor=record.recorded_by,
+        record_id=record.id,
+        receipt_id=receipt.id,
+        recipients=len(receipt.copies),
+        due_on=schedule.due_on.isoformat(),
     )
     if case.chair:
         tell_chair(uow, case, receipt, occasion="recorded", now=now)
@@ -107,8 +127,13 @@ def receipt_payload(case: Case, receipt: PlanReceipt) -> dict[str, Any]:
 
 def copy_payload(copy: PlanCopy) -> dict[str, Any]:
     return {
-        "id": copy.id, "user_id": copy.user_id, "label": copy.label, "attended": copy.attended, "status": copy.status,
-        "sent_on": copy.sent_on.isoformat() if copy.sent_on else None, "sent_how": copy.sent_how,
+        "id": copy.id,
+        "user_id": copy.user_id,
+        "label": copy.label,
+        "attended": copy.attended,
+        "status": copy.status,
+        "sent_on": copy.sent_on.isoformat() if copy.sent_on else None,
+        "sent_how": copy.sent_how,
         "received_at": copy.received_at.isoformat() if copy.received_at else None,
     }
 
@@ -132,23 +157,35 @@ class PlanSentForm:
     labels: tuple[tuple[int, str, bool], ...]  # (copy id, role label, attended) not yet sent
 
 
-def plan_sent_form(*, uow: UnitOfWork, now: datetime, user: str, channel: str | None = None,
-                   receipt_id: int | None = None) -> PlanSentForm:
+def plan_sent_form(
+    *, uow: UnitOfWork, now: datetime, user: str, channel: str | None = None, receipt_id: int | None = None
+) -> PlanSentForm:
     """What the chair (or their delegate) needs to mark the plan sent; says so when all is already sent."""
     case, receipt = _receipt(uow, channel=channel, receipt_id=receipt_id)
     acting_chair(uow, case, user, now=now, step="mark the plan sent")
     pending = [c for c in receipt.copies if c.status == CopyStatus.PENDING]
     if not pending:
         last = max((c for c in receipt.copies if c.sent_at), key=lambda c: c.sent_at or now, default=None)
-        raise AlreadyDoneError(what=f"The plan for {case.reference}", done="marked sent to everyone",
-                               by=last.sent_by if last else None, at=last.sent_at if last else None,
-                               timezone=case.organisation.timezone, yours=bool(last and last.sent_by == user))
+        raise AlreadyDoneError(
+            what=f"The plan for {case.reference}",
+            done="marked sent to everyone",
+            by=last.sent_by if last else None,
+            at=last.sent_at if last else None,
+            timezone=case.organisation.timezone,
+            yours=bool(last and last.sent_by == user),
+        )
     return PlanSentForm(
-        receipt_id=receipt.id, reference=case.reference, channel=case.channel, timezone=case.organisation.timezone,
-        held_on=receipt.held_on, due_on=receipt.due_on, today=calendar_for(case.organisation).local_date(now),
+        receipt_id=receipt.id,
+        reference=case.reference,
+        channel=case.channel,
+        timezone=case.organisation.timezone,
+        held_on=receipt.held_on,
+        due_on=receipt.due_on,
+        today=calendar_for(case.organisation).local_date(now),
         slack_to_send=tuple(c.user_id for c in pending if c.user_id is not None),
-        slack_already=tuple(c.user_id for c in receipt.copies
-                            if c.user_id is not None and c.status != CopyStatus.PENDING),
+        slack_already=tuple(
+            c.user_id for c in receipt.copies if c.user_id is not None and c.status != CopyStatus.PENDING
+        ),
         labels=tuple((c.id, c.label, c.attended) for c in pending if c.label is not None),  # those without Slack
     )
 
@@ -163,8 +200,16 @@ class PlanSent:
     still_to_send: tuple[str, ...]  # role labels not sent yet
 
 
-def mark_plan_sent(*, uow: UnitOfWork, now: datetime, receipt_id: int, user: str, labels: tuple[int, ...] = (),
-                   how: str | None = None, sent_on: date | None = None) -> PlanSent:
+def mark_plan_sent(
+    *,
+    uow: UnitOfWork,
+    now: datetime,
+    receipt_id: int,
+    user: str,
+    labels: tuple[int, ...] = (),
+    how: str | None = None,
+    sent_on: date | None = None,
+) -> PlanSent:
     """Mark the plan sent: every Slack recipient not yet asked gets "I have received the plan"; ticked people
     without Slack are marked sent, with how and when. The first submission for each copy wins."""
     case, receipt = _receipt(uow, receipt_id=receipt_id)
@@ -177,31 +222,50 @@ def mark_plan_sent(*, uow: UnitOfWork, now: datetime, receipt_id: int, user: str
         raise InvalidInputError("Only this meeting's people without Slack can be ticked.")
     labels = tuple(i for i in dict.fromkeys(labels) if i in pending)
     slack_ids = [i for i, c in pending.items() if c.has_slack]
-    errors = check_plan_sent(labels=labels, how=how, sent_on=sent_on, held_on=receipt.held_on, today=today,
-                             slack_to_send=bool(slack_ids))
+    errors = check_plan_sent(
+        labels=labels, how=how, sent_on=sent_on, held_on=receipt.held_on, today=today, slack_to_send=bool(slack_ids)
+    )
     if errors:
         raise PlanSentInvalidError(errors)
     asked = uow.receipts.mark_sent(slack_ids, now=now, sent_on=today, how=None, by=user, on_behalf_of=on_behalf_of)
-    ticked = (uow.receipts.mark_sent(labels, now=now, sent_on=sent_on, how=how, by=user, on_behalf_of=on_behalf_of)
-              if sent_on is not None else set())  # a tick needs a day (check_plan_sent): no day, none ticked
+    ticked = (
+        uow.receipts.mark_sent(labels, now=now, sent_on=sent_on, how=how, by=user, on_behalf_of=on_behalf_of)
+        if sent_on is not None
+        else set()
+    )  # a tick needs a day (check_plan_sent): no day, none ticked
     if not (asked or ticked):
-        raise AlreadyDoneError(what="The plan", done="marked sent", by=None, at=None,
-                               timezone=case.organisation.timezone)
+        raise AlreadyDoneError(
+            what="The plan", done="marked sent", by=None, at=None, timezone=case.organisation.timezone
+        )
     receipt = uow.receipts.require(receipt.id)
-    receipt_obligations.plan_copies_sent(uow, case, receipt, asked | ticked, by=user, on_behalf_of=on_behalf_of,
-                                         now=now)
+    receipt_obligations.plan_copies_sent(
+        uow, case, receipt, asked | ticked, by=user, on_behalf_of=on_behalf_of, now=now
+    )
     for copy in receipt.copies:
         if copy.id in asked or copy.id in ticked:
             uow.audit.record(
-                action="plan.sent", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
-                receipt_id=receipt.id, copy_id=copy.id, recipient=copy.user_id or copy.label,
-                how=copy.sent_how, asked_to_confirm=copy.has_slack,
+                action="plan.sent",
+                at=now,
+                case_id=case.id,
+                actor=user,
+                on_behalf_of=on_behalf_of,
+                receipt_id=receipt.id,
+                copy_id=copy.id,
+                recipient=copy.user_id or copy.label,
+                how=copy.sent_how,
+                asked_to_confirm=copy.has_slack,
                 sent_on=required(copy.sent_on, PlanCopy, f"{copy.id} sent_on").isoformat(),
             )
         if copy.id in asked and copy.user_id is not None:  # asked: those with Slack
             key = notice_key(NoticeKind.PLAN_COPY, copy.id, copy.user_id, "sent")
-            uow.outbox.enqueue(key=key, kind=NoticeKind.PLAN_COPY, recipient=copy.user_id, now=now, case_id=case.id,
-                               payload=recipient_payload(case, receipt, copy, occasion="sent"))
+            uow.outbox.enqueue(
+                key=key,
+                kind=NoticeKind.PLAN_COPY,
+                recipient=copy.user_id,
+                now=now,
+                case_id=case.id,
+                payload=recipient_payload(case, receipt, copy, occasion="sent"),
+            )
             uow.receipts.remember_messages(copy, key)
     changed = min(asked | ticked)  # each copy is marked sent once, so this names the submission
     payload = receipt_payload(case, receipt)
@@ -218,9 +282,15 @@ def mark_plan_sent(*, uow: UnitOfWork, now: datetime, receipt_id: int, user: str
 def recipient_payload(case: Case, receipt: PlanReceipt, copy: PlanCopy, *, occasion: str) -> dict[str, Any]:
     """What a recipient's message shows: the case, the meeting, the deadline, and their button."""
     return {
-        "copy_id": copy.id, "reference": case.reference, "timezone": case.organisation.timezone,
-        "held_on": receipt.held_on.isoformat(), "due_on": receipt.due_on.isoformat(), "chair": case.chair,
-        "attended": copy.attended, "occasion": occasion, "confirmed_at": None,
+        "copy_id": copy.id,
+        "reference": case.reference,
+        "timezone": case.organisation.timezone,
+        "held_on": receipt.held_on.isoformat(),
+        "due_on": receipt.due_on.isoformat(),
+        "chair": case.chair,
+        "attended": copy.attended,
+        "occasion": occasion,
+        "confirmed_at": None,
     }
 
 
@@ -235,20 +305,31 @@ def confirm_plan_receipt(*, uow: UnitOfWork, now: datetime, copy_id: int, user: 
     case = uow.cases.require(copy.case_id)
     timezone = case.organisation.timezone
     if copy.user_id != user:
-        raise NotYoursError(step="confirm receiving this copy of the plan", who="the person it was sent to ({owner})",
-                             owner=copy.user_id)
+        raise NotYoursError(
+            step="confirm receiving this copy of the plan",
+            who="the person it was sent to ({owner})",
+            owner=copy.user_id,
+        )
     if copy.status == CopyStatus.RECEIVED:
         raise AlreadyDoneError(what=WHAT, done="confirmed", by=user, at=copy.received_at, timezone=timezone, yours=True)
     if not uow.receipts.confirm(copy.id, user=user, now=now):
         copy = uow.receipts.require_copy(copy_id)
         if copy.status == CopyStatus.RECEIVED:
-            raise AlreadyDoneError(what=WHAT, done="confirmed", by=user, at=copy.received_at, timezone=timezone,
-                                   yours=True)
+            raise AlreadyDoneError(
+                what=WHAT, done="confirmed", by=user, at=copy.received_at, timezone=timezone, yours=True
+            )
         raise InvalidInputError("The chair has not marked your copy of the plan sent yet.")
     copy = uow.receipts.require_copy(copy_id)
     receipt_obligations.plan_copy_received(uow, copy, by=user, now=now)
-    uow.audit.record(action="plan.received", at=now, case_id=case.id, actor=user, receipt_id=copy.receipt_id,
-                     copy_id=copy.id, late=now > copy.due_at)
+    uow.audit.record(
+        action="plan.received",
+        at=now,
+        case_id=case.id,
+        actor=user,
+        receipt_id=copy.receipt_id,
+        copy_id=copy.id,
+        late=now > copy.due_at,
+    )
     for key in copy.message_keys or []:
         _update(uow, key, suffix="received", changes={"confirmed_at": now.isoformat()}, now=now)
     receipt = uow.receipts.require(copy.receipt_id)  # the chair's messages show who has confirmed
@@ -293,8 +374,14 @@ def plan_status(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> P
     today = calendar_for(case.organisation).local_date(now)
     copies = tuple(
         CopyView(
-            c.user_id, c.label, c.attended, copy_state(has_slack=c.has_slack, status=c.status, due_at=c.due_at, now=now),
-            c.sent_on, c.sent_how, c.received_at, days_overdue(receipt.due_on, today=today),
+            c.user_id,
+            c.label,
+            c.attended,
+            copy_state(has_slack=c.has_slack, status=c.status, due_at=c.due_at, now=now),
+            c.sent_on,
+            c.sent_how,
+            c.received_at,
+            days_overdue(receipt.due_on, today=today),
         )
         for c in receipt.copies
     )
@@ -306,8 +393,15 @@ def plan_status(channel: str, user: str, *, uow: UnitOfWork, now: datetime) -> P
 
 def acting_chair(uow: UnitOfWork, case: Case, user: str, *, now: datetime, step: str) -> str | None:
     """None when `user` chairs the case, the chair when `user` is their active delegate; anyone else is refused."""
-    return acting_as(uow=uow, organisation=case.organisation, user=user, now=now, principals=[chair_of(case)],
-                     step=step, who=CHAIR_OR_DELEGATE.format(reference=case.reference)).on_behalf_of
+    return acting_as(
+        uow=uow,
+        organisation=case.organisation,
+        user=user,
+        now=now,
+        principals=[chair_of(case)],
+        step=step,
+        who=CHAIR_OR_DELEGATE.format(reference=case.reference),
+    ).on_behalf_of
 
 
 def _receipt(uow: UnitOfWork, *, channel: str | None = None, receipt_id: int | None = None) -> tuple[Case, PlanReceipt]:
@@ -333,5 +427,12 @@ def _update(uow: UnitOfWork, key: str, *, suffix: str, changes: dict[str, Any], 
     original = uow.outbox.get_by_key(key)
     if original is None:
         return
-    uow.outbox.enqueue(key=f"{key}:{suffix}", kind=original.kind, recipient=original.recipient, now=now,
-                       case_id=original.case_id, payload={**original.payload, **changes}, replaces_key=key)
+    uow.outbox.enqueue(
+        key=f"{key}:{suffix}",
+        kind=original.kind,
+        recipient=original.recipient,
+        now=now,
+        case_id=original.case_id,
+        payload={**original.payload, **changes},
+        replaces_key=key,
+    )

@@ -28,8 +28,14 @@ from bot.services.review_conference import discharge_review_report
 from store.models import ActionStatus, Case, CopyStatus, DueStatus, MeetingRequest, PlanReceipt, RequestStatus, Role
 from store.uow import UnitOfWork
 
-_DUE_WORDS: dict[str, str] = {DueStatus.MET: "met", DueStatus.LATE: "late", DueStatus.FLAGGED: "overdue", DueStatus.OPEN: "due",
-              DueStatus.SCHEDULED: "scheduled", DueStatus.ENDED: "ended"}
+_DUE_WORDS: dict[str, str] = {
+    DueStatus.MET: "met",
+    DueStatus.LATE: "late",
+    DueStatus.FLAGGED: "overdue",
+    DueStatus.OPEN: "due",
+    DueStatus.SCHEDULED: "scheduled",
+    DueStatus.ENDED: "ended",
+}
 
 
 def review_report(*, uow: UnitOfWork, now: datetime, channel: str, user: str) -> ReviewReport:
@@ -44,47 +50,91 @@ def review_report(*, uow: UnitOfWork, now: datetime, channel: str, user: str) ->
     records = uow.meeting_records.for_case(case.id)
     meetings = tuple(_meeting(uow, case, record, today=today) for record in records)
     actions = tuple(
-        ActionLine(a.description, _person(case, a.owner_user_id, a.owner_label), a.due_on,
-                   a.status if a.status != ActionStatus.OPEN else ("overdue" if a.due_on < today else "open"),
-                   calendar.local_date(record.held_at), calendar.local_date(a.done_at) if a.done_at else None,
-                   _person(case, a.done_by, None) if a.done_by else None, a.closed_reason)
-        for record in records for a in record.actions
+        ActionLine(
+            a.description,
+            _person(case, a.owner_user_id, a.owner_label),
+            a.due_on,
+            a.status if a.status != ActionStatus.OPEN else ("overdue" if a.due_on < today else "open"),
+            calendar.local_date(record.held_at),
+            calendar.local_date(a.done_at) if a.done_at else None,
+            _person(case, a.done_by, None) if a.done_by else None,
+            a.closed_reason,
+        )
+        for record in records
+        for a in record.actions
     )
     requests = tuple(_request(case, r, calendar) for r in uow.requests.for_case(case.id))
     letters = tuple(
-        LetterLine(x.relationship, x.institution_kind, x.institution_name, calendar.local_date(x.requested_at), x.status,
-                   calendar.local_date(x.sent_at) if x.sent_at else None)
+        LetterLine(
+            x.relationship,
+            x.institution_kind,
+            x.institution_name,
+            calendar.local_date(x.requested_at),
+            x.status,
+            calendar.local_date(x.sent_at) if x.sent_at else None,
+        )
         for x in uow.letters.for_case(case.id)
     )
     dues = tuple(
-        DueLine(d.due_on, _DUE_WORDS.get(d.status, str(d.status)), _held_on(uow, calendar, d.resolved_by_meeting_id),
-                d.days_late or 0)
+        DueLine(
+            d.due_on,
+            _DUE_WORDS.get(d.status, str(d.status)),
+            _held_on(uow, calendar, d.resolved_by_meeting_id),
+            d.days_late or 0,
+        )
         for d in uow.meetings.dues_for(case.id)
     )
-    people = sorted({p.user_id for m in meetings for p, _ in m.attendance if p.user_id}
-                    | {p.user_id for a in actions for p in (a.owner, a.done_by) if p and p.user_id}
-                    | {r.requested_by for r in requests} | {user} | ({on_behalf_of} if on_behalf_of else set()))
+    people = sorted(
+        {p.user_id for m in meetings for p, _ in m.attendance if p.user_id}
+        | {p.user_id for a in actions for p in (a.owner, a.done_by) if p and p.user_id}
+        | {r.requested_by for r in requests}
+        | {user}
+        | ({on_behalf_of} if on_behalf_of else set())
+    )
     owed_to = discharge_review_report(uow=uow, now=now, case=case, by=user, on_behalf_of=on_behalf_of)
     report = ReviewReport(
-        organisation=case.organisation.name, reference=case.reference, registered_on=case.registered_on,
-        case_status=case.status, generated_on=local.strftime("%a %-d %b %Y, %H:%M"), generated_by=user,
-        on_behalf_of=on_behalf_of, today=today, dues=dues, meetings=meetings, actions=actions, requests=requests,
-        letters=letters, people=tuple(people), cp9_form=_cp9_form(case, meetings),
+        organisation=case.organisation.name,
+        reference=case.reference,
+        registered_on=case.registered_on,
+        case_status=case.status,
+        generated_on=local.strftime("%a %-d %b %Y, %H:%M"),
+        generated_by=user,
+        on_behalf_of=on_behalf_of,
+        today=today,
+        dues=dues,
+        meetings=meetings,
+        actions=actions,
+        requests=requests,
+        letters=letters,
+        people=tuple(people),
+        cp9_form=_cp9_form(case, meetings),
         owed_to=owed_to.held_on if owed_to else None,
     )
-    uow.audit.record(action="report.generated", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
-                     meetings=len(meetings), requests=len(requests), letters=len(letters),
-                     conference_id=owed_to.id if owed_to else None)
+    uow.audit.record(
+        action="report.generated",
+        at=now,
+        case_id=case.id,
+        actor=user,
+        on_behalf_of=on_behalf_of,
+        meetings=len(meetings),
+        requests=len(requests),
+        letters=len(letters),
+        conference_id=owed_to.id if owed_to else None,
+    )
     return report
 
 
 def acting_for_report(uow: UnitOfWork, case: Case, user: str, *, now: datetime) -> str | None:
     """None for the case's chair or the coordinator; whom a delegate stands in for; anyone else is refused."""
-    return acting_as(uow=uow, organisation=case.organisation, user=user, now=now,
-                     principals=[chair_of(case), coordinator_of(case)],
-                     step=f"have the review conference report for {case.reference}",
-                     who="the chair ({owner}), the coordinator, or their delegates for chairing or the coordinator's "
-                         "work").on_behalf_of
+    return acting_as(
+        uow=uow,
+        organisation=case.organisation,
+        user=user,
+        now=now,
+        principals=[chair_of(case), coordinator_of(case)],
+        step=f"have the review conference report for {case.reference}",
+        who="the chair ({owner}), the coordinator, or their delegates for chairing or the coordinator's work",
+    ).on_behalf_of
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -116,21 +166,33 @@ def _person(case: Case, user_id: str | None, label: str | None) -> Person:
 def _meeting(uow: UnitOfWork, case: Case, record, *, today) -> ReportMeeting:
     calendar = calendar_for(case.organisation)
     meeting = uow.meetings.require(record.meeting_id)
-    checklist = [(item.label, getattr(record, item.key, None) or (record.extra_checklist or {}).get(item.key) or "")
-                 for item in policy_for(case.organisation).checklist]
+    checklist = [
+        (item.label, getattr(record, item.key, None) or (record.extra_checklist or {}).get(item.key) or "")
+        for item in policy_for(case.organisation).checklist
+    ]
     receipt = uow.receipts.for_record(record.id)
     cp9 = uow.cp9s.for_record(record.id)
     return ReportMeeting(
-        held_on=calendar.local_date(record.held_at), kind=meeting.kind if meeting else "regular",
-        attendance=tuple((_person(case, a.user_id, a.label),
-                          "attended" if a.attended else ("absent" if a.invited else "not invited"))
-                         for a in record.attendance),
+        held_on=calendar.local_date(record.held_at),
+        kind=meeting.kind if meeting else "regular",
+        attendance=tuple(
+            (
+                _person(case, a.user_id, a.label),
+                "attended" if a.attended else ("absent" if a.invited else "not invited"),
+            )
+            for a in record.attendance
+        ),
         not_invited_reason=record.not_invited_reason,
-        checklist=tuple(checklist), actions_added=len(record.actions),
-        significant_amendment=record.significant_amendment, institution=record.institution,
+        checklist=tuple(checklist),
+        actions_added=len(record.actions),
+        significant_amendment=record.significant_amendment,
+        institution=record.institution,
         plan=_plan(receipt, calendar) if receipt else None,
-        cp9=Cp9Line(cp9.form_name, cp9.due_on, cp9.sent_on,
-                    calendar.local_date(cp9.received_at) if cp9.received_at else None) if cp9 else None,
+        cp9=Cp9Line(
+            cp9.form_name, cp9.due_on, cp9.sent_on, calendar.local_date(cp9.received_at) if cp9.received_at else None
+        )
+        if cp9
+        else None,
     )
 
 

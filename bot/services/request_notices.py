@@ -69,8 +69,16 @@ def summary(case: Case, request: MeetingRequest, *, decider_role: str) -> dict[s
 
 
 def send_decision_message(
-    uow: UnitOfWork, case: Case, request: MeetingRequest, *, decider_role: str, occasion: str,
-    recipient: str, on_behalf_of: str | None, now: datetime, delegate: str | None = None,
+    uow: UnitOfWork,
+    case: Case,
+    request: MeetingRequest,
+    *,
+    decider_role: str,
+    occasion: str,
+    recipient: str,
+    on_behalf_of: str | None,
+    now: datetime,
+    delegate: str | None = None,
 ) -> bool:
     """Ask `recipient` to approve or refuse (first routing, a reminder, or an escalation)."""
     payload = {
@@ -81,8 +89,12 @@ def send_decision_message(
         "delegate": delegate,  # on the decider's own copy: the delegate who has it too
     }
     return uow.outbox.enqueue(
-        key=decision_key(request.id, occasion, recipient), kind=NoticeKind.REQUEST_DECISION, recipient=recipient,
-        now=now, case_id=case.id, payload=payload,
+        key=decision_key(request.id, occasion, recipient),
+        kind=NoticeKind.REQUEST_DECISION,
+        recipient=recipient,
+        now=now,
+        case_id=case.id,
+        payload=payload,
     )
 
 
@@ -93,8 +105,13 @@ def close_messages(uow: UnitOfWork, keys: list[str], *, outcome: dict[str, Any],
         if original is None:
             continue
         uow.outbox.enqueue(
-            key=f"{key}:closed", kind=original.kind, recipient=original.recipient, now=now,
-            case_id=original.case_id, payload={**original.payload, "closed": outcome}, replaces_key=key,
+            key=f"{key}:closed",
+            kind=original.kind,
+            recipient=original.recipient,
+            now=now,
+            case_id=original.case_id,
+            payload={**original.payload, "closed": outcome},
+            replaces_key=key,
         )
 
 
@@ -113,13 +130,25 @@ def outcome_of(
 
 
 def tell(
-    uow: UnitOfWork, case: Case, request: MeetingRequest, *, kind: NoticeKind, recipient: str,
-    payload: dict[str, Any], now: datetime, occurrence: str | None = None,
+    uow: UnitOfWork,
+    case: Case,
+    request: MeetingRequest,
+    *,
+    kind: NoticeKind,
+    recipient: str,
+    payload: dict[str, Any],
+    now: datetime,
+    occurrence: str | None = None,
 ) -> bool:
     """Send one person a notice about the request, once."""
     parts: list[object] = [kind, request.id, recipient]
     if occurrence:
         parts.append(occurrence)
     return uow.outbox.enqueue(
-        key=notice_key(*parts), kind=kind, recipient=recipient, now=now, case_id=case.id, payload=payload,
+        key=notice_key(*parts),
+        kind=kind,
+        recipient=recipient,
+        now=now,
+        case_id=case.id,
+        payload=payload,
     )

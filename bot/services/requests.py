@@ -95,34 +95,68 @@ def request_meeting(cmd: NewRequest, *, uow: UnitOfWork, now: datetime) -> Meeti
     organisation = case.organisation
     calendar = calendar_for(organisation)
     decider = choose_decider(team_leader=case.team_leader, requester=cmd.user, coordinator=organisation.coordinator)
-    routing = route(principal=decider, delegate=_delegate_of(uow, case, decider, calendar.local_date(now)),
-                    requester=cmd.user)
+    routing = route(
+        principal=decider, delegate=_delegate_of(uow, case, decider, calendar.local_date(now)), requester=cmd.user
+    )
     due = due_times(urgency=urgency, requested_at=now, calendar=calendar, policy=policy_for(organisation))
     request = MeetingRequest(
-        case_id=case.id, requested_by=cmd.user, requested_at=now, concern=concern, urgency=urgency, details=details,
-        status=RequestStatus.PENDING, decider=decider, routed_to=routing.to,
+        case_id=case.id,
+        requested_by=cmd.user,
+        requested_at=now,
+        concern=concern,
+        urgency=urgency,
+        details=details,
+        status=RequestStatus.PENDING,
+        decider=decider,
+        routed_to=routing.to,
     )
     uow.requests.add(request)
     role = decider_role(case, request)
     owe_decision(uow=uow, case=case, request=request, owner_role=role.replace(" ", "_"), now=now)
     # The details are free text: the audit log keeps their length, never their words.
     uow.audit.record(
-        action="request.requested", at=now, case_id=case.id, actor=cmd.user, request_id=request.id,
-        concern=str(concern), urgency=str(urgency), details_length=len(details),
+        action="request.requested",
+        at=now,
+        case_id=case.id,
+        actor=cmd.user,
+        request_id=request.id,
+        concern=str(concern),
+        urgency=str(urgency),
+        details_length=len(details),
     )
     uow.audit.record(
-        action="request.routed", at=now, case_id=case.id, actor=routing.to, on_behalf_of=routing.on_behalf_of,
-        request_id=request.id, to=routing.to, decider=decider, remind_at=due.remind_at.isoformat(),
+        action="request.routed",
+        at=now,
+        case_id=case.id,
+        actor=routing.to,
+        on_behalf_of=routing.on_behalf_of,
+        request_id=request.id,
+        to=routing.to,
+        decider=decider,
+        remind_at=due.remind_at.isoformat(),
         escalate_at=due.escalate_at.isoformat(),
     )
     notices.send_decision_message(
-        uow, case, request, decider_role=role, occasion=notices.ROUTED, recipient=routing.to,
-        on_behalf_of=routing.on_behalf_of, now=now,
+        uow,
+        case,
+        request,
+        decider_role=role,
+        occasion=notices.ROUTED,
+        recipient=routing.to,
+        on_behalf_of=routing.on_behalf_of,
+        now=now,
     )
     if routing.to != decider:  # the decider keeps a copy, so either of them can decide
         notices.send_decision_message(
-            uow, case, request, decider_role=role, occasion=notices.ROUTED, recipient=decider, on_behalf_of=None,
-            now=now, delegate=routing.to,
+            uow,
+            case,
+            request,
+            decider_role=role,
+            occasion=notices.ROUTED,
+            recipient=decider,
+            on_behalf_of=None,
+            now=now,
+            delegate=routing.to,
         )
     return request
 
@@ -135,32 +169,58 @@ def prepare_decision(*, uow: UnitOfWork, now: datetime, request_id: int, user: s
     else:
         _who_acts(uow, case, request, user, step=step, today=calendar_for(case.organisation).local_date(now))
     return RequestView(
-        request_id=request.id, reference=case.reference, requested_by=request.requested_by, concern=request.concern,
-        urgency=request.urgency, timezone=case.organisation.timezone, calendar=calendar_for(case.organisation),
+        request_id=request.id,
+        reference=case.reference,
+        requested_by=request.requested_by,
+        concern=request.concern,
+        urgency=request.urgency,
+        timezone=case.organisation.timezone,
+        calendar=calendar_for(case.organisation),
     )
 
 
 def decide_request(
-    *, uow: UnitOfWork, now: datetime, request_id: int, user: str, approve: bool,
-    starts_at: datetime | None = None, reason: str | None = None,
+    *,
+    uow: UnitOfWork,
+    now: datetime,
+    request_id: int,
+    user: str,
+    approve: bool,
+    starts_at: datetime | None = None,
+    reason: str | None = None,
 ) -> MeetingRequest:
     """Approve (scheduling the meeting) or refuse (with a reason) a pending request; the first decision wins."""
     request, case = _load(uow, request_id)
-    on_behalf_of = _who_acts(uow, case, request, user, step="decide", today=calendar_for(case.organisation).local_date(now))
+    on_behalf_of = _who_acts(
+        uow, case, request, user, step="decide", today=calendar_for(case.organisation).local_date(now)
+    )
     reason = clean_reason(reason, required=not approve)
     status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
     won = uow.requests.move(
-        request.id, from_status=RequestStatus.PENDING, to_status=status, decided_by=user,
-        decided_on_behalf_of=on_behalf_of, decided_at=now, decision_reason=reason,
+        request.id,
+        from_status=RequestStatus.PENDING,
+        to_status=status,
+        decided_by=user,
+        decided_on_behalf_of=on_behalf_of,
+        decided_at=now,
+        decision_reason=reason,
     )
     if not won:
         raise _closed(uow.requests.require(request.id), case, step="decide")
-    meeting = _schedule(uow, case, request, starts_at, user=user, on_behalf_of=on_behalf_of, now=now) if approve else None
+    meeting = (
+        _schedule(uow, case, request, starts_at, user=user, on_behalf_of=on_behalf_of, now=now) if approve else None
+    )
     request = uow.requests.require(request.id)
     # The reason is free text: it lives on the request (decision_reason), the audit keeps its length.
     uow.audit.record(
-        action="request.decided", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
-        request_id=request.id, decision=str(status), reason_length=len(reason or ""),
+        action="request.decided",
+        at=now,
+        case_id=case.id,
+        actor=user,
+        on_behalf_of=on_behalf_of,
+        request_id=request.id,
+        decision=str(status),
+        reason_length=len(reason or ""),
         meeting_id=meeting.id if meeting else None,
     )
     role = decider_role(case, request)
@@ -184,59 +244,100 @@ def escalate_request(*, uow: UnitOfWork, now: datetime, request_id: int, user: s
     today = calendar_for(case.organisation).local_date(now)
     routing = route(principal=coordinator, delegate=_delegate_of(uow, case, coordinator, today), requester=user)
     won = uow.requests.move(
-        request.id, from_status=RequestStatus.REFUSED, to_status=RequestStatus.WITH_COORDINATOR,
-        coordinator_asked_at=now, coordinator=coordinator, coordinator_routed_to=routing.to,
+        request.id,
+        from_status=RequestStatus.REFUSED,
+        to_status=RequestStatus.WITH_COORDINATOR,
+        coordinator_asked_at=now,
+        coordinator=coordinator,
+        coordinator_routed_to=routing.to,
     )
     if not won:
         raise _closed(uow.requests.require(request.id), case, step="ask")
     request = uow.requests.require(request.id)
     owe_coordinator_decision(uow=uow, case=case, request=request, coordinator=coordinator, now=now)
     uow.audit.record(
-        action="request.escalated", at=now, case_id=case.id, actor=user, request_id=request.id,
-        to=routing.to, why="refused; the requester asked the coordinator",
+        action="request.escalated",
+        at=now,
+        case_id=case.id,
+        actor=user,
+        request_id=request.id,
+        to=routing.to,
+        why="refused; the requester asked the coordinator",
     )
     uow.audit.record(
-        action="request.routed", at=now, case_id=case.id, actor=routing.to, on_behalf_of=routing.on_behalf_of,
-        request_id=request.id, to=routing.to, decider=coordinator,
+        action="request.routed",
+        at=now,
+        case_id=case.id,
+        actor=routing.to,
+        on_behalf_of=routing.on_behalf_of,
+        request_id=request.id,
+        to=routing.to,
+        decider=coordinator,
     )
     role = decider_role(case, request)
     if request.decided_by is None or request.decided_at is None:  # it was refused: a decision was recorded
         raise ValueError(f"request {request.id} was refused with no decision")
     refusal = notices.outcome_of(
-        outcome="refused", by=request.decided_by, on_behalf_of=request.decided_on_behalf_of, at=request.decided_at,
-        reason=request.decision_reason, meeting=None,
+        outcome="refused",
+        by=request.decided_by,
+        on_behalf_of=request.decided_on_behalf_of,
+        at=request.decided_at,
+        reason=request.decision_reason,
+        meeting=None,
     )
     base = {**notices.summary(case, request, decider_role=role), "decision": refusal}
     for person in notices.review_messages(request):
         payload = {**base, "recipient": person, "on_behalf_of": coordinator if person != coordinator else None}
-        notices.tell(uow, case, request, kind=NoticeKind.REQUEST_COORDINATOR_REVIEW, recipient=person,
-                     payload=payload, now=now)
+        notices.tell(
+            uow, case, request, kind=NoticeKind.REQUEST_COORDINATOR_REVIEW, recipient=person, payload=payload, now=now
+        )
     asked = {"outcome": "asked", "by": user, "at": now.isoformat(), "to": routing.to}
     notices.close_messages(uow, [notices.refusal_key(request.id, user)], outcome=asked, now=now)
     return request
 
 
 def decide_escalation(
-    *, uow: UnitOfWork, now: datetime, request_id: int, user: str, convene: bool,
-    starts_at: datetime | None = None, reason: str | None = None,
+    *,
+    uow: UnitOfWork,
+    now: datetime,
+    request_id: int,
+    user: str,
+    convene: bool,
+    starts_at: datetime | None = None,
+    reason: str | None = None,
 ) -> MeetingRequest:
     """The coordinator (or their delegate) convenes the meeting after all, or upholds the refusal with a reason."""
     request, case = _load(uow, request_id)
-    on_behalf_of = _who_acts(uow, case, request, user, step="review", today=calendar_for(case.organisation).local_date(now))
+    on_behalf_of = _who_acts(
+        uow, case, request, user, step="review", today=calendar_for(case.organisation).local_date(now)
+    )
     reason = clean_reason(reason, required=not convene)
     status = RequestStatus.CONVENED if convene else RequestStatus.UPHELD
     won = uow.requests.move(
-        request.id, from_status=RequestStatus.WITH_COORDINATOR, to_status=status, outcome_by=user,
-        outcome_on_behalf_of=on_behalf_of, outcome_at=now, outcome_reason=reason,
+        request.id,
+        from_status=RequestStatus.WITH_COORDINATOR,
+        to_status=status,
+        outcome_by=user,
+        outcome_on_behalf_of=on_behalf_of,
+        outcome_at=now,
+        outcome_reason=reason,
     )
     if not won:
         raise _closed(uow.requests.require(request.id), case, step="review")
-    meeting = _schedule(uow, case, request, starts_at, user=user, on_behalf_of=on_behalf_of, now=now) if convene else None
+    meeting = (
+        _schedule(uow, case, request, starts_at, user=user, on_behalf_of=on_behalf_of, now=now) if convene else None
+    )
     request = uow.requests.require(request.id)
     # The reason is free text: it lives on the request (outcome_reason), the audit keeps its length.
     uow.audit.record(
-        action="request.outcome", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
-        request_id=request.id, outcome=str(status), reason_length=len(reason or ""),
+        action="request.outcome",
+        at=now,
+        case_id=case.id,
+        actor=user,
+        on_behalf_of=on_behalf_of,
+        request_id=request.id,
+        outcome=str(status),
+        reason_length=len(reason or ""),
         meeting_id=meeting.id if meeting else None,
     )
     outcome = notices.outcome_of(
@@ -249,8 +350,15 @@ def decide_escalation(
     payload = {**notices.summary(case, request, decider_role=decider_role(case, request)), "outcome": outcome}
     for person in dict.fromkeys([request.requested_by, request.decider, request.decided_by]):
         if person and person != user:
-            notices.tell(uow, case, request, kind=NoticeKind.REQUEST_OUTCOME, recipient=person,
-                         payload={**payload, "recipient": person}, now=now)
+            notices.tell(
+                uow,
+                case,
+                request,
+                kind=NoticeKind.REQUEST_OUTCOME,
+                recipient=person,
+                payload={**payload, "recipient": person},
+                now=now,
+            )
     return request
 
 
@@ -293,31 +401,42 @@ def _who_acts(uow: UnitOfWork, case: Case, request: MeetingRequest, user: str, *
             raise _closed(request, case, step=step)
         coordinator = request.coordinator or case.organisation.coordinator
         people = coordinator_deciders(
-            coordinator=coordinator, routed_to=request.coordinator_routed_to,
-            active_delegates=active_delegates(uow, case, [coordinator], today=today), requester=request.requested_by,
+            coordinator=coordinator,
+            routed_to=request.coordinator_routed_to,
+            active_delegates=active_delegates(uow, case, [coordinator], today=today),
+            requester=request.requested_by,
         )
         if user not in people:
-            raise NotYoursError(step="decide this request", who=_DECIDER_OR_DELEGATE.format(role="coordinator"),
-                                owner=coordinator)
+            raise NotYoursError(
+                step="decide this request", who=_DECIDER_OR_DELEGATE.format(role="coordinator"), owner=coordinator
+            )
         return people[user]
     if request.status != RequestStatus.PENDING:
         raise _closed(request, case, step=step)
     principals = [request.decider, request.escalated_on_behalf_of or request.escalated_to]
     people = pending_deciders(
-        decider=request.decider, escalated_to=request.escalated_to,
+        decider=request.decider,
+        escalated_to=request.escalated_to,
         escalated_on_behalf_of=request.escalated_on_behalf_of,
-        active_delegates=active_delegates(uow, case, principals, today=today), requester=request.requested_by,
+        active_delegates=active_delegates(uow, case, principals, today=today),
+        requester=request.requested_by,
     )
     if user not in people:
-        raise NotYoursError(step="decide this request",
-                            who=_DECIDER_OR_DELEGATE.format(role=decider_role(case, request)), owner=request.decider)
+        raise NotYoursError(
+            step="decide this request",
+            who=_DECIDER_OR_DELEGATE.format(role=decider_role(case, request)),
+            owner=request.decider,
+        )
     return people[user]
 
 
 def _check_can_ask(request: MeetingRequest, case: Case, user: str) -> None:
     if user != request.requested_by:
-        raise NotYoursError(step="ask the coordinator about this request", who="{owner}, who made the request,",
-                            owner=request.requested_by)
+        raise NotYoursError(
+            step="ask the coordinator about this request",
+            who="{owner}, who made the request,",
+            owner=request.requested_by,
+        )
     if request.status != RequestStatus.REFUSED:
         raise _closed(request, case, step="ask")
     if request.decider == case.organisation.coordinator:
@@ -328,25 +447,44 @@ def _closed(request: MeetingRequest, case: Case, *, step: str) -> AlreadyDoneErr
     """Why the step is no longer open: what happened, who did it and when."""
     tz = case.organisation.timezone
     if step == "ask" and request.coordinator_asked_at:
-        return AlreadyDoneError(what="This request", done="sent to the coordinator", by=request.requested_by,
-                                at=request.coordinator_asked_at, timezone=tz, yours=True)
+        return AlreadyDoneError(
+            what="This request",
+            done="sent to the coordinator",
+            by=request.requested_by,
+            at=request.coordinator_asked_at,
+            timezone=tz,
+            yours=True,
+        )
     if step == "review" and request.outcome_at:
         what = "The refusal" if request.status == RequestStatus.UPHELD else "This request"
-        return AlreadyDoneError(what=what, done=str(request.status), by=request.outcome_by, at=request.outcome_at,
-                                timezone=tz)
+        return AlreadyDoneError(
+            what=what, done=str(request.status), by=request.outcome_by, at=request.outcome_at, timezone=tz
+        )
     done = _DECIDED.get(RequestStatus(request.status), str(request.status))
     return AlreadyDoneError(what="This request", done=done, by=request.decided_by, at=request.decided_at, timezone=tz)
 
 
 def _schedule(
-    uow: UnitOfWork, case: Case, request: MeetingRequest, starts_at: datetime | None, *, user: str,
-    on_behalf_of: str | None, now: datetime,
+    uow: UnitOfWork,
+    case: Case,
+    request: MeetingRequest,
+    starts_at: datetime | None,
+    *,
+    user: str,
+    on_behalf_of: str | None,
+    now: datetime,
 ) -> Meeting:
     if starts_at is None:
         raise ValueError("approving a request needs the meeting's starts_at")
     meeting = schedule_meeting(
-        uow=uow, case=case, starts_at=starts_at, actor=user, now=now, kind=MeetingKind.ADDITIONAL,
-        on_behalf_of=on_behalf_of, reason=f"additional meeting request {request.id}",
+        uow=uow,
+        case=case,
+        starts_at=starts_at,
+        actor=user,
+        now=now,
+        kind=MeetingKind.ADDITIONAL,
+        on_behalf_of=on_behalf_of,
+        reason=f"additional meeting request {request.id}",
     )
     uow.requests.set_meeting(request.id, meeting.id)
     return meeting

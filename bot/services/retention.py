@@ -47,17 +47,24 @@ class RetentionReport:
         noun = "closed case" if len(self.cases) == 1 else "closed cases"
         if not self.cases:
             return [f"Retention at {at}: no closed case is past its retention period. Nothing to remove."]
-        head = (f"Retention at {at}: removed {len(self.cases)} {noun} past the retention period ({self.total_rows} rows)."
-                if self.applied else
-                f"Retention at {at} (dry run): {len(self.cases)} {noun} past the retention period would be removed "
-                f"({self.total_rows} rows).")
+        head = (
+            f"Retention at {at}: removed {len(self.cases)} {noun} past the retention period ({self.total_rows} rows)."
+            if self.applied
+            else f"Retention at {at} (dry run): {len(self.cases)} {noun} past the retention period would be removed "
+            f"({self.total_rows} rows)."
+        )
         lines = [head]
         for c in self.cases:
-            lines.append(f"  {c.reference:<16} closed {c.closed_on.isoformat()}  kept {c.retention_years} years, "
-                         f"until {c.remove_from.isoformat()}  ({c.organisation})")
+            lines.append(
+                f"  {c.reference:<16} closed {c.closed_on.isoformat()}  kept {c.retention_years} years, "
+                f"until {c.remove_from.isoformat()}  ({c.organisation})"
+            )
         lines.append("  rows: " + ", ".join(f"{table} {count}" for table, count in sorted(self.removed.items())))
-        lines.append("An audit entry records the counts." if self.applied
-                     else "Nothing was removed. Run `coregroup retention --apply` to remove them.")
+        lines.append(
+            "An audit entry records the counts."
+            if self.applied
+            else "Nothing was removed. Run `coregroup retention --apply` to remove them."
+        )
         return lines
 
 
@@ -70,16 +77,20 @@ def cases_past_retention(*, uow: UnitOfWork, now: datetime) -> list[ExpiredCase]
         closed_on = calendar.local_date(required(case.closed_at, Case, f"{case.id} closed_at"))  # set on closing
         remove_from = retention_ends_on(closed_on, organisation.retention_years)
         if remove_from <= calendar.local_date(now):
-            expired.append(ExpiredCase(case.id, case.reference, organisation.name, closed_on,
-                                       organisation.retention_years, remove_from))
+            expired.append(
+                ExpiredCase(
+                    case.id, case.reference, organisation.name, closed_on, organisation.retention_years, remove_from
+                )
+            )
     return expired
 
 
 def review_retention(*, uow: UnitOfWork, now: datetime) -> RetentionReport:
     """What `--apply` would remove, with the row counts; changes nothing."""
     cases = cases_past_retention(uow=uow, now=now)
-    return RetentionReport(now=now, applied=False, cases=cases,
-                           removed=uow.retention.rows_for([c.case_id for c in cases]))
+    return RetentionReport(
+        now=now, applied=False, cases=cases, removed=uow.retention.rows_for([c.case_id for c in cases])
+    )
 
 
 def apply_retention(*, uow: UnitOfWork, now: datetime, actor: str = "cli") -> RetentionReport:
@@ -90,7 +101,11 @@ def apply_retention(*, uow: UnitOfWork, now: datetime, actor: str = "cli") -> Re
         return report
     uow.retention.remove([c.case_id for c in report.cases])
     uow.audit.record(
-        action="retention.applied", at=now, actor=actor, cases=len(report.cases), rows=dict(report.removed),
+        action="retention.applied",
+        at=now,
+        actor=actor,
+        cases=len(report.cases),
+        rows=dict(report.removed),
         references=[c.reference for c in report.cases],
     )
     return report

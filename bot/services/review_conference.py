@@ -49,8 +49,16 @@ def report_due_on(case: Case, held_on: date) -> date:
     return calendar_for(case.organisation).subtract_working_days(held_on, days)
 
 
-def set_review_conference(*, uow: UnitOfWork, now: datetime, case: Case, held_on: date, by: str,
-                          on_behalf_of: str | None = None, via: str = "command") -> ReviewConference | None:
+def set_review_conference(
+    *,
+    uow: UnitOfWork,
+    now: datetime,
+    case: Case,
+    held_on: date,
+    by: str,
+    on_behalf_of: str | None = None,
+    via: str = "command",
+) -> ReviewConference | None:
     """Set the case's next review conference (or move the one set): its report and its decision are owed; audited and
     the case channel told. None when that date is already the one to come."""
     row = uow.reviews.scheduled_for(case.id)
@@ -58,19 +66,36 @@ def set_review_conference(*, uow: UnitOfWork, now: datetime, case: Case, held_on
         return None
     previous = row.held_on if row is not None else None
     if row is None:
-        row = uow.reviews.add(ReviewConference(case_id=case.id, held_on=held_on, status=ReviewStatus.SCHEDULED,
-                                               set_by=by, set_at=now))
+        row = uow.reviews.add(
+            ReviewConference(case_id=case.id, held_on=held_on, status=ReviewStatus.SCHEDULED, set_by=by, set_at=now)
+        )
     else:
         row.held_on, row.set_by, row.set_at = held_on, by, now
     _owe(uow, case, row, now=now)
-    uow.audit.record(action="review_conference.set", at=now, case_id=case.id, actor=by, on_behalf_of=on_behalf_of,
-                     conference_id=row.id, held_on=held_on.isoformat(),
-                     previous=previous.isoformat() if previous else None, via=via)
+    uow.audit.record(
+        action="review_conference.set",
+        at=now,
+        case_id=case.id,
+        actor=by,
+        on_behalf_of=on_behalf_of,
+        conference_id=row.id,
+        held_on=held_on.isoformat(),
+        previous=previous.isoformat() if previous else None,
+        via=via,
+    )
     uow.outbox.enqueue(
         key=notice_key(NoticeKind.REVIEW_CONFERENCE_SET, row.id, held_on.isoformat(), now.isoformat()),
-        kind=NoticeKind.REVIEW_CONFERENCE_SET, recipient=case.channel, now=now, case_id=case.id,
-        payload={**_conference_payload(case, row), "set_by": by, "on_behalf_of": on_behalf_of, "via": via,
-                 "previous": previous.isoformat() if previous else None},
+        kind=NoticeKind.REVIEW_CONFERENCE_SET,
+        recipient=case.channel,
+        now=now,
+        case_id=case.id,
+        payload={
+            **_conference_payload(case, row),
+            "set_by": by,
+            "on_behalf_of": on_behalf_of,
+            "via": via,
+            "previous": previous.isoformat() if previous else None,
+        },
     )
     return row
 
@@ -80,14 +105,27 @@ def _owe(uow: UnitOfWork, case: Case, row: ReviewConference, *, now: datetime) -
     calendar = calendar_for(case.organisation)
     owed = (
         (ObligationKind.REVIEW_REPORT, "chair", case.chair, calendar.end_of_day(report_due_on(case, row.held_on))),
-        (ObligationKind.REVIEW_OUTCOME, "coordinator", case.organisation.coordinator,
-         calendar.at_local(calendar.add_working_days(row.held_on, 1), time(9, 0))),
+        (
+            ObligationKind.REVIEW_OUTCOME,
+            "coordinator",
+            case.organisation.coordinator,
+            calendar.at_local(calendar.add_working_days(row.held_on, 1), time(9, 0)),
+        ),
     )
     for kind, role, owner, due_at in owed:
         found = uow.obligations.find_open(kind=kind, subject_type=CONFERENCE, subject_id=row.id)
         if found is None:
-            open_obligation(uow=uow, case=case, kind=kind, subject_type=CONFERENCE, subject_id=row.id,
-                            owner_role=role, owner=owner, due_at=due_at, now=now)
+            open_obligation(
+                uow=uow,
+                case=case,
+                kind=kind,
+                subject_type=CONFERENCE,
+                subject_id=row.id,
+                owner_role=role,
+                owner=owner,
+                due_at=due_at,
+                now=now,
+            )
         elif found.due_at != due_at:
             move_obligation(uow=uow, case=case, row=found, due_at=due_at, now=now)
 
@@ -97,8 +135,9 @@ def open_conference_obligation(uow: UnitOfWork, row: ReviewConference, kind: str
     return uow.obligations.find_open(kind=kind, subject_type=CONFERENCE, subject_id=row.id)
 
 
-def discharge_review_report(*, uow: UnitOfWork, now: datetime, case: Case, by: str,
-                            on_behalf_of: str | None) -> ReviewConference | None:
+def discharge_review_report(
+    *, uow: UnitOfWork, now: datetime, case: Case, by: str, on_behalf_of: str | None
+) -> ReviewConference | None:
     """A report produced in the weeks before the conference discharges the report owed to it; the conference, or
     None when no report was owed (none set, already produced, or too early to count)."""
     row = uow.reviews.scheduled_for(case.id)
@@ -121,18 +160,35 @@ def end_review_cycle(*, uow: UnitOfWork, now: datetime, case: Case, by: str, on_
         outcome = open_conference_obligation(uow, row, ObligationKind.REVIEW_OUTCOME)
         if outcome is not None:
             discharge_obligation(uow=uow, row=outcome, by=by, now=now, on_behalf_of=on_behalf_of, outcome="removed")
-        uow.audit.record(action="review_conference.decided", at=now, case_id=case.id, actor=by,
-                         on_behalf_of=on_behalf_of, conference_id=row.id, decision=ReviewStatus.REMOVED)
+        uow.audit.record(
+            action="review_conference.decided",
+            at=now,
+            case_id=case.id,
+            actor=by,
+            on_behalf_of=on_behalf_of,
+            conference_id=row.id,
+            decision=ReviewStatus.REMOVED,
+        )
     for owed in uow.obligations.open_for_case(case.id):
-        if owed.kind in (ObligationKind.REVIEW_REPORT, ObligationKind.REVIEW_OUTCOME, ObligationKind.AMENDMENT_REFERRAL):
+        if owed.kind in (
+            ObligationKind.REVIEW_REPORT,
+            ObligationKind.REVIEW_OUTCOME,
+            ObligationKind.AMENDMENT_REFERRAL,
+        ):
             waive_obligation(uow=uow, row=owed, by=by, reason=REMOVED_REASON, now=now, on_behalf_of=on_behalf_of)
 
 
 def _conference_payload(case: Case, row: ReviewConference) -> dict:
     policy = policy_for(case.organisation)
-    return {"reference": case.reference, "channel": case.channel, "conference_id": row.id,
-            "conference_on": row.held_on.isoformat(), "conference_name": policy.review_conference.name,
-            "report_due_on": report_due_on(case, row.held_on).isoformat(), "chair": case.chair}
+    return {
+        "reference": case.reference,
+        "channel": case.channel,
+        "conference_id": row.id,
+        "conference_on": row.held_on.isoformat(),
+        "conference_name": policy.review_conference.name,
+        "report_due_on": report_due_on(case, row.held_on).isoformat(),
+        "chair": case.chair,
+    }
 
 
 # --- significant-amendment referrals ----------------------------------------------------------------
@@ -159,8 +215,11 @@ def referral_words(case: Case) -> str:
     """Whom a significant amendment is referred to, in the profile's words ("the CPPM chair for the review CPPM")."""
     policy = policy_for(case.organisation)
     _, _, stand_in = referral_recipient(case)
-    to = "the coordinator (no conference chair is named for this case)" if stand_in \
+    to = (
+        "the coordinator (no conference chair is named for this case)"
+        if stand_in
         else policy.amendment_referral.to_name
+    )
     return f"{to} for the {policy.review_conference.name}"
 
 
@@ -169,34 +228,71 @@ def refer_amendment(*, uow: UnitOfWork, now: datetime, case: Case, record: Meeti
     are told now (with the buttons to answer), chased on the ledger, and the coordinator is told of a breach."""
     person, role, stand_in = referral_recipient(case)
     rule = policy_for(case.organisation).amendment_referral
-    referral = uow.referrals.add(AmendmentReferral(case_id=case.id, record_id=record.id, referred_to=person,
-                                                   referred_at=now, status=ReferralStatus.OPEN))
+    referral = uow.referrals.add(
+        AmendmentReferral(
+            case_id=case.id, record_id=record.id, referred_to=person, referred_at=now, status=ReferralStatus.OPEN
+        )
+    )
     due_at = now + timedelta(days=rule.days)
-    opened = open_obligation(uow=uow, case=case, kind=ObligationKind.AMENDMENT_REFERRAL, subject_type=REFERRAL,
-                             subject_id=referral.id, owner_role=role, owner=person, due_at=due_at, now=now)
+    opened = open_obligation(
+        uow=uow,
+        case=case,
+        kind=ObligationKind.AMENDMENT_REFERRAL,
+        subject_type=REFERRAL,
+        subject_id=referral.id,
+        owner_role=role,
+        owner=person,
+        due_at=due_at,
+        now=now,
+    )
     to, on_behalf_of = route_to(uow, case, person, now=now)
     key = notice_key(NoticeKind.PLAN_AMENDMENT_REFERRED, record.id, to)
     uow.outbox.enqueue(
-        key=key, kind=NoticeKind.PLAN_AMENDMENT_REFERRED, recipient=to, now=now, case_id=case.id,
-        payload={**summary, **referral_payload(case, referral, record, due_at=due_at), "on_behalf_of": on_behalf_of,
-                 "owner": person, "obligation_id": opened, "stand_in": stand_in},
+        key=key,
+        kind=NoticeKind.PLAN_AMENDMENT_REFERRED,
+        recipient=to,
+        now=now,
+        case_id=case.id,
+        payload={
+            **summary,
+            **referral_payload(case, referral, record, due_at=due_at),
+            "on_behalf_of": on_behalf_of,
+            "owner": person,
+            "obligation_id": opened,
+            "stand_in": stand_in,
+        },
     )
     if opened is not None:  # answering updates this first message in place, as it does the ledger's chases
         uow.obligations.require(opened).notice_keys = [key]
-    uow.audit.record(action="meeting.referred_to_review", at=now, case_id=case.id, actor=record.recorded_by,
-                     record_id=record.id, referral_id=referral.id, to=to, on_behalf_of=on_behalf_of,
-                     due_at=due_at.isoformat())
+    uow.audit.record(
+        action="meeting.referred_to_review",
+        at=now,
+        case_id=case.id,
+        actor=record.recorded_by,
+        record_id=record.id,
+        referral_id=referral.id,
+        to=to,
+        on_behalf_of=on_behalf_of,
+        due_at=due_at.isoformat(),
+    )
 
 
 def referral_payload(case: Case, referral: AmendmentReferral, record: MeetingRecord, *, due_at: datetime) -> dict:
     """What every message about a referral carries: roles, counts, dates and ids; no words of the record."""
     policy = policy_for(case.organisation)
     return {
-        "reference": case.reference, "channel": case.channel, "timezone": case.organisation.timezone,
-        "held_at": record.held_at.isoformat(), "chair": case.chair, "referral_id": referral.id,
-        "attended": len(record.attendees()), "absent": len(record.invited_absentees()),
-        "actions": len(record.actions), "to_name": referral_to_name(case, referral.referred_to),
-        "days": policy.amendment_referral.days, "due_at": due_at.isoformat(),
+        "reference": case.reference,
+        "channel": case.channel,
+        "timezone": case.organisation.timezone,
+        "held_at": record.held_at.isoformat(),
+        "chair": case.chair,
+        "referral_id": referral.id,
+        "attended": len(record.attendees()),
+        "absent": len(record.invited_absentees()),
+        "actions": len(record.actions),
+        "to_name": referral_to_name(case, referral.referred_to),
+        "days": policy.amendment_referral.days,
+        "due_at": due_at.isoformat(),
         "conference_name": policy.review_conference.name,
     }
 

@@ -48,8 +48,15 @@ class ConferenceView:
 
 
 def _view(case: Case, row: ReviewConference, previous: date | None = None) -> ConferenceView:
-    return ConferenceView(case.reference, case.channel, row.id, policy_for(case.organisation).review_conference.name,
-                          row.held_on, report_due_on(case, row.held_on), previous)
+    return ConferenceView(
+        case.reference,
+        case.channel,
+        row.id,
+        policy_for(case.organisation).review_conference.name,
+        row.held_on,
+        report_due_on(case, row.held_on),
+        previous,
+    )
 
 
 def _future_date(case: Case, day: date | None, *, now: datetime, what: str) -> date:
@@ -66,13 +73,21 @@ def _future_date(case: Case, day: date | None, *, now: datetime, what: str) -> d
 # --- /core-group review-conference YYYY-MM-DD --------------------------------------------------------
 
 
-def set_conference_by_command(*, uow: UnitOfWork, now: datetime, channel: str, user: str,
-                              held_on: date | None) -> ConferenceView:
+def set_conference_by_command(
+    *, uow: UnitOfWork, now: datetime, channel: str, user: str, held_on: date | None
+) -> ConferenceView:
     """The chair or the coordinator (or a delegate) sets the case's next review conference; audited, channel told."""
     case = case_in(channel, uow)
     name = policy_for(case.organisation).review_conference.name
-    on_behalf_of = acting_for(uow, case, user, (case.chair, case.organisation.coordinator), now=now,
-                              who=f"the chair of {case.reference} or the coordinator", doing=f"set its {name}")
+    on_behalf_of = acting_for(
+        uow,
+        case,
+        user,
+        (case.chair, case.organisation.coordinator),
+        now=now,
+        who=f"the chair of {case.reference} or the coordinator",
+        doing=f"set its {name}",
+    )
     if case.status != CaseStatus.OPEN:
         raise NotAllowedError(f"Case {case.reference} is {case.status}: it has no {name} to come.")
     held_on = _future_date(case, held_on, now=now, what=f"the {name}")
@@ -87,20 +102,28 @@ def set_conference_by_command(*, uow: UnitOfWork, now: datetime, channel: str, u
 # --- the conference's decision (the coordinator) ------------------------------------------------------
 
 
-def _decidable(uow: UnitOfWork, conference_id: int, user: str, *, now: datetime) -> tuple[Case, ReviewConference,
-                                                                                          str | None]:
+def _decidable(
+    uow: UnitOfWork, conference_id: int, user: str, *, now: datetime
+) -> tuple[Case, ReviewConference, str | None]:
     row = uow.reviews.get(conference_id)
     if row is None:
         raise StaleButtonError()
     case = uow.cases.require(row.case_id)
     name = policy_for(case.organisation).review_conference.name
-    on_behalf_of = acting_as(uow=uow, organisation=case.organisation, user=user, now=now,
-                             principals=[coordinator_of(case)], who=COORDINATOR_OR_DELEGATE,
-                             step=f"record what the {name} for {case.reference} decided").on_behalf_of
+    on_behalf_of = acting_as(
+        uow=uow,
+        organisation=case.organisation,
+        user=user,
+        now=now,
+        principals=[coordinator_of(case)],
+        who=COORDINATOR_OR_DELEGATE,
+        step=f"record what the {name} for {case.reference} decided",
+    ).on_behalf_of
     if row.status != ReviewStatus.SCHEDULED:
         said = "the plan continues" if row.status == ReviewStatus.CONTINUES else "the child's name was removed"
-        raise AlreadyAnsweredError(f"The decision of the {name} of {row.held_on:%a %-d %b %Y} was already "
-                                   f"recorded: {said}.")
+        raise AlreadyAnsweredError(
+            f"The decision of the {name} of {row.held_on:%a %-d %b %Y} was already recorded: {said}."
+        )
     if case.status != CaseStatus.OPEN:
         raise AlreadyAnsweredError(f"Case {case.reference} is already {case.status}.")
     if row.held_on > calendar_for(case.organisation).local_date(now):
@@ -121,8 +144,9 @@ def deregistration_channel(*, uow: UnitOfWork, now: datetime, conference_id: int
     return case.channel
 
 
-def record_plan_continues(*, uow: UnitOfWork, now: datetime, conference_id: int, user: str,
-                          next_on: date | None) -> ConferenceView:
+def record_plan_continues(
+    *, uow: UnitOfWork, now: datetime, conference_id: int, user: str, next_on: date | None
+) -> ConferenceView:
     """The plan continues: the conference is decided, its decision no longer owed, and the next one is set (the
     cycle repeats: its report and its decision are owed)."""
     case, row, on_behalf_of = _decidable(uow, conference_id, user, now=now)
@@ -137,13 +161,28 @@ def record_plan_continues(*, uow: UnitOfWork, now: datetime, conference_id: int,
         discharge_obligation(uow=uow, row=outcome, by=user, now=now, on_behalf_of=on_behalf_of, outcome="continues")
     report = open_conference_obligation(uow, row, ObligationKind.REVIEW_REPORT)
     if report is not None:  # the conference was held without the group's report: it is no longer owed
-        waive_obligation(uow=uow, row=report, by=user, reason="The review conference was held.", now=now,
-                         on_behalf_of=on_behalf_of)
-    uow.audit.record(action="review_conference.decided", at=now, case_id=case.id, actor=user,
-                     on_behalf_of=on_behalf_of, conference_id=row.id, decision=ReviewStatus.CONTINUES,
-                     next_on=next_on.isoformat())
-    following = set_review_conference(uow=uow, now=now, case=case, held_on=next_on, by=user,
-                                      on_behalf_of=on_behalf_of, via="review conference decision")
+        waive_obligation(
+            uow=uow, row=report, by=user, reason="The review conference was held.", now=now, on_behalf_of=on_behalf_of
+        )
+    uow.audit.record(
+        action="review_conference.decided",
+        at=now,
+        case_id=case.id,
+        actor=user,
+        on_behalf_of=on_behalf_of,
+        conference_id=row.id,
+        decision=ReviewStatus.CONTINUES,
+        next_on=next_on.isoformat(),
+    )
+    following = set_review_conference(
+        uow=uow,
+        now=now,
+        case=case,
+        held_on=next_on,
+        by=user,
+        on_behalf_of=on_behalf_of,
+        via="review conference decision",
+    )
     following = required(following, ReviewConference, f"after {row.id}")  # the decided one is no longer to come
     return _view(case, following, row.held_on)
 
@@ -172,13 +211,21 @@ def _answerable(uow: UnitOfWork, referral_id: int, user: str, *, now: datetime):
         raise StaleButtonError()
     case = uow.cases.require(referral.case_id)
     person = referral.referred_to
-    on_behalf_of = acting_as(uow=uow, organisation=case.organisation, user=user, now=now,
-                             principals=[(person, duty_in(case, person))], step="answer this referral",
-                             who=f"{referral_to_name(case, person)} for {case.reference} ({{owner}}) or their "
-                                 "delegate").on_behalf_of
+    on_behalf_of = acting_as(
+        uow=uow,
+        organisation=case.organisation,
+        user=user,
+        now=now,
+        principals=[(person, duty_in(case, person))],
+        step="answer this referral",
+        who=f"{referral_to_name(case, person)} for {case.reference} ({{owner}}) or their delegate",
+    ).on_behalf_of
     if referral.status != ReferralStatus.OPEN:
-        said = ("the review conference was brought forward" if referral.status == ReferralStatus.BROUGHT_FORWARD
-                else "considered: no early review")
+        said = (
+            "the review conference was brought forward"
+            if referral.status == ReferralStatus.BROUGHT_FORWARD
+            else "considered: no early review"
+        )
         raise AlreadyAnsweredError(f"This referral was already answered: {said}.")
     if case.status != CaseStatus.OPEN:
         raise AlreadyAnsweredError(f"Case {case.reference} is already {case.status}.")
@@ -189,9 +236,17 @@ def _referral_view(uow: UnitOfWork, case: Case, referral: AmendmentReferral, ans
     policy = policy_for(case.organisation)
     record = uow.meeting_records.require(referral.record_id)
     conference = uow.reviews.scheduled_for(case.id)
-    return ReferralView(referral.id, case.reference, case.channel, referral_to_name(case, referral.referred_to),
-                        policy.review_conference.name, calendar_for(case.organisation).local_date(record.held_at),
-                        conference.held_on if conference else None, answer, referral.brought_forward_to)
+    return ReferralView(
+        referral.id,
+        case.reference,
+        case.channel,
+        referral_to_name(case, referral.referred_to),
+        policy.review_conference.name,
+        calendar_for(case.organisation).local_date(record.held_at),
+        conference.held_on if conference else None,
+        answer,
+        referral.brought_forward_to,
+    )
 
 
 def referral_form(*, uow: UnitOfWork, now: datetime, referral_id: int, user: str) -> ReferralView:
@@ -200,8 +255,16 @@ def referral_form(*, uow: UnitOfWork, now: datetime, referral_id: int, user: str
     return _referral_view(uow, case, referral)
 
 
-def answer_referral(*, uow: UnitOfWork, now: datetime, referral_id: int, user: str, brought_forward_to: date | None = None,
-                    reason: str | None = None, considered: bool = False) -> ReferralView:
+def answer_referral(
+    *,
+    uow: UnitOfWork,
+    now: datetime,
+    referral_id: int,
+    user: str,
+    brought_forward_to: date | None = None,
+    reason: str | None = None,
+    considered: bool = False,
+) -> ReferralView:
     """Brought forward to a date (the case's review conference is set to it) or considered with no early review (a
     reason, kept on the referral; the audit keeps its length): the referral is answered and leaves the digest."""
     case, referral, on_behalf_of = _answerable(uow, referral_id, user, now=now)
@@ -219,29 +282,57 @@ def answer_referral(*, uow: UnitOfWork, now: datetime, referral_id: int, user: s
         brought_forward_to = _future_date(case, brought_forward_to, now=now, what=f"the {name}")
         conference = uow.reviews.scheduled_for(case.id)
         if conference is not None and brought_forward_to >= conference.held_on:
-            raise InvalidInputError(f"The {name} is already set for {conference.held_on:%a %-d %b %Y}: bringing "
-                                    "it forward means an earlier date.")
+            raise InvalidInputError(
+                f"The {name} is already set for {conference.held_on:%a %-d %b %Y}: bringing "
+                "it forward means an earlier date."
+            )
         values.update(status=ReferralStatus.BROUGHT_FORWARD, brought_forward_to=brought_forward_to)
     if not uow.referrals.answer(referral.id, **values):
         raise AlreadyAnsweredError("This referral was already answered.")
     if brought_forward_to is not None:  # brought forward (not considered)
-        set_review_conference(uow=uow, now=now, case=case, held_on=brought_forward_to, by=user,
-                              on_behalf_of=on_behalf_of, via="significant-amendment referral")
-    owed = uow.obligations.find_open(kind=ObligationKind.AMENDMENT_REFERRAL, subject_type=REFERRAL,
-                                     subject_id=referral.id)
+        set_review_conference(
+            uow=uow,
+            now=now,
+            case=case,
+            held_on=brought_forward_to,
+            by=user,
+            on_behalf_of=on_behalf_of,
+            via="significant-amendment referral",
+        )
+    owed = uow.obligations.find_open(
+        kind=ObligationKind.AMENDMENT_REFERRAL, subject_type=REFERRAL, subject_id=referral.id
+    )
     if owed is not None:
-        discharge_obligation(uow=uow, row=owed, by=user, now=now, on_behalf_of=on_behalf_of,
-                             outcome=str(values["status"]))
-    uow.audit.record(action="referral.answered", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
-                     referral_id=referral.id, answer=str(values["status"]),
-                     brought_forward_to=brought_forward_to.isoformat() if brought_forward_to else None,
-                     reason_length=len(reason or "") if considered else None)
+        discharge_obligation(
+            uow=uow, row=owed, by=user, now=now, on_behalf_of=on_behalf_of, outcome=str(values["status"])
+        )
+    uow.audit.record(
+        action="referral.answered",
+        at=now,
+        case_id=case.id,
+        actor=user,
+        on_behalf_of=on_behalf_of,
+        referral_id=referral.id,
+        answer=str(values["status"]),
+        brought_forward_to=brought_forward_to.isoformat() if brought_forward_to else None,
+        reason_length=len(reason or "") if considered else None,
+    )
     view = _referral_view(uow, case, referral, answer=str(values["status"]))
     uow.outbox.enqueue(
-        key=notice_key(NoticeKind.REFERRAL_ANSWERED, referral.id), kind=NoticeKind.REFERRAL_ANSWERED,
-        recipient=case.channel, now=now, case_id=case.id,
-        payload={"reference": case.reference, "answer": view.answer, "to_name": view.to_name, "by": user,
-                 "on_behalf_of": on_behalf_of, "held_on": view.held_on.isoformat(), "conference_name": name,
-                 "brought_forward_to": brought_forward_to.isoformat() if brought_forward_to else None},
+        key=notice_key(NoticeKind.REFERRAL_ANSWERED, referral.id),
+        kind=NoticeKind.REFERRAL_ANSWERED,
+        recipient=case.channel,
+        now=now,
+        case_id=case.id,
+        payload={
+            "reference": case.reference,
+            "answer": view.answer,
+            "to_name": view.to_name,
+            "by": user,
+            "on_behalf_of": on_behalf_of,
+            "held_on": view.held_on.isoformat(),
+            "conference_name": name,
+            "brought_forward_to": brought_forward_to.isoformat() if brought_forward_to else None,
+        },
     )
     return view

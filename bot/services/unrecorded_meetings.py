@@ -53,10 +53,12 @@ def record_not_held(*, uow: UnitOfWork, meeting_id: int, user: str, reason: str 
     if len(reason) > REASON_LIMIT:
         raise InvalidInputError(f"Keep the reason under {REASON_LIMIT} characters.")
     meeting = meeting_for_not_held(meeting_id, user=user, uow=uow, now=now)
-    case, on_behalf_of = chair_case(uow.cases.require(meeting.case_id).channel, user, uow=uow, now=now,
-                                    doing="say whether its meetings took place")
-    if not uow.meetings.set_status(meeting.id, expected=MeetingStatus.SCHEDULED, status=MeetingStatus.NOT_HELD,
-                                   now=now, cancel_reason=reason):
+    case, on_behalf_of = chair_case(
+        uow.cases.require(meeting.case_id).channel, user, uow=uow, now=now, doing="say whether its meetings took place"
+    )
+    if not uow.meetings.set_status(
+        meeting.id, expected=MeetingStatus.SCHEDULED, status=MeetingStatus.NOT_HELD, now=now, cancel_reason=reason
+    ):
         raise InvalidInputError(f"That meeting is {_words(meeting.status)}: nothing was changed.")
     uow.meetings.cancel_pending_reminders(meeting.id)
     row = uow.obligations.find_open(kind=ObligationKind.MEETING_RECORD, subject_type="meeting", subject_id=meeting.id)
@@ -65,11 +67,20 @@ def record_not_held(*, uow: UnitOfWork, meeting_id: int, user: str, reason: str 
     # A meeting that did not take place never satisfies the cadence: the due period goes back to waiting
     # (or straight to flagged), and the meetings sweep flags it if its date has passed.
     refresh_due(uow, case, now=now)
-    uow.audit.record(action="meeting.not_held", at=now, case_id=case.id, actor=user, on_behalf_of=on_behalf_of,
-                     meeting_id=meeting.id, starts_at=meeting.starts_at.isoformat(), reason_length=len(reason))
+    uow.audit.record(
+        action="meeting.not_held",
+        at=now,
+        case_id=case.id,
+        actor=user,
+        on_behalf_of=on_behalf_of,
+        meeting_id=meeting.id,
+        starts_at=meeting.starts_at.isoformat(),
+        reason_length=len(reason),
+    )
     return meeting
 
 
 def _words(status: str) -> str:
     return {"held": "already recorded", "cancelled": "cancelled", "not_held": "marked as not having taken place"}.get(
-        str(status), str(status))
+        str(status), str(status)
+    )

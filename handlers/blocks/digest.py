@@ -81,17 +81,29 @@ def build_digest_message(payload: dict[str, Any]) -> tuple[str, Blocks]:
     blocks: Blocks = [header(f"Coordinator digest — {day}")]
     if digest.empty:
         text = f"{digest.headline()} ({day})"
-        blocks.append(section(f"*{digest.headline()}.* Every CP9, plan copy, meeting, request, escalation, referral "
-                              "and institution letter is where it should be."))
+        blocks.append(
+            section(
+                f"*{digest.headline()}.* Every CP9, plan copy, meeting, request, escalation, referral "
+                "and institution letter is where it should be."
+            )
+        )
     else:
         text = f"Coordinator digest for {day}: {digest.headline()}"
         blocks.append(section(f"*{digest.headline()}.*\n{counts_line(digest)}"))
     footer = []
     if payload.get("on_behalf_of"):
-        footer.append(context(f"You have this as delegate for {mention(payload['on_behalf_of'])} "
-                              "(Co-ordinator, Children Services) while they are away."))
-    footer.append(context("Sent each working day. Weekends and bank holidays are covered by the next working day's "
-                          "digest. Your Home tab shows it live."))
+        footer.append(
+            context(
+                f"You have this as delegate for {mention(payload['on_behalf_of'])} "
+                "(Co-ordinator, Children Services) while they are away."
+            )
+        )
+    footer.append(
+        context(
+            "Sent each working day. Weekends and bank holidays are covered by the next working day's "
+            "digest. Your Home tab shows it live."
+        )
+    )
     blocks += build_digest_sections(digest, blocks=MESSAGE_BLOCKS - len(blocks) - len(footer))
     return text, blocks + footer
 

@@ -32,13 +32,32 @@ def build_schedule_modal(form: ScheduleForm, *, today: date) -> dict[str, Any]:
         options = [_option("new", "A new meeting")] + [
             _option(str(m.id), _meeting_words(m, form.timezone)) for m in form.upcoming
         ]
-        blocks.append(_input(MeetingIds.MEETING, "Which meeting", {
-            "type": "static_select", "options": options, "initial_option": options[1],
-        }))
-        change = [_option("schedule", "Schedule it, or move it to the date and time below"), _option("cancel", "Cancel it")]
-        blocks.append(_input(MeetingIds.CHANGE, "What to do", {
-            "type": "radio_buttons", "options": change, "initial_option": change[0],
-        }))
+        blocks.append(
+            _input(
+                MeetingIds.MEETING,
+                "Which meeting",
+                {
+                    "type": "static_select",
+                    "options": options,
+                    "initial_option": options[1],
+                },
+            )
+        )
+        change = [
+            _option("schedule", "Schedule it, or move it to the date and time below"),
+            _option("cancel", "Cancel it"),
+        ]
+        blocks.append(
+            _input(
+                MeetingIds.CHANGE,
+                "What to do",
+                {
+                    "type": "radio_buttons",
+                    "options": change,
+                    "initial_option": change[0],
+                },
+            )
+        )
     date_element: dict[str, Any] = {"type": "datepicker"}
     time_element: dict[str, Any] = {"type": "timepicker"}
     if current is not None:
@@ -57,10 +76,14 @@ def build_schedule_modal(form: ScheduleForm, *, today: date) -> dict[str, Any]:
         _input(MeetingIds.TIME, "Time", time_element, optional=True),
         _input(MeetingIds.MODE, "Where", {"type": "radio_buttons", "options": modes, "initial_option": mode}),
         _input(MeetingIds.NOTE, "Note for the group", note, optional=True, hint=NO_NAMES),
-        _input(MeetingIds.REASON, "Reason (to move or cancel a meeting"
-               + (", or to hold it online: core groups meet in person)" if form.in_person else ")"),
-               {"type": "plain_text_input", "max_length": 500}, optional=True,
-               hint="The case channel is told. " + NO_NAMES),
+        _input(
+            MeetingIds.REASON,
+            "Reason (to move or cancel a meeting"
+            + (", or to hold it online: core groups meet in person)" if form.in_person else ")"),
+            {"type": "plain_text_input", "max_length": 500},
+            optional=True,
+            hint="The case channel is told. " + NO_NAMES,
+        ),
     ]
     return {
         "type": "modal",
@@ -76,48 +99,84 @@ def build_schedule_modal(form: ScheduleForm, *, today: date) -> dict[str, Any]:
 def build_record_modal(form: RecordForm) -> dict[str, Any]:
     """The meeting record: attendance, the four-point re-evaluation of the plan, new actions and two flags."""
     chosen = form.meetings[0]
-    said = (f"Recording the meeting of *{local_datetime(chosen.starts_at, form.timezone)}* "
-            f"({form.reference}), the latest whose time has come.")
+    said = (
+        f"Recording the meeting of *{local_datetime(chosen.starts_at, form.timezone)}* "
+        f"({form.reference}), the latest whose time has come."
+    )
     if len(form.meetings) > 1:
         said += " Choose another below if you are recording an earlier one."
     blocks: list[dict[str, Any]] = [section(said)]
     if len(form.meetings) > 1:
         options = [_option(str(m.id), _meeting_words(m, form.timezone)) for m in form.meetings[:100]]
-        blocks.append(_input(MeetingIds.RECORDED_MEETING, "Meeting", {
-            "type": "static_select", "options": options, "initial_option": options[0],
-        }))
+        blocks.append(
+            _input(
+                MeetingIds.RECORDED_MEETING,
+                "Meeting",
+                {
+                    "type": "static_select",
+                    "options": options,
+                    "initial_option": options[0],
+                },
+            )
+        )
     people = [_option(label, label) for label in form.participants]
-    blocks.append(section("*Attendance.* Everyone in the core group is invited. Tick who attended: everyone invited "
-                          "who did not attend is an invited absentee and is owed a copy of the plan. Someone who is "
-                          "not in the group is added first with `/core-group add @name ROLE`."))
+    blocks.append(
+        section(
+            "*Attendance.* Everyone in the core group is invited. Tick who attended: everyone invited "
+            "who did not attend is an invited absentee and is owed a copy of the plan. Someone who is "
+            "not in the group is added first with `/core-group add @name ROLE`."
+        )
+    )
     invitees = [_invitee_option(i) for i in form.invitees]
     recorder = [o for o in invitees if o["value"] == form.recorder]
     blocks += _checkbox_blocks(MeetingIds.ATTENDED, "Who attended", invitees, initial=recorder)
     blocks += _checkbox_blocks(MeetingIds.NOT_INVITED, "Not invited to this meeting (rarely: say why below)", invitees)
-    blocks.append(_input(MeetingIds.NOT_INVITED_REASON, "Not invited: reason",
-                         {"type": "plain_text_input", "multiline": True, "max_length": 500}, optional=True,
-                         hint="Needed when anyone is taken off the list; kept with the record and shown in the "
-                              "review conference report. " + NO_NAMES))
+    blocks.append(
+        _input(
+            MeetingIds.NOT_INVITED_REASON,
+            "Not invited: reason",
+            {"type": "plain_text_input", "multiline": True, "max_length": 500},
+            optional=True,
+            hint="Needed when anyone is taken off the list; kept with the record and shown in the "
+            "review conference report. " + NO_NAMES,
+        )
+    )
     blocks.append(section(f"*Re-evaluation of the plan*\nEach point must be considered. {form.amendment_rule}"))
     blocks.append(context(NO_NAMES))
     for item in form.checklist:
-        blocks.append(_input(f"{MeetingIds.CHECKLIST}{item.key}", item.label[:2000],
-                             {"type": "plain_text_input", "multiline": True, "max_length": 3000}))
+        blocks.append(
+            _input(
+                f"{MeetingIds.CHECKLIST}{item.key}",
+                item.label[:2000],
+                {"type": "plain_text_input", "multiline": True, "max_length": 3000},
+            )
+        )
     blocks.append(section("*New actions* (optional): what, who owns it, and by when."))
     for n in range(1, ACTION_ROWS + 1):
         row = f"{MeetingIds.ACTION}{n}"
-        blocks.append(_input(f"{row}.what", f"Action {n}", {"type": "plain_text_input", "max_length": 300},
-                             optional=True))
+        blocks.append(
+            _input(f"{row}.what", f"Action {n}", {"type": "plain_text_input", "max_length": 300}, optional=True)
+        )
         blocks.append(_input(f"{row}.owner", f"Action {n}: owner", {"type": "users_select"}, optional=True))
         if people:
-            blocks.append(_input(f"{row}.owner_label", f"Action {n}: or owner without Slack",
-                                 {"type": "static_select", "options": people}, optional=True))
+            blocks.append(
+                _input(
+                    f"{row}.owner_label",
+                    f"Action {n}: or owner without Slack",
+                    {"type": "static_select", "options": people},
+                    optional=True,
+                )
+            )
         blocks.append(_input(f"{row}.due", f"Action {n}: due", {"type": "datepicker"}, optional=True))
     flags = [
-        _option("significant_amendment", "The plan needs significant amendment",
-                description="Referred to the coordinator for the review conference"),
-        _option("institution", "A parent or relative is in an institution",
-                description="For example prison or hospital"),
+        _option(
+            "significant_amendment",
+            "The plan needs significant amendment",
+            description="Referred to the coordinator for the review conference",
+        ),
+        _option(
+            "institution", "A parent or relative is in an institution", description="For example prison or hospital"
+        ),
     ]
     blocks.append(_input(MeetingIds.FLAGS, "Flags", {"type": "checkboxes", "options": flags}, optional=True))
     return {
@@ -147,8 +206,12 @@ def build_meeting_status_section(view: MeetingStatusView, *, now: datetime) -> l
         still = sum(1 for a in view.actions if a.is_open)
         rows = [action_line(action, view.timezone) for action in view.actions[:30]]
         more = f"\n…and {len(view.actions) - 30} more" if len(view.actions) > 30 else ""
-        blocks.append(section(f"*Actions ({still} open of {len(view.actions)})* — `/core-group actions` to mark "
-                              "one done\n" + "\n".join(rows) + more))
+        blocks.append(
+            section(
+                f"*Actions ({still} open of {len(view.actions)})* — `/core-group actions` to mark "
+                "one done\n" + "\n".join(rows) + more
+            )
+        )
     else:
         blocks.append(section("*Actions:* none"))
     return blocks
@@ -167,23 +230,33 @@ PARTICIPANT_PREFIX = "p:"
 
 
 def _invitee_option(invitee: Invitee) -> dict[str, Any]:
-    words = f"{mention(invitee.user_id)} ({inline(invitee.role)})" if invitee.user_id else \
-        f"{inline(invitee.label or '')} (no Slack)"
+    words = (
+        f"{mention(invitee.user_id)} ({inline(invitee.role)})"
+        if invitee.user_id
+        else f"{inline(invitee.label or '')} (no Slack)"
+    )
     return {"text": {"type": "mrkdwn", "text": words[:150]}, "value": invitee_value(invitee)[:150]}
 
 
-def _checkbox_blocks(block_id: str, label: str, options: list[dict[str, Any]], *,
-                     initial: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+def _checkbox_blocks(
+    block_id: str, label: str, options: list[dict[str, Any]], *, initial: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """One optional checkboxes input per 10 people (`block_id`, then `block_id.2` ...); none for an empty group."""
     blocks = []
     for n, start in enumerate(range(0, len(options), CHECKBOXES_LIMIT), start=1):
-        chunk = options[start:start + CHECKBOXES_LIMIT]
+        chunk = options[start : start + CHECKBOXES_LIMIT]
         element: dict[str, Any] = {"type": "checkboxes", "options": chunk}
         ticked = [o for o in initial or [] if o in chunk]
         if ticked:
             element["initial_options"] = ticked
-        blocks.append(_input(block_id if n == 1 else f"{block_id}.{n}", label if n == 1 else f"{label} (more)",
-                             element, optional=True))
+        blocks.append(
+            _input(
+                block_id if n == 1 else f"{block_id}.{n}",
+                label if n == 1 else f"{label} (more)",
+                element,
+                optional=True,
+            )
+        )
     return blocks
 
 
@@ -202,8 +275,9 @@ def _option(value: str, text: str, *, description: str | None = None) -> dict[st
     return option
 
 
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
-           hint: str | None = None) -> dict[str, Any]:
+def _input(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
+) -> dict[str, Any]:
     block: dict[str, Any] = {
         "type": "input",
         "block_id": str(block_id),

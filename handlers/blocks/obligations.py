@@ -26,24 +26,29 @@ def build_meeting_to_record_message(payload: dict[str, Any]) -> tuple[str, list[
     reference = payload["reference"]
     if payload.get("done"):  # updated in place once it was recorded, said not held, or the meeting cancelled
         said = DONE.get(payload["done"], "dealt with")
-        return (f"The core group meeting of {when} for {reference} was {said}",
-                [section(f"*Meeting {said}* — {reference}, {when}"), context(f"By {mention(payload.get('done_by'))}.")])
+        return (
+            f"The core group meeting of {when} for {reference} was {said}",
+            [section(f"*Meeting {said}* — {reference}, {when}"), context(f"By {mention(payload.get('done_by'))}.")],
+        )
     text = f"The core group meeting of {when} for {reference} has no record yet"
-    lines = [f"*Meeting not recorded* — {reference}, {when}",
-             "The meeting's time has come and it has no record. Record it, or say it did not take place "
-             "(a meeting not held does not count as the group meeting)."]
+    lines = [
+        f"*Meeting not recorded* — {reference}, {when}",
+        "The meeting's time has come and it has no record. Record it, or say it did not take place "
+        "(a meeting not held does not count as the group meeting).",
+    ]
     if payload.get("stage") == "breached":
         lines.append(":warning: It is now listed in the coordinator's digest as a meeting held but not recorded.")
     elif payload.get("breach_on"):
         breach = datetime.fromisoformat(payload["breach_on"]).astimezone(ZoneInfo(payload["timezone"]))
-        lines.append(f"If it is still not recorded on {local_date(breach.date())}, the coordinator's "
-                     "digest lists it.")
+        lines.append(f"If it is still not recorded on {local_date(breach.date())}, the coordinator's digest lists it.")
     meeting = str(payload["meeting_id"])
     blocks = [
         section("\n".join(lines)),
-        actions(button("Record the meeting", action_id=ObligationIds.RECORD_MEETING, value=meeting, style="primary"),
-                button("It did not take place", action_id=ObligationIds.NOT_HELD, value=meeting),
-                block_id=ObligationIds.BUTTONS),
+        actions(
+            button("Record the meeting", action_id=ObligationIds.RECORD_MEETING, value=meeting, style="primary"),
+            button("It did not take place", action_id=ObligationIds.NOT_HELD, value=meeting),
+            block_id=ObligationIds.BUTTONS,
+        ),
         context(f"Case channel: <#{payload['channel']}>"),
     ]
     if payload.get("on_behalf_of"):
@@ -62,11 +67,21 @@ def build_not_held_modal(*, meeting_id: int, reference: str, starts_at: datetime
         "submit": _plain("Save"),
         "close": _plain("Cancel"),
         "blocks": [
-            section(f"*{reference}* — the meeting of {when} did not take place. It will not count as the group's "
-                    "meeting: the next meeting is owed, and overdue if its date has passed."),
-            {"type": "input", "block_id": str(ObligationIds.REASON), "label": _plain("Why it did not take place"),
-             "element": {"type": "plain_text_input", "action_id": str(ObligationIds.REASON), "multiline": True,
-                         "max_length": REASON_LIMIT},
-             "hint": _plain("No names: roles only (e.g. “the chair was ill”).")},
+            section(
+                f"*{reference}* — the meeting of {when} did not take place. It will not count as the group's "
+                "meeting: the next meeting is owed, and overdue if its date has passed."
+            ),
+            {
+                "type": "input",
+                "block_id": str(ObligationIds.REASON),
+                "label": _plain("Why it did not take place"),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": str(ObligationIds.REASON),
+                    "multiline": True,
+                    "max_length": REASON_LIMIT,
+                },
+                "hint": _plain("No names: roles only (e.g. “the chair was ill”)."),
+            },
         ],
     }

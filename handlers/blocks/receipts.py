@@ -40,10 +40,16 @@ def _option(value: str, text: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": text[:75]}, "value": value}
 
 
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
-           hint: str | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "input", "block_id": str(block_id), "label": {"type": "plain_text", "text": label},
-                             "element": {**element, "action_id": str(block_id)}, "optional": optional}
+def _input(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": str(block_id),
+        "label": {"type": "plain_text", "text": label},
+        "element": {**element, "action_id": str(block_id)},
+        "optional": optional,
+    }
     if hint:
         block["hint"] = {"type": "plain_text", "text": hint}
     return block
@@ -63,25 +69,45 @@ def _delegate_note(p: dict[str, Any], role: str) -> Blocks:
 
 def build_plan_sent_modal(form: PlanSentForm, *, channel: str) -> dict[str, Any]:
     """The chair marks the plan sent: Slack recipients are asked to confirm; people without Slack are ticked."""
-    lines = [f"*{escape(form.reference)}* — core group meeting on {local_date(form.held_on)}. "
-             f"Everyone must have the plan by *{local_date(form.due_on)}*."]
+    lines = [
+        f"*{escape(form.reference)}* — core group meeting on {local_date(form.held_on)}. "
+        f"Everyone must have the plan by *{local_date(form.due_on)}*."
+    ]
     if form.slack_to_send:
-        lines.append("These people will be asked to confirm they have received it: "
-                     + ", ".join(mention(u) for u in form.slack_to_send) + ".")
+        lines.append(
+            "These people will be asked to confirm they have received it: "
+            + ", ".join(mention(u) for u in form.slack_to_send)
+            + "."
+        )
     if form.slack_already:
         lines.append("Already asked: " + ", ".join(mention(u) for u in form.slack_already) + ".")
     blocks: Blocks = [section("\n".join(lines))]
     if form.labels:
-        options = [_option(str(i), f"{label} ({'attended' if attended else 'invited, absent'})")
-                   for i, label, attended in form.labels[:MAX_TICKS]]
+        options = [
+            _option(str(i), f"{label} ({'attended' if attended else 'invited, absent'})")
+            for i, label, attended in form.labels[:MAX_TICKS]
+        ]
         blocks += [
-            _input(ReceiptIds.LABELS, "Sent to people without Slack", {"type": "checkboxes", "options": options},
-                   optional=True, hint="Tick only those you have sent it to; the rest can be ticked later."),
-            _input(ReceiptIds.HOW, "How", {"type": "static_select", "placeholder": {"type": "plain_text", "text": "Choose"},
-                                           "options": [_option(k, v.capitalize()) for k, v in SENT_HOW.items()]},
-                   optional=True),
-            _input(ReceiptIds.WHEN, "When", {"type": "datepicker", "initial_date": form.today.isoformat()},
-                   optional=True),
+            _input(
+                ReceiptIds.LABELS,
+                "Sent to people without Slack",
+                {"type": "checkboxes", "options": options},
+                optional=True,
+                hint="Tick only those you have sent it to; the rest can be ticked later.",
+            ),
+            _input(
+                ReceiptIds.HOW,
+                "How",
+                {
+                    "type": "static_select",
+                    "placeholder": {"type": "plain_text", "text": "Choose"},
+                    "options": [_option(k, v.capitalize()) for k, v in SENT_HOW.items()],
+                },
+                optional=True,
+            ),
+            _input(
+                ReceiptIds.WHEN, "When", {"type": "datepicker", "initial_date": form.today.isoformat()}, optional=True
+            ),
         ]
     return {
         "type": "modal",
@@ -125,32 +151,46 @@ def build_plan_to_send_message(p: dict[str, Any]) -> tuple[str, Blocks]:
     if occasion == "overdue":
         title = "Overdue: copies of the plan"
         text = f"Copies of the plan for {p['reference']} are overdue (due {due})"
-        intro = (f"The deadline for the plan from the meeting on {held} was *{due}*. Still owed — this is kept for "
-                 "the coordinator's digest:")
+        intro = (
+            f"The deadline for the plan from the meeting on {held} was *{due}*. Still owed — this is kept for "
+            "the coordinator's digest:"
+        )
         shown = [c for c in copies if c["id"] in overdue_ids]
     elif occasion == "reminder":
         unsent = sum(1 for c in copies if c["status"] == "pending")
         title = "Reminder: the plan is not marked sent"
         text = f"Plan for {p['reference']}: not marked sent yet, due by {due}"
-        intro = (f"Everyone must have the plan from the meeting on {held} by *{due}*; {unsent} of {len(copies)} "
-                 "copies are not marked sent.")
+        intro = (
+            f"Everyone must have the plan from the meeting on {held} by *{due}*; {unsent} of {len(copies)} "
+            "copies are not marked sent."
+        )
         shown = copies
     else:
         title = "Send the plan"
         text = f"Send the plan for {p['reference']} by {due}"
-        intro = (f"Everyone who attended the core group meeting on {held}, and everyone invited but unable to "
-                 f"attend, must have a copy of the child protection plan by *{due}* "
-                 f"({p.get('working_days', 5)} working days).")
+        intro = (
+            f"Everyone who attended the core group meeting on {held}, and everyone invited but unable to "
+            f"attend, must have a copy of the child protection plan by *{due}* "
+            f"({p.get('working_days', 5)} working days)."
+        )
         shown = copies
     lines = [f"*{title}* — {ref}", intro, *(f"• {_who(c)} — {_copy_words(c, tz)}" for c in shown[:40])]
     blocks: Blocks = [section("\n".join(lines))]
     if p.get("all_sent"):
         blocks.append(context("Marked sent to everyone. `/core-group status` shows who has confirmed."))
     else:
-        blocks.append(context("When you have sent it, click *Plan sent*: everyone with Slack is asked to confirm "
-                              "they have received it; tick the people without Slack in the form (how and when)."))
-        blocks.append(actions(button("Plan sent", action_id=ReceiptIds.PLAN_SENT, value=str(p["receipt_id"]),
-                                     style="primary"), block_id=ReceiptIds.BUTTONS))
+        blocks.append(
+            context(
+                "When you have sent it, click *Plan sent*: everyone with Slack is asked to confirm "
+                "they have received it; tick the people without Slack in the form (how and when)."
+            )
+        )
+        blocks.append(
+            actions(
+                button("Plan sent", action_id=ReceiptIds.PLAN_SENT, value=str(p["receipt_id"]), style="primary"),
+                block_id=ReceiptIds.BUTTONS,
+            )
+        )
     blocks += _delegate_note(p, "chair")
     return text, blocks
 
@@ -159,12 +199,14 @@ def build_plan_copy_message(p: dict[str, Any]) -> tuple[str, Blocks]:
     """A recipient's message: the plan is on its way, with I have received the plan until they confirm."""
     ref, occasion = escape(p["reference"]), p.get("occasion", "sent")
     due, held = _day(p["due_on"]), _day(p["held_on"])
-    title = {"reminder": "Reminder: please confirm you have the plan",
-             "deadline": "Today is the deadline: please confirm you have the plan"}.get(occasion,
-                                                                                     "Child protection plan")
-    text = {"reminder": f"Plan for {p['reference']}: please confirm you have it",
-            "deadline": f"Plan for {p['reference']}: please confirm you have it, today is the deadline"}.get(
-        occasion, f"Plan for {p['reference']}: please confirm when you have it")
+    title = {
+        "reminder": "Reminder: please confirm you have the plan",
+        "deadline": "Today is the deadline: please confirm you have the plan",
+    }.get(occasion, "Child protection plan")
+    text = {
+        "reminder": f"Plan for {p['reference']}: please confirm you have it",
+        "deadline": f"Plan for {p['reference']}: please confirm you have it, today is the deadline",
+    }.get(occasion, f"Plan for {p['reference']}: please confirm when you have it")
     lines = [
         f"*{title}* — {ref}",
         f"The chair ({mention(p.get('chair'))}) has sent you a copy of the child protection plan from the core group "
@@ -172,12 +214,19 @@ def build_plan_copy_message(p: dict[str, Any]) -> tuple[str, Blocks]:
     ]
     blocks: Blocks = [section("\n".join(lines))]
     if p.get("confirmed_at"):
-        blocks.append(section(f":white_check_mark: You confirmed you received the plan on "
-                              f"{_when(p['confirmed_at'], p['timezone'])}."))
+        blocks.append(
+            section(
+                f":white_check_mark: You confirmed you received the plan on {_when(p['confirmed_at'], p['timezone'])}."
+            )
+        )
         return f"{text}: confirmed", blocks
     blocks.append(context("When it has reached you, let the chair know. If it has not, ask the chair."))
-    blocks.append(actions(button("I have received the plan", action_id=ReceiptIds.CONFIRM, value=str(p["copy_id"]),
-                                 style="primary"), block_id=ReceiptIds.BUTTONS))
+    blocks.append(
+        actions(
+            button("I have received the plan", action_id=ReceiptIds.CONFIRM, value=str(p["copy_id"]), style="primary"),
+            block_id=ReceiptIds.BUTTONS,
+        )
+    )
     return text, blocks
 
 
@@ -187,15 +236,19 @@ def build_plan_copy_message(p: dict[str, Any]) -> tuple[str, Blocks]:
 def _deadline_words(p: dict[str, Any]) -> str:
     """'by *Fri 6 Aug 2027* (7 days)', or both dates when the 7th day is not a working day."""
     if p["nominal_due_on"] != p["due_on"]:
-        return (f"by *{_day(p['due_on'])}* — day {p['days']} after the meeting is {_day(p['nominal_due_on'])}, "
-                "not a working day")
+        return (
+            f"by *{_day(p['due_on'])}* — day {p['days']} after the meeting is {_day(p['nominal_due_on'])}, "
+            "not a working day"
+        )
     return f"by *{_day(p['due_on'])}* ({p['days']} days after the meeting)"
 
 
 def _cp9_state_line(p: dict[str, Any]) -> str | None:
     form, tz = escape(p["form_name"]), p["timezone"]
     if p["status"] == "received":
-        return f":white_check_mark: Marked received by {mention(p.get('received_by'))} on {_when(p['received_at'], tz)}."
+        return (
+            f":white_check_mark: Marked received by {mention(p.get('received_by'))} on {_when(p['received_at'], tz)}."
+        )
     if p["status"] == "sent":
         line = f"Sent by {mention(p.get('sent_by'))} on {_day(p['sent_on'])}."
         if p.get("sent_note"):
@@ -221,8 +274,17 @@ def build_cp9_due_message(p: dict[str, Any]) -> tuple[str, Blocks]:
     if state:
         blocks.append(section(state))
     if p["status"] != "received":
-        blocks.append(actions(button(f"Mark {p['form_name']} received", action_id=ReceiptIds.CP9_RECEIVED,
-                                     value=str(p["cp9_id"]), style="primary"), block_id=ReceiptIds.BUTTONS))
+        blocks.append(
+            actions(
+                button(
+                    f"Mark {p['form_name']} received",
+                    action_id=ReceiptIds.CP9_RECEIVED,
+                    value=str(p["cp9_id"]),
+                    style="primary",
+                ),
+                block_id=ReceiptIds.BUTTONS,
+            )
+        )
     blocks += _delegate_note(p, COORDINATOR)
     return text, blocks
 
@@ -232,9 +294,14 @@ def build_cp9_to_send_message(p: dict[str, Any]) -> tuple[str, Blocks]:
     form, ref, occasion = escape(p["form_name"]), escape(p["reference"]), p.get("occasion", "recorded")
     due = _day(p["due_on"])
     title, text = {
-        "reminder": (f"Reminder: the {form} is due", f"{p['form_name']} for {p['reference']}: due by {due}, not sent yet"),
-        "deadline": (f"Today is the deadline for the {form}",
-                     f"{p['form_name']} for {p['reference']}: due today, not sent yet"),
+        "reminder": (
+            f"Reminder: the {form} is due",
+            f"{p['form_name']} for {p['reference']}: due by {due}, not sent yet",
+        ),
+        "deadline": (
+            f"Today is the deadline for the {form}",
+            f"{p['form_name']} for {p['reference']}: due today, not sent yet",
+        ),
         "overdue": (f"Overdue: the {form}", f"{p['form_name']} for {p['reference']}: overdue (due {due})"),
     }.get(occasion, (f"Send the {form}", f"Send the {p['form_name']} for {p['reference']} by {due}"))
     lines = [
@@ -249,10 +316,23 @@ def build_cp9_to_send_message(p: dict[str, Any]) -> tuple[str, Blocks]:
     if state:
         blocks.append(section(state))
     if p["status"] == "pending":
-        blocks.append(context(f"When it has gone, click *Mark {form} sent*. You can add a link to where it is kept — "
-                              "don't upload the form to Slack."))
-        blocks.append(actions(button(f"Mark {p['form_name']} sent", action_id=ReceiptIds.CP9_SENT,
-                                     value=str(p["cp9_id"]), style="primary"), block_id=ReceiptIds.BUTTONS))
+        blocks.append(
+            context(
+                f"When it has gone, click *Mark {form} sent*. You can add a link to where it is kept — "
+                "don't upload the form to Slack."
+            )
+        )
+        blocks.append(
+            actions(
+                button(
+                    f"Mark {p['form_name']} sent",
+                    action_id=ReceiptIds.CP9_SENT,
+                    value=str(p["cp9_id"]),
+                    style="primary",
+                ),
+                block_id=ReceiptIds.BUTTONS,
+            )
+        )
     blocks += _delegate_note(p, "chair")
     return text, blocks
 
@@ -268,13 +348,19 @@ def build_cp9_sent_modal(form: Cp9SentForm, *, channel: str) -> dict[str, Any]:
         "submit": _plain("Mark sent"),
         "close": _plain("Cancel"),
         "blocks": [
-            section(f"*{escape(form.reference)}* — the {name} for the core group meeting on {local_date(form.held_on)}, "
-                    f"due with the {COORDINATOR} ({mention(form.coordinator)}) by *{local_date(form.due_on)}*."),
+            section(
+                f"*{escape(form.reference)}* — the {name} for the core group meeting on {local_date(form.held_on)}, "
+                f"due with the {COORDINATOR} ({mention(form.coordinator)}) by *{local_date(form.due_on)}*."
+            ),
             _input(ReceiptIds.CP9_WHEN, "Sent on", {"type": "datepicker", "initial_date": form.today.isoformat()}),
-            _input(ReceiptIds.CP9_NOTE, "Where the coordinator can find it",
-                   {"type": "plain_text_input", "max_length": NOTE_LIMIT}, optional=True,
-                   hint="A link to the document in the case record, or a note such as “secure email”. "
-                        "Don't upload the form to Slack or write names."),
+            _input(
+                ReceiptIds.CP9_NOTE,
+                "Where the coordinator can find it",
+                {"type": "plain_text_input", "max_length": NOTE_LIMIT},
+                optional=True,
+                hint="A link to the document in the case record, or a note such as “secure email”. "
+                "Don't upload the form to Slack or write names.",
+            ),
         ],
     }
 
@@ -321,6 +407,8 @@ def build_cp9_status_section(view: Cp9StatusView) -> Blocks:
         Cp9State.RECEIVED: lambda: f"received {_received_on(view.received_at, view.timezone)}",
         Cp9State.SENT: lambda: f"sent {local_date(view.sent_on)} by {mention(view.sent_by)}, awaiting receipt",
         Cp9State.NOT_SENT: lambda: "not sent",
-        Cp9State.OVERDUE: lambda: f"*overdue* — not sent, {view.days_overdue} day{'s' if view.days_overdue != 1 else ''} late",
+        Cp9State.OVERDUE: lambda: (
+            f"*overdue* — not sent, {view.days_overdue} day{'s' if view.days_overdue != 1 else ''} late"
+        ),
     }[view.state]()
     return [section(f"*{form}* — meeting on {local_date(view.held_on)}, {due}: {words}")]

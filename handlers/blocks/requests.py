@@ -27,7 +27,10 @@ Blocks = list[dict[str, Any]]
 def build_request_modal(*, reference: str, channel: str, details: str = "") -> dict[str, Any]:
     """The form a member fills in to ask for an additional meeting."""
     details_element: dict[str, Any] = {
-        "type": "plain_text_input", "action_id": RequestIds.DETAILS, "multiline": True, "max_length": 2000,
+        "type": "plain_text_input",
+        "action_id": RequestIds.DETAILS,
+        "multiline": True,
+        "max_length": 2000,
     }
     if details.strip():
         details_element["initial_value"] = details.strip()[:2000]
@@ -60,17 +63,30 @@ def build_schedule_modal(
         "submit": _plain("Schedule meeting"),
         "close": _plain("Cancel"),
         "blocks": [
-            section(f"An additional core group meeting for *{escape(reference)}*, asked for by {mention(requested_by)}. "
-                    "It will be posted in the case channel."),
-            _input(RequestIds.DATE, "Date", {"type": "datepicker", "action_id": RequestIds.DATE,
-                                             "initial_date": initial_day.isoformat()}),
-            _input(RequestIds.TIME, "Time (local)", {"type": "timepicker", "action_id": RequestIds.TIME,
-                                                     "initial_time": "10:00"}),
+            section(
+                f"An additional core group meeting for *{escape(reference)}*, asked for by {mention(requested_by)}. "
+                "It will be posted in the case channel."
+            ),
             _input(
-                RequestIds.NON_WORKING_DAY, "Weekends and holidays",
-                {"type": "checkboxes", "action_id": RequestIds.NON_WORKING_DAY,
-                 "options": [_option("yes", "Hold it on a non-working day")]},
-                optional=True, hint="Only if the date is a weekend, bank holiday or closure day and you mean it.",
+                RequestIds.DATE,
+                "Date",
+                {"type": "datepicker", "action_id": RequestIds.DATE, "initial_date": initial_day.isoformat()},
+            ),
+            _input(
+                RequestIds.TIME,
+                "Time (local)",
+                {"type": "timepicker", "action_id": RequestIds.TIME, "initial_time": "10:00"},
+            ),
+            _input(
+                RequestIds.NON_WORKING_DAY,
+                "Weekends and holidays",
+                {
+                    "type": "checkboxes",
+                    "action_id": RequestIds.NON_WORKING_DAY,
+                    "options": [_option("yes", "Hold it on a non-working day")],
+                },
+                optional=True,
+                hint="Only if the date is a weekend, bank holiday or closure day and you mean it.",
             ),
         ],
     }
@@ -87,9 +103,12 @@ def build_reason_modal(*, uphold: bool, reference: str, requested_by: str, metad
         "close": _plain("Cancel"),
         "blocks": [
             section(f"The request for an additional meeting for *{escape(reference)}* from {mention(requested_by)}."),
-            _input(RequestIds.REASON, "Reason", {"type": "plain_text_input", "action_id": RequestIds.REASON,
-                                                 "multiline": True, "max_length": 1000},
-                   hint=f"The requester will see this. {NO_NAMES}"),
+            _input(
+                RequestIds.REASON,
+                "Reason",
+                {"type": "plain_text_input", "action_id": RequestIds.REASON, "multiline": True, "max_length": 1000},
+                hint=f"The requester will see this. {NO_NAMES}",
+            ),
         ],
     }
 
@@ -120,11 +139,13 @@ def build_decision_message(p: dict[str, Any]) -> tuple[str, Blocks]:
         blocks.append(section(_decided_line(closed, p["timezone"])))
         return f"{text}: {closed['outcome']}", blocks
     value = str(p["request_id"])
-    blocks.append(actions(
-        button("Approve", action_id=RequestIds.APPROVE, value=value, style="primary"),
-        button("Refuse", action_id=RequestIds.REFUSE, value=value, style="danger"),
-        block_id=RequestIds.BUTTONS,
-    ))
+    blocks.append(
+        actions(
+            button("Approve", action_id=RequestIds.APPROVE, value=value, style="primary"),
+            button("Refuse", action_id=RequestIds.REFUSE, value=value, style="danger"),
+            block_id=RequestIds.BUTTONS,
+        )
+    )
     return text, blocks
 
 
@@ -159,11 +180,21 @@ def build_refused_message(p: dict[str, Any]) -> tuple[str, Blocks]:
     blocks = [section("\n".join(lines))]
     closed = p.get("closed")
     if closed:
-        blocks.append(context(f"You asked the coordinator {mention(closed.get('to') or coordinator)} on "
-                              f"{local_datetime(datetime.fromisoformat(closed['at']), tz)}."))
+        blocks.append(
+            context(
+                f"You asked the coordinator {mention(closed.get('to') or coordinator)} on "
+                f"{local_datetime(datetime.fromisoformat(closed['at']), tz)}."
+            )
+        )
         return text, blocks
-    blocks.append(actions(button("Ask the coordinator", action_id=RequestIds.ASK_COORDINATOR,
-                                 value=str(p["request_id"]), style="primary"), block_id=RequestIds.BUTTONS))
+    blocks.append(
+        actions(
+            button(
+                "Ask the coordinator", action_id=RequestIds.ASK_COORDINATOR, value=str(p["request_id"]), style="primary"
+            ),
+            block_id=RequestIds.BUTTONS,
+        )
+    )
     return text, blocks
 
 
@@ -171,14 +202,20 @@ def build_review_message(p: dict[str, Any]) -> tuple[str, Blocks]:
     """The coordinator's message: the request, the refusal and its reason, with Convene / Uphold."""
     d, tz, ref = p["decision"], p["timezone"], p["reference"]
     reminder = "Reminder: " if p.get("occasion") == "reminder" else ""  # the ledger's chase, where a profile has one
-    text = (f"{reminder}{mention(p['requested_by'])} asks you to look at a refused request for an additional meeting"
-            f" — {ref}")
+    text = (
+        f"{reminder}{mention(p['requested_by'])} asks you to look at a refused request for an additional meeting"
+        f" — {ref}"
+    )
     blocks = [
-        section(f"*{reminder}A refused request for an additional meeting* — {escape(ref)}\n"
-                f"{mention(p['requested_by'])} asked the Co-ordinator, Children Services to look at it."),
+        section(
+            f"*{reminder}A refused request for an additional meeting* — {escape(ref)}\n"
+            f"{mention(p['requested_by'])} asked the Co-ordinator, Children Services to look at it."
+        ),
         *_request_facts(p),
-        section(f"*Refused by* {_by(d)} ({p['decider_role']}) on {local_datetime(datetime.fromisoformat(d['at']), tz)}\n"
-                f"*Reason:*\n{quote(d.get('reason'))}"),
+        section(
+            f"*Refused by* {_by(d)} ({p['decider_role']}) on {local_datetime(datetime.fromisoformat(d['at']), tz)}\n"
+            f"*Reason:*\n{quote(d.get('reason'))}"
+        ),
     ]
     if p.get("on_behalf_of"):
         blocks.append(context(f"You have this as delegate for the coordinator {mention(p['on_behalf_of'])}."))
@@ -187,11 +224,13 @@ def build_review_message(p: dict[str, Any]) -> tuple[str, Blocks]:
         blocks.append(section(_decided_line(closed, tz)))
         return f"{text}: {closed['outcome']}", blocks
     value = str(p["request_id"])
-    blocks.append(actions(
-        button("Convene the meeting", action_id=RequestIds.CONVENE, value=value, style="primary"),
-        button("Uphold the refusal", action_id=RequestIds.UPHOLD, value=value, style="danger"),
-        block_id=RequestIds.BUTTONS,
-    ))
+    blocks.append(
+        actions(
+            button("Convene the meeting", action_id=RequestIds.CONVENE, value=value, style="primary"),
+            button("Uphold the refusal", action_id=RequestIds.UPHOLD, value=value, style="danger"),
+            block_id=RequestIds.BUTTONS,
+        )
+    )
     return text, blocks
 
 
@@ -202,13 +241,17 @@ def build_outcome_message(p: dict[str, Any]) -> tuple[str, Blocks]:
     if o["outcome"] == "convened":
         when = local_datetime(datetime.fromisoformat(o["meeting_starts_at"]), tz)
         text = f"The coordinator convened the additional core group meeting for {ref}: {when}"
-        lines = [f"*The coordinator convened the additional meeting* — {escape(ref)}",
-                 f"{_by(o)} convened the meeting {mention(p['requested_by'])} asked for, after it was refused.",
-                 f"*Meeting:* {when} (posted in the case channel)"]
+        lines = [
+            f"*The coordinator convened the additional meeting* — {escape(ref)}",
+            f"{_by(o)} convened the meeting {mention(p['requested_by'])} asked for, after it was refused.",
+            f"*Meeting:* {when} (posted in the case channel)",
+        ]
     else:
         text = f"The coordinator upheld the refusal of the additional meeting for {ref}"
-        lines = [f"*The coordinator upheld the refusal* — {escape(ref)}",
-                 f"{_by(o)} upheld the refusal of the additional meeting {mention(p['requested_by'])} asked for."]
+        lines = [
+            f"*The coordinator upheld the refusal* — {escape(ref)}",
+            f"{_by(o)} upheld the refusal of the additional meeting {mention(p['requested_by'])} asked for.",
+        ]
     if o.get("reason"):
         lines.append(f"*Reason:*\n{quote(o['reason'])}")
     lines.append(f"Decided on {at}.")
@@ -220,20 +263,26 @@ def build_delegate_message(p: dict[str, Any]) -> tuple[str, Blocks]:
     until = date.fromisoformat(p["until"]).strftime("%a %-d %b %Y")
     scope = Scope(p.get("scope") or Scope.REQUEST_DECISIONS)
     text = f"{mention(p['principal'])} has made you their delegate until {until}"
-    body = (f"{mention(p['principal'])} has made you their delegate until *{until}*, for "
-            f"{COVERS_IN_WORDS[scope]}. What comes to them for that comes to you too, and either of you can act. "
-            "Nothing else of theirs is yours to do.")
+    body = (
+        f"{mention(p['principal'])} has made you their delegate until *{until}*, for "
+        f"{COVERS_IN_WORDS[scope]}. What comes to them for that comes to you too, and either of you can act. "
+        "Nothing else of theirs is yours to do."
+    )
     return text, [section(body)]
 
 
-def build_request_confirmation(*, reference: str, routed_to: str, decider: str, decider_role: str) -> tuple[str, Blocks]:
+def build_request_confirmation(
+    *, reference: str, routed_to: str, decider: str, decider_role: str
+) -> tuple[str, Blocks]:
     """The requester's own confirmation, straight after sending: who decides."""
     if routed_to != decider:
         who = f"{mention(routed_to)}, standing in for the {decider_role} {mention(decider)},"
     else:
         who = f"{mention(decider)}, the {decider_role},"
-    text = (f"Your request for an additional core group meeting for {reference} has gone to {who} "
-            "who decides whether to hold it. You'll get a message with the decision.")
+    text = (
+        f"Your request for an additional core group meeting for {reference} has gone to {who} "
+        "who decides whether to hold it. You'll get a message with the decision."
+    )
     return text, [section(text)]
 
 
@@ -260,8 +309,12 @@ def _by(d: dict[str, Any]) -> str:
 
 def _decided_line(d: dict[str, Any], tz: str) -> str:
     at = local_datetime(datetime.fromisoformat(d["at"]), tz)
-    word = {"approved": ":white_check_mark: *Approved*", "refused": ":x: *Refused*",
-            "convened": ":white_check_mark: *Meeting convened*", "upheld": ":x: *Refusal upheld*"}[d["outcome"]]
+    word = {
+        "approved": ":white_check_mark: *Approved*",
+        "refused": ":x: *Refused*",
+        "convened": ":white_check_mark: *Meeting convened*",
+        "upheld": ":x: *Refusal upheld*",
+    }[d["outcome"]]
     line = f"{word} by {_by(d)} on {at}"
     if d.get("meeting_starts_at"):
         line += f" — meeting {local_datetime(datetime.fromisoformat(d['meeting_starts_at']), tz)}"
@@ -280,7 +333,8 @@ def _option(value: str, text: str) -> dict[str, Any]:
 
 def _radio(action_id: str, choices: dict[str, str], *, initial: str | None = None) -> dict[str, Any]:
     element: dict[str, Any] = {
-        "type": "radio_buttons", "action_id": str(action_id),
+        "type": "radio_buttons",
+        "action_id": str(action_id),
         "options": [_option(value, text) for value, text in choices.items()],
     }
     if initial:
@@ -288,10 +342,16 @@ def _radio(action_id: str, choices: dict[str, str], *, initial: str | None = Non
     return element
 
 
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
-           hint: str | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "input", "block_id": str(block_id), "label": _plain(label),
-                             "element": element, "optional": optional}
+def _input(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": str(block_id),
+        "label": _plain(label),
+        "element": element,
+        "optional": optional,
+    }
     if hint:
         block["hint"] = _plain(hint[:2000])
     return block

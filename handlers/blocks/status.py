@@ -10,15 +10,20 @@ from handlers.format import local_datetime
 from handlers.render import context, header, mention, section
 
 
-def build_status_message(view: CaseStatusView, *, extra: Sequence[dict[str, Any]] = ()) -> tuple[str, list[dict[str, Any]]]:
+def build_status_message(
+    view: CaseStatusView, *, extra: Sequence[dict[str, Any]] = ()
+) -> tuple[str, list[dict[str, Any]]]:
     """The case's status: reference, chair, team leader, how many members, next meeting."""
     text = f"Core group status for {view.reference}"
     lines = [
         f"*Chair:* {mention(view.chair)}",
         f"*Team leader:* {mention(view.team_leader)}",
         f"*Members:* {view.member_count}"
-        + (f" (plus {len(view.participants_without_slack)} without Slack: {', '.join(view.participants_without_slack)})"
-           if view.participants_without_slack else ""),
+        + (
+            f" (plus {len(view.participants_without_slack)} without Slack: {', '.join(view.participants_without_slack)})"
+            if view.participants_without_slack
+            else ""
+        ),
         f"*Next meeting:* {local_datetime(view.next_meeting_at, view.timezone)}",
     ]
     blocks = [header(f"Core group {view.reference}"), section("\n".join(lines))]

@@ -11,8 +11,20 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from store.types import UtcDateTime
 
-__all__ = ["Base", "Role", "CaseStatus", "OutboxStatus", "Organisation", "Case", "CaseRole", "Delegate", "AuditEvent",
-           "OutboxMessage", "ProcessedEvent", "ProcessedView"]
+__all__ = [
+    "Base",
+    "Role",
+    "CaseStatus",
+    "OutboxStatus",
+    "Organisation",
+    "Case",
+    "CaseRole",
+    "Delegate",
+    "AuditEvent",
+    "OutboxMessage",
+    "ProcessedEvent",
+    "ProcessedView",
+]
 
 
 class Base(DeclarativeBase):

@@ -37,9 +37,7 @@ class Deregistration(Base):
     """One review conference's removal of the child's name from the register, and its follow-up meeting."""
 
     __tablename__ = "deregistration"
-    __table_args__ = (
-        Index("ix_deregistration_case", "case_id", "status"),
-    )
+    __table_args__ = (Index("ix_deregistration_case", "case_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))

@@ -12,8 +12,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from store.models.core import Base
 
 __all__ = [
-    "Meeting", "MeetingMove", "MeetingKind", "MeetingStatus", "MeetingReminder", "ReminderStatus", "MeetingDue",
-    "DueStatus", "MeetingRecord", "MeetingAttendance", "MeetingAction", "ActionStatus",
+    "Meeting",
+    "MeetingMove",
+    "MeetingKind",
+    "MeetingStatus",
+    "MeetingReminder",
+    "ReminderStatus",
+    "MeetingDue",
+    "DueStatus",
+    "MeetingRecord",
+    "MeetingAttendance",
+    "MeetingAction",
+    "ActionStatus",
 ]
 
 
@@ -180,9 +190,7 @@ class MeetingAttendance(Base):
     """One person at (or invited to) a meeting: a Slack user id, or a role label for someone without Slack."""
 
     __tablename__ = "meeting_attendance"
-    __table_args__ = (
-        CheckConstraint("(user_id IS NULL) <> (label IS NULL)", name="ck_attendance_user_or_label"),
-    )
+    __table_args__ = (CheckConstraint("(user_id IS NULL) <> (label IS NULL)", name="ck_attendance_user_or_label"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("meeting_record.id", ondelete="CASCADE"), index=True)

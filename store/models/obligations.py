@@ -31,15 +31,24 @@ class Obligation(Base):
     __tablename__ = "obligation"
     __table_args__ = (
         # One open obligation per kind, subject and recipient: opening twice is a no-op (ON CONFLICT DO NOTHING).
-        Index("uq_obligation_open", "kind", "subject_type", "subject_id", "recipient", unique=True,
-              sqlite_where=_OPEN, postgresql_where=_OPEN),
+        Index(
+            "uq_obligation_open",
+            "kind",
+            "subject_type",
+            "subject_id",
+            "recipient",
+            unique=True,
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
+        ),
         Index("ix_obligation_next_step", "next_step_at", sqlite_where=_OPEN, postgresql_where=_OPEN),
         Index("ix_obligation_owner_due", "owner", "due_at", sqlite_where=_OPEN, postgresql_where=_OPEN),
         Index("ix_obligation_open_stage", "stage", "due_at", sqlite_where=_OPEN, postgresql_where=_OPEN),
         Index("ix_obligation_case", "case_id"),
         CheckConstraint("status <> 'discharged' OR discharged_at IS NOT NULL", name="ck_obligation_discharged"),
-        CheckConstraint("status <> 'waived' OR (waived_at IS NOT NULL AND waive_reason IS NOT NULL)",
-                        name="ck_obligation_waived"),
+        CheckConstraint(
+            "status <> 'waived' OR (waived_at IS NOT NULL AND waive_reason IS NOT NULL)", name="ck_obligation_waived"
+        ),
         CheckConstraint("status = 'open' OR next_step_at IS NULL", name="ck_obligation_terminal"),
     )
 

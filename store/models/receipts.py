@@ -98,9 +98,7 @@ class Cp9(Base):
     """The CP9 of one meeting record: due to the coordinator within N calendar days."""
 
     __tablename__ = "cp9"
-    __table_args__ = (
-        Index("ix_cp9_status_due", "status", "due_at"),
-    )
+    __table_args__ = (Index("ix_cp9_status_due", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("meeting_record.id", ondelete="CASCADE"), unique=True)

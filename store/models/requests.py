@@ -44,9 +44,7 @@ class MeetingRequest(Base):
     """One member's request for an additional meeting of one case."""
 
     __tablename__ = "meeting_request"
-    __table_args__ = (
-        Index("ix_meeting_request_case", "case_id", "requested_at"),
-    )
+    __table_args__ = (Index("ix_meeting_request_case", "case_id", "requested_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))

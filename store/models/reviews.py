@@ -28,8 +28,13 @@ class ReviewConference(Base):
     __tablename__ = "review_conference"
     __table_args__ = (
         # One conference to come per case: a new date moves it.
-        Index("uq_review_conference_scheduled", "case_id", unique=True,
-              sqlite_where=text("status = 'scheduled'"), postgresql_where=text("status = 'scheduled'")),
+        Index(
+            "uq_review_conference_scheduled",
+            "case_id",
+            unique=True,
+            sqlite_where=text("status = 'scheduled'"),
+            postgresql_where=text("status = 'scheduled'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

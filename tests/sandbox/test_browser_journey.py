@@ -22,8 +22,14 @@ from sandbox.demo import Sandbox
 
 CHROMIUM = os.environ.get("COREGROUP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "sandbox"
 START = datetime(2027, 6, 8, 7, 30, tzinfo=timezone.utc)  # Tuesday 8 June 2027, 08:30 in London
@@ -34,10 +40,14 @@ def _browser_or_skip():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("browser test skipped: Playwright is not installed (pip install playwright; it is in the test extra)")
+        pytest.skip(
+            "browser test skipped: Playwright is not installed (pip install playwright; it is in the test extra)"
+        )
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        pytest.skip(f"browser test skipped: no Chromium at {CHROMIUM} (install Debian's chromium package: "
-                    "apt-get install -y chromium)")
+        pytest.skip(
+            f"browser test skipped: no Chromium at {CHROMIUM} (install Debian's chromium package: "
+            "apt-get install -y chromium)"
+        )
     return sync_playwright
 
 
@@ -65,7 +75,9 @@ class SandboxTab:
 
     def be(self, label: str) -> SandboxTab:
         self.tab.select_option("#who", label=label)
-        self.tab.wait_for_function("label => document.querySelector('#who').selectedOptions[0]?.textContent === label", arg=label)
+        self.tab.wait_for_function(
+            "label => document.querySelector('#who').selectedOptions[0]?.textContent === label", arg=label
+        )
         return self
 
     def open(self, name: str) -> SandboxTab:
@@ -205,15 +217,24 @@ def test_messages_are_shown_with_slacks_formatting_and_typed_text_never_becomes_
     from slack_sdk import WebClient
 
     client = WebClient(token="xoxb-posting-as-the-bot", base_url=page.sandbox.fake.api_url)
-    text = ("*Bold* _italic_ ~struck~ `code` <https://example.org/plan|the plan> <@U0SAM> <#C0DEMO0001> :warning:\n"
-            "Typed by someone: &lt;img src=x onerror=\"document.title='pwned'\"&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt;")
-    client.chat_postMessage(channel="C0DEMO0001", text="formatting check", blocks=[
-        {"type": "header", "text": {"type": "plain_text", "text": "Formatting check"}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": text},
-         "accessory": {"type": "button", "action_id": "noop", "text": {"type": "plain_text", "text": "Open"}}},
-        {"type": "divider"},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": "Small print for <@U0JO>"}]},
-    ])
+    text = (
+        "*Bold* _italic_ ~struck~ `code` <https://example.org/plan|the plan> <@U0SAM> <#C0DEMO0001> :warning:\n"
+        "Typed by someone: &lt;img src=x onerror=\"document.title='pwned'\"&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt;"
+    )
+    client.chat_postMessage(
+        channel="C0DEMO0001",
+        text="formatting check",
+        blocks=[
+            {"type": "header", "text": {"type": "plain_text", "text": "Formatting check"}},
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": text},
+                "accessory": {"type": "button", "action_id": "noop", "text": {"type": "plain_text", "text": "Open"}},
+            },
+            {"type": "divider"},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": "Small print for <@U0JO>"}]},
+        ],
+    )
 
     page.be("Kit (police)").open("#cp-demo-0001")
     shown = page.message("Formatting check")

@@ -44,12 +44,24 @@ def test_a_jump_over_a_weekend_sweeps_in_working_hours_only():
 
     moments = list(sweep_moments(friday_evening, monday_ten, LONDON, hourly=True, is_working_day=weekdays))
 
-    assert moments == [datetime(2027, 6, 14, 7, 0, tzinfo=timezone.utc), datetime(2027, 6, 14, 8, 0, tzinfo=timezone.utc)]
+    assert moments == [
+        datetime(2027, 6, 14, 7, 0, tzinfo=timezone.utc),
+        datetime(2027, 6, 14, 8, 0, tzinfo=timezone.utc),
+    ]
 
 
 def test_replaying_history_sweeps_at_nine_each_day():
-    moments = list(sweep_moments(datetime(2027, 6, 11, 12, 0, tzinfo=timezone.utc),
-                                 datetime(2027, 6, 14, 12, 0, tzinfo=timezone.utc), LONDON, hourly=False,
-                                 is_working_day=weekdays))
-    assert [m.isoformat() for m in moments] == ["2027-06-12T08:00:00+00:00", "2027-06-13T08:00:00+00:00",
-                                                "2027-06-14T08:00:00+00:00"]
+    moments = list(
+        sweep_moments(
+            datetime(2027, 6, 11, 12, 0, tzinfo=timezone.utc),
+            datetime(2027, 6, 14, 12, 0, tzinfo=timezone.utc),
+            LONDON,
+            hourly=False,
+            is_working_day=weekdays,
+        )
+    )
+    assert [m.isoformat() for m in moments] == [
+        "2027-06-12T08:00:00+00:00",
+        "2027-06-13T08:00:00+00:00",
+        "2027-06-14T08:00:00+00:00",
+    ]

@@ -20,8 +20,13 @@ def start(*args: str, env: dict | None = None) -> tuple[subprocess.Popen, str, l
     """Start `coregroup ARGS` with no Slack credentials; return it, the address it printed, and its stderr."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COREGROUP_", "DATABASE_URL"))}
     environment.update(env or {})
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=environment)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
     errors: list[str] = []
     threading.Thread(target=lambda: errors.extend(process.stderr), daemon=True).start()
     timer = threading.Timer(60, process.kill)

@@ -55,8 +55,12 @@ def state(sandbox: Sandbox, user: str, conversation: str = "") -> dict:
 
 
 def post(sandbox: Sandbox, what: str, body: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(sandbox.url + f"sandbox/{what}", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
+    request = urllib.request.Request(
+        sandbox.url + f"sandbox/{what}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     try:
         with _opener.open(request, timeout=30) as response:
             return response.status, json.loads(response.read())
@@ -98,8 +102,9 @@ def test_files_outside_the_static_folder_are_never_served(shared):
 
 
 def test_a_post_that_is_not_json_is_refused_so_other_web_sites_cannot_act_here(shared):
-    request = urllib.request.Request(shared.url + "sandbox/clock", data=b'{"step": "day"}', method="POST",
-                                     headers={"Content-Type": "text/plain"})
+    request = urllib.request.Request(
+        shared.url + "sandbox/clock", data=b'{"step": "day"}', method="POST", headers={"Content-Type": "text/plain"}
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:
         _opener.open(request, timeout=10)
     assert refused.value.code == 415
@@ -111,8 +116,14 @@ def test_a_post_that_is_not_json_is_refused_so_other_web_sites_cannot_act_here(s
 
 def test_each_person_is_shown_by_a_role_label(shared):
     labels = [p["label"] for p in state(shared, TEACHER)["people"]]
-    assert labels == ["Sam (chair)", "Alex (team leader)", "Jo (coordinator)", "Priya (health visitor)",
-                      "Tom (teacher)", "Kit (police)"]
+    assert labels == [
+        "Sam (chair)",
+        "Alex (team leader)",
+        "Jo (coordinator)",
+        "Priya (health visitor)",
+        "Tom (teacher)",
+        "Kit (police)",
+    ]
 
 
 def test_choosing_a_person_shows_their_case_channels_and_only_their_own_dm(shared):
@@ -120,8 +131,12 @@ def test_choosing_a_person_shows_their_case_channels_and_only_their_own_dm(share
     coordinator = [(c["id"], c["name"]) for c in state(shared, COORDINATOR)["conversations"]]
 
     assert teacher == ["#cp-demo-0001", "#cp-demo-0003", "coregroup"]
-    assert coordinator == [(FIRST_CHANNEL, "#cp-demo-0001"), (RECORDED_CHANNEL, "#cp-demo-0002"),
-                           (REQUEST_CHANNEL, "#cp-demo-0003"), ("D0JO", "coregroup")]
+    assert coordinator == [
+        (FIRST_CHANNEL, "#cp-demo-0001"),
+        (RECORDED_CHANNEL, "#cp-demo-0002"),
+        (REQUEST_CHANNEL, "#cp-demo-0003"),
+        ("D0JO", "coregroup"),
+    ]
 
 
 def test_someone_elses_dm_is_refused(shared):
@@ -148,8 +163,12 @@ def test_the_demo_starts_with_a_meeting_tomorrow_in_the_first_case_channel(share
 
 
 def test_the_demo_starts_with_a_request_waiting_for_the_team_leader(shared):
-    decision = [m for m in state(shared, TEAM_LEADER, "D0ALEX")["conversation"]["messages"] if "CP-DEMO-0003" in m["text"]]
-    buttons = [e["text"]["text"] for m in decision for b in m["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    decision = [
+        m for m in state(shared, TEAM_LEADER, "D0ALEX")["conversation"]["messages"] if "CP-DEMO-0003" in m["text"]
+    ]
+    buttons = [
+        e["text"]["text"] for m in decision for b in m["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
     assert buttons == ["Approve", "Refuse"]
 
 
@@ -187,7 +206,9 @@ def test_a_slash_command_typed_in_the_page_is_answered_only_to_the_person_who_ty
 
 
 def test_a_command_in_someone_elses_channel_is_refused(sandbox):
-    status, answer = post(sandbox, "command", {"user": TEACHER, "channel": RECORDED_CHANNEL, "text": "/core-group status"})
+    status, answer = post(
+        sandbox, "command", {"user": TEACHER, "channel": RECORDED_CHANNEL, "text": "/core-group status"}
+    )
     assert status == 400 and "not a member" in answer["error"]
 
 
@@ -229,7 +250,11 @@ def test_next_0900_moves_to_nine_in_the_morning_in_london_today_then_tomorrow(sa
     first = post(sandbox, "clock", {"step": "next-0900"})[1]["time"]
     second = post(sandbox, "clock", {"step": "next-0900"})[1]["time"]
 
-    assert (first["date"], first["clock"], first["iso"]) == ("Tuesday 8 June 2027", "09:00", "2027-06-08T08:00:00+00:00")
+    assert (first["date"], first["clock"], first["iso"]) == (
+        "Tuesday 8 June 2027",
+        "09:00",
+        "2027-06-08T08:00:00+00:00",
+    )
     assert (second["date"], second["clock"]) == ("Wednesday 9 June 2027", "09:00")
 
 

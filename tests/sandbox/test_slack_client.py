@@ -30,27 +30,56 @@ NOTE_MODAL = {
     "title": {"type": "plain_text", "text": "A note"},
     "submit": {"type": "plain_text", "text": "Save"},
     "blocks": [
-        {"type": "input", "block_id": "details", "label": {"type": "plain_text", "text": "Details"},
-         "element": {"type": "plain_text_input", "action_id": "details_input"}},
-        {"type": "input", "block_id": "concern", "label": {"type": "plain_text", "text": "Concern"},
-         "element": {"type": "static_select", "action_id": "concern_select", "options": [
-             {"text": {"type": "plain_text", "text": "New concerns"}, "value": "new"},
-             {"text": {"type": "plain_text", "text": "Deepening concerns"}, "value": "deepening"}]}},
-        {"type": "input", "block_id": "who", "optional": True, "label": {"type": "plain_text", "text": "Who"},
-         "element": {"type": "users_select", "action_id": "who_select"}},
+        {
+            "type": "input",
+            "block_id": "details",
+            "label": {"type": "plain_text", "text": "Details"},
+            "element": {"type": "plain_text_input", "action_id": "details_input"},
+        },
+        {
+            "type": "input",
+            "block_id": "concern",
+            "label": {"type": "plain_text", "text": "Concern"},
+            "element": {
+                "type": "static_select",
+                "action_id": "concern_select",
+                "options": [
+                    {"text": {"type": "plain_text", "text": "New concerns"}, "value": "new"},
+                    {"text": {"type": "plain_text", "text": "Deepening concerns"}, "value": "deepening"},
+                ],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "who",
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Who"},
+            "element": {"type": "users_select", "action_id": "who_select"},
+        },
     ],
 }
 
 
 def modal(title: str, callback_id: str = "plain") -> dict:
-    return {"type": "modal", "callback_id": callback_id, "title": {"type": "plain_text", "text": title},
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": title}}]}
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": {"type": "plain_text", "text": title},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": title}}],
+    }
 
 
 def button_message(text: str) -> list[dict]:
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}},
-            {"type": "actions", "block_id": "act", "elements": [
-                {"type": "button", "action_id": "press", "value": "42", "text": {"type": "plain_text", "text": "Press"}}]}]
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+        {
+            "type": "actions",
+            "block_id": "act",
+            "elements": [
+                {"type": "button", "action_id": "press", "value": "42", "text": {"type": "plain_text", "text": "Press"}}
+            ],
+        },
+    ]
 
 
 def bolt_app(fake: FakeSlack) -> App:
@@ -88,8 +117,11 @@ def bolt_app(fake: FakeSlack) -> App:
             ack()
             option = values["concern"]["concern_select"]["selected_option"]
             who = values["who"]["who_select"]["selected_user"]
-            client.chat_postEphemeral(channel=CHANNEL, user=body["user"]["id"],
-                                      text=f"Saved: {option['text']['text']} about <@{who}>: {details}")
+            client.chat_postEphemeral(
+                channel=CHANNEL,
+                user=body["user"]["id"],
+                text=f"Saved: {option['text']['text']} about <@{who}>: {details}",
+            )
 
     @app.action("press")
     def pressed(ack, body, respond):
@@ -98,8 +130,13 @@ def bolt_app(fake: FakeSlack) -> App:
 
     @app.event("app_home_opened")
     def home_opened(event, client):
-        client.views_publish(user_id=event["user"], view={
-            "type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f"Hello <@{event['user']}>"}}]})
+        client.views_publish(
+            user_id=event["user"],
+            view={
+                "type": "home",
+                "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f"Hello <@{event['user']}>"}}],
+            },
+        )
 
     return app
 
@@ -109,8 +146,9 @@ def slack():
     """A fake Slack, a Bolt app behind HTTP, and the sandbox's client between them."""
     with FakeSlack(users={ANN: "Ann (member)", BEN: "Ben (member)"}) as fake:
         server = BackgroundServer(SlackRequestHandler(bolt_app(fake))).start()
-        sender = SlackSender(bot_url=f"{server.url}/slack/events", signing_secret=SECRET,
-                             response_url_factory=fake.response_url)
+        sender = SlackSender(
+            bot_url=f"{server.url}/slack/events", signing_secret=SECRET, response_url_factory=fake.response_url
+        )
         workspace = Workspace(
             people=[Person(ANN, "Ann (member)"), Person(BEN, "Ben (member)"), Person(OUTSIDER, "Olu (visitor)")],
             channels=[Channel(CHANNEL, "case-one", (ANN, BEN))],
@@ -133,7 +171,9 @@ def eventually(check, timeout: float = 5.0):
 def seen_by(client: SlackClient, user: str) -> list[str]:
     """The texts ``user`` sees in the channel: its messages and their own ephemeral ones."""
     fake = client.fake
-    return [m["text"] for m in fake.messages(CHANNEL)] + [e["text"] for e in fake.ephemeral_messages(channel=CHANNEL, user=user)]
+    return [m["text"] for m in fake.messages(CHANNEL)] + [
+        e["text"] for e in fake.ephemeral_messages(channel=CHANNEL, user=user)
+    ]
 
 
 def test_an_ephemeral_answer_to_a_command_is_shown_only_to_the_person_who_typed_it(slack):
@@ -192,9 +232,15 @@ def test_a_submitted_modal_closes_and_the_bot_reads_the_answers_in_slacks_shape(
     slack.slash_command(user=ANN, channel=CHANNEL, text="/core-group modal")
     view = eventually(lambda: slack.fake.open_modal(ANN))
 
-    errors = slack.submit(user=ANN, view_id=view["id"], form={
-        "details": {"details_input": "school visit"}, "concern": {"concern_select": "deepening"},
-        "who": {"who_select": BEN}})
+    errors = slack.submit(
+        user=ANN,
+        view_id=view["id"],
+        form={
+            "details": {"details_input": "school visit"},
+            "concern": {"concern_select": "deepening"},
+            "who": {"who_select": BEN},
+        },
+    )
 
     assert errors == {}
     assert slack.fake.open_modal(ANN) is None
@@ -227,8 +273,17 @@ def test_a_click_on_a_message_can_replace_it_for_everyone(slack):
     slack.slash_command(user=ANN, channel=CHANNEL, text="/core-group button")
     [message] = eventually(lambda: slack.fake.messages(CHANNEL))
 
-    slack.click(Click(user=BEN, action_id="press", block_id="act", value="42", text="Press", channel=CHANNEL,
-                      message_ts=message["ts"]))
+    slack.click(
+        Click(
+            user=BEN,
+            action_id="press",
+            block_id="act",
+            value="42",
+            text="Press",
+            channel=CHANNEL,
+            message_ts=message["ts"],
+        )
+    )
 
     assert eventually(lambda: [m["text"] for m in slack.fake.messages(CHANNEL)] == [f"Pressed by <@{BEN}> (42)"])
 
@@ -237,10 +292,21 @@ def test_a_click_on_an_ephemeral_message_changes_it_for_that_person_only(slack):
     slack.slash_command(user=ANN, channel=CHANNEL, text="/core-group private-button")
     [private] = eventually(lambda: slack.fake.ephemeral_messages(user=ANN))
 
-    slack.click(Click(user=ANN, action_id="press", block_id="act", value="42", channel=CHANNEL,
-                      message_ts=private["message_ts"], ephemeral=True))
+    slack.click(
+        Click(
+            user=ANN,
+            action_id="press",
+            block_id="act",
+            value="42",
+            channel=CHANNEL,
+            message_ts=private["message_ts"],
+            ephemeral=True,
+        )
+    )
 
-    assert eventually(lambda: [e["text"] for e in slack.fake.ephemeral_messages(user=ANN)] == [f"Pressed by <@{ANN}> (42)"])
+    assert eventually(
+        lambda: [e["text"] for e in slack.fake.ephemeral_messages(user=ANN)] == [f"Pressed by <@{ANN}> (42)"]
+    )
     assert slack.fake.messages(CHANNEL) == []
 
 

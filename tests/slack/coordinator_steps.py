@@ -11,8 +11,11 @@ from tests.slack.meeting_steps import COORDINATOR, text_of
 
 def digests(bot, user: str = COORDINATOR) -> list[dict]:
     """The digest DMs `user` has, oldest first."""
-    return [m for m in bot.fake.messages(user) if "digest" in m.get("text", "").lower()
-            or m.get("text", "").startswith("Nothing needs you today")]
+    return [
+        m
+        for m in bot.fake.messages(user)
+        if "digest" in m.get("text", "").lower() or m.get("text", "").startswith("Nothing needs you today")
+    ]
 
 
 def the_digest(bot, user: str = COORDINATOR) -> dict:
@@ -32,8 +35,12 @@ def open_home(bot, user: str) -> dict:
 
 def home_buttons(view: dict) -> list[tuple[str, str, str]]:
     """(label, action_id, value) of every button on a Home tab, top to bottom."""
-    return [(e["text"]["text"], e["action_id"], e.get("value", ""))
-            for b in view["blocks"] if b.get("type") == "actions" for e in b["elements"]]
+    return [
+        (e["text"]["text"], e["action_id"], e.get("value", ""))
+        for b in view["blocks"]
+        if b.get("type") == "actions"
+        for e in b["elements"]
+    ]
 
 
 def home_click(bot, user: str, view: dict, label: str, *, nth: int = 0):

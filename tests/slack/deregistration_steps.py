@@ -17,26 +17,43 @@ CONVENER, MEETING_CHAIR, REVIEWING_OFFICER = "U0LP", "U0NP", "U0RO"  # lead prof
 DEREGISTERED_AT = datetime(2027, 6, 22, 15, 0, tzinfo=LONDON)  # Tue 22 Jun 2027: the review conference's day
 #: The post-deregistration meeting is Fife's procedure (the `fife` profile); its chairs are listed.
 FIFE = organisation_file(organisation={"name": "Fife Council", "profile": "fife", "eligible_chairs": ["U0CHAIR"]})
-AGREED = {"deregistration.conference_on": "2027-06-22", "deregistration.convener": CONVENER,
-          "deregistration.meeting_chair": MEETING_CHAIR, "deregistration.agreed_by": "consensus",
-          "deregistration.target_on": "2027-08-10"}
+AGREED = {
+    "deregistration.conference_on": "2027-06-22",
+    "deregistration.convener": CONVENER,
+    "deregistration.meeting_chair": MEETING_CHAIR,
+    "deregistration.agreed_by": "consensus",
+    "deregistration.target_on": "2027-08-10",
+}
 
 
 def buttons(message: dict) -> dict[str, str]:
     """The message's buttons: label -> value."""
-    return {e["text"]["text"]: e["value"] for b in message.get("blocks") or [] if b.get("type") == "actions"
-            for e in b["elements"] if e.get("type") == "button"}
+    return {
+        e["text"]["text"]: e["value"]
+        for b in message.get("blocks") or []
+        if b.get("type") == "actions"
+        for e in b["elements"]
+        if e.get("type") == "button"
+    }
 
 
 def action_ids(message: dict) -> dict[str, str]:
-    return {e["text"]["text"]: e["action_id"] for b in message.get("blocks") or [] if b.get("type") == "actions"
-            for e in b["elements"] if e.get("type") == "button"}
+    return {
+        e["text"]["text"]: e["action_id"]
+        for b in message.get("blocks") or []
+        if b.get("type") == "actions"
+        for e in b["elements"]
+        if e.get("type") == "button"
+    }
 
 
 def posts(bot, channel: str, *, since: int = 0) -> list[dict]:
     """chat.postMessage calls that reached `channel` (a channel id or a user's DM), oldest first."""
-    return [c.params for c in bot.fake.calls_to("chat.postMessage", since=since)
-            if c.ok and c.params.get("channel") == channel]
+    return [
+        c.params
+        for c in bot.fake.calls_to("chat.postMessage", since=since)
+        if c.ok and c.params.get("channel") == channel
+    ]
 
 
 def command(bot, text: str, *, user: str = CHAIR, channel: str = CASE_CHANNEL):
@@ -98,8 +115,9 @@ def click(bot, *, user: str, message: dict, label: str, at: datetime | None = No
     """Click a button on a DM message as `user`; the HTTP response."""
     if at is not None:
         bot.at(at)
-    return bot.slack.block_action(user_id=user, action_id=action_ids(message)[label], value=buttons(message)[label],
-                                  message=message)
+    return bot.slack.block_action(
+        user_id=user, action_id=action_ids(message)[label], value=buttons(message)[label], message=message
+    )
 
 
 def click_and_open(bot, *, user: str, message: dict, label: str, at: datetime | None = None) -> dict:

@@ -76,8 +76,9 @@ def modal_errors(response) -> dict[str, str]:
 
 def ephemeral_to(bot, user: str, *, since: int = 0, count: int = 1) -> str:
     """The latest ephemeral message the bot showed `user` (chat.postEphemeral)."""
-    calls = bot.fake.wait_for("chat.postEphemeral", since=since, count=count,
-                              where=lambda c: c.params.get("user") == user)
+    calls = bot.fake.wait_for(
+        "chat.postEphemeral", since=since, count=count, where=lambda c: c.params.get("user") == user
+    )
     return calls[-1].params["text"]
 
 

@@ -26,8 +26,11 @@ ENGLAND = {"name": "Kent County Council", "profile": "england", "nation": "engla
 def case_meeting_at(bot, when: datetime, *, organisation: dict | None = None) -> None:
     """Register the case a week before `when` with its first meeting at `when`, announced out of the way."""
     bot.at(when - timedelta(days=7))
-    case = {**CASE, "registered_on": (when - timedelta(days=10)).date().isoformat(),
-            "first_meeting": when.strftime("%Y-%m-%dT%H:%M")}
+    case = {
+        **CASE,
+        "registered_on": (when - timedelta(days=10)).date().isoformat(),
+        "first_meeting": when.strftime("%Y-%m-%dT%H:%M"),
+    }
     bot.import_organisation(organisation_file(organisation=organisation, cases=[case]))
     bot.dispatch()
 
@@ -52,8 +55,9 @@ def message_to(bot, user: str, containing: str) -> dict:
 
 def press(bot, user: str, message: dict, label: str):
     """`user` clicks the button `label` on a message in a DM."""
-    return bot.slack.block_action(user_id=user, action_id=buttons(message)[label],
-                                  value=button_value(message, label), message=message)
+    return bot.slack.block_action(
+        user_id=user, action_id=buttons(message)[label], value=button_value(message, label), message=message
+    )
 
 
 def answer_to(bot, response) -> str:
@@ -104,9 +108,23 @@ def plan_sent_by_command(bot, answers: dict | None = None, *, user: str = CHAIR)
 
 
 __all__ = [  # CHAIR, COORDINATOR and buttons are re-exported for the tests
-    "ATTENDANCE", "CHAIR", "COORDINATOR", "ENGLAND", "RECIPIENTS_WITH_SLACK", "answer_to", "blocks_text", "buttons",
-    "case_meeting_at", "command_reply", "message_to", "messages_to", "plan_sent_by_command", "press", "press_and_open",
-    "record_meeting", "submit_form",
+    "ATTENDANCE",
+    "CHAIR",
+    "COORDINATOR",
+    "ENGLAND",
+    "RECIPIENTS_WITH_SLACK",
+    "answer_to",
+    "blocks_text",
+    "buttons",
+    "case_meeting_at",
+    "command_reply",
+    "message_to",
+    "messages_to",
+    "plan_sent_by_command",
+    "press",
+    "press_and_open",
+    "record_meeting",
+    "submit_form",
 ]
 
 

@@ -32,8 +32,10 @@ def buttons(message: dict) -> dict[str, str]:
     """The message's buttons: label -> action_id."""
     return {
         e["text"]["text"]: e["action_id"]
-        for b in message.get("blocks") or [] if b.get("type") == "actions"
-        for e in b["elements"] if e.get("type") == "button"
+        for b in message.get("blocks") or []
+        if b.get("type") == "actions"
+        for e in b["elements"]
+        if e.get("type") == "button"
     }
 
 
@@ -45,8 +47,14 @@ def button_value(message: dict, label: str) -> str:
     raise AssertionError(f"no {label!r} button in {buttons(message)}")
 
 
-REQUEST_KINDS = {"request_decision", "request_approved", "request_refused", "request_coordinator_review",
-                 "request_outcome", "delegate_appointed"}
+REQUEST_KINDS = {
+    "request_decision",
+    "request_approved",
+    "request_refused",
+    "request_coordinator_review",
+    "request_outcome",
+    "delegate_appointed",
+}
 
 
 def dms(bot, user: str) -> list[dict]:
@@ -79,15 +87,26 @@ def submit(bot, *, user: str, view: dict, answers: dict, wait_for: str | None = 
     return response
 
 
-def make_request(bot, *, user: str = "U0HV", at: datetime, urgency: str = "routine", concern: str = "deepening",
-                 details: str = "Teacher reports new bruising; Father's <partner> has moved in",
-                 channel: str = CASE_CHANNEL) -> dict:
+def make_request(
+    bot,
+    *,
+    user: str = "U0HV",
+    at: datetime,
+    urgency: str = "routine",
+    concern: str = "deepening",
+    details: str = "Teacher reports new bruising; Father's <partner> has moved in",
+    channel: str = CASE_CHANNEL,
+) -> dict:
     """Ask for an additional meeting and deliver the team leader's message; returns the ephemeral confirmation."""
     bot.at(at)
     view = open_request_form(bot, user=user, channel=channel)
     mark = bot.fake.mark()
-    submit(bot, user=user, view=view,
-           answers={"request.concern": concern, "request.urgency": urgency, "request.details": details})
+    submit(
+        bot,
+        user=user,
+        view=view,
+        answers={"request.concern": concern, "request.urgency": urgency, "request.details": details},
+    )
     (confirmation,) = bot.fake.calls_to("chat.postEphemeral", since=mark)
     bot.dispatch()
     return confirmation.params
@@ -97,8 +116,9 @@ def click(bot, *, user: str, message: dict, label: str, at: datetime | None = No
     """Click a button on a DM message, as `user`."""
     if at is not None:
         bot.at(at)
-    return bot.slack.block_action(user_id=user, action_id=buttons(message)[label],
-                                  value=button_value(message, label), message=message)
+    return bot.slack.block_action(
+        user_id=user, action_id=buttons(message)[label], value=button_value(message, label), message=message
+    )
 
 
 def click_and_open(bot, *, user: str, message: dict, label: str, at: datetime | None = None) -> dict:

@@ -32,8 +32,12 @@ def record_actions(bot, *extra: dict) -> None:
     bot.import_organisation()
     bot.sweep(local(2027, 5, 17, 10, 0))
     answers = {
-        "meeting.action.1.what": CAMHS, "meeting.action.1.owner": "U0HV", "meeting.action.1.due": "2027-06-04",
-        "meeting.action.2.what": COURSE, "meeting.action.2.owner_label": "Mother", "meeting.action.2.due": "2027-06-04",
+        "meeting.action.1.what": CAMHS,
+        "meeting.action.1.owner": "U0HV",
+        "meeting.action.1.due": "2027-06-04",
+        "meeting.action.2.what": COURSE,
+        "meeting.action.2.owner_label": "Mother",
+        "meeting.action.2.due": "2027-06-04",
     }
     for row in extra:
         answers.update(row)
@@ -87,14 +91,17 @@ def listed(reply: dict) -> list[tuple[str, list[tuple[str, str]]]]:
 
 def click_in_list(bot, user: str, label: str, value: str):
     """`user` clicks a button on their (ephemeral) `/core-group actions` list."""
-    return bot.slack.block_action(user_id=user, action_id={"Mark done": "action.done",
-                                                           "Close (no longer needed)": "action.close"}[label],
-                                  value=value, channel_id=CASE_CHANNEL)
+    return bot.slack.block_action(
+        user_id=user,
+        action_id={"Mark done": "action.done", "Close (no longer needed)": "action.close"}[label],
+        value=value,
+        channel_id=CASE_CHANNEL,
+    )
 
 
 def close_with(bot, reason: str, *, user: str = CHAIR) -> tuple[dict, str | None]:
     """The chair clicks Close on the parenting course in their list and submits the reason modal."""
-    (_, shown), = [r for r in listed(command_reply(bot, "actions", user=user)) if COURSE in r[0]]
+    ((_, shown),) = [r for r in listed(command_reply(bot, "actions", user=user)) if COURSE in r[0]]
     value = dict(shown)["Close (no longer needed)"]
     mark = bot.fake.mark()
     click_in_list(bot, user, "Close (no longer needed)", value)
@@ -123,7 +130,7 @@ def test_the_owner_marks_the_action_done_from_its_reminder_which_is_updated_in_p
 
 def test_an_action_marked_done_before_its_due_date_is_never_reminded(case_bot):
     case_bot.at(local(2027, 6, 1, 10, 0))
-    (_, owned), = [r for r in listed(command_reply(case_bot, "actions", user="U0HV")) if CAMHS in r[0]]
+    ((_, owned),) = [r for r in listed(command_reply(case_bot, "actions", user="U0HV")) if CAMHS in r[0]]
     assert owned == [("Mark done", str(action(case_bot, CAMHS).id))]
     response = click_in_list(case_bot, "U0HV", "Mark done", owned[0][1])
     assert answer_to(case_bot, response).startswith(f"Done: “{CAMHS}” is marked done.")
@@ -134,13 +141,26 @@ def test_an_action_marked_done_before_its_due_date_is_never_reminded(case_bot):
 
 
 def test_the_owners_delegate_marks_it_done_from_the_reminder_sent_to_them(bot):
-    record_actions(bot, {"meeting.action.3.what": SAFETY, "meeting.action.3.owner": CHAIR,
-                         "meeting.action.3.due": "2027-06-04"})
+    record_actions(
+        bot, {"meeting.action.3.what": SAFETY, "meeting.action.3.owner": CHAIR, "meeting.action.3.due": "2027-06-04"}
+    )
     with bot.services.uow_factory() as uow:  # the chair is away: their chairing delegate stands in
-        set_delegate(uow=uow, now=bot.clock.now(), principal=CHAIR, delegate="U0DEP",
-                     until=local(2027, 6, 11, 0, 0).date(), scope=Scope.CHAIRING)
-        set_delegate(uow=uow, now=bot.clock.now(), principal="U0TL", delegate="U0REQ",
-                     until=local(2027, 6, 11, 0, 0).date(), scope=Scope.REQUEST_DECISIONS)
+        set_delegate(
+            uow=uow,
+            now=bot.clock.now(),
+            principal=CHAIR,
+            delegate="U0DEP",
+            until=local(2027, 6, 11, 0, 0).date(),
+            scope=Scope.CHAIRING,
+        )
+        set_delegate(
+            uow=uow,
+            now=bot.clock.now(),
+            principal="U0TL",
+            delegate="U0REQ",
+            until=local(2027, 6, 11, 0, 0).date(),
+            scope=Scope.REQUEST_DECISIONS,
+        )
         uow.commit()
     bot.sweep(REMINDED)
     assert messages_about_actions(bot, CHAIR) == []
@@ -165,11 +185,15 @@ def test_anyone_else_is_refused_ephemerally_and_nothing_changes(case_bot):
     message = reminder(case_bot, "U0HV")
     mark = case_bot.fake.mark()
     response = press(case_bot, "U0TEACH", message, "Mark done")
-    assert answer_to(case_bot, response) == ("Only the action's owner (<@U0HV>), the chair of CP-2027-0142, or one of "
-                                             "their delegates can mark this action done. Nothing was changed.")
+    assert answer_to(case_bot, response) == (
+        "Only the action's owner (<@U0HV>), the chair of CP-2027-0142, or one of "
+        "their delegates can mark this action done. Nothing was changed."
+    )
     response = click_in_list(case_bot, "U0HV", "Close (no longer needed)", str(action(case_bot, CAMHS).id))
-    assert answer_to(case_bot, response) == ("Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate "
-                                             "can close this action. Nothing was changed.")
+    assert answer_to(case_bot, response) == (
+        "Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate "
+        "can close this action. Nothing was changed."
+    )
     case_bot.dispatch()
     assert case_bot.fake.calls_to("chat.update", since=mark) == []
     assert case_bot.fake.calls_to("views.open", since=mark) == []
@@ -206,13 +230,18 @@ def test_the_chair_closes_an_action_as_no_longer_needed_with_a_reason_it_require
     assert action(case_bot, COURSE).status == "open"
     errors, said = close_with(case_bot, "The course was replaced by home visits")
     assert errors == {}
-    assert said == (f"Closed: “{COURSE}” is no longer needed. Its reminders stop, and the report shows it closed "
-                    "with your reason.")
+    assert said == (
+        f"Closed: “{COURSE}” is no longer needed. Its reminders stop, and the report shows it closed with your reason."
+    )
     closed = action(case_bot, COURSE)
-    assert (closed.status, closed.done_by, closed.closed_reason) == ("closed", CHAIR,
-                                                                     "The course was replaced by home visits")
-    assert audit(case_bot, "action.closed") == [(CHAIR, None, {"action_id": closed.id, "overdue": False,
-                                                               "reason_length": 38})]
+    assert (closed.status, closed.done_by, closed.closed_reason) == (
+        "closed",
+        CHAIR,
+        "The course was replaced by home visits",
+    )
+    assert audit(case_bot, "action.closed") == [
+        (CHAIR, None, {"action_id": closed.id, "overdue": False, "reason_length": 38})
+    ]
     mark = case_bot.fake.mark()
     case_bot.sweep(REMINDED)
     assert posts(case_bot, CHAIR, kind="Action due", since=mark) == []
@@ -229,8 +258,9 @@ def test_actions_lists_the_cases_actions_only_to_the_asker_with_the_buttons_they
         (f"• {COURSE} — Mother — due Fri 4 Jun 2027 — *overdue*", []),
     ]
     chair = listed(command_reply(case_bot, "actions", user=CHAIR))
-    assert [b for _, b in chair] == [[("Mark done", ids[d]), ("Close (no longer needed)", ids[d])]
-                                     for d in (CAMHS, COURSE)]
+    assert [b for _, b in chair] == [
+        [("Mark done", ids[d]), ("Close (no longer needed)", ids[d])] for d in (CAMHS, COURSE)
+    ]
     assert [b for _, b in listed(command_reply(case_bot, "actions", user="U0TEACH"))] == [[], []]
     refused = command_reply(case_bot, "actions", user="U0STRANGER")
     assert refused["text"] == "You are not in this case's core group. Ask the coordinator if you should be."
@@ -241,14 +271,17 @@ def test_status_shows_each_action_done_closed_or_overdue(case_bot):
     case_bot.at(CLICKED)
     answer_to(case_bot, press(case_bot, "U0HV", reminder(case_bot, "U0HV"), "Mark done"))
     case_bot.at(local(2027, 6, 7, 10, 0))
-    assert "• Refer to CAMHS — <@U0HV> — due Fri 4 Jun 2027 — done Fri 4 Jun 2027, 09:30 by <@U0HV>" \
-        in status_text(case_bot)
+    assert "• Refer to CAMHS — <@U0HV> — due Fri 4 Jun 2027 — done Fri 4 Jun 2027, 09:30 by <@U0HV>" in status_text(
+        case_bot
+    )
     assert "• Attend parenting course — Mother — due Fri 4 Jun 2027 — *overdue*" in status_text(case_bot)
     close_with(case_bot, "Replaced by home visits")
     shown = status_text(case_bot)
     assert "*Actions (0 open of 2)*" in shown
-    assert ("• Attend parenting course — Mother — due Fri 4 Jun 2027 — closed Mon 7 Jun 2027, 10:00 by <@U0CHAIR> "
-            "(no longer needed: Replaced by home visits)") in shown
+    assert (
+        "• Attend parenting course — Mother — due Fri 4 Jun 2027 — closed Mon 7 Jun 2027, 10:00 by <@U0CHAIR> "
+        "(no longer needed: Replaced by home visits)"
+    ) in shown
 
 
 def test_the_owner_marks_an_action_done_from_the_home_tab(case_bot):
@@ -268,8 +301,14 @@ def test_the_owner_marks_an_action_done_from_the_home_tab(case_bot):
 def test_the_report_shows_actions_done_closed_and_overdue(bot):
     bot.fake.add_user("U0HV", "Priya Patel")
     bot.fake.add_user(CHAIR, "Sam Reid")
-    record_actions(bot, {"meeting.action.3.what": "Share the school report", "meeting.action.3.owner": "U0TEACH",
-                         "meeting.action.3.due": "2027-06-04"})
+    record_actions(
+        bot,
+        {
+            "meeting.action.3.what": "Share the school report",
+            "meeting.action.3.owner": "U0TEACH",
+            "meeting.action.3.due": "2027-06-04",
+        },
+    )
     bot.sweep(REMINDED)
     bot.at(CLICKED)
     answer_to(bot, press(bot, "U0HV", reminder(bot, "U0HV"), "Mark done"))
@@ -277,10 +316,13 @@ def test_the_report_shows_actions_done_closed_and_overdue(bot):
     close_with(bot, "Replaced by home visits")
     bot.at(local(2027, 6, 8, 10, 0))
     report = the_report(bot)
-    assert ("Refer to CAMHS | Member: Priya Patel | Fri 4 Jun 2027 | done Fri 4 Jun 2027 by Member: Priya Patel"
-            in report)
-    assert ("Attend parenting course | Mother | Fri 4 Jun 2027 | closed Mon 7 Jun 2027 by Chair: Sam Reid "
-            "(no longer needed: Replaced by home visits)") in report
+    assert (
+        "Refer to CAMHS | Member: Priya Patel | Fri 4 Jun 2027 | done Fri 4 Jun 2027 by Member: Priya Patel" in report
+    )
+    assert (
+        "Attend parenting course | Mother | Fri 4 Jun 2027 | closed Mon 7 Jun 2027 by Chair: Sam Reid "
+        "(no longer needed: Replaced by home visits)"
+    ) in report
     assert "Share the school report | Member (U0TEACH) | Fri 4 Jun 2027 | overdue" in report
 
 
@@ -290,8 +332,11 @@ def the_report(bot) -> str:
     response = bot.slack.slash_command(command="/core-group", text="report", user_id=CHAIR, channel_id=CASE_CHANNEL)
     assert response.status == 200
     bot.fake.wait_for("response_url", where=lambda c: c.params["_key"] == response.trigger_id)
-    ids = {f["id"] for c in bot.fake.calls_to("files.completeUploadExternal", since=mark)
-           for f in (c.response or {}).get("files", [])}
+    ids = {
+        f["id"]
+        for c in bot.fake.calls_to("files.completeUploadExternal", since=mark)
+        for f in (c.response or {}).get("files", [])
+    }
     (upload,) = [f for f in bot.fake.uploaded_files() if f["file_id"] in ids]
     return docx_text(upload["content"])
 
@@ -302,8 +347,11 @@ def the_report(bot) -> str:
 def obligation_of(bot, description: str):
     action_id = action(bot, description).id
     with bot.services.uow_factory() as uow:
-        found = [o for o in uow.obligations.for_case(uow.cases.get_by_reference("CP-2027-0142").id)
-                 if o.kind == "action" and o.subject_id == action_id]
+        found = [
+            o
+            for o in uow.obligations.for_case(uow.cases.get_by_reference("CP-2027-0142").id)
+            if o.kind == "action" and o.subject_id == action_id
+        ]
     (row,) = found
     return row
 
@@ -328,8 +376,15 @@ def test_an_action_not_done_is_reminded_once_on_its_due_date_then_overdue_to_its
     assert len(messages_to(case_bot, CHAIR, "Action overdue")) == 2  # the owner's, and Mother's (the chair's own)
     assert obligation_of(case_bot, CAMHS).stage == "overdue"
     case_bot.at(local(2027, 6, 7, 10, 0))
-    answer_to(case_bot, press(case_bot, CHAIR, [m for m in messages_to(case_bot, CHAIR, "Action overdue")
-                                               if CAMHS in text_of(m)][0], "Mark done"))
+    answer_to(
+        case_bot,
+        press(
+            case_bot,
+            CHAIR,
+            [m for m in messages_to(case_bot, CHAIR, "Action overdue") if CAMHS in text_of(m)][0],
+            "Mark done",
+        ),
+    )
     case_bot.dispatch()
     assert all(buttons(m) == {} for m in messages_to(case_bot, "U0HV", "Action overdue"))
     done = obligation_of(case_bot, CAMHS)

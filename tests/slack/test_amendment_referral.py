@@ -28,8 +28,14 @@ MEETING = local(2027, 5, 24, 10, 0)  # Mon 24 May 2027; recorded at 11:30, so th
 def refer(bot, **case) -> str:
     """Register the case (review CPPM on Tue 10 Aug 2027) and record its meeting flagging a significant amendment."""
     bot.at(MEETING - timedelta(days=7))
-    spec = {**CASE, "registered_on": "2027-05-14", "first_meeting": "2027-05-24T10:00", "conference_chair": CPPM,
-            "review_conference": "2027-08-10", **case}
+    spec = {
+        **CASE,
+        "registered_on": "2027-05-14",
+        "first_meeting": "2027-05-24T10:00",
+        "conference_chair": CPPM,
+        "review_conference": "2027-08-10",
+        **case,
+    }
     bot.import_organisation(organisation_file(organisation=SCOTLAND, cases=[spec]))
     bot.dispatch()
     return record_meeting(bot, at=local(2027, 5, 24, 11, 30), answers={"meeting.flags": ["significant_amendment"]})
@@ -58,8 +64,11 @@ def referral_row(bot):
 def referral_owed(bot) -> list[tuple[str, str, str | None, str]]:
     with bot.services.uow_factory() as uow:
         case = uow.cases.get_by_reference(CASE["reference"])
-        return [(o.status, o.due_local_date.isoformat(), o.owner, o.stage) for o in uow.obligations.for_case(case.id)
-                if o.kind == "amendment_referral"]
+        return [
+            (o.status, o.due_local_date.isoformat(), o.owner, o.stage)
+            for o in uow.obligations.for_case(case.id)
+            if o.kind == "amendment_referral"
+        ]
 
 
 def conferences(bot) -> list[tuple[str, str]]:
@@ -101,15 +110,17 @@ def test_a_significant_amendment_is_referred_to_the_cppm_chair_to_answer_within_
 
 def test_brought_forward_moves_the_review_conference_and_answers_the_referral(referred):
     response = answer(referred, CPPM, ANSWERS[0], {"review.date": "2027-08-20"})
-    assert modal_errors(response) == {"review.date": "The review CPPM is already set for Tue 10 Aug 2027: bringing "
-                                                     "it forward means an earlier date."}
+    assert modal_errors(response) == {
+        "review.date": "The review CPPM is already set for Tue 10 Aug 2027: bringing it forward means an earlier date."
+    }
     response = answer(referred, CPPM, ANSWERS[0], {"review.date": "2027-06-15"})
     assert modal_errors(response) == {}
     assert conferences(referred) == [("2027-06-15", "scheduled")]
     with referred.services.uow_factory() as uow:
         case = uow.cases.get_by_reference(CASE["reference"])
-        reports = [o.due_local_date.isoformat() for o in uow.obligations.open_for_case(case.id)
-                   if o.kind == "review_report"]
+        reports = [
+            o.due_local_date.isoformat() for o in uow.obligations.open_for_case(case.id) if o.kind == "review_report"
+        ]
     assert reports == ["2027-06-08"]  # the chair's report moves with it: 5 working days before Tue 15 Jun
     assert referral_owed(referred) == [("discharged", "2027-05-27", CPPM, "pending")]
     (message,) = messages_to(referred, CPPM, "referral was answered")
@@ -146,14 +157,18 @@ def test_an_unanswered_referral_is_chased_and_its_breach_after_three_days_tells_
     referred.sweep(local(2027, 5, 28, 9, 0))  # the 3 calendar days are over: a breach
     referred.sweep(local(2027, 5, 28, 9, 5))
     (breach,) = messages_to(referred, COORDINATOR, REFERRED)
-    assert (":warning: Not answered within 3 calendar days (due Thu 27 May 2027, 11:30): waiting on the CPPM chair, "
-            "<@U0CPPM>.") in text_of(breach)
+    assert (
+        ":warning: Not answered within 3 calendar days (due Thu 27 May 2027, 11:30): waiting on the CPPM chair, "
+        "<@U0CPPM>."
+    ) in text_of(breach)
     assert len(messages_to(referred, CPPM, REFERRED)) == 3
     assert referral_owed(referred) == [("open", "2027-05-27", CPPM, "breached")]
     digest = text_of(digests(referred)[-1])
     assert "*Referred for significant amendment of the plan* (1)" in digest
-    assert ("The meeting of Mon 24 May 2027 found the plan needs significant amendment: referred to the CPPM chair, "
-            "not answered, overdue since Thu 27 May 2027 — <@U0CPPM>") in digest
+    assert (
+        "The meeting of Mon 24 May 2027 found the plan needs significant amendment: referred to the CPPM chair, "
+        "not answered, overdue since Thu 27 May 2027 — <@U0CPPM>"
+    ) in digest
     referred.sweep(local(2027, 6, 28, 9, 0))  # a month on, still unanswered: still in the digest
     assert "referred to the CPPM chair, not answered" in text_of(digests(referred)[-1])
 
@@ -164,8 +179,10 @@ def test_only_the_cppm_chair_may_answer_and_nothing_changes_for_anyone_else(refe
         mark = referred.fake.mark()
         press(referred, user, message, ANSWERS[1])
         (refused,) = referred.fake.wait_for("response_url", since=mark)
-        assert refused.params["text"] == ("Only the CPPM chair for CP-2027-0142 (<@U0CPPM>) or their delegate can "
-                                          "answer this referral. Nothing was changed.")
+        assert refused.params["text"] == (
+            "Only the CPPM chair for CP-2027-0142 (<@U0CPPM>) or their delegate can "
+            "answer this referral. Nothing was changed."
+        )
         assert referred.fake.calls_to("views.open", since=mark) == []
     assert referral_owed(referred) == [("open", "2027-05-27", CPPM, "pending")]
 
@@ -173,14 +190,16 @@ def test_only_the_cppm_chair_may_answer_and_nothing_changes_for_anyone_else(refe
 def test_the_recipients_delegate_may_answer_for_them_and_the_audit_says_for_whom(bot):
     refer(bot, conference_chair=None)  # the coordinator has it; delegation is for coordinators and team leaders
     with bot.services.uow_factory() as uow:
-        set_delegate(uow=uow, now=bot.clock.now(), principal=COORDINATOR, delegate="U0DEP",
-                     until=local(2027, 6, 30, 0, 0).date())
+        set_delegate(
+            uow=uow, now=bot.clock.now(), principal=COORDINATOR, delegate="U0DEP", until=local(2027, 6, 30, 0, 0).date()
+        )
         uow.commit()
     (message,) = messages_to(bot, COORDINATOR, REFERRED)
     view = press_and_open(bot, "U0DEP", message, ANSWERS[1])
     mark = bot.fake.mark()
-    response = bot.slack.view_submission(user_id="U0DEP", view=view,
-                                         values=state_from_view(view, {"review.reason": REASON}))
+    response = bot.slack.view_submission(
+        user_id="U0DEP", view=view, values=state_from_view(view, {"review.reason": REASON})
+    )
     assert modal_errors(response) == {}
     bot.fake.wait_for("chat.postMessage", since=mark, where=lambda c: c.params.get("channel") == "U0DEP")
     with bot.services.uow_factory() as uow:

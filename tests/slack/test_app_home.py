@@ -38,11 +38,15 @@ def test_a_member_sees_their_case_and_its_next_meeting_and_nothing_waiting(case_
 def test_the_team_leader_decides_a_request_from_the_home_tab_and_it_is_refreshed(case_bot):
     make_request(case_bot, at=local(2027, 5, 17, 10, 0))
     view = open_home(case_bot, "U0TL")
-    assert "A request for an additional meeting (deepening concerns, routine), asked on Mon 17 May 2027 — from <@U0HV>" \
+    assert (
+        "A request for an additional meeting (deepening concerns, routine), asked on Mon 17 May 2027 — from <@U0HV>"
         in text_of(view)
+    )
     request_id = next(v for label, _, v in home_buttons(view) if label == "Approve")
     assert [(label, a) for label, a, v in home_buttons(view) if v == request_id] == [
-        ("Approve", "request.approve"), ("Refuse", "request.refuse")]
+        ("Approve", "request.approve"),
+        ("Refuse", "request.refuse"),
+    ]
     mark = case_bot.fake.mark()
     home_click(case_bot, "U0TL", view, "Refuse")
     form = opened_view(case_bot, mark)
@@ -115,10 +119,17 @@ def test_the_delegate_setting_opens_a_modal_and_saves_through_the_delegate_servi
     offered = next(b for b in form["blocks"] if b.get("block_id") == "home.scope")["element"]["options"]
     assert [o["value"] for o in offered] == ["request_decisions"]  # a team leader who chairs nothing
     mark = case_bot.fake.mark()
-    submit(case_bot, user="U0TL", view=form, answers={"home.delegate": "U0DEP", "home.until": "2027-05-28"},
-           wait_for="views.publish")
-    assert ("*Your delegate*\n<@U0DEP> stands in for you until Fri 28 May 2027 (inclusive), for decisions on requests"
-            in text_of(case_bot.fake.home_view("U0TL")))
+    submit(
+        case_bot,
+        user="U0TL",
+        view=form,
+        answers={"home.delegate": "U0DEP", "home.until": "2027-05-28"},
+        wait_for="views.publish",
+    )
+    assert (
+        "*Your delegate*\n<@U0DEP> stands in for you until Fri 28 May 2027 (inclusive), for decisions on requests"
+        in text_of(case_bot.fake.home_view("U0TL"))
+    )
     case_bot.dispatch()
     assert any("U0TL" in m["text"] or "<@U0TL>" in text_of(m) for m in case_bot.fake.messages("U0DEP"))
     home_click(case_bot, "U0TL", case_bot.fake.home_view("U0TL"), "Turn off")
@@ -131,6 +142,7 @@ def test_yourself_as_delegate_keeps_the_modal_open_with_the_reason(case_bot):
     mark = case_bot.fake.mark()
     home_click(case_bot, "U0TL", view, "Set a delegate")
     form = opened_view(case_bot, mark)
-    response = submit(case_bot, user="U0TL", view=form, answers={"home.delegate": "U0TL", "home.until": "2027-05-28"},
-                      wait_for=None)
+    response = submit(
+        case_bot, user="U0TL", view=form, answers={"home.delegate": "U0TL", "home.until": "2027-05-28"}, wait_for=None
+    )
     assert response.json()["errors"] == {"home.delegate": "You can't be your own delegate: name someone else."}

@@ -36,21 +36,30 @@ def test_an_empty_digest_is_still_sent_at_nine_saying_nothing_needs_you(org_bot)
 
 
 def test_exactly_one_digest_a_working_day_however_often_the_sweep_runs(org_bot):
-    for moment in (local(2027, 5, 17, 9, 0), local(2027, 5, 17, 9, 1), local(2027, 5, 17, 13, 0),
-                   local(2027, 5, 17, 23, 59)):
+    for moment in (
+        local(2027, 5, 17, 9, 0),
+        local(2027, 5, 17, 9, 1),
+        local(2027, 5, 17, 13, 0),
+        local(2027, 5, 17, 23, 59),
+    ):
         org_bot.sweep(moment)
     assert len(digests(org_bot)) == 1
     org_bot.sweep(local(2027, 5, 18, 9, 5))
     assert [d["text"][-17:] for d in digests(org_bot)] == ["(Mon 17 May 2027)", "(Tue 18 May 2027)"]
     with org_bot.services.uow_factory() as uow:
         assert [m.idempotency_key for m in uow.outbox.list(kind="coordinator_digest")] == [
-            f"digest:{uow.organisations.list()[0].id}:2027-05-17", f"digest:{uow.organisations.list()[0].id}:2027-05-18"]
+            f"digest:{uow.organisations.list()[0].id}:2027-05-17",
+            f"digest:{uow.organisations.list()[0].id}:2027-05-18",
+        ]
 
 
 def test_no_digest_on_a_weekend_a_bank_holiday_or_a_closure_day_and_the_next_working_day_has_one(org_bot):
     org_bot.sweep(local(2027, 5, 28, 9, 0))  # Fri
-    for moment in (local(2027, 5, 29, 9, 0), local(2027, 5, 30, 12, 0),  # Sat, Sun
-                   local(2027, 5, 31, 9, 30)):  # Mon 31 May: Scotland's spring bank holiday
+    for moment in (
+        local(2027, 5, 29, 9, 0),
+        local(2027, 5, 30, 12, 0),  # Sat, Sun
+        local(2027, 5, 31, 9, 30),
+    ):  # Mon 31 May: Scotland's spring bank holiday
         org_bot.sweep(moment)
     assert [d["text"][-17:] for d in digests(org_bot)] == ["(Fri 28 May 2027)"]
     org_bot.sweep(local(2027, 6, 1, 9, 0))  # Tue 1 Jun (the meeting of 24 May, never recorded, is now listed)
@@ -73,23 +82,33 @@ def test_the_digest_lists_what_needs_the_coordinator_with_counts_and_channel_lin
     digest = the_digest(bot)
     shown = text_of(digest)
     assert digest["text"] == "Coordinator digest for Wed 2 Jun 2027: 5 things need you today — 0 cases on time"
-    assert ("CP9s due and overdue: *1* · Escalations waiting for you: *1* · Referred for significant amendment of "
-            "the plan: *1* · Institution letters not yet sent: *1* · Plan copies overdue: *1*") in shown
-    assert ("• *CP-2027-0142* <#C0CASE142> — CP9 overdue by 5 days: due Fri 28 May 2027 (meeting of Mon 24 May 2027), "
-            "not marked sent — <@U0CHAIR>") in shown
-    assert ("• *CP-2027-0142* <#C0CASE142> — Refused request for an additional meeting (deepening concerns, routine): "
-            "the member asked you to review it on Wed 26 May 2027 — <@U0HV>") in shown
-    assert ("• *CP-2027-0142* <#C0CASE142> — The meeting of Mon 24 May 2027 found the plan needs significant "
-            "amendment: referred to the Co-ordinator, Children Services, not answered, overdue since Thu 27 May 2027 "
-            "— <@U0COORD>") in shown
+    assert (
+        "CP9s due and overdue: *1* · Escalations waiting for you: *1* · Referred for significant amendment of "
+        "the plan: *1* · Institution letters not yet sent: *1* · Plan copies overdue: *1*"
+    ) in shown
+    assert (
+        "• *CP-2027-0142* <#C0CASE142> — CP9 overdue by 5 days: due Fri 28 May 2027 (meeting of Mon 24 May 2027), "
+        "not marked sent — <@U0CHAIR>"
+    ) in shown
+    assert (
+        "• *CP-2027-0142* <#C0CASE142> — Refused request for an additional meeting (deepening concerns, routine): "
+        "the member asked you to review it on Wed 26 May 2027 — <@U0HV>"
+    ) in shown
+    assert (
+        "• *CP-2027-0142* <#C0CASE142> — The meeting of Mon 24 May 2027 found the plan needs significant "
+        "amendment: referred to the Co-ordinator, Children Services, not answered, overdue since Thu 27 May 2027 "
+        "— <@U0COORD>"
+    ) in shown
     assert "Institution letter: details awaited from the chair since Mon 24 May 2027 — <@U0CHAIR>" in shown
     assert "5 plan copies overdue by 1 day: due Tue 1 Jun 2027 (meeting of Mon 24 May 2027) — <@U0CHAIR>" in shown
     assert "Father" not in shown and "Mother" not in shown  # people without Slack are never in the digest
 
 
 def test_items_in_a_section_come_oldest_first(bot):
-    cases = [dict(CASE, reference=f"CP-2027-01{n}", channel=f"C0CASE1{n}", first_meeting=None,
-                  registered_on=registered) for n, registered in (("50", "2027-05-12"), ("51", "2027-05-03"))]
+    cases = [
+        dict(CASE, reference=f"CP-2027-01{n}", channel=f"C0CASE1{n}", first_meeting=None, registered_on=registered)
+        for n, registered in (("50", "2027-05-12"), ("51", "2027-05-03"))
+    ]
     bot.at(local(2027, 5, 3, 12, 0))
     bot.import_organisation(organisation_file(cases=cases))
     # First meetings due 15 days after the CPPM (para 3.137): Tue 18 May (overdue) and Thu 27 May (not yet).
@@ -103,20 +122,31 @@ def test_items_in_a_section_come_oldest_first(bot):
 
 def test_while_the_coordinator_is_away_their_delegate_gets_the_digest(org_bot):
     with org_bot.services.uow_factory() as uow:
-        set_delegate(uow=uow, now=org_bot.clock.now(), principal=COORDINATOR, delegate="U0DEP",
-                     until=local(2027, 5, 21, 0, 0).date())
+        set_delegate(
+            uow=uow,
+            now=org_bot.clock.now(),
+            principal=COORDINATOR,
+            delegate="U0DEP",
+            until=local(2027, 5, 21, 0, 0).date(),
+        )
         uow.commit()
     org_bot.sweep(local(2027, 5, 17, 9, 0))
     assert digests(org_bot) == []
     digest = the_digest(org_bot, "U0DEP")
-    assert "You have this as delegate for <@U0COORD> (Co-ordinator, Children Services) while they are away." in text_of(digest)
+    assert "You have this as delegate for <@U0COORD> (Co-ordinator, Children Services) while they are away." in text_of(
+        digest
+    )
     org_bot.sweep(local(2027, 5, 24, 9, 0))  # back from leave
     assert [d["text"][-17:] for d in digests(org_bot)] == ["(Mon 24 May 2027)"]
 
 
 def test_a_digest_of_hundreds_of_items_is_packed_within_slacks_limits(bot):
-    cases = [dict(CASE, reference=f"CP-2027-{n:04d}", channel=f"C0BIG{n:04d}", first_meeting=None,
-                  registered_on="2027-04-01") for n in range(1, 321)]
+    cases = [
+        dict(
+            CASE, reference=f"CP-2027-{n:04d}", channel=f"C0BIG{n:04d}", first_meeting=None, registered_on="2027-04-01"
+        )
+        for n in range(1, 321)
+    ]
     bot.at(local(2027, 4, 1, 12, 0))
     bot.import_organisation(organisation_file(cases=cases))
     bot.at(local(2027, 4, 26, 9, 0))  # every first meeting is overdue (due Fri 16 Apr: 15 days after the CPPM)

@@ -32,8 +32,7 @@ def case_bot(bot):
 def add(bot, text: str, *, user: str = CHAIR) -> str:
     """Run `/core-group add ...` in the case channel; the ephemeral answer."""
     mark = bot.fake.mark()
-    response = bot.slack.slash_command(command="/core-group", text=f"add {text}", user_id=user,
-                                       channel_id=CASE_CHANNEL)
+    response = bot.slack.slash_command(command="/core-group", text=f"add {text}", user_id=user, channel_id=CASE_CHANNEL)
     assert response.status == 200
     (reply,) = bot.fake.wait_for("response_url", since=mark)
     assert reply.params["response_type"] == "ephemeral"
@@ -48,8 +47,10 @@ def roles(bot) -> list[tuple[str, str | None, str | None]]:
 
 def test_the_chair_adds_a_professional_and_the_channel_is_told(case_bot):
     said = add(case_bot, f"<@{NURSE}|sam> school nurse")
-    assert said == (f"<@{NURSE}> is now in the core group of CP-2027-0142 as school nurse: they can be recorded at "
-                    "meetings and are sent the plan. The case channel is told.")
+    assert said == (
+        f"<@{NURSE}> is now in the core group of CP-2027-0142 as school nurse: they can be recorded at "
+        "meetings and are sent the plan. The case channel is told."
+    )
     assert ("member", NURSE, "school nurse") in roles(case_bot)
     mark = case_bot.fake.mark()
     case_bot.dispatch()
@@ -63,8 +64,9 @@ def test_the_chair_adds_a_professional_and_the_channel_is_told(case_bot):
 
 def test_adding_someone_already_in_the_group_says_so_and_changes_nothing(case_bot):
     before = roles(case_bot)
-    assert add(case_bot, "<@U0HV> health visitor") == ("<@U0HV> is already in the core group of CP-2027-0142: "
-                                                       "nothing was changed.")
+    assert add(case_bot, "<@U0HV> health visitor") == (
+        "<@U0HV> is already in the core group of CP-2027-0142: nothing was changed."
+    )
     assert roles(case_bot) == before
     case_bot.dispatch()
     assert posts(case_bot, CASE_CHANNEL, kind="joined the core group") == []
@@ -73,16 +75,20 @@ def test_adding_someone_already_in_the_group_says_so_and_changes_nothing(case_bo
 def test_only_the_chair_may_add_someone(case_bot):
     assert add(case_bot, f"<@{NURSE}> school nurse", user="U0HV") == (
         "Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate can add someone to its core group. "
-        "Nothing was changed.")
+        "Nothing was changed."
+    )
     assert all(user != NURSE for _, user, _ in roles(case_bot))
 
 
-@pytest.mark.parametrize("text, answer", [
-    ("", "Say whom to add, as a mention"),
-    ("@sam school nurse", "Say whom to add, as a mention"),
-    (f"<@{NURSE}>", f"Say what <@{NURSE}> does, as a professional role"),
-    (f"<@{NURSE}> Nurse 2 (John Smith, 07700 900000)", "Give their professional role"),
-])
+@pytest.mark.parametrize(
+    "text, answer",
+    [
+        ("", "Say whom to add, as a mention"),
+        ("@sam school nurse", "Say whom to add, as a mention"),
+        (f"<@{NURSE}>", f"Say what <@{NURSE}> does, as a professional role"),
+        (f"<@{NURSE}> Nurse 2 (John Smith, 07700 900000)", "Give their professional role"),
+    ],
+)
 def test_a_missing_mention_or_a_role_that_is_not_a_role_is_refused(case_bot, text, answer):
     assert add(case_bot, text).startswith(answer)
     assert all(user != NURSE for _, user, _ in roles(case_bot))
@@ -94,8 +100,10 @@ def test_someone_added_can_be_recorded_as_attending_and_is_owed_the_plan(case_bo
     add(case_bot, f"<@{NURSE}> school nurse")
     case_bot.at(AFTER_THE_MEETING)
     view = open_modal(case_bot, "record")
-    options = {o["value"]: o["text"]["text"] for o in
-               next(b for b in view["blocks"] if b.get("block_id") == "meeting.attended")["element"]["options"]}
+    options = {
+        o["value"]: o["text"]["text"]
+        for o in next(b for b in view["blocks"] if b.get("block_id") == "meeting.attended")["element"]["options"]
+    }
     assert options[NURSE] == f"<@{NURSE}> (school nurse)"
     said = record(case_bot, {"meeting.attended": [CHAIR, NURSE]})
     assert said.startswith("Recorded the meeting of Mon 24 May 2027, 10:00: 2 attended, 6 invited but absent")
@@ -116,9 +124,16 @@ def test_an_outsider_cannot_be_recorded_until_the_chair_adds_them(case_bot):
     values = state_from_view(view, CHECKLIST_ANSWERS)
     values["meeting.attended"]["meeting.attended"] = options_value([CHAIR, NURSE])  # crafted: not an option
     response = case_bot.slack.view_submission(user_id=CHAIR, view=view, values=values)
-    assert modal_errors(response) == {"meeting.attended": (
-        "Only people in this core group can be recorded as attending. The chair adds a professional first with "
-        "`/core-group add @name ROLE`.")}
+    assert modal_errors(response) == {
+        "meeting.attended": (
+            "Only people in this core group can be recorded as attending. The chair adds a professional first with "
+            "`/core-group add @name ROLE`."
+        )
+    }
     add(case_bot, f"<@{NURSE}> school nurse")
-    assert modal_errors(submit(case_bot, open_modal(case_bot, "record"), {**CHECKLIST_ANSWERS,
-                                                                          "meeting.attended": [CHAIR, NURSE]})) == {}
+    assert (
+        modal_errors(
+            submit(case_bot, open_modal(case_bot, "record"), {**CHECKLIST_ANSWERS, "meeting.attended": [CHAIR, NURSE]})
+        )
+        == {}
+    )

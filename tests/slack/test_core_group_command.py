@@ -15,13 +15,14 @@ def case_bot(bot):
 
 def blocks_text(reply: dict) -> str:
     return "\n".join(
-        b.get("text", {}).get("text", "") if isinstance(b.get("text"), dict) else ""
-        for b in reply.get("blocks", [])
+        b.get("text", {}).get("text", "") if isinstance(b.get("text"), dict) else "" for b in reply.get("blocks", [])
     )
 
 
 def test_status_shows_the_case_roles_and_next_meeting_to_a_member(case_bot):
-    response = case_bot.slack.slash_command(command="/core-group", text="status", user_id="U0HV", channel_id="C0CASE142")
+    response = case_bot.slack.slash_command(
+        command="/core-group", text="status", user_id="U0HV", channel_id="C0CASE142"
+    )
     assert response.status == 200
     reply = case_bot.wait_for_reply()
     shown = blocks_text(reply)

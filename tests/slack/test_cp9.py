@@ -47,8 +47,9 @@ def coordinator_cp9(bot, user: str = COORDINATOR) -> dict:
     return message
 
 
-def mark_sent(bot, *, on: str = "2027-08-03", note: str | None = None, message: dict | None = None,
-              user: str = CHAIR) -> str:
+def mark_sent(
+    bot, *, on: str = "2027-08-03", note: str | None = None, message: dict | None = None, user: str = CHAIR
+) -> str:
     view = press_and_open(bot, user, message or chair_cp9(bot)[0], "Mark CP9 sent")
     answers = {"receipt.cp9_when": on}
     if note is not None:
@@ -67,8 +68,10 @@ def test_the_coordinator_hears_the_cp9_is_due_by_fri_6_aug_and_the_chair_gets_ma
     message = coordinator_cp9(held)
     assert message["text"] == "CP9 due for CP-2027-0142 by Fri 6 Aug 2027"
     shown = text_of(message)
-    assert ("The CP9 for the core group meeting on Fri 30 Jul 2027 is due with you by *Fri 6 Aug 2027* "
-            "(7 days after the meeting).") in shown
+    assert (
+        "The CP9 for the core group meeting on Fri 30 Jul 2027 is due with you by *Fri 6 Aug 2027* "
+        "(7 days after the meeting)."
+    ) in shown
     assert "*Chair:* <@U0CHAIR>" in shown
     assert buttons(message) == {"Mark CP9 received": "receipt.cp9_received"}
     (chair,) = chair_cp9(held)
@@ -91,7 +94,11 @@ def test_mark_cp9_sent_takes_a_link_and_updates_both_messages_in_place(held):
     assert buttons(coordinator) == {"Mark CP9 received": "receipt.cp9_received"}
     (sent,) = audit(held, "cp9.sent")
     assert (sent.actor, sent.detail["sent_on"], sent.detail["late"], sent.detail["with_note"]) == (
-        CHAIR, "2027-08-03", False, True)
+        CHAIR,
+        "2027-08-03",
+        False,
+        True,
+    )
 
 
 def test_a_sent_day_still_to_come_stays_in_the_form(held):
@@ -107,31 +114,44 @@ def test_only_the_chair_marks_it_sent_and_only_the_coordinator_marks_it_received
     held.at(local(2027, 8, 3, 14, 0))
     assert answer_to(held, press(held, "U0HV", chair_cp9(held)[0], "Mark CP9 sent")) == (
         "Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate can mark the CP9 sent. "
-        "Nothing was changed.")
+        "Nothing was changed."
+    )
     held.fake.assert_no_call("views.open", since=mark)
     assert answer_to(held, press(held, CHAIR, coordinator_cp9(held), "Mark CP9 received")) == (
         "Only the Co-ordinator, Children Services (<@U0COORD>) or their delegate for the coordinator's work can mark "
         "the CP9 received. "
-        "Nothing was changed.")
+        "Nothing was changed."
+    )
     mark_sent(held)
     held.at(local(2027, 8, 4, 9, 30))
     original = coordinator_cp9(held)
     assert answer_to(held, press(held, COORDINATOR, original, "Mark CP9 received")) == (
-        "Done: the CP9 is marked received, and the chair can see it.")
+        "Done: the CP9 is marked received, and the chair can see it."
+    )
     assert answer_to(held, press(held, COORDINATOR, original, "Mark CP9 received")) == (
-        "Already marked received by you at 09:30 on Wed 4 Aug 2027.")
+        "Already marked received by you at 09:30 on Wed 4 Aug 2027."
+    )
     held.dispatch()
     assert buttons(coordinator_cp9(held)) == {}
     assert "Marked received by <@U0COORD> on Wed 4 Aug 2027, 09:30." in text_of(coordinator_cp9(held))
     assert "Marked received by <@U0COORD>" in text_of(chair_cp9(held)[0])
     assert command_reply(held, "cp9-sent", user=CHAIR)["text"] == (
-        "Already marked received by <@U0COORD> at 09:30 on Wed 4 Aug 2027.")
+        "Already marked received by <@U0COORD> at 09:30 on Wed 4 Aug 2027."
+    )
     assert [e.actor for e in audit(held, "cp9.received")] == [COORDINATOR]
 
 
 def test_the_chair_is_reminded_two_working_days_before_and_on_the_deadline_then_told_it_is_overdue(held):
-    for moment in (local(2027, 8, 4, 8, 59), local(2027, 8, 4, 9, 0), local(2027, 8, 4, 9, 0), local(2027, 8, 5, 9, 0),
-                   local(2027, 8, 6, 9, 0), local(2027, 8, 6, 9, 30), local(2027, 8, 9, 9, 0), local(2027, 8, 10, 9, 0)):
+    for moment in (
+        local(2027, 8, 4, 8, 59),
+        local(2027, 8, 4, 9, 0),
+        local(2027, 8, 4, 9, 0),
+        local(2027, 8, 5, 9, 0),
+        local(2027, 8, 6, 9, 0),
+        local(2027, 8, 6, 9, 30),
+        local(2027, 8, 9, 9, 0),
+        local(2027, 8, 10, 9, 0),
+    ):
         held.sweep(moment)
     assert [m["text"] for m in chair_cp9(held)] == [
         "Send the CP9 for CP-2027-0142 by Fri 6 Aug 2027",
@@ -145,7 +165,11 @@ def test_the_chair_is_reminded_two_working_days_before_and_on_the_deadline_then_
     with held.services.uow_factory() as uow:
         (overdue,) = uow.cp9s.overdue(now=local(2027, 8, 10, 9, 0))
     assert (overdue.reference, overdue.form_name, overdue.due_on, overdue.days_overdue) == (
-        "CP-2027-0142", "CP9", date(2027, 8, 6), 4)
+        "CP-2027-0142",
+        "CP9",
+        date(2027, 8, 6),
+        4,
+    )
     held.at(local(2027, 8, 10, 11, 0))
     mark_sent(held, on="2027-08-10", message=chair_cp9(held)[-1])  # from the overdue message
     assert all(buttons(m) == {} for m in chair_cp9(held))  # every button about it is gone
@@ -167,22 +191,26 @@ def test_a_deadline_on_a_sunday_counts_as_the_friday_before_and_both_dates_are_s
     case_meeting_at(bot, MEETING, organisation={**ENGLAND, "policy": {"cp9": {"enabled": True, "days": 9}}})
     record_meeting(bot, at=RECORDED)
     shown = text_of(coordinator_cp9(bot))
-    assert ("is due with you by *Fri 6 Aug 2027* — day 9 after the meeting is Sun 8 Aug 2027, not a working day"
-            in shown)
+    assert "is due with you by *Fri 6 Aug 2027* — day 9 after the meeting is Sun 8 Aug 2027, not a working day" in shown
     bot.sweep(local(2027, 8, 4, 9, 0))
     bot.sweep(local(2027, 8, 9, 9, 0))
-    assert [m["text"] for m in chair_cp9(bot)][1:] == ["CP9 for CP-2027-0142: due by Fri 6 Aug 2027, not sent yet",
-                                                       "CP9 for CP-2027-0142: overdue (due Fri 6 Aug 2027)"]
+    assert [m["text"] for m in chair_cp9(bot)][1:] == [
+        "CP9 for CP-2027-0142: due by Fri 6 Aug 2027, not sent yet",
+        "CP9 for CP-2027-0142: overdue (due Fri 6 Aug 2027)",
+    ]
     status = blocks_text(command_reply(bot, "status", user=CHAIR))
-    assert ("*CP9* — meeting on Fri 30 Jul 2027, due by Fri 6 Aug 2027 (day 9, Sun 8 Aug 2027, is not a working day): "
-            "*overdue* — not sent, 3 days late") in status
+    assert (
+        "*CP9* — meeting on Fri 30 Jul 2027, due by Fri 6 Aug 2027 (day 9, Sun 8 Aug 2027, is not a working day): "
+        "*overdue* — not sent, 3 days late"
+    ) in status
 
 
 def test_a_deadline_on_the_closure_day_counts_as_the_last_working_day_before_christmas(bot):
     case_meeting_at(bot, local(2027, 12, 22, 10, 0))  # day 7 is Wed 29 Dec, the council's closure day
     record_meeting(bot, at=local(2027, 12, 22, 12, 0))
-    assert ("by *Fri 24 Dec 2027* — day 7 after the meeting is Wed 29 Dec 2027, not a working day"
-            in text_of(coordinator_cp9(bot)))
+    assert "by *Fri 24 Dec 2027* — day 7 after the meeting is Wed 29 Dec 2027, not a working day" in text_of(
+        coordinator_cp9(bot)
+    )
 
 
 def test_while_the_coordinator_is_away_their_delegate_gets_the_cp9_and_can_mark_it_received(bot):
@@ -206,7 +234,8 @@ def test_cp9_sent_from_the_case_channel_opens_the_same_form(held):
     view = open_modal(held, "cp9-sent")
     assert view["title"]["text"] == "CP9 sent"
     assert "due with the Co-ordinator, Children Services (<@U0COORD>) by *Fri 6 Aug 2027*" in text_of(
-        {"blocks": view["blocks"]})
+        {"blocks": view["blocks"]}
+    )
 
 
 def test_a_significant_amendment_goes_to_the_coordinator_for_the_review_conference_without_the_records_words(bot):

@@ -41,7 +41,8 @@ def test_a_meeting_recorded_under_england_asks_nobody_for_a_cp9(bot):
     assert "CP9" not in said
     assert cp9_seen_by(bot) == dict.fromkeys(
         ["chair's message", "coordinator's message", "status line", "chair's Home", "coordinator's Home", "digest"],
-        False)
+        False,
+    )
     with bot.services.uow_factory() as uow:
         assert [e.action for e in uow.audit.list() if e.action.startswith("cp9.")] == []
 
@@ -51,16 +52,24 @@ def test_cp9_sent_under_england_says_the_procedure_has_no_cp9(bot):
     record_meeting(bot, at=RECORDED)
     reply = command_reply(bot, "cp9-sent", user=CHAIR)
     assert reply["response_type"] == "ephemeral"
-    assert reply["text"] == ("Kent County Council's procedure (england) has no CP9: there is nothing to mark sent. "
-                             "An organisation turns it on with `cp9: {enabled: true}` under `policy`.")
+    assert reply["text"] == (
+        "Kent County Council's procedure (england) has no CP9: there is nothing to mark sent. "
+        "An organisation turns it on with `cp9: {enabled: true}` under `policy`."
+    )
 
 
 def test_a_meeting_recorded_under_south_ayrshire_asks_for_the_cp9_everywhere(bot):
     case_meeting_at(bot, MEETING)  # the South Ayrshire organisation
     record_meeting(bot, at=RECORDED)
     seen = cp9_seen_by(bot)
-    assert seen == {"chair's message": True, "coordinator's message": True, "status line": True,
-                    "chair's Home": True, "coordinator's Home": False, "digest": True}
+    assert seen == {
+        "chair's message": True,
+        "coordinator's message": True,
+        "status line": True,
+        "chair's Home": True,
+        "coordinator's Home": False,
+        "digest": True,
+    }
     # The coordinator's Home offers "Mark CP9 received" only once the chair has marked it sent.
 
 

@@ -63,7 +63,9 @@ def test_the_modal_asks_for_the_conference_the_convener_and_chair_how_it_was_agr
     assert blocks["deregistration.convener"]["element"]["type"] == "users_select"
     assert blocks["deregistration.meeting_chair"]["element"]["type"] == "users_select"
     assert [o["value"] for o in blocks["deregistration.agreed_by"]["element"]["options"]] == [
-        "consensus", "reviewing_officer"]
+        "consensus",
+        "reviewing_officer",
+    ]
     assert blocks["deregistration.reviewing_officer"]["optional"] is True
     assert blocks["deregistration.target_on"]["hint"]["text"] == "Between 6 and 8 weeks after the review conference."
 
@@ -71,20 +73,26 @@ def test_the_modal_asks_for_the_conference_the_convener_and_chair_how_it_was_agr
 def test_a_consensus_deregistration_stops_the_core_group_and_asks_the_convener_and_chair(case_bot):
     mark = case_bot.fake.mark()
     said = deregister(case_bot)
-    assert said.startswith("Recorded: CP-2027-0142 is off the register. Core group meetings and reminders stop "
-                           "(1 upcoming meeting cancelled). <@U0LP> is asked to arrange the post-deregistration "
-                           "Child's Plan meeting between Tue 3 Aug 2027 and Tue 17 Aug 2027")
+    assert said.startswith(
+        "Recorded: CP-2027-0142 is off the register. Core group meetings and reminders stop "
+        "(1 upcoming meeting cancelled). <@U0LP> is asked to arrange the post-deregistration "
+        "Child's Plan meeting between Tue 3 Aug 2027 and Tue 17 Aug 2027"
+    )
     (post,) = posts(case_bot, CASE_CHANNEL, since=mark)
     shown = text_of(post)
     assert post["text"] == "CP-2027-0142 is off the child protection register: core group meetings stop"
     assert "The review conference on Tue 22 Jun 2027 agreed that risks have reduced enough." in shown
-    assert "between Tue 3 Aug 2027 and Tue 17 Aug 2027 (6 to 8 weeks after the review conference), " \
-           "target Tue 10 Aug 2027" in shown
+    assert (
+        "between Tue 3 Aug 2027 and Tue 17 Aug 2027 (6 to 8 weeks after the review conference), "
+        "target Tue 10 Aug 2027" in shown
+    )
     assert "*Convener:* <@U0LP> · *Chair:* <@U0NP> (agreed by consensus)" in shown
     assert "*Cancelled:* Tue 6 Jul 2027, 10:00" in shown
     for person, role in ((CONVENER, "convene"), (MEETING_CHAIR, "chair")):
         message = dm(case_bot, person)
-        assert message["text"].startswith("Please arrange the post-deregistration Child's Plan meeting for CP-2027-0142")
+        assert message["text"].startswith(
+            "Please arrange the post-deregistration Child's Plan meeting for CP-2027-0142"
+        )
         assert f"You are to *{role}* it" in text_of(message)
         assert "if risks remain reduced, it reviews the Child's Plan" in text_of(message)
         assert list(buttons(message)) == ["Set the date", "Record the outcome"]
@@ -96,8 +104,9 @@ def test_a_consensus_deregistration_stops_the_core_group_and_asks_the_convener_a
     case_bot.sweep(local(2027, 7, 2, 9, 0))
     case_bot.sweep(local(2027, 7, 6, 9, 0))
     group = {CASE_CHANNEL, CHAIR, "U0TL", "U0HV", "U0TEACH", "U0POL"}
-    assert [c.params["text"] for c in case_bot.fake.calls_to("chat.postMessage", since=mark)
-            if c.params["channel"] in group] == []
+    assert [
+        c.params["text"] for c in case_bot.fake.calls_to("chat.postMessage", since=mark) if c.params["channel"] in group
+    ] == []
 
 
 def test_status_shows_the_case_as_deregistered_with_the_window_and_who_runs_the_meeting(case_bot):
@@ -115,10 +124,19 @@ def test_with_no_consensus_the_reviewing_officers_decision_is_recorded_and_named
     view = open_deregistration(case_bot)
     missing = submit(case_bot, view, {**AGREED, "deregistration.agreed_by": "reviewing_officer"}, user=CHAIR)
     assert modal_errors(missing) == {
-        "deregistration.reviewing_officer": "The reviewing officer decided: choose who the reviewing officer was."}
+        "deregistration.reviewing_officer": "The reviewing officer decided: choose who the reviewing officer was."
+    }
     mark = case_bot.fake.mark()
-    response = submit(case_bot, view, {**AGREED, "deregistration.agreed_by": "reviewing_officer",
-                                       "deregistration.reviewing_officer": REVIEWING_OFFICER}, user=CHAIR)
+    response = submit(
+        case_bot,
+        view,
+        {
+            **AGREED,
+            "deregistration.agreed_by": "reviewing_officer",
+            "deregistration.reviewing_officer": REVIEWING_OFFICER,
+        },
+        user=CHAIR,
+    )
     assert modal_errors(response) == {}
     ephemeral_to(case_bot, CHAIR, since=mark)
     case_bot.dispatch()
@@ -132,9 +150,12 @@ def test_with_no_consensus_the_reviewing_officers_decision_is_recorded_and_named
 def test_a_target_outside_the_window_keeps_the_modal_open_naming_the_windows_dates(case_bot):
     view = open_deregistration(case_bot)
     response = submit(case_bot, view, {**AGREED, "deregistration.target_on": "2027-07-27"}, user=CHAIR)
-    assert modal_errors(response) == {"deregistration.target_on": (
-        "The meeting must be between Tue 3 Aug 2027 and Tue 17 Aug 2027 (6 to 8 weeks after the review conference): "
-        "choose a date in that window.")}
+    assert modal_errors(response) == {
+        "deregistration.target_on": (
+            "The meeting must be between Tue 3 Aug 2027 and Tue 17 Aug 2027 (6 to 8 weeks after the review conference): "
+            "choose a date in that window."
+        )
+    }
     assert case_row(case_bot).status == "open"
     case_bot.fake.assert_no_call("chat.postEphemeral")
 
@@ -143,7 +164,8 @@ def test_the_coordinator_may_deregister_but_a_member_is_told_who_can(case_bot):
     refused = command(case_bot, "deregister", user="U0HV")
     assert ephemeral_answer(case_bot, refused) == (
         "Only the chair of CP-2027-0142 (<@U0CHAIR>) or the coordinator or their delegate can record its "
-        "deregistration. Nothing was changed.")
+        "deregistration. Nothing was changed."
+    )
     case_bot.fake.assert_no_call("views.open")
     assert "Recorded: CP-2027-0142 is off the register." in deregister(case_bot, user=COORDINATOR)
     again = command(case_bot, "deregister", user=CHAIR)
@@ -159,7 +181,7 @@ def test_the_convener_and_chair_are_reminded_through_the_window_and_a_missed_win
         case_bot.sweep(moment)  # a second pass sends nothing twice
         out = []
         for person in (CONVENER, MEETING_CHAIR):
-            new = case_bot.fake.messages(person)[seen[person]:]
+            new = case_bot.fake.messages(person)[seen[person] :]
             seen[person] += len(new)
             out += [f"{person}: {m['text'].split(':')[0]}" for m in new]
         return out
@@ -178,23 +200,29 @@ def test_the_convener_and_chair_are_reminded_through_the_window_and_a_missed_win
         owed = uow.obligations.open_for_subject("deregistration", missed.id)
         assert missed.window_closes_on.isoformat() == "2027-08-17"
         assert {(o.recipient, o.owner, o.stage, o.next_step_at) for o in owed} == {
-            ("convener", CONVENER, "overdue", None), ("meeting_chair", MEETING_CHAIR, "overdue", None)}
+            ("convener", CONVENER, "overdue", None),
+            ("meeting_chair", MEETING_CHAIR, "overdue", None),
+        }
     assert ("deregistration.window_missed", SYSTEM_ACTOR, None) in audit_actions(case_bot, "deregistration.")
 
 
 def test_the_convener_sets_the_date_and_the_case_channel_is_told(case_bot):
     deregister(case_bot)
-    view = click_and_open(case_bot, user=CONVENER, message=dm(case_bot, CONVENER), label="Set the date",
-                          at=local(2027, 7, 1, 11, 0))
+    view = click_and_open(
+        case_bot, user=CONVENER, message=dm(case_bot, CONVENER), label="Set the date", at=local(2027, 7, 1, 11, 0)
+    )
     blocks = {b.get("block_id"): b for b in view["blocks"]}
     assert blocks["deregistration.date"]["element"]["initial_date"] == "2027-08-10"
     mark = case_bot.fake.mark()
     submit(case_bot, view, {"deregistration.date": "2027-08-10", "deregistration.time": "14:00"}, user=CONVENER)
     assert ephemeral_to(case_bot, CONVENER, since=mark) == (
-        "Saved: the post-deregistration meeting of CP-2027-0142 is on Tue 10 Aug 2027, 14:00. The case channel is told.")
+        "Saved: the post-deregistration meeting of CP-2027-0142 is on Tue 10 Aug 2027, 14:00. The case channel is told."
+    )
     case_bot.dispatch()
     (post,) = posts(case_bot, CASE_CHANNEL, since=mark)
-    assert post["text"] == "The post-deregistration Child's Plan meeting for CP-2027-0142 is set: Tue 10 Aug 2027, 14:00"
+    assert (
+        post["text"] == "The post-deregistration Child's Plan meeting for CP-2027-0142 is set: Tue 10 Aug 2027, 14:00"
+    )
     assert deregistration_row(case_bot).meeting_at == datetime(2027, 8, 10, 13, 0, tzinfo=UTC)
     case_bot.sweep(local(2027, 8, 3, 9, 0))
     assert "*Meeting:* Tue 10 Aug 2027, 14:00" in text_of(dm(case_bot, CONVENER))
@@ -206,7 +234,8 @@ def test_someone_else_clicking_the_conveners_button_is_told_who_can_and_nothing_
     response = click(case_bot, user="U0HV", message=dm(case_bot, CONVENER), label="Record the outcome")
     assert click_answer(case_bot, response) == (
         "Only the convener (<@U0LP>) or chair of the post-deregistration meeting of CP-2027-0142 or their delegate "
-        "can record this meeting's outcome. Nothing was changed.")
+        "can record this meeting's outcome. Nothing was changed."
+    )
     case_bot.fake.assert_no_call("views.open", since=mark)
     assert deregistration_row(case_bot).status == "tracking"
 
@@ -219,8 +248,16 @@ def test_the_chairs_delegate_may_deregister_and_the_conveners_delegate_gets_the_
     with case_bot.services.uow_factory() as uow:
         organisation_id = case_row(case_bot).organisation_id
         for principal, stand_in in ((CHAIR, "U0DEP"), (CONVENER, "U0LPDEP")):
-            uow.delegates.add(Delegate(organisation_id=organisation_id, principal=principal, delegate=stand_in,
-                                       until=date(2027, 6, 30), scope="chairing", created_at=local(2027, 6, 1, 9, 0)))
+            uow.delegates.add(
+                Delegate(
+                    organisation_id=organisation_id,
+                    principal=principal,
+                    delegate=stand_in,
+                    until=date(2027, 6, 30),
+                    scope="chairing",
+                    created_at=local(2027, 6, 1, 9, 0),
+                )
+            )
         uow.commit()
     deregister(case_bot, user="U0DEP")
     assert audit_actions(case_bot, "case.deregistered") == [("case.deregistered", "U0DEP", CHAIR)]
@@ -231,7 +268,8 @@ def test_the_chairs_delegate_may_deregister_and_the_conveners_delegate_gets_the_
 
 
 def test_a_week_left_falling_on_a_bank_holiday_comes_the_working_day_before_and_the_window_is_missed_at_midnight(
-        case_bot):
+    case_bot,
+):
     # Conference Mon 14 Jun 2027: the window is Mon 26 Jul to Mon 9 Aug; a week left would be Mon 2 Aug, Scotland's
     # summer bank holiday, so it comes on Fri 30 Jul (not Tue 3 Aug); missed at midnight after Mon 9 Aug.
     deregister(case_bot, {"deregistration.conference_on": "2027-06-14", "deregistration.target_on": "2027-08-02"})
@@ -265,15 +303,24 @@ def test_a_week_left_falling_on_a_bank_holiday_comes_the_working_day_before_and_
 def test_an_outcome_discharges_the_window_nothing_more_is_sent_and_an_escalation_owes_the_outcome_again(case_bot):
     deregister(case_bot)
     case_bot.sweep(local(2027, 8, 3, 9, 0))
-    record_outcome(case_bot, {"deregistration.held_on": "2027-08-04", "deregistration.risk": "yes"}, user=CONVENER,
-                   at=local(2027, 8, 4, 16, 0))
+    record_outcome(
+        case_bot,
+        {"deregistration.held_on": "2027-08-04", "deregistration.risk": "yes"},
+        user=CONVENER,
+        at=local(2027, 8, 4, 16, 0),
+    )
     with case_bot.services.uow_factory() as uow:
         owed = [o for o in uow.obligations.for_case(case_row(case_bot).id) if o.subject_type == "deregistration"]
     assert {(o.kind, o.recipient, o.status, o.discharged_by) for o in owed} == {
         ("post_dereg_meeting", "convener", "discharged", CONVENER),
-        ("post_dereg_meeting", "meeting_chair", "discharged", CONVENER), ("post_dereg_outcome", "", "open", None)}
+        ("post_dereg_meeting", "meeting_chair", "discharged", CONVENER),
+        ("post_dereg_outcome", "", "open", None),
+    }
     mark = case_bot.fake.mark()
     for day in (10, 17, 18):
         case_bot.sweep(local(2027, 8, day, 9, 0))
-    assert [c for c in case_bot.fake.calls_to("chat.postMessage", since=mark)
-            if c.params["channel"] in (CONVENER, MEETING_CHAIR)] == []
+    assert [
+        c
+        for c in case_bot.fake.calls_to("chat.postMessage", since=mark)
+        if c.params["channel"] in (CONVENER, MEETING_CHAIR)
+    ] == []

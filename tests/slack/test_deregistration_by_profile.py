@@ -27,10 +27,14 @@ from tests.slack.deregistration_steps import (
 )
 from tests.slack.deregistration_steps import deregister as deregister_in_fife
 
-ENGLAND = organisation_file(organisation={"name": "Kent County Council", "profile": "england", "nation": "england",
-                                          "closure_days": []})
-DECIDED = {"deregistration.conference_on": "2027-06-22", "deregistration.plan": "single_agency",
-           "deregistration.lead_agency": "Health"}
+ENGLAND = organisation_file(
+    organisation={"name": "Kent County Council", "profile": "england", "nation": "england", "closure_days": []}
+)
+DECIDED = {
+    "deregistration.conference_on": "2027-06-22",
+    "deregistration.plan": "single_agency",
+    "deregistration.lead_agency": "Health",
+}
 
 
 def test_in_england_deregistration_records_how_the_plan_continues_and_closes_the_case_at_once(bot):
@@ -42,23 +46,32 @@ def test_in_england_deregistration_records_how_the_plan_continues_and_closes_the
     refused = submit(bot, view, {"deregistration.conference_on": "2027-06-22"}, user=CHAIR)
     assert modal_errors(refused) == {
         "deregistration.plan": "Say whether the Child's Plan continues as single-agency or multi-agency.",
-        "deregistration.lead_agency": "Name the lead agency (for example Health or Education), not a person."}
+        "deregistration.lead_agency": "Name the lead agency (for example Health or Education), not a person.",
+    }
     assert case_row(bot).status == "open"
     mark = bot.fake.mark()
     assert modal_errors(submit(bot, view, DECIDED, user=CHAIR)) == {}
     said = ephemeral_to(bot, CHAIR, since=mark)
-    assert said.startswith("Recorded: CP-2027-0142 is off the register and the case is closed; the Child's Plan "
-                           "continues as a single-agency plan.")
+    assert said.startswith(
+        "Recorded: CP-2027-0142 is off the register and the case is closed; the Child's Plan "
+        "continues as a single-agency plan."
+    )
     bot.dispatch()
     (post,) = posts(bot, CASE_CHANNEL, since=mark)
-    assert post["text"] == ("Case CP-2027-0142 is closed: risks remain reduced and the Child's Plan continues as "
-                            "a single-agency plan")
+    assert post["text"] == (
+        "Case CP-2027-0142 is closed: risks remain reduced and the Child's Plan continues as a single-agency plan"
+    )
     assert "The review conference on Tue 22 Jun 2027 removed the child's name from the register." in text_of(post)
     case = case_row(bot)
     assert (case.status, case.closed_at) == ("closed", DEREGISTERED_AT)
     row = deregistration_row(bot)
     assert (row.status, row.convener, row.window_opens_on, row.plan_type, row.lead_agency) == (
-        "completed", None, None, "single_agency", "Health")
+        "completed",
+        None,
+        None,
+        "single_agency",
+        "Health",
+    )
     assert [a for a, _, _ in audit_actions(bot, "case.")] == ["case.registered", "case.deregistered", "case.closed"]
     assert posts(bot, "U0LP") == [] and posts(bot, "U0NP") == []  # nobody is asked to convene a meeting
     response = command(bot, "status", user="U0HV")
@@ -68,9 +81,17 @@ def test_in_england_deregistration_records_how_the_plan_continues_and_closes_the
 
 
 def test_an_english_organisation_can_turn_the_post_deregistration_meeting_on(bot):
-    bot.import_organisation(organisation_file(organisation={
-        "name": "Kent County Council", "profile": "england", "nation": "england", "closure_days": [],
-        "policy": {"post_deregistration": {"enabled": True}}}))
+    bot.import_organisation(
+        organisation_file(
+            organisation={
+                "name": "Kent County Council",
+                "profile": "england",
+                "nation": "england",
+                "closure_days": [],
+                "policy": {"post_deregistration": {"enabled": True}},
+            }
+        )
+    )
     bot.sweep(local(2027, 5, 17, 10, 0))
     deregister_in_fife(bot)
     assert case_row(bot).status == "deregistered"
@@ -81,17 +102,29 @@ def test_in_fife_risks_remaining_reduced_need_the_review_of_the_activity_in_the_
     bot.import_organisation(FIFE)
     bot.sweep(local(2027, 5, 17, 10, 0))
     deregister_in_fife(bot)
-    view = click_and_open(bot, user=MEETING_CHAIR, message=dm(bot, MEETING_CHAIR), label="Record the outcome",
-                          at=local(2027, 8, 10, 16, 0))
+    view = click_and_open(
+        bot,
+        user=MEETING_CHAIR,
+        message=dm(bot, MEETING_CHAIR),
+        label="Record the outcome",
+        at=local(2027, 8, 10, 16, 0),
+    )
     blocks = {b.get("block_id"): b for b in view["blocks"]}
     (option,) = blocks["deregistration.activity"]["element"]["options"]
     assert option["text"]["text"] == "The meeting reviewed the activity outlined in the Child's Plan"
-    answers = {"deregistration.held_on": "2027-08-10", "deregistration.risk": "no",
-               "deregistration.plan": "single_agency", "deregistration.lead_agency": "Health"}
+    answers = {
+        "deregistration.held_on": "2027-08-10",
+        "deregistration.risk": "no",
+        "deregistration.plan": "single_agency",
+        "deregistration.lead_agency": "Health",
+    }
     refused = submit(bot, view, answers, user=MEETING_CHAIR)
-    assert modal_errors(refused) == {"deregistration.activity": (
-        "Risks remain reduced: first review the activity outlined in the Child's Plan, then say how the plan "
-        "continues.")}
+    assert modal_errors(refused) == {
+        "deregistration.activity": (
+            "Risks remain reduced: first review the activity outlined in the Child's Plan, then say how the plan "
+            "continues."
+        )
+    }
     assert case_row(bot).status == "deregistered"
     mark = bot.fake.mark()
     assert modal_errors(submit(bot, view, {**answers, "deregistration.activity": ["yes"]}, user=MEETING_CHAIR)) == {}

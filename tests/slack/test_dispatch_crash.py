@@ -20,29 +20,51 @@ QUEUED = datetime(2027, 5, 17, 9, 0, tzinfo=timezone.utc)
 
 
 def coregroup_sweep(bot, now: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "COREGROUP_", "DATABASE_URL")) and "proxy" not in k.lower()}
-    env.update(SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=bot.fake.api_url,
-               DATABASE_URL=bot.engine.url.render_as_string(hide_password=False))
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", "sweep", "--now", now], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "COREGROUP_", "DATABASE_URL")) and "proxy" not in k.lower()
+    }
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_API_URL=bot.fake.api_url,
+        DATABASE_URL=bot.engine.url.render_as_string(hide_password=False),
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "sweep", "--now", now],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def queue_messages(bot) -> None:
     with bot.services.uow_factory() as uow:
         for i in range(MESSAGES):
             uow.outbox.enqueue(
-                key=f"crash-test:{i}", kind=NoticeKind.MEETING_SCHEDULED, recipient=f"C0X{i:04d}", now=QUEUED,
-                payload={"reference": f"CP-CRASH-{i:04d}", "kind": "regular", "starts_at": "2027-06-01T09:00:00+00:00",
-                         "timezone": "Europe/London", "mode": "online", "note": None, "scheduled_by": None},
+                key=f"crash-test:{i}",
+                kind=NoticeKind.MEETING_SCHEDULED,
+                recipient=f"C0X{i:04d}",
+                now=QUEUED,
+                payload={
+                    "reference": f"CP-CRASH-{i:04d}",
+                    "kind": "regular",
+                    "starts_at": "2027-06-01T09:00:00+00:00",
+                    "timezone": "Europe/London",
+                    "mode": "online",
+                    "note": None,
+                    "scheduled_by": None,
+                },
             )
         uow.commit()
 
 
 def delivered(bot) -> Counter:
     """How many times Slack accepted each message (by its case reference)."""
-    return Counter(c.params["text"].split(" for ")[1].split(" ")[0]
-                   for c in bot.fake.calls_to("chat.postMessage") if c.ok)
+    return Counter(
+        c.params["text"].split(" for ")[1].split(" ")[0] for c in bot.fake.calls_to("chat.postMessage") if c.ok
+    )
 
 
 def test_a_dispatcher_killed_mid_batch_loses_nothing_and_repeats_at_most_one_message(bot):

@@ -62,8 +62,15 @@ def test_a_429_holds_up_only_its_own_channel_and_its_retry_after_is_honoured(bot
     bot.at(START)
     time = HandMovedTime()
     sender = TimedSender(bot.runtime.sender, time)
-    report = dispatch_pending(uow_factory=bot.services.uow_factory, sender=sender, now=START, pacer=Pacer(),
-                              clock=bot.clock.now, monotonic=time.monotonic, sleep=time.sleep)
+    report = dispatch_pending(
+        uow_factory=bot.services.uow_factory,
+        sender=sender,
+        now=START,
+        pacer=Pacer(),
+        clock=bot.clock.now,
+        monotonic=time.monotonic,
+        sleep=time.sleep,
+    )
     first, second, retried = bot.fake.calls_to("chat.postMessage")
     assert (first.status, first.params["channel"]) == (429, "C0CASE142")
     assert (second.status, second.params["channel"]) == (200, "C0CASE200")
@@ -163,8 +170,14 @@ def test_an_update_changes_the_sent_message_in_place_with_chat_update(bot):
     dispatch_at(bot, START)
     (sent,) = rows(bot, status="sent")
     with bot.services.uow_factory() as uow:
-        uow.outbox.enqueue(key="update:1", kind=NoticeKind.MEETING_SCHEDULED, recipient="C0CASE142", now=START,
-                           payload={**sent.payload, "note": "Room 4"}, replaces_key=sent.idempotency_key)
+        uow.outbox.enqueue(
+            key="update:1",
+            kind=NoticeKind.MEETING_SCHEDULED,
+            recipient="C0CASE142",
+            now=START,
+            payload={**sent.payload, "note": "Room 4"},
+            replaces_key=sent.idempotency_key,
+        )
         uow.commit()
     bot.dispatch()
     (update,) = bot.fake.calls_to("chat.update")
@@ -179,13 +192,21 @@ def test_an_update_of_a_message_withdrawn_before_it_went_is_posted_and_nobody_is
     (sent,) = rows(bot, status="sent")
     chase = "obligation:1:1:reminded.0:C0CASE142"
     with bot.services.uow_factory() as uow:
-        uow.outbox.enqueue(key=chase, kind=sent.kind, recipient="C0CASE142", now=START, case_id=sent.case_id,
-                           payload=sent.payload)
+        uow.outbox.enqueue(
+            key=chase, kind=sent.kind, recipient="C0CASE142", now=START, case_id=sent.case_id, payload=sent.payload
+        )
         uow.commit()
     with bot.services.uow_factory() as uow:
         assert uow.obligations.withdraw_notices("obligation:1:", case_id=sent.case_id) == 1
-        uow.outbox.enqueue(key=f"{chase}:done", kind=sent.kind, recipient="C0CASE142", now=START, case_id=sent.case_id,
-                           payload={**sent.payload, "note": "Room 4"}, replaces_key=chase)
+        uow.outbox.enqueue(
+            key=f"{chase}:done",
+            kind=sent.kind,
+            recipient="C0CASE142",
+            now=START,
+            case_id=sent.case_id,
+            payload={**sent.payload, "note": "Room 4"},
+            replaces_key=chase,
+        )
         uow.commit()
     bot.dispatch()
     assert bot.fake.calls_to("chat.update") == []

@@ -29,8 +29,12 @@ MEETING = local(2027, 7, 30, 10, 0)
 RECORDED = local(2027, 7, 30, 12, 0)
 
 
-DETAILS = {"letter.relationship": "Father", "letter.kind": "prison", "letter.name": "HMP Kilmarnock",
-           "letter.contact": "U0HV"}
+DETAILS = {
+    "letter.relationship": "Father",
+    "letter.kind": "prison",
+    "letter.name": "HMP Kilmarnock",
+    "letter.contact": "U0HV",
+}
 
 
 def letters(bot) -> list:
@@ -53,8 +57,9 @@ def test_a_record_replayed_three_times_is_saved_once_and_each_replay_gets_the_sa
     case_meeting_at(bot, MEETING)
     bot.at(RECORDED)
     view = open_modal(bot, "record")
-    first = bot.slack.view_submission(user_id=CHAIR, view=view,
-                                      values=state_from_view(view, {**CHECKLIST_ANSWERS, **ATTENDANCE}))
+    first = bot.slack.view_submission(
+        user_id=CHAIR, view=view, values=state_from_view(view, {**CHECKLIST_ANSWERS, **ATTENDANCE})
+    )
     bot.fake.wait_for("chat.postEphemeral")
     again = replay(bot, first, times=3)
     assert [(r.status, r.body) for r in again] == [(first.status, first.body)] * 3 == [(200, "")] * 3
@@ -97,8 +102,7 @@ def test_a_letters_details_replayed_make_one_letter(bot, caplog):
 def test_a_flagged_letter_and_two_forms_submitted_at_once_make_one_letter(bot):
     case_meeting_at(bot, MEETING)
     record_meeting(bot, at=RECORDED, answers={"meeting.flags": ["institution"]})
-    button = press_and_open(bot, CHAIR, message_to(bot, CHAIR, "the coordinator needs the details"),
-                            "Give the details")
+    button = press_and_open(bot, CHAIR, message_to(bot, CHAIR, "the coordinator needs the details"), "Give the details")
     command = open_modal(bot, "institution", user=COORDINATOR)
     statuses = at_once(
         lambda: bot.slack.view_submission(user_id=CHAIR, view=button, values=state_from_view(button, DETAILS)),

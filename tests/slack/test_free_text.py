@@ -88,8 +88,16 @@ def uphold_reason(bot) -> str:
 
 def move_reason_and_note(bot) -> str:
     bot.import_organisation()
-    schedule(bot, {"meeting.date": "2027-05-25", "meeting.time": "14:30", "meeting.reason": f"Court, {WORDS}",
-                   "meeting.note": f"Room 2, {WORDS}"}, at=local(2027, 5, 17, 10, 0))
+    schedule(
+        bot,
+        {
+            "meeting.date": "2027-05-25",
+            "meeting.time": "14:30",
+            "meeting.reason": f"Court, {WORDS}",
+            "meeting.note": f"Room 2, {WORDS}",
+        },
+        at=local(2027, 5, 17, 10, 0),
+    )
     bot.dispatch()
     meeting, (move,) = the_first_meeting(bot)
     return f"{move.reason} / {meeting.note}"
@@ -105,9 +113,16 @@ def cancel_reason(bot) -> str:
 
 def record_checklist_and_action(bot) -> str:
     bot.import_organisation()
-    record(bot, {"meeting.checklist.supports": f"Family support, {WORDS}", "meeting.action.1.what": f"Refer {WORDS}",
-                 "meeting.action.1.owner": "U0HV", "meeting.action.1.due": "2027-06-04"},
-           at=local(2027, 5, 24, 11, 30))
+    record(
+        bot,
+        {
+            "meeting.checklist.supports": f"Family support, {WORDS}",
+            "meeting.action.1.what": f"Refer {WORDS}",
+            "meeting.action.1.owner": "U0HV",
+            "meeting.action.1.due": "2027-06-04",
+        },
+        at=local(2027, 5, 24, 11, 30),
+    )
     bot.dispatch()
     with bot.services.uow_factory() as uow:
         (saved,) = uow.meeting_records.for_case(uow.cases.get_by_reference("CP-2027-0142").id)
@@ -130,10 +145,17 @@ def lead_agency(bot) -> str:
     bot.import_organisation(dereg.FIFE)  # the post-deregistration meeting's outcome: Fife's procedure
     bot.sweep(local(2027, 5, 17, 10, 0))
     dereg.deregister(bot)
-    dereg.record_outcome(bot, {"deregistration.held_on": "2027-08-10", "deregistration.risk": "no",
-                               "deregistration.activity": ["yes"],
-                               "deregistration.plan": "multi_agency", "deregistration.lead_agency": WORDS},
-                         at=local(2027, 8, 10, 16, 0))
+    dereg.record_outcome(
+        bot,
+        {
+            "deregistration.held_on": "2027-08-10",
+            "deregistration.risk": "no",
+            "deregistration.activity": ["yes"],
+            "deregistration.plan": "multi_agency",
+            "deregistration.lead_agency": WORDS,
+        },
+        at=local(2027, 8, 10, 16, 0),
+    )
     return dereg.deregistration_row(bot).lead_agency
 
 
@@ -142,8 +164,16 @@ def letter_details(bot) -> str:
     record_meeting(bot, at=local(2027, 7, 30, 12, 0), answers={"meeting.flags": ["institution"]})
     (asked,) = [m for m in bot.fake.messages(CHAIR) if "the coordinator needs the details" in m.get("text", "")]
     view = press_and_open(bot, CHAIR, asked, "Give the details")
-    errors, _ = submit_form(bot, view, {"letter.relationship": f"Uncle {WORDS}", "letter.kind": "prison",
-                                        "letter.name": f"HMP {WORDS}", "letter.contact": "U0HV"})
+    errors, _ = submit_form(
+        bot,
+        view,
+        {
+            "letter.relationship": f"Uncle {WORDS}",
+            "letter.kind": "prison",
+            "letter.name": f"HMP {WORDS}",
+            "letter.contact": "U0HV",
+        },
+    )
     assert not errors
     bot.sweep(local(2027, 8, 4, 9, 0))  # the coordinator's reminder and digest name the letter too
     with bot.services.uow_factory() as uow:
@@ -164,8 +194,18 @@ def action_close_reason(bot) -> str:
         return closed.closed_reason
 
 
-FREE_TEXT_PATHS = [request_details, refusal_reason, uphold_reason, move_reason_and_note, cancel_reason,
-                   record_checklist_and_action, action_close_reason, cp9_note, lead_agency, letter_details]
+FREE_TEXT_PATHS = [
+    request_details,
+    refusal_reason,
+    uphold_reason,
+    move_reason_and_note,
+    cancel_reason,
+    record_checklist_and_action,
+    action_close_reason,
+    cp9_note,
+    lead_agency,
+    letter_details,
+]
 
 
 def audit_text(bot) -> str:
@@ -215,12 +255,23 @@ def test_a_nul_byte_in_the_request_details_is_refused_on_the_field_and_nothing_i
     caplog.set_level(logging.DEBUG, logger="sqlalchemy.pool")
     case_bot.at(ASKED)
     view = open_request_form(case_bot)
-    response = submit(case_bot, user="U0HV", view=view, wait_for=None, answers={
-        "request.concern": "new", "request.urgency": "routine", "request.details": f"{WORDS}\x00 bruising"})
+    response = submit(
+        case_bot,
+        user="U0HV",
+        view=view,
+        wait_for=None,
+        answers={"request.concern": "new", "request.urgency": "routine", "request.details": f"{WORDS}\x00 bruising"},
+    )
     assert response.status == 200
-    assert response.json() == {"response_action": "errors", "errors": {"request.details": (
-        "Remove the control character at position 17 (NUL, U+0000): it is invisible and cannot be saved. "
-        "Retype that part of the text rather than pasting it.")}}
+    assert response.json() == {
+        "response_action": "errors",
+        "errors": {
+            "request.details": (
+                "Remove the control character at position 17 (NUL, U+0000): it is invisible and cannot be saved. "
+                "Retype that part of the text rather than pasting it."
+            )
+        },
+    }
     with case_bot.services.uow_factory() as uow:
         assert uow.requests.for_case(uow.cases.get_by_reference("CP-2027-0142").id) == []
     case_bot.fake.assert_no_call("chat.postEphemeral")
@@ -234,8 +285,9 @@ def test_other_control_characters_are_refused_too_and_line_breaks_and_tabs_are_n
     case_bot.at(ASKED)
     view = open_request_form(case_bot)
     answers = {"request.concern": "new", "request.urgency": "routine"}
-    refused = submit(case_bot, user="U0HV", view=view, wait_for=None,
-                     answers={**answers, "request.details": f"a{character}b"})
+    refused = submit(
+        case_bot, user="U0HV", view=view, wait_for=None, answers={**answers, "request.details": f"a{character}b"}
+    )
     assert "Remove the control character at position 2" in refused.json()["errors"]["request.details"]
     submit(case_bot, user="U0HV", view=view, answers={**answers, "request.details": "line one\n\tline two"})
     assert the_request(case_bot).details == "line one\n\tline two"
@@ -253,15 +305,17 @@ def test_a_control_character_in_a_reason_keeps_the_refusal_form_open_with_the_er
 
 def test_a_control_character_in_the_schedule_form_is_refused_on_its_field(case_bot):
     view = open_modal(case_bot, "schedule")
-    response = submit_modal(case_bot, view, {"meeting.date": "2027-05-25", "meeting.time": "14:30",
-                                                "meeting.reason": "Court\x07"})
+    response = submit_modal(
+        case_bot, view, {"meeting.date": "2027-05-25", "meeting.time": "14:30", "meeting.reason": "Court\x07"}
+    )
     assert list(modal_errors(response)) == ["meeting.reason"]
     assert save(case_bot, view, {"meeting.date": "2027-05-25", "meeting.time": "14:30", "meeting.reason": "Court"})
 
 
 def test_a_control_character_in_command_text_gets_an_ephemeral_answer_and_no_form(case_bot):
-    response = case_bot.slack.slash_command(command="/request-core-group", text="new\x00concern", user_id="U0HV",
-                                            channel_id="C0CASE142")
+    response = case_bot.slack.slash_command(
+        command="/request-core-group", text="new\x00concern", user_id="U0HV", channel_id="C0CASE142"
+    )
     assert ephemeral_answer(case_bot, response).startswith("Remove the control character at position 4 (NUL, U+0000)")
     case_bot.fake.assert_no_call("views.open")
 
@@ -283,15 +337,17 @@ def test_typed_markup_is_neutralised_and_invisible_direction_and_zero_width_char
     typed = "Call *now* _or_ ~never~ `x` \u202eevil\u202c zero\u200bwidth\u2066 \ufeff<!channel>"
     refusal = refused_request(case_bot, reason=typed)
     shown = text_of(refusal)
-    assert ("> Call \u2217now\u2217 \uff3for\uff3f \u223cnever\u223c \u02cbx\u02cb evil zerowidth &lt;!channel&gt;"
-            in shown)
+    assert (
+        "> Call \u2217now\u2217 \uff3for\uff3f \u223cnever\u223c \u02cbx\u02cb evil zerowidth &lt;!channel&gt;" in shown
+    )
     for invisible in ("\u202e", "\u202c", "\u200b", "\u2066", "\ufeff"):
         assert invisible not in shown
 
 
 def test_an_unknown_subcommand_is_echoed_back_escaped_in_a_code_span_it_cannot_close(case_bot):
-    response = case_bot.slack.slash_command(command="/core-group", text="x`<!channel>*bold*", user_id="U0HV",
-                                            channel_id="C0CASE142")
+    response = case_bot.slack.slash_command(
+        command="/core-group", text="x`<!channel>*bold*", user_id="U0HV", channel_id="C0CASE142"
+    )
     (call,) = case_bot.fake.wait_for("response_url", where=lambda c: c.params["_key"] == response.trigger_id)
     assert call.params["text"].startswith("I don't know `x\u02cb&lt;!channel&gt;\u2217bold\u2217`.")
     assert "<!channel>" not in json.dumps(call.params)

@@ -56,8 +56,10 @@ def refusals(caplog) -> list[str]:
 def test_a_declared_five_mib_body_gets_413_before_a_byte_of_it_is_sent(case_bot, caplog):
     caplog.set_level(logging.INFO)
     with connect(case_bot) as sock:
-        sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                     b"Content-Length: %d\r\n\r\n" % FIVE_MIB)
+        sock.sendall(
+            b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: %d\r\n\r\n" % FIVE_MIB
+        )
         answer = read_answer(sock)  # the body is never sent: the answer cannot depend on reading it
     assert status_of(answer) == 413
     assert refusals(caplog) == [f"refused POST /slack/events: request entity too large ({FIVE_MIB} bytes)"]
@@ -86,8 +88,16 @@ def test_a_chunked_body_is_cut_off_soon_after_one_mib(case_bot, caplog):
 
 
 def test_a_signed_request_of_exactly_one_mib_is_answered(case_bot):
-    form = {"command": "/core-group", "text": "status", "user_id": "U0HV", "channel_id": "C0CASE142",
-            "team_id": "T0TEAM", "response_url": case_bot.fake.response_url("big"), "trigger_id": "1.2.3", "pad": ""}
+    form = {
+        "command": "/core-group",
+        "text": "status",
+        "user_id": "U0HV",
+        "channel_id": "C0CASE142",
+        "team_id": "T0TEAM",
+        "response_url": case_bot.fake.response_url("big"),
+        "trigger_id": "1.2.3",
+        "pad": "",
+    }
     form["pad"] = "x" * (MAX_BODY - len(urllib.parse.urlencode(form)))
     body = urllib.parse.urlencode(form)
     assert len(body) == MAX_BODY
@@ -98,8 +108,13 @@ def test_a_signed_request_of_exactly_one_mib_is_answered(case_bot):
 
 def test_a_form_sent_with_a_skewed_clock_is_refused_in_one_line_without_what_was_typed(case_bot, caplog):
     caplog.set_level(logging.DEBUG)
-    view = {"id": "V1", "callback_id": "request.refuse_modal", "private_metadata": "{}", "type": "modal",
-            "state": {"values": {"request.reason": {"request.reason": {"type": "plain_text_input", "value": TYPED}}}}}
+    view = {
+        "id": "V1",
+        "callback_id": "request.refuse_modal",
+        "private_metadata": "{}",
+        "type": "modal",
+        "state": {"values": {"request.reason": {"request.reason": {"type": "plain_text_input", "value": TYPED}}}},
+    }
     payload = {"type": "view_submission", "user": {"id": "U0TL"}, "team": {"id": "T0TEAM"}, "view": view}
     body = urllib.parse.urlencode({"payload": json.dumps(payload)})
     headers = case_bot.slack.signed_headers(body, timestamp=int(time.time()) - 600)
@@ -115,10 +130,20 @@ def test_bolts_own_verifier_never_logs_a_refused_body(case_bot, caplog):
     caplog.set_level(logging.DEBUG, logger="slack_bolt.RequestVerification")
     caplog.set_level(logging.DEBUG)
     bare = BackgroundServer(SlackRequestHandler(case_bot.runtime.app)).start()
-    body = urllib.parse.urlencode({"command": "/core-group", "text": TYPED, "user_id": "U0HV",
-                                   "channel_id": "C0CASE142", "team_id": "T0TEAM", "trigger_id": "1.2.3"})
-    headers = {**case_bot.slack.signed_headers(body, timestamp=int(time.time()) - 600),
-               "Content-Type": "application/x-www-form-urlencoded"}
+    body = urllib.parse.urlencode(
+        {
+            "command": "/core-group",
+            "text": TYPED,
+            "user_id": "U0HV",
+            "channel_id": "C0CASE142",
+            "team_id": "T0TEAM",
+            "trigger_id": "1.2.3",
+        }
+    )
+    headers = {
+        **case_bot.slack.signed_headers(body, timestamp=int(time.time()) - 600),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
     try:
         case_bot.slack.bot_url, saved = f"{bare.url}/slack/events", case_bot.slack.bot_url
         assert case_bot.slack.post_raw(body, headers=headers).status == 401

@@ -25,8 +25,12 @@ from tests.slack.receipt_steps import (
 
 MEETING = local(2027, 7, 30, 10, 0)  # Fri 30 Jul 2027
 RECORDED = local(2027, 7, 30, 12, 0)
-DETAILS = {"letter.relationship": "Father", "letter.kind": "prison", "letter.name": "HMP Kilmarnock",
-           "letter.contact": "U0HV"}
+DETAILS = {
+    "letter.relationship": "Father",
+    "letter.kind": "prison",
+    "letter.name": "HMP Kilmarnock",
+    "letter.contact": "U0HV",
+}
 DRAFT = "institution-letter-CP-2027-0142-"
 
 
@@ -57,8 +61,9 @@ def task(bot, user: str = COORDINATOR) -> dict:
 
 def test_a_record_flagged_institution_asks_the_chair_for_the_letters_details(flagged):
     message = details_request(flagged)
-    assert message["text"] == ("A parent or relative is in an institution: the coordinator needs the details — "
-                               "CP-2027-0142")
+    assert message["text"] == (
+        "A parent or relative is in an institution: the coordinator needs the details — CP-2027-0142"
+    )
     assert "who should be contacted if the person absconds or is about to be discharged" in text_of(message)
     assert buttons(message) == {"Give the details": "letter.give_details"}
 
@@ -66,8 +71,10 @@ def test_a_record_flagged_institution_asks_the_chair_for_the_letters_details(fla
 def test_the_details_give_the_coordinator_a_task_and_a_draft_letter_with_marked_blanks(flagged):
     errors, said = give_details(flagged)
     assert not errors
-    assert said == ("Done: the Co-ordinator, Children Services (<@U0COORD>) has a draft letter to the head of the "
-                    "institution and a task to send it.")
+    assert said == (
+        "Done: the Co-ordinator, Children Services (<@U0COORD>) has a draft letter to the head of the "
+        "institution and a task to send it."
+    )
     shown = text_of(task(flagged))
     assert "*The person:* the child's Father" in shown
     assert "*Institution:* HMP Kilmarnock (prison)" in shown
@@ -77,13 +84,18 @@ def test_the_details_give_the_coordinator_a_task_and_a_draft_letter_with_marked_
     assert draft["channel_id"] == "D0COORD"  # the coordinator's DM, from conversations.open
     assert draft["initial_comment"].startswith("Draft letter to the head of the institution for CP-2027-0142")
     letter = docx_text(draft["content"])
-    for words in ("The Governor", "HMP Kilmarnock", "Our reference: CP-2027-0142", "Date: 30 July 2027",
-                  "Re: [full name — fill in], date of birth [date of birth — fill in], prison number "
-                  "[prison number — fill in]",
-                  "who is the father of a child who is subject to a child protection plan",
-                  "if this person absconds or is about to be released or transferred, you contact straight away: "
-                  "Priya Patel, telephone [telephone — fill in]",
-                  "Co-ordinator, Children Services, South Ayrshire Council", "[your name — fill in]"):
+    for words in (
+        "The Governor",
+        "HMP Kilmarnock",
+        "Our reference: CP-2027-0142",
+        "Date: 30 July 2027",
+        "Re: [full name — fill in], date of birth [date of birth — fill in], prison number [prison number — fill in]",
+        "who is the father of a child who is subject to a child protection plan",
+        "if this person absconds or is about to be released or transferred, you contact straight away: "
+        "Priya Patel, telephone [telephone — fill in]",
+        "Co-ordinator, Children Services, South Ayrshire Council",
+        "[your name — fill in]",
+    ):
         assert words in letter, words
     updated = details_request(flagged)  # the chair's message, updated in place
     assert buttons(updated) == {} and "Details given by <@U0CHAIR>" in text_of(updated)
@@ -93,8 +105,17 @@ def test_the_chair_or_the_coordinator_can_ask_for_a_letter_with_core_group_insti
     view = open_modal(flagged, "institution", user=COORDINATOR)
     assert view["title"]["text"] == "Institution letter"
     assert [o["value"] for o in view["blocks"][2]["element"]["options"]] == ["prison", "hospital", "other"]
-    errors, said = submit_form(flagged, view, {**DETAILS, "letter.kind": "hospital", "letter.name": "Crosshouse Hospital",
-                                               "letter.relationship": "Grandmother"}, user=COORDINATOR)
+    errors, said = submit_form(
+        flagged,
+        view,
+        {
+            **DETAILS,
+            "letter.kind": "hospital",
+            "letter.name": "Crosshouse Hospital",
+            "letter.relationship": "Grandmother",
+        },
+        user=COORDINATOR,
+    )
     assert not errors and said.startswith("Done:")
     letter = docx_text(drafts(flagged)[-1]["content"])
     assert "The Chief Executive" in letter and "is about to be discharged" in letter and "hospital number" in letter
@@ -102,13 +123,15 @@ def test_the_chair_or_the_coordinator_can_ask_for_a_letter_with_core_group_insti
 
 def test_anyone_but_the_chair_or_the_coordinator_is_refused_the_form(flagged):
     mark = flagged.fake.mark()
-    response = flagged.slack.slash_command(command="/core-group", text="institution", user_id="U0POL",
-                                           channel_id="C0CASE142")
+    response = flagged.slack.slash_command(
+        command="/core-group", text="institution", user_id="U0POL", channel_id="C0CASE142"
+    )
     assert response.status == 200
     reply = flagged.wait_for_reply()
     assert reply["text"] == (
         "Only the chair of CP-2027-0142 (<@U0CHAIR>), the coordinator, or their delegates for this work can give the "
-        "details of a letter to an institution. Nothing was changed.")
+        "details of a letter to an institution. Nothing was changed."
+    )
     flagged.fake.assert_no_call("views.open", since=mark)
 
 
@@ -118,7 +141,7 @@ def test_a_name_or_a_date_in_the_relationship_keeps_the_form_open(flagged):
     response = flagged.slack.view_submission(user_id=CHAIR, view=view, values=state_from_view(view, answers))
     assert modal_errors(response) == {
         "letter.relationship": "Write a role such as “Father” or “Grandmother”: no names, dates or numbers "
-                               "(at most 60 characters).",
+        "(at most 60 characters).",
         "letter.contact": "Choose the professional to contact if the person absconds or is about to be discharged.",
     }
     assert drafts(flagged) == []
@@ -129,7 +152,8 @@ def test_only_the_coordinator_marks_the_letter_sent_once_and_the_button_goes(fla
     response = press(flagged, "U0HV", task(flagged), "Letter sent")
     assert answer_to(flagged, response) == (
         "Only the Co-ordinator, Children Services (<@U0COORD>) or their delegate for the coordinator's work can mark "
-        "this letter sent. Nothing was changed.")
+        "this letter sent. Nothing was changed."
+    )
     flagged.at(local(2027, 8, 2, 10, 0))
     original = task(flagged)
     response = press(flagged, COORDINATOR, original, "Letter sent")
@@ -145,8 +169,9 @@ def test_a_letter_not_sent_is_chased_every_two_working_days_and_is_in_the_digest
     give_details(flagged)  # Fri 30 Jul; Mon 2 Aug is Scotland's summer holiday: the first reminder is Wed 4 Aug
     flagged.sweep(local(2027, 8, 3, 9, 0))
     assert messages_to(flagged, COORDINATOR, "Reminder: a letter to the head of an institution") == []
-    assert ("Letter to the head of a prison about the child's Father: not sent (asked Fri 30 Jul 2027)"
-            in text_of(the_digest(flagged)))
+    assert "Letter to the head of a prison about the child's Father: not sent (asked Fri 30 Jul 2027)" in text_of(
+        the_digest(flagged)
+    )
     flagged.sweep(local(2027, 8, 4, 9, 0))
     flagged.sweep(local(2027, 8, 4, 9, 5))
     (reminder,) = messages_to(flagged, COORDINATOR, "Reminder: a letter to the head of an institution")

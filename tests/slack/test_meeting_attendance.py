@@ -56,15 +56,22 @@ def test_taking_someone_off_the_invited_list_needs_a_reason_and_nothing_is_saved
     bot.at(RECORDED)
     view = open_modal(bot, "record")
     response = submit(bot, view, {**CHECKLIST_ANSWERS, "meeting.not_invited": ["U0TL"]})
-    assert modal_errors(response) == {"meeting.not_invited_reason": (
-        "Say why they were not invited: it is kept with the record and in the report.")}
+    assert modal_errors(response) == {
+        "meeting.not_invited_reason": ("Say why they were not invited: it is kept with the record and in the report.")
+    }
     assert meetings(bot)[0].status == "scheduled"
 
 
 def test_someone_taken_off_the_list_with_a_reason_is_not_owed_the_plan_and_the_reason_is_kept(bot):
     case_meeting_at(bot, MEETING)
-    said = record_with(bot, {"meeting.attended": [CHAIR, "U0HV"], "meeting.not_invited": ["U0TL", "p:Father"],
-                             "meeting.not_invited_reason": "Father is excluded by the conference's decision."})
+    said = record_with(
+        bot,
+        {
+            "meeting.attended": [CHAIR, "U0HV"],
+            "meeting.not_invited": ["U0TL", "p:Father"],
+            "meeting.not_invited_reason": "Father is excluded by the conference's decision.",
+        },
+    )
     assert said.startswith("Recorded the meeting of Fri 30 Jul 2027, 10:00: 2 attended, 3 invited but absent")
     (started,) = audit(bot, "plan.clock_started")
     assert started.detail["recipients"] == 4  # U0HV attended; U0TEACH, U0POL and Mother invited but absent
@@ -84,7 +91,8 @@ def test_a_crafted_submission_naming_someone_outside_the_group_saves_nothing(bot
     values["meeting.not_invited_reason"]["meeting.not_invited_reason"]["value"] = "Not needed"
     response = bot.slack.view_submission(user_id=CHAIR, view=view, values=values)
     assert modal_errors(response) == {
-        "meeting.not_invited": "Only people in this core group can be on (or off) the invited list."}
+        "meeting.not_invited": "Only people in this core group can be on (or off) the invited list."
+    }
     assert meetings(bot)[0].status == "scheduled"
     assert audit(bot, "meeting.recorded") == []
 
@@ -107,8 +115,9 @@ def test_a_group_of_more_than_ten_is_listed_ten_to_a_block(big_group):
     assert [b["block_id"] for b in attended] == ["meeting.attended", "meeting.attended.2"]
     assert [len(b["element"]["options"]) for b in attended] == [10, 6]  # chair, team leader, 12 members, 2 labels
     mark = bot.fake.mark()
-    response = submit(bot, view, {**CHECKLIST_ANSWERS, "meeting.attended": [CHAIR],
-                                  "meeting.attended.2": [members[-1], "p:Mother"]})
+    response = submit(
+        bot, view, {**CHECKLIST_ANSWERS, "meeting.attended": [CHAIR], "meeting.attended.2": [members[-1], "p:Mother"]}
+    )
     assert modal_errors(response) == {}
     (said,) = bot.fake.wait_for("chat.postEphemeral", since=mark)
     assert said.params["text"].startswith("Recorded the meeting of Fri 30 Jul 2027, 10:00: 3 attended, 13 invited")

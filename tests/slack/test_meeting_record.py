@@ -45,33 +45,50 @@ def test_the_modal_says_which_meeting_it_records_and_offers_everyone(case_bot):
     view = open_modal(case_bot, "record")
     blocks = {b.get("block_id"): b for b in view["blocks"]}
     assert view["title"]["text"] == "Record the meeting"
-    assert ("Recording the meeting of *Mon 24 May 2027, 10:00* (CP-2027-0142), the latest whose time has come."
-            in text_of(view))
+    assert (
+        "Recording the meeting of *Mon 24 May 2027, 10:00* (CP-2027-0142), the latest whose time has come."
+        in text_of(view)
+    )
     everyone = [CHAIR, "U0TL", "U0HV", "U0TEACH", "U0POL", "p:Mother", "p:Father"]
     assert blocks["meeting.attended"]["element"]["type"] == "checkboxes"  # the group only: no free user picker
     assert [o["value"] for o in blocks["meeting.attended"]["element"]["options"]] == everyone
     assert [o["value"] for o in blocks["meeting.attended"]["element"]["initial_options"]] == [CHAIR]
     assert [o["text"]["text"] for o in blocks["meeting.attended"]["element"]["options"]][:2] == [
-        "<@U0CHAIR> (chair)", "<@U0TL> (team leader)"]
+        "<@U0CHAIR> (chair)",
+        "<@U0TL> (team leader)",
+    ]
     assert [o["value"] for o in blocks["meeting.not_invited"]["element"]["options"]] == everyone
     assert "initial_options" not in blocks["meeting.not_invited"]["element"]  # everyone starts invited
     assert blocks["meeting.not_invited_reason"]["label"]["text"] == "Not invited: reason"
     assert "Everyone in the core group is invited" in text_of(view)
-    labels = [blocks[f"meeting.checklist.{key}"]["label"]["text"]
-              for key in ("supports", "monitoring", "outcomes", "contingency")]
-    assert labels == ["Supports and resources required, in particular access to specialist resources",
-                      "The process of monitoring and reviewing", "Outcomes to be achieved", "Contingency plan"]
+    labels = [
+        blocks[f"meeting.checklist.{key}"]["label"]["text"]
+        for key in ("supports", "monitoring", "outcomes", "contingency")
+    ]
+    assert labels == [
+        "Supports and resources required, in particular access to specialist resources",
+        "The process of monitoring and reviewing",
+        "Outcomes to be achieved",
+        "Contingency plan",
+    ]
     assert all(not blocks[f"meeting.checklist.{key}"]["optional"] for key in ("supports", "outcomes"))
-    assert {f"meeting.action.{n}.{part}" for n in (1, 2, 3) for part in ("what", "owner", "owner_label", "due")} <= set(blocks)
-    assert [o["value"] for o in blocks["meeting.flags"]["element"]["options"]] == ["significant_amendment", "institution"]
+    assert {f"meeting.action.{n}.{part}" for n in (1, 2, 3) for part in ("what", "owner", "owner_label", "due")} <= set(
+        blocks
+    )
+    assert [o["value"] for o in blocks["meeting.flags"]["element"]["options"]] == [
+        "significant_amendment",
+        "institution",
+    ]
 
 
 def test_before_the_meeting_the_chair_is_told_there_is_nothing_to_record(case_bot):
     mark = case_bot.fake.mark()
     case_bot.slack.slash_command(command="/core-group", text="record", user_id=CHAIR, channel_id=CASE_CHANNEL)
     reply = case_bot.wait_for_reply()
-    assert reply["text"] == ("There is no meeting of CP-2027-0142 to record yet: the next is on Mon 24 May 2027, 10:00. "
-                             "A meeting can be recorded once its time has come.")
+    assert reply["text"] == (
+        "There is no meeting of CP-2027-0142 to record yet: the next is on Mon 24 May 2027, 10:00. "
+        "A meeting can be recorded once its time has come."
+    )
     case_bot.fake.assert_no_call("views.open", since=mark)
 
 
@@ -80,16 +97,22 @@ def test_only_the_chair_may_record(case_bot):
     case_bot.slack.slash_command(command="/core-group", text="record", user_id="U0POL", channel_id=CASE_CHANNEL)
     assert case_bot.wait_for_reply()["text"] == (
         "Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate can record its meetings. "
-        "Nothing was changed.")
+        "Nothing was changed."
+    )
 
 
 def test_a_record_without_each_of_the_four_points_stays_open_and_says_what_is_missing(case_bot):
     case_bot.at(AFTER_THE_MEETING)
     view = open_modal(case_bot, "record")
-    response = submit(case_bot, view, {"meeting.checklist.supports": "Family support worker",
-                                       "meeting.checklist.outcomes": "  "})
+    response = submit(
+        case_bot, view, {"meeting.checklist.supports": "Family support worker", "meeting.checklist.outcomes": "  "}
+    )
     errors = modal_errors(response)
-    assert set(errors) == {"meeting.checklist.monitoring", "meeting.checklist.outcomes", "meeting.checklist.contingency"}
+    assert set(errors) == {
+        "meeting.checklist.monitoring",
+        "meeting.checklist.outcomes",
+        "meeting.checklist.contingency",
+    }
     assert all("must consider this" in message for message in errors.values())
     assert saved_record(case_bot) is None and meetings(case_bot)[0].status == "scheduled"
 
@@ -97,9 +120,16 @@ def test_a_record_without_each_of_the_four_points_stays_open_and_says_what_is_mi
 def test_an_incomplete_action_and_a_person_both_present_and_not_invited_are_refused_in_the_modal(case_bot):
     case_bot.at(AFTER_THE_MEETING)
     view = open_modal(case_bot, "record")
-    response = submit(case_bot, view, {**CHECKLIST_ANSWERS, "meeting.not_invited": [CHAIR],
-                                       "meeting.not_invited_reason": "On leave",
-                                       "meeting.action.2.what": "Refer to CAMHS"})
+    response = submit(
+        case_bot,
+        view,
+        {
+            **CHECKLIST_ANSWERS,
+            "meeting.not_invited": [CHAIR],
+            "meeting.not_invited_reason": "On leave",
+            "meeting.action.2.what": "Refer to CAMHS",
+        },
+    )
     assert modal_errors(response) == {
         "meeting.not_invited": "Someone is both attended and not invited: choose one for each person.",
         "meeting.action.2.owner": "Choose who owns this action.",
@@ -109,18 +139,28 @@ def test_an_incomplete_action_and_a_person_both_present_and_not_invited_are_refu
 
 def test_saving_a_record_tells_the_channel_and_sets_the_next_due_date(case_bot):
     mark = case_bot.fake.mark()
-    said = record(case_bot, {
-        "meeting.attended": [CHAIR, "U0HV", "U0TEACH", "p:Mother"],
-        "meeting.not_invited": ["U0TL"], "meeting.not_invited_reason": "Decides requests only",
-        "meeting.action.1.what": "Refer to CAMHS", "meeting.action.1.owner": "U0HV", "meeting.action.1.due": "2027-06-04",
-    }, at=AFTER_THE_MEETING)
-    assert said.startswith("Recorded the meeting of Mon 24 May 2027, 10:00: 4 attended, 2 invited but absent, 1 new action.")
+    said = record(
+        case_bot,
+        {
+            "meeting.attended": [CHAIR, "U0HV", "U0TEACH", "p:Mother"],
+            "meeting.not_invited": ["U0TL"],
+            "meeting.not_invited_reason": "Decides requests only",
+            "meeting.action.1.what": "Refer to CAMHS",
+            "meeting.action.1.owner": "U0HV",
+            "meeting.action.1.due": "2027-06-04",
+        },
+        at=AFTER_THE_MEETING,
+    )
+    assert said.startswith(
+        "Recorded the meeting of Mon 24 May 2027, 10:00: 4 attended, 2 invited but absent, 1 new action."
+    )
     assert "The next meeting is due by Thu 24 Jun 2027." in said
     case_bot.dispatch()
     (post,) = posts(case_bot, CASE_CHANNEL, kind="recorded", since=mark)
     shown = text_of(post)
-    assert post["text"] == ("Core group meeting of Mon 24 May 2027, 10:00 for CP-2027-0142 recorded; "
-                            "the next is due by Thu 24 Jun 2027")
+    assert post["text"] == (
+        "Core group meeting of Mon 24 May 2027, 10:00 for CP-2027-0142 recorded; the next is due by Thu 24 Jun 2027"
+    )
     assert "*Attended:* <@U0CHAIR>, <@U0HV>, <@U0TEACH>, Mother" in shown
     assert "*Invited, could not attend:* <@U0POL>, Father" in shown
     assert "Family support worker" not in shown  # the re-evaluation stays in the record, not the channel
@@ -129,12 +169,19 @@ def test_saving_a_record_tells_the_channel_and_sets_the_next_due_date(case_bot):
 
 
 def test_the_record_keeps_the_four_points_attendance_actions_and_flags(case_bot):
-    record(case_bot, {
-        "meeting.attended": [CHAIR, "U0HV"], "meeting.not_invited": ["U0TL", "p:Mother"],
-        "meeting.not_invited_reason": "The team leader decides requests; Mother was excluded by the conference.",
-        "meeting.action.1.what": "Attend parenting course", "meeting.action.1.owner_label": "Mother",
-        "meeting.action.1.due": "2027-07-01", "meeting.flags": ["institution"],
-    }, at=AFTER_THE_MEETING)
+    record(
+        case_bot,
+        {
+            "meeting.attended": [CHAIR, "U0HV"],
+            "meeting.not_invited": ["U0TL", "p:Mother"],
+            "meeting.not_invited_reason": "The team leader decides requests; Mother was excluded by the conference.",
+            "meeting.action.1.what": "Attend parenting course",
+            "meeting.action.1.owner_label": "Mother",
+            "meeting.action.1.due": "2027-07-01",
+            "meeting.flags": ["institution"],
+        },
+        at=AFTER_THE_MEETING,
+    )
     saved = saved_record(case_bot)
     assert saved.supports == CHECKLIST_ANSWERS["meeting.checklist.supports"]
     assert saved.contingency == CHECKLIST_ANSWERS["meeting.checklist.contingency"]
@@ -143,16 +190,27 @@ def test_the_record_keeps_the_four_points_attendance_actions_and_flags(case_bot)
     assert [(a.user_id or a.label) for a in saved.not_invited()] == ["U0TL", "Mother"]
     assert saved.not_invited_reason == "The team leader decides requests; Mother was excluded by the conference."
     (action,) = saved.actions
-    assert (action.description, action.owner_label, action.due_on.isoformat()) == ("Attend parenting course", "Mother", "2027-07-01")
+    assert (action.description, action.owner_label, action.due_on.isoformat()) == (
+        "Attend parenting course",
+        "Mother",
+        "2027-07-01",
+    )
     assert saved.institution and not saved.significant_amendment
 
 
 def test_open_actions_and_the_next_due_date_show_in_status(case_bot):
-    record(case_bot, {
-        "meeting.action.1.what": "Refer to CAMHS", "meeting.action.1.owner": "U0HV", "meeting.action.1.due": "2027-06-04",
-        "meeting.action.2.what": "Attend parenting course", "meeting.action.2.owner_label": "Mother",
-        "meeting.action.2.due": "2027-05-25",
-    }, at=AFTER_THE_MEETING)
+    record(
+        case_bot,
+        {
+            "meeting.action.1.what": "Refer to CAMHS",
+            "meeting.action.1.owner": "U0HV",
+            "meeting.action.1.due": "2027-06-04",
+            "meeting.action.2.what": "Attend parenting course",
+            "meeting.action.2.owner_label": "Mother",
+            "meeting.action.2.due": "2027-05-25",
+        },
+        at=AFTER_THE_MEETING,
+    )
     case_bot.at(local(2027, 5, 27, 10, 0))
     shown = status_text(case_bot)
     assert "*Next meeting due by:* Thu 24 Jun 2027 — not scheduled yet" in shown
@@ -162,11 +220,18 @@ def test_open_actions_and_the_next_due_date_show_in_status(case_bot):
 
 
 def test_actions_are_reminded_to_their_owners_on_their_due_date(case_bot):
-    record(case_bot, {
-        "meeting.action.1.what": "Refer to CAMHS", "meeting.action.1.owner": "U0HV", "meeting.action.1.due": "2027-06-04",
-        "meeting.action.2.what": "Attend parenting course", "meeting.action.2.owner_label": "Mother",
-        "meeting.action.2.due": "2027-06-06",  # a Sunday: reminded on Friday
-    }, at=AFTER_THE_MEETING)
+    record(
+        case_bot,
+        {
+            "meeting.action.1.what": "Refer to CAMHS",
+            "meeting.action.1.owner": "U0HV",
+            "meeting.action.1.due": "2027-06-04",
+            "meeting.action.2.what": "Attend parenting course",
+            "meeting.action.2.owner_label": "Mother",
+            "meeting.action.2.due": "2027-06-06",  # a Sunday: reminded on Friday
+        },
+        at=AFTER_THE_MEETING,
+    )
     case_bot.sweep(local(2027, 6, 3, 9, 0))
     mark = case_bot.fake.mark()
     case_bot.sweep(local(2027, 6, 4, 9, 0))
@@ -180,11 +245,16 @@ def test_actions_are_reminded_to_their_owners_on_their_due_date(case_bot):
 
 def test_a_significant_change_to_the_plan_is_referred_to_the_coordinator_without_personal_data(case_bot):
     mark = case_bot.fake.mark()
-    said = record(case_bot, {"meeting.flags": ["significant_amendment"],
-                             "meeting.not_invited": ["U0TL", "U0HV", "U0TEACH", "U0POL", "p:Mother"],
-                             "meeting.not_invited_reason": "A short meeting with the father's probation officer"},
-                  at=AFTER_THE_MEETING)
-    assert ("referred to the Co-ordinator, Children Services for the review child protection conference" in said)
+    said = record(
+        case_bot,
+        {
+            "meeting.flags": ["significant_amendment"],
+            "meeting.not_invited": ["U0TL", "U0HV", "U0TEACH", "U0POL", "p:Mother"],
+            "meeting.not_invited_reason": "A short meeting with the father's probation officer",
+        },
+        at=AFTER_THE_MEETING,
+    )
+    assert "referred to the Co-ordinator, Children Services for the review child protection conference" in said
     case_bot.dispatch()
     (referral,) = posts(case_bot, COORDINATOR, kind="significant amendment", since=mark)
     shown = text_of(referral)
@@ -218,7 +288,9 @@ def test_a_due_meeting_with_nothing_scheduled_is_flagged_to_the_chair_at_nine_on
     case_bot.sweep(local(2027, 6, 24, 9, 0))
     case_bot.sweep(local(2027, 6, 24, 9, 1))
     (flag,) = posts(case_bot, CHAIR, kind="none is scheduled", since=mark)
-    assert flag["text"] == "The next core group meeting for CP-2027-0142 is due by Thu 24 Jun 2027 and none is scheduled"
+    assert (
+        flag["text"] == "The next core group meeting for CP-2027-0142 is due by Thu 24 Jun 2027 and none is scheduled"
+    )
     with case_bot.services.uow_factory() as uow:
         (overdue,) = uow.meetings.overdue()
         owed = uow.obligations.find_open(kind="next_meeting", subject_type="meeting_due", subject_id=overdue.id)
@@ -264,8 +336,16 @@ def test_a_flag_for_a_chair_who_is_away_goes_to_their_delegate(case_bot):
     record(case_bot, at=AFTER_THE_MEETING)  # next due Thu 24 Jun 2027
     with case_bot.services.uow_factory() as uow:
         organisation = uow.organisations.get_by_name("South Ayrshire Council")
-        uow.delegates.add(Delegate(organisation_id=organisation.id, principal=CHAIR, delegate="U0DEPUTY",
-                                   until=date(2027, 6, 30), scope="chairing", created_at=case_bot.clock.now()))
+        uow.delegates.add(
+            Delegate(
+                organisation_id=organisation.id,
+                principal=CHAIR,
+                delegate="U0DEPUTY",
+                until=date(2027, 6, 30),
+                scope="chairing",
+                created_at=case_bot.clock.now(),
+            )
+        )
         uow.commit()
     mark = case_bot.fake.mark()
     case_bot.sweep(local(2027, 6, 24, 9, 0))

@@ -90,8 +90,7 @@ def test_a_moved_meeting_is_reminded_for_its_new_time_only(case_bot):
 
 def test_reminders_follow_the_clocks_going_back(case_bot):
     # A meeting on Tue 2 Nov 2027 (GMT); two working days before is Fri 29 Oct, still BST.
-    schedule(case_bot, {"meeting.date": "2027-11-02", "meeting.time": "10:00"},
-             at=local(2027, 10, 20, 12, 0))
+    schedule(case_bot, {"meeting.date": "2027-11-02", "meeting.time": "10:00"}, at=local(2027, 10, 20, 12, 0))
     mark = case_bot.fake.mark()
     case_bot.sweep(local(2027, 10, 29, 8, 59))
     assert reminders(case_bot, mark) == {}
@@ -106,8 +105,7 @@ def test_reminders_follow_the_clocks_going_back(case_bot):
 
 def test_christmas_bank_holidays_and_the_closure_day_move_the_reminder_back_a_week(case_bot):
     # Thu 30 Dec 2027: 29 Dec closure day, 27-28 Dec bank holidays, weekend: two working days before is Thu 23 Dec.
-    schedule(case_bot, {"meeting.date": "2027-12-30", "meeting.time": "10:00"},
-             at=local(2027, 12, 1, 12, 0))
+    schedule(case_bot, {"meeting.date": "2027-12-30", "meeting.time": "10:00"}, at=local(2027, 12, 1, 12, 0))
     mark = case_bot.fake.mark()
     case_bot.sweep(local(2027, 12, 22, 9, 0))
     assert reminders(case_bot, mark) == {}
@@ -133,7 +131,8 @@ def test_a_sweep_that_comes_late_sends_only_the_latest_reminder(case_bot):
     mark = case_bot.fake.mark()
     case_bot.sweep(local(2027, 5, 24, 9, 5))  # nothing ran since the 17th: the 2-day reminder is stale
     assert reminders(case_bot, mark)[CASE_CHANNEL] == [
-        "Reminder: first core group meeting for CP-2027-0142 today — Mon 24 May 2027, 10:00 (in person)"]
+        "Reminder: first core group meeting for CP-2027-0142 today — Mon 24 May 2027, 10:00 (in person)"
+    ]
     assert reminder_statuses(case_bot) == ["skipped", "sent"]
 
 

@@ -47,9 +47,17 @@ def test_the_modal_offers_the_upcoming_meeting_to_change_with_its_date_and_time(
 def test_the_chair_schedules_a_new_meeting_and_the_case_channel_is_told(case_bot):
     mark = case_bot.fake.mark()
     # Scottish core groups meet in person: an online meeting gives its reason.
-    said = schedule(case_bot, {"meeting.meeting": "new", "meeting.date": "2027-06-22", "meeting.time": "14:00",
-                               "meeting.mode": "online", "meeting.note": "Link in the calendar invite",
-                               "meeting.reason": "Half the group is snowed in"})
+    said = schedule(
+        case_bot,
+        {
+            "meeting.meeting": "new",
+            "meeting.date": "2027-06-22",
+            "meeting.time": "14:00",
+            "meeting.mode": "online",
+            "meeting.note": "Link in the calendar invite",
+            "meeting.reason": "Half the group is snowed in",
+        },
+    )
     assert said == "Scheduled: Tue 22 Jun 2027, 14:00. The case channel is told, and reminders will follow."
     case_bot.dispatch()
     (post,) = posts(case_bot, CASE_CHANNEL, since=mark)
@@ -65,11 +73,14 @@ def test_moving_a_meeting_needs_a_reason_and_the_channel_sees_from_when_to_when_
     refused = submit(case_bot, view, answers)
     assert modal_errors(refused) == {"meeting.reason": "Say why the meeting is moved: the case channel is told."}
     mark = case_bot.fake.mark()
-    assert "Moved to Tue 25 May 2027, 14:30" in save(case_bot, view, {**answers, "meeting.reason": "Chair at court on Monday"})
+    assert "Moved to Tue 25 May 2027, 14:30" in save(
+        case_bot, view, {**answers, "meeting.reason": "Chair at court on Monday"}
+    )
     case_bot.dispatch()
     (post,) = posts(case_bot, CASE_CHANNEL, since=mark)
-    assert post["text"] == ("First core group meeting for CP-2027-0142 moved to Tue 25 May 2027, 14:30 "
-                            "(was Mon 24 May 2027, 10:00)")
+    assert post["text"] == (
+        "First core group meeting for CP-2027-0142 moved to Tue 25 May 2027, 14:30 (was Mon 24 May 2027, 10:00)"
+    )
     assert "*Why:*\n> Chair at court on Monday" in text_of(post)
     (first,) = meetings(case_bot)
     assert first.starts_at == datetime(2027, 5, 25, 13, 30, tzinfo=UTC)
@@ -78,7 +89,8 @@ def test_moving_a_meeting_needs_a_reason_and_the_channel_sees_from_when_to_when_
 def test_cancelling_needs_a_reason_and_the_channel_is_told(case_bot):
     view = open_modal(case_bot, "schedule")
     assert modal_errors(submit(case_bot, view, {"meeting.change": "cancel"})) == {
-        "meeting.reason": "Say why the meeting is cancelled: the case channel is told."}
+        "meeting.reason": "Say why the meeting is cancelled: the case channel is told."
+    }
     mark = case_bot.fake.mark()
     said = save(case_bot, view, {"meeting.change": "cancel", "meeting.reason": "Family moved out of area"})
     assert said.startswith("Cancelled the meeting of Mon 24 May 2027, 10:00")
@@ -100,8 +112,11 @@ def test_cancelling_a_meeting_twice_changes_nothing_the_second_time(case_bot):
 
 
 def test_a_time_in_the_past_stays_in_the_modal_with_the_reason(case_bot):
-    response = submit(case_bot, open_modal(case_bot, "schedule"),
-                      {"meeting.meeting": "new", "meeting.date": "2027-05-14", "meeting.time": "10:00"})
+    response = submit(
+        case_bot,
+        open_modal(case_bot, "schedule"),
+        {"meeting.meeting": "new", "meeting.date": "2027-05-14", "meeting.time": "10:00"},
+    )
     assert "already passed" in modal_errors(response)["meeting.date"]
     assert len(meetings(case_bot)) == 1
 
@@ -115,19 +130,30 @@ def test_only_the_chair_may_schedule_and_nothing_opens_for_anyone_else(case_bot)
     mark = case_bot.fake.mark()
     case_bot.slack.slash_command(command="/core-group", text="schedule", user_id="U0HV", channel_id=CASE_CHANNEL)
     reply = case_bot.wait_for_reply()
-    assert reply["text"] == ("Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate can schedule its "
-                             "meetings. Nothing was changed.")
+    assert reply["text"] == (
+        "Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate can schedule its "
+        "meetings. Nothing was changed."
+    )
     case_bot.fake.assert_no_call("views.open", since=mark)
 
 
 def test_the_chairs_delegate_may_schedule_on_the_chairs_behalf(case_bot):
     with case_bot.services.uow_factory() as uow:
         organisation = uow.organisations.get_by_name("South Ayrshire Council")
-        uow.delegates.add(Delegate(organisation_id=organisation.id, principal=CHAIR, delegate="U0DEPUTY",
-                                   until=date(2027, 6, 30), scope="chairing", created_at=case_bot.clock.now()))
+        uow.delegates.add(
+            Delegate(
+                organisation_id=organisation.id,
+                principal=CHAIR,
+                delegate="U0DEPUTY",
+                until=date(2027, 6, 30),
+                scope="chairing",
+                created_at=case_bot.clock.now(),
+            )
+        )
         uow.commit()
-    schedule(case_bot, {"meeting.meeting": "new", "meeting.date": "2027-06-22", "meeting.time": "10:00"},
-             user="U0DEPUTY")
+    schedule(
+        case_bot, {"meeting.meeting": "new", "meeting.date": "2027-06-22", "meeting.time": "10:00"}, user="U0DEPUTY"
+    )
     with case_bot.services.uow_factory() as uow:
         (event,) = [e for e in uow.audit.list(action="meeting.scheduled") if e.actor == "U0DEPUTY"]
         assert event.on_behalf_of == CHAIR
@@ -135,8 +161,15 @@ def test_the_chairs_delegate_may_schedule_on_the_chairs_behalf(case_bot):
 
 def test_a_note_cannot_ping_the_whole_channel(case_bot):
     mark = case_bot.fake.mark()
-    schedule(case_bot, {"meeting.meeting": "new", "meeting.date": "2027-06-22", "meeting.time": "10:00",
-                        "meeting.note": "<!channel> bring the file"})
+    schedule(
+        case_bot,
+        {
+            "meeting.meeting": "new",
+            "meeting.date": "2027-06-22",
+            "meeting.time": "10:00",
+            "meeting.note": "<!channel> bring the file",
+        },
+    )
     case_bot.dispatch()
     (post,) = posts(case_bot, CASE_CHANNEL, since=mark)
     assert "&lt;!channel&gt; bring the file" in text_of(post) and "<!channel>" not in text_of(post)
@@ -156,10 +189,16 @@ def test_in_scotland_the_form_defaults_to_in_person_and_an_online_meeting_needs_
     blocks = {b.get("block_id"): b for b in view["blocks"]}
     assert blocks["meeting.mode"]["element"]["initial_option"]["value"] == "in_person"
     assert "or to hold it online: core groups meet in person" in blocks["meeting.reason"]["label"]["text"]
-    answers = {"meeting.meeting": "new", "meeting.date": "2027-06-22", "meeting.time": "14:00", "meeting.mode": "online"}
+    answers = {
+        "meeting.meeting": "new",
+        "meeting.date": "2027-06-22",
+        "meeting.time": "14:00",
+        "meeting.mode": "online",
+    }
     refused = submit(case_bot, view, answers)
     assert modal_errors(refused) == {
-        "meeting.reason": "Core groups meet in person: say why this meeting is online (the reason is kept)."}
+        "meeting.reason": "Core groups meet in person: say why this meeting is online (the reason is kept)."
+    }
     assert len(meetings(case_bot)) == 1
     save(case_bot, view, {**answers, "meeting.reason": "Father is working offshore"})
     with case_bot.services.uow_factory() as uow:
@@ -171,10 +210,16 @@ def test_in_scotland_the_form_defaults_to_in_person_and_an_online_meeting_needs_
 def test_in_england_an_online_meeting_needs_no_reason(bot):
     from tests.harness import organisation_file
 
-    bot.import_organisation(organisation_file(organisation={"name": "Kent County Council", "profile": "england",
-                                                            "nation": "england", "closure_days": []}))
+    bot.import_organisation(
+        organisation_file(
+            organisation={"name": "Kent County Council", "profile": "england", "nation": "england", "closure_days": []}
+        )
+    )
     view = open_modal(bot, "schedule")
     assert "in person" not in {b.get("block_id"): b for b in view["blocks"]}["meeting.reason"]["label"]["text"]
-    said = save(bot, view, {"meeting.meeting": "new", "meeting.date": "2027-06-22", "meeting.time": "14:00",
-                            "meeting.mode": "online"})
+    said = save(
+        bot,
+        view,
+        {"meeting.meeting": "new", "meeting.date": "2027-06-22", "meeting.time": "14:00", "meeting.mode": "online"},
+    )
     assert said.startswith("Scheduled: Tue 22 Jun 2027, 14:00.")

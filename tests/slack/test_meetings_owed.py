@@ -29,8 +29,11 @@ def owed(bot) -> list[tuple]:
     """The case's meetings owed, oldest first: (kind, status, due date, next step, who discharged it)."""
     with bot.services.uow_factory() as uow:
         case = uow.cases.get_by_reference("CP-2027-0142")
-        return [(r.kind, r.status, r.due_local_date, r.next_step_at, r.discharged_by)
-                for r in uow.obligations.for_case(case.id) if r.kind in ("first_meeting", "next_meeting")]
+        return [
+            (r.kind, r.status, r.due_local_date, r.next_step_at, r.discharged_by)
+            for r in uow.obligations.for_case(case.id)
+            if r.kind in ("first_meeting", "next_meeting")
+        ]
 
 
 def without_first_meeting(bot, organisation: dict | None = None) -> None:
@@ -39,10 +42,13 @@ def without_first_meeting(bot, organisation: dict | None = None) -> None:
     bot.dispatch()
 
 
-@pytest.mark.parametrize(("organisation", "due_on"), [
-    (ENGLAND, date(2027, 5, 24)),  # 10 working days after the conference of Mon 10 May
-    (None, date(2027, 5, 25)),  # Scotland (South Ayrshire): 15 calendar days after the CPPM
-])
+@pytest.mark.parametrize(
+    ("organisation", "due_on"),
+    [
+        (ENGLAND, date(2027, 5, 24)),  # 10 working days after the conference of Mon 10 May
+        (None, date(2027, 5, 25)),  # Scotland (South Ayrshire): 15 calendar days after the CPPM
+    ],
+)
 def test_with_no_first_meeting_in_the_record_the_chair_owes_it_by_the_nations_deadline(bot, organisation, due_on):
     without_first_meeting(bot, organisation)
     assert owed(bot) == [("first_meeting", "open", due_on, local(due_on.year, due_on.month, due_on.day, 9, 0), None)]
@@ -72,8 +78,9 @@ def test_moving_the_booked_meeting_past_the_due_date_brings_the_obligation_back(
     assert owed(case_bot) == [("first_meeting", "open", date(2027, 5, 24), local(2027, 5, 24, 9, 0), None)]
     case_bot.sweep(local(2027, 5, 24, 9, 0))
     (told,) = posts(case_bot, CHAIR, kind=NONE_SCHEDULED)
-    assert told["text"] == ("The first core group meeting for CP-2027-0142 is due by Mon 24 May 2027 "
-                            "and none is scheduled")
+    assert told["text"] == (
+        "The first core group meeting for CP-2027-0142 is due by Mon 24 May 2027 and none is scheduled"
+    )
 
 
 def test_cancelling_the_booked_meeting_after_the_due_date_tells_the_chair_at_the_next_sweep_once(case_bot):
@@ -104,8 +111,11 @@ def test_deregistration_waives_the_meeting_owed(case_bot):
     record_meeting(case_bot, at=local(2027, 5, 24, 12, 0))
     view = open_deregistration(case_bot, at=local(2027, 6, 1, 15, 0))  # South Ayrshire: the case closes at once
     mark = case_bot.fake.mark()
-    answers = {"deregistration.conference_on": "2027-06-01", "deregistration.plan": "single_agency",
-               "deregistration.lead_agency": "Health"}
+    answers = {
+        "deregistration.conference_on": "2027-06-01",
+        "deregistration.plan": "single_agency",
+        "deregistration.lead_agency": "Health",
+    }
     assert modal_errors(submit(case_bot, view, answers, user=CHAIR)) == {}
     ephemeral_to(case_bot, CHAIR, since=mark)
     assert owed(case_bot)[-1][:2] == ("next_meeting", "waived")

@@ -65,9 +65,11 @@ def test_the_chair_is_asked_to_send_the_plan_to_everyone_at_or_invited_to_the_me
     assert message["text"] == "Send the plan for CP-2027-0142 by Mon 9 Aug 2027"
     shown = text_of(message)
     assert "must have a copy of the child protection plan by *Mon 9 Aug 2027* (5 working days)" in shown
-    assert ("• <@U0HV>, attended — not sent\n• <@U0TEACH>, attended — not sent\n"
-            "• Mother (no Slack), attended — not sent\n• <@U0POL>, invited, absent — not sent\n"
-            "• Father (no Slack), invited, absent — not sent") in shown
+    assert (
+        "• <@U0HV>, attended — not sent\n• <@U0TEACH>, attended — not sent\n"
+        "• Mother (no Slack), attended — not sent\n• <@U0POL>, invited, absent — not sent\n"
+        "• Father (no Slack), invited, absent — not sent"
+    ) in shown
     assert "<@U0CHAIR>, attended" not in shown  # the chair sends the plan; nobody asks them to confirm it
     assert buttons(message) == {"Plan sent": "receipt.plan_sent"}
     (started,) = audit(held, "plan.clock_started")
@@ -88,7 +90,8 @@ def test_an_english_bank_holiday_moves_the_deadline_of_a_thursday_meeting_to_the
     assert messages_to(bot, CHAIR, "not marked sent yet") == []
     bot.sweep(local(2027, 9, 1, 9, 0))  # Wed 1 Sep: working day 3
     assert [m["text"] for m in messages_to(bot, CHAIR, "not marked sent yet")] == [
-        "Plan for CP-2027-0142: not marked sent yet, due by Fri 3 Sep 2027"]
+        "Plan for CP-2027-0142: not marked sent yet, due by Fri 3 Sep 2027"
+    ]
 
 
 def test_the_organisations_closure_day_does_not_count_so_a_meeting_before_christmas_is_due_on_30_december(bot):
@@ -105,11 +108,14 @@ def test_plan_sent_asks_everyone_with_slack_to_confirm_and_ticks_mother_as_sent_
     shown = text_of({"blocks": view["blocks"]})
     assert "asked to confirm they have received it: <@U0HV>, <@U0TEACH>, <@U0POL>." in shown
     held.at(SENT)
-    errors, said = submit_form(held, view, {"receipt.labels": tick(view, "Mother"), "receipt.how": "post",
-                                            "receipt.when": "2027-08-03"})
-    assert said == ("Done: <@U0HV>, <@U0TEACH>, <@U0POL> are asked to confirm they have received the plan. "
-                    "Marked sent by post: Mother. Still to send: Father — tick them with `/core-group plan-sent` "
-                    "once it has gone.")
+    errors, said = submit_form(
+        held, view, {"receipt.labels": tick(view, "Mother"), "receipt.how": "post", "receipt.when": "2027-08-03"}
+    )
+    assert said == (
+        "Done: <@U0HV>, <@U0TEACH>, <@U0POL> are asked to confirm they have received the plan. "
+        "Marked sent by post: Mother. Still to send: Father — tick them with `/core-group plan-sent` "
+        "once it has gone."
+    )
     for user in RECIPIENTS_WITH_SLACK:
         message = plan_dm(held, user)
         assert "from the core group meeting on Fri 30 Jul 2027" in text_of(message)
@@ -128,22 +134,26 @@ def test_ticking_the_last_person_without_slack_takes_the_button_away_and_a_secon
     held.at(local(2027, 8, 4, 15, 0))
     view = open_modal(held, "plan-sent")
     assert "Already asked: <@U0HV>, <@U0TEACH>, <@U0POL>." in text_of({"blocks": view["blocks"]})
-    errors, said = submit_form(held, view, {"receipt.labels": tick(view, "Father"), "receipt.how": "email",
-                                            "receipt.when": "2027-08-04"})
+    errors, said = submit_form(
+        held, view, {"receipt.labels": tick(view, "Father"), "receipt.how": "email", "receipt.when": "2027-08-04"}
+    )
     assert said == "Marked sent by email: Father."
     message = message_to(held, CHAIR, "Send the plan")
     assert buttons(message) == {} and "Marked sent to everyone." in text_of(message)
     assert "• Father (no Slack), invited, absent — sent by email on Wed 4 Aug 2027" in text_of(message)
     assert command_reply(held, "plan-sent", user=CHAIR)["text"] == (
-        "Already marked sent to everyone by you at 15:00 on Wed 4 Aug 2027.")
+        "Already marked sent to everyone by you at 15:00 on Wed 4 Aug 2027."
+    )
 
 
 def test_ticking_someone_without_saying_how_or_with_a_day_to_come_keeps_the_form_open(held):
     view = press_and_open(held, CHAIR, message_to(held, CHAIR, "Send the plan"), "Plan sent")
     held.at(SENT)
     errors, _ = submit_form(held, view, {"receipt.labels": tick(view, "Mother"), "receipt.when": "2027-08-05"})
-    assert errors == {"receipt.how": "Say how you sent it: post, email or by hand.",
-                      "receipt.when": "That day has not come yet: choose the day you sent it."}
+    assert errors == {
+        "receipt.how": "Say how you sent it: post, email or by hand.",
+        "receipt.when": "That day has not come yet: choose the day you sent it.",
+    }
     assert messages_to(held, "U0HV", "please confirm") == []  # nothing was sent
 
 
@@ -151,14 +161,23 @@ def test_only_the_chair_or_their_delegate_may_mark_the_plan_sent(held):
     mark = held.fake.mark()
     assert command_reply(held, "plan-sent", user="U0HV")["text"] == (
         "Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate can mark the plan sent. "
-        "Nothing was changed.")
+        "Nothing was changed."
+    )
     said = answer_to(held, press(held, "U0HV", message_to(held, CHAIR, "Send the plan"), "Plan sent"))
     assert said.startswith("Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate")
     held.fake.assert_no_call("views.open", since=mark)
     with held.services.uow_factory() as uow:
         organisation = uow.organisations.get_by_name("South Ayrshire Council")
-        uow.delegates.add(Delegate(organisation_id=organisation.id, principal=CHAIR, delegate="U0DEPUTY",
-                                   until=date(2027, 8, 31), scope="chairing", created_at=SENT))
+        uow.delegates.add(
+            Delegate(
+                organisation_id=organisation.id,
+                principal=CHAIR,
+                delegate="U0DEPUTY",
+                until=date(2027, 8, 31),
+                scope="chairing",
+                created_at=SENT,
+            )
+        )
         uow.commit()
     held.at(SENT)
     errors, said = plan_sent_by_command(held, user="U0DEPUTY")
@@ -174,12 +193,15 @@ def test_only_the_recipient_can_confirm_once_and_a_second_click_says_when_they_d
     held.at(local(2027, 8, 3, 11, 15))
     original = plan_dm(held, "U0HV")
     assert answer_to(held, press(held, "U0HV", original, "I have received the plan")) == (
-        "Thank you: the chair can see you have received the plan.")
+        "Thank you: the chair can see you have received the plan."
+    )
     assert answer_to(held, press(held, "U0TEACH", original, "I have received the plan")) == (
-        "Only the person it was sent to (<@U0HV>) can confirm receiving this copy of the plan. Nothing was changed.")
+        "Only the person it was sent to (<@U0HV>) can confirm receiving this copy of the plan. Nothing was changed."
+    )
     held.at(local(2027, 8, 4, 9, 0))
     assert answer_to(held, press(held, "U0HV", original, "I have received the plan")) == (
-        "Already confirmed by you at 11:15 on Tue 3 Aug 2027.")
+        "Already confirmed by you at 11:15 on Tue 3 Aug 2027."
+    )
     held.dispatch()
     updated = plan_dm(held, "U0HV")
     assert buttons(updated) == {}
@@ -216,9 +238,14 @@ def test_recipients_are_reminded_on_the_third_working_day_and_the_deadline_day_u
     answer_to(held, press(held, "U0HV", plan_dm(held, "U0HV"), "I have received the plan"))
     held.sweep(local(2027, 8, 5, 9, 0))
     held.sweep(local(2027, 8, 5, 9, 0))  # a second sweep at the same moment sends nothing twice
-    reminded = {u: [m["text"] for m in messages_to(held, u, "please confirm you have it")] for u in RECIPIENTS_WITH_SLACK}
-    assert reminded == {"U0HV": [], "U0TEACH": ["Plan for CP-2027-0142: please confirm you have it"],
-                        "U0POL": ["Plan for CP-2027-0142: please confirm you have it"]}
+    reminded = {
+        u: [m["text"] for m in messages_to(held, u, "please confirm you have it")] for u in RECIPIENTS_WITH_SLACK
+    }
+    assert reminded == {
+        "U0HV": [],
+        "U0TEACH": ["Plan for CP-2027-0142: please confirm you have it"],
+        "U0POL": ["Plan for CP-2027-0142: please confirm you have it"],
+    }
     held.at(local(2027, 8, 6, 10, 0))
     reminder = messages_to(held, "U0POL", "please confirm you have it")[0]
     answer_to(held, press(held, "U0POL", reminder, "I have received the plan"))
@@ -227,7 +254,8 @@ def test_recipients_are_reminded_on_the_third_working_day_and_the_deadline_day_u
     held.sweep(local(2027, 8, 11, 9, 0))
     assert [m["text"] for m in messages_to(held, "U0TEACH", "please confirm you have it")] == [
         "Plan for CP-2027-0142: please confirm you have it",
-        "Plan for CP-2027-0142: please confirm you have it, today is the deadline"]
+        "Plan for CP-2027-0142: please confirm you have it, today is the deadline",
+    ]
     assert len(messages_to(held, "U0POL", "please confirm you have it")) == 1
     # Confirming from the reminder takes the button off every message that had it.
     assert buttons(plan_dm(held, "U0POL")) == {} and buttons(messages_to(held, "U0POL", "please confirm")[1]) == {}
@@ -253,7 +281,9 @@ def test_after_the_deadline_the_chair_hears_which_copies_are_overdue_and_the_dig
     with held.services.uow_factory() as uow:
         listed = uow.receipts.overdue_copies(now=local(2027, 8, 12, 9, 0))
     assert [(c.reference, c.user_id or c.label, c.days_overdue) for c in listed] == [
-        ("CP-2027-0142", "U0TEACH", 3), ("CP-2027-0142", "Father", 3)]
+        ("CP-2027-0142", "U0TEACH", 3),
+        ("CP-2027-0142", "Father", 3),
+    ]
 
 
 def status_text(bot, user: str) -> str:
@@ -280,6 +310,8 @@ def test_status_shows_each_recipient_of_the_latest_meeting_as_received_sent_awai
 
 def test_the_plan_messages_never_carry_the_records_words(held):
     send_plan(held)
-    everything = " ".join(text_of(m) + m["text"] for u in (CHAIR, *RECIPIENTS_WITH_SLACK) for m in held.fake.messages(u))
+    everything = " ".join(
+        text_of(m) + m["text"] for u in (CHAIR, *RECIPIENTS_WITH_SLACK) for m in held.fake.messages(u)
+    )
     assert "CAMHS" not in everything and "School attendance" not in everything
     assert posts(held, CASE_CHANNEL, kind="please confirm") == []  # copies are asked for in DMs, never the channel

@@ -51,7 +51,8 @@ def due_dates(bot, kind: str) -> set:
 def test_the_chair_owes_each_recipient_a_copy_and_each_recipient_with_slack_then_owes_their_confirmation(held):
     assert due_dates(held, "plan_copy_sent") == {DUE - DUE.resolution}  # Mon 9 Aug, end of the day
     assert obligations(held, "plan_copy_sent") == dict.fromkeys(
-        ("U0HV", "U0TEACH", "Mother", "U0POL", "Father"), ("open", None, None))
+        ("U0HV", "U0TEACH", "Mother", "U0POL", "Father"), ("open", None, None)
+    )
     assert obligations(held, "plan_copy_received") == {}
     plan_sent_from_message(held, ("Mother",), "post", "2027-08-03", at=local(2027, 8, 3, 10, 0))
     sent = obligations(held, "plan_copy_sent")

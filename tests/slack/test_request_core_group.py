@@ -70,7 +70,8 @@ def test_the_team_leader_gets_the_request_with_approve_and_refuse_and_the_reques
     assert (confirmation["channel"], confirmation["user"]) == (CASE_CHANNEL, "U0HV")
     assert confirmation["text"].startswith(
         "Your request for an additional core group meeting for CP-2027-0142 has gone to <@U0TL>, the team leader, "
-        "who decides whether to hold it.")
+        "who decides whether to hold it."
+    )
     (message,) = dms(case_bot, "U0TL")
     shown = text_of(message)
     assert "CP-2027-0142" in shown and "*Concern:* Deepening concerns" in shown and "Urgent" in shown
@@ -85,16 +86,20 @@ def test_the_team_leader_gets_the_request_with_approve_and_refuse_and_the_reques
 
 
 def test_outside_a_case_channel_the_command_answers_ephemerally_and_opens_nothing(case_bot):
-    response = case_bot.slack.slash_command(command="/request-core-group", text="", user_id="U0HV", channel_id="C0RANDOM")
+    response = case_bot.slack.slash_command(
+        command="/request-core-group", text="", user_id="U0HV", channel_id="C0RANDOM"
+    )
     assert "not a core group case channel" in ephemeral_answer(case_bot, response)
     case_bot.fake.assert_no_call("views.open")
 
 
 def test_someone_outside_the_case_is_told_so_and_no_form_opens(case_bot):
-    response = case_bot.slack.slash_command(command="/request-core-group", text="x", user_id="U0COORD",
-                                            channel_id=CASE_CHANNEL)
+    response = case_bot.slack.slash_command(
+        command="/request-core-group", text="x", user_id="U0COORD", channel_id=CASE_CHANNEL
+    )
     assert ephemeral_answer(case_bot, response) == (
-        "You are not in this case's core group. Ask the coordinator if you should be.")
+        "You are not in this case's core group. Ask the coordinator if you should be."
+    )
     case_bot.fake.assert_no_call("views.open")
     with case_bot.services.uow_factory() as uow:
         assert uow.requests.for_case(uow.cases.get_by_reference("CP-2027-0142").id) == []
@@ -103,10 +108,13 @@ def test_someone_outside_the_case_is_told_so_and_no_form_opens(case_bot):
 def test_a_form_without_a_concern_or_details_stays_open_with_errors(case_bot):
     view = open_request_form(case_bot)
     response = submit(case_bot, user="U0HV", view=view, answers={"request.details": "   "}, wait_for=None)
-    assert response.json() == {"response_action": "errors", "errors": {
-        "request.concern": "Choose what the concern is.",
-        "request.details": "Say briefly what has changed (without names).",
-    }}
+    assert response.json() == {
+        "response_action": "errors",
+        "errors": {
+            "request.concern": "Choose what the concern is.",
+            "request.details": "Say briefly what has changed (without names).",
+        },
+    }
     case_bot.fake.assert_no_call("chat.postEphemeral")
 
 
@@ -144,10 +152,12 @@ def test_a_meeting_time_in_the_past_keeps_the_form_open_with_an_error(case_bot):
     make_request(case_bot, at=ASKED)
     (message,) = dms(case_bot, "U0TL")
     view = click_and_open(case_bot, user="U0TL", message=message, label="Approve", at=local(2027, 8, 3, 10, 42))
-    response = submit(case_bot, user="U0TL", view=view,
-                      answers={"request.date": "2027-08-03", "request.time": "09:00"}, wait_for=None)
+    response = submit(
+        case_bot, user="U0TL", view=view, answers={"request.date": "2027-08-03", "request.time": "09:00"}, wait_for=None
+    )
     assert response.json()["errors"] == {
-        "request.date": "That date and time has already passed. Choose a time in the future."}
+        "request.date": "That date and time has already passed. Choose a time in the future."
+    }
     assert additional_meetings(case_bot) == [] and the_request(case_bot).status == "pending"
 
 
@@ -179,8 +189,9 @@ def test_refusing_needs_a_reason(case_bot):
 def refuse_it(bot) -> dict:
     make_request(bot, at=ASKED)
     (message,) = dms(bot, "U0TL")
-    answer = refuse(bot, user="U0TL", message=message, reason="Discussed at the review <next week>",
-                    when=local(2027, 8, 3, 11, 15))
+    answer = refuse(
+        bot, user="U0TL", message=message, reason="Discussed at the review <next week>", when=local(2027, 8, 3, 11, 15)
+    )
     assert answer == "Done: the request is refused, and the requester has been told, with your reason."
     bot.dispatch()
     (refusal,) = dms(bot, "U0HV")
@@ -203,7 +214,8 @@ def ask_the_coordinator(bot) -> dict:
     refusal = refuse_it(bot)
     response = click(bot, user="U0HV", message=refusal, label="Ask the coordinator", at=local(2027, 8, 3, 12, 0))
     assert ephemeral_answer(bot, response).startswith(
-        "I've sent your request and the refusal to <@U0COORD> (Co-ordinator, Children Services).")
+        "I've sent your request and the refusal to <@U0COORD> (Co-ordinator, Children Services)."
+    )
     bot.dispatch()
     (review,) = dms(bot, "U0COORD")
     return review
@@ -217,13 +229,22 @@ def test_asking_the_coordinator_sends_them_the_request_and_the_refusal_with_conv
     assert "*Reason:*\n> Discussed at the review &lt;next week&gt;" in shown
     assert buttons(review) == {"Convene the meeting": "request.convene", "Uphold the refusal": "request.uphold"}
     (refusal,) = dms(case_bot, "U0HV")  # updated in place: the button is gone
-    assert buttons(refusal) == {} and "You asked the coordinator <@U0COORD> on Tue 3 Aug 2027, 12:00." in text_of(refusal)
+    assert buttons(refusal) == {} and "You asked the coordinator <@U0COORD> on Tue 3 Aug 2027, 12:00." in text_of(
+        refusal
+    )
 
 
 def test_the_coordinator_convenes_the_meeting_and_the_requester_and_team_leader_hear(case_bot):
     review = ask_the_coordinator(case_bot)
-    answer = approve(case_bot, user="U0COORD", message=review, label="Convene the meeting", day="2027-08-05",
-                     at_time="14:00", when=local(2027, 8, 3, 15, 0))
+    answer = approve(
+        case_bot,
+        user="U0COORD",
+        message=review,
+        label="Convene the meeting",
+        day="2027-08-05",
+        at_time="14:00",
+        when=local(2027, 8, 3, 15, 0),
+    )
     assert answer.startswith("Done: the additional meeting is scheduled")
     case_bot.dispatch()
     (meeting,) = additional_meetings(case_bot)
@@ -231,20 +252,27 @@ def test_the_coordinator_convenes_the_meeting_and_the_requester_and_team_leader_
     assert the_request(case_bot).status == "convened"
     for person in ("U0HV", "U0TL"):
         outcome = dms(case_bot, person)[-1]
-        assert outcome["text"] == "The coordinator convened the additional core group meeting for CP-2027-0142: Thu 5 Aug 2027, 14:00"
+        assert (
+            outcome["text"]
+            == "The coordinator convened the additional core group meeting for CP-2027-0142: Thu 5 Aug 2027, 14:00"
+        )
     (updated,) = dms(case_bot, "U0COORD")
     assert buttons(updated) == {} and ":white_check_mark: *Meeting convened* by <@U0COORD>" in text_of(updated)
     assert audit_trail(case_bot) == [
-        ("request.requested", "U0HV", None), ("request.routed", "U0TL", None), ("request.decided", "U0TL", None),
-        ("request.escalated", "U0HV", None), ("request.routed", "U0COORD", None),
+        ("request.requested", "U0HV", None),
+        ("request.routed", "U0TL", None),
+        ("request.decided", "U0TL", None),
+        ("request.escalated", "U0HV", None),
+        ("request.routed", "U0COORD", None),
         ("request.outcome", "U0COORD", None),
     ]
 
 
 def test_the_coordinator_upholds_the_refusal_with_a_reason_and_the_requester_and_team_leader_hear(case_bot):
     review = ask_the_coordinator(case_bot)
-    view = click_and_open(case_bot, user="U0COORD", message=review, label="Uphold the refusal",
-                          at=local(2027, 8, 3, 15, 0))
+    view = click_and_open(
+        case_bot, user="U0COORD", message=review, label="Uphold the refusal", at=local(2027, 8, 3, 15, 0)
+    )
     response = submit(case_bot, user="U0COORD", view=view, answers={"request.reason": ""}, wait_for=None)
     assert response.json()["errors"] == {"request.reason": "A reason is needed: the requester will see it."}
     submit(case_bot, user="U0COORD", view=view, answers={"request.reason": "The review conference is on Monday"})
@@ -279,7 +307,8 @@ def test_someone_else_clicking_approve_is_told_whose_decision_it_is_and_nothing_
     response = click(case_bot, user="U0CHAIR", message=message, label="Approve", at=local(2027, 8, 3, 10, 0))
     assert ephemeral_answer(case_bot, response) == (
         "Only the team leader (<@U0TL>) or their delegate for request decisions can decide this request. "
-        "Nothing was changed.")
+        "Nothing was changed."
+    )
     case_bot.fake.assert_no_call("views.open", since=mark)
     assert the_request(case_bot).status == "pending"
 
@@ -293,7 +322,8 @@ def test_someone_else_submitting_a_decision_form_changes_nothing(case_bot):
     assert answer.params["user"] == "U0POL"
     assert answer.params["text"] == (
         "Only the team leader (<@U0TL>) or their delegate for request decisions can decide this request. "
-        "Nothing was changed.")
+        "Nothing was changed."
+    )
     assert the_request(case_bot).status == "pending"
 
 
@@ -301,7 +331,8 @@ def test_only_the_requester_can_ask_the_coordinator(case_bot):
     refusal = refuse_it(case_bot)
     response = click(case_bot, user="U0TEACH", message=refusal, label="Ask the coordinator")
     assert ephemeral_answer(case_bot, response) == (
-        "Only <@U0HV>, who made the request, can ask the coordinator about this request. Nothing was changed.")
+        "Only <@U0HV>, who made the request, can ask the coordinator about this request. Nothing was changed."
+    )
     assert the_request(case_bot).status == "refused"
 
 

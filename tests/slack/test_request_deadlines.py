@@ -31,8 +31,11 @@ def with_buttons(bot, user: str) -> list[dict]:
 
 def audit_actions(bot) -> list[tuple[str, str | None, str | None, str | None]]:
     with bot.services.uow_factory() as uow:
-        return [(e.action, e.actor, e.on_behalf_of, e.detail.get("to")) for e in uow.audit.list()
-                if e.action.startswith("request.")]
+        return [
+            (e.action, e.actor, e.on_behalf_of, e.detail.get("to"))
+            for e in uow.audit.list()
+            if e.action.startswith("request.")
+        ]
 
 
 def test_the_dates_used_here_are_what_the_scottish_calendar_says(case_bot):
@@ -40,7 +43,15 @@ def test_the_dates_used_here_are_what_the_scottish_calendar_says(case_bot):
         calendar = calendar_for(uow.organisations.get_by_name("South Ayrshire Council"))
     assert not calendar.is_working_day(date(2027, 8, 2))  # Scottish summer bank holiday
     assert [calendar.is_working_day(date(2027, 12, d)) for d in range(24, 32)] == [
-        True, False, False, False, False, False, True, True]  # Christmas substitutes, then the closure day
+        True,
+        False,
+        False,
+        False,
+        False,
+        False,
+        True,
+        True,
+    ]  # Christmas substitutes, then the closure day
 
 
 def test_a_routine_request_waits_out_the_weekend_and_bank_holiday_then_reminds_then_goes_to_the_coordinator(case_bot):
@@ -62,8 +73,9 @@ def test_a_routine_request_waits_out_the_weekend_and_bank_holiday_then_reminds_t
     assert "Waiting on the team leader <@U0TL>; you can decide it instead." in text_of(escalated)
     assert len(dms(case_bot, "U0TL")) == 2
 
-    approve(case_bot, user="U0COORD", message=escalated, day="2027-08-06", at_time="10:00",
-            when=local(2027, 8, 4, 15, 0))
+    approve(
+        case_bot, user="U0COORD", message=escalated, day="2027-08-06", at_time="10:00", when=local(2027, 8, 4, 15, 0)
+    )
     case_bot.dispatch()
     assert with_buttons(case_bot, "U0TL") == [] and with_buttons(case_bot, "U0COORD") == []
     assert "Approved by <@U0COORD> on Wed 4 Aug 2027, 15:00" in text_of(dms(case_bot, "U0HV")[-1])
@@ -79,7 +91,9 @@ def test_a_routine_request_waits_out_the_weekend_and_bank_holiday_then_reminds_t
     assert len(dms(case_bot, "U0TL")) == 2 and len(dms(case_bot, "U0COORD")) == 1
 
 
-def test_at_christmas_the_clock_stops_for_the_holidays_and_the_closure_day_and_escalation_goes_to_the_delegate(case_bot):
+def test_at_christmas_the_clock_stops_for_the_holidays_and_the_closure_day_and_escalation_goes_to_the_delegate(
+    case_bot,
+):
     make_request(case_bot, at=local(2027, 12, 24, 14, 0))
     for day in (27, 28, 29):
         case_bot.sweep(local(2027, 12, day, 16, 0))
@@ -89,8 +103,9 @@ def test_at_christmas_the_clock_stops_for_the_holidays_and_the_closure_day_and_e
     assert dms(case_bot, "U0TL")[-1]["text"].startswith("Reminder:")
     # The team leader goes on leave after the reminder, naming a delegate.
     case_bot.at(local(2027, 12, 30, 15, 0))
-    case_bot.slack.slash_command(command="/core-group", text="delegate <@U0DEP|deputy> until 2028-01-07",
-                                 user_id="U0TL", channel_id="C0CASE142")
+    case_bot.slack.slash_command(
+        command="/core-group", text="delegate <@U0DEP|deputy> until 2028-01-07", user_id="U0TL", channel_id="C0CASE142"
+    )
     case_bot.fake.wait_for("response_url")
 
     case_bot.sweep(local(2027, 12, 31, 13, 59))
@@ -123,11 +138,17 @@ def test_the_sweep_command_replays_a_moment_from_the_database_alone(case_bot):
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COREGROUP_", "DATABASE_URL"))}
     environment.update(
         DATABASE_URL=case_bot.engine.url.render_as_string(hide_password=False),
-        SLACK_BOT_TOKEN="xoxb-test-token-not-real", SLACK_SIGNING_SECRET="test-signing-secret",
+        SLACK_BOT_TOKEN="xoxb-test-token-not-real",
+        SLACK_SIGNING_SECRET="test-signing-secret",
         SLACK_API_URL=case_bot.fake.api_url,
     )
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "sweep", "--now", "2027-08-03T13:00:00+00:00"],
-                            capture_output=True, text=True, env=environment, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "sweep", "--now", "2027-08-03T13:00:00+00:00"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     # Tue 3 Aug, 14:00: the reminder, the chair's chase for the first meeting (24 May), never recorded, and (it
     # is past 09:00 on a working day) the coordinator's daily digest.

@@ -39,8 +39,9 @@ def delegate_command(bot, text: str, *, user: str = "U0TL", at=MONDAY) -> str:
 
 def delegations(bot) -> list[tuple[str, str, str, str]]:
     with bot.services.uow_factory() as uow:
-        found = [d for p in ("U0TL", "U0COORD", "U0HV", "U0CHAIR")
-                 for d in uow.delegates.all_active_for(p, on=MONDAY.date())]
+        found = [
+            d for p in ("U0TL", "U0COORD", "U0HV", "U0CHAIR") for d in uow.delegates.all_active_for(p, on=MONDAY.date())
+        ]
         return [(d.principal, d.delegate, d.until.isoformat(), d.scope) for d in found]
 
 
@@ -49,40 +50,57 @@ def delegations(bot) -> list[tuple[str, str, str, str]]:
 
 def test_a_team_leader_names_a_delegate_who_is_told_whom_they_stand_in_for(case_bot):
     answer = delegate_command(case_bot, "delegate <@U0DEP|deputy.tl> until 2027-08-13")
-    assert answer.startswith("Until Fri 13 Aug 2027, <@U0DEP> stands in for you for decisions on requests for an "
-                             "additional core group meeting (not chairing, not the coordinator's other work) "
-                             "(the default for your role; write `requests`, `coordinator` or `chairing` after the date")
+    assert answer.startswith(
+        "Until Fri 13 Aug 2027, <@U0DEP> stands in for you for decisions on requests for an "
+        "additional core group meeting (not chairing, not the coordinator's other work) "
+        "(the default for your role; write `requests`, `coordinator` or `chairing` after the date"
+    )
     case_bot.dispatch()
     (told,) = dms(case_bot, "U0DEP")
-    assert ("<@U0TL> has made you their delegate until *Fri 13 Aug 2027*, for decisions on requests for an additional "
-            "core group meeting (not chairing, not the coordinator's other work).") in text_of(told)
+    assert (
+        "<@U0TL> has made you their delegate until *Fri 13 Aug 2027*, for decisions on requests for an additional "
+        "core group meeting (not chairing, not the coordinator's other work)."
+    ) in text_of(told)
     assert "Nothing else of theirs is yours to do." in text_of(told)
     assert delegations(case_bot) == [("U0TL", "U0DEP", "2027-08-13", "request_decisions")]
 
 
 def test_the_coordinator_can_name_a_delegate_with_a_bare_mention(case_bot):
     answer = delegate_command(case_bot, "delegate <@U0DEPC> 2027-08-06", user="U0COORD")
-    assert ("<@U0DEPC> stands in for you for the coordinator's work: decisions and reviews of requests, CP9 forms"
-            in answer)
+    assert (
+        "<@U0DEPC> stands in for you for the coordinator's work: decisions and reviews of requests, CP9 forms" in answer
+    )
     assert delegations(case_bot) == [("U0COORD", "U0DEPC", "2027-08-06", "coordination")]
 
 
 @pytest.mark.parametrize(
     ("text", "answer"),
     [
-        ("delegate until 2027-08-13",
-         "Say who stands in for you, and until when: `/core-group delegate @name until YYYY-MM-DD "
-         "[requests|coordinator|chairing]`"),
-        ("delegate <@U0DEP|deputy> until 2027-08-13 everything",
-         "`everything` is not something a delegate can cover: write `requests`, `coordinator` or `chairing`"),
+        (
+            "delegate until 2027-08-13",
+            "Say who stands in for you, and until when: `/core-group delegate @name until YYYY-MM-DD "
+            "[requests|coordinator|chairing]`",
+        ),
+        (
+            "delegate <@U0DEP|deputy> until 2027-08-13 everything",
+            "`everything` is not something a delegate can cover: write `requests`, `coordinator` or `chairing`",
+        ),
         ("delegate <@U0DEP|deputy> until 2027-08-13 chairing", "Only a chair can hand on chairing."),
-        ("delegate <@U0DEP|deputy> until 2027-08-13 coordinator",
-         "Only the coordinator can hand on the coordinator's work."),
-        ("delegate @deputy until 2027-08-13", "I couldn't tell who `@deputy` is: pick them from Slack's list as you type @"),
+        (
+            "delegate <@U0DEP|deputy> until 2027-08-13 coordinator",
+            "Only the coordinator can hand on the coordinator's work.",
+        ),
+        (
+            "delegate @deputy until 2027-08-13",
+            "I couldn't tell who `@deputy` is: pick them from Slack's list as you type @",
+        ),
         ("delegate <@U0DEP|deputy>", "Say until when <@U0DEP> stands in for you"),
         ("delegate <@U0DEP|deputy> until 13/08/2027", "I couldn't read the date `13/08/2027`: write it as YYYY-MM-DD"),
         ("delegate <@U0DEP|deputy> until 2027-02-30", "`2027-02-30` is not a date in the calendar"),
-        ("delegate <@U0DEP|deputy> until 2027-07-30", "2027-07-30 has already passed: give today's date or a later one"),
+        (
+            "delegate <@U0DEP|deputy> until 2027-07-30",
+            "2027-07-30 has already passed: give today's date or a later one",
+        ),
         ("delegate <@U0TL|me> until 2027-08-13", "You can't be your own delegate: name someone else."),
     ],
 )
@@ -103,9 +121,11 @@ def test_delegate_off_sends_requests_back_to_the_team_leader(case_bot):
     delegate_command(case_bot, "delegate <@U0DEP|deputy> until 2027-08-13")
     assert delegate_command(case_bot, "delegate").startswith(
         "<@U0DEP> stands in for you until Fri 13 Aug 2027 for decisions on requests for an additional core group "
-        "meeting")
+        "meeting"
+    )
     assert delegate_command(case_bot, "delegate off") == (
-        "Your delegates are off: what they covered comes to you alone again.")
+        "Your delegates are off: what they covered comes to you alone again."
+    )
     assert delegate_command(case_bot, "delegate off") == "You had no delegate: nothing to turn off."
     confirmation = make_request(case_bot, at=ASKED)
     assert "has gone to <@U0TL>, the team leader," in confirmation["text"]
@@ -190,12 +210,17 @@ def test_the_team_leader_and_the_delegate_approving_at_the_same_moment_give_one_
     deputy_form = click_and_open(case_bot, user="U0DEP", message=deputy, label="Approve", at=when)
     leader_form = click_and_open(case_bot, user="U0TL", message=leader, label="Approve", at=when)
     mark = case_bot.fake.mark()
-    statuses = submit_together(case_bot, [
-        ("U0DEP", deputy_form, {"request.date": "2027-08-06", "request.time": "10:00"}),
-        ("U0TL", leader_form, {"request.date": "2027-08-09", "request.time": "14:00"}),
-    ])
+    statuses = submit_together(
+        case_bot,
+        [
+            ("U0DEP", deputy_form, {"request.date": "2027-08-06", "request.time": "10:00"}),
+            ("U0TL", leader_form, {"request.date": "2027-08-09", "request.time": "14:00"}),
+        ],
+    )
     assert statuses == [200, 200]
-    answers = {c.params["user"]: c.params["text"] for c in case_bot.fake.wait_for("chat.postEphemeral", count=2, since=mark)}
+    answers = {
+        c.params["user"]: c.params["text"] for c in case_bot.fake.wait_for("chat.postEphemeral", count=2, since=mark)
+    }
     assert_exactly_one_decision(case_bot)
     with case_bot.services.uow_factory() as uow:
         (request,) = uow.requests.for_case(uow.cases.get_by_reference("CP-2027-0142").id)

@@ -41,13 +41,19 @@ def test_a_request_made_on_saturday_is_owed_from_the_next_opening_time_and_chase
     (row,) = owed(case_bot, "request_decision")
     # The clock starts at 09:00 on Tue 3 Aug (Monday is the bank holiday): reminded a working day on, then escalated.
     assert (row.owner, row.due_at, row.overdue_at, row.breach_at) == (
-        "U0TL", local(2027, 8, 3, 9, 0), local(2027, 8, 4, 9, 0), local(2027, 8, 5, 9, 0))
+        "U0TL",
+        local(2027, 8, 3, 9, 0),
+        local(2027, 8, 4, 9, 0),
+        local(2027, 8, 5, 9, 0),
+    )
     case_bot.sweep(local(2027, 8, 4, 8, 59))
     assert len(dms(case_bot, "U0TL")) == 1
     case_bot.sweep(local(2027, 8, 4, 9, 0))
     case_bot.sweep(local(2027, 8, 4, 9, 0))  # the same moment again sends nothing more
     assert [m["text"].split(":")[0] for m in dms(case_bot, "U0TL")] == [
-        "Request for an additional core group meeting — CP-2027-0142, from <@U0HV>", "Reminder"]
+        "Request for an additional core group meeting — CP-2027-0142, from <@U0HV>",
+        "Reminder",
+    ]
     case_bot.sweep(local(2027, 8, 5, 9, 0))
     (escalated,) = dms(case_bot, "U0COORD")
     assert escalated["text"].startswith("Escalated to you")

@@ -27,8 +27,15 @@ def case_bot(bot):
 
 def status_body(bot) -> str:
     return urllib.parse.urlencode(
-        {"command": "/core-group", "text": "status", "user_id": "U0HV", "channel_id": "C0CASE142",
-         "team_id": "T0TEAM", "response_url": bot.fake.response_url("status"), "trigger_id": "1.2.3"}
+        {
+            "command": "/core-group",
+            "text": "status",
+            "user_id": "U0HV",
+            "channel_id": "C0CASE142",
+            "team_id": "T0TEAM",
+            "response_url": bot.fake.response_url("status"),
+            "trigger_id": "1.2.3",
+        }
     )
 
 
@@ -113,17 +120,33 @@ def attacker_url():
 
 def forged_bodies(target: str) -> list[str]:
     """A slash command and a button click whose replies would go to `target` and to a case channel."""
-    command = {"command": "/core-group", "text": "status", "user_id": "C0CASE142", "channel_id": "C0CASE142",
-               "team_id": "T0TEAM", "response_url": target, "trigger_id": "1.2.3"}
-    click = {"type": "block_actions", "user": {"id": "C0CASE142"}, "response_url": target, "trigger_id": "1.2.3",
-             "team": {"id": "T0TEAM"}, "channel": {"id": "C0CASE142"},
-             "actions": [{"action_id": "request.approve", "block_id": "b", "value": "abc", "type": "button"}]}
+    command = {
+        "command": "/core-group",
+        "text": "status",
+        "user_id": "C0CASE142",
+        "channel_id": "C0CASE142",
+        "team_id": "T0TEAM",
+        "response_url": target,
+        "trigger_id": "1.2.3",
+    }
+    click = {
+        "type": "block_actions",
+        "user": {"id": "C0CASE142"},
+        "response_url": target,
+        "trigger_id": "1.2.3",
+        "team": {"id": "T0TEAM"},
+        "channel": {"id": "C0CASE142"},
+        "actions": [{"action_id": "request.approve", "block_id": "b", "value": "abc", "type": "button"}],
+    }
     return [urllib.parse.urlencode(command), urllib.parse.urlencode({"payload": json.dumps(click)})]
 
 
 def post_unverified(url: str, body: str, timestamp: str) -> int:
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": timestamp,
-               "X-Slack-Signature": "v0=" + "0" * 64}
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": "v0=" + "0" * 64,
+    }
     request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
     try:
         with OPENER.open(request, timeout=10) as response:
@@ -149,8 +172,9 @@ def test_a_malformed_timestamp_gets_401_and_the_bot_calls_nobody(case_bot, attac
 
 
 @pytest.mark.parametrize("timestamp", ["not-a-number", "", "1e9"])
-def test_without_the_gate_bolt_still_answers_401_and_the_error_handler_calls_nobody(case_bot, attacker_url,
-                                                                                     timestamp, caplog):
+def test_without_the_gate_bolt_still_answers_401_and_the_error_handler_calls_nobody(
+    case_bot, attacker_url, timestamp, caplog
+):
     caplog.set_level(logging.DEBUG, logger="slack_bolt.RequestVerification")
     bare = BackgroundServer(SlackRequestHandler(case_bot.runtime.app)).start()
     before, since = saved_state(case_bot), len(case_bot.fake.calls)

@@ -24,21 +24,32 @@ def three_meetings(bot):
     for user, name in (("U0CHAIR", "Sam Reid"), ("U0HV", "Priya Patel"), ("U0TL", "Alex Morgan")):
         bot.fake.add_user(user, name)
     case_meeting_at(bot, FIRST)
-    record_meeting(bot, at=local(2027, 5, 24, 11, 30), answers={
-        **outcome(1), "meeting.flags": ["significant_amendment"], "meeting.action.1.what": "Refer to CAMHS",
-        "meeting.action.1.owner": "U0HV", "meeting.action.1.due": "2027-06-04"})
+    record_meeting(
+        bot,
+        at=local(2027, 5, 24, 11, 30),
+        answers={
+            **outcome(1),
+            "meeting.flags": ["significant_amendment"],
+            "meeting.action.1.what": "Refer to CAMHS",
+            "meeting.action.1.owner": "U0HV",
+            "meeting.action.1.due": "2027-06-04",
+        },
+    )
     bot.at(local(2027, 5, 26, 10, 0))
     view = press_and_open(bot, CHAIR, message_to(bot, CHAIR, "Send the CP9 for CP-2027-0142"), "Mark CP9 sent")
     assert submit_form(bot, view, {"receipt.cp9_when": "2027-05-26"})[0] == {}
     make_request(bot, at=local(2027, 6, 1, 9, 30))
     (decision,) = dms(bot, "U0TL")
-    refuse(bot, user="U0TL", message=decision, reason="The next meeting is in three weeks", when=local(2027, 6, 1, 11, 0))
-    schedule(bot, {"meeting.date": "2027-06-21", "meeting.time": "10:00"},
-             at=local(2027, 6, 2, 9, 0))
-    record_meeting(bot, at=local(2027, 6, 21, 11, 30), answers={
-        **outcome(2), "meeting.attended": [CHAIR, "U0HV", "U0POL", "p:Mother", "p:Father"]})
-    schedule(bot, {"meeting.date": "2027-07-26", "meeting.time": "10:00"},
-             at=local(2027, 6, 22, 9, 0))
+    refuse(
+        bot, user="U0TL", message=decision, reason="The next meeting is in three weeks", when=local(2027, 6, 1, 11, 0)
+    )
+    schedule(bot, {"meeting.date": "2027-06-21", "meeting.time": "10:00"}, at=local(2027, 6, 2, 9, 0))
+    record_meeting(
+        bot,
+        at=local(2027, 6, 21, 11, 30),
+        answers={**outcome(2), "meeting.attended": [CHAIR, "U0HV", "U0POL", "p:Mother", "p:Father"]},
+    )
+    schedule(bot, {"meeting.date": "2027-07-26", "meeting.time": "10:00"}, at=local(2027, 6, 22, 9, 0))
     record_meeting(bot, at=local(2027, 7, 26, 11, 30), answers=outcome(3))
     bot.at(local(2027, 7, 28, 14, 0))
     return bot
@@ -49,8 +60,11 @@ def ask_for_the_report(bot, user: str) -> tuple[dict, list[dict]]:
     response = bot.slack.slash_command(command="/core-group", text="report", user_id=user, channel_id="C0CASE142")
     assert response.status == 200
     (reply,) = bot.fake.wait_for("response_url", where=lambda c: c.params["_key"] == response.trigger_id)
-    ids = {f["id"] for c in bot.fake.calls_to("files.completeUploadExternal", since=mark)
-           for f in (c.response or {}).get("files", [])}
+    ids = {
+        f["id"]
+        for c in bot.fake.calls_to("files.completeUploadExternal", since=mark)
+        for f in (c.response or {}).get("files", [])
+    }
     return reply.params, [f for f in bot.fake.uploaded_files() if f["file_id"] in ids]
 
 
@@ -62,8 +76,10 @@ def report_audit(bot) -> list[tuple[str | None, str | None, int | None]]:
 def test_the_chair_gets_the_report_of_three_meetings_as_a_document_in_their_dm(three_meetings):
     reply, (upload,) = ask_for_the_report(three_meetings, CHAIR)
     assert reply["response_type"] == "ephemeral"
-    assert reply["text"] == ("The report for CP-2027-0142 is in your messages from the app, as a Word document "
-                             "(3 meetings held against 3 due: 2 on time, 1 late.). Your access is recorded.")
+    assert reply["text"] == (
+        "The report for CP-2027-0142 is in your messages from the app, as a Word document "
+        "(3 meetings held against 3 due: 2 on time, 1 late.). Your access is recorded."
+    )
     assert upload["channel_id"] == "D0CHAIR" and upload["filename"] == f"{REPORT}2027-07-28.docx"
     report = docx_text(upload["content"])
     for words in (
@@ -114,17 +130,24 @@ def test_the_coordinator_can_have_the_report_too(three_meetings):
 def test_a_member_is_refused_the_report_ephemerally_and_nothing_is_uploaded_or_audited(three_meetings):
     reply, uploads = ask_for_the_report(three_meetings, "U0HV")
     assert reply["response_type"] == "ephemeral"
-    assert reply["text"] == ("Only the chair (<@U0CHAIR>), the coordinator, or their delegates for chairing or the "
-                             "coordinator's work can have the review conference report for CP-2027-0142. "
-                             "Nothing was changed.")
+    assert reply["text"] == (
+        "Only the chair (<@U0CHAIR>), the coordinator, or their delegates for chairing or the "
+        "coordinator's work can have the review conference report for CP-2027-0142. "
+        "Nothing was changed."
+    )
     assert uploads == [] and three_meetings.fake.calls_to("files.completeUploadExternal") == []
     assert report_audit(three_meetings) == []
 
 
 def test_the_chairs_delegate_gets_the_report_and_the_audit_says_for_whom(three_meetings):
     with three_meetings.services.uow_factory() as uow:
-        set_delegate(uow=uow, now=three_meetings.clock.now(), principal=COORDINATOR, delegate="U0DEP",
-                     until=local(2027, 8, 6, 0, 0).date())
+        set_delegate(
+            uow=uow,
+            now=three_meetings.clock.now(),
+            principal=COORDINATOR,
+            delegate="U0DEP",
+            until=local(2027, 8, 6, 0, 0).date(),
+        )
         uow.commit()
     reply, (upload,) = ask_for_the_report(three_meetings, "U0DEP")
     assert upload["channel_id"] == "D0DEP"

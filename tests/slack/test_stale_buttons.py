@@ -11,10 +11,23 @@ from bot.app import build_runtime
 from handlers.ids import ActionIds, DeregistrationIds, LetterIds, ReceiptIds, RequestIds
 
 CHAIR, CASE_CHANNEL = "U0CHAIR", "C0CASE142"
-BUTTONS = [RequestIds.APPROVE, RequestIds.REFUSE, RequestIds.CONVENE, RequestIds.UPHOLD, RequestIds.ASK_COORDINATOR,
-           ReceiptIds.PLAN_SENT, ReceiptIds.CONFIRM, ReceiptIds.CP9_SENT, ReceiptIds.CP9_RECEIVED,
-           LetterIds.GIVE_DETAILS, LetterIds.SENT, DeregistrationIds.SET_DATE, DeregistrationIds.RECORD_OUTCOME,
-           ActionIds.DONE, ActionIds.CLOSE]
+BUTTONS = [
+    RequestIds.APPROVE,
+    RequestIds.REFUSE,
+    RequestIds.CONVENE,
+    RequestIds.UPHOLD,
+    RequestIds.ASK_COORDINATOR,
+    ReceiptIds.PLAN_SENT,
+    ReceiptIds.CONFIRM,
+    ReceiptIds.CP9_SENT,
+    ReceiptIds.CP9_RECEIVED,
+    LetterIds.GIVE_DETAILS,
+    LetterIds.SENT,
+    DeregistrationIds.SET_DATE,
+    DeregistrationIds.RECORD_OUTCOME,
+    ActionIds.DONE,
+    ActionIds.CLOSE,
+]
 STALE = "This button no longer works: what it was for has changed or gone. Nothing was changed."
 
 
@@ -71,10 +84,16 @@ def test_in_socket_mode_a_stale_button_is_explained_too(case_bot):
     settings = replace(case_bot.settings, slack_app_token="xapp-test-not-real", slack_signing_secret=None)
     runtime = build_runtime(settings, clock=case_bot.clock, engine=case_bot.engine)
     since = case_bot.fake.mark()
-    payload = {"type": "block_actions", "user": {"id": CHAIR}, "team": {"id": "T0TEAM"}, "trigger_id": "1.2.3",
-               "channel": {"id": CASE_CHANNEL}, "container": {"type": "message", "channel_id": CASE_CHANNEL},
-               "response_url": case_bot.fake.response_url("socket"),
-               "actions": [{"action_id": str(RequestIds.APPROVE), "block_id": "b", "value": "abc", "type": "button"}]}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": CHAIR},
+        "team": {"id": "T0TEAM"},
+        "trigger_id": "1.2.3",
+        "channel": {"id": CASE_CHANNEL},
+        "container": {"type": "message", "channel_id": CASE_CHANNEL},
+        "response_url": case_bot.fake.response_url("socket"),
+        "actions": [{"action_id": str(RequestIds.APPROVE), "block_id": "b", "value": "abc", "type": "button"}],
+    }
     assert runtime.app.dispatch(BoltRequest(body=payload, mode="socket_mode")).status == 200
     [answer] = case_bot.fake.wait_for("response_url", since=since)
     assert answer.params["text"] == STALE

@@ -49,7 +49,9 @@ def test_an_unrecorded_meeting_is_chased_next_working_day_again_every_two_and_is
     (first,) = chases(case_bot)
     assert "Mon 24 May 2027, 10:00" in first["text"] and "CP-2027-0142" in first["text"]
     assert [e["text"]["text"] for b in first["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
-        "Record the meeting", "It did not take place"]
+        "Record the meeting",
+        "It did not take place",
+    ]
     assert "If it is still not recorded on Tue 1 Jun 2027, the coordinator's digest lists it." in text_of(first)
     case_bot.sweep(local(2027, 5, 26, 9, 0))
     assert len(chases(case_bot)) == 1
@@ -99,7 +101,8 @@ def test_only_the_chair_or_their_delegate_can_act_on_the_chase(case_bot):
         "Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate can record its meetings. "
         "Nothing was changed.",
         "Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate can say whether its meetings took "
-        "place. Nothing was changed."]
+        "place. Nothing was changed.",
+    ]
     assert case_bot.fake.calls_to("views.open", since=mark) == []
     assert [m.status for m in meetings(case_bot)] == ["scheduled"]
 
@@ -107,16 +110,19 @@ def test_only_the_chair_or_their_delegate_can_act_on_the_chase(case_bot):
 def test_it_did_not_take_place_needs_a_reason_then_the_meeting_is_owed_again_and_overdue(case_bot):
     case_bot.sweep(local(2027, 5, 25, 9, 0))
     (chase,) = chases(case_bot)
-    view = click_and_open(case_bot, user=CHAIR, message=chase, label="It did not take place",
-                          at=local(2027, 5, 25, 10, 0))
+    view = click_and_open(
+        case_bot, user=CHAIR, message=chase, label="It did not take place", at=local(2027, 5, 25, 10, 0)
+    )
     assert view["callback_id"] == "obligation.not_held_modal"
-    blank = case_bot.slack.view_submission(user_id=CHAIR, view=view,
-                                           values=state_from_view(view, {"obligation.reason": "   "}))
+    blank = case_bot.slack.view_submission(
+        user_id=CHAIR, view=view, values=state_from_view(view, {"obligation.reason": "   "})
+    )
     assert modal_errors(blank) == {"obligation.reason": "Say why the meeting did not take place."}
     assert [m.status for m in meetings(case_bot)] == ["scheduled"]
     mark = case_bot.fake.mark()
-    done = case_bot.slack.view_submission(user_id=CHAIR, view=view,
-                                          values=state_from_view(view, {"obligation.reason": REASON}))
+    done = case_bot.slack.view_submission(
+        user_id=CHAIR, view=view, values=state_from_view(view, {"obligation.reason": REASON})
+    )
     assert modal_errors(done) == {}
     (saved,) = case_bot.fake.wait_for("chat.postMessage", since=mark, where=lambda c: c.params["channel"] == CHAIR)
     assert "did not take place" in saved.params["text"] and "schedule it" in saved.params["text"]
@@ -135,7 +141,8 @@ def test_it_did_not_take_place_needs_a_reason_then_the_meeting_is_owed_again_and
     with case_bot.services.uow_factory() as uow:
         (event,) = uow.audit.list(action="meeting.not_held")
     assert (event.actor, event.detail["reason_length"]) == (CHAIR, len(REASON))
-    response = case_bot.slack.slash_command(command="/core-group", text="record", user_id=CHAIR,
-                                            channel_id=CASE_CHANNEL)
+    response = case_bot.slack.slash_command(
+        command="/core-group", text="record", user_id=CHAIR, channel_id=CASE_CHANNEL
+    )
     assert response.status == 200
     assert "There is no meeting of CP-2027-0142 to record yet" in case_bot.wait_for_reply()["text"]

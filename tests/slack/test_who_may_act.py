@@ -18,8 +18,15 @@ OUTSIDER_TEXT = "You are not in this case's core group. Ask the coordinator if y
 MEETING = local(2027, 8, 2, 10, 0)  # Mon 2 Aug 2027
 RECORDED = local(2027, 8, 2, 12, 0)
 #: A second case in which the first case's chair is the team leader: so they may hand on request decisions.
-SECOND = {**CASE, "reference": "CP-2027-0150", "channel": "C0CASE150", "chair": "U0CHAIR2", "team_leader": CHAIR,
-          "members": ["U0SW"], "participants_without_slack": []}
+SECOND = {
+    **CASE,
+    "reference": "CP-2027-0150",
+    "channel": "C0CASE150",
+    "chair": "U0CHAIR2",
+    "team_leader": CHAIR,
+    "members": ["U0SW"],
+    "participants_without_slack": [],
+}
 STANDS_IN = "U0OUT"  # in no case at all
 
 
@@ -80,25 +87,30 @@ def test_the_request_decision_delegate_still_gets_the_requests_they_were_given(t
     slash(bot, f"delegate <@{STANDS_IN}|out> until 2027-08-13 requests", user=CHAIR, channel="C0CASE150")
     confirmation = make_request(bot, user="U0SW", channel="C0CASE150", at=local(2027, 8, 3, 9, 30))
     assert f"has gone to <@{STANDS_IN}>, standing in for the team leader <@{CHAIR}>," in confirmation["text"]
-    assert buttons([m for m in dms(bot, STANDS_IN) if buttons(m)][0]) == {"Approve": "request.approve",
-                                                                         "Refuse": "request.refuse"}
+    assert buttons([m for m in dms(bot, STANDS_IN) if buttons(m)][0]) == {
+        "Approve": "request.approve",
+        "Refuse": "request.refuse",
+    }
 
 
 def test_a_chairing_delegate_chairs_and_the_audit_names_both_people(two_cases):
     bot = two_cases
     bot.at(local(2027, 8, 3, 9, 0))
     said = slash(bot, "delegate <@U0DEPUTY|deputy> until 2027-08-13 chairing", user=CHAIR)
-    assert said.startswith("Until Fri 13 Aug 2027, <@U0DEPUTY> stands in for you for chairing: scheduling and "
-                           "recording meetings")
+    assert said.startswith(
+        "Until Fri 13 Aug 2027, <@U0DEPUTY> stands in for you for chairing: scheduling and recording meetings"
+    )
     assert "(the default for your role" not in said
-    schedule(bot, {"meeting.date": "2027-08-20", "meeting.time": "10:00"}, user="U0DEPUTY",
-             at=local(2027, 8, 3, 9, 5))
+    schedule(bot, {"meeting.date": "2027-08-20", "meeting.time": "10:00"}, user="U0DEPUTY", at=local(2027, 8, 3, 9, 5))
     with bot.services.uow_factory() as uow:
         (event,) = [e for e in uow.audit.list(action="meeting.scheduled") if e.actor == "U0DEPUTY"]
         assert event.on_behalf_of == CHAIR
         (set_event,) = uow.audit.list(action="delegate.set")
         assert (set_event.actor, set_event.detail["delegate"], set_event.detail["scope"]) == (
-            CHAIR, "U0DEPUTY", "chairing")
+            CHAIR,
+            "U0DEPUTY",
+            "chairing",
+        )
     # Chairing is all it covers: a request in the case where the principal is team leader still goes to them.
     confirmation = make_request(bot, user="U0SW", channel="C0CASE150", at=local(2027, 8, 3, 9, 30))
     assert f"has gone to <@{CHAIR}>, the team leader," in confirmation["text"]
@@ -108,18 +120,33 @@ def test_only_a_chair_may_hand_on_chairing_and_only_the_coordinator_the_coordina
     bot = two_cases
     bot.at(local(2027, 8, 3, 9, 0))
     assert slash(bot, "delegate <@U0DEP|d> until 2027-08-13 chairing", user="U0TL") == (
-        "Only a chair can hand on chairing.")
+        "Only a chair can hand on chairing."
+    )
     assert slash(bot, "delegate <@U0DEP|d> until 2027-08-13 coordinator", user=CHAIR) == (
-        "Only the coordinator can hand on the coordinator's work.")
+        "Only the coordinator can hand on the coordinator's work."
+    )
     said = slash(bot, "delegate <@U0DEPC|d> until 2027-08-13", user=COORDINATOR)
     assert "stands in for you for the coordinator's work" in said and "(the default for your role" in said
     with bot.services.uow_factory() as uow:
         assert [(e.actor, e.detail["scope"]) for e in uow.audit.list(action="delegate.set")] == [
-            (COORDINATOR, "coordination")]
+            (COORDINATOR, "coordination")
+        ]
 
 
-@pytest.mark.parametrize("text", ["status", "schedule", "record", "report", "plan-sent", "cp9-sent", "deregister",
-                                  "reopen 2027-08-01", "institution"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "status",
+        "schedule",
+        "record",
+        "report",
+        "plan-sent",
+        "cp9-sent",
+        "deregister",
+        "reopen 2027-08-01",
+        "institution",
+    ],
+)
 def test_an_outsider_learns_nothing_about_the_case_from_its_channel(two_cases, text):
     bot = two_cases
     mark, before = bot.fake.mark(), audit_count(bot)
@@ -134,8 +161,9 @@ def test_an_outsider_learns_nothing_about_the_case_from_its_channel(two_cases, t
 def test_an_outsider_asking_for_a_meeting_learns_nothing_and_no_form_opens(two_cases):
     bot = two_cases
     mark = bot.fake.mark()
-    response = bot.slack.slash_command(command="/request-core-group", text="", user_id="U0STRANGER",
-                                       channel_id="C0CASE142")
+    response = bot.slack.slash_command(
+        command="/request-core-group", text="", user_id="U0STRANGER", channel_id="C0CASE142"
+    )
     assert response.status == 200
     (answer,) = bot.fake.wait_for("response_url", where=lambda c: c.params["_key"] == response.trigger_id)
     assert answer.params["text"] == OUTSIDER_TEXT
@@ -160,10 +188,13 @@ def test_a_member_who_decides_requests_for_the_chair_still_cannot_have_the_repor
     slash(bot, "delegate <@U0HV|hv> until 2027-08-13 requests", user=CHAIR)
     mark, before = bot.fake.mark(), audit_count(bot)
     answer = slash(bot, "report", user="U0HV")
-    assert answer.startswith("Only the chair (<@U0CHAIR>), the coordinator, or their delegates for chairing or the "
-                             "coordinator's work can have the review conference report for CP-2027-0142.")
-    assert slash(bot, "schedule", user="U0HV").startswith("Only the chair of CP-2027-0142 (<@U0CHAIR>) or their "
-                                                          "chairing delegate can schedule its meetings.")
+    assert answer.startswith(
+        "Only the chair (<@U0CHAIR>), the coordinator, or their delegates for chairing or the "
+        "coordinator's work can have the review conference report for CP-2027-0142."
+    )
+    assert slash(bot, "schedule", user="U0HV").startswith(
+        "Only the chair of CP-2027-0142 (<@U0CHAIR>) or their chairing delegate can schedule its meetings."
+    )
     assert bot.fake.calls_to("files.completeUploadExternal", since=mark) == []
     bot.fake.assert_no_call("views.open", since=mark)
     assert audit_count(bot) == before

@@ -32,8 +32,12 @@ def test_first_import_creates_the_organisation_and_its_cases(uow_factory):
         assert case.members == ["U0HV", "U0TEACH", "U0POL"]
         assert case.participants_without_slack == ["Mother", "Father"]
         assert [(e.action, e.detail.get("kind")) for e in uow.audit.list()] == [
-            ("organisation.imported", None), ("case.registered", None), ("meeting.scheduled", "first"),
-            ("obligation.opened", "meeting_record"), ("obligation.opened", "first_meeting")]
+            ("organisation.imported", None),
+            ("case.registered", None),
+            ("meeting.scheduled", "first"),
+            ("obligation.opened", "meeting_record"),
+            ("obligation.opened", "first_meeting"),
+        ]
         (first,) = uow.meetings.for_case(case.id)
         assert (first.kind, first.starts_at) == ("first", datetime(2027, 5, 24, 9, 0, tzinfo=timezone.utc))
         (notice,) = uow.outbox.list()
@@ -54,9 +58,14 @@ def test_reimport_reports_each_change_and_never_duplicates(uow_factory):
     changed = dict(CASE, team_leader="U0TL2", members=["U0HV", "U0POL", "U0GP"])
     report = run_import(uow_factory, organisation_file(cases=[changed, dict(CASE, reference="CP-2", channel="C0TWO")]))
     assert report.created == ["CP-2"]
-    assert sorted(report.updated["CP-2027-0142"]) == sorted([
-        "team_leader added: U0TL2", "member added: U0GP", "team_leader removed: U0TL", "member removed: U0TEACH",
-    ])
+    assert sorted(report.updated["CP-2027-0142"]) == sorted(
+        [
+            "team_leader added: U0TL2",
+            "member added: U0GP",
+            "team_leader removed: U0TL",
+            "member removed: U0TEACH",
+        ]
+    )
     with uow_factory() as uow:
         case = uow.cases.get_by_reference("CP-2027-0142")
         assert case.team_leader == "U0TL2"
@@ -83,7 +92,12 @@ def test_moving_the_first_meeting_in_the_file_moves_the_scheduled_meeting(uow_fa
         assert first.starts_at == datetime(2027, 5, 25, 13, 0, tzinfo=timezone.utc)
 
 
-FIFE = {"name": "Fife Council", "profile": "fife", "coordinator": "U0FIFECO", "eligible_chairs": ["U0CHAIR", "U0FIFECH"]}
+FIFE = {
+    "name": "Fife Council",
+    "profile": "fife",
+    "coordinator": "U0FIFECO",
+    "eligible_chairs": ["U0CHAIR", "U0FIFECH"],
+}
 
 
 def refused_import(uow_factory, data) -> list[str]:
@@ -95,9 +109,12 @@ def refused_import(uow_factory, data) -> list[str]:
 def test_another_organisations_file_cannot_take_over_a_case_or_change_anything(engine, uow_factory):
     run_import(uow_factory, organisation_file())
     before = database_snapshot(engine)
-    errors = refused_import(uow_factory, organisation_file(
-        organisation=FIFE, cases=[dict(CASE, reference="CP-F1", channel="C0F1"), dict(CASE, chair="U0FIFECH")]
-    ))
+    errors = refused_import(
+        uow_factory,
+        organisation_file(
+            organisation=FIFE, cases=[dict(CASE, reference="CP-F1", channel="C0F1"), dict(CASE, chair="U0FIFECH")]
+        ),
+    )
     assert errors == [
         "cases[1].reference: 'CP-2027-0142' is a case of another organisation; a case never moves between organisations"
     ]
@@ -111,10 +128,15 @@ def test_another_organisations_file_cannot_take_over_a_case_or_change_anything(e
 def test_a_new_case_cannot_reuse_a_channel_and_the_rest_of_the_file_is_not_applied(engine, uow_factory):
     run_import(uow_factory, organisation_file(cases=[dict(CASE), dict(CASE, reference="CP-2", channel="C0TWO")]))
     before = database_snapshot(engine)
-    errors = refused_import(uow_factory, organisation_file(
-        cases=[dict(CASE, reference="CP-2", channel="C0TWO", chair="U0NEWCHAIR"),
-               dict(CASE, reference="CP-3", channel="C0CASE142")]
-    ))
+    errors = refused_import(
+        uow_factory,
+        organisation_file(
+            cases=[
+                dict(CASE, reference="CP-2", channel="C0TWO", chair="U0NEWCHAIR"),
+                dict(CASE, reference="CP-3", channel="C0CASE142"),
+            ]
+        ),
+    )
     assert errors == [
         "cases[1].channel: 'C0CASE142' is already the channel of case CP-2027-0142; give this case its own channel"
     ]
@@ -124,11 +146,13 @@ def test_a_new_case_cannot_reuse_a_channel_and_the_rest_of_the_file_is_not_appli
 def test_a_channel_of_another_organisations_case_is_refused_without_naming_that_case(engine, uow_factory):
     run_import(uow_factory, organisation_file())
     before = database_snapshot(engine)
-    errors = refused_import(uow_factory, organisation_file(
-        organisation=FIFE, cases=[dict(CASE, reference="CP-F1", channel="C0CASE142")]
-    ))
-    assert errors == ["cases[0].channel: 'C0CASE142' is already the channel of a case of another organisation; "
-                      "give this case its own channel"]
+    errors = refused_import(
+        uow_factory, organisation_file(organisation=FIFE, cases=[dict(CASE, reference="CP-F1", channel="C0CASE142")])
+    )
+    assert errors == [
+        "cases[0].channel: 'C0CASE142' is already the channel of a case of another organisation; "
+        "give this case its own channel"
+    ]
     assert "CP-2027-0142" not in " ".join(errors)
     assert database_snapshot(engine) == before
 
@@ -136,9 +160,10 @@ def test_a_channel_of_another_organisations_case_is_refused_without_naming_that_
 def test_swapping_two_cases_channels_is_refused_rather_than_failing_in_the_database(engine, uow_factory):
     run_import(uow_factory, organisation_file(cases=[dict(CASE), dict(CASE, reference="CP-2", channel="C0TWO")]))
     before = database_snapshot(engine)
-    errors = refused_import(uow_factory, organisation_file(
-        cases=[dict(CASE, channel="C0TWO"), dict(CASE, reference="CP-2", channel="C0CASE142")]
-    ))
+    errors = refused_import(
+        uow_factory,
+        organisation_file(cases=[dict(CASE, channel="C0TWO"), dict(CASE, reference="CP-2", channel="C0CASE142")]),
+    )
     assert errors == [
         "cases[0].channel: 'C0TWO' is already the channel of case CP-2; give this case its own channel",
         "cases[1].channel: 'C0CASE142' is already the channel of case CP-2027-0142; give this case its own channel",
@@ -148,8 +173,9 @@ def test_swapping_two_cases_channels_is_refused_rather_than_failing_in_the_datab
 
 def test_another_organisations_cases_are_not_listed_as_missing_from_a_file(uow_factory):
     run_import(uow_factory, organisation_file())
-    report = run_import(uow_factory, organisation_file(organisation=FIFE, cases=[dict(CASE, reference="CP-F1",
-                                                                                       channel="C0F1")]))
+    report = run_import(
+        uow_factory, organisation_file(organisation=FIFE, cases=[dict(CASE, reference="CP-F1", channel="C0F1")])
+    )
     assert report.created == ["CP-F1"] and report.not_in_file == []
 
 
@@ -183,9 +209,13 @@ def test_the_files_review_conference_and_conference_chair_are_imported_and_a_cha
         registered = uow.cases.get_by_reference("CP-2027-0142")
         assert registered.conference_chair == "U0CPPM"
         assert [(c.held_on.isoformat(), c.status, c.set_by) for c in uow.reviews.for_case(registered.id)] == [
-            ("2027-08-17", "scheduled", "cli")]
-        assert [(o.kind, o.due_local_date.isoformat()) for o in uow.obligations.open_for_case(registered.id)
-                if o.kind.startswith("review")] == [("review_report", "2027-08-10"), ("review_outcome", "2027-08-18")]
+            ("2027-08-17", "scheduled", "cli")
+        ]
+        assert [
+            (o.kind, o.due_local_date.isoformat())
+            for o in uow.obligations.open_for_case(registered.id)
+            if o.kind.startswith("review")
+        ] == [("review_report", "2027-08-10"), ("review_outcome", "2027-08-18")]
         assert [e.detail["via"] for e in uow.audit.list(action="review_conference.set")] == ["organisation file"] * 2
 
 

@@ -22,23 +22,32 @@ from tests.harness import CASE, organisation_file
 
 LONDON = ZoneInfo("Europe/London")
 CLOSED, RUNNING = "CP-2027-0142", "CP-2027-0143"
-CHECKLIST = {"supports": "Family support twice weekly.", "monitoring": "Weekly visits.",
-             "outcomes": "Attendance above 90%.", "contingency": "Reconvene if a visit is refused."}
+CHECKLIST = {
+    "supports": "Family support twice weekly.",
+    "monitoring": "Weekly visits.",
+    "outcomes": "Attendance above 90%.",
+    "contingency": "Reconvene if a visit is refused.",
+}
 
 
 def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=LONDON)
 
 
-FIFE_WITH_CP9 = {"name": "Fife Council", "profile": "fife", "eligible_chairs": ["U0CHAIR"],
-                 "policy": {"cp9": {"enabled": True}}}
+FIFE_WITH_CP9 = {
+    "name": "Fife Council",
+    "profile": "fife",
+    "eligible_chairs": ["U0CHAIR"],
+    "policy": {"cp9": {"enabled": True}},
+}
 
 
 def two_cases_with_a_recorded_meeting(uow_factory) -> None:
     """Two cases alike: the first meeting held on Mon 24 May 2027 and recorded, with an action due in August."""
     # Fife's procedure, with the CP9 turned on by the organisation: every clock a case can hold is running.
-    data = organisation_file(organisation=FIFE_WITH_CP9, cases=[dict(CASE), dict(CASE, reference=RUNNING,
-                                                                                 channel="C0CASE143")])
+    data = organisation_file(
+        organisation=FIFE_WITH_CP9, cases=[dict(CASE), dict(CASE, reference=RUNNING, channel="C0CASE143")]
+    )
     with uow_factory() as uow:
         import_organisation(parse_organisation_file(data), uow=uow, now=local(2027, 5, 17, 9, 0))
         uow.commit()
@@ -46,9 +55,13 @@ def two_cases_with_a_recorded_meeting(uow_factory) -> None:
         with uow_factory() as uow:
             case = uow.cases.get_by_reference(reference)
             (meeting,) = uow.meetings.for_case(case.id)
-            draft = RecordDraft(meeting_id=meeting.id, attended_users=("U0CHAIR", "U0HV"), attended_labels=("Mother",),
-                                checklist=CHECKLIST,
-                                actions=(ActionDraft("Refer to CAMHS", "U0HV", None, date(2027, 8, 20)),))
+            draft = RecordDraft(
+                meeting_id=meeting.id,
+                attended_users=("U0CHAIR", "U0HV"),
+                attended_labels=("Mother",),
+                checklist=CHECKLIST,
+                actions=(ActionDraft("Refer to CAMHS", "U0HV", None, date(2027, 8, 20)),),
+            )
             record = record_meeting(draft, channel=channel, user="U0CHAIR", uow=uow, now=local(2027, 5, 24, 12, 0))
             if uow.receipts.for_record(record.id) is None:  # plan copies and the CP9 start with the record
                 start_plan_receipt(uow=uow, case=case, record=record, now=local(2027, 5, 24, 12, 0))
@@ -61,11 +74,17 @@ def close(uow_factory, reference: str, *, at: datetime) -> None:
     """Deregister the case at a review conference on the day, then record that risks remain reduced."""
     with uow_factory() as uow:
         draft = DeregistrationDraft(at.date(), "U0LP", "U0NP", "consensus", None, at.date() + timedelta(weeks=7))
-        row, _ = deregister_case(draft, channel=uow.cases.get_by_reference(reference).channel, user="U0CHAIR",
-                                 uow=uow, now=at)
-        record_post_dereg_outcome(OutcomeDraft(at.date(), False, "single_agency", "Health", activity_reviewed=True),
-                                  uow=uow, now=at,
-                                  deregistration_id=row.id, user="U0NP", expected_count=0)
+        row, _ = deregister_case(
+            draft, channel=uow.cases.get_by_reference(reference).channel, user="U0CHAIR", uow=uow, now=at
+        )
+        record_post_dereg_outcome(
+            OutcomeDraft(at.date(), False, "single_agency", "Health", activity_reviewed=True),
+            uow=uow,
+            now=at,
+            deregistration_id=row.id,
+            user="U0NP",
+            expected_count=0,
+        )
         uow.commit()
 
 
@@ -108,14 +127,24 @@ def test_retention_removes_a_closed_case_with_everything_it_holds_and_keeps_the_
         assert review_retention(uow=uow, now=local(2034, 5, 23, 12, 0)).cases == []
         review = review_retention(uow=uow, now=local(2034, 5, 24, 12, 0))
         assert [(c.reference, c.closed_on, c.remove_from) for c in review.cases] == [
-            (CLOSED, date(2027, 5, 24), date(2034, 5, 24))]
+            (CLOSED, date(2027, 5, 24), date(2034, 5, 24))
+        ]
         closed_id = uow.cases.get_by_reference(CLOSED).id
     with uow_factory() as uow:
         report = apply_retention(uow=uow, now=local(2034, 5, 24, 12, 0))
         uow.commit()
     assert report.removed == review.removed
-    assert {"case", "meeting", "meeting_record", "meeting_attendance", "meeting_action", "deregistration", "outbox",
-            "audit_event", "case_role"} <= set(report.removed)
+    assert {
+        "case",
+        "meeting",
+        "meeting_record",
+        "meeting_attendance",
+        "meeting_action",
+        "deregistration",
+        "outbox",
+        "audit_event",
+        "case_role",
+    } <= set(report.removed)
     with uow_factory() as uow:
         assert uow.retention.rows_for([closed_id]) == {"case": 1}  # only the id asked about: nothing is left
         assert uow.cases.get_by_reference(CLOSED) is None

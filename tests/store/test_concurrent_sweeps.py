@@ -22,8 +22,11 @@ DUE = datetime(2027, 5, 20, 8, 0, tzinfo=UTC)  # Thu 20 May 09:00 BST: two worki
 def many_cases(uow_factory) -> None:
     cases = [dict(CASE, reference=f"CP-2027-{i:04d}", channel=f"C0C{i:04d}") for i in range(CASES)]
     with uow_factory() as uow:
-        import_organisation(parse_organisation_file(organisation_file(cases=cases)), uow=uow,
-                            now=datetime(2027, 5, 17, 9, 0, tzinfo=UTC))
+        import_organisation(
+            parse_organisation_file(organisation_file(cases=cases)),
+            uow=uow,
+            now=datetime(2027, 5, 17, 9, 0, tzinfo=UTC),
+        )
         uow.commit()
 
 
@@ -58,8 +61,12 @@ def test_two_reminder_sweeps_at_once_split_the_work_and_enqueue_each_reminder_on
     with uow_factory() as uow:
         rows = uow.outbox.list(kind="meeting_reminder")
         assert len(rows) == expected and len({(r.recipient, r.payload["reference"]) for r in rows}) == expected
-        reminders = [r for c in uow.cases.list() for m in uow.meetings.for_case(c.id) for r in uow.meetings.reminders_for(m.id)]
-        assert sorted(r.status for r in reminders) == sorted([ReminderStatus.SENT] * CASES + [ReminderStatus.PENDING] * CASES)
+        reminders = [
+            r for c in uow.cases.list() for m in uow.meetings.for_case(c.id) for r in uow.meetings.reminders_for(m.id)
+        ]
+        assert sorted(r.status for r in reminders) == sorted(
+            [ReminderStatus.SENT] * CASES + [ReminderStatus.PENDING] * CASES
+        )
 
 
 def test_two_whole_sweeps_at_once_then_again_enqueue_nothing_more(uow_factory):

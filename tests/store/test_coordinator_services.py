@@ -21,8 +21,12 @@ from bot.services.obligation_sweep import sweep_obligations
 from tests.harness import CASE, organisation_file
 
 LONDON = ZoneInfo("Europe/London")
-CHECKLIST = {"supports": "Family support worker", "monitoring": "Weekly visits", "outcomes": "Attendance",
-             "contingency": "Reconvene"}
+CHECKLIST = {
+    "supports": "Family support worker",
+    "monitoring": "Weekly visits",
+    "outcomes": "Attendance",
+    "contingency": "Reconvene",
+}
 DETAILS = LetterDetails(relationship="Father", kind="prison", institution_name="HMP Kilmarnock", contact="U0HV")
 
 
@@ -35,14 +39,20 @@ def uow_factory(uow_factory):
     """The harness organisation (Scotland) with the case's meeting on Tue 3 Aug 2027, recorded with the flag."""
     case = {**CASE, "registered_on": "2027-07-20", "first_meeting": "2027-08-03T10:00"}
     with uow_factory() as uow:
-        import_organisation(parse_organisation_file(organisation_file(cases=[case])), uow=uow,
-                            now=local(2027, 7, 21, 9, 0))
+        import_organisation(
+            parse_organisation_file(organisation_file(cases=[case])), uow=uow, now=local(2027, 7, 21, 9, 0)
+        )
         uow.commit()
     with uow_factory() as uow:
         case = uow.cases.get_by_reference("CP-2027-0142")
         (meeting,) = uow.meetings.for_case(case.id)
-        draft = RecordDraft(meeting_id=meeting.id, attended_users=("U0CHAIR", "U0HV"), attended_labels=(),
-                            checklist=CHECKLIST, institution=True)
+        draft = RecordDraft(
+            meeting_id=meeting.id,
+            attended_users=("U0CHAIR", "U0HV"),
+            attended_labels=(),
+            checklist=CHECKLIST,
+            institution=True,
+        )
         record_meeting(draft, channel="C0CASE142", user="U0CHAIR", uow=uow, now=local(2027, 8, 3, 12, 0))
         uow.commit()
     return uow_factory
@@ -56,9 +66,12 @@ def owed_for(uow, kind: str):
 def letter_chases(uow_factory) -> list:
     """Every letter chase the ledger enqueued (the chair's for details, the coordinator's for the letter)."""
     with uow_factory() as uow:
-        return [(m.kind, m.recipient, m.idempotency_key) for m in uow.outbox.list()
-                if m.kind in ("letter_to_write", "letter_details_needed")
-                and (m.payload or {}).get("occasion") == "reminder"]
+        return [
+            (m.kind, m.recipient, m.idempotency_key)
+            for m in uow.outbox.list()
+            if m.kind in ("letter_to_write", "letter_details_needed")
+            and (m.payload or {}).get("occasion") == "reminder"
+        ]
 
 
 def the_letter(uow):
@@ -105,14 +118,18 @@ def test_two_submissions_of_the_details_at_once_give_one_letter_and_one_task(uow
                 request_letter(uow=uow, now=local(2027, 8, 3, 13, 0), user=user, details=DETAILS, letter_id=letter_id)
                 uow.commit()
                 return user
+
         return call
 
     results = at_once(give("U0CHAIR"), give("U0COORD"))
     assert sorted(results) == ["U0CHAIR", "U0COORD"]  # the second is about the same person: it confirms the first
     with uow_factory() as uow:
         assert [(x.id, x.relationship, x.status) for x in uow.letters.for_case(the_letter(uow).case_id)] == [
-            (letter_id, "Father", "to_send")]
-        actions = sorted(e.action for e in uow.audit.list() if e.action.startswith("letter.") and e.action != "letter.flagged")
+            (letter_id, "Father", "to_send")
+        ]
+        actions = sorted(
+            e.action for e in uow.audit.list() if e.action.startswith("letter.") and e.action != "letter.flagged"
+        )
         assert actions == ["letter.details_confirmed", "letter.requested"]
         assert [m.recipient for m in uow.outbox.list(kind="letter_to_write")] == ["U0COORD"]
         assert [m.recipient for m in uow.outbox.list(kind="letter_draft")] == ["U0COORD"]
@@ -120,15 +137,18 @@ def test_two_submissions_of_the_details_at_once_give_one_letter_and_one_task(uow
 
 def test_two_sweeps_at_once_remind_once_and_a_sent_letter_is_never_chased_again(uow_factory):
     moment = local(2027, 8, 5, 9, 0)
-    results = at_once(lambda: sweep_obligations(uow_factory=uow_factory, now=moment),
-                      lambda: sweep_obligations(uow_factory=uow_factory, now=moment))
+    results = at_once(
+        lambda: sweep_obligations(uow_factory=uow_factory, now=moment),
+        lambda: sweep_obligations(uow_factory=uow_factory, now=moment),
+    )
     assert sorted(results) == [0, 1]
     with uow_factory() as uow:
         owed = owed_for(uow, "letter_details")
         assert (owed.next_step_at, owed.reminders_sent) == (local(2027, 8, 9, 9, 0), 1)
     with uow_factory() as uow:
-        request_letter(uow=uow, now=local(2027, 8, 5, 10, 0), user="U0CHAIR", details=DETAILS,
-                       letter_id=the_letter(uow).id)
+        request_letter(
+            uow=uow, now=local(2027, 8, 5, 10, 0), user="U0CHAIR", details=DETAILS, letter_id=the_letter(uow).id
+        )
         uow.commit()
     with uow_factory() as uow:
         assert owed_for(uow, "letter_details") is None
@@ -142,13 +162,17 @@ def test_two_sweeps_at_once_remind_once_and_a_sent_letter_is_never_chased_again(
         assert (the_letter(uow).status, owed_for(uow, "letter_sent")) == ("sent", None)
         letters = [o for o in uow.obligations.for_case(the_letter(uow).case_id) if o.subject_type == "letter"]
         assert [(o.kind, o.status, o.discharged_by) for o in letters] == [
-            ("letter_details", "discharged", "U0CHAIR"), ("letter_sent", "discharged", "U0COORD")]
+            ("letter_details", "discharged", "U0CHAIR"),
+            ("letter_sent", "discharged", "U0COORD"),
+        ]
 
 
 def test_two_sweeps_at_once_send_one_digest(uow_factory):
     moment = local(2027, 8, 4, 9, 0)
-    results = at_once(lambda: send_daily_digests(uow_factory=uow_factory, now=moment),
-                      lambda: send_daily_digests(uow_factory=uow_factory, now=moment))
+    results = at_once(
+        lambda: send_daily_digests(uow_factory=uow_factory, now=moment),
+        lambda: send_daily_digests(uow_factory=uow_factory, now=moment),
+    )
     assert sorted(results) == [0, 1]
     with uow_factory() as uow:
         (digest,) = uow.outbox.list(kind="coordinator_digest")
@@ -182,11 +206,17 @@ def test_a_sent_letter_whose_details_change_is_owed_again_and_chased_from_then(u
         request_letter(uow=uow, now=local(2027, 8, 4, 10, 0), user="U0CHAIR", details=moved, channel="C0CASE142")
         uow.commit()
     with uow_factory() as uow:
-        letters = [(o.kind, o.status, o.next_step_at) for o in uow.obligations.for_case(the_letter(uow).case_id)
-                   if o.subject_type == "letter"]
+        letters = [
+            (o.kind, o.status, o.next_step_at)
+            for o in uow.obligations.for_case(the_letter(uow).case_id)
+            if o.subject_type == "letter"
+        ]
         assert the_letter(uow).status == "to_send"
-    assert letters == [("letter_details", "discharged", None), ("letter_sent", "discharged", None),
-                       ("letter_sent", "open", local(2027, 8, 6, 9, 0))]
+    assert letters == [
+        ("letter_details", "discharged", None),
+        ("letter_sent", "discharged", None),
+        ("letter_sent", "open", local(2027, 8, 6, 9, 0)),
+    ]
     sweep_obligations(uow_factory=uow_factory, now=local(2027, 8, 6, 9, 0))
     sweep_obligations(uow_factory=uow_factory, now=local(2027, 8, 6, 9, 0))
     assert [to for kind, to, _ in letter_chases(uow_factory) if kind == "letter_to_write"] == ["U0COORD"]

@@ -27,21 +27,28 @@ def database_url(request, tmp_path):
 
 
 def test_an_existing_coordinators_delegation_covers_their_work_and_a_team_leaders_covers_request_decisions(
-        database_url):
+    database_url,
+):
     engine = make_engine(database_url)
     try:
         upgrade(engine, "0008")
         with engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO organisation (id, name, profile, nation, timezone, coordinator, closure_days, "
-                "policy_overrides, retention_years, admins, created_at, updated_at) VALUES (1, "
-                "'South Ayrshire Council', 'south-ayrshire', 'scotland', 'Europe/London', 'U0COORD', '[]', '{}', 7, '[]', :now, :now)"),
-                {"now": "2027-08-02 09:00:00+00:00"})
+            connection.execute(
+                text(
+                    "INSERT INTO organisation (id, name, profile, nation, timezone, coordinator, closure_days, "
+                    "policy_overrides, retention_years, admins, created_at, updated_at) VALUES (1, "
+                    "'South Ayrshire Council', 'south-ayrshire', 'scotland', 'Europe/London', 'U0COORD', '[]', '{}', 7, '[]', :now, :now)"
+                ),
+                {"now": "2027-08-02 09:00:00+00:00"},
+            )
             for id_, principal, delegate in ((1, "U0COORD", "U0DEPC"), (2, "U0TL", "U0DEP"), (3, "U0CHAIR", "U0X")):
-                connection.execute(text(
-                    "INSERT INTO delegate (id, organisation_id, principal, delegate, until, created_at) "
-                    "VALUES (:id, 1, :principal, :delegate, '2027-08-13', :now)"),
-                    {"id": id_, "principal": principal, "delegate": delegate, "now": "2027-08-02 09:00:00+00:00"})
+                connection.execute(
+                    text(
+                        "INSERT INTO delegate (id, organisation_id, principal, delegate, until, created_at) "
+                        "VALUES (:id, 1, :principal, :delegate, '2027-08-13', :now)"
+                    ),
+                    {"id": id_, "principal": principal, "delegate": delegate, "now": "2027-08-02 09:00:00+00:00"},
+                )
         upgrade(engine)
         with engine.connect() as connection:
             scopes = dict(connection.execute(text("SELECT principal, scope FROM delegate ORDER BY id")).all())

@@ -32,25 +32,51 @@ def database_at_0008(request, tmp_path):
         stack.callback(engine.dispose)
         upgrade(engine, "0008")
         with engine.begin() as db:
-            db.execute(text("INSERT INTO organisation (id, name, profile, nation, timezone, coordinator, closure_days, "
-                            "policy_overrides, retention_years, admins, created_at, updated_at) VALUES (1, 'Fife', "
-                            "'fife', 'scotland', 'Europe/London', 'U0COORD', '[]', '{}', 7, '[]', :at, :at)"), {"at": AT})
-            db.execute(text("INSERT INTO \"case\" (id, organisation_id, reference, channel, registered_on, status, "
-                            "created_at, updated_at) VALUES (1, 1, 'CP-1', 'C1', '2027-07-01', 'open', :at, :at)"),
-                       {"at": AT})
-            db.execute(text("INSERT INTO meeting (id, case_id, kind, status, starts_at, mode, created_at, updated_at) "
-                            "VALUES (1, 1, 'regular', 'held', :at, 'in_person', :at, :at)"), {"at": AT})
-            db.execute(text("INSERT INTO meeting_record (id, meeting_id, case_id, held_at, recorded_by, recorded_at, "
-                            "supports, monitoring, outcomes, contingency, extra_checklist, significant_amendment, "
-                            "institution) VALUES (1, 1, 1, :at, 'U0CHAIR', :at, 's', 'm', 'o', 'c', '{}', false, true)"),
-                       {"at": AT})
-            db.execute(text("INSERT INTO meeting_attendance (record_id, user_id, attended) VALUES "
-                            "(1, 'U0HV', true), (1, 'U0POL', false)"))
+            db.execute(
+                text(
+                    "INSERT INTO organisation (id, name, profile, nation, timezone, coordinator, closure_days, "
+                    "policy_overrides, retention_years, admins, created_at, updated_at) VALUES (1, 'Fife', "
+                    "'fife', 'scotland', 'Europe/London', 'U0COORD', '[]', '{}', 7, '[]', :at, :at)"
+                ),
+                {"at": AT},
+            )
+            db.execute(
+                text(
+                    'INSERT INTO "case" (id, organisation_id, reference, channel, registered_on, status, '
+                    "created_at, updated_at) VALUES (1, 1, 'CP-1', 'C1', '2027-07-01', 'open', :at, :at)"
+                ),
+                {"at": AT},
+            )
+            db.execute(
+                text(
+                    "INSERT INTO meeting (id, case_id, kind, status, starts_at, mode, created_at, updated_at) "
+                    "VALUES (1, 1, 'regular', 'held', :at, 'in_person', :at, :at)"
+                ),
+                {"at": AT},
+            )
+            db.execute(
+                text(
+                    "INSERT INTO meeting_record (id, meeting_id, case_id, held_at, recorded_by, recorded_at, "
+                    "supports, monitoring, outcomes, contingency, extra_checklist, significant_amendment, "
+                    "institution) VALUES (1, 1, 1, :at, 'U0CHAIR', :at, 's', 'm', 'o', 'c', '{}', false, true)"
+                ),
+                {"at": AT},
+            )
+            db.execute(
+                text(
+                    "INSERT INTO meeting_attendance (record_id, user_id, attended) VALUES "
+                    "(1, 'U0HV', true), (1, 'U0POL', false)"
+                )
+            )
             for letter_id, relationship in ((1, "Father"), (2, " father"), (3, "Mother")):
-                db.execute(text("INSERT INTO institution_letter (id, case_id, status, relationship, requested_by, "
-                                "requested_at, reminders_sent, message_keys, created_at) VALUES (:id, 1, 'to_send', "
-                                ":relationship, 'U0CHAIR', :at, 0, '[]', :at)"),
-                           {"id": letter_id, "relationship": relationship, "at": AT})
+                db.execute(
+                    text(
+                        "INSERT INTO institution_letter (id, case_id, status, relationship, requested_by, "
+                        "requested_at, reminders_sent, message_keys, created_at) VALUES (:id, 1, 'to_send', "
+                        ":relationship, 'U0CHAIR', :at, 0, '[]', :at)"
+                    ),
+                    {"id": letter_id, "relationship": relationship, "at": AT},
+                )
         yield engine
 
 

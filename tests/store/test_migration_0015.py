@@ -26,9 +26,19 @@ def at_0012(engine) -> None:
     table = old.tables["meeting_request"]
     with engine.begin() as connection:
         for values in REQUESTS:
-            connection.execute(table.insert().values(
-                case_id=1, requested_by="U0HV", requested_at=at(24), concern="new", details="d", status="pending",
-                decider="U0TL", routed_to="U0TL", **values))
+            connection.execute(
+                table.insert().values(
+                    case_id=1,
+                    requested_by="U0HV",
+                    requested_at=at(24),
+                    concern="new",
+                    details="d",
+                    status="pending",
+                    decider="U0TL",
+                    routed_to="U0TL",
+                    **values,
+                )
+            )
     upgrade(engine, "0012")
 
 
@@ -43,16 +53,22 @@ def test_upgrading_unparks_each_request_at_its_next_rung_and_drops_the_requests_
     at_0012(old_database)
     upgrade(old_database)
     rows = ledger(old_database)
-    assert set(rows) == {("request_decision", 1), ("request_decision_urgent", 4), ("request_decision", 5),
-                         ("coordinator_decision", 3), ("coordinator_decision", 5)}
+    assert set(rows) == {
+        ("request_decision", 1),
+        ("request_decision_urgent", 4),
+        ("request_decision", 5),
+        ("coordinator_decision", 3),
+        ("coordinator_decision", 5),
+    }
     step = {key: (r["stage"], r["next_step_at"], r["last_step_at"], r["owner"]) for key, r in rows.items()}
     assert step[("request_decision", 1)] == ("pending", at(27), None, "U0TL")  # the reminder comes next
     assert step[("request_decision_urgent", 4)] == ("overdue", at(28, 5, 8), at(26, 5, 11), "U0TL")  # escalation
     assert step[("request_decision", 5)] == ("breached", None, at(26), "U0TL")  # escalated: nothing left
     assert rows[("request_decision", 5)]["breached_at"] == at(26)
     # The coordinator's decisions (asked about a refusal; escalated to them) wait for their ladder's snapshot.
-    assert {(r["generation"], r["next_step_at"], r["owner"]) for k, r in rows.items()
-            if k[0] == "coordinator_decision"} == {(0, at(21), "U0COORD"), (0, at(26), "U0COORD")}
+    assert {
+        (r["generation"], r["next_step_at"], r["owner"]) for k, r in rows.items() if k[0] == "coordinator_decision"
+    } == {(0, at(21), "U0COORD"), (0, at(26), "U0COORD")}
     columns = {c["name"] for c in inspect(old_database).get_columns("meeting_request")}
     assert {"remind_at", "escalate_at"}.isdisjoint(columns) and {"reminded_at", "escalated_at"} <= columns
 
@@ -67,8 +83,11 @@ def test_after_the_upgrade_the_ledger_takes_each_rung_not_taken_once_and_no_othe
 
     def chased() -> list[tuple[int, str, str]]:
         with uow_factory() as uow:
-            return sorted((m.payload["request_id"], m.payload.get("occasion") or "review", m.recipient)
-                          for m in uow.outbox.list() if m.kind.startswith("request_"))
+            return sorted(
+                (m.payload["request_id"], m.payload.get("occasion") or "review", m.recipient)
+                for m in uow.outbox.list()
+                if m.kind.startswith("request_")
+            )
 
     for moment in (at(27, 5, 10), at(27, 5, 10), at(28, 5, 10), at(28, 5, 10), at(2, 6, 10)):
         sweep_obligations(uow_factory=uow_factory, now=moment)
@@ -76,7 +95,10 @@ def test_after_the_upgrade_the_ledger_takes_each_rung_not_taken_once_and_no_othe
     assert chased() == [(1, "escalated", "U0COORD"), (1, "reminder", "U0COORD"), (4, "escalated", "U0COORD")]
     with uow_factory() as uow:
         request = uow.requests.get(4)
-        assert (request.reminded_to, request.escalated_to, request.escalated_on_behalf_of) == ("U0TL", "U0COORD",
-                                                                                                 "U0TL")
+        assert (request.reminded_to, request.escalated_to, request.escalated_on_behalf_of) == (
+            "U0TL",
+            "U0COORD",
+            "U0TL",
+        )
         (why,) = [e.detail["why"] for e in uow.audit.list(action="request.escalated") if e.detail["request_id"] == 4]
         assert why == "not decided within 4 working hours"

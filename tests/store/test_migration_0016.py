@@ -28,35 +28,130 @@ def nine(day: int) -> datetime:
 # on Thu 5 Aug too; U0TEACH's copy went on Fri 6 Aug (their day-3 reminder skipped); both CP9 reminders went.
 # Meeting 2's CP9 was marked sent, and nothing ever chased the coordinator to mark it received.
 MODEL_ROWS: list[tuple[str, dict]] = [
-    ("organisation", dict(id=1, name="South Ayrshire Council", profile="south-ayrshire", nation="scotland",
-                          coordinator="U0COORD", created_at=T0, updated_at=T0)),
-    ("case", dict(id=1, organisation_id=1, reference="CP-2027-0142", channel="C0CASE142",
-                  registered_on=date(2027, 7, 20), created_at=T0, updated_at=T0)),
+    (
+        "organisation",
+        dict(
+            id=1,
+            name="South Ayrshire Council",
+            profile="south-ayrshire",
+            nation="scotland",
+            coordinator="U0COORD",
+            created_at=T0,
+            updated_at=T0,
+        ),
+    ),
+    (
+        "case",
+        dict(
+            id=1,
+            organisation_id=1,
+            reference="CP-2027-0142",
+            channel="C0CASE142",
+            registered_on=date(2027, 7, 20),
+            created_at=T0,
+            updated_at=T0,
+        ),
+    ),
     ("case_role", dict(id=1, case_id=1, role="chair", user_id="U0CHAIR")),
     ("meeting", dict(id=1, case_id=1, status="held", starts_at=at(30, 7), created_at=T0, updated_at=T0)),
     ("meeting", dict(id=2, case_id=1, status="held", starts_at=at(26, 7), created_at=T0, updated_at=T0)),
-    *[("meeting_record", dict(id=i, meeting_id=i, case_id=1, held_at=at(day, 7), recorded_by="U0CHAIR",
-                              recorded_at=at(day, 7), supports="s", monitoring="m", outcomes="o", contingency="c"))
-      for i, day in ((1, 30), (2, 26))],
+    *[
+        (
+            "meeting_record",
+            dict(
+                id=i,
+                meeting_id=i,
+                case_id=1,
+                held_at=at(day, 7),
+                recorded_by="U0CHAIR",
+                recorded_at=at(day, 7),
+                supports="s",
+                monitoring="m",
+                outcomes="o",
+                contingency="c",
+            ),
+        )
+        for i, day in ((1, 30), (2, 26))
+    ],
 ]
 COPY = dict(receipt_id=1, case_id=1, attended=True, due_at=DUE, message_keys=[], reminder_step=0, reminders_sent=0)
-CP9 = dict(case_id=1, form_name="CP9", chair_message_keys=[], coordinator_message_keys=[], reminder_step=2,
-           reminders_sent=2, created_at=at(30, 7))
+CP9 = dict(
+    case_id=1,
+    form_name="CP9",
+    chair_message_keys=[],
+    coordinator_message_keys=[],
+    reminder_step=2,
+    reminders_sent=2,
+    created_at=at(30, 7),
+)
 OLD_ROWS: list[tuple[str, dict]] = [
-    ("plan_receipt", dict(id=1, record_id=1, case_id=1, meeting_id=1, held_on=date(2027, 7, 30),
-                          due_on=date(2027, 8, 9), due_at=DUE, chair_remind_at=None, overdue_at=nine(10),
-                          message_keys=[], created_at=at(30, 7))),
+    (
+        "plan_receipt",
+        dict(
+            id=1,
+            record_id=1,
+            case_id=1,
+            meeting_id=1,
+            held_on=date(2027, 7, 30),
+            due_on=date(2027, 8, 9),
+            due_at=DUE,
+            chair_remind_at=None,
+            overdue_at=nine(10),
+            message_keys=[],
+            created_at=at(30, 7),
+        ),
+    ),
     ("plan_copy", dict(COPY, id=1, label="Mother", status="pending")),
-    ("plan_copy", dict(COPY, id=2, user_id="U0HV", status="sent", sent_at=at(3, 8), remind_at=nine(9),
-                       reminder_step=1, reminders_sent=1)),
-    ("plan_copy", dict(COPY, id=3, user_id="U0TEACH", status="sent", sent_at=at(6, 8), remind_at=nine(9),
-                       reminder_step=1)),
-    ("cp9", dict(CP9, id=1, record_id=1, meeting_id=1, held_on=date(2027, 7, 30), nominal_due_on=date(2027, 8, 6),
-                 due_on=date(2027, 8, 6), due_at=at(6, 8, 22), status="pending", remind_at=None,
-                 overdue_at=nine(9))),
-    ("cp9", dict(CP9, id=2, record_id=2, meeting_id=2, held_on=date(2027, 7, 26), nominal_due_on=date(2027, 8, 2),
-                 due_on=date(2027, 7, 30), due_at=at(30, 7, 22), status="sent", sent_at=at(28, 7),
-                 sent_on=date(2027, 7, 28), sent_by="U0CHAIR")),
+    (
+        "plan_copy",
+        dict(
+            COPY,
+            id=2,
+            user_id="U0HV",
+            status="sent",
+            sent_at=at(3, 8),
+            remind_at=nine(9),
+            reminder_step=1,
+            reminders_sent=1,
+        ),
+    ),
+    (
+        "plan_copy",
+        dict(COPY, id=3, user_id="U0TEACH", status="sent", sent_at=at(6, 8), remind_at=nine(9), reminder_step=1),
+    ),
+    (
+        "cp9",
+        dict(
+            CP9,
+            id=1,
+            record_id=1,
+            meeting_id=1,
+            held_on=date(2027, 7, 30),
+            nominal_due_on=date(2027, 8, 6),
+            due_on=date(2027, 8, 6),
+            due_at=at(6, 8, 22),
+            status="pending",
+            remind_at=None,
+            overdue_at=nine(9),
+        ),
+    ),
+    (
+        "cp9",
+        dict(
+            CP9,
+            id=2,
+            record_id=2,
+            meeting_id=2,
+            held_on=date(2027, 7, 26),
+            nominal_due_on=date(2027, 8, 2),
+            due_on=date(2027, 7, 30),
+            due_at=at(30, 7, 22),
+            status="sent",
+            sent_at=at(28, 7),
+            sent_on=date(2027, 7, 28),
+            sent_by="U0CHAIR",
+        ),
+    ),
 ]
 
 
@@ -115,8 +210,11 @@ def test_after_the_upgrade_nothing_already_sent_is_sent_again_and_each_chase_to_
     # Mon 9 Aug, 09:00: the deadline-day reminders, and the chair hears the CP9 is overdue; a second sweep adds nothing.
     assert sweep_obligations(uow_factory=uow_factory, now=nine(9)) == 3
     assert sweep_obligations(uow_factory=uow_factory, now=nine(9)) == 0
-    assert sent(uow_factory)[1:] == [("plan_copy", "U0HV", "deadline"), ("plan_copy", "U0TEACH", "deadline"),
-                                     ("cp9_to_send", "U0CHAIR", "overdue")]
+    assert sent(uow_factory)[1:] == [
+        ("plan_copy", "U0HV", "deadline"),
+        ("plan_copy", "U0TEACH", "deadline"),
+        ("cp9_to_send", "U0CHAIR", "overdue"),
+    ]
     # Tue 10 Aug, 09:00: one message to the chair lists the three copies still owed.
     assert sweep_obligations(uow_factory=uow_factory, now=nine(10)) == 1
     (overdue,) = [m for m in sent(uow_factory) if m[0] == "plan_overdue"]

@@ -17,14 +17,38 @@ from store.uow import UnitOfWork
 from tests.store.test_migration_0012 import ROWS, at, fill
 
 #: Beside 0012's rows: an action already reminded (its DM is known), whose overdue rung is still to come.
-REMINDED = ("meeting_action", dict(id=3, record_id=1, case_id=1, description="Share the report", owner_user_id="U0HV",
-                                   due_on=at(2, 6).date(), remind_at=at(2, 6, 8), reminder_status="sent",
-                                   reminded_at=at(2, 6, 8)))
+REMINDED = (
+    "meeting_action",
+    dict(
+        id=3,
+        record_id=1,
+        case_id=1,
+        description="Share the report",
+        owner_user_id="U0HV",
+        due_on=at(2, 6).date(),
+        remind_at=at(2, 6, 8),
+        reminder_status="sent",
+        reminded_at=at(2, 6, 8),
+    ),
+)
 #: A letter to send already chased once, its next reminder Thu 27 May.
-CHASED = ("institution_letter", dict(id=2, case_id=1, record_id=1, status="to_send", requested_by="U0CHAIR",
-                                     requested_at=at(24), details_by="U0CHAIR", details_at=at(25), remind_at=at(27),
-                                     reminders_sent=1, message_keys=["letter_to_write:2:U0COORD:reminder1"],
-                                     created_at=at(24)))
+CHASED = (
+    "institution_letter",
+    dict(
+        id=2,
+        case_id=1,
+        record_id=1,
+        status="to_send",
+        requested_by="U0CHAIR",
+        requested_at=at(24),
+        details_by="U0CHAIR",
+        details_at=at(25),
+        remind_at=at(27),
+        reminders_sent=1,
+        message_keys=["letter_to_write:2:U0COORD:reminder1"],
+        created_at=at(24),
+    ),
+)
 
 
 def upgraded(engine, *extra: tuple[str, dict]):
@@ -49,9 +73,16 @@ def test_actions_are_unparked_with_what_was_sent_kept_and_their_timing_columns_d
     upgraded(old_database, REMINDED)
     rows = ledger_rows(old_database, "action")
     assert (rows[1]["generation"], rows[1]["stage"], rows[1]["next_step_at"], rows[1]["last_step_at"]) == (
-        0, "pending", at(4, 6, 8), None)
+        0,
+        "pending",
+        at(4, 6, 8),
+        None,
+    )
     assert (rows[3]["stage"], rows[3]["last_step_at"], rows[3]["notice_keys"]) == (
-        "reminded", at(2, 6, 8), ["action_due:3:U0HV"])
+        "reminded",
+        at(2, 6, 8),
+        ["action_due:3:U0HV"],
+    )
     columns = {c["name"] for c in inspect(old_database).get_columns("meeting_action")}
     assert not columns & {"remind_at", "reminder_status", "reminded_at", "reminder_key"}
 
@@ -62,8 +93,11 @@ def test_after_the_upgrade_an_action_already_reminded_is_not_reminded_again_and_
     def actions_after(moment) -> list[tuple[str, int, str]]:
         sweep_obligations(uow_factory=uow_factory, now=moment)
         with uow_factory() as uow:
-            return sorted((m.recipient, m.payload["action_id"], m.payload["stage"]) for m in uow.outbox.list()
-                          if m.kind == "action_due")
+            return sorted(
+                (m.recipient, m.payload["action_id"], m.payload["stage"])
+                for m in uow.outbox.list()
+                if m.kind == "action_due"
+            )
 
     assert actions_after(at(2, 6, 12)) == []  # reminded already: nothing again
     overdue = [("U0CHAIR", 3, "overdue"), ("U0HV", 3, "overdue")]  # the owner and the chair
@@ -91,10 +125,23 @@ def test_a_letter_already_chased_is_chased_next_when_its_old_reminder_was_due_an
 
 
 #: Beside 0012's window (case 2, waiting to open Mon 14 Jun): one missed, with a meeting chair besides the convener.
-MISSED = ("deregistration", dict(id=2, case_id=2, review_conference_on=at(3).date(), convener="U0CHAIR",
-                                 meeting_chair="U0HV", agreed_by="consensus", target_on=at(21, 6).date(),
-                                 window_opens_on=at(14, 6).date(), window_closes_on=at(28, 6).date(),
-                                 recorded_by="U0CHAIR", recorded_at=at(3), missed_at=at(28, 6, 23)))
+MISSED = (
+    "deregistration",
+    dict(
+        id=2,
+        case_id=2,
+        review_conference_on=at(3).date(),
+        convener="U0CHAIR",
+        meeting_chair="U0HV",
+        agreed_by="consensus",
+        target_on=at(21, 6).date(),
+        window_opens_on=at(14, 6).date(),
+        window_closes_on=at(28, 6).date(),
+        recorded_by="U0CHAIR",
+        recorded_at=at(3),
+        missed_at=at(28, 6, 23),
+    ),
+)
 
 
 def test_post_deregistration_windows_owe_one_row_per_organiser_and_a_missed_one_stays_missed(old_database):
@@ -103,9 +150,15 @@ def test_post_deregistration_windows_owe_one_row_per_organiser_and_a_missed_one_
     assert set(rows) == {(1, "convener"), (2, "convener"), (2, "meeting_chair")}
     waiting = rows[1, "convener"]
     assert (waiting["owner"], waiting["generation"], waiting["next_step_at"], waiting["due_at"]) == (
-        "U0CHAIR", 0, at(14, 6, 8), datetime(2027, 6, 28, 22, 59, 59, 999999, tzinfo=timezone.utc))
+        "U0CHAIR",
+        0,
+        at(14, 6, 8),
+        datetime(2027, 6, 28, 22, 59, 59, 999999, tzinfo=timezone.utc),
+    )
     assert {(r["owner"], r["stage"], r["next_step_at"], r["last_step_at"]) for k, r in rows.items() if k[0] == 2} == {
-        ("U0CHAIR", "overdue", None, at(28, 6, 23)), ("U0HV", "overdue", None, at(28, 6, 23))}
+        ("U0CHAIR", "overdue", None, at(28, 6, 23)),
+        ("U0HV", "overdue", None, at(28, 6, 23)),
+    }
     columns = {c["name"] for c in inspect(old_database).get_columns("deregistration")}
     assert not columns & {"next_step", "next_at", "missed_at"}
 
@@ -116,8 +169,11 @@ def test_after_the_upgrade_the_window_reminds_once_at_each_moment_and_names_it(o
     def reminders_after(moment) -> list[tuple[str, str, str]]:
         sweep_obligations(uow_factory=uow_factory, now=moment)
         with uow_factory() as uow:
-            return [(m.recipient, m.payload["step"], m.payload["role"]) for m in uow.outbox.list()
-                    if m.kind == "post_dereg_reminder"]
+            return [
+                (m.recipient, m.payload["step"], m.payload["role"])
+                for m in uow.outbox.list()
+                if m.kind == "post_dereg_reminder"
+            ]
 
     assert reminders_after(at(14, 6, 7)) == []
     opens = [("U0CHAIR", "opens", "both")]

@@ -14,14 +14,49 @@ from tests.store.test_migration_0012 import insertable
 
 T0 = datetime(2027, 5, 10, 9, 0, tzinfo=timezone.utc)
 ROWS = [
-    ("organisation", dict(id=1, name="Angus Council", profile="scotland", nation="scotland", coordinator="U0COORD",
-                          created_at=T0, updated_at=T0)),
-    ("case", dict(id=1, organisation_id=1, reference="CP-2027-0142", channel="C0CASE142",
-                  registered_on=date(2027, 5, 10), created_at=T0, updated_at=T0)),
+    (
+        "organisation",
+        dict(
+            id=1,
+            name="Angus Council",
+            profile="scotland",
+            nation="scotland",
+            coordinator="U0COORD",
+            created_at=T0,
+            updated_at=T0,
+        ),
+    ),
+    (
+        "case",
+        dict(
+            id=1,
+            organisation_id=1,
+            reference="CP-2027-0142",
+            channel="C0CASE142",
+            registered_on=date(2027, 5, 10),
+            created_at=T0,
+            updated_at=T0,
+        ),
+    ),
     ("meeting", dict(id=1, case_id=1, kind="first", status="held", starts_at=T0, created_at=T0, updated_at=T0)),
-    ("meeting_record", dict(id=1, meeting_id=1, case_id=1, held_at=T0, recorded_by="U0CHAIR", recorded_at=T0,
-                            supports="s", monitoring="m", outcomes="o", contingency="c", extra_checklist={},
-                            significant_amendment=True, institution=False)),
+    (
+        "meeting_record",
+        dict(
+            id=1,
+            meeting_id=1,
+            case_id=1,
+            held_at=T0,
+            recorded_by="U0CHAIR",
+            recorded_at=T0,
+            supports="s",
+            monitoring="m",
+            outcomes="o",
+            contingency="c",
+            extra_checklist={},
+            significant_amendment=True,
+            institution=False,
+        ),
+    ),
 ]
 
 

@@ -18,19 +18,46 @@ DUE = at(7, 7, 8)  # 09:00 in London on Wed 7 Jul 2027: the next meeting is due,
 BREACH = at(20, 7, 8)  # 09:00 on Tue 20 Jul: the 6 weeks' last day (Mon 19 Jul) has passed with none held
 
 MODEL_ROWS: list[tuple[str, dict]] = [
-    ("organisation", dict(id=1, name="Cardiff Council", profile="wales", nation="wales", coordinator="U0COORD",
-                          created_at=T0, updated_at=T0)),
-    *[("case", dict(id=i, organisation_id=1, reference=f"CP-2027-014{i}", channel=f"C0CASE14{i}",
-                    registered_on=date(2027, 5, 10), created_at=T0, updated_at=T0)) for i in range(1, 6)],
+    (
+        "organisation",
+        dict(
+            id=1,
+            name="Cardiff Council",
+            profile="wales",
+            nation="wales",
+            coordinator="U0COORD",
+            created_at=T0,
+            updated_at=T0,
+        ),
+    ),
+    *[
+        (
+            "case",
+            dict(
+                id=i,
+                organisation_id=1,
+                reference=f"CP-2027-014{i}",
+                channel=f"C0CASE14{i}",
+                registered_on=date(2027, 5, 10),
+                created_at=T0,
+                updated_at=T0,
+            ),
+        )
+        for i in range(1, 6)
+    ],
     *[("case_role", dict(id=i, case_id=i, role="chair", user_id="U0CHAIR")) for i in range(1, 6)],
-    *[("meeting", dict(id=i, case_id=i, status="held", starts_at=at(7, 6), created_at=T0, updated_at=T0))
-      for i in range(1, 6)],
+    *[
+        ("meeting", dict(id=i, case_id=i, status="held", starts_at=at(7, 6), created_at=T0, updated_at=T0))
+        for i in range(1, 6)
+    ],
     ("meeting", dict(id=6, case_id=4, status="scheduled", starts_at=at(5, 7), created_at=T0, updated_at=T0)),
 ]
 PERIOD = dict(basis="after_meeting", due_on=date(2027, 7, 7), flag_at=DUE, created_at=at(7, 6))
 #: 1: waiting, nobody told yet; 2: the chair told; 3: the chair and the coordinator told; 4: a meeting booked in time.
-DUES = [("meeting_due", dict(PERIOD, id=i, case_id=i, after_meeting_id=i, status=status)) for i, status in
-        ((1, "open"), (2, "flagged"), (3, "flagged"), (4, "scheduled"))]
+DUES = [
+    ("meeting_due", dict(PERIOD, id=i, case_id=i, after_meeting_id=i, status=status))
+    for i, status in ((1, "open"), (2, "flagged"), (3, "flagged"), (4, "scheduled"))
+]
 TOLD = {2: (DUE, None), 3: (DUE, BREACH)}  # flagged_at, breached_at
 
 
@@ -52,8 +79,11 @@ def upgraded(engine):
         connection.execute(due.insert().values(**PERIOD, id=5, case_id=5, after_meeting_id=5, status="open"))
         for i in range(1, 6):
             flagged, breached = TOLD.get(i, (None, None))
-            connection.execute(due.update().where(due.c.id == i).values(
-                breach_on=date(2027, 7, 19), breach_at=BREACH, flagged_at=flagged, breached_at=breached))
+            connection.execute(
+                due.update()
+                .where(due.c.id == i)
+                .values(breach_on=date(2027, 7, 19), breach_at=BREACH, flagged_at=flagged, breached_at=breached)
+            )
     upgrade(engine)
     factory = make_session_factory(engine)
     return lambda: UnitOfWork(factory)
@@ -61,16 +91,23 @@ def upgraded(engine):
 
 def owed(uow_factory) -> dict[int, tuple]:
     with uow_factory() as uow:
-        rows = [r for i in range(1, 6) for r in uow.obligations.open_for_case(i)
-                if r.kind in ("first_meeting", "next_meeting")]
+        rows = [
+            r
+            for i in range(1, 6)
+            for r in uow.obligations.open_for_case(i)
+            if r.kind in ("first_meeting", "next_meeting")
+        ]
         return {r.subject_id: (r.kind, r.stage, r.next_step_at, r.last_step_at, r.breach_at) for r in rows}
 
 
 def sent(uow_factory) -> list[tuple[str, str, int]]:
     """The notices about meetings owed (the booked meeting's record is chased too, and is not these tests' subject)."""
     with uow_factory() as uow:
-        return [(m.kind, m.recipient, m.case_id) for m in uow.outbox.list()
-                if m.kind in ("meeting_not_scheduled", "meeting_breach")]
+        return [
+            (m.kind, m.recipient, m.case_id)
+            for m in uow.outbox.list()
+            if m.kind in ("meeting_not_scheduled", "meeting_breach")
+        ]
 
 
 def test_the_old_timing_columns_are_gone(old_database):

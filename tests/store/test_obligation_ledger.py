@@ -31,9 +31,18 @@ def imported(uow_factory, cases=None) -> list[int]:
 
 def owe(uow_factory, case_id: int, subject_id: int, **extra) -> int | None:
     with uow_factory() as uow:
-        opened = open_obligation(uow=uow, case=uow.cases.get(case_id), kind="meeting_record", subject_type="meeting",
-                                 subject_id=subject_id, owner_role="chair", owner="U0CHAIR", due_at=MEETING, now=NOW,
-                                 **extra)
+        opened = open_obligation(
+            uow=uow,
+            case=uow.cases.get(case_id),
+            kind="meeting_record",
+            subject_type="meeting",
+            subject_id=subject_id,
+            owner_role="chair",
+            owner="U0CHAIR",
+            due_at=MEETING,
+            now=NOW,
+            **extra,
+        )
         uow.commit()
         return opened
 
@@ -72,7 +81,11 @@ def test_an_obligation_is_discharged_once_and_then_can_be_owed_afresh(uow_factor
     with uow_factory() as uow:
         row = uow.obligations.get(opened)
         assert (row.status, row.discharged_by, row.discharged_at, row.next_step_at) == (
-            "discharged", "U0CHAIR", NOW, None)
+            "discharged",
+            "U0CHAIR",
+            NOW,
+            None,
+        )
         assert [e.actor for e in uow.audit.list(action="obligation.discharged")] == ["U0CHAIR"]
     assert owe(uow_factory, case_id, 999) not in (None, opened)
 
@@ -81,8 +94,9 @@ def test_a_waiver_keeps_its_reason_on_the_row_and_only_its_length_in_the_audit(u
     (case_id,) = imported(uow_factory)
     opened = owe(uow_factory, case_id, 999)
     with uow_factory() as uow:
-        assert waive_obligation(uow=uow, row=uow.obligations.get(opened), by="U0CHAIR", reason="Held as a review",
-                                now=NOW)
+        assert waive_obligation(
+            uow=uow, row=uow.obligations.get(opened), by="U0CHAIR", reason="Held as a review", now=NOW
+        )
         assert not waive_obligation(uow=uow, row=uow.obligations.get(opened), by="U0CHAIR", reason="again", now=NOW)
         uow.commit()
     with uow_factory() as uow:
@@ -120,8 +134,16 @@ def test_a_discharge_between_sweep_and_dispatch_withdraws_the_chase(uow_factory)
 def test_the_chase_goes_to_the_chairs_delegate_on_their_behalf(uow_factory):
     imported(uow_factory)
     with uow_factory() as uow:  # the chair's delegation (its own form is the delegates feature's)
-        uow.delegates.add(Delegate(organisation_id=uow.organisations.list()[0].id, principal="U0CHAIR",
-                                   delegate="U0TL", until=CHASE.date(), created_at=NOW, scope="chairing"))
+        uow.delegates.add(
+            Delegate(
+                organisation_id=uow.organisations.list()[0].id,
+                principal="U0CHAIR",
+                delegate="U0TL",
+                until=CHASE.date(),
+                created_at=NOW,
+                scope="chairing",
+            )
+        )
         uow.commit()
     sweep_obligations(uow_factory=uow_factory, now=CHASE)
     (notice,) = obligation_notices(uow_factory)
@@ -169,8 +191,9 @@ def test_moving_a_meeting_moves_its_record_obligation_and_cancelling_it_waives_i
     with uow_factory() as uow:
         case = uow.cases.get(case_id)
         (meeting,) = uow.meetings.for_case(case_id)
-        reschedule_meeting(uow=uow, case=case, meeting=meeting, starts_at=moved, actor="U0CHAIR", now=NOW,
-                           reason="room unavailable")
+        reschedule_meeting(
+            uow=uow, case=case, meeting=meeting, starts_at=moved, actor="U0CHAIR", now=NOW, reason="room unavailable"
+        )
         uow.commit()
     (row,) = rows(uow_factory, case_id)
     assert (row.generation, row.due_at, row.overdue_at) == (2, moved, datetime(2027, 5, 28, 8, 0, tzinfo=UTC))
@@ -179,12 +202,22 @@ def test_moving_a_meeting_moves_its_record_obligation_and_cancelling_it_waives_i
     # hears that, and nothing of the record.
     assert [n.kind for n in obligation_notices(uow_factory)] == ["meeting_not_scheduled"]
     with uow_factory() as uow:
-        cancel_meeting(uow=uow, case=uow.cases.get(case_id), meeting=uow.meetings.get(row.subject_id),
-                       actor="U0CHAIR", now=NOW, reason="the family moved away")
+        cancel_meeting(
+            uow=uow,
+            case=uow.cases.get(case_id),
+            meeting=uow.meetings.get(row.subject_id),
+            actor="U0CHAIR",
+            now=NOW,
+            reason="the family moved away",
+        )
         uow.commit()
     (row,) = rows(uow_factory, case_id)
     assert (row.status, row.waived_by, row.waive_reason, row.next_step_at) == (
-        "waived", "U0CHAIR", "the family moved away", None)
+        "waived",
+        "U0CHAIR",
+        "the family moved away",
+        None,
+    )
     assert sweep_obligations(uow_factory=uow_factory, now=datetime(2027, 6, 30, 8, 0, tzinfo=UTC)) == 0
 
 
@@ -195,7 +228,8 @@ def test_what_is_overdue_is_read_per_organisation_and_per_owner(uow_factory):
         assert uow.obligations.count_cases_overdue(organisation_id) == 0
         # Each case's first meeting (booked, so quiet) and its record, both owed by the chair.
         assert sorted(r.kind for r in uow.obligations.open_for_owner("U0CHAIR")) == (
-            ["first_meeting"] * 3 + ["meeting_record"] * 3)
+            ["first_meeting"] * 3 + ["meeting_record"] * 3
+        )
     sweep_obligations(uow_factory=uow_factory, now=CHASE)
     with uow_factory() as uow:
         assert uow.obligations.count_cases_overdue(organisation_id) == 3
@@ -210,8 +244,9 @@ def test_a_meeting_cancelled_by_deregistration_is_no_longer_owed_its_record(uow_
     (case_id,) = imported(uow_factory)
     with uow_factory() as uow:  # as stopping the core group does: the meeting cancelled directly, not by the chair
         (meeting,) = uow.meetings.for_case(case_id)
-        uow.meetings.set_status(meeting.id, expected="scheduled", status="cancelled", now=NOW,
-                                cancel_reason="the child was deregistered")
+        uow.meetings.set_status(
+            meeting.id, expected="scheduled", status="cancelled", now=NOW, cancel_reason="the child was deregistered"
+        )
         uow.commit()
     assert sweep_obligations(uow_factory=uow_factory, now=CHASE) == 0
     (row,) = rows(uow_factory, case_id)

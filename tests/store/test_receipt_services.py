@@ -23,8 +23,12 @@ from tests.harness import CASE, organisation_file
 
 LONDON = ZoneInfo("Europe/London")
 CHANNEL = "C0CASE142"
-CHECKLIST = {"supports": "Family support worker", "monitoring": "Weekly visits", "outcomes": "Attendance",
-             "contingency": "Reconvene"}
+CHECKLIST = {
+    "supports": "Family support worker",
+    "monitoring": "Weekly visits",
+    "outcomes": "Attendance",
+    "contingency": "Reconvene",
+}
 
 
 def local(*args: int) -> datetime:
@@ -40,8 +44,9 @@ def uow_factory(uow_factory):
     """The harness organisation (Scotland) with the case's meeting on Fri 30 Jul 2027 at 10:00."""
     case = {**CASE, "registered_on": "2027-07-20", "first_meeting": "2027-07-30T10:00"}
     with uow_factory() as uow:
-        import_organisation(parse_organisation_file(organisation_file(cases=[case])), uow=uow,
-                            now=local(2027, 7, 21, 9, 0))
+        import_organisation(
+            parse_organisation_file(organisation_file(cases=[case])), uow=uow, now=local(2027, 7, 21, 9, 0)
+        )
         uow.commit()
     return uow_factory
 
@@ -50,9 +55,14 @@ def record(uow_factory, *, at: datetime = RECORDED_AT, commit: bool = True) -> i
     with uow_factory() as uow:
         case = uow.cases.get_by_reference("CP-2027-0142")
         (meeting,) = uow.meetings.for_case(case.id)
-        draft = RecordDraft(meeting_id=meeting.id, attended_users=("U0CHAIR", "U0HV", "U0TEACH"),
-                            attended_labels=("Mother",), not_invited_users=("U0TL",),
-                            not_invited_reason="Decides requests only", checklist=CHECKLIST)
+        draft = RecordDraft(
+            meeting_id=meeting.id,
+            attended_users=("U0CHAIR", "U0HV", "U0TEACH"),
+            attended_labels=("Mother",),
+            not_invited_users=("U0TL",),
+            not_invited_reason="Decides requests only",
+            checklist=CHECKLIST,
+        )
         saved = record_meeting(draft, channel=CHANNEL, user="U0CHAIR", uow=uow, now=at)
         if commit:
             uow.commit()
@@ -71,8 +81,9 @@ def send_all(uow_factory, *, at: datetime = SENT_AT) -> None:
     with uow_factory() as uow:
         receipt = the_receipt(uow)
         labels = tuple(c.id for c in receipt.copies if not c.has_slack)
-        mark_plan_sent(uow=uow, now=at, receipt_id=receipt.id, user="U0CHAIR", labels=labels, how="post",
-                       sent_on=at.date())
+        mark_plan_sent(
+            uow=uow, now=at, receipt_id=receipt.id, user="U0CHAIR", labels=labels, how="post", sent_on=at.date()
+        )
         uow.commit()
 
 
@@ -97,22 +108,33 @@ def test_a_saved_record_starts_both_clocks_in_its_own_transaction(uow_factory):
     record_id = record(uow_factory)
     with uow_factory() as uow:
         receipt = the_receipt(uow)
-        assert receipt.record_id == record_id and (receipt.held_on, receipt.due_on) == (date(2027, 7, 30), date(2027, 8, 9))
+        assert receipt.record_id == record_id and (receipt.held_on, receipt.due_on) == (
+            date(2027, 7, 30),
+            date(2027, 8, 9),
+        )
         assert [(c.user_id or c.label, c.attended, c.status) for c in receipt.copies] == [
-            ("U0HV", True, "pending"), ("U0TEACH", True, "pending"), ("Mother", True, "pending"),
-            ("U0POL", False, "pending"), ("Father", False, "pending")]
+            ("U0HV", True, "pending"),
+            ("U0TEACH", True, "pending"),
+            ("Mother", True, "pending"),
+            ("U0POL", False, "pending"),
+            ("Father", False, "pending"),
+        ]
         # The chair owes each copy: chased on Thu 5 Aug (working day 3), overdue on Tue 10 Aug.
-        assert chases(uow, "plan_copy_sent") == dict.fromkeys(("U0HV", "U0TEACH", "Mother", "U0POL", "Father"),
-                                                               local(2027, 8, 5, 9, 0))
+        assert chases(uow, "plan_copy_sent") == dict.fromkeys(
+            ("U0HV", "U0TEACH", "Mother", "U0POL", "Father"), local(2027, 8, 5, 9, 0)
+        )
         assert {r.overdue_at for r in owed(uow, "plan_copy_sent")} == {local(2027, 8, 10, 9, 0)}
         assert owed(uow, "plan_copy_received") == []  # recipients are chased only once it is sent
         cp9 = the_cp9(uow)
         assert (cp9.form_name, cp9.due_on, cp9.status) == ("CP9", date(2027, 8, 6), "pending")
         assert chases(uow, "cp9_sent") == {"": local(2027, 8, 4, 9, 0)}
-        assert {(m.kind, m.recipient) for m in uow.outbox.list() if m.kind in ("plan_to_send", "cp9_due", "cp9_to_send")} == {
-            ("plan_to_send", "U0CHAIR"), ("cp9_due", "U0COORD"), ("cp9_to_send", "U0CHAIR")}
+        assert {
+            (m.kind, m.recipient) for m in uow.outbox.list() if m.kind in ("plan_to_send", "cp9_due", "cp9_to_send")
+        } == {("plan_to_send", "U0CHAIR"), ("cp9_due", "U0COORD"), ("cp9_to_send", "U0CHAIR")}
         assert [e.action for e in uow.audit.list() if e.action.endswith("clock_started")] == [
-            "plan.clock_started", "cp9.clock_started"]
+            "plan.clock_started",
+            "cp9.clock_started",
+        ]
 
 
 def test_a_record_saved_late_skips_the_reminders_whose_time_has_passed(uow_factory):
@@ -120,8 +142,7 @@ def test_a_record_saved_late_skips_the_reminders_whose_time_has_passed(uow_facto
     send_all(uow_factory, at=local(2027, 8, 6, 11, 0))
     with uow_factory() as uow:
         assert owed(uow, "plan_copy_sent") == []  # all sent: the chair is not reminded
-        assert chases(uow, "plan_copy_received") == dict.fromkeys(("U0HV", "U0TEACH", "U0POL"),
-                                                                   local(2027, 8, 9, 9, 0))
+        assert chases(uow, "plan_copy_received") == dict.fromkeys(("U0HV", "U0TEACH", "U0POL"), local(2027, 8, 9, 9, 0))
         assert chases(uow, "cp9_sent") == {"": local(2027, 8, 9, 9, 0)}  # no reminder left: the overdue notice
 
 
@@ -151,8 +172,15 @@ def test_ticking_people_without_slack_needs_how_and_changes_nothing_without_it(u
         receipt = the_receipt(uow)
         mother = next(c.id for c in receipt.copies if c.label == "Mother")
         with pytest.raises(PlanSentInvalidError) as problem:
-            mark_plan_sent(uow=uow, now=local(2027, 8, 3, 10, 0), receipt_id=receipt.id, user="U0CHAIR",
-                           labels=(mother,), how=None, sent_on=date(2027, 8, 3))
+            mark_plan_sent(
+                uow=uow,
+                now=local(2027, 8, 3, 10, 0),
+                receipt_id=receipt.id,
+                user="U0CHAIR",
+                labels=(mother,),
+                how=None,
+                sent_on=date(2027, 8, 3),
+            )
         assert problem.value.errors == {"how": "Say how you sent it: post, email or by hand."}
     with uow_factory() as uow:
         assert {c.status for c in the_receipt(uow).copies} == {CopyStatus.PENDING}
@@ -192,7 +220,8 @@ def test_each_recipient_gets_at_most_two_reminders_however_often_the_sweep_runs(
         assert sorted(m.recipient for m in reminders) == ["U0HV", "U0HV", "U0POL", "U0POL", "U0TEACH", "U0TEACH"]
         # Two reminders and the overdue step (told to the chair), then nothing left to chase.
         assert {(r.reminders_sent, r.stage, r.next_step_at) for r in owed(uow, "plan_copy_received")} == {
-            (3, "overdue", None)}
+            (3, "overdue", None)
+        }
 
 
 def test_a_late_sweep_does_not_send_a_reminder_after_the_deadline(uow_factory):
@@ -218,8 +247,12 @@ def test_overdue_copies_and_cp9s_are_flagged_once_and_listed_for_the_digest_by_o
         organisation = uow.organisations.get_by_name("South Ayrshire Council")
         copies = uow.receipts.overdue_copies(now=local(2027, 8, 11, 9, 0), organisation_id=organisation.id)
         assert [(c.user_id or c.label, c.days_overdue, c.due_on) for c in copies] == [
-            ("U0HV", 2, date(2027, 8, 9)), ("U0TEACH", 2, date(2027, 8, 9)), ("Mother", 2, date(2027, 8, 9)),
-            ("U0POL", 2, date(2027, 8, 9)), ("Father", 2, date(2027, 8, 9))]
+            ("U0HV", 2, date(2027, 8, 9)),
+            ("U0TEACH", 2, date(2027, 8, 9)),
+            ("Mother", 2, date(2027, 8, 9)),
+            ("U0POL", 2, date(2027, 8, 9)),
+            ("Father", 2, date(2027, 8, 9)),
+        ]
         assert uow.receipts.overdue_copies(now=local(2027, 8, 11, 9, 0), organisation_id=organisation.id + 1) == []
         (cp9,) = uow.cp9s.overdue(now=local(2027, 8, 11, 9, 0))
         assert (cp9.reference, cp9.days_overdue) == ("CP-2027-0142", 5)
@@ -234,8 +267,14 @@ def test_the_cp9_is_marked_sent_once_then_received_and_is_no_longer_chased_or_ov
         cp9_id = the_cp9(uow).id
         with pytest.raises(NotYoursError):
             mark_cp9_sent(uow=uow, now=local(2027, 8, 3, 9, 0), cp9_id=cp9_id, user="U0HV", sent_on=date(2027, 8, 3))
-        mark_cp9_sent(uow=uow, now=local(2027, 8, 3, 9, 0), cp9_id=cp9_id, user="U0CHAIR", sent_on=date(2027, 8, 3),
-                      note="secure email")
+        mark_cp9_sent(
+            uow=uow,
+            now=local(2027, 8, 3, 9, 0),
+            cp9_id=cp9_id,
+            user="U0CHAIR",
+            sent_on=date(2027, 8, 3),
+            note="secure email",
+        )
         uow.commit()
     with uow_factory() as uow:
         with pytest.raises(AlreadyDoneError):

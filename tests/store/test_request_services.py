@@ -36,9 +36,15 @@ def uow_factory(uow_factory):
 def ask(uow_factory, *, user="U0HV", urgency="routine", now=FRIDAY, channel="C0CASE142"):
     with uow_factory() as uow:
         request = request_meeting(
-            NewRequest(channel=channel, user=user, concern="deepening", urgency=urgency,
-                       details="School reports <b>new</b> bruising"),
-            uow=uow, now=now,
+            NewRequest(
+                channel=channel,
+                user=user,
+                concern="deepening",
+                urgency=urgency,
+                details="School reports <b>new</b> bruising",
+            ),
+            uow=uow,
+            now=now,
         )
         uow.commit()
     return request.id
@@ -46,9 +52,11 @@ def ask(uow_factory, *, user="U0HV", urgency="routine", now=FRIDAY, channel="C0C
 
 def chase(uow_factory, *, now: datetime) -> int:
     """Sweep the ledger at `now`; how many request notices it sent (the case's unrecorded meeting is chased too)."""
+
     def sent():
         with uow_factory() as uow:
             return len([m for m in uow.outbox.list() if m.kind.startswith("request_")])
+
     before = sent()
     sweep_obligations(uow_factory=uow_factory, now=now)
     return sent() - before
@@ -63,7 +71,11 @@ def test_a_request_is_saved_pending_with_its_audit_and_the_team_leaders_message_
         assert owed.owner == "U0TL"
         assert (owed.overdue_at, owed.breach_at) == (local(2027, 8, 3, 14, 0), local(2027, 8, 4, 14, 0))
         requested, routed = uow.audit.list(action="request.requested") + uow.audit.list(action="request.routed")
-        assert (requested.actor, requested.detail["concern"], requested.detail["urgency"]) == ("U0HV", "deepening", "routine")
+        assert (requested.actor, requested.detail["concern"], requested.detail["urgency"]) == (
+            "U0HV",
+            "deepening",
+            "routine",
+        )
         assert "bruising" not in str(requested.detail)  # the free text stays out of the audit log
         assert (routed.actor, routed.on_behalf_of, routed.detail["to"]) == ("U0TL", None, "U0TL")
         (message,) = uow.outbox.list(kind="request_decision")
@@ -97,8 +109,9 @@ def test_approval_schedules_one_additional_meeting_and_tells_the_requester(uow_f
     request_id = ask(uow_factory)
     now = local(2027, 8, 3, 10, 42)
     with uow_factory() as uow:
-        decide_request(uow=uow, now=now, request_id=request_id, user="U0TL", approve=True,
-                       starts_at=local(2027, 8, 6, 10, 0))
+        decide_request(
+            uow=uow, now=now, request_id=request_id, user="U0TL", approve=True, starts_at=local(2027, 8, 6, 10, 0)
+        )
         uow.commit()
     with uow_factory() as uow:
         request = uow.requests.get(request_id)
@@ -107,7 +120,11 @@ def test_approval_schedules_one_additional_meeting_and_tells_the_requester(uow_f
         (owed,) = [o for o in uow.obligations.for_case(request.case_id) if o.kind == "request_decision"]
         assert (owed.status, owed.discharged_by, owed.next_step_at) == ("discharged", "U0TL", None)
         (decided,) = uow.audit.list(action="request.decided")
-        assert (decided.actor, decided.detail["decision"], decided.detail["meeting_id"]) == ("U0TL", "approved", meeting.id)
+        assert (decided.actor, decided.detail["decision"], decided.detail["meeting_id"]) == (
+            "U0TL",
+            "approved",
+            meeting.id,
+        )
         closed = uow.outbox.get_by_key(f"request_decision:{request_id}:routed:U0TL:closed")
         assert closed.replaces_key == f"request_decision:{request_id}:routed:U0TL"
         assert closed.payload["closed"]["outcome"] == "approved"
@@ -119,12 +136,24 @@ def test_approval_schedules_one_additional_meeting_and_tells_the_requester(uow_f
 def test_a_second_decision_is_refused_and_says_who_decided_and_when(uow_factory):
     request_id = ask(uow_factory)
     with uow_factory() as uow:
-        decide_request(uow=uow, now=local(2027, 8, 3, 10, 42), request_id=request_id, user="U0TL", approve=False,
-                       reason="Covered at Thursday's review")
+        decide_request(
+            uow=uow,
+            now=local(2027, 8, 3, 10, 42),
+            request_id=request_id,
+            user="U0TL",
+            approve=False,
+            reason="Covered at Thursday's review",
+        )
         uow.commit()
     with uow_factory() as uow, pytest.raises(AlreadyDoneError) as raised:
-        decide_request(uow=uow, now=local(2027, 8, 3, 10, 43), request_id=request_id, user="U0TL", approve=True,
-                       starts_at=local(2027, 8, 6, 10, 0))
+        decide_request(
+            uow=uow,
+            now=local(2027, 8, 3, 10, 43),
+            request_id=request_id,
+            user="U0TL",
+            approve=True,
+            starts_at=local(2027, 8, 6, 10, 0),
+        )
     assert (raised.value.done, raised.value.by, raised.value.at) == ("refused", "U0TL", local(2027, 8, 3, 10, 42))
     with uow_factory() as uow:
         assert len(uow.audit.list(action="request.decided")) == 1
@@ -149,22 +178,44 @@ def test_a_refusal_needs_a_reason(uow_factory):
 def test_a_refused_request_can_go_to_the_coordinator_who_upholds_it_and_everyone_hears(uow_factory):
     request_id = ask(uow_factory)
     with uow_factory() as uow:
-        decide_request(uow=uow, now=local(2027, 8, 3, 10, 0), request_id=request_id, user="U0TL", approve=False,
-                       reason="Covered at the review")
+        decide_request(
+            uow=uow,
+            now=local(2027, 8, 3, 10, 0),
+            request_id=request_id,
+            user="U0TL",
+            approve=False,
+            reason="Covered at the review",
+        )
         uow.commit()
     with uow_factory() as uow:
         escalate_request(uow=uow, now=local(2027, 8, 3, 11, 0), request_id=request_id, user="U0HV")
         uow.commit()
     with uow_factory() as uow:
-        decide_escalation(uow=uow, now=local(2027, 8, 3, 15, 0), request_id=request_id, user="U0COORD",
-                          convene=False, reason="The review is in a week")
+        decide_escalation(
+            uow=uow,
+            now=local(2027, 8, 3, 15, 0),
+            request_id=request_id,
+            user="U0COORD",
+            convene=False,
+            reason="The review is in a week",
+        )
         uow.commit()
     with uow_factory() as uow:
         request = uow.requests.get(request_id)
-        assert (request.status, request.outcome_by, request.outcome_reason) == ("upheld", "U0COORD", "The review is in a week")
+        assert (request.status, request.outcome_by, request.outcome_reason) == (
+            "upheld",
+            "U0COORD",
+            "The review is in a week",
+        )
         actions = [e.action for e in uow.audit.list(case_id=request.case_id) if e.action.startswith("request.")]
-        assert actions == ["request.requested", "request.routed", "request.decided", "request.escalated",
-                           "request.routed", "request.outcome"]
+        assert actions == [
+            "request.requested",
+            "request.routed",
+            "request.decided",
+            "request.escalated",
+            "request.routed",
+            "request.outcome",
+        ]
         review, closed = uow.outbox.list(kind="request_coordinator_review")
         assert closed.replaces_key == review.idempotency_key and closed.payload["closed"]["outcome"] == "upheld"
         assert review.recipient == "U0COORD" and review.payload["decision"]["reason"] == "Covered at the review"
@@ -205,8 +256,14 @@ def test_the_sweep_reminds_once_then_escalates_to_the_coordinator(uow_factory):
 def test_a_decided_request_is_never_chased(uow_factory):
     request_id = ask(uow_factory)
     with uow_factory() as uow:
-        decide_request(uow=uow, now=FRIDAY + timedelta(hours=1), request_id=request_id, user="U0TL", approve=False,
-                       reason="Covered")
+        decide_request(
+            uow=uow,
+            now=FRIDAY + timedelta(hours=1),
+            request_id=request_id,
+            user="U0TL",
+            approve=False,
+            reason="Covered",
+        )
         uow.commit()
     assert chase(uow_factory, now=local(2027, 8, 9, 9, 0)) == 0
 
@@ -238,15 +295,20 @@ def test_a_delegate_replaces_the_earlier_one_and_can_be_turned_off(uow_factory):
         set_delegate(uow=uow, now=FRIDAY, principal="U0TL", delegate="U0CHAIR", until=date(2027, 8, 20))
         uow.commit()
     with uow_factory() as uow:
-        assert uow.delegates.active_for("U0TL", on=date(2027, 8, 2),
-                                        scopes=[Scope.REQUEST_DECISIONS]).delegate == "U0CHAIR"
+        assert (
+            uow.delegates.active_for("U0TL", on=date(2027, 8, 2), scopes=[Scope.REQUEST_DECISIONS]).delegate
+            == "U0CHAIR"
+        )
         assert [m.recipient for m in uow.outbox.list(kind="delegate_appointed")] == ["U0DEP", "U0CHAIR"]
         assert end_delegate(uow=uow, now=FRIDAY, principal="U0TL") is True
         uow.commit()
     with uow_factory() as uow:
         assert uow.delegates.active_for("U0TL", on=date(2027, 8, 2), scopes=[Scope.REQUEST_DECISIONS]) is None
         assert [e.action for e in uow.audit.list() if e.action.startswith("delegate.")] == [
-            "delegate.set", "delegate.set", "delegate.ended"]
+            "delegate.set",
+            "delegate.set",
+            "delegate.ended",
+        ]
 
 
 def test_only_a_team_leader_or_the_coordinator_can_set_a_delegate(uow_factory):
@@ -256,8 +318,9 @@ def test_only_a_team_leader_or_the_coordinator_can_set_a_delegate(uow_factory):
         set_delegate(uow=uow, now=FRIDAY, principal="U0COORD", delegate="U0DEPC", until=date(2027, 8, 13))
         uow.commit()
     with uow_factory() as uow:
-        assert uow.delegates.active_for("U0COORD", on=date(2027, 8, 13),
-                                        scopes=[Scope.COORDINATION]).delegate == "U0DEPC"
+        assert (
+            uow.delegates.active_for("U0COORD", on=date(2027, 8, 13), scopes=[Scope.COORDINATION]).delegate == "U0DEPC"
+        )
 
 
 def test_a_team_leaders_own_request_goes_to_the_coordinator_who_decides_it_finally(uow_factory):

@@ -15,8 +15,13 @@ NOW = datetime(2027, 5, 17, 8, 0, tzinfo=timezone.utc)
 
 def add_organisation(uow) -> Organisation:
     organisation = Organisation(
-        name="Fife Council", profile="fife", nation="scotland", timezone="Europe/London",
-        coordinator="U0COORD", created_at=NOW, updated_at=NOW,
+        name="Fife Council",
+        profile="fife",
+        nation="scotland",
+        timezone="Europe/London",
+        coordinator="U0COORD",
+        created_at=NOW,
+        updated_at=NOW,
     )
     uow.organisations.add(organisation)
     return organisation
@@ -80,8 +85,15 @@ def test_a_claimed_row_cannot_be_claimed_again_until_its_claim_lapses(uow_factor
 def test_a_delegate_is_active_until_the_end_of_its_last_day(uow_factory):
     with uow_factory() as uow:
         organisation = add_organisation(uow)
-        uow.delegates.add(Delegate(organisation_id=organisation.id, principal="U0TL", delegate="U0DEP",
-                                   until=date(2027, 5, 21), created_at=NOW))
+        uow.delegates.add(
+            Delegate(
+                organisation_id=organisation.id,
+                principal="U0TL",
+                delegate="U0DEP",
+                until=date(2027, 5, 21),
+                created_at=NOW,
+            )
+        )
         uow.commit()
     with uow_factory() as uow:
         assert uow.delegates.active_for("U0TL", on=date(2027, 5, 21), scopes=["request_decisions"]).delegate == "U0DEP"
@@ -126,8 +138,15 @@ def test_a_database_error_during_a_write_does_not_carry_what_was_typed(uow_facto
 
     with uow_factory() as uow:
         request = MeetingRequest(  # no such case: the foreign key refuses the row on both engines
-            case_id=999_999, requested_by="U0HV", requested_at=NOW, concern="new", urgency="routine",
-            details="Quokka bruising at school", status="pending", decider="U0TL", routed_to="U0TL",
+            case_id=999_999,
+            requested_by="U0HV",
+            requested_at=NOW,
+            concern="new",
+            urgency="routine",
+            details="Quokka bruising at school",
+            status="pending",
+            decider="U0TL",
+            routed_to="U0TL",
         )
         with pytest.raises(Exception) as caught:
             uow.requests.add(request)

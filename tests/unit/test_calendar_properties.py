@@ -19,9 +19,7 @@ days = st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31))
 counts = st.integers(min_value=0, max_value=40)
 positive_counts = st.integers(min_value=1, max_value=40)
 rolls = st.sampled_from(list(Roll))
-instants = st.datetimes(
-    min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC)
-)
+instants = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC))
 quarter_hours = st.integers(min_value=1, max_value=200).map(lambda q: q / 4)
 working_hours = st.sampled_from([WorkingHours(), WorkingHours(time(8, 30), time(16, 30))])
 
@@ -92,9 +90,7 @@ def test_subtracting_working_days_undoes_adding_them_from_a_working_day(calendar
 
 @CALENDAR_SETTINGS
 @given(calendars, instants, quarter_hours, working_hours)
-def test_adding_working_hours_lands_inside_working_hours_no_earlier_than_start(
-    calendar, start, hours, window
-):
+def test_adding_working_hours_lands_inside_working_hours_no_earlier_than_start(calendar, start, hours, window):
     due = calendar.add_working_hours(start, hours, working_hours=window)
     local = due.astimezone(calendar.tz)
     assert due >= start

@@ -31,8 +31,14 @@ def local(*args: int) -> datetime:
 
 
 def draft(**changes) -> DeregistrationDraft:
-    values = dict(conference_on=date(2027, 6, 22), convener="U0LP", meeting_chair="U0NP", agreed_by="consensus",
-                  reviewing_officer=None, target_on=date(2027, 8, 10))
+    values = dict(
+        conference_on=date(2027, 6, 22),
+        convener="U0LP",
+        meeting_chair="U0NP",
+        agreed_by="consensus",
+        reviewing_officer=None,
+        target_on=date(2027, 8, 10),
+    )
     return DeregistrationDraft(**{**values, **changes})
 
 
@@ -41,8 +47,7 @@ def test_the_window_runs_from_six_to_eight_weeks_after_the_review_conference_bot
     assert (window.opens_on, window.closes_on) == (date(2027, 8, 3), date(2027, 8, 17))
     assert window.contains(date(2027, 8, 3)) and window.contains(date(2027, 8, 17))
     assert not window.contains(date(2027, 8, 2)) and not window.contains(date(2027, 8, 18))
-    assert window.words() == ("between Tue 3 Aug 2027 and Tue 17 Aug 2027 "
-                              "(6 to 8 weeks after the review conference)")
+    assert window.words() == ("between Tue 3 Aug 2027 and Tue 17 Aug 2027 (6 to 8 weeks after the review conference)")
 
 
 def test_an_organisation_can_override_the_window():
@@ -100,8 +105,10 @@ def test_a_sweep_after_a_pause_takes_only_the_latest_step_that_has_come():
 
 def test_a_target_date_outside_the_window_is_refused_naming_the_windows_dates():
     errors = check_deregistration(draft(target_on=date(2027, 8, 18)), today=date(2027, 6, 22), policy=FIFE)
-    assert errors == {"target_on": "The meeting must be between Tue 3 Aug 2027 and Tue 17 Aug 2027 (6 to 8 weeks "
-                                   "after the review conference): choose a date in that window."}
+    assert errors == {
+        "target_on": "The meeting must be between Tue 3 Aug 2027 and Tue 17 Aug 2027 (6 to 8 weeks "
+        "after the review conference): choose a date in that window."
+    }
     assert check_deregistration(draft(target_on=date(2027, 8, 17)), today=date(2027, 6, 22), policy=FIFE) == {}
 
 
@@ -115,14 +122,20 @@ def test_a_reviewing_officers_decision_needs_the_reviewing_officer():
 def test_an_empty_form_names_every_missing_answer_and_a_future_conference_is_refused():
     empty = DeregistrationDraft(None, None, None, None, None, None)
     assert set(check_deregistration(empty, today=date(2027, 6, 22), policy=FIFE)) == {
-        "conference_on", "convener", "meeting_chair", "agreed_by", "target_on"}
+        "conference_on",
+        "convener",
+        "meeting_chair",
+        "agreed_by",
+        "target_on",
+    }
     future = check_deregistration(draft(conference_on=date(2027, 6, 23)), today=date(2027, 6, 22), policy=FIFE)
     assert future == {"conference_on": "The review conference has to have happened: that date is in the future."}
 
 
 def test_an_outcome_without_escalation_needs_the_plan_type_and_the_lead_agency():
-    problems = check_outcome(OutcomeDraft(date(2027, 8, 10), False, None, "  "), today=date(2027, 8, 10),
-                             conference_on=date(2027, 6, 22))
+    problems = check_outcome(
+        OutcomeDraft(date(2027, 8, 10), False, None, "  "), today=date(2027, 8, 10), conference_on=date(2027, 6, 22)
+    )
     assert set(problems) == {"plan", "lead_agency"}
     fine = OutcomeDraft(date(2027, 8, 10), False, "multi_agency", "Education")
     assert check_outcome(fine, today=date(2027, 8, 10), conference_on=date(2027, 6, 22)) == {}

@@ -27,22 +27,27 @@ def item(ref: str, since: date, summary: str = "Meeting overdue") -> DigestItem:
     return DigestItem(ref, f"C{ref[-4:]}", summary, since, ("U0CHAIR",))
 
 
-@pytest.mark.parametrize("moment, expected", [
-    (at(2027, 5, 17, 8, 59), None),  # a Monday, before 09:00
-    (at(2027, 5, 17, 9, 0), date(2027, 5, 17)),
-    (at(2027, 5, 17, 23, 30), date(2027, 5, 17)),  # a sweep late in the day still sends that day's
-    (at(2027, 5, 22, 9, 0), None),  # Saturday
-    (at(2027, 5, 31, 9, 0), None),  # Scotland's spring bank holiday
-    (at(2027, 12, 29, 10, 0), None),  # the organisation's closure day
-    (at(2027, 11, 1, 9, 0), date(2027, 11, 1)),  # 09:00 follows GMT after the clocks change
-])
+@pytest.mark.parametrize(
+    "moment, expected",
+    [
+        (at(2027, 5, 17, 8, 59), None),  # a Monday, before 09:00
+        (at(2027, 5, 17, 9, 0), date(2027, 5, 17)),
+        (at(2027, 5, 17, 23, 30), date(2027, 5, 17)),  # a sweep late in the day still sends that day's
+        (at(2027, 5, 22, 9, 0), None),  # Saturday
+        (at(2027, 5, 31, 9, 0), None),  # Scotland's spring bank holiday
+        (at(2027, 12, 29, 10, 0), None),  # the organisation's closure day
+        (at(2027, 11, 1, 9, 0), date(2027, 11, 1)),  # 09:00 follows GMT after the clocks change
+    ],
+)
 def test_the_digest_is_due_from_nine_local_on_working_days_only(moment, expected):
     assert digest_day(moment, calendar=SCOTLAND, policy=POLICY) == expected
 
 
 def test_nine_oclock_is_local_time_in_summer_and_winter():
     assert digest_day(datetime(2027, 6, 1, 7, 59, tzinfo=timezone.utc), calendar=SCOTLAND, policy=POLICY) is None
-    assert digest_day(datetime(2027, 6, 1, 8, 0, tzinfo=timezone.utc), calendar=SCOTLAND, policy=POLICY) == date(2027, 6, 1)
+    assert digest_day(datetime(2027, 6, 1, 8, 0, tzinfo=timezone.utc), calendar=SCOTLAND, policy=POLICY) == date(
+        2027, 6, 1
+    )
     assert digest_day(datetime(2027, 12, 1, 8, 59, tzinfo=timezone.utc), calendar=SCOTLAND, policy=POLICY) is None
 
 
@@ -52,10 +57,13 @@ def test_the_key_is_digest_organisation_and_local_date():
 
 def test_items_come_oldest_first_and_cases_on_time_are_counted():
     digest = assemble_digest(
-        organisation="South Ayrshire Council", day=date(2027, 6, 2),
+        organisation="South Ayrshire Council",
+        day=date(2027, 6, 2),
         open_references=["CP-2027-0001", "CP-2027-0002", "CP-2027-0003"],
-        items={"meetings": [item("CP-2027-0002", date(2027, 6, 1)), item("CP-2027-0001", date(2027, 5, 20))],
-               "cp9": [item("CP-2027-0002", date(2027, 5, 28), "CP9 overdue")]},
+        items={
+            "meetings": [item("CP-2027-0002", date(2027, 6, 1)), item("CP-2027-0001", date(2027, 5, 20))],
+            "cp9": [item("CP-2027-0002", date(2027, 5, 28), "CP9 overdue")],
+        },
     )
     assert [s.key for s in digest.sections][:2] == ["cp9", "escalations"]
     meetings = next(s for s in digest.sections if s.key == "meetings")
@@ -65,8 +73,9 @@ def test_items_come_oldest_first_and_cases_on_time_are_counted():
 
 
 def test_an_empty_digest_says_nothing_needs_you_and_how_many_cases_are_on_time():
-    digest = assemble_digest(organisation="X", day=date(2027, 6, 2), open_references=[f"R{n}" for n in range(14)],
-                             items={})
+    digest = assemble_digest(
+        organisation="X", day=date(2027, 6, 2), open_references=[f"R{n}" for n in range(14)], items={}
+    )
     assert digest.empty and digest.headline() == "Nothing needs you today — 14 cases on time"
 
 
@@ -76,16 +85,32 @@ def test_an_unknown_section_is_a_programming_error():
 
 
 def test_a_digest_survives_its_outbox_payload():
-    digest = assemble_digest(organisation="X", day=date(2027, 6, 2), open_references=["CP-2027-0001"],
-                             items={"letters": [item("CP-2027-0001", date(2027, 5, 3), "Letter not sent")]})
+    digest = assemble_digest(
+        organisation="X",
+        day=date(2027, 6, 2),
+        open_references=["CP-2027-0001"],
+        items={"letters": [item("CP-2027-0001", date(2027, 5, 3), "Letter not sent")]},
+    )
     assert Digest.from_payload(digest.to_payload()) == digest
 
 
 def test_two_thousand_items_are_summarised_within_fifty_blocks_of_at_most_three_thousand_characters():
-    items = {key: [item(f"CP-2027-{n:04d}", date(2027, 1, 1 + n % 28), f"{key} item number {n} " + "x" * 60)
-                   for n in range(250)]
-             for key in ("cp9", "escalations", "referrals", "letters", "plan_copies", "meetings", "requests",
-                         "deregistrations")}
+    items = {
+        key: [
+            item(f"CP-2027-{n:04d}", date(2027, 1, 1 + n % 28), f"{key} item number {n} " + "x" * 60)
+            for n in range(250)
+        ]
+        for key in (
+            "cp9",
+            "escalations",
+            "referrals",
+            "letters",
+            "plan_copies",
+            "meetings",
+            "requests",
+            "deregistrations",
+        )
+    }
     digest = assemble_digest(organisation="X", day=date(2027, 6, 2), open_references=[], items=items)
     text, blocks = build_digest_message({**digest.to_payload(), "on_behalf_of": "U0COORD"})
     assert block_problems(blocks, max_blocks=50, pointer="/blocks") == []

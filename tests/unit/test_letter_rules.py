@@ -20,8 +20,9 @@ ENGLAND = WorkingCalendar(nation="england")
 
 
 def test_complete_details_are_accepted_with_spaces_tidied():
-    details, errors = check_details(relationship="  Father ", kind="prison", institution_name="HMP  Durham",
-                                    contact="U0HV")
+    details, errors = check_details(
+        relationship="  Father ", kind="prison", institution_name="HMP  Durham", contact="U0HV"
+    )
     assert errors == {} and (details.relationship, details.institution_name) == ("Father", "HMP Durham")
 
 
@@ -40,13 +41,21 @@ def test_a_letter_is_chased_two_working_days_later_at_nine_then_every_two_workin
     assert rung_times(ladder, saturday, ENGLAND).overdue_at == first
     times = rung_times(ladder, friday, ENGLAND)
     assert next_after(ladder, times, stage=Stage.OVERDUE, last_step_at=first, calendar=ENGLAND) == datetime(
-        2027, 9, 3, 9, 0, tzinfo=LONDON)
+        2027, 9, 3, 9, 0, tzinfo=LONDON
+    )
 
 
 def test_the_draft_is_addressed_to_the_head_with_blanks_for_the_persons_details():
-    draft = LetterDraft(organisation="Kent County Council", reference="CP-2027-0142", dated=date(2027, 8, 27),
-                        relationship="Mother", kind="hospital", institution_name="Maidstone Hospital",
-                        contact_name=None, contact_title=None)
+    draft = LetterDraft(
+        organisation="Kent County Council",
+        reference="CP-2027-0142",
+        dated=date(2027, 8, 27),
+        relationship="Mother",
+        kind="hospital",
+        institution_name="Maidstone Hospital",
+        contact_name=None,
+        contact_title=None,
+    )
     document = Document(io.BytesIO(build_letter_docx(draft)))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "The Chief Executive\nMaidstone Hospital\nOur reference: CP-2027-0142\nDate: 27 August 2027" in text

@@ -31,8 +31,10 @@ FULL = {key: f"agreed {key}" for key in CHECKLIST}
 
 
 def reminders(starts_at: datetime, calendar=SCOTLAND, policy=SOUTH_AYRSHIRE) -> list[tuple[int, datetime]]:
-    return [(r.working_days_before, r.due_at) for r in reminder_times(starts_at, reminders=policy.meeting_reminders,
-                                                                       calendar=calendar)]
+    return [
+        (r.working_days_before, r.due_at)
+        for r in reminder_times(starts_at, reminders=policy.meeting_reminders, calendar=calendar)
+    ]
 
 
 # --- due dates -----------------------------------------------------------------------------
@@ -76,14 +78,18 @@ def test_the_first_meeting_is_due_10_working_days_after_the_initial_conference_i
     england = WorkingCalendar(nation="england")
     assert first_meeting_due_on(date(2027, 5, 10), policy=load_policy("england"), calendar=england) == date(2027, 5, 24)
     # Mon 30 Nov 2026, with no bank holiday in the fortnight: Mon 14 Dec.
-    assert first_meeting_due_on(date(2026, 11, 30), policy=load_policy("england"), calendar=england) == date(2026, 12, 14)
+    assert first_meeting_due_on(date(2026, 11, 30), policy=load_policy("england"), calendar=england) == date(
+        2026, 12, 14
+    )
 
 
 def test_the_first_meeting_is_due_15_calendar_days_after_the_cppm_in_scotland():
     # National Guidance 2021, para 3.137: CPPM Mon 30 Nov 2026 -> Tue 15 Dec 2026 (not 15 working days: Mon 21 Dec).
     scotland = WorkingCalendar(nation="scotland")
     for name in ("scotland", "south-ayrshire", "fife"):
-        assert first_meeting_due_on(date(2026, 11, 30), policy=load_policy(name), calendar=scotland) == date(2026, 12, 15)
+        assert first_meeting_due_on(date(2026, 11, 30), policy=load_policy(name), calendar=scotland) == date(
+            2026, 12, 15
+        )
     # Mon 10 May 2027 + 15 days is Tue 25 May; a Sunday (CPPM Fri 14 May -> Sat 29 May) moves back to Fri 28 May.
     assert first_meeting_due_on(date(2027, 5, 10), policy=SOUTH_AYRSHIRE, calendar=SCOTLAND) == date(2027, 5, 25)
     assert first_meeting_due_on(date(2027, 5, 14), policy=SOUTH_AYRSHIRE, calendar=SCOTLAND) == date(2027, 5, 28)
@@ -138,10 +144,16 @@ def test_a_meeting_before_nine_gets_no_reminder_after_it_has_started():
 
 
 def test_two_offsets_landing_on_the_same_instant_give_one_reminder():
-    policy = load_policy("south-ayrshire", overrides={"meeting_reminders": [
-        {"working_days_before": 0, "at": "09:00"}, {"working_days_before": 1, "at": "09:00"},
-        {"working_days_before": 0, "at": "09:00"},
-    ]})
+    policy = load_policy(
+        "south-ayrshire",
+        overrides={
+            "meeting_reminders": [
+                {"working_days_before": 0, "at": "09:00"},
+                {"working_days_before": 1, "at": "09:00"},
+                {"working_days_before": 0, "at": "09:00"},
+            ]
+        },
+    )
     assert len(reminders(datetime(2027, 5, 24, 12, 0, tzinfo=UTC), policy=policy)) == 2
 
 
@@ -152,8 +164,17 @@ UPCOMING = ExistingMeeting(7, datetime(2027, 5, 24, 9, 0, tzinfo=UTC), "in_perso
 
 
 def change(**given):
-    args = dict(meeting=None, cancel=False, day=date(2027, 6, 3), at=time(10), mode="online", note=None,
-                reason=None, now=NOW, calendar=SCOTLAND)
+    args = dict(
+        meeting=None,
+        cancel=False,
+        day=date(2027, 6, 3),
+        at=time(10),
+        mode="online",
+        note=None,
+        reason=None,
+        now=NOW,
+        calendar=SCOTLAND,
+    )
     args.update(given)
     return check_schedule_change(**args)
 
@@ -165,7 +186,10 @@ def test_a_new_meeting_is_read_in_local_time():
 
 
 def test_a_new_meeting_needs_a_date_and_a_time():
-    assert change(day=None, at=None)[1] == {"date": "Choose the date of the meeting.", "time": "Choose the time of the meeting."}
+    assert change(day=None, at=None)[1] == {
+        "date": "Choose the date of the meeting.",
+        "time": "Choose the time of the meeting.",
+    }
 
 
 def test_a_meeting_earlier_today_is_refused():
@@ -198,8 +222,13 @@ GROUP = ("U0CHAIR", "U0HV", "U0POL")
 def problems(**given) -> dict[str, str]:
     args = dict(meeting_id=1, attended_users=("U0CHAIR",), checklist=dict(FULL))
     args.update(given)
-    return check_record(RecordDraft(**args), checklist_keys=CHECKLIST, group=GROUP, held_on=date(2027, 5, 24),
-                        participants=("Mother", "Father"))
+    return check_record(
+        RecordDraft(**args),
+        checklist_keys=CHECKLIST,
+        group=GROUP,
+        held_on=date(2027, 5, 24),
+        participants=("Mother", "Father"),
+    )
 
 
 def test_a_complete_record_has_no_problems():
@@ -233,18 +262,25 @@ def test_taking_someone_off_the_invited_list_needs_a_reason():
 
 
 def test_everyone_in_the_group_who_did_not_attend_and_was_not_taken_off_is_an_invited_absentee():
-    draft = RecordDraft(meeting_id=1, attended_users=("U0CHAIR",), attended_labels=("Mother",),
-                        not_invited_users=("U0POL",), not_invited_reason="On leave")
+    draft = RecordDraft(
+        meeting_id=1,
+        attended_users=("U0CHAIR",),
+        attended_labels=("Mother",),
+        not_invited_users=("U0POL",),
+        not_invited_reason="On leave",
+    )
     assert invited_absentees(draft, group=GROUP, participants=("Mother", "Father")) == (("U0HV",), ("Father",))
 
 
 def test_an_action_needs_what_one_owner_in_the_group_and_a_due_date_not_before_the_meeting():
-    found = problems(actions=(
-        ActionDraft(None, "U0HV", None, date(2027, 6, 1)),
-        ActionDraft("Visit", None, None, None),
-        ActionDraft("Visit", "U0STRANGER", None, date(2027, 5, 1)),
-        ActionDraft("Course", "U0HV", "Mother", date(2027, 6, 1)),
-    ))
+    found = problems(
+        actions=(
+            ActionDraft(None, "U0HV", None, date(2027, 6, 1)),
+            ActionDraft("Visit", None, None, None),
+            ActionDraft("Visit", "U0STRANGER", None, date(2027, 5, 1)),
+            ActionDraft("Course", "U0HV", "Mother", date(2027, 6, 1)),
+        )
+    )
     assert "Say what the action is" in found["action.0.what"]
     assert "who owns" in found["action.1.owner"] and "date this action is due" in found["action.1.due"]
     assert "in this core group" in found["action.2.owner"] and "before the meeting" in found["action.2.due"]

@@ -96,18 +96,23 @@ def test_the_england_ladders_give_the_timings_each_feature_uses_today():
     received = rung_times(ladders["plan_copy_received"], plan.due_at, calendar)
     # Recipients on working day 3 (Wed 4 Aug) and on the deadline; the chair hears of overdue copies on Mon 9 Aug.
     assert (received.remind_at, received.overdue_at) == (
-        (local(2027, 8, 4, 9, 0), local(2027, 8, 6, 9, 0)), local(2027, 8, 9, 9, 0))
+        (local(2027, 8, 4, 9, 0), local(2027, 8, 6, 9, 0)),
+        local(2027, 8, 9, 9, 0),
+    )
     assert rung_times(ladders["plan_copy_sent"], plan.due_at, calendar).remind_at == (local(2027, 8, 4, 9, 0),)
     cp9 = cp9_schedule(date(2027, 8, 1), policy=england, calendar=calendar)  # Sun 8 Aug: effectively Fri 6 Aug
     sent = rung_times(ladders["cp9_sent"], cp9.due_at, calendar)
-    assert (sent.remind_at, sent.overdue_at) == ((local(2027, 8, 4, 9, 0), local(2027, 8, 6, 9, 0)),
-                                                 local(2027, 8, 9, 9, 0))
+    assert (sent.remind_at, sent.overdue_at) == (
+        (local(2027, 8, 4, 9, 0), local(2027, 8, 6, 9, 0)),
+        local(2027, 8, 9, 9, 0),
+    )
     sunday = date(2027, 8, 29)  # an action due on a Sunday is chased on the Friday, overdue on Tuesday (bank holiday)
     action = rung_times(ladders["action"], calendar.end_of_day(sunday), calendar)
     assert (action.remind_at, action.overdue_at) == ((local(2027, 8, 27, 9, 0),), local(2027, 8, 31, 9, 0))
     due_on = date(2027, 6, 2)
     assert rung_times(ladders["next_meeting"], calendar.end_of_day(due_on), calendar).overdue_at == flag_time(
-        due_on, calendar=calendar)
+        due_on, calendar=calendar
+    )
     asked = local(2027, 8, 27, 14, 0)  # Fri before the late summer bank holiday
     request = rung_times(ladders["request_decision"], asked, calendar)
     chase = due_times(urgency="routine", requested_at=asked, calendar=calendar, policy=england)
@@ -119,8 +124,9 @@ def test_the_england_ladders_give_the_timings_each_feature_uses_today():
 
 def test_an_organisation_can_change_a_ladder_and_a_bad_one_is_refused_by_name():
     policy = load_policy("england", overrides={"obligations": {"meeting_record": {"overdue": 1, "breach": 3}}})
-    times = rung_times(ladder_for(policy.obligations, "meeting_record"), local(2027, 5, 24, 10, 0),
-                       WorkingCalendar(nation="england"))
+    times = rung_times(
+        ladder_for(policy.obligations, "meeting_record"), local(2027, 5, 24, 10, 0), WorkingCalendar(nation="england")
+    )
     assert times.breach_at == local(2027, 5, 27, 9, 0)
     with pytest.raises(PolicyError, match=r"obligations.meeting_record: breach: must not be before overdue"):
         load_policy("england", overrides={"obligations": {"meeting_record": {"overdue": 3, "breach": 1}}})
@@ -139,8 +145,12 @@ def test_the_post_deregistration_ladder_gives_the_windows_reminders_and_misses_i
     fife = load_policy("fife")
     ladder = ladder_for(fife.obligations, "post_dereg_meeting")
     closure = WorkingCalendar(nation="scotland", closure_days=[date(2027, 8, 10)])  # a week left would be closed
-    for conference, calendar in ((date(2027, 6, 22), SCOTLAND), (date(2027, 6, 22), closure),
-                                 (date(2027, 6, 14), SCOTLAND), (date(2027, 11, 2), SCOTLAND)):
+    for conference, calendar in (
+        (date(2027, 6, 22), SCOTLAND),
+        (date(2027, 6, 22), closure),
+        (date(2027, 6, 14), SCOTLAND),
+        (date(2027, 11, 2), SCOTLAND),
+    ):
         window = post_deregistration_window(conference, policy=fife)
         steps = window_steps(window, calendar=calendar)
         times = rung_times(ladder, calendar.end_of_day(window.closes_on), calendar)
@@ -151,18 +161,31 @@ def test_the_post_deregistration_ladder_gives_the_windows_reminders_and_misses_i
     assert times.remind_at[1] == local(2027, 7, 30, 9, 0)
     assert times.overdue_at == local(2027, 8, 10, 0, 0)
     last_day = times.remind_at[2]
-    assert step_at(ladder, times, stage=Stage.REMINDED, last_step_at=last_day, now=times.overdue_at - SECOND,
-                   calendar=SCOTLAND) is None
-    assert step_at(ladder, times, stage=Stage.REMINDED, last_step_at=last_day, now=times.overdue_at,
-                   calendar=SCOTLAND).stage is Stage.OVERDUE
+    assert (
+        step_at(
+            ladder, times, stage=Stage.REMINDED, last_step_at=last_day, now=times.overdue_at - SECOND, calendar=SCOTLAND
+        )
+        is None
+    )
+    assert (
+        step_at(
+            ladder, times, stage=Stage.REMINDED, last_step_at=last_day, now=times.overdue_at, calendar=SCOTLAND
+        ).stage
+        is Stage.OVERDUE
+    )
 
 
 def test_a_rung_may_roll_its_own_way_and_fall_at_its_own_time():
     saturday_due = local(2027, 8, 21, 12, 0)  # Sat 21 Aug 2027
     plain = parse_ladder({"unit": "calendar_days", "remind": [-7], "overdue": 0})
     assert rung_times(plain, saturday_due, SCOTLAND).remind_at == (local(2027, 8, 16, 9, 0),)  # Sat 14 -> Mon 16
-    back = parse_ladder({"unit": "calendar_days", "remind": [{"offset": -7, "roll": "back"}],
-                         "overdue": {"offset": 1, "at": "00:00", "roll": "none"}})
+    back = parse_ladder(
+        {
+            "unit": "calendar_days",
+            "remind": [{"offset": -7, "roll": "back"}],
+            "overdue": {"offset": 1, "at": "00:00", "roll": "none"},
+        }
+    )
     times = rung_times(back, saturday_due, SCOTLAND)
     assert times.remind_at == (local(2027, 8, 13, 9, 0),)  # Sat 14 -> Fri 13
     assert times.overdue_at == local(2027, 8, 22, 0, 0)  # Sunday midnight, not rolled

@@ -29,7 +29,11 @@ def test_the_design_example_is_valid_and_times_are_read_in_the_organisations_zon
 
 
 def test_a_missing_team_leader_is_named_with_its_case_index():
-    cases = [dict(CASE), dict(CASE, reference="CP-2", channel="C0TWO"), {k: v for k, v in CASE.items() if k != "team_leader"}]
+    cases = [
+        dict(CASE),
+        dict(CASE, reference="CP-2", channel="C0TWO"),
+        {k: v for k, v in CASE.items() if k != "team_leader"},
+    ]
     cases[2]["reference"], cases[2]["channel"] = "CP-3", "C0THREE"
     assert errors_of(organisation_file(cases=cases)) == ["cases[2].team_leader: missing"]
 
@@ -50,7 +54,9 @@ def test_duplicate_references_and_channels_are_refused():
 
 
 def test_a_name_instead_of_a_role_label_is_refused():
-    errors = errors_of(organisation_file(cases=[dict(CASE, participants_without_slack=["Mother", "Jane Smith, 12 Acacia Road"])]))
+    errors = errors_of(
+        organisation_file(cases=[dict(CASE, participants_without_slack=["Mother", "Jane Smith, 12 Acacia Road"])])
+    )
     assert errors == [
         "cases[0].participants_without_slack[1]: must be a short role label such as 'Mother', never a name"
     ]
@@ -172,8 +178,10 @@ def test_deep_nesting_is_refused_with_its_place(tmp_path):
     assert error == f"{tmp_path / 'org.yml'}: not valid YAML at line 1, column 34: nested more than 20 levels deep"
 
 
-@pytest.mark.parametrize("value, shown", [("!!bool maybe", "tag:yaml.org,2002:bool"),
-                                          ("!!python/object:os.system x", "tag:yaml.org,2002:python/object:o…")])
+@pytest.mark.parametrize(
+    "value, shown",
+    [("!!bool maybe", "tag:yaml.org,2002:bool"), ("!!python/object:os.system x", "tag:yaml.org,2002:python/object:o…")],
+)
 def test_a_value_its_tag_does_not_fit_is_refused_by_line(tmp_path, value, shown):
     (error,) = errors_in(tmp_path, organisation_yaml(organisation_file()).replace("U0COORD", value))
     assert error.startswith(f"{tmp_path / 'org.yml'}: not valid YAML at line ")
@@ -181,10 +189,12 @@ def test_a_value_its_tag_does_not_fit_is_refused_by_line(tmp_path, value, shown)
 
 
 def test_dates_outside_this_century_are_refused_rather_than_overflowing():
-    errors = errors_of(organisation_file(
-        organisation={"closure_days": ["2100-01-01"]},
-        cases=[dict(CASE, registered_on="1999-12-31", first_meeting="0001-01-01T00:00+05:00")],
-    ))
+    errors = errors_of(
+        organisation_file(
+            organisation={"closure_days": ["2100-01-01"]},
+            cases=[dict(CASE, registered_on="1999-12-31", first_meeting="0001-01-01T00:00+05:00")],
+        )
+    )
     assert errors == [
         "organisation.closure_days[0]: 2100-01-01 is outside 2000-01-01 to 2099-12-31",
         "cases[0].registered_on: 1999-12-31 is outside 2000-01-01 to 2099-12-31",
@@ -193,8 +203,9 @@ def test_dates_outside_this_century_are_refused_rather_than_overflowing():
 
 
 def test_a_control_character_in_any_text_is_refused_by_its_place():
-    errors = errors_of(organisation_file(organisation={"name": "Fife\x00Council",
-                                                       "policy": {"checklist": {"extra": "ok\x1b[2J"}}}))
+    errors = errors_of(
+        organisation_file(organisation={"name": "Fife\x00Council", "policy": {"checklist": {"extra": "ok\x1b[2J"}}})
+    )
     assert errors == [
         "organisation.name: 'Fife\\x00Council' contains a control character",
         "organisation.policy.checklist.extra: 'ok\\x1b[2J' contains a control character",
@@ -212,8 +223,10 @@ def test_a_policy_count_beyond_a_thousand_and_a_nation_list_are_named():
 
 def test_keys_of_any_type_are_named_as_unknown_sections(tmp_path):
     errors = errors_in(tmp_path, organisation_yaml(organisation_file()) + "1: x\nnull: y\n")
-    assert errors == ["1: unknown section (expected organisation and cases)",
-                      "None: unknown section (expected organisation and cases)"]
+    assert errors == [
+        "1: unknown section (expected organisation and cases)",
+        "None: unknown section (expected organisation and cases)",
+    ]
 
 
 def test_at_most_fifty_problems_are_listed():
@@ -229,8 +242,9 @@ def test_a_long_unknown_policy_setting_is_named_by_an_excerpt():
 
 
 def test_a_cases_review_conference_and_conference_chair_are_read_and_checked():
-    case = parse_organisation_file(organisation_file(cases=[dict(CASE, review_conference="2027-08-10",
-                                                                 conference_chair="U0CPPM")])).cases[0]
+    case = parse_organisation_file(
+        organisation_file(cases=[dict(CASE, review_conference="2027-08-10", conference_chair="U0CPPM")])
+    ).cases[0]
     assert (case.review_conference, case.conference_chair) == (date(2027, 8, 10), "U0CPPM")
     assert parse_organisation_file(organisation_file()).cases[0].review_conference is None
     bad = dict(CASE, review_conference="10/08/2027", conference_chair="Dr Smith")

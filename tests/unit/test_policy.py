@@ -29,7 +29,10 @@ def test_every_profile_loads_with_the_four_checklist_items(name):
     policy = load_policy(name)
     assert policy.profile == name
     assert [item.key for item in policy.checklist] == [
-        "supports", "monitoring", "outcomes", "contingency",
+        "supports",
+        "monitoring",
+        "outcomes",
+        "contingency",
     ]
 
 
@@ -51,7 +54,9 @@ def test_england_carries_the_procedure_defaults():
     assert policy.cp9.enabled is False
     assert policy.cp9.form_name == "CP9"
     assert (policy.cp9.days, policy.cp9.roll, policy.cp9.remind_working_days_before) == (
-        7, Roll.BACK, 2,
+        7,
+        Roll.BACK,
+        2,
     )
     assert policy.digest_time == time(9)
     assert policy.post_deregistration.enabled is False
@@ -110,18 +115,30 @@ def test_northern_ireland_profile_is_for_northern_ireland():
 
 def test_a_local_profile_inherits_everything_it_does_not_set():
     south_ayrshire, scotland, fife = load_policy("south-ayrshire"), load_policy("scotland"), load_policy("fife")
-    assert replace(south_ayrshire, profile="scotland", cp9=scotland.cp9, review_conference=scotland.review_conference,
-                   amendment_referral=scotland.amendment_referral) == scotland
+    assert (
+        replace(
+            south_ayrshire,
+            profile="scotland",
+            cp9=scotland.cp9,
+            review_conference=scotland.review_conference,
+            amendment_referral=scotland.amendment_referral,
+        )
+        == scotland
+    )
     # Fife names its own review conference and who answers a significant-amendment referral.
     assert fife.review_conference.name == "Review Child Protection Case Conference"
     assert (fife.amendment_referral.to_name, fife.amendment_referral.days) == ("the Reviewing Officer", 3)
 
 
 def test_every_rule_names_its_source_and_an_override_names_the_organisation_file():
-    rules = {r.setting: r for r in sourced_rules("scotland", overrides={"cp9": {"enabled": True}},
-                                                 organisation="Fife Council")}
+    rules = {
+        r.setting: r
+        for r in sourced_rules("scotland", overrides={"cp9": {"enabled": True}}, organisation="Fife Council")
+    }
     assert rules["first_meeting"].value == {"days": 15, "kind": "calendar"}
-    assert rules["first_meeting"].source.startswith("National Guidance for Child Protection in Scotland 2021, para 3.137")
+    assert rules["first_meeting"].source.startswith(
+        "National Guidance for Child Protection in Scotland 2021, para 3.137"
+    )
     assert rules["cp9.enabled"].source == "organisation file: Fife Council"
     assert rules["cp9.days"].source.startswith("default: not from guidance")
     assert all(r.source for r in rules.values())
@@ -198,8 +215,7 @@ def test_an_unknown_profile_names_the_known_ones():
     with pytest.raises(PolicyError) as error:
         load_policy("kent")
     assert str(error.value) == (
-        "unknown profile 'kent' (known: england, fife, northern-ireland, scotland, "
-        "south-ayrshire, wales)"
+        "unknown profile 'kent' (known: england, fife, northern-ireland, scotland, south-ayrshire, wales)"
     )
 
 
@@ -242,14 +258,12 @@ def test_an_unknown_profile_names_the_known_ones():
         (
             "england",
             {"working_hours": {"end": "25:00"}},
-            'overrides: working_hours.end: must be a time written "HH:MM" (quoted in YAML), '
-            'e.g. "09:00"',
+            'overrides: working_hours.end: must be a time written "HH:MM" (quoted in YAML), e.g. "09:00"',
         ),
         (
             "england",
             {"meeting_reminders": [{"working_days_before": 1, "at": "9am"}]},
-            'overrides: meeting_reminders[0].at: must be a time written "HH:MM" (quoted in YAML), '
-            'e.g. "09:00"',
+            'overrides: meeting_reminders[0].at: must be a time written "HH:MM" (quoted in YAML), e.g. "09:00"',
         ),
         (
             "england",
@@ -269,8 +283,7 @@ def test_an_unknown_profile_names_the_known_ones():
         (
             "england",
             {"requests": {"urgent": {"escalate_after_working_hours": 1}}},
-            "overrides: requests.urgent: escalate_after_working_hours must not be before "
-            "remind_after_working_hours",
+            "overrides: requests.urgent: escalate_after_working_hours must not be before remind_after_working_hours",
         ),
         (
             "england",
@@ -285,8 +298,7 @@ def test_an_unknown_profile_names_the_known_ones():
         (
             "fife",
             {"post_deregistration": {"window_start_weeks": 9}},
-            "overrides: post_deregistration: "
-            "window_end_weeks must not be before window_start_weeks",
+            "overrides: post_deregistration: window_end_weeks must not be before window_start_weeks",
         ),
     ],
 )
@@ -330,8 +342,10 @@ def test_a_bad_value_in_a_local_profile_names_that_profile(profiles):
 
 
 def test_a_bad_value_inherited_from_a_nation_names_the_nation_profile(profiles):
-    unquoted_time = ("extends: _defaults\nnation: scotland\nfirst_meeting: {working_days: 10}\ndigest_time: 17:00\n"
-                     "sources: {nation: x, first_meeting: x, digest_time: x}\n")
+    unquoted_time = (
+        "extends: _defaults\nnation: scotland\nfirst_meeting: {working_days: 10}\ndigest_time: 17:00\n"
+        "sources: {nation: x, first_meeting: x, digest_time: x}\n"
+    )
     (profiles / "scotland.yml").write_text(unquoted_time)
     with pytest.raises(PolicyError, match=r"^profile 'scotland': digest_time: must be a time"):
         load_policy("south-ayrshire")
@@ -378,7 +392,8 @@ def test_a_profile_that_is_not_a_mapping_is_refused(profiles):
 
 def test_a_new_profile_file_becomes_available(profiles):
     (profiles / "highland.yml").write_text(
-        "extends: scotland\nmeeting_breach_after_weeks: 5\nsources: {meeting_breach_after_weeks: 'local procedure: highland'}\n")
+        "extends: scotland\nmeeting_breach_after_weeks: 5\nsources: {meeting_breach_after_weeks: 'local procedure: highland'}\n"
+    )
     assert "highland" in available_profiles()
     assert load_policy("highland").meeting_breach_after_weeks == 5
 

@@ -68,8 +68,7 @@ def test_a_closure_day_is_not_a_working_day_for_the_plan():
 
 
 def test_when_the_reminder_day_is_the_deadline_there_is_one_reminder():
-    policy = load_policy("england", overrides={"obligations": {"plan_copy_received": {"remind": [0, 0],
-                                                                                      "overdue": 1}}})
+    policy = load_policy("england", overrides={"obligations": {"plan_copy_received": {"remind": [0, 0], "overdue": 1}}})
     schedule = plan_schedule(date(2027, 7, 30), policy=policy, calendar=ENGLAND)
     assert chased(policy, "plan_copy_received", schedule.due_at, ENGLAND)[0] == (local(2027, 8, 6, 9, 0),)
 
@@ -77,9 +76,15 @@ def test_when_the_reminder_day_is_the_deadline_there_is_one_reminder():
 def test_the_cp9_is_due_seven_calendar_days_after_the_meeting_and_chased_two_working_days_before():
     schedule = cp9_schedule(date(2027, 7, 30), policy=SOUTH_AYRSHIRE, calendar=SCOTLAND)
     assert (schedule.form_name, schedule.nominal_due_on, schedule.due_on, schedule.rolled) == (
-        "CP9", date(2027, 8, 6), date(2027, 8, 6), False)
+        "CP9",
+        date(2027, 8, 6),
+        date(2027, 8, 6),
+        False,
+    )
     assert chased(SOUTH_AYRSHIRE, "cp9_sent", schedule.due_at, SCOTLAND) == (
-        (local(2027, 8, 4, 9, 0), local(2027, 8, 6, 9, 0)), local(2027, 8, 9, 9, 0))
+        (local(2027, 8, 4, 9, 0), local(2027, 8, 6, 9, 0)),
+        local(2027, 8, 9, 9, 0),
+    )
 
 
 def test_a_cp9_due_on_a_sunday_rolls_back_to_friday_or_forward_to_monday_as_the_profile_says():
@@ -89,21 +94,28 @@ def test_a_cp9_due_on_a_sunday_rolls_back_to_friday_or_forward_to_monday_as_the_
     forward = cp9_schedule(date(2027, 8, 1), policy=forward_policy, calendar=SCOTLAND)
     assert forward.due_on == date(2027, 8, 9)
     assert chased(forward_policy, "cp9_sent", forward.due_at, SCOTLAND)[0] == (
-        local(2027, 8, 5, 9, 0), local(2027, 8, 9, 9, 0))
+        local(2027, 8, 5, 9, 0),
+        local(2027, 8, 9, 9, 0),
+    )
 
 
 def test_a_cp9_due_on_the_closure_day_rolls_back_past_the_christmas_holidays():
     schedule = cp9_schedule(date(2027, 12, 22), policy=SOUTH_AYRSHIRE, calendar=SCOTLAND)
     assert (schedule.nominal_due_on, schedule.due_on) == (date(2027, 12, 29), date(2027, 12, 24))
     assert chased(SOUTH_AYRSHIRE, "cp9_sent", schedule.due_at, SCOTLAND) == (
-        (local(2027, 12, 22, 9, 0), local(2027, 12, 24, 9, 0)), local(2027, 12, 30, 9, 0))
+        (local(2027, 12, 22, 9, 0), local(2027, 12, 24, 9, 0)),
+        local(2027, 12, 30, 9, 0),
+    )
 
 
 def test_the_form_name_and_days_come_from_the_profile():
     policy = load_policy("england", overrides={"cp9": {"form_name": "Core group record", "days": 10}})
     schedule = cp9_schedule(date(2027, 7, 30), policy=policy, calendar=ENGLAND)
     assert (schedule.form_name, schedule.nominal_due_on, schedule.due_on) == (
-        "Core group record", date(2027, 8, 9), date(2027, 8, 9))
+        "Core group record",
+        date(2027, 8, 9),
+        date(2027, 8, 9),
+    )
 
 
 def test_a_copy_reads_as_received_sent_awaiting_not_sent_or_overdue():
@@ -131,13 +143,16 @@ def test_ticking_someone_without_slack_needs_how_and_a_day_between_the_meeting_a
     common = {"held_on": date(2027, 7, 30), "today": date(2027, 8, 3)}
     assert check_plan_sent(labels=(), how=None, sent_on=None, slack_to_send=True, **common) == {}
     assert check_plan_sent(labels=(), how=None, sent_on=None, slack_to_send=False, **common) == {
-        "labels": "Tick who you sent the plan to."}
+        "labels": "Tick who you sent the plan to."
+    }
     assert check_plan_sent(labels=(1,), how="post", sent_on=date(2027, 8, 3), slack_to_send=False, **common) == {}
     assert check_plan_sent(labels=(1,), how="fax", sent_on=date(2027, 7, 29), slack_to_send=False, **common) == {
         "how": "Say how you sent it: post, email or by hand.",
-        "when": "That is before the meeting: choose the day you sent it."}
+        "when": "That is before the meeting: choose the day you sent it.",
+    }
     assert check_sent_on(date(2027, 8, 4), held_on=date(2027, 7, 30), today=date(2027, 8, 3)) == (
-        "That day has not come yet: choose the day you sent it.")
+        "That day has not come yet: choose the day you sent it."
+    )
     assert check_sent_on(date(2027, 7, 30), held_on=date(2027, 7, 30), today=date(2027, 8, 3)) is None
 
 

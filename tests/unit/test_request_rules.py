@@ -102,40 +102,79 @@ def test_a_delegate_never_receives_their_own_request():
 
 
 def test_escalation_goes_to_the_team_leaders_delegate_when_they_have_not_had_it_yet():
-    target = escalation_target(decider="U0TL", routed_to="U0TL", decider_delegate="U0DEP", coordinator="U0COORD",
-                               coordinator_delegate=None, requester="U0HV")
+    target = escalation_target(
+        decider="U0TL",
+        routed_to="U0TL",
+        decider_delegate="U0DEP",
+        coordinator="U0COORD",
+        coordinator_delegate=None,
+        requester="U0HV",
+    )
     assert target == Routing("U0DEP", "U0TL")
 
 
 def test_escalation_goes_to_the_coordinator_when_there_is_no_delegate_or_the_delegate_already_had_it():
-    no_delegate = escalation_target(decider="U0TL", routed_to="U0TL", decider_delegate=None, coordinator="U0COORD",
-                                    coordinator_delegate=None, requester="U0HV")
-    delegate_had_it = escalation_target(decider="U0TL", routed_to="U0DEP", decider_delegate="U0DEP",
-                                        coordinator="U0COORD", coordinator_delegate=None, requester="U0HV")
+    no_delegate = escalation_target(
+        decider="U0TL",
+        routed_to="U0TL",
+        decider_delegate=None,
+        coordinator="U0COORD",
+        coordinator_delegate=None,
+        requester="U0HV",
+    )
+    delegate_had_it = escalation_target(
+        decider="U0TL",
+        routed_to="U0DEP",
+        decider_delegate="U0DEP",
+        coordinator="U0COORD",
+        coordinator_delegate=None,
+        requester="U0HV",
+    )
     assert no_delegate == delegate_had_it == Routing("U0COORD", None)
 
 
 def test_escalation_to_an_away_coordinator_goes_to_their_delegate():
-    target = escalation_target(decider="U0TL", routed_to="U0TL", decider_delegate=None, coordinator="U0COORD",
-                               coordinator_delegate="U0DEPC", requester="U0HV")
+    target = escalation_target(
+        decider="U0TL",
+        routed_to="U0TL",
+        decider_delegate=None,
+        coordinator="U0COORD",
+        coordinator_delegate="U0DEPC",
+        requester="U0HV",
+    )
     assert target == Routing("U0DEPC", "U0COORD")
 
 
 def test_the_team_leader_and_their_active_delegate_may_decide_and_nobody_else():
-    people = pending_deciders(decider="U0TL", escalated_to=None, escalated_on_behalf_of=None,
-                              active_delegates={"U0TL": "U0DEP"}, requester="U0HV")
+    people = pending_deciders(
+        decider="U0TL",
+        escalated_to=None,
+        escalated_on_behalf_of=None,
+        active_delegates={"U0TL": "U0DEP"},
+        requester="U0HV",
+    )
     assert people == {"U0TL": None, "U0DEP": "U0TL"}
 
 
 def test_once_escalated_to_the_coordinator_they_and_their_delegate_may_decide_too():
-    people = pending_deciders(decider="U0TL", escalated_to="U0COORD", escalated_on_behalf_of=None,
-                              active_delegates={"U0COORD": "U0DEPC"}, requester="U0HV")
+    people = pending_deciders(
+        decider="U0TL",
+        escalated_to="U0COORD",
+        escalated_on_behalf_of=None,
+        active_delegates={"U0COORD": "U0DEPC"},
+        requester="U0HV",
+    )
     assert people == {"U0TL": None, "U0COORD": None, "U0DEPC": "U0COORD"}
 
 
 def test_nobody_decides_their_own_request_even_as_a_delegate():
-    people = pending_deciders(decider="U0TL", escalated_to=None, escalated_on_behalf_of=None,
-                              active_delegates={"U0TL": "U0HV"}, requester="U0HV")
+    people = pending_deciders(
+        decider="U0TL",
+        escalated_to=None,
+        escalated_on_behalf_of=None,
+        active_delegates={"U0TL": "U0HV"},
+        requester="U0HV",
+    )
     assert people == {"U0TL": None}
 
 
@@ -153,8 +192,13 @@ def test_a_delegation_to_yourself_or_ending_in_the_past_is_refused_with_a_reason
 
 
 def test_a_meeting_time_in_the_past_is_refused():
-    _, problem = check_meeting_time(day=date(2027, 8, 3), at=time(9, 0), now=local(2027, 8, 3, 10, 0),
-                                    calendar=CALENDAR, allow_non_working_day=False)
+    _, problem = check_meeting_time(
+        day=date(2027, 8, 3),
+        at=time(9, 0),
+        now=local(2027, 8, 3, 10, 0),
+        calendar=CALENDAR,
+        allow_non_working_day=False,
+    )
     assert problem == "That date and time has already passed. Choose a time in the future."
 
 

@@ -15,10 +15,15 @@ def test_text_with_line_breaks_tabs_and_any_script_is_taken():
     assert require_plain_text("fine") == "fine"
 
 
-@pytest.mark.parametrize(("typed", "named"), [
-    ("ab\x00", "position 3 (NUL, U+0000)"), ("\x1b[31m", "position 1 (escape, U+001B)"),
-    ("a\rb", "position 2 (carriage return, U+000D)"), ("a\x85", "position 2 (U+0085)"),
-])
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [
+        ("ab\x00", "position 3 (NUL, U+0000)"),
+        ("\x1b[31m", "position 1 (escape, U+001B)"),
+        ("a\rb", "position 2 (carriage return, U+000D)"),
+        ("a\x85", "position 2 (U+0085)"),
+    ],
+)
 def test_the_first_control_character_is_named_with_its_position(typed, named):
     assert f"Remove the control character at {named}" in control_character_problem(typed)
     with pytest.raises(InvalidInputError, match="Remove the control character"):
@@ -27,7 +32,8 @@ def test_the_first_control_character_is_named_with_its_position(typed, named):
 
 def test_a_quote_keeps_every_line_inside_it_and_marks_nothing_up():
     assert quote("ok\n*Decision:* APPROVED\n\n_x_ ~y~ `z`") == (
-        "> ok\n> \u2217Decision:\u2217 APPROVED\n>\n> \uff3fx\uff3f \u223cy\u223c \u02cbz\u02cb")
+        "> ok\n> \u2217Decision:\u2217 APPROVED\n>\n> \uff3fx\uff3f \u223cy\u223c \u02cbz\u02cb"
+    )
 
 
 def test_a_quote_escapes_mentions_drops_invisible_characters_and_keeps_links_working():

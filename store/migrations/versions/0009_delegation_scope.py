@@ -20,7 +20,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("delegate", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("scope", sa.String(length=30), nullable=False, server_default="request_decisions"))
+            sa.Column("scope", sa.String(length=30), nullable=False, server_default="request_decisions")
+        )
     op.execute(
         "UPDATE delegate SET scope = 'coordination' WHERE principal IN "
         "(SELECT organisation.coordinator FROM organisation WHERE organisation.id = delegate.organisation_id)"

@@ -24,15 +24,31 @@ down_revision = "0013"
 branch_labels = None
 depends_on = None
 
-_audit = sa.table("audit_event", sa.column("id", sa.Integer), sa.column("at", UtcDateTime()),
-                  sa.column("action", sa.String), sa.column("actor", sa.String), sa.column("detail", sa.JSON))
-_request = sa.table("meeting_request", sa.column("id", sa.Integer), sa.column("decision_reason", sa.Text),
-                    sa.column("outcome_reason", sa.Text))
+_audit = sa.table(
+    "audit_event",
+    sa.column("id", sa.Integer),
+    sa.column("at", UtcDateTime()),
+    sa.column("action", sa.String),
+    sa.column("actor", sa.String),
+    sa.column("detail", sa.JSON),
+)
+_request = sa.table(
+    "meeting_request",
+    sa.column("id", sa.Integer),
+    sa.column("decision_reason", sa.Text),
+    sa.column("outcome_reason", sa.Text),
+)
 _meeting = sa.table("meeting", sa.column("id", sa.Integer), sa.column("cancel_reason", sa.Text))
-_move = sa.table("meeting_move", sa.column("id", sa.Integer), sa.column("meeting_id", sa.Integer),
-                 sa.column("moved_at", UtcDateTime()), sa.column("moved_by", sa.String),
-                 sa.column("previous_starts_at", UtcDateTime()), sa.column("starts_at", UtcDateTime()),
-                 sa.column("reason", sa.Text))
+_move = sa.table(
+    "meeting_move",
+    sa.column("id", sa.Integer),
+    sa.column("meeting_id", sa.Integer),
+    sa.column("moved_at", UtcDateTime()),
+    sa.column("moved_by", sa.String),
+    sa.column("previous_starts_at", UtcDateTime()),
+    sa.column("starts_at", UtcDateTime()),
+    sa.column("reason", sa.Text),
+)
 
 #: audit action -> (the record's table, the detail key naming it, the record's reason column)
 _KEPT_ON_RECORD = {
@@ -62,7 +78,8 @@ def upgrade() -> None:
     actions = [*_KEPT_ON_RECORD, "meeting.rescheduled"]
     rows = connection.execute(
         sa.select(_audit.c.id, _audit.c.at, _audit.c.action, _audit.c.actor, _audit.c.detail)
-        .where(_audit.c.action.in_(actions)).order_by(_audit.c.id)
+        .where(_audit.c.action.in_(actions))
+        .order_by(_audit.c.id)
     ).all()
     for row in rows:
         detail = dict(row.detail or {})
@@ -84,15 +101,24 @@ def upgrade() -> None:
 
 def _save_move(connection, row, detail: dict, reason: str | None) -> int | None:
     meeting_id = detail.get("meeting_id")
-    exists = meeting_id is not None and connection.execute(
-        sa.select(_meeting.c.id).where(_meeting.c.id == meeting_id)
-    ).first()
+    exists = (
+        meeting_id is not None
+        and connection.execute(sa.select(_meeting.c.id).where(_meeting.c.id == meeting_id)).first()
+    )
     if not exists or not detail.get("starts_at"):
         return None  # the meeting was erased with its case: its reason goes with it
-    return connection.execute(sa.insert(_move).values(
-        meeting_id=meeting_id, moved_at=row.at, moved_by=row.actor,
-        previous_starts_at=_instant(detail.get("previous")), starts_at=_instant(detail["starts_at"]), reason=reason,
-    ).returning(_move.c.id)).scalar_one()
+    return connection.execute(
+        sa.insert(_move)
+        .values(
+            meeting_id=meeting_id,
+            moved_at=row.at,
+            moved_by=row.actor,
+            previous_starts_at=_instant(detail.get("previous")),
+            starts_at=_instant(detail["starts_at"]),
+            reason=reason,
+        )
+        .returning(_move.c.id)
+    ).scalar_one()
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -106,8 +132,9 @@ def downgrade() -> None:
     connection = op.get_bind()
     moves = {m.id: m.reason for m in connection.execute(sa.select(_move.c.id, _move.c.reason))}
     rows = connection.execute(
-        sa.select(_audit.c.id, _audit.c.action, _audit.c.detail).where(_audit.c.action.in_([*_KEPT_ON_RECORD,
-                                                                                          "meeting.rescheduled"]))
+        sa.select(_audit.c.id, _audit.c.action, _audit.c.detail).where(
+            _audit.c.action.in_([*_KEPT_ON_RECORD, "meeting.rescheduled"])
+        )
     ).all()
     for row in rows:
         detail = dict(row.detail or {})

@@ -44,7 +44,7 @@ def upgrade() -> None:
         "overdue_at, stage, next_step_at, reminders_sent, notice_keys, generation, status, created_at) "
         "SELECT t.case_id, 'coordinator_decision', 'request', t.id, '', 'coordinator', o.coordinator, t.escalated_at, "
         "t.escalated_at, 'pending', NULL, 0, '[]', 0, 'open', t.escalated_at "
-        "FROM meeting_request t JOIN \"case\" c ON c.id = t.case_id JOIN organisation o ON o.id = c.organisation_id "
+        'FROM meeting_request t JOIN "case" c ON c.id = t.case_id JOIN organisation o ON o.id = c.organisation_id '
         "WHERE t.status = 'pending' AND t.escalated_at IS NOT NULL AND t.decider <> o.coordinator "
         "AND o.coordinator IN (t.escalated_to, t.escalated_on_behalf_of)"
     )
@@ -66,8 +66,10 @@ def downgrade() -> None:
         for index, column in _INDEXES:
             batch.create_index(index, ["status", column])
     # The requests sweeper chases them again: the rungs not taken go back on the request, the ledger's rows park.
-    for column, value, stages in (("remind_at", "overdue_at", "('pending')"),
-                                  ("escalate_at", "breach_at", "('pending', 'overdue')")):
+    for column, value, stages in (
+        ("remind_at", "overdue_at", "('pending')"),
+        ("escalate_at", "breach_at", "('pending', 'overdue')"),
+    ):
         op.execute(
             f"UPDATE meeting_request SET {column} = (SELECT o.{value} FROM obligation o WHERE o.subject_id = "
             "meeting_request.id AND o.kind IN ('request_decision', 'request_decision_urgent') AND o.subject_type = "

@@ -28,18 +28,22 @@ _JUST_BEFORE = timedelta(seconds=1)
 # kind → (SELECT of obligation id, the feature's next chase, its overdue notice time, when it was flagged overdue)
 _NEXT = {
     "plan_copy_sent": "SELECT o.id, r.chair_remind_at, r.overdue_at, c.overdue_since FROM obligation o "
-                      "JOIN plan_copy c ON c.id = o.subject_id JOIN plan_receipt r ON r.id = c.receipt_id",
+    "JOIN plan_copy c ON c.id = o.subject_id JOIN plan_receipt r ON r.id = c.receipt_id",
     "plan_copy_received": "SELECT o.id, c.remind_at, r.overdue_at, c.overdue_since FROM obligation o "
-                          "JOIN plan_copy c ON c.id = o.subject_id JOIN plan_receipt r ON r.id = c.receipt_id",
+    "JOIN plan_copy c ON c.id = o.subject_id JOIN plan_receipt r ON r.id = c.receipt_id",
     "cp9_sent": "SELECT o.id, c.remind_at, c.overdue_at, c.overdue_since FROM obligation o "
-                "JOIN cp9 c ON c.id = o.subject_id",
+    "JOIN cp9 c ON c.id = o.subject_id",
 }
 
 _COLUMNS = {
     "plan_receipt": (("chair_remind_at", "ix_plan_receipt_chair_remind"), ("overdue_at", "ix_plan_receipt_overdue")),
     "plan_copy": (("remind_at", "ix_plan_copy_remind"), ("reminder_step", None), ("reminders_sent", None)),
-    "cp9": (("remind_at", "ix_cp9_remind"), ("reminder_step", None), ("reminders_sent", None),
-            ("overdue_at", "ix_cp9_overdue")),
+    "cp9": (
+        ("remind_at", "ix_cp9_remind"),
+        ("reminder_step", None),
+        ("reminders_sent", None),
+        ("overdue_at", "ix_cp9_overdue"),
+    ),
 }
 
 
@@ -56,15 +60,23 @@ def upgrade() -> None:
 
 def _unpark() -> None:
     bind = op.get_bind()
-    obligation = sa.table("obligation", sa.column("id", sa.Integer), sa.column("next_step_at", UtcDateTime()),
-                          sa.column("last_step_at", UtcDateTime()), sa.column("overdue_at", UtcDateTime()),
-                          sa.column("generation", sa.Integer))
+    obligation = sa.table(
+        "obligation",
+        sa.column("id", sa.Integer),
+        sa.column("next_step_at", UtcDateTime()),
+        sa.column("last_step_at", UtcDateTime()),
+        sa.column("overdue_at", UtcDateTime()),
+        sa.column("generation", sa.Integer),
+    )
     changes = []
     for kind, query in _NEXT.items():
         rows = bind.execute(
-            sa.text(f"{query} WHERE o.kind = '{kind}' AND o.status = 'open' AND o.next_step_at IS NULL")
-            .columns(sa.column("id", sa.Integer), sa.column("remind", UtcDateTime()),
-                     sa.column("overdue", UtcDateTime()), sa.column("since", UtcDateTime()))
+            sa.text(f"{query} WHERE o.kind = '{kind}' AND o.status = 'open' AND o.next_step_at IS NULL").columns(
+                sa.column("id", sa.Integer),
+                sa.column("remind", UtcDateTime()),
+                sa.column("overdue", UtcDateTime()),
+                sa.column("since", UtcDateTime()),
+            )
         ).all()
         for id_, remind, overdue, since in rows:
             step = remind or overdue  # the feature's next chase: a reminder first, else the overdue notice
@@ -77,8 +89,10 @@ def _unpark() -> None:
             values["overdue_at"] = change["overdue"]
         bind.execute(sa.update(obligation).where(obligation.c.id == change["id"]).values(**values))
     # Never chased before: the ledger sweep snapshots its ladder (the profile's) at the deadline.
-    op.execute("UPDATE obligation SET generation = 0, next_step_at = due_at "
-               "WHERE kind = 'cp9_received' AND status = 'open' AND next_step_at IS NULL")
+    op.execute(
+        "UPDATE obligation SET generation = 0, next_step_at = due_at "
+        "WHERE kind = 'cp9_received' AND status = 'open' AND next_step_at IS NULL"
+    )
 
 
 def downgrade() -> None:
@@ -91,5 +105,7 @@ def downgrade() -> None:
             if index:
                 op.create_index(index, table, [column], unique=False)
     # The features' sweepers chase these kinds again: park them.
-    op.execute("UPDATE obligation SET next_step_at = NULL WHERE status = 'open' AND kind IN "
-               "('plan_copy_sent', 'plan_copy_received', 'cp9_sent', 'cp9_received')")
+    op.execute(
+        "UPDATE obligation SET next_step_at = NULL WHERE status = 'open' AND kind IN "
+        "('plan_copy_sent', 'plan_copy_received', 'cp9_sent', 'cp9_received')"
+    )

@@ -30,8 +30,9 @@ _LETTER = "(SELECT t.{column} FROM institution_letter t WHERE t.id = obligation.
 def _unpark(kind: str, *, where: str, **values: str) -> None:
     """Give the open, parked rows of `kind` matching `where` (SQL on `obligation`) their next step."""
     sets = ", ".join(f"{column} = {value}" for column, value in {"generation": "0", **values}.items())
-    op.execute(f"UPDATE obligation SET {sets} WHERE kind = '{kind}' AND status = 'open' AND next_step_at IS NULL "
-               f"AND {where}")
+    op.execute(
+        f"UPDATE obligation SET {sets} WHERE kind = '{kind}' AND status = 'open' AND next_step_at IS NULL AND {where}"
+    )
 
 
 def _json_list(value: str) -> str:
@@ -60,13 +61,21 @@ def upgrade() -> None:
 def _actions() -> None:
     """Not reminded yet: its reminder is next. Reminded: that reminder is a step taken (its DM is updated in place
     once the action is settled); the overdue rung comes next."""
-    _unpark("action", where=f"{_ACTION.format(column='reminder_status')} = 'pending'",
-            next_step_at=_ACTION.format(column="remind_at"))
-    _unpark("action", where=f"{_ACTION.format(column='reminder_status')} = 'sent'", stage="'reminded'",
-            reminders_sent="1", next_step_at=_ACTION.format(column="remind_at"),
-            last_step_at=f"COALESCE({_ACTION.format(column='reminded_at')}, {_ACTION.format(column='remind_at')})",
-            notice_keys=f"CASE WHEN {_ACTION.format(column='reminder_key')} IS NULL THEN notice_keys "
-                        f"ELSE {_json_list(_ACTION.format(column='reminder_key'))} END")
+    _unpark(
+        "action",
+        where=f"{_ACTION.format(column='reminder_status')} = 'pending'",
+        next_step_at=_ACTION.format(column="remind_at"),
+    )
+    _unpark(
+        "action",
+        where=f"{_ACTION.format(column='reminder_status')} = 'sent'",
+        stage="'reminded'",
+        reminders_sent="1",
+        next_step_at=_ACTION.format(column="remind_at"),
+        last_step_at=f"COALESCE({_ACTION.format(column='reminded_at')}, {_ACTION.format(column='remind_at')})",
+        notice_keys=f"CASE WHEN {_ACTION.format(column='reminder_key')} IS NULL THEN notice_keys "
+        f"ELSE {_json_list(_ACTION.format(column='reminder_key'))} END",
+    )
 
 
 def _letters() -> None:
@@ -75,24 +84,45 @@ def _letters() -> None:
     working days from then; earlier chases are not sent again (their keys stay in the letter's messages, so they are
     updated in place when it moves on)."""
     for kind in ("letter_details", "letter_sent"):
-        _unpark(kind, where=f"{_LETTER.format(column='remind_at')} IS NOT NULL",
-                next_step_at=_LETTER.format(column="remind_at"))
+        _unpark(
+            kind,
+            where=f"{_LETTER.format(column='remind_at')} IS NOT NULL",
+            next_step_at=_LETTER.format(column="remind_at"),
+        )
 
 
 _OBLIGATION = sa.table(
-    "obligation", sa.column("id", sa.Integer()), sa.column("case_id", sa.Integer()), sa.column("kind", sa.String()),
-    sa.column("subject_type", sa.String()), sa.column("subject_id", sa.Integer()), sa.column("recipient", sa.String()),
-    sa.column("owner_role", sa.String()), sa.column("owner", sa.String()), sa.column("due_at", UtcDateTime()),
-    sa.column("due_local_date", sa.Date()), sa.column("stage", sa.String()), sa.column("next_step_at", UtcDateTime()),
-    sa.column("last_step_at", UtcDateTime()), sa.column("overdue_at", UtcDateTime()),
-    sa.column("reminders_sent", sa.Integer()), sa.column("notice_keys", sa.JSON()),
+    "obligation",
+    sa.column("id", sa.Integer()),
+    sa.column("case_id", sa.Integer()),
+    sa.column("kind", sa.String()),
+    sa.column("subject_type", sa.String()),
+    sa.column("subject_id", sa.Integer()),
+    sa.column("recipient", sa.String()),
+    sa.column("owner_role", sa.String()),
+    sa.column("owner", sa.String()),
+    sa.column("due_at", UtcDateTime()),
+    sa.column("due_local_date", sa.Date()),
+    sa.column("stage", sa.String()),
+    sa.column("next_step_at", UtcDateTime()),
+    sa.column("last_step_at", UtcDateTime()),
+    sa.column("overdue_at", UtcDateTime()),
+    sa.column("reminders_sent", sa.Integer()),
+    sa.column("notice_keys", sa.JSON()),
     sa.column("generation", sa.Integer()),
-    sa.column("status", sa.String()), sa.column("created_at", UtcDateTime()),
+    sa.column("status", sa.String()),
+    sa.column("created_at", UtcDateTime()),
 )
 _DEREGISTRATION = sa.table(
-    "deregistration", sa.column("id", sa.Integer()), sa.column("case_id", sa.Integer()),
-    sa.column("convener", sa.String()), sa.column("meeting_chair", sa.String()), sa.column("status", sa.String()),
-    sa.column("window_closes_on", sa.Date()), sa.column("next_step", sa.String()), sa.column("next_at", UtcDateTime()),
+    "deregistration",
+    sa.column("id", sa.Integer()),
+    sa.column("case_id", sa.Integer()),
+    sa.column("convener", sa.String()),
+    sa.column("meeting_chair", sa.String()),
+    sa.column("status", sa.String()),
+    sa.column("window_closes_on", sa.Date()),
+    sa.column("next_step", sa.String()),
+    sa.column("next_at", UtcDateTime()),
     sa.column("missed_at", UtcDateTime()),
 )
 _CASE = sa.table("case", sa.column("id", sa.Integer()), sa.column("organisation_id", sa.Integer()))
@@ -105,13 +135,28 @@ def _post_deregistration() -> None:
     (`last_step_at` just before it); a window missed is overdue already and has nothing left to send."""
     bind = op.get_bind()
     o, d = _OBLIGATION, _DEREGISTRATION
-    found = bind.execute(
-        sa.select(o, d.c.convener, d.c.meeting_chair, d.c.window_closes_on, d.c.next_step, d.c.next_at, d.c.missed_at,
-                  _ORGANISATION.c.timezone)
-        .join(d, d.c.id == o.c.subject_id).join(_CASE, _CASE.c.id == d.c.case_id)
-        .join(_ORGANISATION, _ORGANISATION.c.id == _CASE.c.organisation_id)
-        .where(o.c.kind == "post_dereg_meeting", o.c.status == "open", o.c.recipient == "", d.c.status == "tracking")
-    ).mappings().all()
+    found = (
+        bind.execute(
+            sa.select(
+                o,
+                d.c.convener,
+                d.c.meeting_chair,
+                d.c.window_closes_on,
+                d.c.next_step,
+                d.c.next_at,
+                d.c.missed_at,
+                _ORGANISATION.c.timezone,
+            )
+            .join(d, d.c.id == o.c.subject_id)
+            .join(_CASE, _CASE.c.id == d.c.case_id)
+            .join(_ORGANISATION, _ORGANISATION.c.id == _CASE.c.organisation_id)
+            .where(
+                o.c.kind == "post_dereg_meeting", o.c.status == "open", o.c.recipient == "", d.c.status == "tracking"
+            )
+        )
+        .mappings()
+        .all()
+    )
     for row in found:
         zone = ZoneInfo(row["timezone"] or "Europe/London")
         next_day = row["window_closes_on"] + timedelta(days=1)
@@ -120,14 +165,26 @@ def _post_deregistration() -> None:
         if row["missed_at"] is not None:
             values.update(stage="overdue", last_step_at=row["missed_at"], next_step_at=None)
         elif row["next_at"] is not None:
-            values.update(generation=0, next_step_at=row["next_at"],
-                          last_step_at=row["next_at"] - timedelta(microseconds=1),
-                          stage="pending" if row["next_step"] == "opens" else "reminded")
+            values.update(
+                generation=0,
+                next_step_at=row["next_at"],
+                last_step_at=row["next_at"] - timedelta(microseconds=1),
+                stage="pending" if row["next_step"] == "opens" else "reminded",
+            )
         bind.execute(o.update().where(o.c.id == row["id"]).values(**values))
         if row["meeting_chair"] and row["meeting_chair"] != row["convener"]:
             copy = {c.name: row[c.name] for c in o.columns if c.name != "id"}
-            bind.execute(o.insert().values({**copy, **values, "recipient": "meeting_chair",
-                                            "owner_role": "meeting_chair", "owner": row["meeting_chair"]}))
+            bind.execute(
+                o.insert().values(
+                    {
+                        **copy,
+                        **values,
+                        "recipient": "meeting_chair",
+                        "owner_role": "meeting_chair",
+                        "owner": row["meeting_chair"],
+                    }
+                )
+            )
 
 
 def downgrade() -> None:
@@ -141,23 +198,33 @@ def downgrade() -> None:
         batch.add_column(sa.Column("remind_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("reminders_sent", sa.Integer(), nullable=False, server_default="0"))
         batch.create_index("ix_institution_letter_status_remind", ["status", "remind_at"], unique=False)
-    op.execute("UPDATE institution_letter SET remind_at = (SELECT MIN(o.next_step_at) FROM obligation o WHERE "
-               "o.kind IN ('letter_details', 'letter_sent') AND o.status = 'open' "
-               "AND o.subject_id = institution_letter.id)")
+    op.execute(
+        "UPDATE institution_letter SET remind_at = (SELECT MIN(o.next_step_at) FROM obligation o WHERE "
+        "o.kind IN ('letter_details', 'letter_sent') AND o.status = 'open' "
+        "AND o.subject_id = institution_letter.id)"
+    )
     with op.batch_alter_table("deregistration") as batch:
         batch.add_column(sa.Column("next_step", sa.String(length=20), nullable=True))
         batch.add_column(sa.Column("next_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("missed_at", sa.DateTime(timezone=True), nullable=True))
         batch.create_index("ix_deregistration_status_next", ["status", "next_at"], unique=False)
         batch.create_index("ix_deregistration_status_missed", ["status", "missed_at"], unique=False)
-    op.execute("UPDATE deregistration SET missed_at = (SELECT MIN(o.last_step_at) FROM obligation o WHERE "
-               "o.kind = 'post_dereg_meeting' AND o.status = 'open' AND o.stage = 'overdue' "
-               "AND o.subject_id = deregistration.id)")
-    op.execute("UPDATE deregistration SET next_at = (SELECT MIN(o.next_step_at) FROM obligation o WHERE "
-               "o.kind = 'post_dereg_meeting' AND o.status = 'open' AND o.subject_id = deregistration.id), "
-               "next_step = 'last_day' WHERE status = 'tracking' AND missed_at IS NULL")
+    op.execute(
+        "UPDATE deregistration SET missed_at = (SELECT MIN(o.last_step_at) FROM obligation o WHERE "
+        "o.kind = 'post_dereg_meeting' AND o.status = 'open' AND o.stage = 'overdue' "
+        "AND o.subject_id = deregistration.id)"
+    )
+    op.execute(
+        "UPDATE deregistration SET next_at = (SELECT MIN(o.next_step_at) FROM obligation o WHERE "
+        "o.kind = 'post_dereg_meeting' AND o.status = 'open' AND o.subject_id = deregistration.id), "
+        "next_step = 'last_day' WHERE status = 'tracking' AND missed_at IS NULL"
+    )
     # The ledger's first reminder time is the old one; reminded rows stay reminded.
-    op.execute("UPDATE meeting_action SET remind_at = (SELECT o.remind_at FROM obligation o WHERE o.kind = 'action' "
-               "AND o.subject_id = meeting_action.id ORDER BY o.id DESC LIMIT 1)")
-    op.execute("UPDATE meeting_action SET reminder_status = 'sent' WHERE id IN (SELECT o.subject_id FROM obligation o "
-               "WHERE o.kind = 'action' AND o.last_step_at IS NOT NULL)")
+    op.execute(
+        "UPDATE meeting_action SET remind_at = (SELECT o.remind_at FROM obligation o WHERE o.kind = 'action' "
+        "AND o.subject_id = meeting_action.id ORDER BY o.id DESC LIMIT 1)"
+    )
+    op.execute(
+        "UPDATE meeting_action SET reminder_status = 'sent' WHERE id IN (SELECT o.subject_id FROM obligation o "
+        "WHERE o.kind = 'action' AND o.last_step_at IS NOT NULL)"
+    )

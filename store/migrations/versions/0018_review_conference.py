@@ -34,8 +34,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_review_conference_case_id", "review_conference", ["case_id"])
-    op.create_index("uq_review_conference_scheduled", "review_conference", ["case_id"], unique=True,
-                    sqlite_where=sa.text("status = 'scheduled'"), postgresql_where=sa.text("status = 'scheduled'"))
+    op.create_index(
+        "uq_review_conference_scheduled",
+        "review_conference",
+        ["case_id"],
+        unique=True,
+        sqlite_where=sa.text("status = 'scheduled'"),
+        postgresql_where=sa.text("status = 'scheduled'"),
+    )
     op.create_table(
         "amendment_referral",
         sa.Column("id", sa.Integer(), nullable=False),

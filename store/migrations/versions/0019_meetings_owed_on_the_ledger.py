@@ -25,8 +25,12 @@ depends_on = None
 _CHAIR = "(SELECT r.user_id FROM case_role r WHERE r.case_id = t.case_id AND r.role = 'chair' ORDER BY r.id LIMIT 1)"
 _KIND = "CASE WHEN t.basis = 'first' THEN 'first_meeting' ELSE 'next_meeting' END"
 _WAITING = "t.status IN ('open', 'scheduled', 'flagged')"
-_COLUMNS = (("flag_at", "ix_meeting_due_status_flag"), ("flagged_at", None), ("breach_at", "ix_meeting_due_breach_at"),
-            ("breached_at", None))
+_COLUMNS = (
+    ("flag_at", "ix_meeting_due_status_flag"),
+    ("flagged_at", None),
+    ("breach_at", "ix_meeting_due_breach_at"),
+    ("breached_at", None),
+)
 
 
 def upgrade() -> None:
@@ -40,8 +44,10 @@ def upgrade() -> None:
 
 
 def _open_missing() -> None:
-    columns = ("case_id, kind, subject_type, subject_id, recipient, owner_role, owner, due_at, due_local_date, "
-               "overdue_at, stage, reminders_sent, notice_keys, generation, status, created_at")
+    columns = (
+        "case_id, kind, subject_type, subject_id, recipient, owner_role, owner, due_at, due_local_date, "
+        "overdue_at, stage, reminders_sent, notice_keys, generation, status, created_at"
+    )
     op.execute(
         f"INSERT INTO obligation ({columns}) SELECT t.case_id, {_KIND}, 'meeting_due', t.id, '', 'chair', {_CHAIR}, "
         f"t.flag_at, t.due_on, t.flag_at, 'pending', 0, '[]', 1, 'open', t.created_at FROM meeting_due t "
@@ -53,18 +59,30 @@ def _open_missing() -> None:
 def _unpark() -> None:
     bind = op.get_bind()
     obligation = sa.table(
-        "obligation", sa.column("id", sa.Integer), sa.column("stage", sa.String), sa.column("generation", sa.Integer),
-        sa.column("next_step_at", UtcDateTime()), sa.column("last_step_at", UtcDateTime()),
-        sa.column("overdue_at", UtcDateTime()), sa.column("breach_at", UtcDateTime()),
-        sa.column("breached_at", UtcDateTime()), sa.column("reminders_sent", sa.Integer),
+        "obligation",
+        sa.column("id", sa.Integer),
+        sa.column("stage", sa.String),
+        sa.column("generation", sa.Integer),
+        sa.column("next_step_at", UtcDateTime()),
+        sa.column("last_step_at", UtcDateTime()),
+        sa.column("overdue_at", UtcDateTime()),
+        sa.column("breach_at", UtcDateTime()),
+        sa.column("breached_at", UtcDateTime()),
+        sa.column("reminders_sent", sa.Integer),
     )
     rows = bind.execute(
-        sa.text("SELECT o.id, t.status, t.flag_at, t.flagged_at, t.breach_at, t.breached_at FROM obligation o "
-                "JOIN meeting_due t ON t.id = o.subject_id WHERE o.subject_type = 'meeting_due' "
-                "AND o.kind IN ('first_meeting', 'next_meeting') AND o.status = 'open'")
-        .columns(sa.column("id", sa.Integer), sa.column("status", sa.String), sa.column("flag_at", UtcDateTime()),
-                 sa.column("flagged_at", UtcDateTime()), sa.column("breach_at", UtcDateTime()),
-                 sa.column("breached_at", UtcDateTime()))
+        sa.text(
+            "SELECT o.id, t.status, t.flag_at, t.flagged_at, t.breach_at, t.breached_at FROM obligation o "
+            "JOIN meeting_due t ON t.id = o.subject_id WHERE o.subject_type = 'meeting_due' "
+            "AND o.kind IN ('first_meeting', 'next_meeting') AND o.status = 'open'"
+        ).columns(
+            sa.column("id", sa.Integer),
+            sa.column("status", sa.String),
+            sa.column("flag_at", UtcDateTime()),
+            sa.column("flagged_at", UtcDateTime()),
+            sa.column("breach_at", UtcDateTime()),
+            sa.column("breached_at", UtcDateTime()),
+        )
     ).all()
     for id_, status, flag_at, flagged_at, breach_at, breached_at in rows:
         flagged = status == "flagged" or flagged_at is not None
@@ -74,9 +92,16 @@ def _unpark() -> None:
             stage, last, next_ = "overdue", flagged_at or flag_at, breach_at
         else:
             stage, last, next_ = "pending", None, None if status == "scheduled" else flag_at
-        values = {"stage": stage, "generation": 1, "overdue_at": flag_at, "breach_at": breach_at,
-                  "breached_at": breached_at, "last_step_at": last, "next_step_at": next_,
-                  "reminders_sent": int(flagged) + int(breached_at is not None)}
+        values = {
+            "stage": stage,
+            "generation": 1,
+            "overdue_at": flag_at,
+            "breach_at": breach_at,
+            "breached_at": breached_at,
+            "last_step_at": last,
+            "next_step_at": next_,
+            "reminders_sent": int(flagged) + int(breached_at is not None),
+        }
         bind.execute(sa.update(obligation).where(obligation.c.id == id_).values(**values))
 
 
@@ -88,9 +113,12 @@ def downgrade() -> None:
     op.create_index("ix_meeting_due_status_flag", "meeting_due", ["status", "flag_at"])
     op.create_index("ix_meeting_due_breach_at", "meeting_due", ["breach_at"])
     # The meetings sweepers chase these periods again, from their own columns: park the ledger's rows.
-    op.execute("UPDATE meeting_due SET flag_at = (SELECT o.overdue_at FROM obligation o WHERE o.subject_id = "
-               "meeting_due.id AND o.subject_type = 'meeting_due' ORDER BY o.id DESC LIMIT 1), breach_at = "
-               "(SELECT o.breach_at FROM obligation o WHERE o.subject_id = meeting_due.id AND "
-               "o.subject_type = 'meeting_due' ORDER BY o.id DESC LIMIT 1)")
-    op.execute("UPDATE obligation SET next_step_at = NULL WHERE status = 'open' AND kind IN "
-               "('first_meeting', 'next_meeting')")
+    op.execute(
+        "UPDATE meeting_due SET flag_at = (SELECT o.overdue_at FROM obligation o WHERE o.subject_id = "
+        "meeting_due.id AND o.subject_type = 'meeting_due' ORDER BY o.id DESC LIMIT 1), breach_at = "
+        "(SELECT o.breach_at FROM obligation o WHERE o.subject_id = meeting_due.id AND "
+        "o.subject_type = 'meeting_due' ORDER BY o.id DESC LIMIT 1)"
+    )
+    op.execute(
+        "UPDATE obligation SET next_step_at = NULL WHERE status = 'open' AND kind IN ('first_meeting', 'next_meeting')"
+    )
