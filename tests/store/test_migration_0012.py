@@ -399,7 +399,7 @@ def test_after_the_upgrade_the_ledger_sweep_chases_the_backfilled_record_once(ol
     fill(old_database)
     upgrade(old_database, "0018")  # the revision before 0017, which moves more kinds to the ledger
     factory = make_session_factory(old_database)
-    uow_factory = lambda: UnitOfWork(factory)  # noqa: E731
+    uow_factory = lambda: UnitOfWork(factory)  # noqa: E731 (a factory, as the fixtures give one)
 
     def records(now) -> int:  # the pending request is chased too since 0015 (test_migration_0015.py)
         sweep_obligations(uow_factory=uow_factory, now=now)

@@ -79,7 +79,7 @@ def test_after_the_upgrade_the_ledger_takes_each_rung_not_taken_once_and_no_othe
     at_0012(old_database)
     upgrade(old_database)
     factory = make_session_factory(old_database)
-    uow_factory = lambda: UnitOfWork(factory)  # noqa: E731
+    uow_factory = lambda: UnitOfWork(factory)  # noqa: E731 (a factory, as the fixtures give one)
 
     def chased() -> list[tuple[int, str, str]]:
         with uow_factory() as uow:
