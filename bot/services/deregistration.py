@@ -27,6 +27,7 @@ from bot.obligations import ObligationKind, Stage
 from bot.organisation import calendar_for, policy_for
 from bot.services.meeting_due_chases import end_meeting_obligation
 from bot.services.meeting_plan import route_to
+from bot.services.obligations import waive_obligation
 from bot.services.post_dereg_window import (
     owe_post_dereg_meeting,
     owe_post_dereg_outcome,
@@ -39,6 +40,7 @@ from store.db import required
 from store.models import Case, CaseStatus, Deregistration, DeregistrationStatus, DueStatus, MeetingStatus
 from store.uow import UnitOfWork
 
+CLOSED_REASON = "The case was closed."
 STOPPED_REASON = "The child's name was removed from the register at the review conference."
 
 
@@ -556,6 +558,9 @@ def close_case(
     """Close the case: no more reminders of any kind; the case channel is told how the plan continues."""
     case.status, case.closed_at, case.updated_at = CaseStatus.CLOSED, now, now
     stop_core_group(uow, case, now=now)
+    # Nothing stays owed in a closed case: each open obligation is waived, so the ledger says why it ended.
+    for owed in uow.obligations.open_for_case(case.id):
+        waive_obligation(uow=uow, row=owed, by=actor, reason=CLOSED_REASON, now=now, on_behalf_of=on_behalf_of)
     uow.audit.record(
         action="case.closed",
         at=now,

@@ -131,3 +131,22 @@ def test_in_fife_risks_remaining_reduced_need_the_review_of_the_activity_in_the_
     assert "Case CP-2027-0142 is now closed" in ephemeral_to(bot, MEETING_CHAIR, since=mark)  # saved after the ack
     assert case_row(bot).status == "closed"
     assert deregistration_row(bot).activity_reviewed is True
+
+
+def test_closing_the_case_leaves_nothing_owed_and_says_why_each_obligation_ended(bot):
+    bot.import_organisation(ENGLAND)
+    bot.sweep(local(2027, 5, 25, 10, 0))  # the first meeting's record is owed by now
+    with bot.services.uow_factory() as uow:
+        owed_before = {r.id for r in uow.obligations.open_for_case(case_row(bot).id)}
+    assert owed_before
+    mark = bot.fake.mark()
+    assert modal_errors(submit(bot, open_deregistration(bot), DECIDED, user=CHAIR)) == {}
+    assert ephemeral_to(bot, CHAIR, since=mark).startswith("Recorded: CP-2027-0142 is off the register")
+    with bot.services.uow_factory() as uow:
+        case_id = case_row(bot).id
+        assert uow.obligations.open_for_case(case_id) == []
+        ended = [r for r in uow.obligations.for_case(case_id) if r.id in owed_before]
+    # Each ended with who and why: the meetings owed stop with the core group, the rest with the case.
+    assert len(ended) == len(owed_before)
+    assert all(r.status == "waived" and r.waived_by and r.waive_reason for r in ended)
+    assert "The case was closed." in {r.waive_reason for r in ended}
