@@ -54,35 +54,10 @@ class ChecklistItem:
 
 
 @dataclass(frozen=True)
-class RoutineRequestThresholds:
-    """When a pending routine request is chased and escalated, in working days."""
-
-    remind_after_working_days: int
-    escalate_after_working_days: int
-
-
-@dataclass(frozen=True)
-class UrgentRequestThresholds:
-    """When a pending urgent request is chased and escalated, in working hours."""
-
-    remind_after_working_hours: int
-    escalate_after_working_hours: int
-
-
-@dataclass(frozen=True)
-class RequestThresholds:
-    """Reminder and escalation timings for requests for an additional meeting."""
-
-    routine: RoutineRequestThresholds
-    urgent: UrgentRequestThresholds
-
-
-@dataclass(frozen=True)
 class PlanReceiptRule:
-    """Plan copies are due `working_days` after the meeting; chase on `remind_on_working_day`."""
+    """Plan copies are due `working_days` after the meeting (the chasing is the `plan_copy_*` ladders')."""
 
     working_days: int
-    remind_on_working_day: int
 
 
 @dataclass(frozen=True)
@@ -100,7 +75,6 @@ class Cp9Rule:
     form_name: str
     days: int
     roll: Roll
-    remind_working_days_before: int
 
 
 @dataclass(frozen=True)
@@ -160,7 +134,6 @@ class Policy:
     meetings_in_person: bool
     meeting_reminders: tuple[MeetingReminder, ...]
     checklist: tuple[ChecklistItem, ...]
-    requests: RequestThresholds
     working_hours: WorkingHours
     plan_receipt: PlanReceiptRule
     cp9: Cp9Rule
@@ -193,24 +166,13 @@ _SCHEMA: dict[str, Any] = {
     "meetings_in_person": flag,
     "meeting_reminders": reminders,
     "checklist": _OPEN,
-    "requests": {
-        "routine": {
-            "remind_after_working_days": positive_int,
-            "escalate_after_working_days": positive_int,
-        },
-        "urgent": {
-            "remind_after_working_hours": positive_int,
-            "escalate_after_working_hours": positive_int,
-        },
-    },
     "working_hours": {"start": hhmm, "end": hhmm},
-    "plan_receipt": {"working_days": positive_int, "remind_on_working_day": positive_int},
+    "plan_receipt": {"working_days": positive_int},
     "cp9": {
         "enabled": flag,
         "form_name": text,
         "days": positive_int,
         "roll": choice(Roll),
-        "remind_working_days_before": count,
     },
     "digest_time": hhmm,
     "post_deregistration": {
@@ -315,6 +277,15 @@ def _layers(name: str, seen: tuple[str, ...] = ()) -> list[_Layer]:
     return [*_layers(parent, (*seen, name)), own]
 
 
+#: Settings an older profile or organisation file may still carry, and where their timing lives now: refused by name,
+#: so that nobody believes a value is in force when the ledger's ladder is what runs.
+_MOVED = {
+    "requests": "set the ladders obligations.request_decision and obligations.request_decision_urgent",
+    "plan_receipt.remind_on_working_day": "set the ladders obligations.plan_copy_sent and plan_copy_received",
+    "cp9.remind_working_days_before": "set the ladder obligations.cp9_sent",
+}
+
+
 def _merge(into: dict, layer: Mapping, schema: Any, path: str, source: tuple[int, str, _Layer], origins: dict) -> None:
     """Deep-merge `layer` into `into`, rejecting unknown keys and remembering who set each leaf."""
     for key, value in layer.items():
@@ -325,6 +296,8 @@ def _merge(into: dict, layer: Mapping, schema: Any, path: str, source: tuple[int
                 problem = "item names are lower-case letters, digits and _"
                 raise PolicyError(f"{source[1]}: {where}: {problem}")
             rule = text
+        elif where in _MOVED:
+            raise PolicyError(f"{source[1]}: {where}: no longer a setting; {_MOVED[where]}")
         elif key not in schema:
             raise PolicyError(f"{source[1]}: {where}: unknown setting")
         else:
@@ -369,28 +342,7 @@ class _Reader:
 
 # Pairs whose order matters: (parent, first, second, strictly, problem), meaning first <= second.
 _ORDER = (
-    (
-        "requests.routine",
-        "remind_after_working_days",
-        "escalate_after_working_days",
-        False,
-        "escalate_after_working_days must not be before remind_after_working_days",
-    ),
-    (
-        "requests.urgent",
-        "remind_after_working_hours",
-        "escalate_after_working_hours",
-        False,
-        "escalate_after_working_hours must not be before remind_after_working_hours",
-    ),
     ("working_hours", "start", "end", True, "end must be later than start"),
-    (
-        "plan_receipt",
-        "remind_on_working_day",
-        "working_days",
-        False,
-        "remind_on_working_day must not be after working_days",
-    ),
     (
         "post_deregistration",
         "window_start_weeks",
@@ -421,24 +373,13 @@ def _build(name: str, r: _Reader) -> Policy:
         meetings_in_person=get("meetings_in_person"),
         meeting_reminders=get("meeting_reminders"),
         checklist=tuple(ChecklistItem(k, get(f"checklist.{k}")) for k in checklist),
-        requests=RequestThresholds(
-            RoutineRequestThresholds(
-                get("requests.routine.remind_after_working_days"),
-                get("requests.routine.escalate_after_working_days"),
-            ),
-            UrgentRequestThresholds(
-                get("requests.urgent.remind_after_working_hours"),
-                get("requests.urgent.escalate_after_working_hours"),
-            ),
-        ),
         working_hours=WorkingHours(get("working_hours.start"), get("working_hours.end")),
-        plan_receipt=PlanReceiptRule(get("plan_receipt.working_days"), get("plan_receipt.remind_on_working_day")),
+        plan_receipt=PlanReceiptRule(get("plan_receipt.working_days")),
         cp9=Cp9Rule(
             get("cp9.enabled"),
             get("cp9.form_name"),
             get("cp9.days"),
             get("cp9.roll"),
-            get("cp9.remind_working_days_before"),
         ),
         digest_time=get("digest_time"),
         post_deregistration=PostDeregistrationWindow(

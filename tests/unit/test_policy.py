@@ -45,19 +45,11 @@ def test_england_carries_the_procedure_defaults():
     assert policy.last_core_group_working_days_before_review is None
     assert policy.meetings_in_person is False
     assert policy.meeting_reminders == (MeetingReminder(2, time(9)), MeetingReminder(0, time(9)))
-    assert policy.requests.routine.remind_after_working_days == 1
-    assert policy.requests.routine.escalate_after_working_days == 2
-    assert policy.requests.urgent.remind_after_working_hours == 2
-    assert policy.requests.urgent.escalate_after_working_hours == 4
     assert policy.working_hours == WorkingHours(time(9), time(17))
-    assert (policy.plan_receipt.working_days, policy.plan_receipt.remind_on_working_day) == (5, 3)
+    assert policy.plan_receipt.working_days == 5
     assert policy.cp9.enabled is False
     assert policy.cp9.form_name == "CP9"
-    assert (policy.cp9.days, policy.cp9.roll, policy.cp9.remind_working_days_before) == (
-        7,
-        Roll.BACK,
-        2,
-    )
+    assert (policy.cp9.days, policy.cp9.roll) == (7, Roll.BACK)
     assert policy.digest_time == time(9)
     assert policy.post_deregistration.enabled is False
     assert policy.post_deregistration.window_start_weeks == 6
@@ -237,8 +229,20 @@ def test_an_unknown_profile_names_the_known_ones():
         ("england", {"cp9": {"form_name": " "}}, "overrides: cp9.form_name: must be some text"),
         (
             "england",
-            {"cp9": {"remind_working_days_before": -1}},
-            "overrides: cp9.remind_working_days_before: must be a whole number, 0 or more",
+            {"cp9": {"remind_working_days_before": 2}},
+            "overrides: cp9.remind_working_days_before: no longer a setting; set the ladder obligations.cp9_sent",
+        ),
+        (
+            "england",
+            {"requests": {"routine": {"remind_after_working_days": 3}}},
+            "overrides: requests: no longer a setting; set the ladders obligations.request_decision and "
+            "obligations.request_decision_urgent",
+        ),
+        (
+            "england",
+            {"plan_receipt": {"remind_on_working_day": 3}},
+            "overrides: plan_receipt.remind_on_working_day: no longer a setting; set the ladders "
+            "obligations.plan_copy_sent and plan_copy_received",
         ),
         (
             "england",
@@ -282,18 +286,8 @@ def test_an_unknown_profile_names_the_known_ones():
         ),
         (
             "england",
-            {"requests": {"urgent": {"escalate_after_working_hours": 1}}},
-            "overrides: requests.urgent: escalate_after_working_hours must not be before remind_after_working_hours",
-        ),
-        (
-            "england",
             {"working_hours": {"start": "18:00"}},
             "overrides: working_hours: end must be later than start",
-        ),
-        (
-            "england",
-            {"plan_receipt": {"remind_on_working_day": 6}},
-            "overrides: plan_receipt: remind_on_working_day must not be after working_days",
         ),
         (
             "fife",
