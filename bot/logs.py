@@ -55,3 +55,5 @@ def configure_logging(level: int = logging.INFO) -> None:
     root.setLevel(level)
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Alembic says "Context impl SQLiteImpl." on every start; store.migrate logs what an upgrade changed instead.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
+
+log = logging.getLogger("coregroup")
 
 
 def alembic_config(url: str) -> Config:
@@ -16,11 +20,15 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
-    """Bring the schema up to `revision`."""
+    """Bring the schema up to `revision`, logging the change when there was one."""
+    before = current_revision(engine)
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+    after = current_revision(engine)
+    if after != before:
+        log.info("database schema upgraded from %s to %s", before or "empty", after)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -108,6 +108,8 @@ def test_a_refused_import_says_why_and_leaves_the_database_as_it_was(engine, tmp
     bad.write_text(organisation_yaml(data))
     result = coregroup("cases", "import", str(bad), database_url=url_of(engine))
     assert result.returncode == 1
+    # The message first: no start-up chatter (the schema is already current) in front of what the user must fix.
+    assert result.stderr.startswith("The organisation file has problems:\n")
     assert expected in result.stderr and "Traceback" not in result.stderr
     assert database_snapshot(engine) == before
     retention = coregroup("retention", "--dry-run", "--now", "2030-01-01T00:00Z", database_url=url_of(engine))
