@@ -374,7 +374,7 @@ class OutboxRepository:
         ids = [c for c in missing if c is not None]
         if ids:
             query = select(Case.id, Organisation.platform).join(Organisation, Case.organisation_id == Organisation.id)
-            self._platforms.update({i: p for i, p in self.session.execute(query.where(Case.id.in_(ids))).tuples()})
+            self._platforms.update({i: p for i, p in self.session.execute(query.where(Case.id.in_(ids)))})
 
     def get_by_key(self, key: str) -> OutboxMessage | None:
         return self.session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()
@@ -403,7 +403,7 @@ class OutboxRepository:
             .where(*self._due(now), OutboxMessage.platform.not_in(list(platforms)))
             .group_by(OutboxMessage.platform)
         )
-        return {platform: count for platform, count in self.session.execute(query).tuples()}
+        return {platform: count for platform, count in self.session.execute(query)}
 
     def claim(self, message_id: int, *, now: datetime, until: datetime) -> bool:
         """Take a row for sending; False when another dispatcher has it (conditional update)."""

@@ -16,6 +16,14 @@ from enum import Enum
 from functools import cache
 from typing import Any, Self
 
+#: Field metadata: the key is written only when the field is set (a notice that is not a chase has no stage).
+OPTIONAL_KEY = "written_only_when_set"
+
+
+def only_when_set(default: Any = None) -> Any:
+    """A field written to the JSON only when it differs from `default` (rows without it read as `default`)."""
+    return dataclasses.field(default=default, metadata={OPTIONAL_KEY: True})
+
 
 class PayloadError(ValueError):
     """An outbox row's JSON cannot be read as its kind's payload (a programming error, or a corrupted row)."""
@@ -31,7 +39,11 @@ class NoticePayload:
 
     def to_json(self) -> dict[str, Any]:
         """The row's JSON: each field under its own name."""
-        return {f.name: _dump(getattr(self, f.name)) for f in dataclasses.fields(_dc(self))}
+        return {
+            f.name: _dump(getattr(self, f.name))
+            for f in dataclasses.fields(_dc(self))
+            if not (f.metadata.get(OPTIONAL_KEY) and getattr(self, f.name) == f.default)
+        }
 
     @classmethod
     def from_json(cls, data: typing.Mapping[str, Any] | None) -> Self:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from bot.notice_payloads.base import NoticePayload
+from bot.notice_payloads.base import NoticePayload, only_when_set
 
 
 class Chased(NoticePayload):
     """The obligation a chase is for, its stage, whom it is owed by and who stands in; and, once done, by whom."""
 
-    obligation_id: int | None = None
-    stage: str | None = None
-    repeat: bool = False
-    owner: str | None = None
+    # Written only on the ledger's chases (and `done` once it is done), as the services always have.
+    obligation_id: int | None = only_when_set()
+    stage: str | None = only_when_set()
+    repeat: bool = only_when_set(False)
+    owner: str | None = only_when_set()
     on_behalf_of: str | None = None
-    done: str | None = None
-    done_by: str | None = None
+    done: str | None = only_when_set()
+    done_by: str | None = only_when_set()

@@ -69,7 +69,7 @@ class DelegateAppointed(NoticePayload):
     """To the new delegate: whom they stand in for, in what, until when."""
 
     principal: str
-    scope: str = "all"
+    scope: str
     until: date
 
 
