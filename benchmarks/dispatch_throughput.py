@@ -36,6 +36,7 @@ from bot.clock import SystemClock
 from bot.dispatch import dispatch_pending
 from bot.notices import NoticeKind
 from bot.pacing import Pacer
+from handlers.blocks.slack import slack_renderers
 from handlers.delivery import SlackNoticeSender
 from sandbox.fake_slack import FakeSlack
 from store.db import make_session_factory
@@ -85,7 +86,7 @@ def run(
                 now=queued,
             )
             uow.commit()
-        sender = SlackNoticeSender(WebClient(token="xoxb-bench", base_url=api_url))
+        sender = SlackNoticeSender(WebClient(token="xoxb-bench", base_url=api_url), renderers=slack_renderers())
         pacer = Pacer(global_rate=global_rate if tell else None)
         started, passes, limited = time.monotonic(), 0, 0
         while True:

@@ -19,11 +19,12 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import Services
-from bot.dispatch import DispatchReport, dispatch_pending
+from bot.dispatch import DispatchReport, NoticeSender, dispatch_pending
 from bot.http_guard import SlackGate, json_answer
 from bot.logs import quiet_bolt_body_logging
 from bot.pacing import Pacer
 from bot.sweep import SweepReport, sweep
+from handlers.blocks.slack import slack_renderers
 from handlers.delivery import SlackNoticeSender
 from handlers.errors import mark_verified
 from handlers.home import HomeRefresher
@@ -44,7 +45,10 @@ class Runtime:
     client: WebClient
     sender: SlackNoticeSender
     extras: dict[str, Any] = field(default_factory=dict)
-    pacer: Pacer = field(default_factory=Pacer)  # rate-limit state kept across dispatch passes
+    pacer: Pacer = field(default_factory=Pacer)  # Slack's rate-limit state kept across dispatch passes
+    #: Senders of the other platforms this bot delivers to (e.g. "teams"), and their pacing kept across passes.
+    senders: dict[str, NoticeSender] = field(default_factory=dict)
+    pacers: dict[str, Pacer] = field(default_factory=dict)
     #: Called with each dispatch pass's report (e.g. re-publishing the Home tabs of the people it reached).
     after_dispatch: list[Callable[[DispatchReport], Any]] = field(default_factory=list)
 
@@ -57,9 +61,10 @@ class Runtime:
         clock = self.services.clock
         report = dispatch_pending(
             uow_factory=self.services.uow_factory,
-            sender=self.sender,
+            senders={"slack": self.sender, **self.senders},
             now=clock.now(),
             pacer=self.pacer,
+            pacers=self.pacers,
             clock=clock.now,
         )
         for hook in self.after_dispatch:
@@ -87,7 +92,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
         services=services,
         app=app,
         client=client,
-        sender=SlackNoticeSender(client),
+        sender=SlackNoticeSender(client, renderers=slack_renderers()),
         after_dispatch=[HomeRefresher(services, client)],
     )
 

@@ -16,6 +16,11 @@ limit is respected without a flood of 429s.
   failures the row is failed and reported.
 - Permanent errors (`channel_not_found`, `not_in_channel`, `user_not_found`, `account_inactive` ...): the row
   is failed at once and the organisation's admins (else its coordinator) are told through the outbox.
+
+Each row says its platform (`outbox.platform`, from the case's organisation); the pass sends it with that
+platform's sender and paces it with that platform's pacer, so Slack's limits and Teams' never mix. A row for a
+platform with no sender configured is not touched: it stays pending (nothing lost, nothing failed) and each pass
+logs how many wait, until the bot is started with that platform's settings.
 """
 
 from __future__ import annotations
@@ -23,11 +28,12 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from bot.notice_payloads.coordinator import DeliveryFailed
 from bot.notices import NoticeKind, notice_key
 from bot.pacing import POST, UPDATE, Pacer
 from store.models import OutboxMessage, OutboxStatus
@@ -92,6 +98,8 @@ class DispatchReport:
     failed: list[str] = field(default_factory=list)
     deliveries: list[tuple[str, str, Delivery]] = field(default_factory=list)
     rate_limited: int = 0
+    #: Rows left pending because their platform has no sender in this bot: platform -> how many.
+    no_sender: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -99,6 +107,11 @@ class _Item:
     id: int
     recipient: str
     method: str
+    platform: str = "slack"
+
+    @property
+    def queue(self) -> tuple[str, str]:
+        return self.platform, self.recipient
 
 
 @dataclass
@@ -120,10 +133,12 @@ class _Claim:
 def dispatch_pending(
     *,
     uow_factory: UnitOfWorkFactory,
-    sender: NoticeSender,
+    sender: NoticeSender | None = None,
+    senders: Mapping[str, NoticeSender] | None = None,
     now: datetime,
     limit: int = 500,
     pacer: Pacer | None = None,
+    pacers: MutableMapping[str, Pacer] | None = None,
     clock: Callable[[], datetime] | None = None,
     max_seconds: float = PASS_SECONDS,
     monotonic: Callable[[], float] = time.monotonic,
@@ -134,24 +149,51 @@ def dispatch_pending(
     At most `limit` rows are held in memory; more are read as those go. A row is claimed only just before
     it is sent (in the same transaction that records the one before it), so a pass that stops early leaves
     the rest for the next one.
+
+    `senders` maps a platform to its sender (`sender` alone is Slack's); `pacers` keeps each platform's pacing
+    across passes (`pacer` alone is Slack's); a platform without one gets a new `Pacer`.
     """
-    pacer = pacer if pacer is not None else Pacer()
-    pacer.follow(now, monotonic())
-    pacer.forget_before(monotonic())
+    by_platform = dict(senders or {})
+    if sender is not None:
+        by_platform.setdefault("slack", sender)
+    if not by_platform:
+        raise ValueError("dispatch_pending needs a sender for at least one platform")
+    pacing: MutableMapping[str, Pacer] = pacers if pacers is not None else {}
+    if pacer is not None:
+        pacing["slack"] = pacer
+    for platform in by_platform:
+        paced = pacing.setdefault(platform, Pacer())
+        paced.follow(now, monotonic())
+        paced.forget_before(monotonic())
     current = clock or (lambda: now)
-    pass_ = _Pass(uow_factory, sender, pacer, current, monotonic, sleep, limit, monotonic() + max_seconds)
+    pass_ = _Pass(uow_factory, by_platform, pacing, current, monotonic, sleep, limit, monotonic() + max_seconds)
+    pass_.report.no_sender = _without_sender(uow_factory, by_platform, now=current())
     pass_.run()
     return pass_.report
+
+
+def _without_sender(uow_factory: UnitOfWorkFactory, senders: Mapping[str, NoticeSender], *, now: datetime):
+    """Rows due for a platform this bot has no sender for: left pending (not lost, not failed), and said so."""
+    with uow_factory() as uow:
+        waiting = uow.outbox.waiting_elsewhere(now=now, platforms=senders)
+    for platform, count in sorted(waiting.items()):
+        log.warning(
+            "%s outbox row(s) for platform %r left pending: this bot has no %s sender configured",
+            count,
+            platform,
+            platform,
+        )
+    return waiting
 
 
 class _Pass:
     """One dispatch pass: per-recipient queues, drained in the order the pacer allows, one message in flight."""
 
-    def __init__(self, uow_factory, sender, pacer, current, monotonic, sleep, limit, deadline) -> None:
-        self.uow_factory, self.sender, self.pacer, self.current = uow_factory, sender, pacer, current
+    def __init__(self, uow_factory, senders, pacers, current, monotonic, sleep, limit, deadline) -> None:
+        self.uow_factory, self.senders, self.pacers, self.current = uow_factory, senders, pacers, current
         self.monotonic, self.sleep, self.limit, self.deadline = monotonic, sleep, limit, deadline
         self.report = DispatchReport()
-        self.queues: dict[str, deque[_Item]] = {}
+        self.queues: dict[tuple[str, str], deque[_Item]] = {}  # (platform, recipient): paced apart
         self.queued = 0
         self.last_id = 0
         self.exhausted = False
@@ -171,8 +213,9 @@ class _Pass:
                         continue  # sent, failed or taken by another dispatcher meanwhile
                     held = (item, claim)
                 item, claim = held
-                wait = self.pacer.ready_at(claim.method, item.recipient) - self.monotonic()
-                by_gap = wait > 0 and self.pacer.gap_holds(claim.method, item.recipient)
+                pacer = self.pacers[item.platform]
+                wait = pacer.ready_at(claim.method, item.recipient) - self.monotonic()
+                by_gap = wait > 0 and pacer.gap_holds(claim.method, item.recipient)
                 if wait > 0:
                     if wait > MAX_INLINE_WAIT or self.monotonic() + wait >= self.deadline:
                         return  # a later pass takes it (the claim is given back below)
@@ -206,10 +249,10 @@ class _Pass:
         if not self.queued:
             return None
         moment = self.monotonic()
-        best, best_key = "", (float("inf"), 0, 0)
+        best, best_key = ("", ""), (float("inf"), 0, 0)
         for scope, queue in self.queues.items():
             head = queue[0]
-            key = (max(self.pacer.ready_at(head.method, scope), moment), -len(queue), head.id)
+            key = (max(self.pacers[head.platform].ready_at(head.method, head.recipient), moment), -len(queue), head.id)
             if key < best_key:
                 best, best_key = scope, key
         item = self.queues[best].popleft()
@@ -220,12 +263,14 @@ class _Pass:
 
     def _refill(self) -> None:
         with self.uow_factory() as uow:
-            rows = uow.outbox.ready(now=self.current(), limit=self.limit - self.queued, after_id=self.last_id)
-            items = [_Item(m.id, m.recipient, UPDATE if m.replaces_key else POST) for m in rows]
+            rows = uow.outbox.ready(
+                now=self.current(), limit=self.limit - self.queued, after_id=self.last_id, platforms=self.senders
+            )
+            items = [_Item(m.id, m.recipient, UPDATE if m.replaces_key else POST, m.platform) for m in rows]
         if len(items) < self.limit - self.queued:
             self.exhausted = True
         for item in items:
-            self.queues.setdefault(item.recipient, deque()).append(item)
+            self.queues.setdefault(item.queue, deque()).append(item)
             self.last_id = max(self.last_id, item.id)
         self.queued += len(items)
 
@@ -235,15 +280,13 @@ class _Pass:
         """Send one message: ("sent", Delivery) | ("limited", RetryLater) | ("failed", code) | ("retry", text) | ("wait", None)."""
         if claim.wait:
             return "wait", None
-        started = self.monotonic()
+        started, pacer = self.monotonic(), self.pacers[item.platform]
         try:
-            delivery = self.sender.send(
+            delivery = self.senders[item.platform].send(
                 kind=claim.kind, recipient=item.recipient, payload=claim.payload, replaces=claim.replaces
             )
         except RetryLater as exc:
-            self.pacer.limited(
-                claim.method, item.recipient, exc.retry_after, started=started, finished=self.monotonic()
-            )
+            pacer.limited(claim.method, item.recipient, exc.retry_after, started=started, finished=self.monotonic())
             return "limited", exc
         except PermanentFailure as exc:
             return "failed", exc.error
@@ -251,7 +294,7 @@ class _Pass:
             if claim.created_at + GIVE_UP_AFTER <= self.current():
                 return "failed", f"gave up after 24 hours: {exc}"
             return "retry", str(exc)
-        self.pacer.sent(claim.method, item.recipient, started=started, finished=self.monotonic(), held_by_gap=by_gap)
+        pacer.sent(claim.method, item.recipient, started=started, finished=self.monotonic(), held_by_gap=by_gap)
         return "sent", delivery
 
     def _settle(self, uow: UnitOfWork, item: _Item, claim: _Claim, outcome: tuple[str, Any]) -> None:
@@ -276,7 +319,7 @@ class _Pass:
         if self.monotonic() + detail.retry_after >= self.deadline:
             return False
         item.method = claim.method
-        self.queues.setdefault(item.recipient, deque()).appendleft(item)
+        self.queues.setdefault(item.queue, deque()).appendleft(item)
         self.queued += 1
         return True
 
@@ -359,12 +402,9 @@ def _report_to_admins(uow: UnitOfWork, message: OutboxMessage, *, error: str, no
     if organisation is None:
         return
     admins = [a for a in (organisation.admins or []) if a] or [organisation.coordinator]
-    payload = {
-        "kind": message.kind,
-        "recipient": message.recipient,
-        "error": error,
-        "reference": case.reference if case else None,
-    }
+    payload = DeliveryFailed(
+        kind=message.kind, recipient=message.recipient, error=error, reference=case.reference if case else None
+    )
     for admin in dict.fromkeys(admins):
         uow.outbox.enqueue(
             key=notice_key(NoticeKind.DELIVERY_FAILED, message.id, admin),
@@ -373,4 +413,5 @@ def _report_to_admins(uow: UnitOfWork, message: OutboxMessage, *, error: str, no
             now=now,
             case_id=message.case_id,
             payload=payload,
+            platform=organisation.platform,
         )

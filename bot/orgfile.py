@@ -46,7 +46,10 @@ ORGANISATION_KEYS = {
     "retention_years",
     "admins",
     "eligible_chairs",
+    "platform",
 }
+#: The chat platforms an organisation can work in (`platform:` in the file; slack when it is not given).
+PLATFORMS = ("slack", "teams")
 CASE_KEYS = {
     "reference",
     "channel",
@@ -76,6 +79,7 @@ class OrganisationSpec:
     admins: tuple[str, ...] = ()
     working_days: tuple[date, ...] = ()  # bank holidays the organisation works
     eligible_chairs: tuple[str, ...] = ()  # who may chair, where the profile asks (Fife)
+    platform: str = "slack"  # where its people work, and so where its notices go
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,9 @@ def _organisation(raw: Any, errors: list[str]) -> OrganisationSpec | None:
             f"{RETENTION_YEARS.start} to {RETENTION_YEARS.stop - 1}"
         )
     admins = _slack_users(raw.get("admins", []), "organisation.admins", errors)
+    platform = raw.get("platform", "slack")
+    if platform not in PLATFORMS:
+        errors.append(f"organisation.platform: '{excerpt(platform)}' must be one of: {', '.join(PLATFORMS)}")
     if len(errors) > start or name is None or profile is None or coordinator is None:  # each missing one is an error
         return None
     return OrganisationSpec(
@@ -218,6 +225,7 @@ def _organisation(raw: Any, errors: list[str]) -> OrganisationSpec | None:
         admins=tuple(admins),
         working_days=tuple(working_days),
         eligible_chairs=tuple(dict.fromkeys(eligible_chairs)),
+        platform=str(platform),
     )
 
 

@@ -5,21 +5,19 @@ the reminder's renderer."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
 from bot.authority import AlreadyDoneError, NotYoursError
 from bot.context import Services
 from bot.errors import CoreGroupError
-from bot.notices import NoticeKind
 from bot.services.actions import ActionReasonError, case_actions, check_close_action, close_action, mark_action_done
 from handlers import core_group
-from handlers.blocks.actions import build_action_due_message, build_actions_message, build_close_action_modal
+from handlers.blocks.actions import build_actions_message, build_close_action_modal
 from handlers.errors import explain
 from handlers.ids import ActionIds
 from handlers.payloads import channel_of, element, id_of, tell_ephemeral
-from handlers.render import Rendered, inline, mention, renderer
+from handlers.render import inline, mention
 
 
 def handle_actions_command(*, args: list[str], command: dict, respond: Respond, client, services: Services) -> None:
@@ -93,12 +91,6 @@ def handle_actions_close_submission(ack: Ack, body: dict, view: dict, client, co
         f"Closed: “{inline(closed.description)}” is no longer needed. Its "
         "reminders stop, and the report shows it closed with your reason.",
     )
-
-
-@renderer(NoticeKind.ACTION_DUE)
-def render_action_due(payload: dict[str, Any]) -> Rendered:
-    """An action's owner (or the chair, for someone without Slack) is reminded on its due date, with Mark done."""
-    return Rendered(*build_action_due_message(payload))
 
 
 def register(app: App) -> None:

@@ -5,7 +5,6 @@ conference report (`/core-group report`, uploaded to the requester's DM)."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
@@ -13,20 +12,18 @@ from bot.authority import AlreadyDoneError, NotYoursError
 from bot.context import Services
 from bot.errors import CoreGroupError
 from bot.letters import check_details
-from bot.notices import NoticeKind
 from bot.report_document import build_report_docx
 from bot.services.letters import letter_form, mark_letter_sent, request_letter
 from bot.services.report import review_report
 from handlers import core_group
 from handlers.blocks import letters as blocks
-from handlers.blocks.digest import build_digest_message
 from handlers.errors import explain
 from handlers.format import local_date
 from handlers.ids import LetterIds
 from handlers.once import once_per_view
 from handlers.payloads import element, id_of, tell_ephemeral
 from handlers.people import display_names
-from handlers.render import Rendered, mention, renderer
+from handlers.render import mention
 from store.models import LetterStatus
 
 _FIELDS = {
@@ -38,12 +35,6 @@ _FIELDS = {
 
 
 # --- the digest ------------------------------------------------------------------------------
-
-
-@renderer(NoticeKind.COORDINATOR_DIGEST)
-def render_coordinator_digest(payload: dict[str, Any]) -> Rendered:
-    """The coordinator's (or delegate's) daily digest, within Slack's limits however long it is."""
-    return Rendered(*build_digest_message(payload))
 
 
 # --- institution letters ------------------------------------------------------------------------
@@ -144,25 +135,6 @@ def handle_coordinator_letter_sent_action(ack: Ack, body: dict, action: dict, re
         response_type="ephemeral",
         replace_original=False,
     )
-
-
-@renderer(NoticeKind.LETTER_DETAILS_NEEDED)
-def render_letter_details_needed(payload: dict[str, Any]) -> Rendered:
-    """The chair is asked (or reminded) for the letter's details, with Give the details."""
-    return Rendered(*blocks.build_details_needed_message(payload))
-
-
-@renderer(NoticeKind.LETTER_TO_WRITE)
-def render_letter_to_write(payload: dict[str, Any]) -> Rendered:
-    """The coordinator's task (or its reminder), with Letter sent."""
-    return Rendered(*blocks.build_letter_task_message(payload))
-
-
-@renderer(NoticeKind.LETTER_DRAFT)
-def render_letter_draft(payload: dict[str, Any]) -> Rendered:
-    """The draft letter, uploaded as a Word document into the coordinator's DM."""
-    comment, document = blocks.letter_draft_file(payload)
-    return Rendered(text=comment, file=document)
 
 
 # --- the review conference report ---------------------------------------------------------------

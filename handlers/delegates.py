@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 from slack_bolt import App, Respond
 
 from bot.authority import COVERS_IN_WORDS, SCOPE_WORDS, Scope
 from bot.context import Services
 from bot.errors import InvalidInputError
-from bot.notices import NoticeKind
 from bot.services.delegates import current_delegates, end_delegate, set_delegate
-from handlers.blocks.requests import build_delegate_message
 from handlers.core_group import subcommand
-from handlers.render import Rendered, echo, mention, renderer
+from handlers.render import echo, mention
 
 USAGE = "`/core-group delegate @name until YYYY-MM-DD [requests|coordinator|chairing]` (or `/core-group delegate off`)"
 # Slack escapes a mention in command text as <@U123|name> (or <@U123> without the name).
@@ -103,12 +100,6 @@ def handle_delegate_subcommand(*, args: list[str], command: dict, respond: Respo
                 "I've told them. Turn it off early with `/core-group delegate off`."
             )
     respond(text=answer, response_type="ephemeral")
-
-
-@renderer(NoticeKind.DELEGATE_APPOINTED)
-def render_delegate_appointed(payload: dict[str, Any]) -> Rendered:
-    """The new delegate hears whom they stand in for, and until when."""
-    return Rendered(*build_delegate_message(payload))
 
 
 def register(app: App) -> None:

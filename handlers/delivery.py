@@ -9,9 +9,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.dispatch import Delivery, PermanentFailure, RetryLater, TemporaryFailure
-from bot.notices import NoticeKind
+from bot.notice_payloads import PayloadError
+from bot.notice_payloads.renderers import Renderers
 from handlers.people import display_names
-from handlers.render import Rendered, RenderedFile, context, render, renderer, section
+from handlers.render import Rendered, RenderedFile
 
 #: Errors that retrying cannot fix: the admin is told instead.
 PERMANENT_ERRORS = frozenset(
@@ -39,16 +40,19 @@ PERMANENT_ERRORS = frozenset(
 class SlackNoticeSender:
     """Sends rendered notices with a Web API client (the dispatcher's Slack surface)."""
 
-    def __init__(self, client: WebClient) -> None:
-        self.client = client
+    def __init__(self, client: WebClient, *, renderers: Renderers[Rendered]) -> None:
+        self.client, self.renderers = client, renderers
 
     def send(self, *, kind: str, recipient: str, payload: dict[str, Any], replaces: Delivery | None) -> Delivery:
         """Post the notice to `recipient` (a channel or a user's DM), or update `replaces` in place."""
         try:
-            rendered = render(kind, payload)
+            rendered = self.renderers.render(kind, payload)
         except LookupError:
             # A notice this version cannot show must not hold up every other message in the pass.
             raise PermanentFailure("no_renderer") from None
+        except PayloadError:
+            # A row this version cannot read (written by a newer one, or damaged): the same, and the admins are told.
+            raise PermanentFailure("unreadable_payload") from None
         if rendered.file is not None:
             return self._upload(recipient, rendered, rendered.file)
         try:
@@ -113,40 +117,3 @@ def _retry_after(headers: dict) -> float:
         return max(float(value), 0.0)
     except (TypeError, ValueError):
         return 1.0
-
-
-ERROR_WORDS = {
-    "channel_not_found": "the channel does not exist or the bot cannot see it",
-    "not_in_channel": "the bot is not a member of the channel (invite it with /invite)",
-    "is_archived": "the channel is archived",
-    "user_not_found": "the user does not exist",
-    "account_inactive": "the user's account is deactivated",
-    "user_disabled": "the user's account is disabled",
-}
-
-
-@renderer(NoticeKind.DELIVERY_FAILED)
-def render_delivery_failed(payload: dict[str, Any]) -> Rendered:
-    """An admin is told that a notice could not be delivered, and why, so they can fix the cause."""
-    recipient = payload.get("recipient") or "?"
-    where = f"<@{recipient}>" if recipient[:1] in ("U", "W") else f"<#{recipient}>"
-    error = payload.get("error") or "unknown error"
-    reference = payload.get("reference")
-    text = (
-        f"A message could not be delivered to {recipient}"
-        + (f" (case {reference})" if reference else "")
-        + f": {error}"
-    )
-    lines = [
-        "*A message could not be delivered*" + (f" — {reference}" if reference else ""),
-        f"*To:* {where}",
-        f"*Why:* `{error}` — {ERROR_WORDS.get(error, 'Slack refused it')}",
-        f"*What:* {str(payload.get('kind', '')).replace('_', ' ')}",
-    ]
-    return Rendered(
-        text=text,
-        blocks=[
-            section("\n".join(lines)),
-            context("It will not be retried. Fix the cause; later messages will go through."),
-        ],
-    )

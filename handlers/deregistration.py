@@ -14,7 +14,6 @@ from slack_bolt import Ack, App, Respond
 from bot.context import Services
 from bot.deregistration import DeregistrationDraft, OutcomeDraft, check_outcome, short_date
 from bot.errors import CoreGroupError, InvalidInputError
-from bot.notices import NoticeKind
 from bot.services.cases import case_for_channel
 from bot.services.deregistration import (
     deregister_case,
@@ -34,7 +33,7 @@ from handlers.format import local_date, local_datetime
 from handlers.ids import DeregistrationIds as Ids
 from handlers.once import once_per_view
 from handlers.payloads import channel_of, element, id_of, tell_ephemeral
-from handlers.render import Rendered, echo, mention, renderer
+from handlers.render import echo, mention
 from store.db import required
 from store.models import MeetingDue
 from store.uow import UnitOfWork
@@ -274,49 +273,6 @@ def deregistration_status_section(*, channel: str, user: str, uow: UnitOfWork, n
 
 
 # --- renderers ------------------------------------------------------------------------------------
-
-
-@renderer(NoticeKind.CASE_DEREGISTERED)
-def render_case_deregistered(payload: dict[str, Any]) -> Rendered:
-    """The case channel hears the child is off the register and what follows."""
-    return Rendered(*blocks.build_deregistered_message(payload))
-
-
-@renderer(NoticeKind.POST_DEREG_TO_CONVENE)
-@renderer(NoticeKind.POST_DEREG_REMINDER)
-def render_post_dereg_organiser(payload: dict[str, Any]) -> Rendered:
-    """The convener's (and the meeting chair's) request or reminder, with its buttons until decided."""
-    return Rendered(*blocks.build_organiser_message(payload))
-
-
-@renderer(NoticeKind.POST_DEREG_SCHEDULED)
-def render_post_dereg_scheduled(payload: dict[str, Any]) -> Rendered:
-    """The case channel hears when the post-deregistration meeting is."""
-    return Rendered(*blocks.build_scheduled_message(payload))
-
-
-@renderer(NoticeKind.ASSESSMENT_NEEDED)
-def render_assessment_needed(payload: dict[str, Any]) -> Rendered:
-    """The chair's and the team leader's social work assessment task."""
-    return Rendered(*blocks.build_assessment_message(payload))
-
-
-@renderer(NoticeKind.POST_DEREG_ESCALATED)
-def render_post_dereg_escalated(payload: dict[str, Any]) -> Rendered:
-    """The coordinator hears risk escalated after deregistration."""
-    return Rendered(*blocks.build_escalated_message(payload))
-
-
-@renderer(NoticeKind.CASE_CLOSED)
-def render_case_closed(payload: dict[str, Any]) -> Rendered:
-    """The case channel hears the case is closed and how the plan continues."""
-    return Rendered(*blocks.build_closed_message(payload))
-
-
-@renderer(NoticeKind.CASE_REOPENED)
-def render_case_reopened(payload: dict[str, Any]) -> Rendered:
-    """The case channel hears the case is re-opened."""
-    return Rendered(*blocks.build_reopened_message(payload))
 
 
 # --- helpers ---------------------------------------------------------------------------------------

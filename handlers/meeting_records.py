@@ -1,5 +1,6 @@
-"""Meeting records in Slack: `/core-group record` (the chair's modal), its notices, and the
-meetings part of `/core-group status`."""
+"""Meeting records in Slack: `/core-group record` (the chair's modal) and the meetings part of `/core-group status`.
+
+The recorded meeting's notices are rendered by handlers/blocks/meeting_notices.py."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from slack_bolt import Ack, App, Respond
 from bot.context import Services
 from bot.errors import CoreGroupError
 from bot.meetings import ActionDraft, RecordDraft
-from bot.notices import NoticeKind
 from bot.services.meeting_records import meeting_status, record_form, record_meeting, record_problems
 from bot.services.review_conference import referral_words
 from handlers import core_group
@@ -26,7 +26,6 @@ from handlers.errors import explain
 from handlers.format import local_date, local_datetime
 from handlers.ids import MeetingIds
 from handlers.once import once_per_view
-from handlers.render import Rendered, context, inline, mention, renderer, section
 from store.uow import UnitOfWork
 
 
@@ -167,47 +166,6 @@ def _blocks_for(problems: dict[str, str], values: dict) -> dict[str, str]:
 def meeting_status_section(*, channel: str, user: str, uow: UnitOfWork, now: datetime) -> list[dict[str, Any]]:
     """The meetings part of `/core-group status`: next due date, last record, open actions."""
     return build_meeting_status_section(meeting_status(channel, user, uow=uow, now=now), now=now)
-
-
-# --- renderers ------------------------------------------------------------------------------
-
-
-def _people(users: list[str], labels: list[str]) -> str:
-    shown = [mention(u) for u in users] + [inline(label, limit=60) for label in labels]
-    return ", ".join(shown) if shown else "—"
-
-
-@renderer(NoticeKind.MEETING_RECORDED)
-def render_meeting_recorded(payload: dict[str, Any]) -> Rendered:
-    """The case channel is told the meeting was recorded: who attended, actions, when the next is due."""
-    when = local_datetime(datetime.fromisoformat(payload["held_at"]), payload["timezone"])
-    due = local_date(date.fromisoformat(payload["next_due_on"]))
-    text = f"Core group meeting of {when} for {payload['reference']} recorded; the next is due by {due}"
-    lines = [
-        f"*Core group meeting recorded* — {payload['reference']}, {when}",
-        f"*Attended:* {_people(payload.get('attended_users', []), payload.get('attended_labels', []))}",
-        f"*Invited, could not attend:* {_people(payload.get('absent_users', []), payload.get('absent_labels', []))}",
-        f"*New actions:* {payload.get('actions', 0)} (see `/core-group status`)",
-        f"*Next meeting due by:* {due}",
-    ]
-    blocks = [section("\n".join(lines)), context(f"Recorded by {mention(payload.get('recorded_by'))}")]
-    return Rendered(text=text, blocks=blocks)
-
-
-@renderer(NoticeKind.MEETING_HELD_LATE)
-def render_meeting_held_late(payload: dict[str, Any]) -> Rendered:
-    """The chair is told a recorded meeting came after its due date (kept for the coordinator's digest)."""
-    held, due = local_date(date.fromisoformat(payload["held_on"])), local_date(date.fromisoformat(payload["due_on"]))
-    days = payload["days_late"]
-    text = f"The core group meeting for {payload['reference']} was held {days} day{'s' if days != 1 else ''} late"
-    lines = [
-        f":warning: *Meeting held late* — {payload['reference']}",
-        f"Held on {held}; it was due by {due} ({days} day{'s' if days != 1 else ''} late).",
-        f"Meetings are held {payload.get('cadence', 'monthly')}: please schedule the next one in good time.",
-    ]
-    return Rendered(
-        text=text, blocks=[section("\n".join(lines)), context("The coordinator's digest lists meetings held late.")]
-    )
 
 
 def register(app: App) -> None:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt import App, Respond
 
 from bot.context import Services
 from bot.errors import InvalidInputError
-from bot.notices import NoticeKind
 from bot.services.members import add_member
 from handlers.core_group import subcommand
 from handlers.delegates import MENTION
-from handlers.render import Rendered, context, escape, mention, renderer, section
+from handlers.render import escape, mention
 
 USAGE = "`/core-group add @name ROLE`, for example `/core-group add @Priya health visitor`"
 
@@ -51,16 +48,6 @@ def handle_members_add_subcommand(
             "they can be recorded at meetings and are sent the plan. The case channel is told."
         )
     respond(text=answer, response_type="ephemeral")
-
-
-@renderer(NoticeKind.MEMBER_ADDED)
-def render_member_added(payload: dict[str, Any]) -> Rendered:
-    """The case channel hears who joined the core group, as what, and who added them."""
-    text = f"{mention(payload['member'])} joined the core group as {escape(payload['role'])}"
-    added_by = f"Added by {mention(payload['added_by'])}"
-    if payload.get("on_behalf_of"):
-        added_by += f", standing in for {mention(payload['on_behalf_of'])}"
-    return Rendered(text=text, blocks=[section(f"{text} — {payload['reference']}"), context(added_by + ".")])
 
 
 def register(app: App) -> None:

@@ -4,26 +4,17 @@ record form on that meeting) and It did not take place (a reason, then the meeti
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
 from bot.context import Services
 from bot.errors import CoreGroupError
-from bot.notices import NoticeKind
 from bot.services.unrecorded_meetings import meeting_for_not_held, record_form_for, record_not_held
 from handlers.blocks.meetings import build_record_modal
-from handlers.blocks.obligations import build_meeting_to_record_message, build_not_held_modal
+from handlers.blocks.obligations import build_not_held_modal
 from handlers.format import local_datetime
 from handlers.ids import ObligationIds
 from handlers.payloads import element
-from handlers.render import Rendered, renderer
-
-
-@renderer(NoticeKind.MEETING_TO_RECORD)
-def render_meeting_to_record(payload: dict[str, Any]) -> Rendered:
-    """The chair (or delegate) is asked to record a meeting whose time has come, or to say it did not take place."""
-    return Rendered(*build_meeting_to_record_message(payload))
 
 
 def handle_obligation_record_action(ack: Ack, body: dict, action: dict, client, respond: Respond, context) -> None:

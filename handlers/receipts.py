@@ -12,7 +12,6 @@ from slack_bolt import Ack, App, Respond
 from bot.authority import AlreadyDoneError, NotYoursError
 from bot.context import Services
 from bot.errors import CoreGroupError
-from bot.notices import NoticeKind
 from bot.receipts import SENT_HOW
 from bot.services.cp9 import Cp9SentInvalidError, cp9_sent_form, cp9_status, mark_cp9_received, mark_cp9_sent
 from bot.services.receipts import (
@@ -29,7 +28,7 @@ from handlers.format import local_date
 from handlers.ids import ReceiptIds
 from handlers.once import once_per_view
 from handlers.payloads import channel_of, element, id_of, tell_ephemeral
-from handlers.render import Rendered, inline, mention, renderer
+from handlers.render import inline, mention
 from store.uow import UnitOfWork
 
 _PLAN_FIELDS = {"labels": ReceiptIds.LABELS, "how": ReceiptIds.HOW, "when": ReceiptIds.WHEN}
@@ -247,36 +246,6 @@ def receipts_status_section(*, channel: str, user: str, uow: UnitOfWork, now: da
     if cp9 is not None:
         shown += blocks.build_cp9_status_section(cp9)
     return shown
-
-
-@renderer(NoticeKind.PLAN_TO_SEND)
-def render_plan_to_send(payload: dict[str, Any]) -> Rendered:
-    """The chair hears who must have the plan by when (or is reminded), with Plan sent."""
-    return Rendered(*blocks.build_plan_to_send_message(payload))
-
-
-@renderer(NoticeKind.PLAN_OVERDUE)
-def render_plan_overdue(payload: dict[str, Any]) -> Rendered:
-    """The chair hears which copies are still owed after the deadline."""
-    return Rendered(*blocks.build_plan_to_send_message({**payload, "occasion": "overdue"}))
-
-
-@renderer(NoticeKind.PLAN_COPY)
-def render_plan_copy(payload: dict[str, Any]) -> Rendered:
-    """A recipient is asked (or reminded) to confirm they have the plan."""
-    return Rendered(*blocks.build_plan_copy_message(payload))
-
-
-@renderer(NoticeKind.CP9_TO_SEND)
-def render_cp9_to_send(payload: dict[str, Any]) -> Rendered:
-    """The chair is asked (reminded, told it is overdue) to send the CP9, with Mark CP9 sent."""
-    return Rendered(*blocks.build_cp9_to_send_message(payload))
-
-
-@renderer(NoticeKind.CP9_DUE)
-def render_cp9_due(payload: dict[str, Any]) -> Rendered:
-    """The coordinator hears the CP9 is due by when, with Mark CP9 received."""
-    return Rendered(*blocks.build_cp9_due_message(payload))
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""Outbox notice -> Block Kit: one renderer per notice kind, registered by the feature modules."""
+"""What a Slack notice renders to (`Rendered`), and the helpers every Block Kit builder shows text with.
+
+The renderers themselves are registered by the wiring: `handlers.blocks.slack.slack_renderers()`.
+"""
 
 from __future__ import annotations
 
@@ -26,29 +29,6 @@ class Rendered:
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
     file: RenderedFile | None = None
-
-
-Renderer = Callable[[dict[str, Any]], Rendered]
-_RENDERERS: dict[str, Renderer] = {}
-
-
-def renderer(kind: str) -> Callable[[Renderer], Renderer]:
-    """Register the function that renders notices of `kind` (a decorator)."""
-
-    def register(fn: Renderer) -> Renderer:
-        _RENDERERS[str(kind)] = fn
-        return fn
-
-    return register
-
-
-def render(kind: str, payload: dict[str, Any]) -> Rendered:
-    """Render one notice; an unknown kind is a programming error, not a user's."""
-    try:
-        fn = _RENDERERS[str(kind)]
-    except KeyError:
-        raise LookupError(f"no Slack renderer for notice kind {kind!r}") from None
-    return fn(payload)
 
 
 def escape(text: str) -> str:

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time
-from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
 from bot.authority import AlreadyDoneError, NotYoursError
 from bot.errors import CoreGroupError, InvalidInputError
-from bot.notices import NoticeKind
 from bot.requests import check_meeting_time, clean_details, clean_reason
 from bot.services.requests import (
     NewRequest,
@@ -28,7 +26,7 @@ from handlers.errors import explain
 from handlers.ids import Command, RequestIds
 from handlers.once import once_per_view
 from handlers.payloads import channel_of, element, id_of, tell_ephemeral
-from handlers.render import Rendered, mention, renderer
+from handlers.render import mention
 
 #: Which step each button takes, and whether it opens the date form (True) or the reason form.
 _BUTTONS = {
@@ -250,36 +248,6 @@ def handle_requests_ask_action(ack: Ack, body: dict, action: dict, respond: Resp
 
 
 # --- renderers -------------------------------------------------------------------------------
-
-
-@renderer(NoticeKind.REQUEST_DECISION)
-def render_request_decision(payload: dict[str, Any]) -> Rendered:
-    """The decider's Approve / Refuse message (or, updated, the decision)."""
-    return Rendered(*blocks.build_decision_message(payload))
-
-
-@renderer(NoticeKind.REQUEST_APPROVED)
-def render_request_approved(payload: dict[str, Any]) -> Rendered:
-    """The requester hears the meeting will be held."""
-    return Rendered(*blocks.build_approved_message(payload))
-
-
-@renderer(NoticeKind.REQUEST_REFUSED)
-def render_request_refused(payload: dict[str, Any]) -> Rendered:
-    """The requester hears the refusal, and can ask the coordinator."""
-    return Rendered(*blocks.build_refused_message(payload))
-
-
-@renderer(NoticeKind.REQUEST_COORDINATOR_REVIEW)
-def render_request_review(payload: dict[str, Any]) -> Rendered:
-    """The coordinator's Convene / Uphold message (or, updated, the outcome)."""
-    return Rendered(*blocks.build_review_message(payload))
-
-
-@renderer(NoticeKind.REQUEST_OUTCOME)
-def render_request_outcome(payload: dict[str, Any]) -> Rendered:
-    """The requester and the team leader hear the coordinator's outcome."""
-    return Rendered(*blocks.build_outcome_message(payload))
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
 from bot.context import Services
 from bot.errors import CoreGroupError, InvalidInputError
-from bot.notices import NoticeKind
 from bot.services.deregistration import deregister_form
 from bot.services.reviews import (
     answer_referral,
@@ -29,7 +27,7 @@ from handlers.blocks.deregistration import build_deregister_modal
 from handlers.format import local_date
 from handlers.ids import ReviewIds as Ids
 from handlers.payloads import element, id_of
-from handlers.render import Rendered, echo, renderer
+from handlers.render import echo
 
 USAGE = "`/core-group review-conference YYYY-MM-DD`, with the date of the next review conference"
 
@@ -159,37 +157,6 @@ def handle_referral_submission(ack: Ack, body: dict, view: dict, client, context
 
 
 # --- renderers ----------------------------------------------------------------------------------------
-
-
-@renderer(NoticeKind.REVIEW_CONFERENCE_SET)
-def render_review_conference_set(payload: dict[str, Any]) -> Rendered:
-    """The case channel: the review conference's date and the report's."""
-    return Rendered(*blocks.build_conference_set_message(payload))
-
-
-@renderer(NoticeKind.REVIEW_REPORT_DUE)
-def render_review_report_due(payload: dict[str, Any]) -> Rendered:
-    """The chair (and once overdue the coordinator): the report owed to the review conference."""
-    return Rendered(*blocks.build_report_due_message(payload))
-
-
-@renderer(NoticeKind.REVIEW_OUTCOME_DUE)
-def render_review_outcome_due(payload: dict[str, Any]) -> Rendered:
-    """The coordinator: record what the review conference decided."""
-    return Rendered(*blocks.build_outcome_due_message(payload))
-
-
-@renderer(NoticeKind.PLAN_AMENDMENT_REFERRED)
-def render_plan_amendment_referred(payload: dict[str, Any]) -> Rendered:
-    """The referral's recipient (the profile's: conference chair or coordinator) and, at its breach, the
-    coordinator."""
-    return Rendered(*blocks.build_referral_message(payload))
-
-
-@renderer(NoticeKind.REFERRAL_ANSWERED)
-def render_referral_answered(payload: dict[str, Any]) -> Rendered:
-    """The case channel: how a referral was answered."""
-    return Rendered(*blocks.build_referral_answered_message(payload))
 
 
 def register(app: App) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Text, bindparam, cast, column, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -281,11 +281,24 @@ class AuditRepository:
         return self.session.scalars(query).all()
 
 
+class JsonPayload(Protocol):
+    """A typed notice payload (bot/notice_payloads): it writes its own JSON."""
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+def _payload_json(payload: JsonPayload | dict[str, Any] | None) -> dict[str, Any]:
+    if payload is None:
+        return {}
+    return payload if isinstance(payload, dict) else payload.to_json()
+
+
 class OutboxRepository:
     """Notices waiting to be delivered, and what became of them."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._platforms: dict[int | None, str] = {}  # case id -> its organisation's platform, for this unit of work
 
     def enqueue(
         self,
@@ -294,18 +307,23 @@ class OutboxRepository:
         kind: str,
         recipient: str,
         now: datetime,
-        payload: dict[str, Any] | None = None,
+        payload: JsonPayload | dict[str, Any] | None = None,
         case_id: int | None = None,
         replaces_key: str | None = None,
+        platform: str | None = None,
     ) -> bool:
-        """Add a notice unless one with the same idempotency key exists; True when added."""
+        """Add a notice unless one with the same idempotency key exists; True when added.
+
+        `platform` (whose sender delivers it) defaults to the case's organisation's (`platform_of`).
+        """
         values = dict(
             idempotency_key=key,
             kind=kind,
             recipient=recipient,
-            payload=payload or {},
+            payload=_payload_json(payload),
             case_id=case_id,
             replaces_key=replaces_key,
+            platform=platform or self.platform_of(case_id),
             status=OutboxStatus.PENDING,
             created_at=now,
             next_attempt_at=now,
@@ -317,16 +335,18 @@ class OutboxRepository:
         """Add many notices at once (the sweep's bulk path), skipping keys already there; how many were added.
 
         Each notice is a dict of `enqueue`'s keyword arguments (key, kind, recipient, payload, case_id,
-        replaces_key). One statement per call, so thousands of reminders cost one round trip, not thousands.
+        replaces_key, platform). One statement per call, so thousands of reminders cost one round trip, not thousands.
         """
+        self._learn_platforms({n.get("case_id") for n in notices if not n.get("platform")})
         rows = [
             dict(
                 idempotency_key=n["key"],
                 kind=str(n["kind"]),
                 recipient=n["recipient"],
-                payload=n.get("payload") or {},
+                payload=_payload_json(n.get("payload")),
                 case_id=n.get("case_id"),
                 replaces_key=n.get("replaces_key"),
+                platform=n.get("platform") or self.platform_of(n.get("case_id")),
             )
             for n in notices
         ]
@@ -334,28 +354,56 @@ class OutboxRepository:
             self.session,
             OutboxMessage.__table__,
             rows,
-            columns=("idempotency_key", "kind", "recipient", "payload", "case_id", "replaces_key"),
+            columns=("idempotency_key", "kind", "recipient", "payload", "case_id", "replaces_key", "platform"),
             constants={"status": str(OutboxStatus.PENDING), "created_at": now, "next_attempt_at": now, "attempts": 0},
             conflict_key="idempotency_key",
         )
 
+    def platform_of(self, case_id: int | None) -> str:
+        """Where a notice goes out: its case's organisation's platform; with no case, the organisations' one
+        platform (slack when there is none, or more than one: such notices should say their platform)."""
+        if case_id not in self._platforms:
+            self._learn_platforms({case_id})
+        return self._platforms.get(case_id, "slack")
+
+    def _learn_platforms(self, case_ids: set[int | None]) -> None:
+        missing = {c for c in case_ids if c not in self._platforms}
+        if None in missing:
+            found = self.session.scalars(select(Organisation.platform).distinct()).all()
+            self._platforms[None] = found[0] if len(found) == 1 else "slack"
+        ids = [c for c in missing if c is not None]
+        if ids:
+            query = select(Case.id, Organisation.platform).join(Organisation, Case.organisation_id == Organisation.id)
+            self._platforms.update({i: p for i, p in self.session.execute(query.where(Case.id.in_(ids)))})
+
     def get_by_key(self, key: str) -> OutboxMessage | None:
         return self.session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()
 
-    def ready(self, *, now: datetime, limit: int, after_id: int = 0) -> Sequence[OutboxMessage]:
-        """Pending rows due by `now` and not claimed, oldest first (`after_id`: only rows added after that one)."""
-        query = (
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.status == OutboxStatus.PENDING,
-                OutboxMessage.next_attempt_at <= now,
-                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
-                OutboxMessage.id > after_id,
-            )
-            .order_by(OutboxMessage.id)
-            .limit(limit)
+    def _due(self, now: datetime):
+        return (
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
         )
-        return self.session.scalars(query).all()
+
+    def ready(
+        self, *, now: datetime, limit: int, after_id: int = 0, platforms: Iterable[str] | None = None
+    ) -> Sequence[OutboxMessage]:
+        """Pending rows due by `now` and not claimed, oldest first (`after_id`: only rows added after that one;
+        `platforms`: only rows for those platforms)."""
+        query = select(OutboxMessage).where(*self._due(now), OutboxMessage.id > after_id)
+        if platforms is not None:
+            query = query.where(OutboxMessage.platform.in_(list(platforms)))
+        return self.session.scalars(query.order_by(OutboxMessage.id).limit(limit)).all()
+
+    def waiting_elsewhere(self, *, now: datetime, platforms: Iterable[str]) -> dict[str, int]:
+        """How many due rows wait for each platform not in `platforms` (one with no sender configured)."""
+        query = (
+            select(OutboxMessage.platform, func.count())
+            .where(*self._due(now), OutboxMessage.platform.not_in(list(platforms)))
+            .group_by(OutboxMessage.platform)
+        )
+        return {platform: count for platform, count in self.session.execute(query)}
 
     def claim(self, message_id: int, *, now: datetime, until: datetime) -> bool:
         """Take a row for sending; False when another dispatcher has it (conditional update)."""

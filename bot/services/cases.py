@@ -76,6 +76,7 @@ def import_organisation(file: OrganisationFile, *, uow: UnitOfWork, now: datetim
         "policy_overrides": dict(spec.policy_overrides),
         "retention_years": spec.retention_years,
         "admins": list(spec.admins),
+        "platform": spec.platform,
     }
     if organisation is None:
         organisation = Organisation(name=spec.name, created_at=now, updated_at=now, **wanted)

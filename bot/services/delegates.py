@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from bot.authority import SCOPE_NAMES, Scope
 from bot.errors import NotAllowedError
+from bot.notice_payloads.coordinator import DelegateAppointed
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for
 from bot.requests import check_delegation
@@ -60,7 +61,8 @@ def set_delegate(
         kind=NoticeKind.DELEGATE_APPOINTED,
         recipient=delegate,
         now=now,
-        payload={"principal": principal, "scope": str(scope), "until": until.isoformat()},
+        payload=DelegateAppointed(principal=principal, scope=str(scope), until=until),
+        platform=organisation.platform,  # no case: the organisation's own platform
     )
     return row
 

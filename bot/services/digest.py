@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from bot import digest as rules
 from bot.authority import Duty, recipient_for
 from bot.digest import Digest, DigestItem, assemble_digest, digest_day, digest_key
+from bot.notice_payloads.coordinator import CoordinatorDigest
 from bot.notices import NoticeKind
 from bot.obligations import ObligationKind, Stage
 from bot.organisation import calendar_for, policy_for
@@ -66,18 +67,21 @@ def send_daily_digests(*, uow_factory: UnitOfWorkFactory, now: datetime) -> int:
                 continue
             digest = build_digest(uow=uow, organisation=organisation, now=now)
             to, on_behalf_of = coordinator_route(uow, organisation, now=now)
-            payload = {
-                **digest.to_payload(),
-                "recipient": to,
-                "on_behalf_of": on_behalf_of,
-                "coordinator": organisation.coordinator,
-            }
+            payload = CoordinatorDigest.from_json(
+                {
+                    **digest.to_payload(),
+                    "recipient": to,
+                    "on_behalf_of": on_behalf_of,
+                    "coordinator": organisation.coordinator,
+                }
+            )
             if uow.outbox.enqueue(
                 key=digest_key(organisation.id, day),
                 kind=NoticeKind.COORDINATOR_DIGEST,
                 recipient=to,
                 now=now,
                 payload=payload,
+                platform=organisation.platform,  # no case: the organisation's own platform
             ):
                 uow.audit.record(
                     action="digest.sent",

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from bot.authority import duty_in, recipient_for
 from bot.meetings import cadence_words, first_meeting_due_on, meeting_breach_on, next_meeting_due_on, reminder_times
+from bot.notice_payloads.meetings import FirstMeetingToSchedule, MeetingHeldLate
 from bot.notices import NoticeKind, notice_key
 from bot.obligations import Stage
 from bot.organisation import calendar_for, policy_for
@@ -119,13 +120,13 @@ def ensure_first_due(uow: UnitOfWork, case: Case, *, now: datetime) -> MeetingDu
             recipient=to,
             now=now,
             case_id=case.id,
-            payload={
-                "reference": case.reference,
-                "channel": case.channel,
-                "due_on": due_on.isoformat(),
-                "registered_on": case.registered_on.isoformat(),
-                "on_behalf_of": on_behalf_of,
-            },
+            payload=FirstMeetingToSchedule(
+                reference=case.reference,
+                channel=case.channel,
+                due_on=due_on,
+                registered_on=case.registered_on,
+                on_behalf_of=on_behalf_of,
+            ),
         )
     return due
 
@@ -148,15 +149,15 @@ def next_due_after(uow: UnitOfWork, case: Case, meeting: Meeting, *, now: dateti
                 recipient=to,
                 now=now,
                 case_id=case.id,
-                payload={
-                    "reference": case.reference,
-                    "channel": case.channel,
-                    "held_on": held_on.isoformat(),
-                    "due_on": current.due_on.isoformat(),
-                    "days_late": late,
-                    "on_behalf_of": on_behalf_of,
-                    "cadence": cadence_words(policy.meeting_cadence),
-                },
+                payload=MeetingHeldLate(
+                    reference=case.reference,
+                    channel=case.channel,
+                    held_on=held_on,
+                    due_on=current.due_on,
+                    days_late=late,
+                    on_behalf_of=on_behalf_of,
+                    cadence=cadence_words(policy.meeting_cadence),
+                ),
             )
     due_on = next_meeting_due_on(held_on, policy=policy, calendar=calendar)
     return open_due(

@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.batches import in_batches
+from bot.notice_payloads import meetings as payloads
 from bot.notices import NoticeKind, notice_key
 from bot.requests import SYSTEM_ACTOR
-from bot.services.meetings import meeting_payload
+from bot.services.meetings import meeting_fields
 from store.models import CaseStatus, MeetingReminder, MeetingStatus, ReminderStatus
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -60,7 +61,7 @@ def _remind_meetings(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int
             continue
         meeting = meetings[row.meeting_id]
         case = cases[meeting.case_id]
-        payload = {**meeting_payload(case, meeting), "working_days_before": row.working_days_before}
+        payload = payloads.MeetingReminder(**meeting_fields(case, meeting), working_days_before=row.working_days_before)
         audits.append(
             {
                 "action": "meeting.reminded",

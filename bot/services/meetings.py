@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from bot.authority import CHAIR_OR_DELEGATE, acting_as, chair_of
 from bot.errors import InvalidInputError, NotACaseChannelError, NotAllowedError
 from bot.meetings import ExistingMeeting, ScheduleChange, check_schedule_change, non_working_day_warning
+from bot.notice_payloads.meetings import MeetingCancelled, MeetingRescheduled, MeetingScheduled
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for, policy_for
 from bot.services.meeting_plan import ensure_first_due, plan_reminders, refresh_due
@@ -66,7 +68,7 @@ def schedule_meeting(
         recipient=case.channel,
         now=now,
         case_id=case.id,
-        payload=meeting_payload(case, meeting),
+        payload=MeetingScheduled(**meeting_fields(case, meeting)),
     )
     plan_reminders(uow, case, meeting, now=now)
     refresh_due(uow, case, now=now)
@@ -127,12 +129,9 @@ def reschedule_meeting(
         recipient=case.channel,
         now=now,
         case_id=case.id,
-        payload={
-            **meeting_payload(case, meeting),
-            "previous_starts_at": previous.isoformat(),
-            "reason": reason,
-            "changed_by": actor,
-        },
+        payload=MeetingRescheduled(
+            **meeting_fields(case, meeting), previous_starts_at=previous, reason=reason, changed_by=actor
+        ),
     )
     plan_reminders(uow, case, meeting, now=now)
     refresh_due(uow, case, now=now)
@@ -172,7 +171,7 @@ def cancel_meeting(
         recipient=case.channel,
         now=now,
         case_id=case.id,
-        payload={**meeting_payload(case, meeting), "reason": reason, "changed_by": actor},
+        payload=MeetingCancelled(**meeting_fields(case, meeting), reason=reason, changed_by=actor),
     )
     plan_reminders(uow, case, meeting, now=now)
     refresh_due(uow, case, now=now)
@@ -180,19 +179,19 @@ def cancel_meeting(
     return meeting
 
 
-def meeting_payload(case: Case | SweepCase, meeting: Meeting) -> dict:
-    """What a meeting notice carries: everything the renderer needs, no personal data."""
-    return {
-        "reference": case.reference,
-        "channel": case.channel,
-        "meeting_id": meeting.id,
-        "kind": str(meeting.kind),
-        "starts_at": meeting.starts_at.isoformat(),
-        "timezone": case.organisation.timezone,
-        "mode": meeting.mode,
-        "note": meeting.note,
-        "scheduled_by": meeting.scheduled_by,
-    }
+def meeting_fields(case: Case | SweepCase, meeting: Meeting) -> dict[str, Any]:
+    """The fields every meeting notice carries (`MeetingNotice`): everything the renderer needs, no personal data."""
+    return dict(
+        reference=case.reference,
+        channel=case.channel,
+        meeting_id=meeting.id,
+        kind=str(meeting.kind),
+        starts_at=meeting.starts_at,
+        timezone=case.organisation.timezone,
+        mode=meeting.mode,
+        note=meeting.note,
+        scheduled_by=meeting.scheduled_by,
+    )
 
 
 def sync_first_meeting(*, uow: UnitOfWork, case: Case, actor: str, now: datetime) -> Meeting | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.errors import InvalidInputError, NotAllowedError
+from bot.notice_payloads import coordinator as notices
 from bot.notices import NoticeKind, notice_key
 from bot.orgfile import ROLE_LABEL
 from bot.services.meetings import chair_case
@@ -56,12 +57,8 @@ def add_member(*, uow: UnitOfWork, now: datetime, channel: str, user: str, membe
         recipient=case.channel,
         now=now,
         case_id=case.id,
-        payload={
-            "reference": case.reference,
-            "member": member,
-            "role": label,
-            "added_by": user,
-            "on_behalf_of": on_behalf_of,
-        },
+        payload=notices.MemberAdded(
+            reference=case.reference, member=member, role=label, added_by=user, on_behalf_of=on_behalf_of
+        ),
     )
     return MemberAdded(case.reference, member, label)

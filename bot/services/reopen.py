@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from bot.deregistration import short_date
 from bot.errors import InvalidInputError, NotAllowedError
+from bot.notice_payloads.deregistration import CaseReopened
 from bot.notices import NoticeKind, notice_key
 from bot.organisation import calendar_for
 from bot.services.deregistration import acting_for, case_in, close_messages
@@ -71,13 +72,13 @@ def reopen_case(*, uow: UnitOfWork, now: datetime, channel: str, user: str, regi
         recipient=case.channel,
         now=now,
         case_id=case.id,
-        payload={
-            "reference": case.reference,
-            "channel": case.channel,
-            "registered_on": registered_on.isoformat(),
-            "due_on": due.due_on.isoformat(),
-            "chair": case.chair,
-            "reopened_by": user,
-        },
+        payload=CaseReopened(
+            reference=case.reference,
+            channel=case.channel,
+            registered_on=registered_on,
+            due_on=due.due_on,
+            chair=case.chair,
+            reopened_by=user,
+        ),
     )
     return case

@@ -75,6 +75,8 @@ class Organisation(Base):
     policy_overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
     retention_years: Mapped[int] = mapped_column(Integer, default=7)
     admins: Mapped[list[Any]] = mapped_column(default=list)
+    # The chat platform its people work in (the organisation file's `platform`): its notices go out there.
+    platform: Mapped[str] = mapped_column(String(20), default="slack", server_default="slack")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -193,6 +195,8 @@ class OutboxMessage(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
     # When set, this notice replaces the message sent for that key (chat.update) instead of posting.
     replaces_key: Mapped[str | None] = mapped_column(String(200))
+    # Which platform's sender delivers it: the case's organisation's at enqueue ('slack' for every older row).
+    platform: Mapped[str] = mapped_column(String(20), default="slack", server_default="slack")
     status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING)
     created_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime]

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.dispatch import dispatch_pending
 from bot.notices import NoticeKind
 from bot.pacing import Pacer
+from handlers.blocks.slack import slack_renderers
 from handlers.delivery import SlackNoticeSender
 from tests.harness import CASE, organisation_file
 from tests.slack.meeting_steps import COORDINATOR, local, text_of
@@ -110,7 +111,9 @@ def test_a_server_error_is_retried_with_growing_capped_backoff(bot):
 
 def test_a_network_error_is_retried_later_not_lost(bot):
     bot.import_organisation()
-    dead = SlackNoticeSender(WebClient(token="xoxb-test", base_url="http://127.0.0.1:9/api/"))
+    dead = SlackNoticeSender(
+        WebClient(token="xoxb-test", base_url="http://127.0.0.1:9/api/"), renderers=slack_renderers()
+    )
     report = dispatch_pending(uow_factory=bot.services.uow_factory, sender=dead, now=START)
     assert report.sent == [] and len(report.retrying) == 1
     (row,) = rows(bot)

@@ -397,7 +397,9 @@ def test_after_the_upgrade_the_ledger_sweep_chases_the_backfilled_record_once(ol
 
     upgrade(old_database, "0008")
     fill(old_database)
-    upgrade(old_database, "0018")  # the revision before 0017, which moves more kinds to the ledger
+    # Today's code needs today's schema (0021 added columns every sweep reads): the backfilled row must still be
+    # chased once after every later revision.
+    upgrade(old_database)
     factory = make_session_factory(old_database)
     uow_factory = lambda: UnitOfWork(factory)  # noqa: E731 (a factory, as the fixtures give one)
 
