@@ -121,7 +121,8 @@ def build_refused_card(*, payload: Mapping[str, Any], names: Mapping[str, str] |
     body.append(text(f"You can discuss this with the {COORDINATOR}, {coordinator}."))
     closed = p.get("closed")
     if closed:
-        asked = people(closed.get("to") or p.get("coordinator"), "the coordinator")
+        to = closed.get("to") or p.get("coordinator")
+        asked = people(to, "the coordinator" if to == p.get("coordinator") else "the coordinator's delegate")
         body.append(text(f"You asked the coordinator {asked} on {local_datetime(closed['at'], tz)}.", subtle=True))
         return card(body, summary=summary, people=people)
     actions = [
