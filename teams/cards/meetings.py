@@ -50,8 +50,6 @@ def build_meeting_reminder_card(*, payload: Mapping[str, Any], names: Mapping[st
         label("When", when),
         *_note(p),
     ]
-    if p.get("channel"):
-        body.append(text("In the case channel of this core group.", subtle=True))
     return card(body, summary=f"Reminder: {title.lower()} for {p['reference']} {soon} \u2014 {when}")
 
 
