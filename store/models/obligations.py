@@ -15,6 +15,8 @@ from store.models.core import Base
 __all__ = ["Obligation", "ObligationStatus"]
 
 _OPEN = text("status = 'open'")
+#: What is overdue: the digest's rows and its "on time" count (literal, so both engines can use the partial index).
+OVERDUE_WHERE = "status = 'open' AND stage IN ('overdue', 'breached')"
 
 
 class ObligationStatus(StrEnum):
@@ -45,6 +47,12 @@ class Obligation(Base):
         Index("ix_obligation_owner_due", "owner", "due_at", sqlite_where=_OPEN, postgresql_where=_OPEN),
         Index("ix_obligation_open_stage", "stage", "due_at", sqlite_where=_OPEN, postgresql_where=_OPEN),
         Index("ix_obligation_case", "case_id"),
+        # Overdue rows are few however many are owed: their own index, so no planner scans the open rows for them.
+        Index(
+            "ix_obligation_overdue", "due_at", sqlite_where=text(OVERDUE_WHERE), postgresql_where=text(OVERDUE_WHERE)
+        ),
+        # The kinds the digest lists at any stage (letters, referrals, decisions): few rows, found by kind.
+        Index("ix_obligation_open_kind", "kind", "due_at", sqlite_where=_OPEN, postgresql_where=_OPEN),
         CheckConstraint("status <> 'discharged' OR discharged_at IS NOT NULL", name="ck_obligation_discharged"),
         CheckConstraint(
             "status <> 'waived' OR (waived_at IS NOT NULL AND waive_reason IS NOT NULL)", name="ck_obligation_waived"
