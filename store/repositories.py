@@ -137,7 +137,8 @@ class CaseRepository:
         return select(Case).options(selectinload(Case.roles), selectinload(Case.organisation))
 
     def get(self, case_id: int) -> Case | None:
-        return self.session.scalars(self._query().where(Case.id == case_id)).first()
+        # From the session when it has the case (a sweep batch loads its cases at once): no query per row.
+        return self.session.get(Case, case_id, options=[selectinload(Case.roles), selectinload(Case.organisation)])
 
     def require(self, case_id: int) -> Case:
         """Like `get`, for one the caller knows exists."""

@@ -19,7 +19,17 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from store.db import required, rowcount, table_of
-from store.models import Base, Case, CaseStatus, Obligation, ObligationStatus, OutboxMessage, OutboxStatus
+from store.models import (
+    FEW_KINDS,
+    FEW_WHERE,
+    Base,
+    Case,
+    CaseStatus,
+    Obligation,
+    ObligationStatus,
+    OutboxMessage,
+    OutboxStatus,
+)
 from store.repositories import of_organisation
 
 _KEY = ("kind", "subject_type", "subject_id", "recipient")
@@ -30,7 +40,7 @@ _OPEN = text("status = 'open'")
 # indexes (ix_obligation_overdue, ix_obligation_open_stage), which they cannot do for bound parameters.
 _OVERDUE = text("obligation.status = 'open' AND obligation.stage IN ('overdue', 'breached')")
 _NOT_OVERDUE = text("obligation.status = 'open' AND obligation.stage IN ('pending', 'reminded')")
-_OPEN_ROW = text("obligation.status = 'open'")
+_FEW = text(FEW_WHERE.replace("status", "obligation.status").replace("kind IN", "obligation.kind IN"))
 
 Row = TypeVar("Row", bound=Base)
 
@@ -242,11 +252,13 @@ class ObligationRepository:
     def open_of_kinds_for_organisation(
         self, organisation_id: int | Sequence[int], *, kinds: Sequence[str]
     ) -> Sequence[Obligation]:
-        """Every open row of these kinds (at any stage) in the organisations' cases not closed, oldest due first: for
+        """Every open row of these kinds (at any stage, each one of FEW_KINDS) in the organisations' cases not closed, oldest due first: for
         kinds whose rows are few (letters, referrals, decisions), listed from the moment they are owed."""
+        if not set(kinds) <= set(FEW_KINDS):
+            raise ValueError(f"kinds listed at any stage must be few (store.models.obligations.FEW_KINDS): {kinds}")
         if not kinds:
             return []
-        query = self._in_organisation(organisation_id, kinds).where(_OPEN_ROW)
+        query = self._in_organisation(organisation_id, kinds).where(_FEW)
         return self.session.scalars(query.order_by(Obligation.due_at, Obligation.id)).all()
 
     def count_cases_overdue(self, organisation_id: int, *, kinds: Sequence[str] | None = None) -> int:

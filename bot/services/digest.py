@@ -106,7 +106,9 @@ def _listed_rows(uow: UnitOfWork, scope: Scope) -> list[Obligation]:
     whenever they are owed."""
     overdue_kinds, soon_kinds, anytime_kinds = listed_kinds()
     found = {r.id: r for r in uow.obligations.overdue_for_organisation(scope.ids, kinds=overdue_kinds)}
-    horizons = [h for i in scope.ids if (h := due_soon_horizon(scope.calendars[i], scope.today[i])) is not None]
+    # One per calendar and day (organisations of a nation share their calendar object): not one per organisation.
+    days = {(id(scope.calendars[i]), scope.today[i]): i for i in scope.ids}
+    horizons = [h for i in days.values() if (h := due_soon_horizon(scope.calendars[i], scope.today[i])) is not None]
     if horizons and soon_kinds:
         soon = uow.obligations.due_soon_for_organisation(scope.ids, until=max(horizons), kinds=soon_kinds)
         found.update((r.id, r) for r in soon)
@@ -141,26 +143,25 @@ def send_daily_digests(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: 
     query, not a few per organisation; a digest already enqueued today (its key) is not built again.
     """
     with uow_factory() as uow:
+        organisations = uow.organisations.list()
         due = [
             (o.id, day)
-            for o in uow.organisations.list()
+            for o in organisations
             if (day := digest_day(now, calendar=calendar_for(o), policy=policy_for(o))) is not None
         ]
         if not due:
             return 0
         sent = 0
         for start in range(0, len(due), batch):
-            sent += _send_batch(uow, dict(due[start : start + batch]), now=now)
+            sent += _send_batch(uow, organisations, dict(due[start : start + batch]), now=now)
             uow.commit()
     return sent
 
 
-def _send_batch(uow: UnitOfWork, days: dict[int, date], *, now: datetime) -> int:
+def _send_batch(uow: UnitOfWork, everyone: Sequence[Organisation], days: dict[int, date], *, now: datetime) -> int:
     """Build and enqueue the digests of these organisations (id -> local day) not enqueued yet; how many."""
     sent_already = uow.outbox.existing_keys([digest_key(i, day) for i, day in days.items()])
-    organisations = [
-        o for o in uow.organisations.list() if o.id in days and digest_key(o.id, days[o.id]) not in sent_already
-    ]
+    organisations = [o for o in everyone if o.id in days and digest_key(o.id, days[o.id]) not in sent_already]
     if not organisations:
         return 0
     digests = build_digests(uow=uow, organisations=organisations, now=now)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from bot.calendar import WorkingCalendar
@@ -34,6 +34,13 @@ class Context:
     today: date
     calendar: WorkingCalendar
     cases: dict[int, CaseLine]
+    horizons: dict[int, datetime] = field(default_factory=dict)  # working days ahead -> the instant, worked out once
+
+    def until(self, working_days: int) -> datetime:
+        """The start of the day after the working day `working_days` after today."""
+        if working_days not in self.horizons:
+            self.horizons[working_days] = _day_after(self.calendar, self.today, working_days)
+        return self.horizons[working_days]
 
 
 Lines = Callable[[Context, Sequence[Obligation]], list[DigestItem]]
@@ -116,7 +123,7 @@ def ledger_items(ctx: Context, rows: Sequence[Obligation]) -> dict[str, list[Dig
 def _due_soon(ctx: Context, entry: Renderer, row: Obligation) -> bool:
     if entry.due_soon_working_days is None or row.stage in OVERDUE:
         return False
-    return row.due_at < _day_after(ctx.calendar, ctx.today, entry.due_soon_working_days)
+    return row.due_at < ctx.until(entry.due_soon_working_days)
 
 
 def _day_after(calendar: WorkingCalendar, today: date, working_days: int) -> datetime:
