@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.obligations import ObligationKind, Stage
+from bot.requests import URGENT_DECISION
 
 #: Each kind in words; `{form}` is the profile's name for the CP9, `{review}` its review conference's, `{to}` the
 #: recipient and `{due}` the due date.
@@ -22,6 +23,7 @@ WHAT: dict[str, str] = {
     ObligationKind.CP9_RECEIVED: "The {form} marked received",
     ObligationKind.ACTION: "An action from a meeting done",
     ObligationKind.REQUEST_DECISION: "A decision on a request for an additional meeting",
+    URGENT_DECISION: "A decision on an urgent request for an additional meeting",
     ObligationKind.COORDINATOR_DECISION: "The coordinator's decision on a request for an additional meeting",
     ObligationKind.AMENDMENT_REFERRAL: "The plan's significant amendment answered for the review conference",
     ObligationKind.LETTER_DETAILS: "The details for a letter to an institution",

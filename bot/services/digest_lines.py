@@ -15,6 +15,7 @@ from bot import digest as rules
 from bot.digest import DigestItem
 from bot.obligations import ObligationKind, Stage
 from bot.organisation import policy_for
+from bot.requests import URGENT_DECISION
 from bot.services.digest_ledger import OVERDUE, Context, renderer
 from bot.services.review_conference import referral_to_name
 from store.models import (
@@ -165,7 +166,7 @@ def action_lines(ctx: Context, rows: Sequence[Obligation]) -> list[DigestItem]:
     return found
 
 
-@renderer(ObligationKind.REQUEST_DECISION, section="requests")
+@renderer(ObligationKind.REQUEST_DECISION, URGENT_DECISION, section="requests")
 @renderer(ObligationKind.COORDINATOR_DECISION, section="escalations", any_stage=True)
 def request_lines(ctx: Context, rows: Sequence[Obligation]) -> list[DigestItem]:
     """Requests for an additional meeting: escalations waiting for the coordinator, and requests still undecided
