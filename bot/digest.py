@@ -1,8 +1,9 @@
 """The coordinator's daily digest: what needs the Co-ordinator, Children Services today, section by section.
 
-Pure: no database, no chat platform, no clock. The service (`bot/services/digest.py`) asks each feature for
-its items and hands them here; this module orders them (oldest first), counts them, says when a digest is
-due and what its idempotency key is, and turns a digest into an outbox payload and back.
+Pure: no database, no chat platform, no clock. The service (`bot/services/digest.py`) reads what is owed from the
+ledger and hands the items here; this module orders them (oldest first), counts them, says when a digest is due and
+what its idempotency key is, and turns a digest into an outbox payload and back. A case is "on time" when nothing it
+owes is overdue: the service counts those cases on the ledger.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ SECTIONS: dict[str, str] = {
     "plan_copies": "Plan copies overdue",
     "meetings": "Meetings overdue or not scheduled",
     "unrecorded": "Meetings held but not recorded",
+    "actions": "Actions overdue",
+    "outcomes": "Review conference decisions not recorded",
     "requests": "Requests undecided past their limit",
     "deregistrations": "Post-deregistration meetings missed",
 }
@@ -87,7 +90,7 @@ class Digest:
     organisation: str
     day: date
     open_cases: int
-    on_time: int  # open cases with nothing in the digest
+    on_time: int  # open cases with nothing overdue
     sections: tuple[DigestSection, ...] = field(default_factory=tuple)
 
     @property
@@ -139,11 +142,12 @@ def assemble_digest(
     *,
     organisation: str,
     day: date,
-    open_references: Iterable[str],
+    open_cases: int,
+    overdue_cases: int,
     items: Mapping[str, Iterable[DigestItem]],
     titles: Mapping[str, str] | None = None,
 ) -> Digest:
-    """Every section in its fixed order, each oldest first; counts how many open cases have nothing in it."""
+    """Every section in its fixed order, each oldest first; a case is on time when nothing it owes is overdue."""
     unknown = set(items) - set(SECTIONS)
     if unknown:
         raise ValueError(f"unknown digest sections: {sorted(unknown)}")
@@ -151,9 +155,7 @@ def assemble_digest(
     sections = tuple(
         DigestSection(key, titles[key], tuple(sorted(items.get(key, ()), key=_oldest_first))) for key in SECTIONS
     )
-    open_refs = set(open_references)
-    needing = {i.reference for s in sections for i in s.items} & open_refs
-    return Digest(organisation, day, len(open_refs), len(open_refs) - len(needing), sections)
+    return Digest(organisation, day, open_cases, max(open_cases - overdue_cases, 0), sections)
 
 
 def _oldest_first(item: DigestItem) -> tuple[date, str, str]:
@@ -342,6 +344,26 @@ def unrecorded_meeting_item(
         f"Meeting of {words(held_on)} not recorded ({ago} ago): recorded, or marked as not held, by the chair",
         held_on,
         _people(chair),
+    )
+
+
+def action_item(
+    *, reference: str, channel: str, held_on: date, due_on: date, today: date, owner: str | None, chair: str | None
+) -> DigestItem:
+    """An action past its date (its words are the chair's free text: never shown here)."""
+    late = (today - due_on).days
+    return DigestItem(
+        reference,
+        channel,
+        f"Action from the meeting of {words(held_on)} overdue by {days_word(late)}: due {words(due_on)}, not done",
+        due_on,
+        _people(owner or chair),
+    )
+
+
+def outcome_item(*, reference: str, channel: str, name: str, held_on: date, coordinator: str | None) -> DigestItem:
+    return DigestItem(
+        reference, channel, f"{name} of {words(held_on)}: its decision is not recorded", held_on, _people(coordinator)
     )
 
 

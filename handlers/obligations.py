@@ -1,17 +1,22 @@
 """The ledger's chases in Slack: the chair's "meeting not recorded" DM (its renderer), Record the meeting (opens the
-record form on that meeting) and It did not take place (a reason, then the meeting is marked not held)."""
+record form on that meeting) and It did not take place (a reason, then the meeting is marked not held); and what the
+case owes, from the ledger, in `/core-group status`."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
 from bot.context import Services
 from bot.errors import CoreGroupError
+from bot.services.owed import owed_by_case
 from bot.services.unrecorded_meetings import meeting_for_not_held, record_form_for, record_not_held
+from handlers import core_group
 from handlers.blocks.meetings import build_record_modal
 from handlers.blocks.obligations import build_not_held_modal
+from handlers.blocks.owed import build_owed_section
 from handlers.format import local_datetime
 from handlers.ids import ObligationIds
 from handlers.payloads import element
@@ -67,8 +72,15 @@ def handle_obligation_not_held_submission(ack: Ack, body: dict, view: dict, clie
     )
 
 
+def owed_status_section(*, channel: str, user: str, uow, now) -> list[dict[str, Any]]:
+    """`/core-group status`: what the case owes, by whom, by when, from the ledger."""
+    return build_owed_section(owed_by_case(uow=uow, now=now, channel=channel))
+
+
 def register(app: App) -> None:
-    """The ledger DM's buttons and the not-held form."""
+    """The ledger DM's buttons, the not-held form, and the status section of what the case owes."""
     app.action(str(ObligationIds.RECORD_MEETING))(handle_obligation_record_action)
     app.action(str(ObligationIds.NOT_HELD))(handle_obligation_not_held_action)
     app.view(str(ObligationIds.NOT_HELD_MODAL))(handle_obligation_not_held_submission)
+    if owed_status_section not in core_group.STATUS_SECTIONS:
+        core_group.STATUS_SECTIONS.append(owed_status_section)

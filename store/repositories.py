@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import JSON, Text, bindparam, cast, column, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -24,7 +24,20 @@ from store.models import (
     OutboxStatus,
     ProcessedEvent,
     ProcessedView,
+    Role,
 )
+
+
+def of_organisation(organisation_id: int | Sequence[int]):
+    """A joined case is the organisation's (or one of these organisations'), as a condition no planner drives the join
+    from: the digest's queries start from the few rows owed (their own indexes) and find each case by its key.
+
+    Written plainly, SQLite (no histograms) may start from the organisation's cases instead, reading all of them,
+    when its statistics make the rows owed look many; `+ 0` keeps the case index out of that choice.
+    """
+    if isinstance(organisation_id, int):
+        return Case.organisation_id + 0 == organisation_id
+    return (Case.organisation_id + 0).in_(list(organisation_id))
 
 
 def insert_json_rows(
@@ -102,6 +115,17 @@ class OrganisationRepository:
         self.session.flush()
 
 
+class CaseLine(NamedTuple):
+    """What a digest line shows of a case: no roles or organisation loaded (a digest may list thousands)."""
+
+    id: int
+    organisation_id: int
+    reference: str
+    channel: str
+    status: str
+    chair: str | None
+
+
 class CaseRepository:
     """Cases, loaded with their roles and organisation."""
 
@@ -113,7 +137,8 @@ class CaseRepository:
         return select(Case).options(selectinload(Case.roles), selectinload(Case.organisation))
 
     def get(self, case_id: int) -> Case | None:
-        return self.session.scalars(self._query().where(Case.id == case_id)).first()
+        # From the session when it has the case (a sweep batch loads its cases at once): no query per row.
+        return self.session.get(Case, case_id, options=[selectinload(Case.roles), selectinload(Case.organisation)])
 
     def require(self, case_id: int) -> Case:
         """Like `get`, for one the caller knows exists."""
@@ -130,6 +155,24 @@ class CaseRepository:
         if not ids:
             return {}
         return {c.id: c for c in self.session.scalars(self._query().where(Case.id.in_(ids)))}
+
+    def lines(self, case_ids: Iterable[int]) -> dict[int, CaseLine]:
+        """Several cases' organisation, reference, channel, status and chair by id, in one query (one row each)."""
+        ids = list(set(case_ids))
+        if not ids:
+            return {}
+        chair = (
+            select(CaseRole.user_id)
+            .where(CaseRole.case_id == Case.id, CaseRole.role == Role.CHAIR, CaseRole.user_id.is_not(None))
+            .order_by(CaseRole.id)
+            .limit(1)
+            .correlate(Case)
+            .scalar_subquery()
+        )
+        query = select(Case.id, Case.organisation_id, Case.reference, Case.channel, Case.status, chair).where(
+            Case.id.in_(ids)
+        )
+        return {row[0]: CaseLine(*row) for row in self.session.execute(query)}
 
     def get_by_reference(self, reference: str) -> Case | None:
         return self.session.scalars(self._query().where(Case.reference == reference)).first()
@@ -159,6 +202,15 @@ class CaseRepository:
 
     def count_open(self) -> int:
         return self.session.scalar(select(func.count(Case.id)).where(Case.status == CaseStatus.OPEN)) or 0
+
+    def count_open_by_organisation(self, organisation_ids: Sequence[int]) -> dict[int, int]:
+        """Open cases of each organisation, from the (organisation, status) index alone (the digest's "on time")."""
+        query = (
+            select(Case.organisation_id, func.count(Case.id))
+            .where(Case.status == CaseStatus.OPEN, Case.organisation_id.in_(list(organisation_ids)))
+            .group_by(Case.organisation_id)
+        )
+        return {organisation_id: count for organisation_id, count in self.session.execute(query)}
 
     def for_user(self, user_id: str) -> Sequence[Case]:
         query = (
@@ -378,6 +430,13 @@ class OutboxRepository:
 
     def get_by_key(self, key: str) -> OutboxMessage | None:
         return self.session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()
+
+    def existing_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these idempotency keys are already in the outbox (one statement)."""
+        if not keys:
+            return set()
+        query = select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(list(keys)))
+        return set(self.session.scalars(query))
 
     def _due(self, now: datetime):
         return (

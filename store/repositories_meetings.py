@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from store.db import required, rowcount
@@ -31,6 +31,7 @@ from store.models import (
     ReminderStatus,
     Role,
 )
+from store.repositories import of_organisation
 
 
 class SweepCase(NamedTuple):
@@ -271,6 +272,18 @@ class MeetingRepository:
             query = query.join(Case, Case.id == MeetingDue.case_id).where(Case.organisation_id == organisation_id)
         if organisation_case_ids is not None:
             query = query.where(MeetingDue.case_id.in_(organisation_case_ids))
+        return self.session.scalars(query.order_by(MeetingDue.due_on, MeetingDue.id)).all()
+
+    def held_late(self, *, organisation_id: int | Sequence[int], since: datetime) -> Sequence[MeetingDue]:
+        """Periods whose meeting was held after the due date, resolved since `since` (the digest's recent ones), in
+        these organisations' cases: found by their own partial index (literal, so both planners use it)."""
+        query = (
+            select(MeetingDue)
+            .join(Case, Case.id == MeetingDue.case_id)
+            .where(
+                text("meeting_due.status = 'late'"), MeetingDue.resolved_at >= since, of_organisation(organisation_id)
+            )
+        )
         return self.session.scalars(query.order_by(MeetingDue.due_on, MeetingDue.id)).all()
 
 

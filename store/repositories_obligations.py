@@ -8,22 +8,41 @@ sweeps at once take disjoint rows; SQLite serialises writers, and the compare-an
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import inspect, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from store.db import required, rowcount, table_of
-from store.models import Case, Obligation, ObligationStatus, OutboxMessage, OutboxStatus
+from store.models import (
+    FEW_KINDS,
+    FEW_WHERE,
+    Base,
+    Case,
+    CaseStatus,
+    Obligation,
+    ObligationStatus,
+    OutboxMessage,
+    OutboxStatus,
+)
+from store.repositories import of_organisation
 
 _KEY = ("kind", "subject_type", "subject_id", "recipient")
 # A literal, not a bound parameter: PostgreSQL must prove the ON CONFLICT predicate implies the partial index's,
 # which it cannot for a parameter once psycopg has prepared the statement (after five runs).
 _OPEN = text("status = 'open'")
+# Qualified (the digest joins the case, which has a status too) and literal: the planners match them to the partial
+# indexes (ix_obligation_overdue, ix_obligation_open_stage), which they cannot do for bound parameters.
+_OVERDUE = text("obligation.status = 'open' AND obligation.stage IN ('overdue', 'breached')")
+_NOT_OVERDUE = text("obligation.status = 'open' AND obligation.stage IN ('pending', 'reminded')")
+_FEW = text(FEW_WHERE.replace("status", "obligation.status").replace("kind IN", "obligation.kind IN"))
+
+Row = TypeVar("Row", bound=Base)
 
 
 class ObligationRepository:
@@ -210,35 +229,70 @@ class ObligationRepository:
 
     def overdue_for_organisation(
         self,
-        organisation_id: int,
+        organisation_id: int | Sequence[int],
         *,
         stages: Sequence[str] = ("overdue", "breached"),
         kinds: Sequence[str] | None = None,
     ) -> Sequence[Obligation]:
-        """Open rows at the given stages in one organisation's cases, oldest due first (the digest)."""
+        """Open rows overdue or breached (or at those of `stages`) in the organisation's (or organisations') cases not
+        closed, oldest due first (the digest): driven by the partial index of overdue rows, however many are owed."""
+        overdue = [s for s in stages if s in ("overdue", "breached")]
+        if not overdue:
+            return []
+        query = self._in_organisation(organisation_id, kinds).where(_OVERDUE, Obligation.stage.in_(overdue))
+        return self.session.scalars(query.order_by(Obligation.due_at, Obligation.id)).all()
+
+    def due_soon_for_organisation(
+        self, organisation_id: int | Sequence[int], *, until: datetime, kinds: Sequence[str] | None = None
+    ) -> Sequence[Obligation]:
+        """Open rows not overdue yet and due before `until` in the organisations' cases not closed, soonest first."""
+        query = self._in_organisation(organisation_id, kinds).where(_NOT_OVERDUE, Obligation.due_at < until)
+        return self.session.scalars(query.order_by(Obligation.due_at, Obligation.id)).all()
+
+    def open_of_kinds_for_organisation(
+        self, organisation_id: int | Sequence[int], *, kinds: Sequence[str]
+    ) -> Sequence[Obligation]:
+        """Every open row of these kinds (at any stage, each one of FEW_KINDS) in the organisations' cases not closed, oldest due first: for
+        kinds whose rows are few (letters, referrals, decisions), listed from the moment they are owed."""
+        if not set(kinds) <= set(FEW_KINDS):
+            raise ValueError(f"kinds listed at any stage must be few (store.models.obligations.FEW_KINDS): {kinds}")
+        if not kinds:
+            return []
+        query = self._in_organisation(organisation_id, kinds).where(_FEW)
+        return self.session.scalars(query.order_by(Obligation.due_at, Obligation.id)).all()
+
+    def count_cases_overdue(self, organisation_id: int, *, kinds: Sequence[str] | None = None) -> int:
+        """How many of the organisation's open cases have something overdue or breached."""
+        return self.count_cases_overdue_by_organisation([organisation_id], kinds=kinds).get(organisation_id, 0)
+
+    def count_cases_overdue_by_organisation(
+        self, organisation_ids: Sequence[int], *, kinds: Sequence[str] | None = None
+    ) -> dict[int, int]:
+        """How many open cases of each organisation have something overdue or breached (one statement for all)."""
+        # Counted here, not grouped in SQL: a GROUP BY on the organisation tempts SQLite to walk the case index.
+        query = (
+            select(Obligation.case_id, Case.organisation_id)
+            .distinct()
+            .join(Case, Case.id == Obligation.case_id)
+            .where(_OVERDUE, of_organisation(organisation_ids), Case.status == CaseStatus.OPEN)
+        )
+        if kinds is not None:
+            query = query.where(Obligation.kind.in_(list(kinds)))
+        return dict(Counter(organisation_id for _, organisation_id in self.session.execute(query)))
+
+    def _in_organisation(self, organisation_id: int | Sequence[int], kinds: Sequence[str] | None):
+        # Each row's case is found by its key: the cost is what is owed, not how many cases the organisation has.
         query = (
             select(Obligation)
             .join(Case, Case.id == Obligation.case_id)
-            .where(
-                Obligation.status == ObligationStatus.OPEN,
-                Obligation.stage.in_(stages),
-                Case.organisation_id == organisation_id,
-            )
-            .order_by(Obligation.due_at, Obligation.id)
+            .where(of_organisation(organisation_id), Case.status != CaseStatus.CLOSED)
         )
-        if kinds is not None:
-            query = query.where(Obligation.kind.in_(kinds))
-        return self.session.scalars(query).all()
+        return query if kinds is None else query.where(Obligation.kind.in_(list(kinds)))
 
-    def count_cases_overdue(self, organisation_id: int) -> int:
-        """How many of the organisation's cases have something overdue or breached."""
-        query = (
-            select(func.count(func.distinct(Obligation.case_id)))
-            .join(Case, Case.id == Obligation.case_id)
-            .where(
-                Obligation.status == ObligationStatus.OPEN,
-                Obligation.stage.in_(("overdue", "breached")),
-                Case.organisation_id == organisation_id,
-            )
-        )
-        return self.session.scalar(query) or 0
+    def subjects(self, model: type[Row], ids: Iterable[int]) -> dict[int, Row]:
+        """The feature rows some obligations are about (`subject_id`s), by id, in one query (the digest's lines)."""
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        key = inspect(model).primary_key[0]
+        return {i: row for i, row in self.session.execute(select(key, model).where(key.in_(wanted)))}

@@ -1,101 +1,215 @@
-"""The coordinator's digest: one query function per feature, the digest they make, and the daily sweeper.
+"""The coordinator's digest: what is owed, by whom, by when, from the ledger; the digest it makes; the daily sweeper.
 
-Each `*_items` function asks one feature's repository for what needs the coordinator and turns it into
-`DigestItem`s (the rules in `bot/digest.py` do the ordering and counting). `build_digest` is also what the
-coordinator's Home tab shows live. `send_daily_digests` enqueues one digest per organisation per working day,
-at the profile's `digest_time`, keyed by digest + organisation + local date, so however often the sweep runs,
+The ledger's rows (overdue, falling due soon, and the few kinds listed whenever they are owed) are read in one
+indexed query each and turned into items by each kind's renderer (`bot/services/digest_lines.py`). A case is on time
+when nothing it owes is overdue. Nothing here reads every case, and the day's digests of several organisations are
+read together: the cost follows what is owed, not how many cases or organisations there are. `build_digest` is also
+what the coordinator's Home tab shows live. `send_daily_digests` enqueues one digest per organisation per working
+day, at the profile's `digest_time`, keyed by digest + organisation + local date, so however often the sweep runs,
 exactly one goes; none on a weekend, bank holiday or closure day.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from bot import digest as rules
-from bot.authority import Duty, recipient_for
+from bot.authority import Duty, delegates_for_many, recipient_for
+from bot.calendar import WorkingCalendar
 from bot.digest import Digest, DigestItem, assemble_digest, digest_day, digest_key
 from bot.notice_payloads.coordinator import CoordinatorDigest
 from bot.notices import NoticeKind
-from bot.obligations import ObligationKind, Stage
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
-from bot.services.review_conference import referral_to_name
-from store.db import required
-from store.models import Case, CaseStatus, Deregistration, DueStatus, Obligation, Organisation, RequestStatus
+from bot.services import digest_lines  # noqa: F401 - registers each kind's digest lines
+from bot.services.digest_ledger import Context, due_soon_horizon, ledger_items, ledger_kinds, listed_kinds
+from store.models import CaseStatus, Obligation, Organisation
+from store.repositories import CaseLine
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
-#: CP9s pending with a deadline further off than this are not listed as due (none are: the CP9 is 7 days).
-_CP9_HORIZON = timedelta(days=60)
+#: Digests built and enqueued per transaction by the daily sweep: each query is one statement for the whole batch,
+#: so 150 organisations cost what one does, plus their rows.
+BATCH = 200
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The organisations whose digests are built together, each with its calendar and local day."""
+
+    organisations: dict[int, Organisation]
+    calendars: dict[int, WorkingCalendar]
+    today: dict[int, date]
+
+    @classmethod
+    def of(cls, organisations: Iterable[Organisation], now: datetime) -> Scope:
+        by_id = {o.id: o for o in organisations}
+        calendars = {i: calendar_for(o) for i, o in by_id.items()}
+        return cls(by_id, calendars, {i: c.local_date(now) for i, c in calendars.items()})
+
+    @property
+    def ids(self) -> list[int]:
+        return list(self.organisations)
 
 
 def build_digest(*, uow: UnitOfWork, organisation: Organisation, now: datetime) -> Digest:
     """Everything that needs the organisation's coordinator at `now`, section by section, oldest first."""
-    cases = _Cases(uow)
-    items = {
-        "cp9": cp9_items(uow, organisation, now, cases),
-        **request_items(uow, organisation, now, cases),
-        "referrals": referral_items(uow, organisation, now, cases),
-        "reviews": review_items(uow, organisation, now, cases),
-        "letters": letter_items(uow, organisation, now, cases),
-        "plan_copies": plan_copy_items(uow, organisation, now, cases),
-        "meetings": meeting_items(uow, organisation, now, cases),
-        "unrecorded": unrecorded_meeting_items(uow, organisation, now, cases),
-        "deregistrations": deregistration_items(uow, organisation, now, cases),
+    return build_digests(uow=uow, organisations=[organisation], now=now)[organisation.id]
+
+
+def build_digests(*, uow: UnitOfWork, organisations: Sequence[Organisation], now: datetime) -> dict[int, Digest]:
+    """The digests of several organisations, read together: each query is one statement for all of them."""
+    scope = Scope.of(organisations, now)
+    if not scope.ids:
+        return {}
+    rows = _listed_rows(uow, scope)
+    cases = {i: c for i, c in uow.cases.lines(r.case_id for r in rows).items() if c.status != CaseStatus.CLOSED}
+    rows_of: dict[int, list[Obligation]] = defaultdict(list)
+    cases_of: dict[int, dict[int, CaseLine]] = defaultdict(dict)
+    for row in rows:
+        if (case := cases.get(row.case_id)) is not None:
+            rows_of[case.organisation_id].append(row)
+            cases_of[case.organisation_id][case.id] = case
+    items: dict[int, dict[str, list[DigestItem]]] = {i: defaultdict(list) for i in scope.ids}
+    for organisation_id, listed in rows_of.items():
+        context = Context(
+            uow=uow,
+            organisation=scope.organisations[organisation_id],
+            now=now,
+            today=scope.today[organisation_id],
+            calendar=scope.calendars[organisation_id],
+            cases=cases_of[organisation_id],
+        )
+        for key, found in ledger_items(context, listed).items():
+            items[organisation_id][key] += found
+    for organisation_id, item in held_late_items(uow, scope, now):
+        items[organisation_id]["meetings"].append(item)
+    open_cases = uow.cases.count_open_by_organisation(scope.ids)
+    overdue_cases = uow.obligations.count_cases_overdue_by_organisation(scope.ids, kinds=ledger_kinds())
+    return {
+        i: assemble_digest(
+            organisation=o.name,
+            day=scope.today[i],
+            open_cases=open_cases.get(i, 0),
+            overdue_cases=overdue_cases.get(i, 0),
+            items=items[i],
+            titles={"cp9": f"{policy_for(o).cp9.form_name}s due and overdue"},
+        )
+        for i, o in scope.organisations.items()
     }
-    open_refs = [c.reference for c in uow.cases.list(status=CaseStatus.OPEN) if c.organisation_id == organisation.id]
-    form_name = policy_for(organisation).cp9.form_name
-    return assemble_digest(
-        organisation=organisation.name,
-        day=calendar_for(organisation).local_date(now),
-        open_references=open_refs,
-        items=items,
-        titles={"cp9": f"{form_name}s due and overdue"},
-    )
 
 
-def send_daily_digests(*, uow_factory: UnitOfWorkFactory, now: datetime) -> int:
-    """Enqueue today's digest for each organisation whose digest time has come on a working day; how many."""
+def _listed_rows(uow: UnitOfWork, scope: Scope) -> list[Obligation]:
+    """The rows the digests may list, each once: overdue, due before the furthest horizon, and the kinds listed
+    whenever they are owed."""
+    overdue_kinds, soon_kinds, anytime_kinds = listed_kinds()
+    found = {r.id: r for r in uow.obligations.overdue_for_organisation(scope.ids, kinds=overdue_kinds)}
+    # One per calendar and day (organisations of a nation share their calendar object): not one per organisation.
+    days = {(id(scope.calendars[i]), scope.today[i]): i for i in scope.ids}
+    horizons = [h for i in days.values() if (h := due_soon_horizon(scope.calendars[i], scope.today[i])) is not None]
+    if horizons and soon_kinds:
+        soon = uow.obligations.due_soon_for_organisation(scope.ids, until=max(horizons), kinds=soon_kinds)
+        found.update((r.id, r) for r in soon)
+    found.update((r.id, r) for r in uow.obligations.open_of_kinds_for_organisation(scope.ids, kinds=anytime_kinds))
+    return list(found.values())
+
+
+def held_late_items(uow: UnitOfWork, scope: Scope, now: datetime) -> list[tuple[int, DigestItem]]:
+    """Meetings held after their due date this past week (not owed any more: for the coordinator's information)."""
+    late = uow.meetings.held_late(organisation_id=scope.ids, since=now - timedelta(days=rules.HELD_LATE_DAYS))
+    cases = uow.cases.lines(d.case_id for d in late)
+    return [
+        (
+            case.organisation_id,
+            rules.meeting_late_item(
+                reference=case.reference,
+                channel=case.channel,
+                due_on=due.due_on,
+                days_late=due.days_late or 0,
+                chair=case.chair,
+            ),
+        )
+        for due in late
+        if (case := cases.get(due.case_id)) is not None and case.status != CaseStatus.CLOSED
+    ]
+
+
+def send_daily_digests(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
+    """Enqueue today's digest for each organisation whose digest time has come on a working day; how many.
+
+    The organisations due are built `batch` at a time in one transaction, so 150 digests cost a few statements per
+    query, not a few per organisation; a digest already enqueued today (its key) is not built again.
+    """
     with uow_factory() as uow:
-        organisation_ids = [o.id for o in uow.organisations.list()]
-    sent = 0
-    for organisation_id in organisation_ids:
-        with uow_factory() as uow:
-            organisation = uow.organisations.require(organisation_id)
-            day = digest_day(now, calendar=calendar_for(organisation), policy=policy_for(organisation))
-            if day is None or uow.outbox.get_by_key(digest_key(organisation.id, day)) is not None:
-                continue
-            digest = build_digest(uow=uow, organisation=organisation, now=now)
-            to, on_behalf_of = coordinator_route(uow, organisation, now=now)
-            payload = CoordinatorDigest.from_json(
-                {
-                    **digest.to_payload(),
-                    "recipient": to,
-                    "on_behalf_of": on_behalf_of,
-                    "coordinator": organisation.coordinator,
-                }
-            )
-            if uow.outbox.enqueue(
+        organisations = uow.organisations.list()
+        due = [
+            (o.id, day)
+            for o in organisations
+            if (day := digest_day(now, calendar=calendar_for(o), policy=policy_for(o))) is not None
+        ]
+        if not due:
+            return 0
+        sent = 0
+        for start in range(0, len(due), batch):
+            sent += _send_batch(uow, organisations, dict(due[start : start + batch]), now=now)
+            uow.commit()
+    return sent
+
+
+def _send_batch(uow: UnitOfWork, everyone: Sequence[Organisation], days: dict[int, date], *, now: datetime) -> int:
+    """Build and enqueue the digests of these organisations (id -> local day) not enqueued yet; how many."""
+    sent_already = uow.outbox.existing_keys([digest_key(i, day) for i, day in days.items()])
+    organisations = [o for o in everyone if o.id in days and digest_key(o.id, days[o.id]) not in sent_already]
+    if not organisations:
+        return 0
+    digests = build_digests(uow=uow, organisations=organisations, now=now)
+    delegates = {
+        day: delegates_for_many(uow, [o.coordinator for o in organisations], Duty.COORDINATE, on=day)
+        for day in set(days.values())
+    }
+    notices: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for organisation in organisations:
+        day, digest, coordinator = days[organisation.id], digests[organisation.id], organisation.coordinator
+        delegate = delegates[day].get(coordinator)
+        to, on_behalf_of = (delegate, coordinator) if delegate and delegate != coordinator else (coordinator, None)
+        payload = CoordinatorDigest.from_json(
+            {**digest.to_payload(), "recipient": to, "on_behalf_of": on_behalf_of, "coordinator": coordinator}
+        )
+        notices.append(
+            dict(
                 key=digest_key(organisation.id, day),
                 kind=NoticeKind.COORDINATOR_DIGEST,
                 recipient=to,
-                now=now,
                 payload=payload,
                 platform=organisation.platform,  # no case: the organisation's own platform
-            ):
-                uow.audit.record(
-                    action="digest.sent",
-                    at=now,
-                    actor=SYSTEM_ACTOR,
-                    to=to,
-                    on_behalf_of=on_behalf_of,
-                    day=day.isoformat(),
-                    items=digest.total,
-                    sections={s.key: s.count for s in digest.non_empty()},
-                )
-                sent += 1
-            uow.commit()
-    return sent
+            )
+        )
+        events.append(
+            dict(
+                action="digest.sent",
+                actor=SYSTEM_ACTOR,
+                to=to,
+                on_behalf_of=on_behalf_of,
+                day=day.isoformat(),
+                items=digest.total,
+                sections={s.key: s.count for s in digest.non_empty()},
+            )
+        )
+    added = uow.outbox.enqueue_many(notices, now=now)
+    if added != len(notices):  # another sweep enqueued some meanwhile: again, one by one, auditing only ours
+        uow.rollback()
+        added = 0
+        for notice, event in zip(notices, events, strict=True):
+            if uow.outbox.enqueue(now=now, **notice):
+                uow.audit.record(at=now, **event)
+                added += 1
+        return added
+    uow.audit.record_many(events, at=now)
+    return added
 
 
 def coordinator_route(uow: UnitOfWork, organisation: Organisation, *, now: datetime) -> tuple[str, str | None]:
@@ -103,319 +217,3 @@ def coordinator_route(uow: UnitOfWork, organisation: Organisation, *, now: datet
     return recipient_for(
         uow=uow, organisation=organisation, principal=organisation.coordinator, duty=Duty.COORDINATE, now=now
     )
-
-
-# --- one query function per feature ---------------------------------------------------------------
-
-
-class _Cases:
-    """Cases by id, loaded once per digest; closed cases are left out of every section."""
-
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow, self.known = uow, dict[int, Case]()
-
-    def load(self, ids) -> dict[int, Case]:
-        ids = list(ids)
-        missing = set(ids) - set(self.known)
-        if missing:
-            self.known.update(self.uow.cases.get_many(missing))
-        return {i: self.known[i] for i in ids if i in self.known and self.known[i].status != CaseStatus.CLOSED}
-
-
-def cp9_items(uow: UnitOfWork, organisation: Organisation, now: datetime, cases: _Cases) -> list[DigestItem]:
-    """Plan copies and the CP9 (issue 6): CP9s overdue, due, and sent but not marked received."""
-    today = calendar_for(organisation).local_date(now)
-    overdue = uow.cp9s.overdue(now=now, organisation_id=organisation.id)
-    due = uow.cp9s.due(now=now, until=now + _CP9_HORIZON, organisation_id=organisation.id)
-    sent = uow.overview.cp9s_awaiting_receipt(organisation.id)
-    known = cases.load([c.case_id for c in overdue] + [c.case_id for c in due] + [c.case_id for c in sent])
-    held = _held_on(uow, organisation, [c.record_id for c in overdue])
-    found = [
-        rules.cp9_overdue_item(
-            reference=c.reference,
-            channel=known[c.case_id].channel,
-            form_name=c.form_name,
-            held_on=held[c.record_id],
-            due_on=c.due_on,
-            today=today,
-            chair=known[c.case_id].chair,
-        )
-        for c in overdue
-        if c.case_id in known
-    ]
-    found += [
-        rules.cp9_due_item(
-            reference=known[c.case_id].reference,
-            channel=known[c.case_id].channel,
-            form_name=c.form_name,
-            held_on=c.held_on,
-            due_on=c.due_on,
-            chair=known[c.case_id].chair,
-        )
-        for c in due
-        if c.case_id in known
-    ]
-    found += [
-        rules.cp9_sent_item(
-            reference=known[c.case_id].reference,
-            channel=known[c.case_id].channel,
-            form_name=c.form_name,
-            sent_on=c.sent_on or today,
-            due_on=c.due_on,
-        )
-        for c in sent
-        if c.case_id in known
-    ]
-    return found
-
-
-def request_items(
-    uow: UnitOfWork, organisation: Organisation, now: datetime, cases: _Cases
-) -> dict[str, list[DigestItem]]:
-    """Requests for an additional meeting (issue 4): escalations waiting for the coordinator, and requests
-    still undecided after their reminder or escalation time."""
-    calendar = calendar_for(organisation)
-    coordinator = organisation.coordinator
-    requests = uow.overview.open_requests(organisation.id)
-    known = cases.load(r.case_id for r in requests)
-    escalations, late = [], []
-    for r in requests:
-        case = known.get(r.case_id)
-        if case is None:
-            continue
-        common = dict(reference=case.reference, channel=case.channel, concern=r.concern, urgency=r.urgency)
-        if r.status == RequestStatus.WITH_COORDINATOR:
-            escalations.append(
-                rules.escalation_item(
-                    **common,
-                    since=calendar.local_date(r.coordinator_asked_at or now),
-                    asked=True,
-                    requester=r.requested_by,
-                    decider=r.decider,
-                )
-            )
-        elif r.escalated_at and coordinator in (r.escalated_to, r.escalated_on_behalf_of):
-            escalations.append(
-                rules.escalation_item(
-                    **common,
-                    since=calendar.local_date(r.escalated_at),
-                    asked=False,
-                    requester=r.requested_by,
-                    decider=r.decider,
-                )
-            )
-        elif r.reminded_at or r.escalated_at:  # the ledger sweep (before the digest) reminded or escalated it
-            waiting = r.escalated_to or r.reminded_to or r.routed_to
-            late.append(
-                rules.request_item(**common, requested_on=calendar.local_date(r.requested_at), waiting_on=waiting)
-            )
-    return {"escalations": escalations, "requests": late}
-
-
-def referral_items(uow: UnitOfWork, organisation: Organisation, now: datetime, cases: _Cases) -> list[DigestItem]:
-    """Significant-amendment referrals (the ledger) not answered yet, however old: until their recipient answers."""
-    calendar, today = calendar_for(organisation), calendar_for(organisation).local_date(now)
-    owed = _open_of_kind(uow, organisation, ObligationKind.AMENDMENT_REFERRAL)
-    referrals = uow.referrals.get_many(o.subject_id for o in owed)
-    known = cases.load(o.case_id for o in owed)
-    items = []
-    for o in owed:
-        referral = referrals.get(o.subject_id)
-        record = uow.meeting_records.get(referral.record_id) if referral else None
-        if o.case_id in known and referral is not None and record is not None:
-            items.append(
-                rules.referral_item(
-                    reference=known[o.case_id].reference,
-                    channel=known[o.case_id].channel,
-                    held_on=calendar.local_date(record.held_at),
-                    due_on=calendar.local_date(o.due_at),
-                    to_name=referral_to_name(known[o.case_id], referral.referred_to),
-                    today=today,
-                    waiting_on=o.owner,
-                )
-            )
-    return items
-
-
-def review_items(uow: UnitOfWork, organisation: Organisation, now: datetime, cases: _Cases) -> list[DigestItem]:
-    """Review conferences in the next working days whose report (the ledger) is still owed."""
-    calendar, today = calendar_for(organisation), calendar_for(organisation).local_date(now)
-    horizon = calendar.add_working_days(today, rules.REVIEW_WORKING_DAYS)
-    owed = _open_of_kind(uow, organisation, ObligationKind.REVIEW_REPORT)
-    conferences = uow.reviews.get_many(o.subject_id for o in owed)
-    known = cases.load(o.case_id for o in owed)
-    name = policy_for(organisation).review_conference.name
-    return [
-        rules.review_item(
-            reference=known[o.case_id].reference,
-            channel=known[o.case_id].channel,
-            name=name,
-            held_on=conferences[o.subject_id].held_on,
-            due_on=o.due_local_date,
-            today=today,
-            chair=known[o.case_id].chair,
-        )
-        for o in owed
-        if o.case_id in known and o.subject_id in conferences and today <= conferences[o.subject_id].held_on <= horizon
-    ]
-
-
-def _open_of_kind(uow: UnitOfWork, organisation: Organisation, kind: str):
-    """The organisation's open obligations of one kind, at any stage, oldest due first."""
-    return uow.obligations.overdue_for_organisation(organisation.id, stages=tuple(Stage), kinds=(kind,))
-
-
-def letter_items(uow: UnitOfWork, organisation: Organisation, now: datetime, cases: _Cases) -> list[DigestItem]:
-    """Institution letters (this issue) not sent yet: details awaited from the chair, or to be written."""
-    calendar = calendar_for(organisation)
-    letters = uow.letters.not_sent(organisation_id=organisation.id)
-    known = cases.load(letter.case_id for letter in letters)
-    return [
-        rules.letter_item(
-            reference=known[x.case_id].reference,
-            channel=known[x.case_id].channel,
-            status=x.status,
-            since=calendar.local_date(x.requested_at),
-            relationship=x.relationship,
-            kind=x.institution_kind,
-            waiting_on=known[x.case_id].chair,
-        )
-        for x in letters
-        if x.case_id in known
-    ]
-
-
-def plan_copy_items(uow: UnitOfWork, organisation: Organisation, now: datetime, cases: _Cases) -> list[DigestItem]:
-    """Plan copies (issue 6) still owed after their deadline, one item per meeting."""
-    today = calendar_for(organisation).local_date(now)
-    by_record: dict[int, list] = defaultdict(list)
-    for copy in uow.receipts.overdue_copies(now=now, organisation_id=organisation.id):
-        by_record[copy.record_id].append(copy)
-    known = cases.load(copies[0].case_id for copies in by_record.values())
-    held = _held_on(uow, organisation, list(by_record))
-    found = []
-    for record_id, copies in by_record.items():
-        case = known.get(copies[0].case_id)
-        if case is None:
-            continue
-        found.append(
-            rules.plan_copies_item(
-                reference=case.reference,
-                channel=case.channel,
-                held_on=held[record_id],
-                due_on=copies[0].due_on,
-                owed=len(copies),
-                today=today,
-                chair=case.chair,
-            )
-        )
-    return found
-
-
-_MEETINGS_OWED = (ObligationKind.FIRST_MEETING, ObligationKind.NEXT_MEETING)
-
-
-def meeting_items(uow: UnitOfWork, organisation: Organisation, now: datetime, cases: _Cases) -> list[DigestItem]:
-    """Meetings (issue 5): overdue with nothing scheduled, due soon and not scheduled, or recently held late."""
-    calendar = calendar_for(organisation)
-    today = calendar.local_date(now)
-    case_ids = uow.overview.case_ids(organisation.id)
-    flagged = uow.meetings.overdue(organisation_case_ids=case_ids)
-    breached = [
-        r
-        for r in uow.obligations.overdue_for_organisation(
-            organisation.id, stages=(Stage.BREACHED,), kinds=_MEETINGS_OWED
-        )
-        if r.breach_at
-    ]
-    soon = uow.overview.dues_not_scheduled(
-        organisation.id, by=calendar.add_working_days(today, rules.NOT_SCHEDULED_WORKING_DAYS)
-    )
-    known = cases.load([d.case_id for d in flagged] + [r.case_id for r in breached] + [d.case_id for d in soon])
-    # The limit is the day before the breach rung (09:00 the day after the last day allowed).
-    found = [
-        rules.meeting_breach_item(
-            reference=known[r.case_id].reference,
-            channel=known[r.case_id].channel,
-            breach_on=calendar.local_date(required(r.breach_at, Obligation, r.id)) - timedelta(days=1),
-            chair=known[r.case_id].chair,
-        )
-        for r in breached
-        if r.case_id in known and known[r.case_id].status == CaseStatus.OPEN
-    ]
-    listed = {r.subject_id for r in breached}
-    for due in flagged:
-        case = known.get(due.case_id)
-        if case is None or due.id in listed:  # listed once, as the breach
-            continue
-        if due.status == DueStatus.FLAGGED and case.status == CaseStatus.OPEN:
-            found.append(
-                rules.meeting_overdue_item(
-                    reference=case.reference, channel=case.channel, due_on=due.due_on, chair=case.chair
-                )
-            )
-        elif due.resolved_at and due.resolved_at >= now - timedelta(days=rules.HELD_LATE_DAYS):
-            found.append(
-                rules.meeting_late_item(
-                    reference=case.reference,
-                    channel=case.channel,
-                    due_on=due.due_on,
-                    days_late=due.days_late or 0,
-                    chair=case.chair,
-                )
-            )
-    found += [
-        rules.meeting_not_scheduled_item(
-            reference=known[d.case_id].reference,
-            channel=known[d.case_id].channel,
-            due_on=d.due_on,
-            chair=known[d.case_id].chair,
-        )
-        for d in soon
-        if d.case_id in known
-    ]
-    return found
-
-
-def unrecorded_meeting_items(
-    uow: UnitOfWork, organisation: Organisation, now: datetime, cases: _Cases
-) -> list[DigestItem]:
-    """Meetings whose record is owed past its breach (the ledger): held, or not, but never recorded."""
-    calendar = calendar_for(organisation)
-    rows = uow.obligations.overdue_for_organisation(
-        organisation.id, stages=(Stage.BREACHED,), kinds=(ObligationKind.MEETING_RECORD,)
-    )
-    known = cases.load(r.case_id for r in rows)
-    return [
-        rules.unrecorded_meeting_item(
-            reference=known[r.case_id].reference,
-            channel=known[r.case_id].channel,
-            held_on=calendar.local_date(r.due_at),
-            today=calendar.local_date(now),
-            chair=known[r.case_id].chair,
-        )
-        for r in rows
-        if r.case_id in known
-    ]
-
-
-def deregistration_items(uow: UnitOfWork, organisation: Organisation, now: datetime, cases: _Cases) -> list[DigestItem]:
-    """Deregistration (issue 8): post-deregistration meeting windows that closed with no outcome."""
-    missed = uow.deregistrations.missed_windows(organisation_id=organisation.id)
-    known = cases.load(d.case_id for d in missed)
-    return [
-        rules.window_missed_item(
-            reference=known[d.case_id].reference,
-            channel=known[d.case_id].channel,
-            closes_on=required(d.window_closes_on, Deregistration, f"{d.id} window_closes_on"),
-            convener=d.convener,
-        )
-        for d in missed
-        if d.case_id in known
-    ]
-
-
-def _held_on(uow: UnitOfWork, organisation: Organisation, record_ids: list[int]) -> dict:
-    """The local date of each record's meeting, in one query."""
-    calendar = calendar_for(organisation)
-    return {i: calendar.local_date(at) for i, at in uow.overview.record_times(record_ids).items()}

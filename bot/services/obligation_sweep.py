@@ -44,7 +44,7 @@ from bot.services.obligations import (
 )
 from bot.services.post_dereg_window import post_dereg_chased, post_dereg_notice
 from bot.services.review_conference import REVIEW_NOTICES
-from store.models import Case, CaseStatus, MeetingStatus, Obligation, Role
+from store.models import Case, CaseStatus, Meeting, MeetingDue, MeetingStatus, Obligation, Role
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -132,6 +132,10 @@ SETTLED.update(meeting_due_chases.SETTLED)
 SENT.update(meeting_due_chases.SENT)
 
 
+#: Subjects read for the whole batch before its steps (those the steps look up by id through the session).
+PREFETCH: dict[str, type] = {"meeting_due": MeetingDue, "meeting": Meeting}
+
+
 def sweep_obligations(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
     """Take every obligation step that has come by `now`; notices enqueued."""
     return in_batches(uow_factory, lambda uow: _step_batch(uow, now=now, batch=batch), batch)
@@ -140,6 +144,9 @@ def sweep_obligations(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: i
 def _step_batch(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]:
     rows = uow.obligations.claim_due(now=now, limit=batch)
     cases = uow.cases.get_many(r.case_id for r in rows)
+    # The batch's subjects read in one query per table, so each row's step finds its own in the session (no query).
+    for subject_type, model in PREFETCH.items():
+        uow.obligations.subjects(model, (r.subject_id for r in rows if r.subject_type == subject_type))
     enqueued = 0
     for row in rows:
         enqueued += _step(uow, cases[row.case_id], row, now=now)

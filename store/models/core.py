@@ -87,6 +87,8 @@ class Case(Base):
     """One registered child's core group, known only by its opaque reference."""
 
     __tablename__ = "case"
+    # The digest counts an organisation's open cases from this index alone (no read of the cases themselves).
+    __table_args__ = (Index("ix_case_organisation_status", "organisation_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))

@@ -100,7 +100,8 @@ def test_the_chair_and_the_coordinator_see_their_cp9_and_letter_steps_and_the_di
     assert labels == ["Give the details", "Mark CP9 sent", "Plan sent", "Set a delegate"]
     coordinator = open_home(bot, COORDINATOR)
     shown = text_of(coordinator)
-    assert "*Today's digest, live* — 2 things need you today — 0 cases on time" in shown
+    # Nothing the case owes is overdue yet (the CP9 is due in a week, the letter's details just asked): on time.
+    assert "*Today's digest, live* — 2 things need you today — 1 case on time" in shown
     assert "CP9 due by Fri 6 Aug 2027 (meeting of Fri 30 Jul 2027) — <@U0CHAIR>" in shown
     assert "Institution letter: details awaited from the chair since Fri 30 Jul 2027" in shown
     assert "*Your delegate*\nNobody stands in for you." in shown

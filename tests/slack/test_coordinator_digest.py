@@ -169,3 +169,23 @@ def test_a_digest_of_hundreds_of_items_is_packed_within_slacks_limits(bot):
     home = open_home(bot, COORDINATOR)  # the same digest, live on the Home tab, within its 100 blocks
     assert len(home["blocks"]) <= 100
     assert "*Today's digest, live* — 320 things need you today — 0 cases on time" in text_of(home)
+
+
+def test_a_case_is_on_time_until_something_it_owes_is_overdue_and_the_digest_and_home_list_both_from_the_ledger(bot):
+    case_meeting_at(bot, MEETING)
+    record_meeting(bot, at=RECORDED)
+    bot.sweep(local(2027, 5, 26, 9, 0))  # Wed 26 May: the CP9 falls due on Fri 28 May, nothing is overdue yet
+    digest = the_digest(bot)
+    assert digest["text"] == "Coordinator digest for Wed 26 May 2027: 1 thing needs you today — 1 case on time"
+    assert (
+        "• *CP-2027-0142* <#C0CASE142> — CP9 due by Fri 28 May 2027 (meeting of Mon 24 May 2027) — <@U0CHAIR>"
+    ) in text_of(digest)
+    assert "1 case on time" in text_of(open_home(bot, COORDINATOR))
+    bot.sweep(local(2027, 6, 1, 9, 0))  # Tue 1 Jun (31 May is a Scottish holiday): the CP9's overdue rung has come
+    digest = digests(bot)[-1]
+    assert digest["text"].startswith("Coordinator digest for Tue 1 Jun 2027: ")
+    assert digest["text"].endswith(" — 0 cases on time")
+    assert (
+        "CP9 overdue by 4 days: due Fri 28 May 2027 (meeting of Mon 24 May 2027), not marked sent — <@U0CHAIR>"
+    ) in text_of(digest)
+    assert "— 0 cases on time" in text_of(open_home(bot, COORDINATOR))

@@ -1,7 +1,7 @@
 """each outbox row says which chat platform delivers it, and each organisation which platform it works in
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 
 Both columns default to 'slack' on the server, so every row already there (and every insert that does not say)
 is Slack's, as everything was before Teams.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
