@@ -1,0 +1,206 @@
+"""Microsoft Teams: conversation references, and identifiers long enough for Teams
+
+Revision ID: 0022
+Revises: 0019
+
+Teams names people by Entra object ids (36 characters) and channels by `19:...@thread.tacv2` ids (about 50), and a
+1:1 chat's conversation id can be well over 100: every column holding a person or a channel grows from 30 to 100
+characters (the outbox's `message_channel`, which holds a conversation id, to 255). Slack ids fit as before.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from store.types import UtcDateTime
+
+revision = "0022"
+down_revision = "0019"
+branch_labels = None
+depends_on = None
+
+#: (table, ((column, nullable), ...)): every person or channel id column, 30 -> 100 characters.
+_WIDENED = (
+    ("home_tab", (("user_id", False),)),
+    ("organisation", (("coordinator", False),)),
+    (
+        "case",
+        (
+            ("channel", False),
+            ("conference_chair", True),
+        ),
+    ),
+    (
+        "delegate",
+        (
+            ("principal", False),
+            ("delegate", False),
+        ),
+    ),
+    (
+        "audit_event",
+        (
+            ("actor", True),
+            ("on_behalf_of", True),
+        ),
+    ),
+    ("case_role", (("user_id", True),)),
+    (
+        "deregistration",
+        (
+            ("convener", True),
+            ("meeting_chair", True),
+            ("reviewing_officer", True),
+            ("recorded_by", False),
+            ("on_behalf_of", True),
+            ("meeting_set_by", True),
+            ("outcome_by", True),
+            ("outcome_on_behalf_of", True),
+        ),
+    ),
+    ("meeting", (("scheduled_by", True),)),
+    (
+        "obligation",
+        (
+            ("owner", True),
+            ("discharged_by", True),
+            ("waived_by", True),
+        ),
+    ),
+    (
+        "outbox",
+        (
+            ("recipient", False),
+            ("message_channel", True),
+            ("message_ts", True),
+        ),
+    ),
+    (
+        "review_conference",
+        (
+            ("set_by", False),
+            ("decided_by", True),
+        ),
+    ),
+    ("meeting_move", (("moved_by", True),)),
+    (
+        "meeting_record",
+        (
+            ("recorded_by", False),
+            ("on_behalf_of", True),
+        ),
+    ),
+    (
+        "meeting_request",
+        (
+            ("requested_by", False),
+            ("decider", False),
+            ("routed_to", False),
+            ("reminded_to", True),
+            ("escalated_to", True),
+            ("escalated_on_behalf_of", True),
+            ("decided_by", True),
+            ("decided_on_behalf_of", True),
+            ("coordinator", True),
+            ("coordinator_routed_to", True),
+            ("outcome_by", True),
+            ("outcome_on_behalf_of", True),
+        ),
+    ),
+    (
+        "amendment_referral",
+        (
+            ("referred_to", False),
+            ("answered_by", True),
+            ("on_behalf_of", True),
+        ),
+    ),
+    (
+        "cp9",
+        (
+            ("sent_by", True),
+            ("sent_on_behalf_of", True),
+            ("received_by", True),
+            ("received_on_behalf_of", True),
+        ),
+    ),
+    (
+        "institution_letter",
+        (
+            ("contact", True),
+            ("requested_by", False),
+            ("requested_on_behalf_of", True),
+            ("details_by", True),
+            ("details_on_behalf_of", True),
+            ("sent_by", True),
+            ("sent_on_behalf_of", True),
+        ),
+    ),
+    (
+        "meeting_action",
+        (
+            ("owner_user_id", True),
+            ("done_by", True),
+            ("done_on_behalf_of", True),
+        ),
+    ),
+    ("meeting_attendance", (("user_id", True),)),
+    (
+        "plan_copy",
+        (
+            ("user_id", True),
+            ("sent_by", True),
+            ("sent_on_behalf_of", True),
+        ),
+    ),
+)
+_CONVERSATION = ("outbox", "message_channel")
+
+
+def _width(table: str, column: str) -> int:
+    return 255 if (table, column) == _CONVERSATION else 100
+
+
+def upgrade() -> None:
+    for table, columns in _WIDENED:
+        with op.batch_alter_table(table) as batch:
+            for column, nullable in columns:
+                batch.alter_column(
+                    column,
+                    type_=sa.String(_width(table, column)),
+                    existing_type=sa.String(30),
+                    existing_nullable=nullable,
+                )
+    op.create_table(
+        "teams_conversation_ref",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("tenant_id", sa.String(64), nullable=False),
+        sa.Column("conversation_id", sa.String(255), nullable=False),
+        sa.Column("conversation_type", sa.String(20), nullable=False),
+        sa.Column("service_url", sa.String(255), nullable=False),
+        sa.Column("team_id", sa.String(100), nullable=True),
+        sa.Column("channel_id", sa.String(100), nullable=True),
+        sa.Column("user_teams_id", sa.String(255), nullable=True),
+        sa.Column("user_aad_object_id", sa.String(64), nullable=True),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("last_seen_at", UtcDateTime(), nullable=False),
+        sa.Column("inactive_since", UtcDateTime(), nullable=True),
+        sa.UniqueConstraint("tenant_id", "conversation_id", name="uq_teams_ref_conversation"),
+    )
+    op.create_index("ix_teams_ref_user_aad", "teams_conversation_ref", ["user_aad_object_id"])
+    op.create_index("ix_teams_ref_channel", "teams_conversation_ref", ["channel_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_teams_ref_channel", table_name="teams_conversation_ref")
+    op.drop_index("ix_teams_ref_user_aad", table_name="teams_conversation_ref")
+    op.drop_table("teams_conversation_ref")
+    # A Teams id longer than 30 characters would not fit back: narrowing fails loudly rather than cut one.
+    for table, columns in reversed(_WIDENED):
+        with op.batch_alter_table(table) as batch:
+            for column, nullable in columns:
+                batch.alter_column(
+                    column,
+                    type_=sa.String(30),
+                    existing_type=sa.String(_width(table, column)),
+                    existing_nullable=nullable,
+                )
