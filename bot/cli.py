@@ -208,14 +208,14 @@ def _retention(args, settings: Settings) -> int:
 def _run(args, settings: Settings) -> int:
     missing = settings.missing_for_run()
     if missing:
-        no_credentials = not (settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token)
+        no_credentials = not settings.has_slack and settings.teams is None
         print(
-            "No Slack credentials are set, so coregroup is starting the local sandbox instead."
+            "No Slack or Teams credentials are set, so coregroup is starting the local sandbox instead."
             if no_credentials
-            else "coregroup run needs Slack credentials.",
+            else "coregroup run needs more settings.",
             file=sys.stderr,
         )
-        print("To run against Slack, set:", file=sys.stderr)
+        print("To run against Slack" + (" or Teams" if settings.teams else "") + ", set:", file=sys.stderr)
         for line in missing:
             print(f"  {line}", file=sys.stderr)
         print("Create the app from manifest.yml (see README, 'Create the Slack app').", file=sys.stderr)
@@ -232,13 +232,16 @@ def _run(args, settings: Settings) -> int:
         _import_on_start(runtime, settings.config_path)
     scheduler = start_scheduler(runtime, now=runtime.services.clock.now())
     try:
-        if settings.socket_mode:
+        if settings.socket_mode and runtime.app is not None:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             log.info("starting in Socket Mode")
-            SocketModeHandler(runtime.app, settings.slack_app_token).start()
-        else:
-            _serve_http(runtime, host=args.host, port=args.port)
+            handler = SocketModeHandler(runtime.app, settings.slack_app_token)
+            if runtime.teams is None:
+                handler.start()
+                return 0
+            handler.connect()  # Teams has no socket mode: its endpoint is served over HTTP beside it
+        _serve_http(runtime, host=args.host, port=args.port)
     finally:
         scheduler.shutdown(wait=False)
     return 0
@@ -268,7 +271,10 @@ def _serve_http(runtime, *, host: str, port: int) -> None:
     from bot.http_server import make_server
 
     server = make_server(runtime.wsgi(), host=host, port=port, threads=8)
-    log.info("listening on http://%s:%s (POST /slack/events, GET /healthz)", host, server.effective_port)
+    routes = (["POST /slack/events"] if runtime.app is not None and not runtime.settings.socket_mode else []) + (
+        ["POST /api/messages"] if runtime.teams is not None else []
+    )
+    log.info("listening on http://%s:%s (%s, GET /healthz)", host, server.effective_port, ", ".join(routes))
     stop = threading.Event()
 
     def _stop(*_):

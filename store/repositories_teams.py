@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from store.db import rowcount
-from store.models import RefStatus, TeamsConversationRef
+from store.models import RefStatus, TeamsConversationRef, TeamsMember
 
 PERSONAL = "personal"
 
@@ -79,16 +79,24 @@ class TeamsRefRepository:
         )
         return self.session.scalars(query.order_by(TeamsConversationRef.last_seen_at.desc())).first()
 
-    def member_id_for(self, aad_object_id: str) -> tuple[str, str, str] | None:
-        """(Teams id, tenant, service URL) for an Entra user, learnt from any conversation they wrote in."""
-        query = select(
-            TeamsConversationRef.user_teams_id, TeamsConversationRef.tenant_id, TeamsConversationRef.service_url
-        ).where(
-            TeamsConversationRef.user_aad_object_id == aad_object_id,
-            TeamsConversationRef.user_teams_id.is_not(None),
+    def member_seen(
+        self, *, tenant_id: str, aad_object_id: str, teams_id: str, service_url: str, now: datetime
+    ) -> None:
+        """Learn (or refresh) which Teams id an Entra user has in a tenant."""
+        query = select(TeamsMember).where(
+            TeamsMember.tenant_id == tenant_id, TeamsMember.aad_object_id == aad_object_id
         )
-        row = self.session.execute(query.order_by(TeamsConversationRef.last_seen_at.desc())).first()
-        return (row[0], row[1], row[2]) if row else None
+        row = self.session.scalars(query).first()
+        if row is None:
+            row = TeamsMember(tenant_id=tenant_id, aad_object_id=aad_object_id, teams_id=teams_id, service_url="")
+            self.session.add(row)
+        row.teams_id, row.service_url, row.last_seen_at = teams_id, service_url, now
+        self.session.flush()
+
+    def member(self, aad_object_id: str) -> TeamsMember | None:
+        """What the bot has learnt of an Entra user (the most recently seen, should two tenants know them)."""
+        query = select(TeamsMember).where(TeamsMember.aad_object_id == aad_object_id)
+        return self.session.scalars(query.order_by(TeamsMember.last_seen_at.desc())).first()
 
     def for_channel(self, channel_id: str) -> TeamsConversationRef | None:
         """The reference of a Teams channel (its conversation id is the channel id)."""

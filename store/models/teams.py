@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.core import Base
 
-__all__ = ["RefStatus", "TeamsConversationRef"]
+__all__ = ["RefStatus", "TeamsConversationRef", "TeamsMember"]
 
 
 class RefStatus(StrEnum):
@@ -45,3 +45,18 @@ class TeamsConversationRef(Base):
     status: Mapped[str] = mapped_column(String(20), default=RefStatus.ACTIVE)
     last_seen_at: Mapped[datetime]
     inactive_since: Mapped[datetime | None]
+
+
+class TeamsMember(Base):
+    """A person as Teams knows them: their Entra object id mapped to their Teams id (`29:...`), learnt from any
+    activity they sent (a channel message, a 1:1, an install), with the service URL that reaches their tenant."""
+
+    __tablename__ = "teams_member"
+    __table_args__ = (UniqueConstraint("tenant_id", "aad_object_id", name="uq_teams_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    aad_object_id: Mapped[str] = mapped_column(String(64))
+    teams_id: Mapped[str] = mapped_column(String(255))
+    service_url: Mapped[str] = mapped_column(String(255))
+    last_seen_at: Mapped[datetime]

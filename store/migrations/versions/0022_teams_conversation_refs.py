@@ -1,4 +1,4 @@
-"""Microsoft Teams: conversation references, and identifiers long enough for Teams
+"""Microsoft Teams: conversation references, members, and identifiers long enough for Teams
 
 Revision ID: 0022
 Revises: 0019
@@ -188,9 +188,20 @@ def upgrade() -> None:
     )
     op.create_index("ix_teams_ref_user_aad", "teams_conversation_ref", ["user_aad_object_id"])
     op.create_index("ix_teams_ref_channel", "teams_conversation_ref", ["channel_id"])
+    op.create_table(
+        "teams_member",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("tenant_id", sa.String(64), nullable=False),
+        sa.Column("aad_object_id", sa.String(64), nullable=False),
+        sa.Column("teams_id", sa.String(255), nullable=False),
+        sa.Column("service_url", sa.String(255), nullable=False),
+        sa.Column("last_seen_at", UtcDateTime(), nullable=False),
+        sa.UniqueConstraint("tenant_id", "aad_object_id", name="uq_teams_member"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("teams_member")
     op.drop_index("ix_teams_ref_channel", table_name="teams_conversation_ref")
     op.drop_index("ix_teams_ref_user_aad", table_name="teams_conversation_ref")
     op.drop_table("teams_conversation_ref")
