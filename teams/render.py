@@ -7,7 +7,9 @@ Adaptive Card (a dict with "type": "AdaptiveCard"); `as_activity` wraps either i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.notices import NoticeKind
 
@@ -84,6 +86,18 @@ def render_delivery_failed(payload: Mapping[str, Any]) -> Rendered:
     }
 
 
+def render_meeting_reminder(payload: Mapping[str, Any]) -> Rendered:
+    """A reminder, in the case channel and in each member's 1:1 chat: when the meeting is (plain text for now)."""
+    starts = datetime.fromisoformat(str(payload["starts_at"])).astimezone(
+        ZoneInfo(str(payload.get("timezone") or "Europe/London"))
+    )
+    days = int(payload.get("working_days_before") or 0)
+    soon = "today" if days == 0 else f"in {days} working day{'s' if days != 1 else ''}"
+    return f"Reminder: core group meeting for {payload.get('reference', '?')} {soon}, {starts:%A %-d %B %Y at %H:%M}"
+
+
 def teams_renderers() -> TeamsRenderers:
     """The renderers this version has for Teams (the feature cards register theirs here too)."""
-    return TeamsRenderers({NoticeKind.DELIVERY_FAILED: render_delivery_failed})
+    return TeamsRenderers(
+        {NoticeKind.DELIVERY_FAILED: render_delivery_failed, NoticeKind.MEETING_REMINDER: render_meeting_reminder}
+    )
