@@ -415,7 +415,9 @@ def _slack_user(raw: Mapping, key: str, where: str, errors: list[str]) -> str | 
     if value is not None and not _user_shape().fullmatch(value):
         errors.append(f"{where}.{key}: '{excerpt(value)}' is not {_USER_WORDS[_PLATFORM.get()]}")
         return None
-    return value.lower() if _PLATFORM.get() == "teams" else value
+    if value is not None and _PLATFORM.get() == "teams":
+        return value.lower()  # Entra ids are compared as Teams sends them
+    return value
 
 
 def _slack_users(raw: Any, where: str, errors: list[str]) -> list[str]:
