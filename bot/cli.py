@@ -72,6 +72,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", nargs="?")
     check.set_defaults(handler=_check_config)
 
+    package = sub.add_parser("teams-package", help="build the Microsoft Teams app package (zip) from TEAMS_APP_ID")
+    package.add_argument("--out", default="coregroup-teams.zip", help="where to write it (default coregroup-teams.zip)")
+    package.add_argument("--version", default="1.0.0", help="the app's version; raise it for every update (1.0.0)")
+    package.add_argument("--developer", required=True, help="who publishes it, e.g. 'Example Council Digital'")
+    package.add_argument("--website", required=True, help="the publisher's https:// site (privacy and terms under it)")
+    package.set_defaults(handler=_teams_package)
+
     from bot.cli_profiles import add_commands as add_profile_commands
 
     add_profile_commands(sub)
@@ -120,6 +127,26 @@ def _check_config(args, settings: Settings) -> int:
         return 2
     file = load_organisation_file(path)
     print(f"{path}: OK — {file.organisation.name}, profile {file.organisation.profile}, {len(file.cases)} cases.")
+    return 0
+
+
+def _teams_package(args, settings: Settings) -> int:
+    from teams.package import build_manifest, build_package
+
+    if settings.teams is None:
+        print("Set TEAMS_APP_ID (the bot's Entra application id): the package names the bot by it.", file=sys.stderr)
+        return 2
+    manifest = build_manifest(
+        app_id=settings.teams.app_id, version=args.version, developer=args.developer, website=args.website
+    )
+    try:
+        data = build_package(manifest)
+    except ValueError as exc:
+        print(f"The Teams app package was not written: {exc}", file=sys.stderr)
+        return 1
+    with open(args.out, "wb") as out:
+        out.write(data)
+    print(f"Wrote {args.out}: upload it in the Teams admin centre (Manage apps > Upload new app).")
     return 0
 
 
