@@ -8,6 +8,8 @@ Teams names people by Entra object ids (36 characters) and channels by `19:...@t
 characters (the outbox's `message_channel`, which holds a conversation id, to 255). Slack ids fit as before.
 """
 
+import re
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -161,6 +163,10 @@ def _width(table: str, column: str) -> int:
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        _declare_wider_on_sqlite(30, None)
+        _create_tables()
+        return
     for table, columns in _WIDENED:
         with op.batch_alter_table(table) as batch:
             for column, nullable in columns:
@@ -170,6 +176,27 @@ def upgrade() -> None:
                     existing_type=sa.String(30),
                     existing_nullable=nullable,
                 )
+    _create_tables()
+
+
+def _declare_wider_on_sqlite(old: int | None, new: int | None) -> None:
+    """SQLite does not enforce a VARCHAR's length, so only each column's declared type changes (same TEXT affinity,
+    nothing on disk moves), as SQLite's ALTER TABLE page describes for such changes. A batch rebuild instead would drop
+    and re-create `case` and `organisation`, and ON DELETE CASCADE would empty their children."""
+    bind = op.get_bind()
+    bind.exec_driver_sql("PRAGMA writable_schema=ON")
+    for table, columns in _WIDENED:
+        sql = bind.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).scalar()
+        for column, _nullable in columns:
+            before, after = old or _width(table, column), new or _width(table, column)
+            sql = re.sub(rf'([\s(,]"?{column}"?\s+)VARCHAR\({before}\)', rf"\g<1>VARCHAR({after})", sql)
+        bind.exec_driver_sql("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", (sql, table))
+    version = bind.exec_driver_sql("PRAGMA schema_version").scalar()
+    bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")  # other connections re-read the schema
+    bind.exec_driver_sql("PRAGMA writable_schema=OFF")
+
+
+def _create_tables() -> None:
     op.create_table(
         "teams_conversation_ref",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -205,6 +232,9 @@ def downgrade() -> None:
     op.drop_index("ix_teams_ref_channel", table_name="teams_conversation_ref")
     op.drop_index("ix_teams_ref_user_aad", table_name="teams_conversation_ref")
     op.drop_table("teams_conversation_ref")
+    if op.get_bind().dialect.name == "sqlite":
+        _declare_wider_on_sqlite(None, 30)
+        return
     # A Teams id longer than 30 characters would not fit back: narrowing fails loudly rather than cut one.
     for table, columns in reversed(_WIDENED):
         with op.batch_alter_table(table) as batch:
