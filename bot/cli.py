@@ -237,7 +237,8 @@ def _run(args, settings: Settings) -> int:
     if missing:
         no_credentials = not settings.has_slack and settings.teams is None
         print(
-            "No Slack or Teams credentials are set, so coregroup is starting the local sandbox instead."
+            "No Slack credentials are set, so coregroup is starting the local sandbox instead. "
+            "For Microsoft Teams, set TEAMS_APP_ID (README, 'Microsoft Teams')."
             if no_credentials
             else "coregroup run needs more settings.",
             file=sys.stderr,
