@@ -186,12 +186,16 @@ def _declare_wider_on_sqlite(old: int | None, new: int | None) -> None:
     bind = op.get_bind()
     bind.exec_driver_sql("PRAGMA writable_schema=ON")
     for table, columns in _WIDENED:
-        sql = bind.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).scalar()
+        sql = str(
+            bind.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).scalar_one()
+        )
         for column, _nullable in columns:
             before, after = old or _width(table, column), new or _width(table, column)
             sql = re.sub(rf'([\s(,]"?{column}"?\s+)VARCHAR\({before}\)', rf"\g<1>VARCHAR({after})", sql)
         bind.exec_driver_sql("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", (sql, table))
-    version = bind.exec_driver_sql("PRAGMA schema_version").scalar()
+    version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
     bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")  # other connections re-read the schema
     bind.exec_driver_sql("PRAGMA writable_schema=OFF")
 
