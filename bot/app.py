@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
@@ -30,6 +31,7 @@ from handlers.errors import mark_verified
 from handlers.home import HomeRefresher
 from store.db import check_database, make_engine, make_session_factory
 from store.uow import UnitOfWork
+from teams.surface import TeamsSurface, build_teams_surface
 
 log = logging.getLogger("coregroup")
 
@@ -41,9 +43,9 @@ class Runtime:
     settings: Settings
     engine: Engine
     services: Services
-    app: App
+    app: App | None  # the Bolt app; None when only Teams is configured
     client: WebClient
-    sender: SlackNoticeSender
+    sender: NoticeSender
     extras: dict[str, Any] = field(default_factory=dict)
     pacer: Pacer = field(default_factory=Pacer)  # Slack's rate-limit state kept across dispatch passes
     #: Senders of the other platforms this bot delivers to (e.g. "teams"), and their pacing kept across passes.
@@ -51,6 +53,7 @@ class Runtime:
     pacers: dict[str, Pacer] = field(default_factory=dict)
     #: Called with each dispatch pass's report (e.g. re-publishing the Home tabs of the people it reached).
     after_dispatch: list[Callable[[DispatchReport], Any]] = field(default_factory=list)
+    teams: TeamsSurface | None = None  # POST /api/messages and the Teams sender, when TEAMS_APP_ID is set
 
     def sweep(self) -> SweepReport:
         """One sweep at the clock's time."""
@@ -61,7 +64,8 @@ class Runtime:
         clock = self.services.clock
         report = dispatch_pending(
             uow_factory=self.services.uow_factory,
-            senders={"slack": self.sender, **self.senders},
+            # Slack's sender only when Slack is configured: a Teams-only bot leaves no row to a sender without a token.
+            senders={**({"slack": self.sender} if self.app is not None else {}), **self.senders},
             now=clock.now(),
             pacer=self.pacer,
             pacers=self.pacers,
@@ -75,17 +79,30 @@ class Runtime:
         return report
 
     def wsgi(self):
-        """The HTTP surface: POST /slack/events for Slack, GET /healthz for monitoring."""
-        return make_wsgi_app(self.app, self.engine, signing_secret=self.settings.slack_signing_secret)
+        """The HTTP surface: POST /slack/events for Slack, POST /api/messages for Teams, GET /healthz for monitoring."""
+        return make_wsgi_app(
+            self.app,
+            self.engine,
+            signing_secret=self.settings.slack_signing_secret,
+            teams=self.teams.wsgi if self.teams else None,
+        )
 
 
-def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None) -> Runtime:
-    """Wire the bot from its settings."""
+def build_runtime(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    teams_http: httpx.Client | None = None,
+) -> Runtime:
+    """Wire the bot from its settings: Slack unless only Teams is configured, Teams when TEAMS_APP_ID is set."""
     engine = engine or make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     services = Services(uow_factory=lambda: UnitOfWork(session_factory), clock=clock or SystemClock())
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    app = create_bolt_app(settings, services=services, client=client)
+    teams = build_teams_surface(settings.teams, services, http=teams_http) if settings.teams else None
+    slack = settings.has_slack or teams is None
+    app = create_bolt_app(settings, services=services, client=client) if slack else None
     return Runtime(
         settings=settings,
         engine=engine,
@@ -93,7 +110,9 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
         app=app,
         client=client,
         sender=SlackNoticeSender(client, renderers=slack_renderers()),
-        after_dispatch=[HomeRefresher(services, client)],
+        senders={"teams": teams.sender} if teams else {},
+        after_dispatch=[HomeRefresher(services, client)] if slack else [],
+        teams=teams,
     )
 
 
@@ -129,9 +148,10 @@ def create_bolt_app(settings: Settings, *, services: Services, client: WebClient
     return app
 
 
-def make_wsgi_app(app: App, engine: Engine, *, signing_secret: str | None):
-    """A WSGI callable routing Slack's requests to Bolt (through the gate) and answering health checks."""
-    slack = SlackGate(SlackRequestHandler(app), signing_secret=signing_secret)
+def make_wsgi_app(app: App | None, engine: Engine, *, signing_secret: str | None, teams: Callable | None = None):
+    """A WSGI callable routing Slack's requests to Bolt (through the gate), Teams' to the Teams SDK (through
+    its gate), and answering health checks."""
+    slack = SlackGate(SlackRequestHandler(app), signing_secret=signing_secret) if app is not None else None
 
     def wsgi(environ, start_response):
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
@@ -143,8 +163,10 @@ def make_wsgi_app(app: App, engine: Engine, *, signing_secret: str | None):
                 unreachable = {"status": "error", "database": "unreachable"}
                 return json_answer(start_response, "503 Service Unavailable", unreachable)
             return json_answer(start_response, "200 OK", {"status": "ok", "database": "ok"})
-        if path == "/slack/events":
+        if path == "/slack/events" and slack is not None:
             return slack(environ, start_response)
+        if path == "/api/messages" and teams is not None:
+            return teams(environ, start_response)
         return json_answer(start_response, "404 Not Found", {"error": "not found"})
 
     return wsgi

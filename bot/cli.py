@@ -72,6 +72,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", nargs="?")
     check.set_defaults(handler=_check_config)
 
+    package = sub.add_parser("teams-package", help="build the Microsoft Teams app package (zip) from TEAMS_APP_ID")
+    package.add_argument("--out", default="coregroup-teams.zip", help="where to write it (default coregroup-teams.zip)")
+    package.add_argument("--version", default="1.0.0", help="the app's version; raise it for every update (1.0.0)")
+    package.add_argument("--developer", required=True, help="who publishes it, e.g. 'Example Council Digital'")
+    package.add_argument("--website", required=True, help="the publisher's https:// site (privacy and terms under it)")
+    package.set_defaults(handler=_teams_package)
+
     from bot.cli_profiles import add_commands as add_profile_commands
 
     add_profile_commands(sub)
@@ -120,6 +127,26 @@ def _check_config(args, settings: Settings) -> int:
         return 2
     file = load_organisation_file(path)
     print(f"{path}: OK — {file.organisation.name}, profile {file.organisation.profile}, {len(file.cases)} cases.")
+    return 0
+
+
+def _teams_package(args, settings: Settings) -> int:
+    from teams.package import build_manifest, build_package
+
+    if settings.teams is None:
+        print("Set TEAMS_APP_ID (the bot's Entra application id): the package names the bot by it.", file=sys.stderr)
+        return 2
+    manifest = build_manifest(
+        app_id=settings.teams.app_id, version=args.version, developer=args.developer, website=args.website
+    )
+    try:
+        data = build_package(manifest)
+    except ValueError as exc:
+        print(f"The Teams app package was not written: {exc}", file=sys.stderr)
+        return 1
+    with open(args.out, "wb") as out:
+        out.write(data)
+    print(f"Wrote {args.out}: upload it in the Teams admin centre (Manage apps > Upload new app).")
     return 0
 
 
@@ -208,14 +235,15 @@ def _retention(args, settings: Settings) -> int:
 def _run(args, settings: Settings) -> int:
     missing = settings.missing_for_run()
     if missing:
-        no_credentials = not (settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token)
+        no_credentials = not settings.has_slack and settings.teams is None
         print(
-            "No Slack credentials are set, so coregroup is starting the local sandbox instead."
+            "No Slack credentials are set, so coregroup is starting the local sandbox instead. "
+            "For Microsoft Teams, set TEAMS_APP_ID (README, 'Microsoft Teams')."
             if no_credentials
-            else "coregroup run needs Slack credentials.",
+            else "coregroup run needs more settings.",
             file=sys.stderr,
         )
-        print("To run against Slack, set:", file=sys.stderr)
+        print("To run against Slack" + (" or Teams" if settings.teams else "") + ", set:", file=sys.stderr)
         for line in missing:
             print(f"  {line}", file=sys.stderr)
         print("Create the app from manifest.yml (see README, 'Create the Slack app').", file=sys.stderr)
@@ -232,13 +260,16 @@ def _run(args, settings: Settings) -> int:
         _import_on_start(runtime, settings.config_path)
     scheduler = start_scheduler(runtime, now=runtime.services.clock.now())
     try:
-        if settings.socket_mode:
+        if settings.socket_mode and runtime.app is not None:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             log.info("starting in Socket Mode")
-            SocketModeHandler(runtime.app, settings.slack_app_token).start()
-        else:
-            _serve_http(runtime, host=args.host, port=args.port)
+            handler = SocketModeHandler(runtime.app, settings.slack_app_token)
+            if runtime.teams is None:
+                handler.start()
+                return 0
+            handler.connect()  # Teams has no socket mode: its endpoint is served over HTTP beside it
+        _serve_http(runtime, host=args.host, port=args.port)
     finally:
         scheduler.shutdown(wait=False)
     return 0
@@ -268,7 +299,10 @@ def _serve_http(runtime, *, host: str, port: int) -> None:
     from bot.http_server import make_server
 
     server = make_server(runtime.wsgi(), host=host, port=port, threads=8)
-    log.info("listening on http://%s:%s (POST /slack/events, GET /healthz)", host, server.effective_port)
+    routes = (["POST /slack/events"] if runtime.app is not None and not runtime.settings.socket_mode else []) + (
+        ["POST /api/messages"] if runtime.teams is not None else []
+    )
+    log.info("listening on http://%s:%s (%s, GET /healthz)", host, server.effective_port, ", ".join(routes))
     stop = threading.Event()
 
     def _stop(*_):

@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from teams.config import TeamsSettings
+
 DEFAULT_DATABASE_URL = "sqlite:///coregroup.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
@@ -20,6 +22,7 @@ class Settings:
     slack_api_url: str = DEFAULT_SLACK_API_URL
     database_url: str = DEFAULT_DATABASE_URL
     config_path: str | None = None
+    teams: TeamsSettings | None = None  # set when TEAMS_APP_ID is
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -36,14 +39,26 @@ class Settings:
             slack_api_url=api_url,
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             config_path=env.get("COREGROUP_CONFIG") or None,
+            teams=TeamsSettings.from_env(env),
         )
 
     @property
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
 
+    @property
+    def has_slack(self) -> bool:
+        """Whether any Slack credential is set (then Slack's are checked as a whole)."""
+        return bool(self.slack_bot_token or self.slack_signing_secret or self.slack_app_token)
+
     def missing_for_run(self) -> list[str]:
-        """Names of the variables `coregroup run` still needs, with what each is for."""
+        """Names of the variables `coregroup run` still needs, with what each is for (Slack, Teams or both)."""
+        if self.teams is not None:
+            problems = self.teams.problems()
+            return problems + (self._missing_for_slack() if self.has_slack else [])
+        return self._missing_for_slack()
+
+    def _missing_for_slack(self) -> list[str]:
         missing = []
         if not self.slack_bot_token:
             missing.append("SLACK_BOT_TOKEN (the app's Bot User OAuth Token, xoxb-...)")

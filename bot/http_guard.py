@@ -79,6 +79,40 @@ class SlackGate:
         return None
 
 
+class JsonBodyGate:
+    """WSGI middleware in front of the Teams endpoint: a JSON body of at most `max_body` bytes, or 413/400 here.
+    The token is verified behind it, by the Teams SDK (401 for anything unsigned, forged, expired or not ours)."""
+
+    def __init__(self, app: Callable, *, max_body: int = MAX_BODY) -> None:
+        self._app = app
+        self._max_body = max_body
+
+    def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
+        method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+        if method != "POST":
+            return json_answer(start_response, "405 Method Not Allowed", {"error": "POST only"})
+        declared = _content_length(environ)
+        if declared is not None and declared > self._max_body:
+            log_rejection(method, path, "body too large", declared)
+            return json_answer(start_response, "413 Request Entity Too Large", {"error": "request too large"})
+        if declared is None and not environ.get("wsgi.input_terminated"):
+            declared = 0
+        limit = self._max_body + 1 if declared is None else declared
+        body = environ["wsgi.input"].read(limit) if limit else b""
+        if len(body) > self._max_body:
+            log_rejection(method, path, "body too large", len(body))
+            return json_answer(start_response, "413 Request Entity Too Large", {"error": "request too large"})
+        try:
+            activity = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            activity = None
+        if not isinstance(activity, dict):
+            log_rejection(method, path, "not a JSON activity", len(body))
+            return json_answer(start_response, "400 Bad Request", {"error": "expected a JSON activity"})
+        environ = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+        return self._app(environ, start_response)
+
+
 def _content_length(environ: dict) -> int | None:
     """The declared body size, or None when none (or nonsense) was declared."""
     value = (environ.get("CONTENT_LENGTH") or "").strip()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -24,6 +25,12 @@ from bot.strict_yaml import excerpt, load_yaml_file
 # Slack ids are short (U0123ABCD); the database keeps 30 characters.
 SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,28}")
 SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,28}")
+# Teams: people are Microsoft Entra object ids; teams and channels are thread ids (19:...@thread.tacv2).
+ENTRA_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+TEAMS_THREAD = re.compile(r"19:[A-Za-z0-9_-]{1,80}@thread\.(?:tacv2|skype)")
+PLATFORMS = ("slack", "teams")
+#: The platform of the file being parsed: it decides what a person's and a channel's id look like.
+_PLATFORM: ContextVar[str] = ContextVar("platform", default="slack")
 REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]{1,59}")
 # A role label ("Mother", "Grandfather", "Foster carer"): short words, so a full name stands out.
 ROLE_LABEL = re.compile(r"[A-Za-z][A-Za-z' -]{0,39}")
@@ -48,8 +55,6 @@ ORGANISATION_KEYS = {
     "eligible_chairs",
     "platform",
 }
-#: The chat platforms an organisation can work in (`platform:` in the file; slack when it is not given).
-PLATFORMS = ("slack", "teams")
 CASE_KEYS = {
     "reference",
     "channel",
@@ -61,6 +66,7 @@ CASE_KEYS = {
     "participants_without_slack",
     "review_conference",
     "conference_chair",
+    "team",
 }
 
 
@@ -79,7 +85,7 @@ class OrganisationSpec:
     admins: tuple[str, ...] = ()
     working_days: tuple[date, ...] = ()  # bank holidays the organisation works
     eligible_chairs: tuple[str, ...] = ()  # who may chair, where the profile asks (Fife)
-    platform: str = "slack"  # where its people work, and so where its notices go
+    platform: str = "slack"  # slack | teams: where the core groups work
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,7 @@ class CaseSpec:
     participants_without_slack: tuple[str, ...] = ()
     review_conference: date | None = None  # the next review conference (review CPPM in Scotland)
     conference_chair: str | None = None  # who chairs it (Fife: the Reviewing Officer): significant-amendment referrals
+    team: str | None = None  # Teams: the team the case channel belongs to (19:...@thread.tacv2)
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,23 @@ def parse_organisation_file(data: Any) -> OrganisationFile:
     if not isinstance(data, Mapping):
         raise ConfigError(["the file must be a mapping with 'organisation' and 'cases'"])
     _control_characters(data, "", errors)
+    platform = _platform(data.get("organisation"), errors)
+    token = _PLATFORM.set(platform)
+    try:
+        return _parse(data, platform, errors)
+    finally:
+        _PLATFORM.reset(token)
+
+
+def _platform(raw: Any, errors: list[str]) -> str:
+    value = raw.get("platform", "slack") if isinstance(raw, Mapping) else "slack"
+    if value not in PLATFORMS:
+        errors.append(f"organisation.platform: '{excerpt(value)}' is not one of {', '.join(PLATFORMS)}")
+        return "slack"
+    return str(value)
+
+
+def _parse(data: Mapping, platform: str, errors: list[str]) -> OrganisationFile:
     organisation = _organisation(data.get("organisation"), errors)
     tz = ZoneInfo(organisation.timezone) if organisation else ZoneInfo("Europe/London")
     cases = _cases(data.get("cases", []), tz, errors)
@@ -208,9 +232,6 @@ def _organisation(raw: Any, errors: list[str]) -> OrganisationSpec | None:
             f"{RETENTION_YEARS.start} to {RETENTION_YEARS.stop - 1}"
         )
     admins = _slack_users(raw.get("admins", []), "organisation.admins", errors)
-    platform = raw.get("platform", "slack")
-    if platform not in PLATFORMS:
-        errors.append(f"organisation.platform: '{excerpt(platform)}' must be one of: {', '.join(PLATFORMS)}")
     if len(errors) > start or name is None or profile is None or coordinator is None:  # each missing one is an error
         return None
     return OrganisationSpec(
@@ -225,7 +246,7 @@ def _organisation(raw: Any, errors: list[str]) -> OrganisationSpec | None:
         admins=tuple(admins),
         working_days=tuple(working_days),
         eligible_chairs=tuple(dict.fromkeys(eligible_chairs)),
-        platform=str(platform),
+        platform=_PLATFORM.get(),
     )
 
 
@@ -289,8 +310,9 @@ def _cases(raw: Any, tz: ZoneInfo, errors: list[str]) -> list[CaseSpec]:
         elif reference is not None and reference in seen_references:
             errors.append(f"{where}.reference: '{reference}' is already used by cases[{seen_references[reference]}]")
         channel = _text(item, "channel", where, errors)
-        if channel is not None and not SLACK_CHANNEL.fullmatch(channel):
-            errors.append(f"{where}.channel: '{excerpt(channel)}' is not a Slack channel id (C... or G...)")
+        team = _team(item, where, errors)
+        if channel is not None and not _channel_shape().fullmatch(channel):
+            errors.append(f"{where}.channel: '{excerpt(channel)}' is not {_CHANNEL_WORDS[_PLATFORM.get()]}")
         elif channel is not None and channel in seen_channels:
             errors.append(f"{where}.channel: '{channel}' is already used by cases[{seen_channels[channel]}]")
         registered_on = _date(item.get("registered_on"), f"{where}.registered_on", errors, required=True)
@@ -335,9 +357,41 @@ def _cases(raw: Any, tz: ZoneInfo, errors: list[str]) -> list[CaseSpec]:
                 participants_without_slack=tuple(dict.fromkeys(label.strip() for label in labels)),
                 review_conference=review_conference,
                 conference_chair=conference_chair,
+                team=team,
             )
         )
     return cases
+
+
+_CHANNEL_WORDS = {
+    "slack": "a Slack channel id (C... or G...)",
+    "teams": "a Teams channel id (19:...@thread.tacv2, from the channel's link: Get link to channel)",
+}
+_USER_WORDS = {
+    "slack": "a Slack user id (U... or W...)",
+    "teams": "a Microsoft Entra object id (a GUID such as 8f2c1a9e-...; Entra admin centre > Users > Object ID)",
+}
+
+
+def _channel_shape() -> re.Pattern[str]:
+    return TEAMS_THREAD if _PLATFORM.get() == "teams" else SLACK_CHANNEL
+
+
+def _user_shape() -> re.Pattern[str]:
+    return ENTRA_ID if _PLATFORM.get() == "teams" else SLACK_USER
+
+
+def _team(item: Mapping, where: str, errors: list[str]) -> str | None:
+    """The case channel's team (Teams only, required there)."""
+    if _PLATFORM.get() != "teams":
+        if item.get("team") is not None:
+            errors.append(f"{where}.team: only for an organisation with platform: teams")
+        return None
+    team = _text(item, "team", where, errors)
+    if team is not None and not TEAMS_THREAD.fullmatch(team):
+        errors.append(f"{where}.team: '{excerpt(team)}' is not a Teams team id (19:...@thread.tacv2)")
+        return None
+    return team
 
 
 def _unknown_keys(raw: Mapping, known: set[str], where: str, errors: list[str]) -> None:
@@ -358,9 +412,11 @@ def _text(raw: Mapping, key: str, where: str, errors: list[str]) -> str | None:
 
 def _slack_user(raw: Mapping, key: str, where: str, errors: list[str]) -> str | None:
     value = _text(raw, key, where, errors)
-    if value is not None and not SLACK_USER.fullmatch(value):
-        errors.append(f"{where}.{key}: '{excerpt(value)}' is not a Slack user id (U... or W...)")
+    if value is not None and not _user_shape().fullmatch(value):
+        errors.append(f"{where}.{key}: '{excerpt(value)}' is not {_USER_WORDS[_PLATFORM.get()]}")
         return None
+    if value is not None and _PLATFORM.get() == "teams":
+        return value.lower()  # Entra ids are compared as Teams sends them
     return value
 
 
@@ -368,14 +424,17 @@ def _slack_users(raw: Any, where: str, errors: list[str]) -> list[str]:
     if raw is None:
         return []
     if not isinstance(raw, list):
-        errors.append(f"{where}: must be a list of Slack user ids")
+        errors.append(
+            f"{where}: must be a list of " + ("Entra object ids" if _PLATFORM.get() == "teams" else "Slack user ids")
+        )
         return []
     users = []
     for j, value in enumerate(raw):
-        if not isinstance(value, str) or not SLACK_USER.fullmatch(value):
-            errors.append(f"{where}[{j}]: '{excerpt(value)}' is not a Slack user id (U... or W...)")
+        if not isinstance(value, str) or not _user_shape().fullmatch(value):
+            errors.append(f"{where}[{j}]: '{excerpt(value)}' is not {_USER_WORDS[_PLATFORM.get()]}")
         else:
-            users.append(value)
+            # Entra ids are compared as Teams sends them (lower case).
+            users.append(value.lower() if _PLATFORM.get() == "teams" else value)
     return users
 
 

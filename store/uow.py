@@ -24,6 +24,7 @@ from store.repositories_obligations import ObligationRepository
 from store.repositories_receipts import Cp9Repository, PlanReceiptRepository
 from store.repositories_requests import MeetingRequestRepository
 from store.repositories_reviews import AmendmentReferralRepository, ReviewConferenceRepository
+from store.repositories_teams import TeamsRefRepository
 
 
 class UnitOfWork:
@@ -56,6 +57,7 @@ class UnitOfWork:
         self.obligations = ObligationRepository(self.session)
         self.reviews = ReviewConferenceRepository(self.session)
         self.referrals = AmendmentReferralRepository(self.session)
+        self.teams_refs = TeamsRefRepository(self.session)
         self.committed = False
         return self
 

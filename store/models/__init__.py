@@ -11,3 +11,4 @@ from store.models.obligations import *  # noqa: F401,F403 (re-exports: see above
 from store.models.receipts import *  # noqa: F401,F403 (re-exports: see above)
 from store.models.requests import *  # noqa: F401,F403 (re-exports: see above)
 from store.models.reviews import *  # noqa: F401,F403 (re-exports: see above)
+from store.models.teams import *  # noqa: F401,F403 (re-exports: see above)

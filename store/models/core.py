@@ -69,7 +69,7 @@ class Organisation(Base):
     profile: Mapped[str] = mapped_column(String(60))
     nation: Mapped[str] = mapped_column(String(30))
     timezone: Mapped[str] = mapped_column(String(60), default="Europe/London")
-    coordinator: Mapped[str] = mapped_column(String(30))
+    coordinator: Mapped[str] = mapped_column(String(100))
     closure_days: Mapped[list[Any]] = mapped_column(default=list)
     working_days: Mapped[list[Any]] = mapped_column(default=list)  # bank holidays the organisation works
     policy_overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -93,11 +93,11 @@ class Case(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
     reference: Mapped[str] = mapped_column(String(60), unique=True)
-    channel: Mapped[str] = mapped_column(String(30), unique=True)
+    channel: Mapped[str] = mapped_column(String(100), unique=True)
     registered_on: Mapped[date] = mapped_column(Date)
     first_meeting_at: Mapped[datetime | None]
     # The review conference's chair (Scotland: the CPPM chair; Fife: the Reviewing Officer), from the file.
-    conference_chair: Mapped[str | None] = mapped_column(String(30))
+    conference_chair: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), default=CaseStatus.OPEN)
     closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
@@ -145,7 +145,7 @@ class CaseRole(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
-    user_id: Mapped[str | None] = mapped_column(String(30), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(100), index=True)
     label: Mapped[str | None] = mapped_column(String(60))
 
     case: Mapped[Case] = relationship(back_populates="roles")
@@ -159,8 +159,8 @@ class Delegate(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
-    principal: Mapped[str] = mapped_column(String(30))
-    delegate: Mapped[str] = mapped_column(String(30))
+    principal: Mapped[str] = mapped_column(String(100))
+    delegate: Mapped[str] = mapped_column(String(100))
     until: Mapped[date] = mapped_column(Date)
     # What it covers (bot.authority.Scope); rows made before scopes existed were migrated to their meaning.
     scope: Mapped[str] = mapped_column(String(30), server_default="request_decisions")
@@ -178,8 +178,8 @@ class AuditEvent(Base):
     at: Mapped[datetime]
     action: Mapped[str] = mapped_column(String(60))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="SET NULL"))
-    actor: Mapped[str | None] = mapped_column(String(30))
-    on_behalf_of: Mapped[str | None] = mapped_column(String(30))
+    actor: Mapped[str | None] = mapped_column(String(100))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(100))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
@@ -192,7 +192,7 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(60))
-    recipient: Mapped[str] = mapped_column(String(30))
+    recipient: Mapped[str] = mapped_column(String(100))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
     # When set, this notice replaces the message sent for that key (chat.update) instead of posting.
@@ -206,8 +206,8 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
-    message_channel: Mapped[str | None] = mapped_column(String(30))
-    message_ts: Mapped[str | None] = mapped_column(String(30))
+    message_channel: Mapped[str | None] = mapped_column(String(255))
+    message_ts: Mapped[str | None] = mapped_column(String(100))
 
 
 class ProcessedEvent(Base):

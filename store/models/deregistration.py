@@ -42,27 +42,27 @@ class Deregistration(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
     review_conference_on: Mapped[date] = mapped_column(Date)
-    convener: Mapped[str | None] = mapped_column(String(30))  # Slack user agreed at the conference
-    meeting_chair: Mapped[str | None] = mapped_column(String(30))  # who chairs the post-deregistration meeting
+    convener: Mapped[str | None] = mapped_column(String(100))  # Slack user agreed at the conference
+    meeting_chair: Mapped[str | None] = mapped_column(String(100))  # who chairs the post-deregistration meeting
     agreed_by: Mapped[str | None] = mapped_column(String(20))  # consensus | reviewing_officer
-    reviewing_officer: Mapped[str | None] = mapped_column(String(30))
+    reviewing_officer: Mapped[str | None] = mapped_column(String(100))
     target_on: Mapped[date | None] = mapped_column(Date)  # the timing agreed at the conference
     window_opens_on: Mapped[date | None] = mapped_column(Date)
     window_closes_on: Mapped[date | None] = mapped_column(Date)
-    recorded_by: Mapped[str] = mapped_column(String(30))
-    on_behalf_of: Mapped[str | None] = mapped_column(String(30))
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(100))
     recorded_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20), default=DeregistrationStatus.TRACKING)
 
     meeting_at: Mapped[datetime | None]  # when the convener set the meeting for
-    meeting_set_by: Mapped[str | None] = mapped_column(String(30))
+    meeting_set_by: Mapped[str | None] = mapped_column(String(100))
 
     message_keys: Mapped[list[Any]] = mapped_column(default=list)  # outbox keys of messages with buttons
 
     outcome_count: Mapped[int] = mapped_column(Integer, default=0)  # outcomes recorded (an escalation, then another)
     outcome_at: Mapped[datetime | None]
-    outcome_by: Mapped[str | None] = mapped_column(String(30))
-    outcome_on_behalf_of: Mapped[str | None] = mapped_column(String(30))
+    outcome_by: Mapped[str | None] = mapped_column(String(100))
+    outcome_on_behalf_of: Mapped[str | None] = mapped_column(String(100))
     held_on: Mapped[date | None] = mapped_column(Date)
     risk_escalated: Mapped[bool | None] = mapped_column(Boolean)
     plan_type: Mapped[str | None] = mapped_column(String(20))  # single_agency | multi_agency

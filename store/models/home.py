@@ -18,6 +18,6 @@ class HomeTab(Base):
     __tablename__ = "home_tab"
     __table_args__ = (Index("ix_home_tab_opened", "opened_at"),)
 
-    user_id: Mapped[str] = mapped_column(String(30), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     opened_at: Mapped[datetime]
     published_at: Mapped[datetime | None]

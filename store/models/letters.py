@@ -61,15 +61,15 @@ class InstitutionLetter(Base):
     person_key: Mapped[str | None] = mapped_column(String(60))  # the relationship casefolded: who the letter is about
     institution_kind: Mapped[str | None] = mapped_column(String(20))
     institution_name: Mapped[str | None] = mapped_column(String(150))  # kept for the letter; never logged
-    contact: Mapped[str | None] = mapped_column(String(30))  # Slack user to contact on absconding or discharge
-    requested_by: Mapped[str] = mapped_column(String(30))  # who flagged it (the record) or asked (the command)
-    requested_on_behalf_of: Mapped[str | None] = mapped_column(String(30))
+    contact: Mapped[str | None] = mapped_column(String(100))  # Slack user to contact on absconding or discharge
+    requested_by: Mapped[str] = mapped_column(String(100))  # who flagged it (the record) or asked (the command)
+    requested_on_behalf_of: Mapped[str | None] = mapped_column(String(100))
     requested_at: Mapped[datetime]
-    details_by: Mapped[str | None] = mapped_column(String(30))
-    details_on_behalf_of: Mapped[str | None] = mapped_column(String(30))
+    details_by: Mapped[str | None] = mapped_column(String(100))
+    details_on_behalf_of: Mapped[str | None] = mapped_column(String(100))
     details_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
-    sent_by: Mapped[str | None] = mapped_column(String(30))
-    sent_on_behalf_of: Mapped[str | None] = mapped_column(String(30))
+    sent_by: Mapped[str | None] = mapped_column(String(100))
+    sent_on_behalf_of: Mapped[str | None] = mapped_column(String(100))
     message_keys: Mapped[list[Any]] = mapped_column(default=list)  # outbox keys of messages with this letter's buttons
     created_at: Mapped[datetime]

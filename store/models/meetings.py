@@ -57,7 +57,7 @@ class Meeting(Base):
     starts_at: Mapped[datetime]
     mode: Mapped[str] = mapped_column(String(20), default="in_person")  # in_person | online
     note: Mapped[str | None] = mapped_column(Text)
-    scheduled_by: Mapped[str | None] = mapped_column(String(30))
+    scheduled_by: Mapped[str | None] = mapped_column(String(100))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -71,7 +71,7 @@ class MeetingMove(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     moved_at: Mapped[datetime]
-    moved_by: Mapped[str | None] = mapped_column(String(30))
+    moved_by: Mapped[str | None] = mapped_column(String(100))
     previous_starts_at: Mapped[datetime | None]
     starts_at: Mapped[datetime]
     reason: Mapped[str | None] = mapped_column(Text)  # free text: never logged or audited, quoted when shown
@@ -161,8 +161,8 @@ class MeetingRecord(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), unique=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
     held_at: Mapped[datetime]  # the meeting's time (the plan-receipt and CP9 clocks start from it)
-    recorded_by: Mapped[str] = mapped_column(String(30))
-    on_behalf_of: Mapped[str | None] = mapped_column(String(30))
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(100))
     recorded_at: Mapped[datetime]
     supports: Mapped[str] = mapped_column(Text)  # supports and resources, especially specialist
     monitoring: Mapped[str] = mapped_column(Text)  # monitoring and reviewing
@@ -201,7 +201,7 @@ class MeetingAttendance(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("meeting_record.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[str | None] = mapped_column(String(30))
+    user_id: Mapped[str | None] = mapped_column(String(100))
     label: Mapped[str | None] = mapped_column(String(60))
     attended: Mapped[bool] = mapped_column(Boolean)
     # Everyone in the group is invited unless the chair took them off the list, with a reason (on the record).
@@ -235,14 +235,14 @@ class MeetingAction(Base):
     record_id: Mapped[int] = mapped_column(ForeignKey("meeting_record.id", ondelete="CASCADE"), index=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
     description: Mapped[str] = mapped_column(Text)
-    owner_user_id: Mapped[str | None] = mapped_column(String(30))
+    owner_user_id: Mapped[str | None] = mapped_column(String(100))
     owner_label: Mapped[str | None] = mapped_column(String(60))  # someone without Slack: the chair is reminded
     due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=ActionStatus.OPEN)
     # Done or closed: when, by whom (and for whom, a delegate), and why it was closed (never the owner's name).
     done_at: Mapped[datetime | None]
-    done_by: Mapped[str | None] = mapped_column(String(30))
-    done_on_behalf_of: Mapped[str | None] = mapped_column(String(30))
+    done_by: Mapped[str | None] = mapped_column(String(100))
+    done_on_behalf_of: Mapped[str | None] = mapped_column(String(100))
     closed_reason: Mapped[str | None] = mapped_column(Text)
 
     record: Mapped[MeetingRecord] = relationship(back_populates="actions")

@@ -80,7 +80,7 @@ class Obligation(Base):
     # as distinct in a unique index, which would let the same obligation be opened twice.
     recipient: Mapped[str] = mapped_column(String(60), default="")
     owner_role: Mapped[str] = mapped_column(String(20))  # chair | team_leader | coordinator | member | ...
-    owner: Mapped[str | None] = mapped_column(String(30))  # the person, resolved (a delegate is found at each step)
+    owner: Mapped[str | None] = mapped_column(String(100))  # the person, resolved (a delegate is found at each step)
     due_at: Mapped[datetime]
     due_local_date: Mapped[date | None] = mapped_column(Date)  # day-based rules: the local due date
     stage: Mapped[str] = mapped_column(String(20), default="pending")  # pending → reminded → overdue → breached
@@ -96,9 +96,9 @@ class Obligation(Base):
     notice_keys: Mapped[list[Any]] = mapped_column(default=list)
     generation: Mapped[int] = mapped_column(Integer, default=1)  # bumped when the due date moves or the owner changes
     status: Mapped[str] = mapped_column(String(20), default=ObligationStatus.OPEN)
-    discharged_by: Mapped[str | None] = mapped_column(String(30))
+    discharged_by: Mapped[str | None] = mapped_column(String(100))
     discharged_at: Mapped[datetime | None]
-    waived_by: Mapped[str | None] = mapped_column(String(30))
+    waived_by: Mapped[str | None] = mapped_column(String(100))
     waived_at: Mapped[datetime | None]
     waive_reason: Mapped[str | None] = mapped_column(Text)  # kept here; the audit records its length only
     created_at: Mapped[datetime]

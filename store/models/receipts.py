@@ -60,7 +60,7 @@ class PlanCopy(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     receipt_id: Mapped[int] = mapped_column(ForeignKey("plan_receipt.id", ondelete="CASCADE"), index=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
-    user_id: Mapped[str | None] = mapped_column(String(30))
+    user_id: Mapped[str | None] = mapped_column(String(100))
     label: Mapped[str | None] = mapped_column(String(60))
     attended: Mapped[bool] = mapped_column(Boolean)  # False: invited but unable to attend
     status: Mapped[str] = mapped_column(String(20), default=CopyStatus.PENDING)
@@ -68,8 +68,8 @@ class PlanCopy(Base):
     sent_at: Mapped[datetime | None]  # when the chair marked it sent
     sent_on: Mapped[date | None] = mapped_column(Date)  # the day it was sent (the chair's date, for post and email)
     sent_how: Mapped[str | None] = mapped_column(String(20))  # post | email | by_hand; None for Slack users
-    sent_by: Mapped[str | None] = mapped_column(String(30))
-    sent_on_behalf_of: Mapped[str | None] = mapped_column(String(30))
+    sent_by: Mapped[str | None] = mapped_column(String(100))
+    sent_on_behalf_of: Mapped[str | None] = mapped_column(String(100))
     received_at: Mapped[datetime | None]
     overdue_since: Mapped[datetime | None]  # when the chair was told this copy was overdue
     message_keys: Mapped[list[Any]] = mapped_column(default=list)  # messages with "I have received the plan"
@@ -113,12 +113,12 @@ class Cp9(Base):
     overdue_since: Mapped[datetime | None]  # when the chair was told it was overdue
     sent_at: Mapped[datetime | None]
     sent_on: Mapped[date | None] = mapped_column(Date)
-    sent_by: Mapped[str | None] = mapped_column(String(30))
-    sent_on_behalf_of: Mapped[str | None] = mapped_column(String(30))
+    sent_by: Mapped[str | None] = mapped_column(String(100))
+    sent_on_behalf_of: Mapped[str | None] = mapped_column(String(100))
     sent_note: Mapped[str | None] = mapped_column(Text)  # where the coordinator finds it (a link or a short note)
     received_at: Mapped[datetime | None]
-    received_by: Mapped[str | None] = mapped_column(String(30))
-    received_on_behalf_of: Mapped[str | None] = mapped_column(String(30))
+    received_by: Mapped[str | None] = mapped_column(String(100))
+    received_on_behalf_of: Mapped[str | None] = mapped_column(String(100))
     chair_message_keys: Mapped[list[Any]] = mapped_column(default=list)  # with Mark CP9 sent
     coordinator_message_keys: Mapped[list[Any]] = mapped_column(default=list)  # with Mark CP9 received
     created_at: Mapped[datetime]

@@ -48,7 +48,7 @@ class MeetingRequest(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
-    requested_by: Mapped[str] = mapped_column(String(30))
+    requested_by: Mapped[str] = mapped_column(String(100))
     requested_at: Mapped[datetime]
     concern: Mapped[str] = mapped_column(String(20))
     urgency: Mapped[str] = mapped_column(String(20))
@@ -58,26 +58,26 @@ class MeetingRequest(Base):
     # Routing: who decides (the team leader), who was asked (they or their delegate), and who it
     # was escalated to when nobody decided in time. When they are chased is the ledger's (obligation rows
     # `request_decision` / `request_decision_urgent` and `coordinator_decision`, subject this request).
-    decider: Mapped[str] = mapped_column(String(30))
-    routed_to: Mapped[str] = mapped_column(String(30))
+    decider: Mapped[str] = mapped_column(String(100))
+    routed_to: Mapped[str] = mapped_column(String(100))
     reminded_at: Mapped[datetime | None]
-    reminded_to: Mapped[str | None] = mapped_column(String(30))
+    reminded_to: Mapped[str | None] = mapped_column(String(100))
     escalated_at: Mapped[datetime | None]
-    escalated_to: Mapped[str | None] = mapped_column(String(30))
-    escalated_on_behalf_of: Mapped[str | None] = mapped_column(String(30))
+    escalated_to: Mapped[str | None] = mapped_column(String(100))
+    escalated_on_behalf_of: Mapped[str | None] = mapped_column(String(100))
 
     # The team leader's decision (or their delegate's, or whoever it was escalated to).
-    decided_by: Mapped[str | None] = mapped_column(String(30))
-    decided_on_behalf_of: Mapped[str | None] = mapped_column(String(30))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_on_behalf_of: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None]
     decision_reason: Mapped[str | None] = mapped_column(Text)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"))
 
     # After a refusal: the requester asked the coordinator, who convened the meeting or upheld it.
     coordinator_asked_at: Mapped[datetime | None]
-    coordinator: Mapped[str | None] = mapped_column(String(30))  # the coordinator at that moment
-    coordinator_routed_to: Mapped[str | None] = mapped_column(String(30))  # they or their delegate
-    outcome_by: Mapped[str | None] = mapped_column(String(30))
-    outcome_on_behalf_of: Mapped[str | None] = mapped_column(String(30))
+    coordinator: Mapped[str | None] = mapped_column(String(100))  # the coordinator at that moment
+    coordinator_routed_to: Mapped[str | None] = mapped_column(String(100))  # they or their delegate
+    outcome_by: Mapped[str | None] = mapped_column(String(100))
+    outcome_on_behalf_of: Mapped[str | None] = mapped_column(String(100))
     outcome_at: Mapped[datetime | None]
     outcome_reason: Mapped[str | None] = mapped_column(Text)

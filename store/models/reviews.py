@@ -41,9 +41,9 @@ class ReviewConference(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
     held_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=ReviewStatus.SCHEDULED)
-    set_by: Mapped[str] = mapped_column(String(30))  # a Slack user id, or "cli" for the organisation file
+    set_by: Mapped[str] = mapped_column(String(100))  # a Slack user id, or "cli" for the organisation file
     set_at: Mapped[datetime]
-    decided_by: Mapped[str | None] = mapped_column(String(30))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None]
 
 
@@ -63,11 +63,11 @@ class AmendmentReferral(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("meeting_record.id", ondelete="CASCADE"), unique=True)
-    referred_to: Mapped[str] = mapped_column(String(30))
+    referred_to: Mapped[str] = mapped_column(String(100))
     referred_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20), default=ReferralStatus.OPEN)
-    answered_by: Mapped[str | None] = mapped_column(String(30))
-    on_behalf_of: Mapped[str | None] = mapped_column(String(30))
+    answered_by: Mapped[str | None] = mapped_column(String(100))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(100))
     answered_at: Mapped[datetime | None]
     brought_forward_to: Mapped[date | None] = mapped_column(Date)
     reason: Mapped[str | None] = mapped_column(Text)  # kept here; the audit records its length only

@@ -11,9 +11,10 @@ from bot.notices import NoticeKind
 from bot.pacing import Pacer
 from tests.harness import CASE, organisation_file
 from tests.slack.meeting_steps import local
+from tests.teams.conftest import CHANNEL, teams_organisation_file
 
 START = local(2027, 5, 17, 10, 0)
-TEAMS_ORG = organisation_file(organisation={"platform": "teams"})
+TEAMS_ORG = teams_organisation_file()
 
 
 class RecordingTeamsSender:
@@ -55,7 +56,7 @@ def test_once_a_teams_sender_is_configured_the_waiting_notices_go_through_it(bot
     bot.runtime.senders["teams"] = teams
     report = bot.dispatch()
     assert [kind for kind, _, _ in teams.sent] == [NoticeKind.MEETING_SCHEDULED]
-    assert teams.sent[0][1] == CASE["channel"] and teams.sent[0][2]["reference"] == CASE["reference"]
+    assert teams.sent[0][1] == CHANNEL and teams.sent[0][2]["reference"] == "CP-2027-0142"
     assert report.no_sender == {} and len(report.sent) == 1
     assert bot.fake.calls_to("chat.postMessage") == []
     assert {status for *_, status in rows(bot)} == {"sent"}
@@ -64,9 +65,8 @@ def test_once_a_teams_sender_is_configured_the_waiting_notices_go_through_it(bot
 def test_a_slack_rate_limit_does_not_hold_up_teams(bot):
     slack_case = dict(CASE, reference="CP-2027-0200", channel="C0CASE200")
     bot.import_organisation(organisation_file(cases=[slack_case]))
-    teams_org = organisation_file(
-        organisation={"name": "Teams Council", "platform": "teams"}, cases=[dict(CASE, channel="C0CASE142")]
-    )
+    teams_org = teams_organisation_file()
+    teams_org["organisation"]["name"] = "Teams Council"
     bot.import_organisation(teams_org)
     bot.fake.fail_next("chat.postMessage", status=429, retry_after=30)
     teams = RecordingTeamsSender()
