@@ -19,6 +19,7 @@ from bot.context import Services
 from teams import listeners
 from teams.commands import CommandHandler
 from teams.config import TeamsSettings
+from teams.features import requests as request_feature
 from teams.middleware import remember_conversations
 from teams.tokens import ClientCredentialsToken
 
@@ -58,7 +59,8 @@ def build_teams_app(
             "the Teams SDK did not take the bot's credentials from TeamsSettings (is CLIENT_SECRET set?)"
         )
     app.use(remember_conversations(services, home_tenant=settings.tenant_id))
-    listeners.register(app, commands=commands or {})
+    request_feature.register(app, services)
+    listeners.register(app, commands={"request": request_feature.request_command(services), **(commands or {})})
     asyncio.run(app.initialize())
     if app.options.dangerously_allow_unauthenticated_requests:  # never, whatever the SDK's defaults become
         raise RuntimeError("the Teams app must verify every inbound token")

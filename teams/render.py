@@ -96,8 +96,12 @@ def render_meeting_reminder(payload: Mapping[str, Any]) -> Rendered:
     return f"Reminder: core group meeting for {payload.get('reference', '?')} {soon}, {starts:%A %-d %B %Y at %H:%M}"
 
 
-def teams_renderers() -> TeamsRenderers:
+def teams_renderers(*, teams_id_of: Callable[[str], str | None] | None = None) -> TeamsRenderers:
     """The renderers this version has for Teams (the feature cards register theirs here too)."""
-    return TeamsRenderers(
+    from teams.features import request_renderers
+
+    registry = TeamsRenderers(
         {NoticeKind.DELIVERY_FAILED: render_delivery_failed, NoticeKind.MEETING_REMINDER: render_meeting_reminder}
     )
+    request_renderers.add_renderers(registry, teams_id_of=teams_id_of)
+    return registry

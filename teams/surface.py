@@ -17,6 +17,7 @@ from teams.commands import CommandHandler
 from teams.config import TeamsSettings
 from teams.connector import BotConnector
 from teams.delivery import TeamsNoticeSender
+from teams.features.request_renderers import teams_id_lookup
 from teams.render import Renderer, teams_renderers
 from teams.tokens import ClientCredentialsToken
 
@@ -47,7 +48,9 @@ def build_teams_surface(
     connector = BotConnector(tokens, app_id=settings.app_id, http=http)
     sender = TeamsNoticeSender(
         connector=connector,
-        renderers=renderers if renderers is not None else teams_renderers(),
+        renderers=renderers
+        if renderers is not None
+        else teams_renderers(teams_id_of=teams_id_lookup(services.uow_factory)),
         uow_factory=services.uow_factory,
         now=services.clock.now,
     )
