@@ -109,6 +109,11 @@ class JsonBodyGate:
         if not isinstance(activity, dict):
             log_rejection(method, path, "not a JSON activity", len(body))
             return json_answer(start_response, "400 Bad Request", {"error": "expected a JSON activity"})
+        if _automatic_refresh(activity):
+            # Teams sends `trigger: "automatic"` when a card refreshes itself for a viewer; the SDK's model (2.1.x)
+            # allows only "manual" and answers 500. The refresh handler reads only the verb and the record's id.
+            del activity["value"]["trigger"]
+            body = json.dumps(activity).encode("utf-8")
         environ = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
         return self._app(environ, start_response)
 
@@ -124,3 +129,14 @@ def json_answer(start_response: Callable, status: str, body: dict) -> list[bytes
     data = json.dumps(body).encode()
     start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
     return [data]
+
+
+def _automatic_refresh(activity: dict) -> bool:
+    """An Adaptive Card invoke Teams sent to refresh a card on its own (not a click)."""
+    value = activity.get("value")
+    return (
+        activity.get("type") == "invoke"
+        and activity.get("name") == "adaptiveCard/action"
+        and isinstance(value, dict)
+        and value.get("trigger") == "automatic"
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from store.models.core import AuditEvent
@@ -185,7 +184,6 @@ def test_the_refresh_gives_the_decider_live_buttons_and_anyone_else_the_read_onl
     request_id = _request(teams_bot, case_id)
 
     def view(person):
-        # trigger "manual": the SDK 2.1.x refuses Teams' "automatic" (see the xfail below)
         activity = teams_bot.activities.card_action(person, "request.refresh", {"request_id": request_id})
         answer = teams_bot.post(activity)[1]
         assert isinstance(answer, dict) and "value" in answer, answer
@@ -199,7 +197,6 @@ def test_the_refresh_gives_the_decider_live_buttons_and_anyone_else_the_read_onl
     assert "Approve" not in view(TEAM_LEADER) and "Refused" in view(TEAM_LEADER)
 
 
-@pytest.mark.xfail(reason="microsoft-teams-api 2.1.x types trigger as Literal['manual']: a refresh invoke is a 500")
 def test_a_refresh_teams_sends_with_trigger_automatic_is_answered_with_the_viewers_card(teams_bot):
     case_id = _ready(teams_bot)
     request_id = _request(teams_bot, case_id)
