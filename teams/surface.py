@@ -17,7 +17,9 @@ from teams.commands import CommandHandler
 from teams.config import TeamsSettings
 from teams.connector import BotConnector
 from teams.delivery import TeamsNoticeSender
+from teams.pacing import TeamsPacer
 from teams.render import Renderer, teams_renderers
+from teams.tenants import TenantDirectory
 from teams.tokens import ClientCredentialsToken
 
 
@@ -30,6 +32,7 @@ class TeamsSurface:
     tokens: ClientCredentialsToken
     connector: BotConnector
     sender: TeamsNoticeSender
+    pacer: TeamsPacer  # the dispatcher's pacing of Teams, kept for the bot's lifetime
     wsgi: Any  # the WSGI callable for POST /api/messages (body-limited, then the SDK, which verifies the token)
 
 
@@ -54,4 +57,7 @@ def build_teams_surface(
     app = build_teams_app(settings, services, tokens=tokens, commands=commands)
     # waitress stays the one server: the SDK's FastAPI app runs on a2wsgi's event loop thread behind the gate.
     wsgi = JsonBodyGate(ASGIMiddleware(asgi_of(app)))
-    return TeamsSurface(settings=settings, app=app, tokens=tokens, connector=connector, sender=sender, wsgi=wsgi)
+    pacer = TeamsPacer(tenant_of=TenantDirectory(services.uow_factory, home_tenant=settings.tenant_id))
+    return TeamsSurface(
+        settings=settings, app=app, tokens=tokens, connector=connector, sender=sender, pacer=pacer, wsgi=wsgi
+    )
