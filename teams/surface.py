@@ -17,6 +17,7 @@ from teams.commands import CommandHandler
 from teams.config import TeamsSettings
 from teams.connector import BotConnector
 from teams.delivery import TeamsNoticeSender
+from teams.middleware import RecentlyRecorded
 from teams.pacing import TeamsPacer
 from teams.render import Renderer, teams_renderers
 from teams.tenants import TenantDirectory
@@ -48,13 +49,15 @@ def build_teams_surface(
     http = http or httpx.Client(timeout=15.0, trust_env=False)
     tokens = ClientCredentialsToken(settings, http=http)
     connector = BotConnector(tokens, app_id=settings.app_id, http=http)
+    recent = RecentlyRecorded()
     sender = TeamsNoticeSender(
         connector=connector,
         renderers=renderers if renderers is not None else teams_renderers(),
         uow_factory=services.uow_factory,
         now=services.clock.now,
+        on_inactive=recent.forget,
     )
-    app = build_teams_app(settings, services, tokens=tokens, commands=commands)
+    app = build_teams_app(settings, services, tokens=tokens, commands=commands, recent=recent)
     # waitress stays the one server: the SDK's FastAPI app runs on a2wsgi's event loop thread behind the gate.
     wsgi = JsonBodyGate(ASGIMiddleware(asgi_of(app)))
     pacer = TeamsPacer(tenant_of=TenantDirectory(services.uow_factory, home_tenant=settings.tenant_id))
