@@ -23,7 +23,7 @@ from bot.context import Services
 from bot.dispatch import DispatchReport, NoticeSender, dispatch_pending
 from bot.http_guard import SlackGate, json_answer
 from bot.logs import quiet_bolt_body_logging
-from bot.pacing import Pacer
+from bot.pacing import Pacer, Pacing
 from bot.sweep import SweepReport, sweep
 from handlers.blocks.slack import slack_renderers
 from handlers.delivery import SlackNoticeSender
@@ -50,7 +50,7 @@ class Runtime:
     pacer: Pacer = field(default_factory=Pacer)  # Slack's rate-limit state kept across dispatch passes
     #: Senders of the other platforms this bot delivers to (e.g. "teams"), and their pacing kept across passes.
     senders: dict[str, NoticeSender] = field(default_factory=dict)
-    pacers: dict[str, Pacer] = field(default_factory=dict)
+    pacers: dict[str, Pacing] = field(default_factory=dict)
     #: Called with each dispatch pass's report (e.g. re-publishing the Home tabs of the people it reached).
     after_dispatch: list[Callable[[DispatchReport], Any]] = field(default_factory=list)
     teams: TeamsSurface | None = None  # POST /api/messages and the Teams sender, when TEAMS_APP_ID is set
@@ -111,6 +111,7 @@ def build_runtime(
         client=client,
         sender=SlackNoticeSender(client, renderers=slack_renderers()),
         senders={"teams": teams.sender} if teams else {},
+        pacers={"teams": teams.pacer} if teams else {},
         after_dispatch=[HomeRefresher(services, client)] if slack else [],
         teams=teams,
     )

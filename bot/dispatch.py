@@ -12,8 +12,8 @@ its one-a-second limit or a 429's `Retry-After` never holds up the others, and t
 limit is respected without a flood of 429s.
 
 - 429: `Retry-After` is honoured for that method and channel only; short waits are retried in the pass.
-- 5xx and network errors: retried with capped exponential backoff (2, 4, 8 ... 300 s); after 24 hours of
-  failures the row is failed and reported.
+- 5xx and network errors: retried with the platform pacer's capped exponential backoff (2, 4, 8 ... 300 s;
+  jittered for Teams, as Microsoft asks); after 24 hours of failures the row is failed and reported.
 - Permanent errors (`channel_not_found`, `not_in_channel`, `user_not_found`, `account_inactive` ...): the row
   is failed at once and the organisation's admins (else its coordinator) are told through the outbox.
 
@@ -35,13 +35,12 @@ from typing import Any, Protocol
 
 from bot.notice_payloads.coordinator import DeliveryFailed
 from bot.notices import NoticeKind, notice_key
-from bot.pacing import POST, UPDATE, Pacer
+from bot.pacing import MAX_BACKOFF_SECONDS, POST, UPDATE, Pacer, Pacing
 from store.models import OutboxMessage, OutboxStatus
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF_SECONDS = 300
 CLAIM_SECONDS = 60
 GIVE_UP_AFTER = timedelta(hours=24)
 #: A 429 asking for at most this long is waited out inside the pass; longer ones go back to the table.
@@ -137,8 +136,8 @@ def dispatch_pending(
     senders: Mapping[str, NoticeSender] | None = None,
     now: datetime,
     limit: int = 500,
-    pacer: Pacer | None = None,
-    pacers: MutableMapping[str, Pacer] | None = None,
+    pacer: Pacing | None = None,
+    pacers: MutableMapping[str, Pacing] | None = None,
     clock: Callable[[], datetime] | None = None,
     max_seconds: float = PASS_SECONDS,
     monotonic: Callable[[], float] = time.monotonic,
@@ -158,7 +157,7 @@ def dispatch_pending(
         by_platform.setdefault("slack", sender)
     if not by_platform:
         raise ValueError("dispatch_pending needs a sender for at least one platform")
-    pacing: MutableMapping[str, Pacer] = pacers if pacers is not None else {}
+    pacing: MutableMapping[str, Pacing] = pacers if pacers is not None else {}
     if pacer is not None:
         pacing["slack"] = pacer
     for platform in by_platform:
@@ -307,7 +306,8 @@ class _Pass:
         elif what == "limited":
             _put_back(uow, item.id, now=now, delay=detail.retry_after, count=False, error=str(detail))
         elif what == "retry":
-            _put_back(uow, item.id, now=now, delay=None, error=detail)
+            pacer = self.pacers[item.platform]
+            _put_back(uow, item.id, now=now, delay=None, error=detail, backoff=pacer.backoff)
         else:
             _fail(uow, item.id, now=now, error=detail)
 
@@ -362,14 +362,21 @@ def _replaced_delivery(uow: UnitOfWork, replaces_key: str | None) -> tuple[Deliv
 
 
 def _put_back(
-    uow: UnitOfWork, message_id: int, *, now: datetime, delay: float | None, error: str, count: bool = True
+    uow: UnitOfWork,
+    message_id: int,
+    *,
+    now: datetime,
+    delay: float | None,
+    error: str,
+    count: bool = True,
+    backoff: Callable[[int], float] | None = None,
 ) -> None:
     """Put the row back for later, releasing the claim: after `delay` seconds, or the backoff when None."""
     message = uow.outbox.require(message_id)
     if count:
         message.attempts += 1
     if delay is None:
-        delay = min(2 ** max(message.attempts, 1), MAX_BACKOFF_SECONDS)
+        delay = backoff(message.attempts) if backoff else min(2 ** max(message.attempts, 1), MAX_BACKOFF_SECONDS)
     message.next_attempt_at = now + timedelta(seconds=delay)
     message.claimed_until = None
     message.last_error = error[:500]

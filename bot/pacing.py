@@ -18,9 +18,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 POST = "chat.postMessage"
 UPDATE = "chat.update"
+MAX_BACKOFF_SECONDS = 300
+
+
+class Pacing(Protocol):
+    """What the dispatcher asks of a platform's pacer (`Pacer` for Slack, `teams.pacing.TeamsPacer` for Teams)."""
+
+    def ready_at(self, method: str, scope: str) -> float: ...
+    def gap_holds(self, method: str, scope: str) -> bool: ...
+    def sent(self, method: str, scope: str, *, started: float, finished: float, held_by_gap: bool = True) -> None: ...
+    def limited(self, method: str, scope: str, retry_after: float, *, started: float, finished: float) -> None: ...
+    def backoff(self, attempts: int) -> float: ...
+    def follow(self, now: datetime, moment: float) -> None: ...
+    def forget_before(self, moment: float) -> None: ...
 
 
 @dataclass
@@ -104,6 +118,10 @@ class Pacer:
             waited = started - self._last_end if self._last_end is not None else 0.0
             base = waited if self._gap == 0.0 else min(max(waited, self._gap), self._gap)
             self._gap = min(self.max_gap, base * 1.05 + 0.0002)
+
+    def backoff(self, attempts: int) -> float:
+        """Seconds before retrying after a server or network error: 2, 4, 8 ... capped at 300."""
+        return float(min(2 ** max(attempts, 1), MAX_BACKOFF_SECONDS))
 
     def follow(self, now: datetime, moment: float) -> None:
         """Keep pace with the bot's clock when it is moved by hand (tests, the sandbox, `sweep --now`).

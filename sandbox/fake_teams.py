@@ -8,7 +8,9 @@
   ``TEAMS_LOGIN_URL`` at :attr:`FakeTeams.url`;
 * the Bot Connector (``/v3/conversations`` ...) at :attr:`FakeTeams.service_url`: it records every activity the bot
   posts (``POST``) or updates (``PUT``) and every conversation it creates, and can be scripted to fail
-  (:meth:`FakeTeams.fail_next`: 429 with ``Retry-After``, 403 ``MessageWritesBlocked``, 412, 502 ...).
+  (:meth:`FakeTeams.fail_next`: 429 with ``Retry-After``, 403 ``MessageWritesBlocked``, 412, 502 ...), and can hold
+  each conversation to Microsoft's rate limits (:meth:`FakeTeams.limit_conversations`: 429 once a window is full, on
+  a clock the test gives, and every refusal recorded).
 
 It also plays Teams towards the bot: :meth:`FakeTeams.post_activity` POSTs an activity (see
 :mod:`sandbox.teams_activities`) to the bot's ``/api/messages`` signed with its key, or with whatever token a test
@@ -26,6 +28,8 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -49,6 +53,8 @@ class Call:
     path: str
     headers: dict[str, str]
     body: Any
+    at: float = 0.0  # on the fake's clock (the test's, when it gave one)
+    status: int = 0  # what the fake answered
 
     @property
     def conversation(self) -> str | None:
@@ -84,6 +90,11 @@ class FakeTeams:
         self.calls: list[Call] = []
         self.token_requests: list[dict[str, str]] = []
         self._scripted: list[_Scripted] = []
+        self.clock: Callable[[], float] = time.monotonic
+        self._windows: tuple[tuple[int, float], ...] = ()
+        self._recent: dict[str, deque[float]] = {}
+        #: Sends refused because a conversation's window was full: (conversation, at).
+        self.window_refusals: list[tuple[str, float]] = []
         self._ids = itertools.count(1000)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -134,6 +145,14 @@ class FakeTeams:
         """The next `method` call whose path contains `pattern` gets `status` with `body` (and headers)."""
         with self._lock:
             self._scripted.append(_Scripted(method, pattern, status, body or {}, dict(headers)))
+
+    def limit_conversations(
+        self, windows: tuple[tuple[int, float], ...] = ((7, 1.0), (8, 2.0), (60, 30.0)), *, clock=None
+    ) -> None:
+        """From now on, a post or update to a conversation that already had `count` in the last `seconds` gets 429."""
+        with self._lock:
+            self._windows = windows
+            self.clock = clock or self.clock
 
     def block_writes_next(self, pattern: str = "/activities") -> None:
         """The next post gets what Teams answers for a user who blocked or uninstalled the app."""
@@ -193,14 +212,38 @@ class FakeTeams:
         if not path.startswith("/connector/"):
             return 404, {"error": {"code": "NotFound"}}, {}
         path = path[len("/connector") :]
-        call = Call(method, path, headers, body)
+        call = Call(method, path, headers, body, at=self.clock())
         with self._lock:
             self.calls.append(call)
             scripted = next((s for s in self._scripted if s.method == method and s.pattern in path), None)
             if scripted is not None:
                 self._scripted.remove(scripted)
+            elif self._windows and call.conversation and method in ("POST", "PUT"):
+                scripted = self._over_a_window(call.conversation, call.at)
         if scripted is not None:
+            call.status = scripted.status
             return scripted.status, scripted.body, scripted.headers
+        status, answer, extra = self._connector(method, path, headers, body)
+        call.status = status
+        return status, answer, extra
+
+    def _over_a_window(self, conversation: str, at: float) -> _Scripted | None:
+        """Microsoft's per-thread throttling: a 429 when any window is full, else the send counts (lock held)."""
+        recent = self._recent.setdefault(conversation, deque())
+        longest = max(seconds for _, seconds in self._windows)
+        while recent and recent[0] <= at - longest:
+            recent.popleft()
+        for count, seconds in self._windows:
+            if sum(1 for t in recent if t > at - seconds) >= count:
+                self.window_refusals.append((conversation, at))
+                body = {"error": {"code": "TooManyRequests", "message": "Too many requests"}}
+                return _Scripted("", "", 429, body, {"Retry-After": "1"})
+        recent.append(at)
+        return None
+
+    def _connector(
+        self, method: str, path: str, headers: dict[str, str], body: Any
+    ) -> tuple[int, dict, dict[str, str]]:
         if not headers.get("authorization", "").startswith("Bearer "):
             return 401, {"error": {"code": "Unauthorized"}}, {}
         if method == "POST" and path == "/v3/conversations":

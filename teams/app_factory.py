@@ -20,7 +20,7 @@ from teams import listeners
 from teams.commands import CommandHandler
 from teams.config import TeamsSettings
 from teams.features import requests as request_feature
-from teams.middleware import remember_conversations
+from teams.middleware import RecentlyRecorded, remember_conversations
 from teams.tokens import ClientCredentialsToken
 
 #: A placeholder for the SDK's default service URL: every send names the conversation's own service URL.
@@ -38,6 +38,7 @@ def build_teams_app(
     *,
     tokens: ClientCredentialsToken,
     commands: Mapping[str, CommandHandler] | None = None,
+    recent: RecentlyRecorded | None = None,
 ) -> App:
     """The SDK app with the middleware and listeners registered, initialised (its /api/messages route exists)."""
     app = App(
@@ -58,7 +59,7 @@ def build_teams_app(
         raise RuntimeError(
             "the Teams SDK did not take the bot's credentials from TeamsSettings (is CLIENT_SECRET set?)"
         )
-    app.use(remember_conversations(services, home_tenant=settings.tenant_id))
+    app.use(remember_conversations(services, home_tenant=settings.tenant_id, recent=recent))
     request_feature.register(app, services)
     listeners.register(app, commands={"request": request_feature.request_command(services), **(commands or {})})
     asyncio.run(app.initialize())

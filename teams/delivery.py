@@ -38,11 +38,13 @@ class TeamsNoticeSender:
         renderers: Mapping[str, Renderer],
         uow_factory: UnitOfWorkFactory,
         now: Callable[[], datetime],
+        on_inactive: Callable[[str], None] | None = None,
     ) -> None:
         self.connector = connector
         self.renderers = renderers
         self.uow_factory = uow_factory
         self.now = now
+        self.on_inactive = on_inactive  # the inbound side's cache forgets it: the next activity reactivates it
 
     def send(self, *, kind: str, recipient: str, payload: dict[str, Any], replaces: Delivery | None) -> Delivery:
         """Post the notice to `recipient` (a person's 1:1 chat or a channel), or update `replaces` in place."""
@@ -141,6 +143,8 @@ class TeamsNoticeSender:
         """The bot may no longer write there: later notices fail at once instead of calling Teams again."""
         if not conversation_id:
             return
+        if self.on_inactive is not None:
+            self.on_inactive(conversation_id)
         with self.uow_factory() as uow:
             if uow.teams_refs.deactivate(conversation_id, now=self.now()):
                 uow.audit.record(action="teams.conversation_inactive", at=self.now(), conversation=conversation_id)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from bot.context import Services
@@ -51,8 +54,41 @@ def is_removal(activity: Any) -> bool:
     return False
 
 
-def remember_conversations(services: Services, *, home_tenant: str):
+#: A reference seen again, unchanged, within this long is not written again (its `last_seen_at` is that coarse).
+REFRESH_SECONDS = 300.0
+#: Activities that change whether the bot may write to a conversation: always written.
+_ALWAYS_RECORDED = frozenset({"installationUpdate", "conversationUpdate"})
+
+
+class RecentlyRecorded:
+    """References this process wrote lately, so a busy conversation costs one write per `REFRESH_SECONDS`, not one
+    per click. `forget` is called when the sender marks a conversation inactive, so the next activity from it makes
+    it active again at once (another process's cache catches up within `REFRESH_SECONDS`)."""
+
+    def __init__(self, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.monotonic = monotonic
+        self._at: dict[tuple, float] = {}
+        self._lock = threading.Lock()
+
+    def fresh(self, key: tuple) -> bool:
+        with self._lock:
+            at = self._at.get(key)
+        return at is not None and self.monotonic() - at < REFRESH_SECONDS
+
+    def recorded(self, key: tuple) -> None:
+        with self._lock:
+            if len(self._at) > 10_000:
+                self._at.clear()  # a bound, not a policy: at worst some references are written again
+            self._at[key] = self.monotonic()
+
+    def forget(self, conversation_id: str) -> None:
+        with self._lock:
+            self._at = {k: v for k, v in self._at.items() if k[0].conversation_id != conversation_id}
+
+
+def remember_conversations(services: Services, *, home_tenant: str, recent: RecentlyRecorded | None = None):
     """The middleware: refuse other tenants' activities, then upsert the reference and the sender's Teams id."""
+    recent = recent or RecentlyRecorded()
 
     async def middleware(ctx: Any) -> None:
         activity = ctx.activity
@@ -62,7 +98,11 @@ def remember_conversations(services: Services, *, home_tenant: str):
             return
         seen = seen_conversation(activity)
         if seen is not None:
-            await asyncio.to_thread(_record, services, seen, activity)
+            sender = getattr(activity, "from_", None)
+            key = (seen, getattr(sender, "id", None), getattr(sender, "aad_object_id", None))
+            if getattr(activity, "type", None) in _ALWAYS_RECORDED or not recent.fresh(key):
+                await asyncio.to_thread(_record, services, seen, activity)
+                recent.recorded(key)
         await ctx.next()
 
     return middleware

@@ -18,7 +18,10 @@ from teams.config import TeamsSettings
 from teams.connector import BotConnector
 from teams.delivery import TeamsNoticeSender
 from teams.features.request_renderers import teams_id_lookup
+from teams.middleware import RecentlyRecorded
+from teams.pacing import TeamsPacer
 from teams.render import Renderer, teams_renderers
+from teams.tenants import TenantDirectory
 from teams.tokens import ClientCredentialsToken
 
 
@@ -31,6 +34,7 @@ class TeamsSurface:
     tokens: ClientCredentialsToken
     connector: BotConnector
     sender: TeamsNoticeSender
+    pacer: TeamsPacer  # the dispatcher's pacing of Teams, kept for the bot's lifetime
     wsgi: Any  # the WSGI callable for POST /api/messages (body-limited, then the SDK, which verifies the token)
 
 
@@ -46,6 +50,7 @@ def build_teams_surface(
     http = http or httpx.Client(timeout=15.0, trust_env=False)
     tokens = ClientCredentialsToken(settings, http=http)
     connector = BotConnector(tokens, app_id=settings.app_id, http=http)
+    recent = RecentlyRecorded()
     sender = TeamsNoticeSender(
         connector=connector,
         renderers=renderers
@@ -53,8 +58,12 @@ def build_teams_surface(
         else teams_renderers(teams_id_of=teams_id_lookup(services.uow_factory)),
         uow_factory=services.uow_factory,
         now=services.clock.now,
+        on_inactive=recent.forget,
     )
-    app = build_teams_app(settings, services, tokens=tokens, commands=commands)
+    app = build_teams_app(settings, services, tokens=tokens, commands=commands, recent=recent)
     # waitress stays the one server: the SDK's FastAPI app runs on a2wsgi's event loop thread behind the gate.
     wsgi = JsonBodyGate(ASGIMiddleware(asgi_of(app)))
-    return TeamsSurface(settings=settings, app=app, tokens=tokens, connector=connector, sender=sender, wsgi=wsgi)
+    pacer = TeamsPacer(tenant_of=TenantDirectory(services.uow_factory, home_tenant=settings.tenant_id))
+    return TeamsSurface(
+        settings=settings, app=app, tokens=tokens, connector=connector, sender=sender, pacer=pacer, wsgi=wsgi
+    )
