@@ -171,9 +171,14 @@ def _sweep(args, settings: Settings) -> int:
     clock = FixedClock(args.now) if args.now else SystemClock()
     runtime = build_runtime(settings, clock=clock)
     upgrade(runtime.engine)
-    swept = runtime.sweep()
-    sent = runtime.dispatch()
+    try:
+        swept = runtime.sweep()
+        sent = runtime.dispatch()
+    finally:
+        runtime.close()
     print(f"Sweep at {clock.now().isoformat(timespec='minutes')}: {swept.total} notices enqueued.")
+    if sent.standing_by:
+        print("  another process (a running replica) dispatches the outbox: it sends them")
     for kind, recipient, delivery in sent.deliveries:
         print(f"  sent {kind} to {recipient} (ts {delivery.ts})")
     if sent.retrying or sent.failed:
@@ -241,6 +246,7 @@ def _run(args, settings: Settings) -> int:
             _serve_http(runtime, host=args.host, port=args.port)
     finally:
         scheduler.shutdown(wait=False)
+        runtime.close()  # another replica takes over dispatching at once
     return 0
 
 
