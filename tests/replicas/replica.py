@@ -29,7 +29,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--start", required=True, type=lambda v: datetime.fromisoformat(v.replace("Z", "+00:00")))
     parser.add_argument("--claim-seconds", type=float, default=60.0)
-    parser.add_argument("--channel-interval", type=float, default=1.0)
+    parser.add_argument("--channel-interval", type=float, default=None, help="default: the runtime's own pacer")
     args = parser.parse_args()
 
     from bot.app import build_runtime
@@ -44,7 +44,8 @@ def main() -> int:
     configure_logging(logging.INFO)
     runtime = build_runtime(Settings.from_env(), clock=OffsetClock(args.start))
     upgrade(runtime.engine)
-    runtime.pacer = Pacer(channel_interval=args.channel_interval, channel_burst=1)
+    if args.channel_interval is not None:
+        runtime.pacer = Pacer(channel_interval=args.channel_interval, channel_burst=1)
     runtime.claim_seconds = args.claim_seconds
     server = make_server(runtime.wsgi(), host="127.0.0.1", port=0, threads=8)
     print(f"listening {server.effective_port}", flush=True)
