@@ -50,6 +50,7 @@ class Replica:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,
+            start_new_session=True,  # its own process group: the replica and its worker, killed together
         )
         self.port: int | None = None
 
@@ -79,9 +80,16 @@ class Replica:
         stdin.flush()
 
     def kill(self) -> None:
-        """SIGKILL: no clean-up at all, as a crashed host or an OOM kill."""
-        self.process.send_signal(signal.SIGKILL)
+        """SIGKILL to the replica and its worker: no clean-up at all, as when its host or container dies."""
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
+
+    def holds(self, pid: int) -> bool:
+        """Whether `pid` is this replica or one of its processes (its worker)."""
+        try:
+            return os.getpgid(pid) == self.process.pid
+        except ProcessLookupError:
+            return False
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL if it does not end."""
@@ -90,7 +98,7 @@ class Replica:
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
         self._log.close()
 
