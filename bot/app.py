@@ -19,7 +19,7 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import Services
-from bot.dispatch import DispatchReport, NoticeSender, dispatch_pending
+from bot.dispatch import CLAIM_SECONDS, DispatchReport, NoticeSender, dispatch_pending
 from bot.http_guard import SlackGate, json_answer
 from bot.logs import quiet_bolt_body_logging
 from bot.pacing import Pacer
@@ -29,6 +29,7 @@ from handlers.delivery import SlackNoticeSender
 from handlers.errors import mark_verified
 from handlers.home import HomeRefresher
 from store.db import check_database, make_engine, make_session_factory
+from store.dispatcher_lock import DispatcherLock
 from store.uow import UnitOfWork
 
 log = logging.getLogger("coregroup")
@@ -49,6 +50,10 @@ class Runtime:
     #: Senders of the other platforms this bot delivers to (e.g. "teams"), and their pacing kept across passes.
     senders: dict[str, NoticeSender] = field(default_factory=dict)
     pacers: dict[str, Pacer] = field(default_factory=dict)
+    #: Only the replica holding it dispatches (PostgreSQL); None: this process always dispatches.
+    dispatcher_lock: DispatcherLock | None = None
+    #: How long a message in flight stays claimed: after a crash, another dispatcher sends it after this.
+    claim_seconds: float = CLAIM_SECONDS
     #: Called with each dispatch pass's report (e.g. re-publishing the Home tabs of the people it reached).
     after_dispatch: list[Callable[[DispatchReport], Any]] = field(default_factory=list)
 
@@ -57,7 +62,10 @@ class Runtime:
         return sweep(uow_factory=self.services.uow_factory, now=self.services.clock.now())
 
     def dispatch(self) -> DispatchReport:
-        """One dispatch pass at the clock's time (re-read as the pass goes), paced by the runtime's pacer."""
+        """One dispatch pass at the clock's time (re-read as the pass goes), paced by the runtime's pacer;
+        nothing when another replica holds the dispatcher lock (this one stands by and tries again next tick)."""
+        if self.dispatcher_lock is not None and not self.dispatcher_lock.held():
+            return DispatchReport(standing_by=True)
         clock = self.services.clock
         report = dispatch_pending(
             uow_factory=self.services.uow_factory,
@@ -66,6 +74,7 @@ class Runtime:
             pacer=self.pacer,
             pacers=self.pacers,
             clock=clock.now,
+            claim_seconds=self.claim_seconds,
         )
         for hook in self.after_dispatch:
             try:
@@ -73,6 +82,11 @@ class Runtime:
             except Exception:  # what follows a pass must never undo it: log and go on
                 log.exception("after-dispatch step failed")
         return report
+
+    def close(self) -> None:
+        """Give up the dispatcher lock, so another replica takes over at once."""
+        if self.dispatcher_lock is not None:
+            self.dispatcher_lock.release()
 
     def wsgi(self):
         """The HTTP surface: POST /slack/events for Slack, GET /healthz for monitoring."""
@@ -94,6 +108,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
         client=client,
         sender=SlackNoticeSender(client, renderers=slack_renderers()),
         after_dispatch=[HomeRefresher(services, client)],
+        dispatcher_lock=DispatcherLock(engine),
     )
 
 

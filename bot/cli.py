@@ -42,7 +42,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     run.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default 0.0.0.0)")
     run.add_argument("--verbose", action="store_true", help="debug logging")
+    run.add_argument(
+        "--no-worker", action="store_true", help="answer Slack only; run `coregroup worker` for the sweep and sending"
+    )
     run.set_defaults(handler=_run)
+
+    worker = sub.add_parser("worker", help="the sweep and the dispatcher only (`coregroup run` starts one itself)")
+    worker.add_argument("--verbose", action="store_true", help="debug logging")
+    worker.set_defaults(handler=_worker)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
     migrate.set_defaults(handler=_migrate)
@@ -171,9 +178,14 @@ def _sweep(args, settings: Settings) -> int:
     clock = FixedClock(args.now) if args.now else SystemClock()
     runtime = build_runtime(settings, clock=clock)
     upgrade(runtime.engine)
-    swept = runtime.sweep()
-    sent = runtime.dispatch()
+    try:
+        swept = runtime.sweep()
+        sent = runtime.dispatch()
+    finally:
+        runtime.close()
     print(f"Sweep at {clock.now().isoformat(timespec='minutes')}: {swept.total} notices enqueued.")
+    if sent.standing_by:
+        print("  another process (a running replica) dispatches the outbox: it sends them")
     for kind, recipient, delivery in sent.deliveries:
         print(f"  sent {kind} to {recipient} (ts {delivery.ts})")
     if sent.retrying or sent.failed:
@@ -222,15 +234,26 @@ def _run(args, settings: Settings) -> int:
         if not no_credentials:
             return 2
         return _demo(args, settings, host="127.0.0.1")
+    import os
+
     from bot.app import build_runtime
-    from bot.scheduler import start_scheduler
+    from bot.worker import WorkerProcess
     from store.migrate import upgrade
 
     runtime = build_runtime(settings)
     upgrade(runtime.engine)
     if settings.config_path:
         _import_on_start(runtime, settings.config_path)
-    scheduler = start_scheduler(runtime, now=runtime.services.clock.now())
+    worker_died: list[int] = []
+
+    def stop_replica(status: int) -> None:
+        worker_died.append(status)
+        os.kill(os.getpid(), signal.SIGTERM)  # a replica without its worker stops whole; its supervisor restarts it
+
+    # The sweep and the dispatcher run in a worker process, so they never hold up the answers to Slack.
+    worker = (
+        None if args.no_worker else WorkerProcess([sys.executable, "-m", "bot.cli", "worker"], on_exit=stop_replica)
+    )
     try:
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -240,8 +263,19 @@ def _run(args, settings: Settings) -> int:
         else:
             _serve_http(runtime, host=args.host, port=args.port)
     finally:
-        scheduler.shutdown(wait=False)
-    return 0
+        if worker is not None:
+            worker.stop()  # it gives up the dispatcher lock: another replica takes over at once
+    return 1 if worker_died else 0
+
+
+def _worker(args, settings: Settings) -> int:
+    from bot.app import build_runtime
+    from bot.worker import run_worker
+    from store.migrate import upgrade
+
+    runtime = build_runtime(settings)
+    upgrade(runtime.engine)  # a no-op once `coregroup migrate` or `coregroup run` has upgraded
+    return run_worker(runtime, now=runtime.services.clock.now())
 
 
 def _demo(args, settings: Settings, *, host: str | None = None) -> int:
@@ -280,6 +314,9 @@ def _serve_http(runtime, *, host: str, port: int) -> None:
         server.run()
     except KeyboardInterrupt:
         pass
+    except OSError:
+        if not stop.is_set():  # closing the server from the SIGTERM handler ends its select() with EBADF
+            raise
     finally:
         server.close()
 

@@ -134,6 +134,7 @@ class Sandbox:
         if getattr(self, "fake", None) is not None:
             self.fake.stop()
         if getattr(self, "runtime", None) is not None:
+            self.runtime.close()
             self.runtime.engine.dispose()
         if self._tmp is not None:
             self._tmp.cleanup()
