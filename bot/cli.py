@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -11,7 +12,7 @@ from datetime import datetime, timezone
 
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.logs import configure_logging
+from bot.logs import LOG_FORMATS, configure_logging
 
 log = logging.getLogger("coregroup")
 
@@ -23,7 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
-    configure_logging(logging.DEBUG if getattr(args, "verbose", False) else logging.INFO)
+    log_format = getattr(args, "log_format", None) or os.environ.get("COREGROUP_LOG_FORMAT") or "text"
+    if log_format not in LOG_FORMATS:
+        print(f"COREGROUP_LOG_FORMAT must be one of: {', '.join(LOG_FORMATS)}.", file=sys.stderr)
+        return 2
+    configure_logging(logging.DEBUG if getattr(args, "verbose", False) else logging.INFO, log_format=log_format)
     settings = Settings.from_env()
     try:
         return args.handler(args, settings)
@@ -42,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     run.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default 0.0.0.0)")
     run.add_argument("--verbose", action="store_true", help="debug logging")
+    run.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default=None,
+        help="text (default) or json: one object per event, with a request id (env: COREGROUP_LOG_FORMAT)",
+    )
     run.set_defaults(handler=_run)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
@@ -222,6 +233,28 @@ def _run(args, settings: Settings) -> int:
         if not no_credentials:
             return 2
         return _demo(args, settings, host="127.0.0.1")
+    held = _hold_database(settings.database_url)
+    if held is False:
+        return 1
+    try:
+        return _run_bot(args, settings)
+    finally:
+        if held is not None:
+            held.release()
+
+
+def _hold_database(database_url: str):
+    """This process's lock on a SQLite database (None: not SQLite); False, said why, when another holds it."""
+    from bot.single_process import AlreadyRunning, hold_sqlite_database
+
+    try:
+        return hold_sqlite_database(database_url)
+    except AlreadyRunning as exc:
+        print(exc, file=sys.stderr)
+        return False
+
+
+def _run_bot(args, settings: Settings) -> int:
     from bot.app import build_runtime
     from bot.scheduler import start_scheduler
     from store.migrate import upgrade
@@ -245,11 +278,17 @@ def _run(args, settings: Settings) -> int:
 
 
 def _demo(args, settings: Settings, *, host: str | None = None) -> int:
-    import os
-
     from sandbox.demo import run_demo
 
-    return run_demo(port=args.port, host=host or args.host, database_url=os.environ.get("DATABASE_URL") or None)
+    database_url = os.environ.get("DATABASE_URL") or None  # none: a fresh temporary database of its own
+    held = _hold_database(database_url) if database_url else None
+    if held is False:
+        return 1
+    try:
+        return run_demo(port=args.port, host=host or args.host, database_url=database_url)
+    finally:
+        if held:
+            held.release()
 
 
 def _import_on_start(runtime, path: str) -> None:
@@ -268,7 +307,7 @@ def _serve_http(runtime, *, host: str, port: int) -> None:
     from bot.http_server import make_server
 
     server = make_server(runtime.wsgi(), host=host, port=port, threads=8)
-    log.info("listening on http://%s:%s (POST /slack/events, GET /healthz)", host, server.effective_port)
+    log.info("listening on http://%s:%s (POST /slack/events, GET /healthz, GET /metrics)", host, server.effective_port)
     stop = threading.Event()
 
     def _stop(*_):
