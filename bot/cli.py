@@ -9,10 +9,14 @@ import signal
 import sys
 import threading
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Literal
 
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.logs import LOG_FORMATS, configure_logging
+
+if TYPE_CHECKING:
+    from bot.single_process import DatabaseLock
 
 log = logging.getLogger("coregroup")
 
@@ -243,7 +247,7 @@ def _run(args, settings: Settings) -> int:
             held.release()
 
 
-def _hold_database(database_url: str):
+def _hold_database(database_url: str) -> DatabaseLock | None | Literal[False]:
     """This process's lock on a SQLite database (None: not SQLite); False, said why, when another holds it."""
     from bot.single_process import AlreadyRunning, hold_sqlite_database
 
