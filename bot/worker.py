@@ -6,7 +6,9 @@ otherwise hold the interpreter lock the request threads need, and Slack shows pe
 takes over 3 s. In its own process the worker's work runs on another core, and at a lower priority (`nice`), so
 when the cores are busy the operating system serves requests first. The two stop together: the worker ends
 when its parent does (even a parent killed outright), and `coregroup run` stops when its worker dies, so a
-supervisor restarts the replica whole.
+supervisor restarts the replica whole. The worker's metrics and pass times reach the serving process's
+/metrics and /healthz through files in a directory private to the replica (`bot.worker_metrics`). On SQLite
+the worker shares its parent's one-process lock (`bot.single_process`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import os
 import signal
 import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 log = logging.getLogger("coregroup.worker")
@@ -51,10 +53,12 @@ def run_worker(runtime, *, now: datetime, niceness: int = WORKER_NICENESS) -> in
 class WorkerProcess:
     """The worker as a child process; `on_exit` is called if it ends without being asked to."""
 
-    def __init__(self, argv: list[str], *, on_exit: Callable[[int], None]) -> None:
+    def __init__(
+        self, argv: list[str], *, on_exit: Callable[[int], None], env: Mapping[str, str] | None = None
+    ) -> None:
         self._stopping = False
         self._on_exit = on_exit
-        self.process = subprocess.Popen(argv)
+        self.process = subprocess.Popen(argv, env=env)
         self._watch = threading.Thread(target=self._wait, name="worker-watch", daemon=True)
         self._watch.start()
 

@@ -20,6 +20,7 @@ from store.repositories_deregistration import DeregistrationRepository, Retentio
 from store.repositories_home import HomeTabRepository, OverviewRepository
 from store.repositories_letters import LetterRepository
 from store.repositories_meetings import MeetingRecordRepository, MeetingRepository
+from store.repositories_metrics import MetricsRepository
 from store.repositories_obligations import ObligationRepository
 from store.repositories_receipts import Cp9Repository, PlanReceiptRepository
 from store.repositories_requests import MeetingRequestRepository
@@ -56,6 +57,7 @@ class UnitOfWork:
         self.obligations = ObligationRepository(self.session)
         self.reviews = ReviewConferenceRepository(self.session)
         self.referrals = AmendmentReferralRepository(self.session)
+        self.metrics = MetricsRepository(self.session)
         self.committed = False
         return self
 

@@ -26,15 +26,19 @@ for _var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROX
     os.environ.pop(_var, None)
 
 
-def _runtime(args):
+def _runtime(args, worker_dir: str | None = None):
     from bot.app import build_runtime
+    from bot.clock import SystemClock
     from bot.config import Settings
     from bot.logs import configure_logging
     from bot.pacing import Pacer
     from sandbox.clock import OffsetClock
 
     configure_logging(logging.INFO)
-    runtime = build_runtime(Settings.from_env(), clock=OffsetClock(args.start))
+    # /healthz times passes on the machine's clock, in both processes (the bot's clock is moved).
+    runtime = build_runtime(
+        Settings.from_env(), clock=OffsetClock(args.start), health_clock=SystemClock(), worker_dir=worker_dir
+    )
     if args.channel_interval is not None:
         runtime.pacer = Pacer(channel_interval=args.channel_interval, channel_burst=1)
     runtime.claim_seconds = args.claim_seconds
@@ -50,12 +54,14 @@ def main() -> int:
     args = parser.parse_args()
 
     from bot.worker import WorkerProcess, run_worker
+    from bot.worker_metrics import WorkerDirectory
     from store.migrate import upgrade
 
-    runtime = _runtime(args)
     if args.worker:
         # The scheduler ticks on the machine's clock (its first run is "now" there); the bot's clock is moved.
-        return run_worker(runtime, now=datetime.now(timezone.utc))
+        return run_worker(_runtime(args), now=datetime.now(timezone.utc))
+    shared = WorkerDirectory()  # as `coregroup run`: the worker's metrics reach this process's /metrics, /healthz
+    runtime = _runtime(args, worker_dir=shared.path)
 
     from bot.http_server import make_server
 
@@ -73,11 +79,14 @@ def main() -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     worker = WorkerProcess(
-        [sys.executable, "-m", "tests.replicas.replica", "--worker", *sys.argv[1:]], on_exit=lambda _: stop.set()
+        [sys.executable, "-m", "tests.replicas.replica", "--worker", *sys.argv[1:]],
+        on_exit=lambda _: stop.set(),
+        env=shared.environment(),
     )
     stop.wait()
     worker.stop()
     server.close()
+    shared.remove()
     return 0
 
 

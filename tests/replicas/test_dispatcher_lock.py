@@ -4,10 +4,13 @@ alone."""
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
-from datetime import datetime, timezone
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import event, text
@@ -21,6 +24,7 @@ from tests.harness import BotHarness, clean_database, postgres_database
 
 UTC = timezone.utc
 NOW = datetime(2027, 5, 20, 8, 0, tzinfo=UTC)
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @pytest.fixture
@@ -163,3 +167,32 @@ def test_starting_on_a_current_database_changes_no_schema(engine):
         event.remove(engine, "before_cursor_execute", record)
     assert current_revision(engine) == before
     assert not {"CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE"} & set(statements)
+
+
+@pytest.mark.postgres
+def test_a_standby_replica_is_healthy_and_its_healthz_says_it_stands_by_while_it_keeps_ticking(pg_engine, fake_slack):
+    with (
+        BotHarness(engine=pg_engine, fake=fake_slack, now=NOW) as first,
+        BotHarness(engine=pg_engine, fake=fake_slack, now=NOW) as second,
+    ):
+        first.sweep(NOW)
+        second.sweep(NOW)
+        assert second.dispatch().standing_by
+        assert healthz(second) == (200, {"status": "ok", "database": "ok", "sweep": "ok", "dispatcher": "standing by"})
+        assert healthz(first) == (200, {"status": "ok", "database": "ok", "sweep": "ok", "dispatcher": "ok"})
+        second.at(NOW + timedelta(minutes=3))
+        second.runtime.sweep()
+        assert healthz(second) == (
+            503,
+            {"status": "error", "database": "ok", "sweep": "ok", "dispatcher": "stale: last pass 3 min ago"},
+        )
+        assert second.dispatch().standing_by  # its next tick: standing by again, and fresh
+        assert healthz(second)[0] == 200 and healthz(second)[1]["dispatcher"] == "standing by"
+
+
+def healthz(harness: BotHarness) -> tuple[int, dict]:
+    try:
+        with OPENER.open(f"{harness.url}/healthz", timeout=10) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
