@@ -184,8 +184,11 @@ def test_the_demo_starts_with_the_second_cases_cp9_overdue(sandbox):
 
     assert eventually(status)
     [shown] = [m for m in state(sandbox, COORDINATOR, RECORDED_CHANNEL)["conversation"]["messages"] if m["ephemeral"]]
-    cp9 = [b["text"]["text"] for b in shown["blocks"] if b["type"] == "section" and "CP9" in b["text"]["text"]]
+    sections = [b["text"]["text"] for b in shown["blocks"] if b["type"] == "section"]
+    cp9 = [t for t in sections if t.startswith("*CP9*")]
     assert cp9 == ["*CP9* — meeting on Fri 28 May 2027, due by Fri 4 Jun 2027: *overdue* — not sent, 4 days late"]
+    [owed] = [t for t in sections if t.startswith("*What the case owes*")]
+    assert "• The CP9 sent to the coordinator — <@U0SAM> (chair) — due Fri 4 Jun 2027 — *overdue*" in owed
 
 
 def test_the_page_says_what_was_seeded(shared):
