@@ -3,6 +3,12 @@
 Run: .venv/bin/python benchmarks/ack_latency.py [--requests 1000]
 Both apps run in this process behind the same WSGI server (waitress) and talk to the same fake
 Slack, so the ratio isolates what coregroup adds before Slack gets its HTTP 200.
+
+     .venv/bin/python benchmarks/ack_latency.py --during-sweep [--cases 50000] [--engine postgresql|sqlite]
+The 09:00 rush: the bot runs as `coregroup run` does (its own process: HTTP, the sweep and the dispatcher, from
+`tests/replicas/replica.py`) on `--cases` cases with 1% due at 09:00 (4,000 notices at 50,000 cases) plus the
+coordinator's digest; the bare Bolt app runs in a process of its own, the fake Slack (no rate limits) in a third.
+Both are measured idle first, then interleaved in blocks of 20 from the sweep's start until the outbox is empty.
 """
 
 from __future__ import annotations
@@ -52,7 +58,15 @@ def percentile(values: list[float], p: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--during-sweep", action="store_true", help="measure during the 09:00 sweep and dispatch")
+    parser.add_argument("--cases", type=int, default=50000)
+    parser.add_argument("--engine", choices=["postgresql", "sqlite"], default="postgresql")
     args = parser.parse_args()
+    if args.during_sweep:
+        from benchmarks.ack_rush import during_sweep
+
+        during_sweep(cases=args.cases, engine=args.engine)
+        return
 
     fake = FakeSlack().start()
     with tempfile.TemporaryDirectory() as tmp:

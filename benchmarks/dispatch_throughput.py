@@ -1,7 +1,7 @@
 """Dispatcher throughput against a rate-limited fake Slack: nothing lost, nothing duplicated, near the ceiling.
 
 Run: .venv/bin/python benchmarks/dispatch_throughput.py [--messages 2000] [--channels 100] [--global-rate 50 200]
-     [--engines sqlite postgresql] [--tell-the-dispatcher]
+     [--engines sqlite postgresql] [--tell-the-dispatcher] [--replicas N]
 
 The fake Slack runs in its own process (as Slack is remote) and answers chat.postMessage with HTTP 429 (Retry-After in whole seconds, as Slack does) beyond
 1 message per second per channel (burst 1) and beyond a global rate. The outbox holds `messages` notices spread
@@ -9,6 +9,11 @@ evenly over `channels` channels; dispatch passes run back to back (as `coregroup
 is empty. The fake's ceiling is min(global rate, channels x 1/s); the shortest possible run is also bounded by
 the busiest channel (messages per channel - 1 seconds). Throughput is reported against that best possible time.
 By default the dispatcher is not told the global rate: it learns it from the 429s.
+
+`--replicas N` (PostgreSQL only): instead of dispatch passes in this process, N replicas run as processes
+(`tests/replicas/replica.py`: the runtime `coregroup run` builds, with its scheduler), started and migrated before
+the clock starts, then told to go at once; the time runs until the outbox is empty. One of them dispatches under
+the dispatcher lock, so the figures should match one replica's (compare with `--replicas 1`).
 """
 
 from __future__ import annotations
@@ -52,8 +57,45 @@ def serve_fake(conn, global_rate: float) -> None:
         conn.send([(c.params.get("text", ""), c.ok, c.at) for c in fake.calls_to("chat.postMessage")])
 
 
+def dispatch_in_process(uow_factory, api_url: str, *, global_rate: float, tell: bool) -> tuple[int, float]:
+    """Dispatch passes back to back until the outbox is empty: (passes, the pacer's learnt gap)."""
+    clock = SystemClock()
+    sender = SlackNoticeSender(WebClient(token="xoxb-bench", base_url=api_url), renderers=slack_renderers())
+    pacer = Pacer(global_rate=global_rate if tell else None)
+    passes = 0
+    while True:
+        report = dispatch_pending(uow_factory=uow_factory, sender=sender, now=clock.now(), pacer=pacer, clock=clock.now)
+        passes += 1
+        if not pending(uow_factory):
+            return passes, pacer.global_gap
+        if not report.sent:
+            time.sleep(0.2)  # everything waits on a Retry-After: as the scheduler's next tick would
+
+
+def dispatch_in_replicas(uow_factory, replicas: list) -> tuple[int, float]:
+    """Replica processes told to go at once, until the outbox is empty: (replicas, nan: their gap is theirs)."""
+    for replica in replicas:
+        replica.go()
+    while pending(uow_factory):
+        time.sleep(0.05)
+    return len(replicas), float("nan")
+
+
+def pending(uow_factory) -> int:
+    with uow_factory() as uow:
+        return len(uow.outbox.list(status="pending"))
+
+
 def run(
-    kind: str, *, messages: int, channels: int, global_rate: float, tell: bool, tmp: str, pg_url: str | None
+    kind: str,
+    *,
+    messages: int,
+    channels: int,
+    global_rate: float,
+    tell: bool,
+    tmp: str,
+    pg_url: str | None,
+    replicas: int = 0,
 ) -> dict:
     clock = SystemClock()
     ours, theirs = multiprocessing.Pipe()
@@ -86,22 +128,29 @@ def run(
                 now=queued,
             )
             uow.commit()
-        sender = SlackNoticeSender(WebClient(token="xoxb-bench", base_url=api_url), renderers=slack_renderers())
-        pacer = Pacer(global_rate=global_rate if tell else None)
-        started, passes, limited = time.monotonic(), 0, 0
-        while True:
-            report = dispatch_pending(
-                uow_factory=uow_factory, sender=sender, now=clock.now(), pacer=pacer, clock=clock.now
+        processes = []
+        if replicas:
+            from tests.replicas.cluster import start_replicas
+
+            processes = start_replicas(
+                replicas,
+                database_url=engine.url.render_as_string(hide_password=False),
+                api_url=api_url,
+                signing_secret="bench-secret",
+                token="xoxb-bench",
+                start=clock.now(),
+                log_dir=Path(tmp),
             )
-            passes += 1
-            limited += report.rate_limited
-            with uow_factory() as uow:
-                left = len(uow.outbox.list(status="pending"))
-            if not left:
-                break
-            if not report.sent:
-                time.sleep(0.2)  # everything waits on a Retry-After: as the scheduler's next tick would
-        elapsed = time.monotonic() - started
+        started = time.monotonic()
+        try:
+            if replicas:
+                passes, gap = dispatch_in_replicas(uow_factory, processes)
+            else:
+                passes, gap = dispatch_in_process(uow_factory, api_url, global_rate=global_rate, tell=tell)
+            elapsed = time.monotonic() - started
+        finally:
+            for replica in processes:
+                replica.stop()
     ours.send("done")
     calls = ours.recv()
     server.join(timeout=10)
@@ -124,7 +173,7 @@ def run(
         "best": best,
         "ratio": best / span,
         "passes": passes,
-        "gap": pacer.global_gap,
+        "gap": gap,
         "intervals": sorted(b[1] - a[1] for a, b in pairwise(ok)),
     }
 
@@ -136,9 +185,13 @@ def main() -> None:
     parser.add_argument("--global-rate", type=float, nargs="+", default=[50.0, 200.0])
     parser.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--tell-the-dispatcher", action="store_true", help="give the dispatcher the global rate")
+    parser.add_argument("--replicas", type=int, default=0, help="dispatch from N replica processes (PostgreSQL)")
     args = parser.parse_args()
     pg_url = os.environ.get("TEST_DATABASE_URL")
     print(f"{args.messages} messages over {args.channels} channels; fake: 1/s per channel (burst 1) + a global limit")
+    if args.replicas:
+        args.engines = ["postgresql"]  # replicas share one PostgreSQL; SQLite is one process
+        print(f"{args.replicas} replica process(es), each the runtime `coregroup run` builds")
     with tempfile.TemporaryDirectory() as tmp:
         for kind in args.engines:
             if kind == "postgresql" and not pg_url:
@@ -153,12 +206,17 @@ def main() -> None:
                     tell=args.tell_the_dispatcher,
                     tmp=tmp,
                     pg_url=pg_url,
+                    replicas=args.replicas,
+                )
+                what = (
+                    f"{r['passes']} replicas"
+                    if args.replicas
+                    else f"passes {r['passes']}, learnt gap {r['gap'] * 1000:.1f} ms"
                 )
                 print(
                     f"{r['engine']:<11} global {r['global']:>5.0f}/s (ceiling {r['ceiling']:.0f}/s, best {r['best']:.1f} s): "
                     f"{r['sent']} sent in {r['span']:.1f} s = {r['sent'] / r['span']:.1f}/s, {r['ratio']:.0%} of the ceiling; "
-                    f"lost {r['lost']}, duplicated {r['duplicated']}, 429s {r['429s']}, passes {r['passes']}, "
-                    f"learnt gap {r['gap'] * 1000:.1f} ms",
+                    f"lost {r['lost']}, duplicated {r['duplicated']}, 429s {r['429s']}, {what}",
                     flush=True,
                 )
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
+import os
 import sys
-import threading
 from datetime import datetime, timezone
 
+from bot import cli_run
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.logs import configure_logging
+from bot.logs import LOG_FORMATS, configure_logging
 
 log = logging.getLogger("coregroup")
 
@@ -23,7 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
-    configure_logging(logging.DEBUG if getattr(args, "verbose", False) else logging.INFO)
+    log_format = getattr(args, "log_format", None) or os.environ.get("COREGROUP_LOG_FORMAT") or "text"
+    if log_format not in LOG_FORMATS:
+        print(f"COREGROUP_LOG_FORMAT must be one of: {', '.join(LOG_FORMATS)}.", file=sys.stderr)
+        return 2
+    configure_logging(logging.DEBUG if getattr(args, "verbose", False) else logging.INFO, log_format=log_format)
     settings = Settings.from_env()
     try:
         return args.handler(args, settings)
@@ -42,7 +46,22 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     run.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default 0.0.0.0)")
     run.add_argument("--verbose", action="store_true", help="debug logging")
-    run.set_defaults(handler=_run)
+    run.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default=None,
+        help="text (default) or json: one object per event, with a request id (env: COREGROUP_LOG_FORMAT)",
+    )
+    run.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="sweep and dispatch in this process too, instead of in a worker process of its own",
+    )
+    run.set_defaults(handler=cli_run.run)
+
+    worker = sub.add_parser("worker", help="the sweep and the dispatcher only (`coregroup run` starts one itself)")
+    worker.add_argument("--verbose", action="store_true", help="debug logging")
+    worker.set_defaults(handler=cli_run.worker)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
     migrate.set_defaults(handler=_migrate)
@@ -87,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=3000, help="the page's port (default 3000)")
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     demo.add_argument("--verbose", action="store_true", help="debug logging")
-    demo.set_defaults(handler=_demo)
+    demo.set_defaults(handler=cli_run.demo)
     return parser
 
 
@@ -198,9 +217,14 @@ def _sweep(args, settings: Settings) -> int:
     clock = FixedClock(args.now) if args.now else SystemClock()
     runtime = build_runtime(settings, clock=clock)
     upgrade(runtime.engine)
-    swept = runtime.sweep()
-    sent = runtime.dispatch()
+    try:
+        swept = runtime.sweep()
+        sent = runtime.dispatch()
+    finally:
+        runtime.close()
     print(f"Sweep at {clock.now().isoformat(timespec='minutes')}: {swept.total} notices enqueued.")
+    if sent.standing_by:
+        print("  another process (a running replica) dispatches the outbox: it sends them")
     for kind, recipient, delivery in sent.deliveries:
         print(f"  sent {kind} to {recipient} (ts {delivery.ts})")
     if sent.retrying or sent.failed:
@@ -230,92 +254,6 @@ def _retention(args, settings: Settings) -> int:
         uow.commit()
     print("\n".join(report.lines()))
     return 0
-
-
-def _run(args, settings: Settings) -> int:
-    missing = settings.missing_for_run()
-    if missing:
-        no_credentials = not settings.has_slack and settings.teams is None
-        print(
-            "No Slack credentials are set, so coregroup is starting the local sandbox instead. "
-            "For Microsoft Teams, set TEAMS_APP_ID (README, 'Microsoft Teams')."
-            if no_credentials
-            else "coregroup run needs more settings.",
-            file=sys.stderr,
-        )
-        print("To run against Slack" + (" or Teams" if settings.teams else "") + ", set:", file=sys.stderr)
-        for line in missing:
-            print(f"  {line}", file=sys.stderr)
-        print("Create the app from manifest.yml (see README, 'Create the Slack app').", file=sys.stderr)
-        if not no_credentials:
-            return 2
-        return _demo(args, settings, host="127.0.0.1")
-    from bot.app import build_runtime
-    from bot.scheduler import start_scheduler
-    from store.migrate import upgrade
-
-    runtime = build_runtime(settings)
-    upgrade(runtime.engine)
-    if settings.config_path:
-        _import_on_start(runtime, settings.config_path)
-    scheduler = start_scheduler(runtime, now=runtime.services.clock.now())
-    try:
-        if settings.socket_mode and runtime.app is not None:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            log.info("starting in Socket Mode")
-            handler = SocketModeHandler(runtime.app, settings.slack_app_token)
-            if runtime.teams is None:
-                handler.start()
-                return 0
-            handler.connect()  # Teams has no socket mode: its endpoint is served over HTTP beside it
-        _serve_http(runtime, host=args.host, port=args.port)
-    finally:
-        scheduler.shutdown(wait=False)
-    return 0
-
-
-def _demo(args, settings: Settings, *, host: str | None = None) -> int:
-    import os
-
-    from sandbox.demo import run_demo
-
-    return run_demo(port=args.port, host=host or args.host, database_url=os.environ.get("DATABASE_URL") or None)
-
-
-def _import_on_start(runtime, path: str) -> None:
-    from bot.orgfile import load_organisation_file
-    from bot.services.cases import import_organisation
-
-    file = load_organisation_file(path)
-    with runtime.services.uow_factory() as uow:
-        report = import_organisation(file, uow=uow, now=runtime.services.clock.now(), actor="startup")
-        uow.commit()
-    for line in report.lines():
-        log.info("%s", line)
-
-
-def _serve_http(runtime, *, host: str, port: int) -> None:
-    from bot.http_server import make_server
-
-    server = make_server(runtime.wsgi(), host=host, port=port, threads=8)
-    routes = (["POST /slack/events"] if runtime.app is not None and not runtime.settings.socket_mode else []) + (
-        ["POST /api/messages"] if runtime.teams is not None else []
-    )
-    log.info("listening on http://%s:%s (%s, GET /healthz)", host, server.effective_port, ", ".join(routes))
-    stop = threading.Event()
-
-    def _stop(*_):
-        stop.set()
-        server.close()
-
-    signal.signal(signal.SIGTERM, _stop)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
 
 
 if __name__ == "__main__":

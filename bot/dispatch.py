@@ -99,6 +99,8 @@ class DispatchReport:
     rate_limited: int = 0
     #: Rows left pending because their platform has no sender in this bot: platform -> how many.
     no_sender: dict[str, int] = field(default_factory=dict)
+    #: True when this process did not dispatch: another replica holds the dispatcher lock.
+    standing_by: bool = False
 
 
 @dataclass
@@ -142,12 +144,14 @@ def dispatch_pending(
     max_seconds: float = PASS_SECONDS,
     monotonic: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    claim_seconds: float = CLAIM_SECONDS,
 ) -> DispatchReport:
     """Send what is due at `now` (re-read from `clock` during a long pass), paced; returns what happened.
 
     At most `limit` rows are held in memory; more are read as those go. A row is claimed only just before
     it is sent (in the same transaction that records the one before it), so a pass that stops early leaves
-    the rest for the next one.
+    the rest for the next one. `claim_seconds` is the lease: how long a crashed dispatcher's message in flight
+    waits before another dispatcher sends it again.
 
     `senders` maps a platform to its sender (`sender` alone is Slack's); `pacers` keeps each platform's pacing
     across passes (`pacer` alone is Slack's); a platform without one gets a new `Pacer`.
@@ -166,6 +170,7 @@ def dispatch_pending(
         paced.forget_before(monotonic())
     current = clock or (lambda: now)
     pass_ = _Pass(uow_factory, by_platform, pacing, current, monotonic, sleep, limit, monotonic() + max_seconds)
+    pass_.lease = timedelta(seconds=claim_seconds)
     pass_.report.no_sender = _without_sender(uow_factory, by_platform, now=current())
     pass_.run()
     return pass_.report
@@ -196,6 +201,7 @@ class _Pass:
         self.queued = 0
         self.last_id = 0
         self.exhausted = False
+        self.lease = timedelta(seconds=CLAIM_SECONDS)
 
     def run(self) -> None:
         held: tuple[_Item, _Claim] | None = None
@@ -206,7 +212,7 @@ class _Pass:
                     if item is None:
                         return
                     with self.uow_factory() as uow:
-                        claim = _take(uow, item.id, now=self.current())
+                        claim = _take(uow, item.id, now=self.current(), lease=self.lease)
                         uow.commit()
                     if claim is None:
                         continue  # sent, failed or taken by another dispatcher meanwhile
@@ -226,7 +232,7 @@ class _Pass:
                 following = self._choose() if self.monotonic() < self.deadline else None
                 with self.uow_factory() as uow:
                     self._settle(uow, item, claim, outcome)
-                    next_claim = _take(uow, following.id, now=self.current()) if following else None
+                    next_claim = _take(uow, following.id, now=self.current(), lease=self.lease) if following else None
                     uow.commit()
                 self._report(claim, item, outcome, retry_here=retry_here)
                 if following is not None and next_claim is not None:
@@ -337,9 +343,9 @@ class _Pass:
                 self.report.retrying.append(claim.key)
 
 
-def _take(uow: UnitOfWork, message_id: int, *, now: datetime) -> _Claim | None:
+def _take(uow: UnitOfWork, message_id: int, *, now: datetime, lease: timedelta) -> _Claim | None:
     """Claim the row with a lease (the caller commits before sending); None when it is not ours to send."""
-    row = uow.outbox.claim_returning(message_id, now=now, until=now + timedelta(seconds=CLAIM_SECONDS))
+    row = uow.outbox.claim_returning(message_id, now=now, until=now + lease)
     if row is None:
         return None
     key, kind, _recipient, payload, replaces_key, created_at = row

@@ -77,6 +77,7 @@ class Sandbox:
     def start(self) -> Sandbox:
         """Start the fake Slack, the bot and the page; seed the demo organisation."""
         from bot.app import build_runtime
+        from bot.clock import SystemClock
         from bot.config import Settings
         from bot.http_server import BackgroundServer
         from sandbox.client import SlackClient
@@ -100,7 +101,9 @@ class Sandbox:
             slack_api_url=self.fake.api_url,
             database_url=self.database_url or self._temporary_database(),
         )
-        self.runtime = build_runtime(settings, clock=self.clock)
+        # /healthz watches the passes on the machine's clock: a jump of days at a click is not a stalled sweep,
+        # and the ticker below keeps both passes fresh in real time.
+        self.runtime = build_runtime(settings, clock=self.clock, health_clock=SystemClock())
         upgrade(self.runtime.engine)
         self._bot_server = BackgroundServer(self.runtime.wsgi(), threads=8).start()
         self.bot_url = self._bot_server.url
@@ -134,6 +137,7 @@ class Sandbox:
         if getattr(self, "fake", None) is not None:
             self.fake.stop()
         if getattr(self, "runtime", None) is not None:
+            self.runtime.close()
             self.runtime.engine.dispose()
         if self._tmp is not None:
             self._tmp.cleanup()

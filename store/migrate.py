@@ -6,7 +6,10 @@ import logging
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+
+#: Replicas starting together take turns at the schema (a transaction-level advisory lock on PostgreSQL).
+MIGRATION_LOCK_KEY = int.from_bytes(b"coregrpM", "big")
 
 log = logging.getLogger("coregroup")
 
@@ -20,10 +23,17 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
-    """Bring the schema up to `revision`, logging the change when there was one."""
+    """Bring the schema up to `revision`, logging the change when there was one; at `revision` already, it
+    changes nothing.
+
+    On PostgreSQL the upgrade holds an advisory lock until it commits, so replicas started at the same time
+    migrate one after the other: the first upgrades, the others then find the schema current and do nothing.
+    """
     before = current_revision(engine)
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
     after = current_revision(engine)

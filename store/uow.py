@@ -20,6 +20,7 @@ from store.repositories_deregistration import DeregistrationRepository, Retentio
 from store.repositories_home import HomeTabRepository, OverviewRepository
 from store.repositories_letters import LetterRepository
 from store.repositories_meetings import MeetingRecordRepository, MeetingRepository
+from store.repositories_metrics import MetricsRepository
 from store.repositories_obligations import ObligationRepository
 from store.repositories_receipts import Cp9Repository, PlanReceiptRepository
 from store.repositories_requests import MeetingRequestRepository
@@ -58,6 +59,7 @@ class UnitOfWork:
         self.reviews = ReviewConferenceRepository(self.session)
         self.referrals = AmendmentReferralRepository(self.session)
         self.teams_refs = TeamsRefRepository(self.session)
+        self.metrics = MetricsRepository(self.session)
         self.committed = False
         return self
 

@@ -138,6 +138,7 @@ class BotHarness:
 
     def __exit__(self, *exc) -> None:
         self.server.stop()
+        self.runtime.close()
 
     def import_organisation(self, data: dict | None = None) -> Any:
         """Register the organisation and its cases as `coregroup cases import` would."""

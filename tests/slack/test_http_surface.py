@@ -23,7 +23,8 @@ def get(url: str) -> tuple[int, dict]:
 
 
 def test_healthz_reports_ok_when_the_database_answers(bot):
-    assert get(f"{bot.url}/healthz") == (200, {"status": "ok", "database": "ok"})
+    bot.sweep()  # a sweep and a dispatch pass just completed: /healthz also watches those (test_monitoring.py)
+    assert get(f"{bot.url}/healthz") == (200, {"status": "ok", "database": "ok", "sweep": "ok", "dispatcher": "ok"})
 
 
 def test_unknown_paths_get_404(bot):

@@ -135,6 +135,7 @@ def test_an_urgent_request_is_chased_after_two_working_hours_and_escalated_after
 
 def test_the_sweep_command_replays_a_moment_from_the_database_alone(case_bot):
     make_request(case_bot, at=FRIDAY)
+    case_bot.runtime.close()  # no bot is running: the command alone dispatches (beside a replica it would not)
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COREGROUP_", "DATABASE_URL"))}
     environment.update(
         DATABASE_URL=case_bot.engine.url.render_as_string(hide_password=False),

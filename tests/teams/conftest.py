@@ -82,6 +82,7 @@ class TeamsHarness:
 
     def __exit__(self, *exc) -> None:
         self.server.stop()
+        self.runtime.close()  # gives up the dispatcher lock (PostgreSQL), so the next test's bot dispatches
 
     def post(self, activity: dict, **kwargs):
         """Send an activity to the bot as Teams would: (HTTP status, JSON answer)."""
