@@ -31,6 +31,7 @@ from handlers.errors import mark_verified
 from handlers.home import HomeRefresher
 from store.db import check_database, make_engine, make_session_factory
 from store.uow import UnitOfWork
+from teams.renderers import teams_renderers
 from teams.surface import TeamsSurface, build_teams_surface
 
 log = logging.getLogger("coregroup")
@@ -100,7 +101,11 @@ def build_runtime(
     session_factory = make_session_factory(engine)
     services = Services(uow_factory=lambda: UnitOfWork(session_factory), clock=clock or SystemClock())
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    teams = build_teams_surface(settings.teams, services, http=teams_http) if settings.teams else None
+    teams = (
+        build_teams_surface(settings.teams, services, renderers=teams_renderers(), http=teams_http)
+        if settings.teams
+        else None
+    )
     slack = settings.has_slack or teams is None
     app = create_bolt_app(settings, services=services, client=client) if slack else None
     return Runtime(

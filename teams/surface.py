@@ -12,12 +12,14 @@ from a2wsgi import ASGIMiddleware
 
 from bot.context import Services
 from bot.http_guard import JsonBodyGate
+from bot.notice_payloads.renderers import Renderers
 from teams.app_factory import asgi_of, build_teams_app
 from teams.commands import CommandHandler
 from teams.config import TeamsSettings
 from teams.connector import BotConnector
 from teams.delivery import TeamsNoticeSender
-from teams.render import Renderer, teams_renderers
+from teams.render import Rendered
+from teams.renderers import teams_renderers
 from teams.tokens import ClientCredentialsToken
 
 
@@ -37,7 +39,7 @@ def build_teams_surface(
     settings: TeamsSettings,
     services: Services,
     *,
-    renderers: Mapping[str, Renderer] | None = None,
+    renderers: Renderers[Rendered] | None = None,
     commands: Mapping[str, CommandHandler] | None = None,
     http: httpx.Client | None = None,
 ) -> TeamsSurface:

@@ -43,8 +43,8 @@ def test_a_command_the_bot_does_not_know_gets_a_pointer_to_help(teams_bot):
     assert "don't know the command 'dance'" in reply.text
 
 
-def test_status_and_request_say_they_are_not_in_teams_yet(teams_bot):
-    teams_bot.post(teams_bot.activities.message(MEMBER, "status"))
+def test_request_says_it_is_not_in_teams_yet(teams_bot):
+    teams_bot.post(teams_bot.activities.message(MEMBER, "request"))
 
     [reply] = teams_bot.fake.sent()
     assert "not available in Teams yet" in reply.text
