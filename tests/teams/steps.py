@@ -10,7 +10,12 @@ from bot.services.meeting_records import record_meeting
 from tests.teams.conftest import ADMIN, CHAIR, CHANNEL, COORDINATOR, MEMBER, TEAM, TEAM_LEADER, teams_organisation_file
 
 LONDON = ZoneInfo("Europe/London")
-CHECKLIST = {"supports": "Support worker", "monitoring": "Weekly visits", "outcomes": "Attendance", "contingency": "Meet"}
+CHECKLIST = {
+    "supports": "Support worker",
+    "monitoring": "Weekly visits",
+    "outcomes": "Attendance",
+    "contingency": "Meet",
+}
 
 
 def known_to_teams(teams_bot) -> None:
@@ -44,9 +49,7 @@ def recorded(teams_bot, *, at: datetime = datetime(2027, 5, 24, 12, 0, tzinfo=LO
 def cards_in(teams_bot, conversation: str) -> list[dict]:
     """The cards the bot posted in `conversation`, as sent."""
     return [
-        a["content"]
-        for call in teams_bot.fake.sent(conversation)
-        for a in (call.body or {}).get("attachments") or []
+        a["content"] for call in teams_bot.fake.sent(conversation) for a in (call.body or {}).get("attachments") or []
     ]
 
 
