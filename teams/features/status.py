@@ -34,10 +34,12 @@ _ITALIC = re.compile(r"(?<![_\w])_([^_\n]+)_(?![_\w])")
 
 def teams_markdown(mrkdwn: str, people: People) -> str:
     """Slack mrkdwn as Teams markdown: bold, italics, links, and people as Teams mentions."""
-    shown = _MENTION.sub(lambda m: people(m.group(1), "someone"), mrkdwn)
+    shown = _MENTION.sub(lambda m: people(m.group(1), "a member"), mrkdwn)
     shown = _LINK.sub(lambda m: f"[{m.group(2)}]({m.group(1)})", shown)
     shown = _BOLD.sub(lambda m: f"**{m.group(1)}**", shown)
     shown = _ITALIC.sub(lambda m: f"_{m.group(1)}_", shown)
+    # Slack's words for people the bot cannot reach: in a Teams organisation it is Teams they lack.
+    shown = shown.replace("without Slack", "without Teams").replace("`", "")
     return html.unescape(shown)
 
 
@@ -68,14 +70,17 @@ def status_card(services: Services, *, channel: str, user: str, now: datetime) -
     extra: list[Element] = []
     with services.uow_factory() as uow:
         view = case_status(channel, user, uow=uow, now=now)
+        # Named by role where the sections mention them, as the card's own lines do.
+        people(view.chair, "the chair")
+        people(view.team_leader, "the team leader")
         for section in SECTIONS:
             for words in block_texts(section(channel=channel, user=user, uow=uow, now=now)):
                 # Each Slack line is its own TextBlock: a single newline is not a line break on every Teams client.
                 extra += [text(teams_markdown(line, people), spacing="Small") for line in words.split("\n") if line]
     shown = build_status_card(view=view, extra=extra, names=None)
-    entities = shown["msteams"].get("entities", []) + people.entities
+    entities = {e["text"]: e for e in [*shown["msteams"].get("entities", []), *people.entities]}
     if entities:
-        shown["msteams"]["entities"] = entities
+        shown["msteams"]["entities"] = list(entities.values())
     return shown
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.notices import NoticeKind
 from bot.services.digest import send_daily_digests
+from teams.cards.check import problems
 from teams.renderers import NOT_IN_TEAMS_YET, teams_renderers
 from tests.teams.conftest import CHAIR, CHANNEL, MEMBER, TEAM
 from tests.teams.steps import LONDON, cards_in, known_to_teams, recorded
@@ -46,6 +47,8 @@ def test_status_in_the_case_channel_is_answered_to_the_asker_alone_with_what_sla
     assert reply.body["recipient"]["id"] == CHAIR[0] and reply.body["recipient"].get("isTargeted") is True
     shown = reply.text
     assert "Core group CP-2027-0142" in shown and "Plan copies" in shown and "CP9" in shown
+    [card] = [a["content"] for a in reply.body["attachments"]]
+    assert problems(card) == []
 
 
 def test_status_in_the_1to1_chat_points_to_the_case_channel(teams_bot):

@@ -116,3 +116,29 @@ def test_the_chair_marks_the_cp9_sent_and_the_coordinator_marks_it_received(team
     assert answer["value"] == "Done: the CP9 is marked received, and the chair can see it."
     coordinator_updates = [u for u in teams_bot.fake.updates() if u.conversation == COORD_CHAT]
     assert "Marked received" in coordinator_updates[-1].text
+
+
+def test_someone_else_opening_plan_sent_is_told_only_the_chair_can_and_nothing_is_asked(teams_bot):
+    known_to_teams(teams_bot)
+    recorded(teams_bot)
+    (chair_card,) = [c for c in cards_in(teams_bot, CHAIR_CHAT) if "plan" in c["fallbackText"].lower()]
+    data = action_of(chair_card, "Plan sent")["data"]
+    teams_bot.fake.calls.clear()
+
+    _, opened = teams_bot.post(teams_bot.activities.task_fetch(MEMBER, Dialog.PLAN_SENT, data))
+    _, submitted = teams_bot.post(
+        teams_bot.activities.task_submit(MEMBER, Submit.PLAN_SENT, {"receipt_id": data["receipt_id"]})
+    )
+    teams_bot.dispatch()
+
+    assert opened["task"]["type"] == "message" and opened["task"]["value"].startswith("Only the chair")
+    assert submitted["task"]["value"].startswith("Only the chair")
+    assert teams_bot.fake.sent() == [] and teams_bot.fake.updates() == []
+
+
+def test_a_click_with_a_mangled_id_says_the_button_is_out_of_date(teams_bot):
+    known_to_teams(teams_bot)
+
+    _, answer = teams_bot.post(teams_bot.activities.card_action(MEMBER, Verb.PLAN_RECEIVED, {"copy_id": "1; drop"}))
+
+    assert answer["statusCode"] == 400 and "out of date" in answer["value"]["message"]
