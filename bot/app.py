@@ -37,6 +37,8 @@ from handlers.home import HomeRefresher
 from store.db import check_database, make_engine, make_session_factory
 from store.dispatcher_lock import DispatcherLock
 from store.uow import UnitOfWork
+from teams.features.request_renderers import teams_id_lookup
+from teams.renderers import teams_renderers
 from teams.surface import TeamsSurface, build_teams_surface
 
 log = logging.getLogger("coregroup")
@@ -138,7 +140,16 @@ def build_runtime(
     session_factory = make_session_factory(engine)
     services = Services(uow_factory=lambda: UnitOfWork(session_factory), clock=clock or SystemClock())
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    teams = build_teams_surface(settings.teams, services, http=teams_http) if settings.teams else None
+    teams = (
+        build_teams_surface(
+            settings.teams,
+            services,
+            renderers=teams_renderers(teams_id_of=teams_id_lookup(services.uow_factory)),
+            http=teams_http,
+        )
+        if settings.teams
+        else None
+    )
     slack = settings.has_slack or teams is None
     app = create_bolt_app(settings, services=services, client=client) if slack else None
     health = health_clock or services.clock

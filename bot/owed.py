@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.obligations import ObligationKind, Stage
+from bot.orgfile import ENTRA_ID
 from bot.requests import URGENT_DECISION
 
 #: Each kind in words; `{form}` is the profile's name for the CP9, `{review}` its review conference's, `{to}` the
@@ -56,7 +57,11 @@ class Owed:
 
 
 def what_is_owed(kind: str, *, recipient: str, form_name: str, review_name: str, due_words: str) -> str:
-    """'A copy of the plan sent to <@U0HV>': people without Slack are never named (a participant without Slack)."""
-    to = f"<@{recipient}>" if recipient[:1] in ("U", "W") else "a participant without Slack"
+    """'A copy of the plan sent to <@U0HV>': people without the chat app are never named (a participant without it).
+
+    A person is a Slack user id or, in a Teams organisation, an Entra object id; anything else is a typed label.
+    """
+    person = recipient[:1] in ("U", "W") or ENTRA_ID.fullmatch(recipient) is not None
+    to = f"<@{recipient}>" if person else "a participant without Slack"
     words = WHAT.get(kind, kind.replace("_", " ").capitalize())
     return words.format(form=form_name, review=review_name, to=to, due=due_words)

@@ -9,17 +9,19 @@ its `ts` the activity id, so a later notice can update the card in place (PUT).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from bot.dispatch import Delivery, PermanentFailure, RetryLater, TemporaryFailure
+from bot.notice_payloads.base import PayloadError
+from bot.notice_payloads.renderers import Renderers
 from store.models import RefStatus
 from store.repositories_teams import PERSONAL, SeenConversation
 from store.uow import UnitOfWorkFactory
 from teams.config import GUID
 from teams.connector import BotConnector, ConnectorError, NetworkError
-from teams.render import Renderer, as_activity
+from teams.render import Rendered, as_activity
 from teams.tokens import TokenError
 
 log = logging.getLogger("coregroup.teams")
@@ -35,7 +37,7 @@ class TeamsNoticeSender:
         self,
         *,
         connector: BotConnector,
-        renderers: Mapping[str, Renderer],
+        renderers: Renderers[Rendered],
         uow_factory: UnitOfWorkFactory,
         now: Callable[[], datetime],
         on_inactive: Callable[[str], None] | None = None,
@@ -48,11 +50,14 @@ class TeamsNoticeSender:
 
     def send(self, *, kind: str, recipient: str, payload: dict[str, Any], replaces: Delivery | None) -> Delivery:
         """Post the notice to `recipient` (a person's 1:1 chat or a channel), or update `replaces` in place."""
-        renderer = self.renderers.get(str(kind))
-        if renderer is None:
-            # A notice this version cannot show in Teams must not hold up every other message in the pass.
-            raise PermanentFailure("no_renderer")
-        activity = as_activity(renderer(payload))
+        try:
+            activity = as_activity(self.renderers.render(kind, payload))
+        except LookupError:
+            # A step not in Teams yet (teams/renderers.py NOT_IN_TEAMS_YET): failed now, and the admins are told,
+            # rather than holding up every other message in the pass.
+            raise PermanentFailure("not_in_teams_yet") from None
+        except PayloadError:
+            raise PermanentFailure("bad_payload") from None
         conversation_id = replaces.channel if replaces is not None else None
         try:
             if replaces is not None:

@@ -7,15 +7,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from microsoft_teams.api.activities.message.message import MessageActivityInput
+from microsoft_teams.api.models.attachment.attachment import Attachment
 
 from teams.commands import COMMANDS, NOT_YET, CommandHandler, help_text, parse_command, unknown_text
+from teams.render import CARD_CONTENT_TYPE
 
 log = logging.getLogger("coregroup.teams")
 
 
-async def answer_privately(ctx: Any, text: str) -> None:
-    """Answer only the asker: in their 1:1 chat as it is, elsewhere as a targeted message (visible to them alone)."""
-    activity = MessageActivityInput(text=text)
+async def answer_privately(ctx: Any, answer: str | dict[str, Any]) -> None:
+    """Answer only the asker: in their 1:1 chat as it is, elsewhere as a targeted message (visible to them alone).
+
+    `answer` is text or an Adaptive Card (a dict), sent with its summary as the notification text."""
+    if isinstance(answer, str):
+        activity = MessageActivityInput(text=answer)
+    else:
+        activity = MessageActivityInput().add_attachments(Attachment(content_type=CARD_CONTENT_TYPE, content=answer))
     kind = getattr(ctx.activity.conversation, "conversation_type", None)
     if kind not in (None, "personal"):
         activity = activity.with_recipient(ctx.activity.from_, is_targeted=True)

@@ -12,6 +12,7 @@ from a2wsgi import ASGIMiddleware
 
 from bot.context import Services
 from bot.http_guard import JsonBodyGate
+from bot.notice_payloads.renderers import Renderers
 from teams.app_factory import asgi_of, build_teams_app
 from teams.commands import CommandHandler
 from teams.config import TeamsSettings
@@ -20,7 +21,8 @@ from teams.delivery import TeamsNoticeSender
 from teams.features.request_renderers import teams_id_lookup
 from teams.middleware import RecentlyRecorded
 from teams.pacing import TeamsPacer
-from teams.render import Renderer, teams_renderers
+from teams.render import Rendered
+from teams.renderers import teams_renderers
 from teams.tenants import TenantDirectory
 from teams.tokens import ClientCredentialsToken
 
@@ -42,7 +44,7 @@ def build_teams_surface(
     settings: TeamsSettings,
     services: Services,
     *,
-    renderers: Mapping[str, Renderer] | None = None,
+    renderers: Renderers[Rendered] | None = None,
     commands: Mapping[str, CommandHandler] | None = None,
     http: httpx.Client | None = None,
 ) -> TeamsSurface:

@@ -1,1 +1,26 @@
-"""Teams features: each module registers its listeners (`register(app, services)`) and its renderers."""
+"""The Teams listeners of each feature: `register(app, services)` adds a feature's invokes and dialogs to the SDK app;
+`commands(services)` gives its typed commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.context import Services
+from teams.commands import CommandHandler
+from teams.features import receipts, requests, status
+
+
+def register(app: Any, services: Services) -> None:
+    """Every feature's card actions and dialogs."""
+    receipts.register(app, services)
+    requests.register(app, services)
+
+
+def commands(services: Services) -> dict[str, CommandHandler]:
+    """Every feature's typed commands (`help` is the listeners' own)."""
+    from teams.listeners import answer_privately
+
+    async def answer_status(ctx: Any, args: str) -> None:
+        await answer_privately(ctx, status.status_answer(services, ctx))
+
+    return {"status": answer_status, "request": requests.request_command(services)}

@@ -29,7 +29,7 @@ def _ids(people: list[str], teams_id_of: TeamsIdOf) -> list[str]:
 
 
 def add_renderers(registry: Any, *, teams_id_of: TeamsIdOf | None = None) -> None:
-    """Register the request renderers on a Teams registry (anything with `register(kind, renderer)`)."""
+    """Register the request renderers on the Teams registry (`add_raw`: they read the row's JSON)."""
     lookup: TeamsIdOf = teams_id_of or (lambda person: None)
 
     def decision(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -38,11 +38,11 @@ def add_renderers(registry: Any, *, teams_id_of: TeamsIdOf | None = None) -> Non
     def review(payload: Mapping[str, Any]) -> dict[str, Any]:
         return build_review_card(payload=payload, reviewer_ids=_ids(reviewers_of(payload), lookup))
 
-    registry.register(NoticeKind.REQUEST_DECISION, decision)
-    registry.register(NoticeKind.REQUEST_COORDINATOR_REVIEW, review)
-    registry.register(NoticeKind.REQUEST_APPROVED, lambda payload: build_approved_card(payload=payload))
-    registry.register(NoticeKind.REQUEST_REFUSED, lambda payload: build_refused_card(payload=payload))
-    registry.register(NoticeKind.REQUEST_OUTCOME, lambda payload: build_outcome_card(payload=payload))
+    registry.add_raw(NoticeKind.REQUEST_DECISION, decision)
+    registry.add_raw(NoticeKind.REQUEST_COORDINATOR_REVIEW, review)
+    registry.add_raw(NoticeKind.REQUEST_APPROVED, lambda payload: build_approved_card(payload=payload))
+    registry.add_raw(NoticeKind.REQUEST_REFUSED, lambda payload: build_refused_card(payload=payload))
+    registry.add_raw(NoticeKind.REQUEST_OUTCOME, lambda payload: build_outcome_card(payload=payload))
 
 
 def teams_id_lookup(uow_factory: Any) -> TeamsIdOf:

@@ -13,7 +13,7 @@ import pytest
 from bot.services.cases import CaseStatusView
 from bot.services.cp9 import Cp9SentForm
 from bot.services.receipts import PlanSentForm
-from teams.cards import decisions, digest, meetings, receipts, requests, status
+from teams.cards import case_notices, decisions, digest, meetings, receipts, requests, status
 from teams.cards.check import problems
 from teams.cards.dialogs import DialogCard
 
@@ -305,6 +305,30 @@ def every_card() -> dict[str, dict[str, Any]]:
         "help": status.build_help_card(),
         "help, unknown command": status.build_help_card(unknown=HOSTILE),
         "error": status.build_error_card(message="Only the chair can do that. Nothing was changed."),
+        "member added": case_notices.build_member_added_card(
+            payload={"reference": "CP-2027-0142", "member": MEMBER, "role": HOSTILE, "added_by": CHAIR}
+        ),
+        "deregistered": case_notices.build_case_deregistered_card(
+            payload={
+                "reference": "CP-2027-0142",
+                "conference_on": "2027-05-20",
+                "opens_on": "2027-08-12",
+                "closes_on": "2027-11-18",
+                "convener": CHAIR,
+            }
+        ),
+        "closed": case_notices.build_case_closed_card(
+            payload={
+                "reference": "CP-2027-0142",
+                "held_on": "2027-09-01",
+                "closed_by": CHAIR,
+                "plan_type": "multi_agency",
+                "lead_agency": HOSTILE,
+            }
+        ),
+        "reopened": case_notices.build_case_reopened_card(
+            payload={"reference": "CP-2027-0142", "registered_on": "2027-12-01", "due_on": "2027-12-15", "chair": CHAIR}
+        ),
     }
     return {name: shown.card if isinstance(shown, DialogCard) else shown for name, shown in built.items()}
 

@@ -11,6 +11,7 @@ REMINDER = {
     "starts_at": "2027-05-24T09:00:00+00:00",
     "timezone": "Europe/London",
     "working_days_before": 2,
+    "mode": "in_person",
 }
 
 
@@ -45,8 +46,9 @@ def test_a_notice_to_a_person_opens_their_1to1_chat_once_and_reuses_it(teams_bot
     [created] = teams_bot.fake.conversations_created()
     assert created.body["members"] == [{"id": MEMBER[0]}] and created.body["tenantId"]
     assert [c.conversation for c in teams_bot.fake.sent()] == ["a:1to1-hv", "a:1to1-hv"]
-    assert teams_bot.fake.sent()[0].text == (
-        "Reminder: core group meeting for CP-2027-0142 in 2 working days, Monday 24 May 2027 at 10:00"
+    reminder = teams_bot.fake.sent()[0].body
+    assert reminder["attachments"][0]["content"]["fallbackText"] == (
+        "Reminder: core group meeting for CP-2027-0142 in 2 working days \u2014 Mon 24 May 2027, 10:00 (in person)"
     )
     assert _sent_row(teams_bot, "first")[:2] == ("sent", "a:1to1-hv")
 
@@ -74,10 +76,16 @@ def test_an_update_replaces_the_card_in_place(teams_bot):
     teams_bot.post(teams_bot.activities.installation_update(MEMBER))
 
     delivery = teams_bot.runtime.teams.sender.send(
-        kind=NoticeKind.DELIVERY_FAILED, recipient=MEMBER[1], payload={"error": "one"}, replaces=None
+        kind=NoticeKind.DELIVERY_FAILED,
+        recipient=MEMBER[1],
+        payload={"kind": "plan_copy", "recipient": MEMBER[1], "error": "one"},
+        replaces=None,
     )
     again = teams_bot.runtime.teams.sender.send(
-        kind=NoticeKind.DELIVERY_FAILED, recipient=MEMBER[1], payload={"error": "two"}, replaces=delivery
+        kind=NoticeKind.DELIVERY_FAILED,
+        recipient=MEMBER[1],
+        payload={"kind": "plan_copy", "recipient": MEMBER[1], "error": "two"},
+        replaces=delivery,
     )
 
     assert again == Delivery(channel="a:personal-hv", ts=delivery.ts)

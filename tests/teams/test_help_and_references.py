@@ -43,11 +43,12 @@ def test_a_command_the_bot_does_not_know_gets_a_pointer_to_help(teams_bot):
     assert "don't know the command 'dance'" in reply.text
 
 
-def test_status_and_request_say_they_are_not_in_teams_yet(teams_bot):
-    teams_bot.post(teams_bot.activities.message(MEMBER, "status"))
+def test_a_word_the_bot_does_not_know_is_answered_with_what_it_can_do(teams_bot):
+    teams_bot.post(teams_bot.activities.message(MEMBER, "reschedule"))
 
     [reply] = teams_bot.fake.sent()
-    assert "not available in Teams yet" in reply.text
+    assert reply.conversation == "a:personal-hv"
+    assert "help" in reply.text and "reschedule" in reply.text
 
 
 def test_a_message_in_the_1to1_chat_records_its_reference_and_the_senders_teams_id(teams_bot):

@@ -15,7 +15,7 @@ def test_a_chat_marked_inactive_by_a_refused_send_is_active_again_as_soon_as_the
             kind=NoticeKind.DELIVERY_FAILED,
             recipient=MEMBER[1],
             now=teams_bot.clock.now(),
-            payload={"error": "x"},
+            payload={"kind": "plan_copy", "recipient": MEMBER[1], "error": "x"},
             platform="teams",
         )
         uow.commit()
