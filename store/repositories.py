@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol
 
@@ -49,14 +50,31 @@ def insert_json_rows(
     constants: dict[str, Any],
     conflict_key: str | None = None,
 ) -> int:
-    """INSERT many rows as one `INSERT ... SELECT` from a single JSON parameter; how many were inserted.
+    """INSERT many rows as one `INSERT ... SELECT` from a single JSON parameter; how many were inserted."""
+    return len(
+        inserted_json_rows(session, table, rows, columns=columns, constants=constants, conflict_key=conflict_key)
+    )
+
+
+def inserted_json_rows(
+    session: Session,
+    table,
+    rows: list[dict[str, Any]],
+    *,
+    columns: Sequence[str],
+    constants: dict[str, Any],
+    conflict_key: str | None = None,
+    returning: str = "id",
+) -> list[Any]:
+    """INSERT many rows as one `INSERT ... SELECT` from a single JSON parameter; the `returning` column of each
+    row inserted.
 
     PostgreSQL reads it with `json_to_recordset`, SQLite with `json_each`: one short statement and one
     parameter whatever the number of rows (the sweep's bulk path). `constants` are the same for every row;
     with `conflict_key`, rows whose key exists are skipped.
     """
     if not rows:
-        return 0
+        return []
     document = json.dumps([{name: row.get(name) for name in columns} for row in rows])
     postgresql = session.get_bind().dialect.name == "postgresql"
     if postgresql:
@@ -76,7 +94,7 @@ def insert_json_rows(
     statement = (pg_insert if postgresql else sqlite_insert)(table).from_select([*columns, *constants], source_rows)
     if conflict_key:
         statement = statement.on_conflict_do_nothing(index_elements=[conflict_key])
-    return len(session.execute(statement.returning(table.c.id)).all())
+    return list(session.scalars(statement.returning(table.c[returning])))
 
 
 def insert_ignoring_duplicates(session: Session, model, values: dict[str, Any], *, key: str) -> bool:
@@ -126,6 +144,11 @@ class CaseLine(NamedTuple):
     chair: str | None
 
 
+#: A case is loaded with its roles and organisation (built once: building the options costs more than a `get`
+#: that finds the case in the session).
+_CASE_LOADS = (selectinload(Case.roles), selectinload(Case.organisation))
+
+
 class CaseRepository:
     """Cases, loaded with their roles and organisation."""
 
@@ -134,11 +157,11 @@ class CaseRepository:
         self._by_channel: dict[str, Case] = {}
 
     def _query(self):
-        return select(Case).options(selectinload(Case.roles), selectinload(Case.organisation))
+        return select(Case).options(*_CASE_LOADS)
 
     def get(self, case_id: int) -> Case | None:
         # From the session when it has the case (a sweep batch loads its cases at once): no query per row.
-        return self.session.get(Case, case_id, options=[selectinload(Case.roles), selectinload(Case.organisation)])
+        return self.session.get(Case, case_id, options=_CASE_LOADS)
 
     def require(self, case_id: int) -> Case:
         """Like `get`, for one the caller knows exists."""
@@ -298,6 +321,7 @@ class AuditRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._deferred: list[tuple[datetime, dict[str, Any]]] | None = None
 
     def record(
         self,
@@ -308,10 +332,30 @@ class AuditRepository:
         actor: str | None = None,
         on_behalf_of: str | None = None,
         **detail: Any,
-    ) -> AuditEvent:
+    ) -> None:
+        if self._deferred is not None:
+            self._deferred.append(
+                (at, {"action": action, "case_id": case_id, "actor": actor, "on_behalf_of": on_behalf_of, **detail})
+            )
+            return
         event = AuditEvent(action=action, at=at, case_id=case_id, actor=actor, on_behalf_of=on_behalf_of, detail=detail)
         self.session.add(event)
-        return event
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Within it, `record` keeps the events, and they are written at the end in one statement, in order (the
+        sweep's batches: the ORM would insert them one statement each). Not for code that reads the audit inside."""
+        self._deferred = []
+        try:
+            yield
+            kept, self._deferred = self._deferred, None
+            at_once: dict[datetime, list[dict[str, Any]]] = {}
+            for at, event in kept:
+                at_once.setdefault(at, []).append(event)
+            for at, events in at_once.items():
+                self.record_many(events, at=at)
+        finally:
+            self._deferred = None
 
     def record_many(self, events: list[dict[str, Any]], *, at: datetime) -> None:
         """Append many events at once (the sweep's bulk path): each a dict of `record`'s keyword arguments."""
@@ -331,6 +375,9 @@ class AuditRepository:
         if action is not None:
             query = query.where(AuditEvent.action == action)
         return self.session.scalars(query).all()
+
+
+_OUTBOX_COLUMNS = ("idempotency_key", "kind", "recipient", "payload", "case_id", "replaces_key", "platform")
 
 
 class JsonPayload(Protocol):
@@ -390,7 +437,17 @@ class OutboxRepository:
         replaces_key, platform). One statement per call, so thousands of reminders cost one round trip, not thousands.
         """
         self._learn_platforms({n.get("case_id") for n in notices if not n.get("platform")})
-        rows = [
+        return insert_json_rows(
+            self.session,
+            OutboxMessage.__table__,
+            self._rows(notices),
+            columns=_OUTBOX_COLUMNS,
+            constants=self._constants(now),
+            conflict_key="idempotency_key",
+        )
+
+    def _rows(self, notices: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
             dict(
                 idempotency_key=n["key"],
                 kind=str(n["kind"]),
@@ -402,13 +459,24 @@ class OutboxRepository:
             )
             for n in notices
         ]
-        return insert_json_rows(
-            self.session,
-            OutboxMessage.__table__,
-            rows,
-            columns=("idempotency_key", "kind", "recipient", "payload", "case_id", "replaces_key", "platform"),
-            constants={"status": str(OutboxStatus.PENDING), "created_at": now, "next_attempt_at": now, "attempts": 0},
-            conflict_key="idempotency_key",
+
+    @staticmethod
+    def _constants(now: datetime) -> dict[str, Any]:
+        return {"status": str(OutboxStatus.PENDING), "created_at": now, "next_attempt_at": now, "attempts": 0}
+
+    def enqueue_all(self, notices: list[dict[str, Any]], *, now: datetime) -> set[str]:
+        """Like `enqueue_many` (one statement), saying which notices were added: the keys not there before."""
+        self._learn_platforms({n.get("case_id") for n in notices if not n.get("platform")})
+        return set(
+            inserted_json_rows(
+                self.session,
+                OutboxMessage.__table__,
+                self._rows(notices),
+                columns=_OUTBOX_COLUMNS,
+                constants=self._constants(now),
+                conflict_key="idempotency_key",
+                returning="idempotency_key",
+            )
         )
 
     def platform_of(self, case_id: int | None) -> str:

@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import inspect, select, text, update
+from sqlalchemy import bindparam, inspect, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from store.db import required, rowcount, table_of
 from store.models import (
@@ -43,6 +44,9 @@ _NOT_OVERDUE = text("obligation.status = 'open' AND obligation.stage IN ('pendin
 _FEW = text(FEW_WHERE.replace("status", "obligation.status").replace("kind IN", "obligation.kind IN"))
 
 Row = TypeVar("Row", bound=Base)
+
+#: What a step in `advance_many` compares, not what it writes.
+_EXPECTED = frozenset({"generation", "expected_stage", "expected_step_at"})
 
 
 class ObligationRepository:
@@ -175,6 +179,66 @@ class ObligationRepository:
             .values(stage=stage, **values)
         )
         return rowcount(self.session.execute(statement)) == 1
+
+    def advance_many(self, rows: Sequence[Obligation], steps: Sequence[dict[str, Any]]) -> set[int]:
+        """Take many steps at once, each a compare-and-set as `advance` (its keyword arguments, for the row at the same
+        place in `rows`); the ids of the rows whose step this call took, their objects updated to match.
+
+        One statement per shape of step (executemany): a batch of the sweep costs a handful, not one per row. The
+        rows are the sweep's, claimed in this transaction (locked on PostgreSQL, SQLite's write lock held), so every
+        step normally wins; if the counts say some did not, the rows are read again to tell which did.
+        """
+        table = table_of(Obligation)
+        shapes: dict[tuple[str, ...], list[int]] = {}
+        for i, step in enumerate(steps):
+            shapes.setdefault(tuple(sorted(k for k in step if k not in _EXPECTED)), []).append(i)
+        won: set[int] = set()
+        for shape, places in shapes.items():
+            statement = (
+                update(table)
+                .where(
+                    table.c.id == bindparam("x_id"),
+                    table.c.status == ObligationStatus.OPEN,
+                    table.c.stage == bindparam("x_stage"),
+                    table.c.generation == bindparam("x_generation"),
+                    table.c.next_step_at == bindparam("x_step_at", type_=table.c.next_step_at.type),
+                )
+                .values({name: bindparam(f"v_{name}", type_=table.c[name].type) for name in shape})
+            )
+            parameters = [
+                {
+                    "x_id": rows[i].id,
+                    "x_stage": steps[i]["expected_stage"],
+                    "x_generation": steps[i]["generation"],
+                    "x_step_at": steps[i]["expected_step_at"],
+                    **{f"v_{name}": steps[i][name] for name in shape},
+                }
+                for i in places
+            ]
+            if any(p["x_step_at"] is None for p in parameters):  # `= NULL` matches nothing: the one-row path says IS
+                taken = {rows[i].id for i in places if self.advance(rows[i].id, **steps[i])}
+            else:
+                matched = rowcount(self.session.execute(statement, parameters))
+                taken = {rows[i].id for i in places} if matched == len(places) else self._taken(rows, steps, places)
+            for i in places:
+                if rows[i].id in taken:  # what the statement wrote, without reading the row back
+                    for name in shape:
+                        set_committed_value(rows[i], name, steps[i][name])
+            won |= taken
+        return won
+
+    def _taken(self, rows: Sequence[Obligation], steps: Sequence[dict[str, Any]], places: list[int]) -> set[int]:
+        """Which of these rows hold the step written for them (some compare-and-set lost: read them again)."""
+        ids = [rows[i].id for i in places]
+        query = select(Obligation.id, Obligation.stage, Obligation.generation, Obligation.next_step_at).where(
+            Obligation.id.in_(ids), Obligation.status == ObligationStatus.OPEN
+        )
+        now = {i: (stage, generation, step_at) for i, stage, generation, step_at in self.session.execute(query)}
+        return {
+            rows[i].id
+            for i in places
+            if now.get(rows[i].id) == (steps[i]["stage"], steps[i]["generation"], steps[i]["next_step_at"])
+        }
 
     def reload(self, row: Obligation) -> None:
         """Read a row again after a conditional update changed it behind the session's back."""
