@@ -1,7 +1,8 @@
 """What a batch of the ledger sweep reads up front, so that its rows' steps are worked out without a query each.
 
 One query per table whatever the batch's size: the cases (with their roles and organisation), the subjects the
-steps look up by id through the session (a meeting period, a meeting, an action, the meeting a period follows), and
+steps look up by id through the session (a meeting period, a meeting, an action, a CP9, a plan copy and its
+distribution, the meeting a period follows), and
 the delegates of everyone a step may tell (one query per duty and day). The objects are kept here: the session holds
 what it loaded only weakly, and a subject dropped before its row's step would be read again.
 """
@@ -14,11 +15,17 @@ from datetime import date, datetime
 
 from bot.authority import Duty, delegates_for_many, duty_in
 from bot.organisation import calendar_for
-from store.models import Case, Meeting, MeetingAction, MeetingDue, Obligation
+from store.models import Case, Cp9, Meeting, MeetingAction, MeetingDue, Obligation, PlanCopy
 from store.uow import UnitOfWork
 
 #: Subjects read for the whole batch before its steps (those the steps look up by id through the session).
-PREFETCH: dict[str, type] = {"meeting_due": MeetingDue, "meeting": Meeting, "action": MeetingAction}
+PREFETCH: dict[str, type] = {
+    "meeting_due": MeetingDue,
+    "meeting": Meeting,
+    "action": MeetingAction,
+    "cp9": Cp9,
+    "plan_copy": PlanCopy,
+}
 
 
 @dataclass
@@ -46,6 +53,9 @@ def read_batch(uow: UnitOfWork, rows: Sequence[Obligation], *, now: datetime) ->
     # The meeting each period follows (whether one is booked in time counts from it).
     after = {d.after_meeting_id for d in batch.kept if isinstance(d, MeetingDue) and d.after_meeting_id}
     batch.kept.extend(uow.obligations.subjects(Meeting, after).values())
+    # The distribution each plan copy is part of, with all its copies (the chair's notice lists what is owed).
+    receipts = {c.receipt_id for c in batch.kept if isinstance(c, PlanCopy)}
+    batch.kept.extend(uow.receipts.get_many(receipts).values())
     wanted: dict[tuple[Duty, date], set[str]] = {}
     for row in rows:
         case = batch.cases[row.case_id]
