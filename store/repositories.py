@@ -97,6 +97,32 @@ def inserted_json_rows(
     return list(session.scalars(statement.returning(table.c[returning])))
 
 
+def json_rows(session: Session, rows: list[dict[str, Any]], types: dict[str, Any]) -> dict[str, Any]:
+    """`rows` as a table in a statement, from one JSON parameter: each name of `types` to its column (with that
+    type), for a bulk `UPDATE ... FROM` (PostgreSQL's `json_to_recordset`, SQLite's `json_each`)."""
+    dialect = session.get_bind().dialect
+    postgresql = dialect.name == "postgresql"
+
+    def stored(value: Any, type_: Any) -> Any:
+        if not isinstance(value, datetime):
+            return value
+        if postgresql:
+            return value.isoformat()
+        processor = type_.dialect_impl(dialect).bind_processor(dialect)  # SQLite keeps a datetime as text
+        return processor(value) if processor else value
+
+    document = json.dumps([{name: stored(row.get(name), t) for name, t in types.items()} for row in rows])
+    if postgresql:
+        source = (
+            func.json_to_recordset(cast(bindparam("json_rows", document, type_=Text), JSON))
+            .table_valued(*(column(name, type_) for name, type_ in types.items()))
+            .render_derived(name="json_rows", with_types=True)
+        )
+        return {name: source.c[name] for name in types}
+    each = func.json_each(bindparam("json_rows", document, type_=Text)).table_valued("value")
+    return {name: func.json_extract(each.c.value, f"$.{name}") for name in types}
+
+
 def insert_ignoring_duplicates(session: Session, model, values: dict[str, Any], *, key: str) -> bool:
     """INSERT a row unless one with the same unique `key` exists; True when inserted.
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, inspect, select, text, update
+from sqlalchemy import inspect, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ from store.models import (
     OutboxMessage,
     OutboxStatus,
 )
-from store.repositories import of_organisation
+from store.repositories import json_rows, of_organisation
 
 _KEY = ("kind", "subject_type", "subject_id", "recipient")
 # A literal, not a bound parameter: PostgreSQL must prove the ON CONFLICT predicate implies the partial index's,
@@ -184,9 +184,9 @@ class ObligationRepository:
         """Take many steps at once, each a compare-and-set as `advance` (its keyword arguments, for the row at the same
         place in `rows`); the ids of the rows whose step this call took, their objects updated to match.
 
-        One statement per shape of step (executemany): a batch of the sweep costs a handful, not one per row. The
-        rows are the sweep's, claimed in this transaction (locked on PostgreSQL, SQLite's write lock held), so every
-        step normally wins; if the counts say some did not, the rows are read again to tell which did.
+        One `UPDATE ... FROM` the steps (sent as one JSON parameter) `RETURNING` the rows it changed, per shape of
+        step (which columns it writes): a batch of the sweep costs a statement or two, not one per row, and says
+        exactly which steps it took.
         """
         table = table_of(Obligation)
         shapes: dict[tuple[str, ...], list[int]] = {}
@@ -194,51 +194,42 @@ class ObligationRepository:
             shapes.setdefault(tuple(sorted(k for k in step if k not in _EXPECTED)), []).append(i)
         won: set[int] = set()
         for shape, places in shapes.items():
+            types = {"x_id": table.c.id.type, "x_stage": table.c.stage.type, "x_generation": table.c.generation.type}
+            types["x_step_at"] = table.c.next_step_at.type
+            types.update({f"v_{name}": table.c[name].type for name in shape})
+            source = json_rows(
+                self.session,
+                [
+                    {
+                        "x_id": rows[i].id,
+                        "x_stage": steps[i]["expected_stage"],
+                        "x_generation": steps[i]["generation"],
+                        "x_step_at": steps[i]["expected_step_at"],
+                        **{f"v_{name}": steps[i][name] for name in shape},
+                    }
+                    for i in places
+                ],
+                types,
+            )
             statement = (
                 update(table)
                 .where(
-                    table.c.id == bindparam("x_id"),
+                    table.c.id == source["x_id"],
                     table.c.status == ObligationStatus.OPEN,
-                    table.c.stage == bindparam("x_stage"),
-                    table.c.generation == bindparam("x_generation"),
-                    table.c.next_step_at == bindparam("x_step_at", type_=table.c.next_step_at.type),
+                    table.c.stage == source["x_stage"],
+                    table.c.generation == source["x_generation"],
+                    table.c.next_step_at.is_not_distinct_from(source["x_step_at"]),
                 )
-                .values({name: bindparam(f"v_{name}", type_=table.c[name].type) for name in shape})
+                .values({name: source[f"v_{name}"] for name in shape})
+                .returning(table.c.id)
             )
-            parameters = [
-                {
-                    "x_id": rows[i].id,
-                    "x_stage": steps[i]["expected_stage"],
-                    "x_generation": steps[i]["generation"],
-                    "x_step_at": steps[i]["expected_step_at"],
-                    **{f"v_{name}": steps[i][name] for name in shape},
-                }
-                for i in places
-            ]
-            if any(p["x_step_at"] is None for p in parameters):  # `= NULL` matches nothing: the one-row path says IS
-                taken = {rows[i].id for i in places if self.advance(rows[i].id, **steps[i])}
-            else:
-                matched = rowcount(self.session.execute(statement, parameters))
-                taken = {rows[i].id for i in places} if matched == len(places) else self._taken(rows, steps, places)
+            taken = set(self.session.scalars(statement))
             for i in places:
                 if rows[i].id in taken:  # what the statement wrote, without reading the row back
                     for name in shape:
                         set_committed_value(rows[i], name, steps[i][name])
             won |= taken
         return won
-
-    def _taken(self, rows: Sequence[Obligation], steps: Sequence[dict[str, Any]], places: list[int]) -> set[int]:
-        """Which of these rows hold the step written for them (some compare-and-set lost: read them again)."""
-        ids = [rows[i].id for i in places]
-        query = select(Obligation.id, Obligation.stage, Obligation.generation, Obligation.next_step_at).where(
-            Obligation.id.in_(ids), Obligation.status == ObligationStatus.OPEN
-        )
-        now = {i: (stage, generation, step_at) for i, stage, generation, step_at in self.session.execute(query)}
-        return {
-            rows[i].id
-            for i in places
-            if now.get(rows[i].id) == (steps[i]["stage"], steps[i]["generation"], steps[i]["next_step_at"])
-        }
 
     def reload(self, row: Obligation) -> None:
         """Read a row again after a conditional update changed it behind the session's back."""
