@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from store.bulk import json_rows
 from store.db import required, rowcount, table_of
 from store.models import (
     FEW_KINDS,
@@ -31,7 +32,7 @@ from store.models import (
     OutboxMessage,
     OutboxStatus,
 )
-from store.repositories import json_rows, of_organisation
+from store.repositories import of_organisation
 
 _KEY = ("kind", "subject_type", "subject_id", "recipient")
 # A literal, not a bound parameter: PostgreSQL must prove the ON CONFLICT predicate implies the partial index's,
