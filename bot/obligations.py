@@ -52,7 +52,10 @@ class Stage(StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(Stage).index(self)
+        return _RANKS[self]
+
+
+_RANKS = {stage: i for i, stage in enumerate(Stage)}  # asked for several times a row by the sweep
 
 
 class Unit(StrEnum):

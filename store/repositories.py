@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import JSON, Text, bindparam, cast, column, func, or_, select, true, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from store.bulk import insert_ignoring_duplicates, insert_json_rows, inserted_json_rows
 from store.db import required, rowcount, table_of
 from store.models import (
     AuditEvent,
@@ -38,57 +37,6 @@ def of_organisation(organisation_id: int | Sequence[int]):
     if isinstance(organisation_id, int):
         return Case.organisation_id + 0 == organisation_id
     return (Case.organisation_id + 0).in_(list(organisation_id))
-
-
-def insert_json_rows(
-    session: Session,
-    table,
-    rows: list[dict[str, Any]],
-    *,
-    columns: Sequence[str],
-    constants: dict[str, Any],
-    conflict_key: str | None = None,
-) -> int:
-    """INSERT many rows as one `INSERT ... SELECT` from a single JSON parameter; how many were inserted.
-
-    PostgreSQL reads it with `json_to_recordset`, SQLite with `json_each`: one short statement and one
-    parameter whatever the number of rows (the sweep's bulk path). `constants` are the same for every row;
-    with `conflict_key`, rows whose key exists are skipped.
-    """
-    if not rows:
-        return 0
-    document = json.dumps([{name: row.get(name) for name in columns} for row in rows])
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    if postgresql:
-        source = (
-            func.json_to_recordset(cast(bindparam("json_rows", document, type_=Text), JSON))
-            .table_valued(*(column(name, table.c[name].type) for name in columns))
-            .render_derived(name="json_rows", with_types=True)
-        )
-        values: list[Any] = [source.c[name] for name in columns]
-    else:
-        each = func.json_each(bindparam("json_rows", document, type_=Text)).table_valued("value")
-        values = [func.json_extract(each.c.value, f"$.{name}") for name in columns]
-    fixed = [bindparam(f"fixed_{name}", value, type_=table.c[name].type) for name, value in constants.items()]
-    source_rows = select(*values, *fixed)
-    if not postgresql:
-        source_rows = source_rows.where(true())  # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT
-    statement = (pg_insert if postgresql else sqlite_insert)(table).from_select([*columns, *constants], source_rows)
-    if conflict_key:
-        statement = statement.on_conflict_do_nothing(index_elements=[conflict_key])
-    return len(session.execute(statement.returning(table.c.id)).all())
-
-
-def insert_ignoring_duplicates(session: Session, model, values: dict[str, Any], *, key: str) -> bool:
-    """INSERT a row unless one with the same unique `key` exists; True when inserted.
-
-    One statement on both engines, so two processes enqueuing the same notice cannot both win.
-    """
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    column = getattr(model, key)
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]).returning(column)
-    return session.execute(statement).first() is not None
 
 
 class OrganisationRepository:
@@ -126,6 +74,11 @@ class CaseLine(NamedTuple):
     chair: str | None
 
 
+#: A case is loaded with its roles and organisation (built once: building the options costs more than a `get`
+#: that finds the case in the session).
+_CASE_LOADS = (selectinload(Case.roles), selectinload(Case.organisation))
+
+
 class CaseRepository:
     """Cases, loaded with their roles and organisation."""
 
@@ -134,11 +87,11 @@ class CaseRepository:
         self._by_channel: dict[str, Case] = {}
 
     def _query(self):
-        return select(Case).options(selectinload(Case.roles), selectinload(Case.organisation))
+        return select(Case).options(*_CASE_LOADS)
 
     def get(self, case_id: int) -> Case | None:
         # From the session when it has the case (a sweep batch loads its cases at once): no query per row.
-        return self.session.get(Case, case_id, options=[selectinload(Case.roles), selectinload(Case.organisation)])
+        return self.session.get(Case, case_id, options=_CASE_LOADS)
 
     def require(self, case_id: int) -> Case:
         """Like `get`, for one the caller knows exists."""
@@ -298,6 +251,7 @@ class AuditRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._deferred: list[tuple[datetime, dict[str, Any]]] | None = None
 
     def record(
         self,
@@ -308,10 +262,30 @@ class AuditRepository:
         actor: str | None = None,
         on_behalf_of: str | None = None,
         **detail: Any,
-    ) -> AuditEvent:
+    ) -> None:
+        if self._deferred is not None:
+            self._deferred.append(
+                (at, {"action": action, "case_id": case_id, "actor": actor, "on_behalf_of": on_behalf_of, **detail})
+            )
+            return
         event = AuditEvent(action=action, at=at, case_id=case_id, actor=actor, on_behalf_of=on_behalf_of, detail=detail)
         self.session.add(event)
-        return event
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Within it, `record` keeps the events, and they are written at the end in one statement, in order (the
+        sweep's batches: the ORM would insert them one statement each). Not for code that reads the audit inside."""
+        self._deferred = []
+        try:
+            yield
+            kept, self._deferred = self._deferred, None
+            at_once: dict[datetime, list[dict[str, Any]]] = {}
+            for at, event in kept:
+                at_once.setdefault(at, []).append(event)
+            for at, events in at_once.items():
+                self.record_many(events, at=at)
+        finally:
+            self._deferred = None
 
     def record_many(self, events: list[dict[str, Any]], *, at: datetime) -> None:
         """Append many events at once (the sweep's bulk path): each a dict of `record`'s keyword arguments."""
@@ -331,6 +305,9 @@ class AuditRepository:
         if action is not None:
             query = query.where(AuditEvent.action == action)
         return self.session.scalars(query).all()
+
+
+_OUTBOX_COLUMNS = ("idempotency_key", "kind", "recipient", "payload", "case_id", "replaces_key", "platform")
 
 
 class JsonPayload(Protocol):
@@ -390,7 +367,17 @@ class OutboxRepository:
         replaces_key, platform). One statement per call, so thousands of reminders cost one round trip, not thousands.
         """
         self._learn_platforms({n.get("case_id") for n in notices if not n.get("platform")})
-        rows = [
+        return insert_json_rows(
+            self.session,
+            OutboxMessage.__table__,
+            self._rows(notices),
+            columns=_OUTBOX_COLUMNS,
+            constants=self._constants(now),
+            conflict_key="idempotency_key",
+        )
+
+    def _rows(self, notices: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
             dict(
                 idempotency_key=n["key"],
                 kind=str(n["kind"]),
@@ -402,13 +389,24 @@ class OutboxRepository:
             )
             for n in notices
         ]
-        return insert_json_rows(
-            self.session,
-            OutboxMessage.__table__,
-            rows,
-            columns=("idempotency_key", "kind", "recipient", "payload", "case_id", "replaces_key", "platform"),
-            constants={"status": str(OutboxStatus.PENDING), "created_at": now, "next_attempt_at": now, "attempts": 0},
-            conflict_key="idempotency_key",
+
+    @staticmethod
+    def _constants(now: datetime) -> dict[str, Any]:
+        return {"status": str(OutboxStatus.PENDING), "created_at": now, "next_attempt_at": now, "attempts": 0}
+
+    def enqueue_all(self, notices: list[dict[str, Any]], *, now: datetime) -> set[str]:
+        """Like `enqueue_many` (one statement), saying which notices were added: the keys not there before."""
+        self._learn_platforms({n.get("case_id") for n in notices if not n.get("platform")})
+        return set(
+            inserted_json_rows(
+                self.session,
+                OutboxMessage.__table__,
+                self._rows(notices),
+                columns=_OUTBOX_COLUMNS,
+                constants=self._constants(now),
+                conflict_key="idempotency_key",
+                returning="idempotency_key",
+            )
         )
 
     def platform_of(self, case_id: int | None) -> str:

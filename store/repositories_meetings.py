@@ -7,7 +7,8 @@ change of state is a conditional update that says whether it won.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -51,6 +52,7 @@ class MeetingRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._scheduled: dict[int, list[Meeting]] | None = None
 
     # --- meetings -------------------------------------------------------------------------
 
@@ -164,8 +166,36 @@ class MeetingRepository:
                 found.setdefault(meeting.case_id, []).append(meeting)
         return found
 
+    @contextlib.contextmanager
+    def scheduled_known(self, case_ids: Iterable[int]) -> Iterator[None]:
+        """Within it, `first_scheduled_by` answers for these cases from their scheduled meetings read here in one
+        query (the sweep asks it for each meeting owed in a batch). For a batch that schedules no meeting meanwhile:
+        one scheduled inside is not seen (one cancelled or moved is, as it is the same object)."""
+        ids = list(set(case_ids))
+        known: dict[int, list[Meeting]] = {i: [] for i in ids}
+        if ids:
+            query = select(Meeting).where(Meeting.case_id.in_(ids), Meeting.status == MeetingStatus.SCHEDULED)
+            for meeting in self.session.scalars(query.order_by(Meeting.starts_at, Meeting.id)):
+                known[meeting.case_id].append(meeting)
+        self._scheduled = known
+        try:
+            yield
+        finally:
+            self._scheduled = None
+
     def first_scheduled_by(self, case_id: int, *, until: datetime, since: datetime | None = None) -> Meeting | None:
         """The earliest scheduled meeting starting after `since` and no later than `until` (is a due date met?)."""
+        if self._scheduled is not None and case_id in self._scheduled:
+            return next(
+                (
+                    m
+                    for m in sorted(self._scheduled[case_id], key=lambda m: m.starts_at)
+                    if m.status == MeetingStatus.SCHEDULED
+                    and m.starts_at <= until
+                    and (since is None or m.starts_at > since)
+                ),
+                None,
+            )
         query = select(Meeting).where(
             Meeting.case_id == case_id, Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at <= until
         )

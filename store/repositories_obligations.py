@@ -17,7 +17,9 @@ from sqlalchemy import inspect, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
+from store.bulk import json_rows
 from store.db import required, rowcount, table_of
 from store.models import (
     FEW_KINDS,
@@ -43,6 +45,9 @@ _NOT_OVERDUE = text("obligation.status = 'open' AND obligation.stage IN ('pendin
 _FEW = text(FEW_WHERE.replace("status", "obligation.status").replace("kind IN", "obligation.kind IN"))
 
 Row = TypeVar("Row", bound=Base)
+
+#: What a step in `advance_many` compares, not what it writes.
+_EXPECTED = frozenset({"generation", "expected_stage", "expected_step_at"})
 
 
 class ObligationRepository:
@@ -175,6 +180,57 @@ class ObligationRepository:
             .values(stage=stage, **values)
         )
         return rowcount(self.session.execute(statement)) == 1
+
+    def advance_many(self, rows: Sequence[Obligation], steps: Sequence[dict[str, Any]]) -> set[int]:
+        """Take many steps at once, each a compare-and-set as `advance` (its keyword arguments, for the row at the same
+        place in `rows`); the ids of the rows whose step this call took, their objects updated to match.
+
+        One `UPDATE ... FROM` the steps (sent as one JSON parameter) `RETURNING` the rows it changed, per shape of
+        step (which columns it writes): a batch of the sweep costs a statement or two, not one per row, and says
+        exactly which steps it took.
+        """
+        table = table_of(Obligation)
+        shapes: dict[tuple[str, ...], list[int]] = {}
+        for i, step in enumerate(steps):
+            shapes.setdefault(tuple(sorted(k for k in step if k not in _EXPECTED)), []).append(i)
+        won: set[int] = set()
+        for shape, places in shapes.items():
+            types = {"x_id": table.c.id.type, "x_stage": table.c.stage.type, "x_generation": table.c.generation.type}
+            types["x_step_at"] = table.c.next_step_at.type
+            types.update({f"v_{name}": table.c[name].type for name in shape})
+            source = json_rows(
+                self.session,
+                [
+                    {
+                        "x_id": rows[i].id,
+                        "x_stage": steps[i]["expected_stage"],
+                        "x_generation": steps[i]["generation"],
+                        "x_step_at": steps[i]["expected_step_at"],
+                        **{f"v_{name}": steps[i][name] for name in shape},
+                    }
+                    for i in places
+                ],
+                types,
+            )
+            statement = (
+                update(table)
+                .where(
+                    table.c.id == source["x_id"],
+                    table.c.status == ObligationStatus.OPEN,
+                    table.c.stage == source["x_stage"],
+                    table.c.generation == source["x_generation"],
+                    table.c.next_step_at.is_not_distinct_from(source["x_step_at"]),
+                )
+                .values({name: source[f"v_{name}"] for name in shape})
+                .returning(table.c.id)
+            )
+            taken = set(self.session.scalars(statement))
+            for i in places:
+                if rows[i].id in taken:  # what the statement wrote, without reading the row back
+                    for name in shape:
+                        set_committed_value(rows[i], name, steps[i][name])
+            won |= taken
+        return won
 
     def reload(self, row: Obligation) -> None:
         """Read a row again after a conditional update changed it behind the session's back."""

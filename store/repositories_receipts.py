@@ -59,6 +59,9 @@ def _incomplete():
     )
 
 
+_COPIES = (selectinload(PlanReceipt.copies),)
+
+
 class PlanReceiptRepository:
     """Plan distributions after meetings and the copies in them."""
 
@@ -99,6 +102,15 @@ class PlanReceiptRepository:
         if not ids:
             return {}
         return {r.id: r for r in self.session.scalars(self._query().where(PlanReceipt.id.in_(ids)))}
+
+    def known(self, receipt_id: int) -> PlanReceipt | None:
+        """The receipt with its copies, from the session when this unit of work read it already (the sweep's batch
+        reads its receipts at once), else from the database."""
+        return self.session.get(PlanReceipt, receipt_id, options=_COPIES)
+
+    def known_copy(self, copy_id: int) -> PlanCopy | None:
+        """The copy, from the session when this unit of work read it already, else from the database."""
+        return self.session.get(PlanCopy, copy_id)
 
     def get_copy(self, copy_id: int) -> PlanCopy | None:
         query = select(PlanCopy).where(PlanCopy.id == copy_id).execution_options(populate_existing=True)
@@ -193,6 +205,10 @@ class Cp9Repository:
     def add(self, cp9: Cp9) -> None:
         self.session.add(cp9)
         self.session.flush()
+
+    def known(self, cp9_id: int) -> Cp9 | None:
+        """The CP9, from the session when this unit of work read it already (the sweep's batch), else the database."""
+        return self.session.get(Cp9, cp9_id)
 
     def get(self, cp9_id: int) -> Cp9 | None:
         """The CP9 as the database has it now."""

@@ -1,10 +1,12 @@
 """The ledger sweep: one shape for every obligation's ladder.
 
 Each batch claims the open rows whose `next_step_at` has come (an indexed column; `FOR UPDATE SKIP LOCKED` on
-PostgreSQL), works out the step with the pure rules in `bot/obligations.py` (several rungs at once: the highest,
-told once), takes it with a compare-and-set on stage, generation and next step time, and enqueues the notices
-with idempotency keys (obligation + generation + rung + recipient) in the same small transaction. Run twice, or
-in two processes at once, it sends nothing twice. The audit names the system `bot.requests.SYSTEM_ACTOR`.
+PostgreSQL), reads what their steps need in bulk (bot/services/obligation_batch.py: cases, subjects, delegates),
+works out each row's step with the pure rules in `bot/obligations.py` (several rungs at once: the highest, told
+once), takes them all with a compare-and-set on stage, generation and next step time (one statement per shape of
+step), and enqueues the notices with idempotency keys (obligation + generation + rung + recipient) in one statement
+and the audit in another, in the same small transaction: a batch costs a handful of statements, not several a row.
+Run twice, or in two processes at once, it sends nothing twice. The audit names the system `bot.requests.SYSTEM_ACTOR`.
 
 Only kinds with a notice or a step here are chased by the ledger (the record of a meeting, requests' decisions); the
 others are backfilled parked (`next_step_at` NULL) and still chased by their feature's sweeper until they are switched.
@@ -13,8 +15,10 @@ others are backfilled parked (`next_step_at` NULL) and still chased by their fea
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bot.batches import in_batches
 from bot.notices import NoticeKind, notice_key
@@ -35,7 +39,7 @@ from bot.requests import SYSTEM_ACTOR
 from bot.services import meeting_due_chases, receipt_chases, request_chase
 from bot.services.actions import action_notice
 from bot.services.letters import letter_chased, letter_notice
-from bot.services.meeting_plan import route_to
+from bot.services.obligation_batch import Batch, read_batch
 from bot.services.obligations import (
     discharge_obligation,
     ladder_snapshot,
@@ -44,7 +48,7 @@ from bot.services.obligations import (
 )
 from bot.services.post_dereg_window import post_dereg_chased, post_dereg_notice
 from bot.services.review_conference import REVIEW_NOTICES
-from store.models import Case, CaseStatus, Meeting, MeetingDue, MeetingStatus, Obligation, Role
+from store.models import Case, CaseStatus, MeetingStatus, Obligation, Role
 from store.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -132,129 +136,163 @@ SETTLED.update(meeting_due_chases.SETTLED)
 SENT.update(meeting_due_chases.SENT)
 
 
-#: Subjects read for the whole batch before its steps (those the steps look up by id through the session).
-PREFETCH: dict[str, type] = {"meeting_due": MeetingDue, "meeting": Meeting}
-
-
 def sweep_obligations(*, uow_factory: UnitOfWorkFactory, now: datetime, batch: int = BATCH) -> int:
     """Take every obligation step that has come by `now`; notices enqueued."""
     return in_batches(uow_factory, lambda uow: _step_batch(uow, now=now, batch=batch), batch)
 
 
+@dataclass
+class _Plan:
+    """One row's step, worked out before any is taken: what to write (a compare-and-set), whom to tell."""
+
+    row: Obligation
+    case: Case
+    write: dict[str, Any]
+    step: Step | None = None
+    owner: str | None = None
+    targets: list[tuple[str, str | None]] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)
+    notices: list[dict[str, Any]] = field(default_factory=list)
+
+
 def _step_batch(uow: UnitOfWork, *, now: datetime, batch: int) -> tuple[int, int]:
+    """Claim a batch; read what its steps need in bulk; work out each row's step in Python; take them all in one
+    compare-and-set per shape of step; enqueue the notices in one statement; then what each feature keeps."""
     rows = uow.obligations.claim_due(now=now, limit=batch)
-    cases = uow.cases.get_many(r.case_id for r in rows)
-    # The batch's subjects read in one query per table, so each row's step finds its own in the session (no query).
-    for subject_type, model in PREFETCH.items():
-        uow.obligations.subjects(model, (r.subject_id for r in rows if r.subject_type == subject_type))
+    if not rows:
+        return 0, 0
+    with uow.audit.deferred():  # the batch's audit events (the sweep's and its features'), one statement
+        return len(rows), _take_steps(uow, rows, now=now)
+
+
+def _take_steps(uow: UnitOfWork, rows: Sequence[Obligation], *, now: datetime) -> int:
+    read = read_batch(uow, rows, now=now)
+    periods = {r.case_id for r in rows if r.subject_type == meeting_due_chases.SUBJECT}
+    with uow.meetings.scheduled_known(periods):  # is a meeting booked in time: one query for the batch
+        plans = [p for row in rows if (p := _plan(uow, read, read.cases[row.case_id], row, now=now)) is not None]
+    taken = uow.obligations.advance_many([p.row for p in plans], [p.write for p in plans])
+    stepped = [p for p in plans if p.step is not None and p.row.id in taken]  # else: another sweep took it
     enqueued = 0
-    for row in rows:
-        enqueued += _step(uow, cases[row.case_id], row, now=now)
-    return len(rows), enqueued
+    for plan in stepped:
+        if plan.row.kind in STEPS:  # the feature takes the step itself (rare kinds: requests' decisions)
+            assert plan.step is not None
+            sent, told = STEPS[plan.row.kind](uow, plan.case, plan.row, plan.step.stage, now=now)
+            enqueued += sent
+            _audit_step(uow, plan.case, plan.row, plan.step, told, now=now)
+        elif plan.targets:  # a rung may tell nobody (the digest shows it)
+            plan.notices = _notices(uow, plan, now=now)
+    # One statement for the batch's notices; a key two rows share (one message per subject) goes once, for the first.
+    first: dict[str, dict[str, Any]] = {}
+    for plan in stepped:
+        for notice in plan.notices:
+            first.setdefault(notice["key"], notice)
+    added = uow.outbox.enqueue_all(list(first.values()), now=now)
+    for plan in stepped:
+        if plan.row.kind in STEPS or plan.step is None:
+            continue
+        for notice in plan.notices:
+            if notice["key"] in added and first[notice["key"]] is notice:
+                enqueued += 1
+                if plan.row.kind in SENT:
+                    SENT[plan.row.kind](
+                        uow, plan.case, plan.row, notice["key"], notice["recipient"], notice["payload"], now
+                    )
+        told = [to for to, _ in plan.targets]
+        if plan.row.kind in STEPPED:
+            STEPPED[plan.row.kind](
+                uow, plan.case, plan.row, keys=list(plan.keys.values()), to=told, stage=str(plan.step.stage), now=now
+            )
+        _audit_step(uow, plan.case, plan.row, plan.step, told, now=now)
+    return enqueued
 
 
-def _step(uow: UnitOfWork, case: Case, row: Obligation, *, now: datetime) -> int:
+def _plan(uow: UnitOfWork, read: Batch, case: Case, row: Obligation, *, now: datetime) -> _Plan | None:
+    """The row's step at `now` (None: the row was closed or moved here, nothing more to write)."""
+    park: dict[str, object] = {"next_step_at": None}
     if row.kind not in NOTICES and row.kind not in STEPS:  # not switched to the ledger yet: park it, not claim it again
         log.warning("obligation %s of kind %s is not chased by the ledger yet: parked", row.id, row.kind)
-        uow.obligations.advance(
-            row.id,
-            stage=row.stage,
-            generation=row.generation,
-            expected_stage=row.stage,
-            expected_step_at=row.next_step_at,
-            next_step_at=None,
-        )
-        return 0
+        return _Plan(row, case, _write(row, row.stage, park))
     if case.status != CaseStatus.OPEN and not (
         case.status == CaseStatus.DEREGISTERED and row.kind in AFTER_DEREGISTRATION
     ):
         # deregistered or closed: the core group has stopped, nothing is chased (but what outlives it)
-        uow.obligations.advance(
-            row.id,
-            stage=row.stage,
-            generation=row.generation,
-            expected_stage=row.stage,
-            expected_step_at=row.next_step_at,
-            next_step_at=None,
-        )
-        return 0
+        return _Plan(row, case, _write(row, row.stage, park))
     if row.kind in SETTLED and SETTLED[row.kind](uow, row, now=now):
-        return 0
+        return None
     if row.generation == 0:  # backfilled by the migration, which cannot read the profile: snapshot its ladder now
         snapshot = ladder_snapshot(case, row.kind, row.due_at)
         if row.last_step_at is not None:  # what the feature already sent (the migration says when): not sent again
             snapshot.update(stage=row.stage, last_step_at=row.last_step_at, reminders_sent=row.reminders_sent)
         if not uow.obligations.retime(row.id, generation=0, **snapshot):
-            return 0
+            return None
     calendar, policy = calendar_for(case.organisation), policy_for(case.organisation)
     ladder = ladder_for(policy.obligations, row.kind)
     reminders = rung_times(ladder, row.due_at, calendar, working_hours=policy.working_hours).remind_at
     times = RungTimes(reminders, row.overdue_at, row.breach_at)
     step = step_at(ladder, times, stage=Stage(row.stage), last_step_at=row.last_step_at, now=now, calendar=calendar)
     owner = _owner(case, row)
-    own_step = row.kind in STEPS
-    targets = _recipients(uow, case, owner, audience(ladder, step.stage), now=now) if step and not own_step else []
-    rung = f"{step.stage}.{row.reminders_sent}" if step else ""
-    group = GROUPS[row.kind](uow, row, str(step.stage)) if step and row.kind in GROUPS else None
-    if group and step:  # one message per subject, stage, day and person: the rows that reach the rung together share it
+    if step is None:  # its time came with no rung or repeat due (a ladder edited meanwhile): wait for the next one
+        later = next_after(ladder, times, stage=Stage(row.stage), last_step_at=row.last_step_at, calendar=calendar)
+        values: dict[str, object] = {"next_step_at": later if later and later > now else None, "owner": owner}
+        return _Plan(row, case, _write(row, row.stage, values), owner=owner)
+    targets = [] if row.kind in STEPS else _recipients(read, case, owner, audience(ladder, step.stage), now=now)
+    rung = f"{step.stage}.{row.reminders_sent}"
+    group = GROUPS[row.kind](uow, row, str(step.stage)) if row.kind in GROUPS else None
+    if group:  # one message per subject, stage, day and person: the rows that reach the rung together share it
         keys = {to: notice_key("obligations", group, step.stage, calendar.local_date(now), to) for to, _ in targets}
     else:
         keys = {
             to: notice_key(obligation_key_prefix(row.id).rstrip(":"), row.generation, rung, to) for to, _ in targets
         }
-    if step is None:  # its time came with no rung or repeat due (a ladder edited meanwhile): wait for the next one
-        later = next_after(ladder, times, stage=Stage(row.stage), last_step_at=row.last_step_at, calendar=calendar)
-        values: dict[str, object] = {"next_step_at": later if later and later > now else None, "owner": owner}
-    else:
-        values = {
-            "next_step_at": step.next_step_at,
-            "owner": owner,
-            "last_step_at": now,
-            "reminders_sent": row.reminders_sent + 1,
-            "notice_keys": [] if row.kind in SENT else list(keys.values()),
-        }
-        if step.stage is Stage.BREACHED and row.breached_at is None:
-            values["breached_at"] = now
-    if not uow.obligations.advance(
-        row.id,
-        stage=str(step.stage if step else row.stage),
-        generation=row.generation,
-        expected_stage=row.stage,
-        expected_step_at=row.next_step_at,
+    values = {
+        "next_step_at": step.next_step_at,
+        "owner": owner,
+        "last_step_at": now,
+        "reminders_sent": row.reminders_sent + 1,
+        "notice_keys": [] if row.kind in SENT else list(keys.values()),
+    }
+    if step.stage is Stage.BREACHED and row.breached_at is None:
+        values["breached_at"] = now
+    return _Plan(row, case, _write(row, str(step.stage), values), step, owner, targets, keys)
+
+
+def _write(row: Obligation, stage: str, values: dict[str, object]) -> dict[str, Any]:
+    """A compare-and-set of the row as claimed: its stage, generation and next step time unchanged meanwhile."""
+    return {
+        "stage": stage,
+        "generation": row.generation,
+        "expected_stage": row.stage,
+        "expected_step_at": row.next_step_at,
         **values,
-    ):
-        return 0  # another sweep took this step
-    if step is None:
-        return 0
-    if own_step:
-        enqueued, told = STEPS[row.kind](uow, case, row, step.stage, now=now)
-        _audit_step(uow, case, row, step, told, now=now)
-        return enqueued
-    uow.obligations.reload(row)  # the notice sees the row as stepped (its stage, last step, reminders sent)
-    notice = NOTICES[row.kind](uow, case, row) if targets else None  # a rung may tell nobody (the digest shows it)
-    enqueued = 0
-    for to, on_behalf_of in targets:
-        if notice is None:
-            break
-        kind, payload = notice
-        payload = {
-            **payload,
-            "obligation_id": row.id,
-            "stage": str(step.stage),
-            "repeat": step.repeat,
-            "on_behalf_of": on_behalf_of,
-            "owner": owner,
+    }
+
+
+def _notices(uow: UnitOfWork, plan: _Plan, *, now: datetime) -> list[dict[str, Any]]:
+    """The step's notice to each person told (the row as stepped: its stage, last step, reminders sent)."""
+    row, case, step = plan.row, plan.case, plan.step
+    assert step is not None
+    notice = NOTICES[row.kind](uow, case, row)
+    if notice is None:
+        return []
+    kind, payload = notice
+    return [
+        {
+            "key": plan.keys[to],
+            "kind": kind,
+            "recipient": to,
+            "case_id": case.id,
+            "platform": case.organisation.platform,
+            "payload": {
+                **payload,
+                "obligation_id": row.id,
+                "stage": str(step.stage),
+                "repeat": step.repeat,
+                "on_behalf_of": on_behalf_of,
+                "owner": plan.owner,
+            },
         }
-        if uow.outbox.enqueue(key=keys[to], kind=kind, recipient=to, now=now, case_id=case.id, payload=payload):
-            enqueued += 1
-            if row.kind in SENT:
-                SENT[row.kind](uow, case, row, keys[to], to, payload, now)
-    if row.kind in STEPPED:
-        STEPPED[row.kind](
-            uow, case, row, keys=list(keys.values()), to=[to for to, _ in targets], stage=str(step.stage), now=now
-        )
-    _audit_step(uow, case, row, step, [to for to, _ in targets], now=now)
-    return enqueued
+        for to, on_behalf_of in plan.targets
+    ]
 
 
 def _audit_step(uow: UnitOfWork, case: Case, row: Obligation, step: Step, told: list[str], *, now: datetime) -> None:
@@ -282,7 +320,7 @@ def _owner(case: Case, row: Obligation) -> str | None:
 
 
 def _recipients(
-    uow: UnitOfWork, case: Case, owner: str | None, who: tuple[Audience, ...], *, now: datetime
+    read: Batch, case: Case, owner: str | None, who: tuple[Audience, ...], *, now: datetime
 ) -> list[tuple[str, str | None]]:
     """Each person told at this rung, routed to their active delegate today; each once."""
     people = {Audience.OWNER: owner, Audience.CHAIR: case.chair, Audience.COORDINATOR: case.organisation.coordinator}
@@ -290,6 +328,6 @@ def _recipients(
     for audience_ in who:
         person = people.get(audience_)
         if person:
-            to, on_behalf_of = route_to(uow, case, person, now=now)
+            to, on_behalf_of = read.route(case, person, now=now)
             routed.setdefault(to, on_behalf_of)
     return list(routed.items())

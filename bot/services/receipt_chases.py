@@ -19,15 +19,18 @@ from bot.organisation import calendar_for
 from bot.requests import SYSTEM_ACTOR
 from bot.services.cp9 import cp9_payload
 from bot.services.receipts import receipt_payload, recipient_payload
-from store.models import Case, CopyStatus, Obligation, PlanCopy, PlanReceipt
+from store.db import required
+from store.models import Case, CopyStatus, Cp9, Obligation, PlanCopy, PlanReceipt
 from store.uow import UnitOfWork
 
 Notice = tuple[NoticeKind, dict[str, Any]] | None
 
 
 def _copy(uow: UnitOfWork, row: Obligation) -> tuple[PlanReceipt, PlanCopy] | None:
-    copy = uow.receipts.get_copy(row.subject_id)
-    return None if copy is None else (uow.receipts.require(copy.receipt_id), copy)
+    # As the sweep's batch read them (bot/services/obligation_batch.py): no query per row.
+    copy = uow.receipts.known_copy(row.subject_id)
+    receipt = uow.receipts.known(copy.receipt_id) if copy is not None else None
+    return None if copy is None or receipt is None else (receipt, copy)
 
 
 def _stepped_at(row: Obligation) -> datetime:
@@ -75,7 +78,7 @@ def plan_group(uow: UnitOfWork, row: Obligation, stage: str) -> str | None:
     """The chair's messages are one per plan distribution; a recipient's reminder is theirs alone."""
     if row.kind == ObligationKind.PLAN_COPY_RECEIVED and stage != Stage.OVERDUE:
         return None
-    copy = uow.receipts.get_copy(row.subject_id)
+    copy = uow.receipts.known_copy(row.subject_id)
     return None if copy is None else f"plan_receipt:{copy.receipt_id}"
 
 
@@ -120,7 +123,7 @@ def plan_sent(
 
 def cp9_sent_notice(uow: UnitOfWork, case: Case, row: Obligation) -> Notice:
     """The chair: the CP9 is due (reminder, deadline day) or overdue (flagged for the digest)."""
-    cp9 = uow.cp9s.get(row.subject_id)
+    cp9 = uow.cp9s.known(row.subject_id)
     if cp9 is None:
         return None
     if row.stage == Stage.OVERDUE:
@@ -143,7 +146,7 @@ def cp9_sent_notice(uow: UnitOfWork, case: Case, row: Obligation) -> Notice:
 
 def cp9_received_notice(uow: UnitOfWork, case: Case, row: Obligation) -> Notice:
     """The coordinator: a CP9 marked sent is not marked received after its deadline."""
-    cp9 = uow.cp9s.get(row.subject_id)
+    cp9 = uow.cp9s.known(row.subject_id)
     return None if cp9 is None else (NoticeKind.CP9_DUE, {**cp9_payload(case, cp9), "occasion": "overdue"})
 
 
@@ -151,7 +154,7 @@ def cp9_sent_hook(
     uow: UnitOfWork, case: Case, row: Obligation, key: str, to: str, payload: dict[str, Any], now: datetime
 ) -> None:
     """Remember the chair's or the coordinator's message (its button goes once spent); audit the chair's reminder."""
-    cp9 = uow.cp9s.require(row.subject_id)  # its notice found it
+    cp9 = required(uow.cp9s.known(row.subject_id), Cp9, row.subject_id)  # its notice found it
     if row.kind == ObligationKind.CP9_RECEIVED:
         uow.cp9s.remember_messages(cp9, coordinator=(key,))
         return
