@@ -21,7 +21,6 @@ from bot import digest as rules
 from bot.authority import Duty, delegates_for_many, recipient_for
 from bot.calendar import WorkingCalendar
 from bot.digest import Digest, DigestItem, assemble_digest, digest_day, digest_key
-from bot.notice_payloads.coordinator import CoordinatorDigest
 from bot.notices import NoticeKind
 from bot.organisation import calendar_for, policy_for
 from bot.requests import SYSTEM_ACTOR
@@ -176,9 +175,9 @@ def _send_batch(uow: UnitOfWork, everyone: Sequence[Organisation], days: dict[in
         day, digest, coordinator = days[organisation.id], digests[organisation.id], organisation.coordinator
         delegate = delegates[day].get(coordinator)
         to, on_behalf_of = (delegate, coordinator) if delegate and delegate != coordinator else (coordinator, None)
-        payload = CoordinatorDigest.from_json(
-            {**digest.to_payload(), "recipient": to, "on_behalf_of": on_behalf_of, "coordinator": coordinator}
-        )
+        # Already the row's JSON (`Digest.to_payload`): the dispatcher reads it as a `CoordinatorDigest` when it
+        # sends, so the 09:00 bulk path does not build and dump every organisation's digest a second time.
+        payload = {**digest.to_payload(), "recipient": to, "on_behalf_of": on_behalf_of, "coordinator": coordinator}
         notices.append(
             dict(
                 key=digest_key(organisation.id, day),
