@@ -1,8 +1,8 @@
 """What each sweeper of one warm 09:00 sweep costs: its time and the SQL statements it sends, by kind of statement.
 
 Run: .venv/bin/python benchmarks/sweep_statements.py [--engine sqlite|postgresql] [--cases 50000]
-     [--organisations 1] [--profile obligations]
-The data are `benchmarks/sweep_scale.py`'s with 1% due (benchmarks/meeting_data.py). The statements are counted by an
+     [--organisations 1] [--profile obligations] [--due 0.01]
+The data are `benchmarks/sweep_scale.py`'s with 1% due (or `--due`) (benchmarks/meeting_data.py). The statements are counted by an
 event listener on the engine (an executemany or a bulk insert is one). `--profile NAME` prints cProfile's busiest
 functions for that sweeper. PostgreSQL needs TEST_DATABASE_URL. A sweeper whose statements grow with the rows due
 (rather than with the batches: 200 rows a batch for the ledger) is doing a query per row.
@@ -38,12 +38,15 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=50000)
     parser.add_argument("--organisations", type=int, default=1)
     parser.add_argument("--profile", default=None, help="a sweeper's name, e.g. obligations")
+    parser.add_argument("--due", type=float, default=0.01, help="the fraction of cases with something due")
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory() as tmp,
         database(args.engine, tmp, os.environ.get("TEST_DATABASE_URL")) as engine,
     ):
-        build(engine, cases=args.cases, due_fraction=0.01, now=NOW, warm_up=WARM_UP, organisations=args.organisations)
+        build(
+            engine, cases=args.cases, due_fraction=args.due, now=NOW, warm_up=WARM_UP, organisations=args.organisations
+        )
         uow_factory = partial(UnitOfWork, make_session_factory(engine))
         for _, sweeper in sweepers():  # the cold sweep, the day before: the process warms up
             sweeper(uow_factory=uow_factory, now=WARM_UP)

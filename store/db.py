@@ -36,9 +36,16 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+READ_ONLY = "coregroup_read_only"
+
+
 def _sqlite_on_begin(connection) -> None:
-    # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking; a unit of work that only
+    # reads (a card's refresh) begins deferred, so it never waits behind the 09:00 sweep's writes.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

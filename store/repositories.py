@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from store.bulk import insert_ignoring_duplicates, insert_json_rows, inserted_json_rows
 from store.db import required, rowcount, table_of
@@ -96,6 +96,10 @@ class CaseRepository:
     def require(self, case_id: int) -> Case:
         """Like `get`, for one the caller knows exists."""
         return required(self.get(case_id), Case, case_id)
+
+    def require_with_organisation(self, case_id: int) -> Case:
+        """The case and its organisation in one statement; its roles are read only if asked for."""
+        return required(self.session.get(Case, case_id, options=[joinedload(Case.organisation)]), Case, case_id)
 
     def add_role(self, case: Case, role: CaseRole) -> None:
         """Give someone a role in the case (its id is known afterwards)."""
@@ -428,6 +432,13 @@ class OutboxRepository:
 
     def get_by_key(self, key: str) -> OutboxMessage | None:
         return self.session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()
+
+    def by_keys(self, keys: Sequence[str]) -> dict[str, OutboxMessage]:
+        """The rows with these idempotency keys, by key (one statement)."""
+        if not keys:
+            return {}
+        query = select(OutboxMessage).where(OutboxMessage.idempotency_key.in_(list(keys)))
+        return {row.idempotency_key: row for row in self.session.scalars(query)}
 
     def existing_keys(self, keys: Sequence[str]) -> set[str]:
         """Which of these idempotency keys are already in the outbox (one statement)."""

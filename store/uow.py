@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session
 
+from store.db import READ_ONLY
 from store.repositories import (
     AuditRepository,
     CaseRepository,
@@ -34,10 +35,23 @@ class UnitOfWork:
     def __init__(self, session_factory: Callable[[], Session]) -> None:
         self._session_factory = session_factory
         self.committed = False
+        self.read_only = False
         self._before_commit: list[Callable[[UnitOfWork], None]] = []
+
+    def reading(self) -> Self:
+        """This unit of work only reads: on SQLite it does not take the write lock, and it cannot commit."""
+        self.read_only = True
+        return self
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
+        if self.read_only:
+            options: dict[str, object] = {READ_ONLY: True}
+            if self.session.get_bind().dialect.name == "postgresql":
+                # Under READ COMMITTED each statement takes its own snapshot anyway: a transaction would only add
+                # the BEGIN and ROLLBACK round trips.
+                options["isolation_level"] = "AUTOCOMMIT"
+            self.session.connection(execution_options=options)
         self.organisations = OrganisationRepository(self.session)
         self.cases = CaseRepository(self.session)
         self.delegates = DelegateRepository(self.session)
@@ -73,6 +87,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Make everything done in this unit of work durable, together."""
+        if self.read_only:
+            raise RuntimeError("a unit of work opened for reading cannot commit")
         for check in self._before_commit:
             check(self)
         self.session.commit()

@@ -17,7 +17,6 @@ from typing import Any
 from microsoft_teams.api.activities.message.message import MessageActivityInput
 from microsoft_teams.api.models.attachment.attachment import Attachment
 
-from bot.authority import AlreadyDoneError, NotYoursError
 from bot.context import Services
 from bot.errors import CoreGroupError, InvalidInputError
 from bot.requests import check_meeting_time, clean_details, clean_reason
@@ -29,6 +28,7 @@ from bot.services.requests import (
     decide_request,
     decider_role,
     escalate_request,
+    may_take_step,
     prepare_decision,
     request_meeting,
 )
@@ -233,7 +233,8 @@ def ask_coordinator(services: Services, user: str, data: dict[str, Any]) -> Answ
 def refreshed(services: Services, user: str, data: dict[str, Any], *, review: bool) -> Answer:
     """Each viewer's card, worked out again on the server from the request id alone: live only for who may act."""
     request_id, now = id_in(data, "request_id"), services.clock.now()
-    with services.uow_factory() as uow:
+    # Teams asks for this each time a decider looks at the card: one read-only transaction, a handful of statements.
+    with services.uow_factory().reading() as uow:
         request = uow.requests.get(request_id)
         if request is None:
             raise InvalidInputError("This card is out of date.")
@@ -241,17 +242,13 @@ def refreshed(services: Services, user: str, data: dict[str, Any], *, review: bo
             keys = [notices.review_key(request.id, person) for person in notices.review_messages(request)]
         else:
             keys = [notices.decision_key(request.id, o, to) for o, to in notices.decision_messages(request)]
-        rows = [r for r in (uow.outbox.get_by_key(k) for k in keys) if r is not None]
+        found = uow.outbox.by_keys(keys + [f"{key}:closed" for key in keys])
+        rows = [found[key] for key in keys if key in found]
         if not rows:
             raise InvalidInputError("This card is out of date.")
         mine = next((r for r in rows if r.recipient == user), rows[0])
-        closed = uow.outbox.get_by_key(f"{mine.idempotency_key}:closed")
-        payload = dict((closed or mine).payload)
-        try:
-            prepare_decision(uow=uow, now=now, request_id=request_id, user=user, step="review" if review else "decide")
-            live = True
-        except (NotYoursError, AlreadyDoneError):
-            live = False
+        payload = dict((found.get(f"{mine.idempotency_key}:closed") or mine).payload)
+        live = may_take_step(uow=uow, now=now, request=request, user=user, step="review" if review else "decide")
     if review:
         return card_response(build_review_card(payload=payload, reviewer_ids=reviewers_of(payload), live=live))
     return card_response(build_decision_card(payload=payload, decider_ids=deciders_of(payload), live=live))
