@@ -25,6 +25,8 @@ def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        # On SQLite a batch ("move and copy") operation re-creates the table and drops its triggers: a revision
+        # that batch-alters "case" must create the open-case tally's triggers of 0023 again.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

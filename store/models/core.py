@@ -17,6 +17,7 @@ __all__ = [
     "CaseStatus",
     "OutboxStatus",
     "Organisation",
+    "OrganisationOpenCases",
     "Case",
     "CaseRole",
     "Delegate",
@@ -83,11 +84,23 @@ class Organisation(Base):
     cases: Mapped[list[Case]] = relationship(back_populates="organisation")
 
 
+class OrganisationOpenCases(Base):
+    """How many of an organisation's cases are open: the digest's count, read by primary key."""
+
+    # The database keeps it, through the triggers on "case" from migration 0023: never written by the app.
+    __tablename__ = "organisation_open_cases"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    open_cases: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
 class Case(Base):
     """One registered child's core group, known only by its opaque reference."""
 
     __tablename__ = "case"
-    # The digest counts an organisation's open cases from this index alone (no read of the cases themselves).
+    # An organisation's open cases by status (the home tab's list; the digest's count is OrganisationOpenCases).
     __table_args__ = (Index("ix_case_organisation_status", "organisation_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
