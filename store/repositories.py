@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from store.bulk import insert_ignoring_duplicates, insert_json_rows, inserted_json_rows
 from store.db import required, rowcount, table_of
@@ -97,10 +97,6 @@ class CaseRepository:
     def require(self, case_id: int) -> Case:
         """Like `get`, for one the caller knows exists."""
         return required(self.get(case_id), Case, case_id)
-
-    def require_with_organisation(self, case_id: int) -> Case:
-        """The case and its organisation in one statement; its roles are read only if asked for."""
-        return required(self.session.get(Case, case_id, options=[joinedload(Case.organisation)]), Case, case_id)
 
     def add_role(self, case: Case, role: CaseRole) -> None:
         """Give someone a role in the case (its id is known afterwards)."""

@@ -161,9 +161,8 @@ def request_meeting(cmd: NewRequest, *, uow: UnitOfWork, now: datetime) -> Meeti
     return request
 
 
-def may_take_step(*, uow: UnitOfWork, now: datetime, request: MeetingRequest, user: str, step: str) -> bool:
+def may_take_step(*, uow: UnitOfWork, now: datetime, request: MeetingRequest, case: Case, user: str, step: str) -> bool:
     """Whether `user` may take `step` (decide or review) on this request now: the rule a click is checked by."""
-    case = uow.cases.require_with_organisation(request.case_id)  # the rule needs the organisation, not the roles
     try:
         _who_acts(uow, case, request, user, step=step, today=calendar_for(case.organisation).local_date(now))
     except (NotYoursError, AlreadyDoneError):

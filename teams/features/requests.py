@@ -39,6 +39,7 @@ from teams.cards.ids import Dialog, Field, Submit, Verb
 from teams.cards.request_parts import COORDINATOR
 from teams.cards.requests import build_request_dialog, build_request_start_card, request_sent_text
 from teams.cards.status import explain
+from teams.features.refresh_answers import RefreshAnswers
 from teams.features.request_renderers import deciders_of, reviewers_of
 from teams.listeners import answer_privately
 from teams.render import CARD_CONTENT_TYPE
@@ -230,14 +231,25 @@ def ask_coordinator(services: Services, user: str, data: dict[str, Any]) -> Answ
     )
 
 
-def refreshed(services: Services, user: str, data: dict[str, Any], *, review: bool) -> Answer:
+def refreshed(
+    services: Services, user: str, data: dict[str, Any], *, review: bool, answers: RefreshAnswers | None = None
+) -> Answer:
     """Each viewer's card, worked out again on the server from the request id alone: live only for who may act."""
     request_id, now = id_in(data, "request_id"), services.clock.now()
-    # Teams asks for this each time a decider looks at the card: one read-only transaction, a handful of statements.
+    answers = answers or RefreshAnswers(size=0)
+    # Teams asks for this each time a decider looks at the card: one read-only transaction, and while nothing that
+    # decides the answer has changed (`decision_state`, one statement) the answer worked out last time.
     with services.uow_factory().reading() as uow:
-        request = uow.requests.get(request_id)
-        if request is None:
+        state = uow.requests.decision_state(request_id)
+        if state is None:
             raise InvalidInputError("This card is out of date.")
+        key = answers.key(request_id=request_id, review=review, viewer=user, now=now, timezone=state.timezone)
+        if (kept := answers.get(key, state)) is not None:
+            return kept
+        loaded = uow.requests.get_with_case(request_id)  # the rule needs the case's organisation, not its roles
+        if loaded is None:
+            raise InvalidInputError("This card is out of date.")
+        request, case = loaded
         if review:
             keys = [notices.review_key(request.id, person) for person in notices.review_messages(request)]
         else:
@@ -248,10 +260,14 @@ def refreshed(services: Services, user: str, data: dict[str, Any], *, review: bo
             raise InvalidInputError("This card is out of date.")
         mine = next((r for r in rows if r.recipient == user), rows[0])
         payload = dict((found.get(f"{mine.idempotency_key}:closed") or mine).payload)
-        live = may_take_step(uow=uow, now=now, request=request, user=user, step="review" if review else "decide")
+        step = "review" if review else "decide"
+        live = may_take_step(uow=uow, now=now, request=request, case=case, user=user, step=step)
     if review:
-        return card_response(build_review_card(payload=payload, reviewer_ids=reviewers_of(payload), live=live))
-    return card_response(build_decision_card(payload=payload, decider_ids=deciders_of(payload), live=live))
+        answer = card_response(build_review_card(payload=payload, reviewer_ids=reviewers_of(payload), live=live))
+    else:
+        answer = card_response(build_decision_card(payload=payload, decider_ids=deciders_of(payload), live=live))
+    answers.put(key, state, answer)
+    return answer
 
 
 # --- wiring ------------------------------------------------------------------------------------
@@ -303,6 +319,18 @@ def register(app: Any, services: Services) -> None:
 
         return handler
 
+    def look(fn: Callable[..., Answer], **kw: Any) -> Callable[[Any], Any]:
+        # A refresh only reads: a retried one is simply answered again, so it neither waits for `once`'s lock
+        # (behind someone's decision) nor fills its memory.
+        async def handler(ctx: Any) -> Answer:
+            user, data = person_of(ctx), data_of(ctx)
+            try:
+                return await asyncio.to_thread(fn, services, user, data, **kw)
+            except CoreGroupError as error:
+                return card_error(explain(error))
+
+        return handler
+
     app.on_dialog_open(str(Dialog.REQUEST_NEW), dialog(open_request_dialog))
     app.on_dialog_submit(str(Submit.REQUEST_NEW), dialog(submit_request))
     app.on_dialog_open(str(Dialog.REQUEST_APPROVE), dialog(open_schedule_dialog, convene=False))
@@ -312,5 +340,6 @@ def register(app: Any, services: Services) -> None:
     app.on_card_action_execute(str(Verb.REQUEST_REFUSE), action(refuse, uphold=False))
     app.on_card_action_execute(str(Verb.REVIEW_UPHOLD), action(refuse, uphold=True))
     app.on_card_action_execute(str(Verb.REQUEST_ASK_COORDINATOR), action(ask_coordinator))
-    app.on_card_action_execute(str(Verb.REQUEST_REFRESH), action(refreshed, review=False))
-    app.on_card_action_execute(str(Verb.REVIEW_REFRESH), action(refreshed, review=True))
+    answers = RefreshAnswers()
+    app.on_card_action_execute(str(Verb.REQUEST_REFRESH), look(refreshed, review=False, answers=answers))
+    app.on_card_action_execute(str(Verb.REVIEW_REFRESH), look(refreshed, review=True, answers=answers))
