@@ -43,6 +43,10 @@ from teams.surface import TeamsSurface, build_teams_surface
 
 log = logging.getLogger("coregroup")
 
+#: Threads running listeners. A listener acks first and then works (reads, posts its answer); while the 09:00 sweep
+#: keeps PostgreSQL busy that work is slower, and with Bolt's 5 threads the next command's ack waited for a free one.
+LISTENER_THREADS = 16
+
 
 @dataclass
 class Runtime:
@@ -180,7 +184,7 @@ def create_bolt_app(settings: Settings, *, services: Services, client: WebClient
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=not settings.socket_mode,
         process_before_response=False,
-        listener_executor=ContextCarryingExecutor(max_workers=5),  # Bolt's default pool size
+        listener_executor=ContextCarryingExecutor(max_workers=LISTENER_THREADS),
     )
 
     def inject_services(context, next):

@@ -24,7 +24,7 @@ from datetime import datetime
 log = logging.getLogger("coregroup.worker")
 
 #: How much lower the worker's priority is than the request process's (`nice` increment).
-WORKER_NICENESS = 5
+WORKER_NICENESS = 19
 
 
 def run_worker(runtime, *, now: datetime, niceness: int = WORKER_NICENESS) -> int:

@@ -18,8 +18,11 @@ from handlers.render import echo
 
 #: name -> (handler, one-line help). A handler is `fn(*, args, command, respond, client, services)`.
 _SUBCOMMANDS: dict[str, tuple[Callable[..., None], str]] = {}
-#: Subcommands about the person, not the case whose channel they are typed in: an outsider may use them.
+#: Subcommands about the person, not the case whose channel they are typed in: an outsider may use them; and
+#: subcommands that check who is asking themselves, as strictly (status: the group or the coordinator only), in the
+#: one unit of work they answer from.
 _ANYWHERE = {"delegate"}
+_CHECKS_ITSELF = {"status"}
 #: Extra status sections from features: `fn(*, channel, user, uow, now) -> list of blocks`, in the answer's unit of work.
 STATUS_SECTIONS: list[Callable[..., list[dict[str, Any]]]] = []
 
@@ -48,9 +51,9 @@ def handle_core_group_command(ack: Ack, command: dict, respond: Respond, client,
         respond(text=text, blocks=blocks, response_type="ephemeral")
         return
     try:
-        if name not in _ANYWHERE:
+        if name not in _ANYWHERE and name not in _CHECKS_ITSELF:
             services = context["services"]
-            with services.uow_factory() as uow:
+            with services.uow_factory().reading() as uow:
                 check_insider(uow=uow, channel=command["channel_id"], user=command["user_id"], now=services.clock.now())
         entry[0](args=args, command=command, respond=respond, client=client, services=context["services"])
     except CoreGroupError as error:
@@ -63,8 +66,8 @@ def show_status(*, args: list[str], command: dict, respond: Respond, client, ser
     """Answer `/core-group status` with the case's roles and next meeting."""
     now = services.clock.now()
     extra: list[dict[str, Any]] = []
-    # One unit of work for the whole answer: the case is loaded once and every section reads from it.
-    with services.uow_factory() as uow:
+    # One unit of work for the whole answer, only reading: the case is loaded once and every section reads from it.
+    with services.uow_factory().reading() as uow:
         view = case_status(command["channel_id"], command["user_id"], uow=uow, now=now)
         for section in STATUS_SECTIONS:
             extra.extend(section(channel=command["channel_id"], user=command["user_id"], uow=uow, now=now))

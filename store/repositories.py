@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from store.bulk import insert_ignoring_duplicates, insert_json_rows, inserted_json_rows
 from store.db import required, rowcount, table_of
@@ -78,6 +78,9 @@ class CaseLine(NamedTuple):
 #: A case is loaded with its roles and organisation (built once: building the options costs more than a `get`
 #: that finds the case in the session).
 _CASE_LOADS = (selectinload(Case.roles), selectinload(Case.organisation))
+# One case (a command, a click): its organisation joined in, one statement fewer. Many cases (a sweep's batch) keep
+# the organisation's own query, so its settings are not read again on every case's row.
+_ONE_CASE_LOADS = (selectinload(Case.roles), joinedload(Case.organisation, innerjoin=True))
 
 
 class CaseRepository:
@@ -92,7 +95,7 @@ class CaseRepository:
 
     def get(self, case_id: int) -> Case | None:
         # From the session when it has the case (a sweep batch loads its cases at once): no query per row.
-        return self.session.get(Case, case_id, options=_CASE_LOADS)
+        return self.session.get(Case, case_id, options=_ONE_CASE_LOADS)
 
     def require(self, case_id: int) -> Case:
         """Like `get`, for one the caller knows exists."""
@@ -129,13 +132,13 @@ class CaseRepository:
         return {row[0]: CaseLine(*row) for row in self.session.execute(query)}
 
     def get_by_reference(self, reference: str) -> Case | None:
-        return self.session.scalars(self._query().where(Case.reference == reference)).first()
+        return self.session.scalars(select(Case).options(*_ONE_CASE_LOADS).where(Case.reference == reference)).first()
 
     def get_by_channel(self, channel: str) -> Case | None:
         # Remembered for the unit of work: one answer (status, Home) asks for the same case several times.
         case = self._by_channel.get(channel)
         if case is None:
-            case = self.session.scalars(self._query().where(Case.channel == channel)).first()
+            case = self.session.scalars(select(Case).options(*_ONE_CASE_LOADS).where(Case.channel == channel)).first()
             if case is not None:
                 self._by_channel[channel] = case
         return case
