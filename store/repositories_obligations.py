@@ -324,17 +324,20 @@ class ObligationRepository:
     def count_cases_overdue_by_organisation(
         self, organisation_ids: Sequence[int], *, kinds: Sequence[str] | None = None
     ) -> dict[int, int]:
-        """How many open cases of each organisation have something overdue or breached (one statement for all)."""
-        # Counted here, not grouped in SQL: a GROUP BY on the organisation tempts SQLite to walk the case index.
-        query = (
-            select(Obligation.case_id, Case.organisation_id)
-            .distinct()
-            .join(Case, Case.id == Obligation.case_id)
-            .where(_OVERDUE, of_organisation(organisation_ids), Case.status == CaseStatus.OPEN)
-        )
+        """How many open cases of each organisation have something overdue or breached (two statements for all)."""
+        # Two steps, not one join: SQLite has no histograms, so joined to the cases it walked every case of the
+        # organisations (100 ms at 50,000) even with nothing overdue; and no DISTINCT, which it would rather get from
+        # walking the index on case_id (16 ms). So the overdue rows come from their own index, deduplicated here.
+        owed = select(Obligation.case_id).where(_OVERDUE)
         if kinds is not None:
-            query = query.where(Obligation.kind.in_(list(kinds)))
-        return dict(Counter(organisation_id for _, organisation_id in self.session.execute(query)))
+            owed = owed.where(Obligation.kind.in_(list(kinds)))
+        case_ids = list(set(self.session.scalars(owed)))
+        if not case_ids:
+            return {}
+        cases = select(Case.organisation_id).where(
+            Case.id.in_(case_ids), Case.status == CaseStatus.OPEN, Case.organisation_id.in_(list(organisation_ids))
+        )
+        return dict(Counter(self.session.scalars(cases)))
 
     def _in_organisation(self, organisation_id: int | Sequence[int], kinds: Sequence[str] | None):
         # Each row's case is found by its key: the cost is what is owed, not how many cases the organisation has.
