@@ -1,6 +1,7 @@
 """Peak memory of `coregroup run` with 50,000 cases, while it sweeps and dispatches.
 
 Run: .venv/bin/python benchmarks/run_memory.py [--cases 50000] [--seconds 150] [--engine sqlite|postgresql]
+     [--no-worker]
 
 The database gets `cases` cases (benchmarks/meeting_data.py; 1% of them with a reminder, a due date and an
 action due when it starts, by the real clock), a fake Slack is started, and `coregroup run` (HTTP mode) runs in
@@ -56,6 +57,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=50000)
     parser.add_argument("--seconds", type=float, default=150)
     parser.add_argument("--engine", default="sqlite", choices=["sqlite", "postgresql"])
+    parser.add_argument("--no-worker", action="store_true", help="`coregroup run --no-worker`: one process")
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -78,7 +80,8 @@ def main() -> None:
             DATABASE_URL=url,
         )
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run", "--port", "0", "--host", "127.0.0.1"],
+            [sys.executable, "-m", "bot.cli", "run", "--port", "0", "--host", "127.0.0.1"]
+            + (["--no-worker"] if args.no_worker else []),
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

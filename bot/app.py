@@ -9,7 +9,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from slack_bolt import App, BoltResponse
@@ -37,9 +37,10 @@ from handlers.home import HomeRefresher
 from store.db import check_database, make_engine, make_session_factory
 from store.dispatcher_lock import DispatcherLock
 from store.uow import UnitOfWork
-from teams.features.request_renderers import teams_id_lookup
-from teams.renderers import teams_renderers
-from teams.surface import TeamsSurface, build_teams_surface
+
+if TYPE_CHECKING:
+    from teams.config import TeamsSettings
+    from teams.surface import TeamsSurface
 
 log = logging.getLogger("coregroup")
 
@@ -144,16 +145,7 @@ def build_runtime(
     session_factory = make_session_factory(engine)
     services = Services(uow_factory=lambda: UnitOfWork(session_factory), clock=clock or SystemClock())
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    teams = (
-        build_teams_surface(
-            settings.teams,
-            services,
-            renderers=teams_renderers(teams_id_of=teams_id_lookup(services.uow_factory)),
-            http=teams_http,
-        )
-        if settings.teams
-        else None
-    )
+    teams = _teams_surface(settings.teams, services, http=teams_http) if settings.teams else None
     slack = settings.has_slack or teams is None
     app = create_bolt_app(settings, services=services, client=client) if slack else None
     health = health_clock or services.clock
@@ -174,6 +166,16 @@ def build_runtime(
         passes=passes,
         dispatcher_lock=DispatcherLock(engine),
     )
+
+
+def _teams_surface(settings: TeamsSettings, services: Services, *, http: httpx.Client | None) -> TeamsSurface:
+    # Imported only for an organisation in Teams: the Teams SDK and its models take about 70 MB in each process.
+    from teams.features.request_renderers import teams_id_lookup
+    from teams.renderers import teams_renderers
+    from teams.surface import build_teams_surface
+
+    renderers = teams_renderers(teams_id_of=teams_id_lookup(services.uow_factory))
+    return build_teams_surface(settings, services, renderers=renderers, http=http)
 
 
 def create_bolt_app(settings: Settings, *, services: Services, client: WebClient) -> App:
