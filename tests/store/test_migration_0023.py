@@ -4,13 +4,14 @@ from then on, and downgrading removes it all, leaving cases writable as before."
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from alembic import command
 from sqlalchemy import MetaData, delete, insert, inspect, select, update
 
 from store.migrate import alembic_config, upgrade
-from tests.store.test_migration_0012 import T0, insertable
+from tests.store.test_migration_0012 import T0, fill, insertable, snapshot
 
 
 def organisation(i: int) -> dict:
@@ -83,3 +84,25 @@ def test_upgrading_counts_each_organisation_s_open_cases_and_downgrading_removes
         connection.execute(delete(cases).where(cases.c.id == 5))
     upgrade(old_database)
     assert tallies(old_database) == {1: 0, 2: 1, 3: 1}
+
+
+def test_upgrading_to_0023_keeps_every_row_of_every_table_and_counts_the_open_cases_among_them(old_database):
+    upgrade(old_database, "0008")
+    old = fill(old_database)
+    upgrade(old_database, "0022")
+    before = snapshot(old_database, old)
+
+    upgrade(old_database, "0023")
+
+    assert snapshot(old_database, old) == before
+    open_cases = Counter(row.organisation_id for row in _rows(old_database, "case") if row.status == "open")
+    assert open_cases and tallies(old_database) == {
+        row.id: open_cases.get(row.id, 0) for row in _rows(old_database, "organisation")
+    }
+
+
+def _rows(engine, table: str) -> list:
+    schema = MetaData()
+    schema.reflect(engine, only=[table])
+    with engine.connect() as connection:
+        return list(connection.execute(select(schema.tables[table])))
