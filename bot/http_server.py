@@ -50,7 +50,7 @@ def make_server(wsgi, *, host: str, port: int, threads: int, ident: str = "coreg
         if isinstance(each, BaseWSGIServer):
             each.channel_class = _Channel
     # A listener still working after its ack (reading the case, posting the answer) holds the interpreter lock
-    # for up to the switch interval while the next request's thread waits to answer Slack: 1 ms, not Python's 5.
+    # for up to the switch interval while the next request's thread waits to answer Slack: 0.2 ms, not Python's 5.
     sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
     return server
 

@@ -18,10 +18,10 @@ from handlers.render import echo
 
 #: name -> (handler, one-line help). A handler is `fn(*, args, command, respond, client, services)`.
 _SUBCOMMANDS: dict[str, tuple[Callable[..., None], str]] = {}
-#: Subcommands about the person, not the case whose channel they are typed in: an outsider may use them; and
-#: subcommands that check who is asking themselves, as strictly (status: the group or the coordinator only), in the
-#: one unit of work they answer from.
+#: Subcommands about the person, not the case whose channel they are typed in: an outsider may use them.
 _ANYWHERE = {"delegate"}
+#: Subcommands that check who is asking themselves, at least as strictly (status: the group or the coordinator only),
+#: in the one unit of work they answer from: the router's own check would read the case a second time.
 _CHECKS_ITSELF = {"status"}
 #: Extra status sections from features: `fn(*, channel, user, uow, now) -> list of blocks`, in the answer's unit of work.
 STATUS_SECTIONS: list[Callable[..., list[dict[str, Any]]]] = []

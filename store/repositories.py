@@ -16,7 +16,6 @@ from store.models import (
     AuditEvent,
     Case,
     CaseRole,
-    CaseStatus,
     Delegate,
     Organisation,
     OrganisationOpenCases,
@@ -93,6 +92,9 @@ class CaseRepository:
     def _query(self):
         return select(Case).options(*_CASE_LOADS)
 
+    def _one(self):
+        return select(Case).options(*_ONE_CASE_LOADS)
+
     def get(self, case_id: int) -> Case | None:
         # From the session when it has the case (a sweep batch loads its cases at once): no query per row.
         return self.session.get(Case, case_id, options=_ONE_CASE_LOADS)
@@ -132,13 +134,13 @@ class CaseRepository:
         return {row[0]: CaseLine(*row) for row in self.session.execute(query)}
 
     def get_by_reference(self, reference: str) -> Case | None:
-        return self.session.scalars(select(Case).options(*_ONE_CASE_LOADS).where(Case.reference == reference)).first()
+        return self.session.scalars(self._one().where(Case.reference == reference)).first()
 
     def get_by_channel(self, channel: str) -> Case | None:
         # Remembered for the unit of work: one answer (status, Home) asks for the same case several times.
         case = self._by_channel.get(channel)
         if case is None:
-            case = self.session.scalars(select(Case).options(*_ONE_CASE_LOADS).where(Case.channel == channel)).first()
+            case = self.session.scalars(self._one().where(Case.channel == channel)).first()
             if case is not None:
                 self._by_channel[channel] = case
         return case
@@ -156,9 +158,6 @@ class CaseRepository:
             return {}
         rows = self.session.execute(select(Case.id, Case.status).where(Case.id.in_(ids)))
         return {case_id: status for case_id, status in rows}
-
-    def count_open(self) -> int:
-        return self.session.scalar(select(func.count(Case.id)).where(Case.status == CaseStatus.OPEN)) or 0
 
     def count_open_by_organisation(self, organisation_ids: Sequence[int]) -> dict[int, int]:
         """Open cases of each organisation (the digest's "on time"), from the tally the database keeps: one row each."""

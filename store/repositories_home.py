@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -47,12 +47,6 @@ class OverviewRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-
-    def open_case_count(self, organisation_id: int) -> int:
-        query = select(func.count(Case.id)).where(
-            Case.status == CaseStatus.OPEN, Case.organisation_id == organisation_id
-        )
-        return self.session.scalar(query) or 0
 
     # --- requests for an additional meeting -------------------------------------------------------
 

@@ -231,12 +231,9 @@ def ask_coordinator(services: Services, user: str, data: dict[str, Any]) -> Answ
     )
 
 
-def refreshed(
-    services: Services, user: str, data: dict[str, Any], *, review: bool, answers: RefreshAnswers | None = None
-) -> Answer:
+def refreshed(services: Services, user: str, data: dict[str, Any], *, review: bool, answers: RefreshAnswers) -> Answer:
     """Each viewer's card, worked out again on the server from the request id alone: live only for who may act."""
     request_id, now = id_in(data, "request_id"), services.clock.now()
-    answers = answers or RefreshAnswers(size=0)
     # Teams asks for this each time a decider looks at the card: one read-only transaction, and while nothing that
     # decides the answer has changed (`decision_state`, one statement) the answer worked out last time.
     with services.uow_factory().reading() as uow:
