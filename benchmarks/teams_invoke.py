@@ -12,6 +12,10 @@ validated into the SDK's AdaptiveCard per request. One organisation, case and pe
 (the request dialog submitted by a member, its notices dispatched). Each coregroup invoke carries a new activity id:
 coregroup answers a repeated id (Teams' retry) from memory, which would measure nothing.
 
+While nothing the card depends on has changed, coregroup answers a look from memory (store/changes.py). A third line
+measures the first look after a change: before each of those invokes (outside the timing) another connection commits
+a change to the organisation and the bot is left to hear of it, so every one of them reads the database.
+
 A second line keeps the earlier measurement: a `help` message in the user's 1:1 chat (coregroup's middleware and
 command listener against a bare `on_message` handler sending the same text).
 
@@ -44,9 +48,11 @@ from a2wsgi import ASGIMiddleware
 from microsoft_teams.api.models.adaptive_card.adaptive_card_action_response import AdaptiveCardActionCardResponse
 from microsoft_teams.apps import App
 from microsoft_teams.cards import AdaptiveCard
+from sqlalchemy import text
 
 from bot.http_server import BackgroundServer
 from sandbox.fake_teams import FakeTeams
+from store.db import make_engine
 from teams.app_factory import UNUSED_SERVICE_URL, asgi_of, cloud_for
 from teams.cards.ids import Verb
 from teams.commands import help_text
@@ -126,6 +132,29 @@ def measure(post: Callable[[dict], tuple[int, Any]], activities: list[dict]) -> 
     return timings
 
 
+def measure_after_changes(
+    post: Callable[[dict], tuple[int, Any]],
+    activities: list[dict],
+    *,
+    change: Callable[[], None],
+    token: Callable[[], Any],
+) -> list[float]:
+    """Each invoke timed just after a change committed elsewhere has been heard: the look reads the database."""
+    timings = []
+    for activity in activities:
+        before = token()
+        change()
+        deadline = time.monotonic() + 5
+        while token() in (before, None):
+            assert time.monotonic() < deadline, "the change was never heard"
+            time.sleep(0.001)
+        start = time.perf_counter()
+        status, _ = post(activity)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert status == 200, status
+    return timings
+
+
 def percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
 
@@ -140,7 +169,7 @@ def database(kind: str, tmp: str) -> Iterator[str]:
 
 
 def run(kind: str, requests: int, tmp: str) -> dict[str, tuple[list[float], list[float]]]:
-    """Both activities against both apps on one engine: {activity: (coregroup ms, bare ms)}."""
+    """The activities against both apps on one engine: {activity: (coregroup ms, bare ms)}."""
     fake = FakeTeams(app_id=APP_ID, tenant_id=TENANT_ID, secret=PASSWORD).start()
     results: dict[str, tuple[list[float], list[float]]] = {}
     with database(kind, tmp) as url:
@@ -164,21 +193,35 @@ def run(kind: str, requests: int, tmp: str) -> dict[str, tuple[list[float], list
             ours, theirs = to(bot.url), to(bare_server.url)
             measure(ours, clicks(WARM_UP)), measure(theirs, clicks(WARM_UP))  # keys fetched, tokens cached
             measure(ours, helps[:WARM_UP]), measure(theirs, helps[:WARM_UP])
+            elsewhere = make_engine(url)  # another replica, as far as the bot can tell
+
+            def change() -> None:
+                with elsewhere.begin() as connection:
+                    connection.execute(text("UPDATE organisation SET name = name"))
+
+            def change_token() -> Any:
+                return bot.runtime.teams.changes.token()
+
             refresh: tuple[list[float], list[float]] = ([], [])
+            changed: tuple[list[float], list[float]] = ([], [])
             help_: tuple[list[float], list[float]] = ([], [])
             fake.calls.clear()
             for _ in range(max(requests // BLOCK, 1)):  # interleaved so both see the same machine load
                 block = clicks(BLOCK)
                 refresh[0].extend(measure(ours, block))
                 refresh[1].extend(measure(theirs, block))
+                block = clicks(BLOCK)
+                changed[0].extend(measure_after_changes(ours, block, change=change, token=change_token))
+                changed[1].extend(measure(theirs, block))
                 help_[0].extend(measure(ours, helps))
                 help_[1].extend(measure(theirs, helps))
+            elsewhere.dispose()
             assert len(fake.sent()) == 2 * len(help_[0]), "every help was answered through the connector"
             time.sleep(0.2)  # waitress's worker wakes its loop after the reply is read: let it before closing
             bare_server.stop()
         engine.dispose()
     fake.stop()
-    results["refresh"], results["help"] = refresh, help_
+    results["refresh"], results["changed"], results["help"] = refresh, changed, help_
     return results
 
 
@@ -187,7 +230,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"])
     args = parser.parse_args()
-    labels = {"refresh": "request.refresh invoke", "help": "help message"}
+    labels = {"refresh": "request.refresh invoke", "changed": "first look after change", "help": "help message"}
     print(f"requests each per activity: {max(args.requests // BLOCK, 1) * BLOCK} after {WARM_UP} warm-up")
     print(f"{'engine':<11}{'activity':<24}{'':5}{'coregroup':>13}{'bare SDK app':>16}{'ratio':>8}")
     with tempfile.TemporaryDirectory() as tmp:

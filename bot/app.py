@@ -34,6 +34,7 @@ from handlers.blocks.slack import slack_renderers
 from handlers.delivery import SlackNoticeSender
 from handlers.errors import mark_verified
 from handlers.home import HomeRefresher
+from store.changes import Changes, changes_for
 from store.db import check_database, make_engine, make_session_factory
 from store.dispatcher_lock import DispatcherLock
 from store.uow import UnitOfWork
@@ -112,9 +113,11 @@ class Runtime:
         self.metrics.pass_completed(name, at, standing_by=standing_by)
 
     def close(self) -> None:
-        """Give up the dispatcher lock, so another replica takes over at once."""
+        """Give up the dispatcher lock, so another replica takes over at once; stop listening for changes."""
         if self.dispatcher_lock is not None:
             self.dispatcher_lock.release()
+        if self.teams is not None:
+            self.teams.close()
 
     def wsgi(self):
         """The HTTP surface: POST /slack/events for Slack, POST /api/messages for Teams, GET /healthz and GET /metrics
@@ -145,7 +148,8 @@ def build_runtime(
     session_factory = make_session_factory(engine)
     services = Services(uow_factory=lambda: UnitOfWork(session_factory), clock=clock or SystemClock())
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    teams = _teams_surface(settings.teams, services, http=teams_http) if settings.teams else None
+    changes = changes_for(engine, sessions=session_factory) if settings.teams else None
+    teams = _teams_surface(settings.teams, services, http=teams_http, changes=changes) if settings.teams else None
     slack = settings.has_slack or teams is None
     app = create_bolt_app(settings, services=services, client=client) if slack else None
     health = health_clock or services.clock
@@ -168,14 +172,16 @@ def build_runtime(
     )
 
 
-def _teams_surface(settings: TeamsSettings, services: Services, *, http: httpx.Client | None) -> TeamsSurface:
+def _teams_surface(
+    settings: TeamsSettings, services: Services, *, http: httpx.Client | None, changes: Changes | None
+) -> TeamsSurface:
     # Imported only for an organisation in Teams: the Teams SDK and its models take about 70 MB in each process.
     from teams.features.request_renderers import teams_id_lookup
     from teams.renderers import teams_renderers
     from teams.surface import build_teams_surface
 
     renderers = teams_renderers(teams_id_of=teams_id_lookup(services.uow_factory))
-    return build_teams_surface(settings, services, renderers=renderers, http=http)
+    return build_teams_surface(settings, services, renderers=renderers, http=http, changes=changes)
 
 
 def create_bolt_app(settings: Settings, *, services: Services, client: WebClient) -> App:

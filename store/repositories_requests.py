@@ -2,61 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from store.db import required, rowcount, table_of
-from store.models import Case, Delegate, MeetingRequest, Organisation, RequestStatus
-
-
-@functools.cache
-def _decision_state_query() -> Select[Any]:
-    """Built once: Teams asks for it each time a decider looks at a request card."""
-    request, case, organisation, delegate = (table_of(m) for m in (MeetingRequest, Case, Organisation, Delegate))
-    named = delegate.c.principal.in_(
-        [
-            request.c.decider,
-            request.c.routed_to,
-            request.c.escalated_to,
-            request.c.escalated_on_behalf_of,
-            request.c.coordinator,
-            request.c.coordinator_routed_to,
-            organisation.c.coordinator,
-        ]
-    )
-    # A delegation is only ever added or ended: how many, the newest and how many ended change with either.
-    delegations = [
-        select(aggregate).where(named).correlate(request, organisation).scalar_subquery()
-        for aggregate in (func.count(), func.max(delegate.c.id), func.count(delegate.c.ended_at))
-    ]
-    return (
-        select(
-            request,
-            organisation.c.coordinator,
-            organisation.c.timezone,
-            organisation.c.nation,
-            organisation.c.closure_days,
-            organisation.c.working_days,
-            *delegations,
-        )
-        .select_from(request.join(case, case.c.id == request.c.case_id))
-        .join(organisation, organisation.c.id == case.c.organisation_id)
-        .where(request.c.id == bindparam("request_id"))
-    )
-
-
-@dataclass(frozen=True)
-class DecisionState:
-    """`decision_state`'s answer: equal to another only if nothing that decides who may act has changed."""
-
-    timezone: str  # the organisation's: whose local day it is
-    values: tuple[Any, ...]
+from store.db import required, rowcount
+from store.models import Case, MeetingRequest, RequestStatus
 
 
 class MeetingRequestRepository:
@@ -85,12 +39,6 @@ class MeetingRequestRepository:
         )
         row = self.session.execute(query).first()
         return (row[0], row[1]) if row is not None else None
-
-    def decision_state(self, request_id: int) -> DecisionState | None:
-        """Everything that says who may decide this request now, in one statement: the request as it is, its
-        organisation's coordinator and calendar, and a version of the delegations of everyone it names."""
-        row = self.session.execute(_decision_state_query(), {"request_id": request_id}).first()
-        return DecisionState(timezone=row.timezone, values=tuple(row)) if row is not None else None
 
     def require(self, request_id: int) -> MeetingRequest:
         """Like `get`, for one the caller knows exists."""

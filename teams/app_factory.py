@@ -16,6 +16,7 @@ from microsoft_teams.api.auth.cloud_environment import PUBLIC, CloudEnvironment,
 from microsoft_teams.apps import App
 
 from bot.context import Services
+from store.changes import Changes, Unknown
 from teams import features, listeners
 from teams.commands import CommandHandler
 from teams.config import TeamsSettings
@@ -38,8 +39,10 @@ def build_teams_app(
     tokens: ClientCredentialsToken,
     commands: Mapping[str, CommandHandler] | None = None,
     recent: RecentlyRecorded | None = None,
+    changes: Changes | None = None,
 ) -> App:
-    """The SDK app with the middleware and listeners registered, initialised (its /api/messages route exists)."""
+    """The SDK app with the middleware and listeners registered, initialised (its /api/messages route exists);
+    without `changes` every card refresh reads the database."""
     app = App(
         client_id=settings.app_id,
         client_secret=None,
@@ -60,7 +63,7 @@ def build_teams_app(
         )
     app.use(remember_conversations(services, home_tenant=settings.tenant_id, recent=recent))
     listeners.register(app, commands={**features.commands(services), **(commands or {})})
-    features.register(app, services)
+    features.register(app, services, changes=changes or Unknown())
     asyncio.run(app.initialize())
     if app.options.dangerously_allow_unauthenticated_requests:  # never, whatever the SDK's defaults become
         raise RuntimeError("the Teams app must verify every inbound token")

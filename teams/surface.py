@@ -13,6 +13,7 @@ from a2wsgi import ASGIMiddleware
 from bot.context import Services
 from bot.http_guard import JsonBodyGate
 from bot.notice_payloads.renderers import Renderers
+from store.changes import Changes, Unknown
 from teams.app_factory import asgi_of, build_teams_app
 from teams.commands import CommandHandler
 from teams.config import TeamsSettings
@@ -38,6 +39,11 @@ class TeamsSurface:
     sender: TeamsNoticeSender
     pacer: TeamsPacer  # the dispatcher's pacing of Teams, kept for the bot's lifetime
     wsgi: Any  # the WSGI callable for POST /api/messages (body-limited, then the SDK, which verifies the token)
+    changes: Changes  # when a card refresh answered from memory still holds; closed with the bot
+
+    def close(self) -> None:
+        """Stop listening for the database's changes."""
+        self.changes.close()
 
 
 def build_teams_surface(
@@ -47,8 +53,11 @@ def build_teams_surface(
     renderers: Renderers[Rendered] | None = None,
     commands: Mapping[str, CommandHandler] | None = None,
     http: httpx.Client | None = None,
+    changes: Changes | None = None,
 ) -> TeamsSurface:
-    """Wire the Teams surface; `http` is the client for the identity platform and the connector (tests, proxies)."""
+    """Wire the Teams surface; `http` is the client for the identity platform and the connector (tests, proxies);
+    `changes` (store.changes) lets card refreshes be answered from memory while nothing has changed."""
+    changes = changes or Unknown()
     http = http or httpx.Client(timeout=15.0, trust_env=False)
     tokens = ClientCredentialsToken(settings, http=http)
     connector = BotConnector(tokens, app_id=settings.app_id, http=http)
@@ -62,10 +71,17 @@ def build_teams_surface(
         now=services.clock.now,
         on_inactive=recent.forget,
     )
-    app = build_teams_app(settings, services, tokens=tokens, commands=commands, recent=recent)
+    app = build_teams_app(settings, services, tokens=tokens, commands=commands, recent=recent, changes=changes)
     # waitress stays the one server: the SDK's FastAPI app runs on a2wsgi's event loop thread behind the gate.
     wsgi = JsonBodyGate(ASGIMiddleware(asgi_of(app)))
     pacer = TeamsPacer(tenant_of=TenantDirectory(services.uow_factory, home_tenant=settings.tenant_id))
     return TeamsSurface(
-        settings=settings, app=app, tokens=tokens, connector=connector, sender=sender, pacer=pacer, wsgi=wsgi
+        settings=settings,
+        app=app,
+        tokens=tokens,
+        connector=connector,
+        sender=sender,
+        pacer=pacer,
+        wsgi=wsgi,
+        changes=changes,
     )

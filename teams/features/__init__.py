@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from bot.context import Services
+from store.changes import Changes
 from teams.commands import CommandHandler
 from teams.features import receipts, requests, status
 
 
-def register(app: Any, services: Services) -> None:
-    """Every feature's card actions and dialogs."""
+def register(app: Any, services: Services, *, changes: Changes) -> None:
+    """Every feature's card actions and dialogs (`changes`: when a kept refresh answer still holds)."""
     receipts.register(app, services)
-    requests.register(app, services)
+    requests.register(app, services, changes=changes)
 
 
 def commands(services: Services) -> dict[str, CommandHandler]:

@@ -32,6 +32,7 @@ from bot.services.requests import (
     prepare_decision,
     request_meeting,
 )
+from store.changes import Changes
 from store.models import Case, CaseStatus
 from teams.cards.decisions import build_decision_card, build_review_card, build_schedule_dialog
 from teams.cards.dialogs import card_response, dialog_continue, dialog_message, error_response, message_response
@@ -231,40 +232,50 @@ def ask_coordinator(services: Services, user: str, data: dict[str, Any]) -> Answ
     )
 
 
-def refreshed(services: Services, user: str, data: dict[str, Any], *, review: bool, answers: RefreshAnswers) -> Answer:
-    """Each viewer's card, worked out again on the server from the request id alone: live only for who may act."""
-    request_id, now = id_in(data, "request_id"), services.clock.now()
-    # Teams asks for this each time a decider looks at the card: one read-only transaction, and while nothing that
-    # decides the answer has changed (`decision_state`, one statement) the answer worked out last time.
-    with services.uow_factory().reading() as uow:
-        state = uow.requests.decision_state(request_id)
-        if state is None:
-            raise InvalidInputError("This card is out of date.")
-        key = answers.key(request_id=request_id, review=review, viewer=user, now=now, timezone=state.timezone)
-        if (kept := answers.get(key, state)) is not None:
-            return kept
-        loaded = uow.requests.get_with_case(request_id)  # the rule needs the case's organisation, not its roles
-        if loaded is None:
-            raise InvalidInputError("This card is out of date.")
-        request, case = loaded
+class Looks:
+    """Answers to Teams' refreshes of the request cards: what each viewer sees, live only for who may act.
+
+    Teams asks each time a decider looks at a card. While `changes` says nothing it depends on has changed, the
+    answer worked out last time is given again on the event loop, without the database; otherwise it is worked out
+    again (`work_out`, on a worker thread) and kept under the token taken before reading."""
+
+    def __init__(self, services: Services, changes: Changes, answers: RefreshAnswers | None = None) -> None:
+        self.services, self.changes = services, changes
+        self.answers = answers or RefreshAnswers()
+
+    def remembered(self, user: str, data: dict[str, Any], *, review: bool) -> Answer | None:
+        """The kept answer, if it still holds; no database, so safe on the event loop."""
+        key = (id_in(data, "request_id"), review, user)
+        return self.answers.get(key, token=self.changes.token(), now=self.services.clock.now())
+
+    def work_out(self, user: str, data: dict[str, Any], *, review: bool) -> Answer:
+        """The answer from the database, kept for the next look."""
+        request_id, now = id_in(data, "request_id"), self.services.clock.now()
+        token = self.changes.token()  # before reading: a change committed meanwhile moves it on
+        with self.services.uow_factory().reading() as uow:
+            loaded = uow.requests.get_with_case(request_id)  # the rule needs the case's organisation, not its roles
+            if loaded is None:
+                raise InvalidInputError("This card is out of date.")
+            request, case = loaded
+            if review:
+                keys = [notices.review_key(request.id, person) for person in notices.review_messages(request)]
+            else:
+                keys = [notices.decision_key(request.id, o, to) for o, to in notices.decision_messages(request)]
+            found = uow.outbox.by_keys(keys + [f"{key}:closed" for key in keys])
+            rows = [found[key] for key in keys if key in found]
+            if not rows:
+                raise InvalidInputError("This card is out of date.")
+            mine = next((r for r in rows if r.recipient == user), rows[0])
+            payload = dict((found.get(f"{mine.idempotency_key}:closed") or mine).payload)
+            step = "review" if review else "decide"
+            live = may_take_step(uow=uow, now=now, request=request, case=case, user=user, step=step)
+            timezone = case.organisation.timezone
         if review:
-            keys = [notices.review_key(request.id, person) for person in notices.review_messages(request)]
+            answer = card_response(build_review_card(payload=payload, reviewer_ids=reviewers_of(payload), live=live))
         else:
-            keys = [notices.decision_key(request.id, o, to) for o, to in notices.decision_messages(request)]
-        found = uow.outbox.by_keys(keys + [f"{key}:closed" for key in keys])
-        rows = [found[key] for key in keys if key in found]
-        if not rows:
-            raise InvalidInputError("This card is out of date.")
-        mine = next((r for r in rows if r.recipient == user), rows[0])
-        payload = dict((found.get(f"{mine.idempotency_key}:closed") or mine).payload)
-        step = "review" if review else "decide"
-        live = may_take_step(uow=uow, now=now, request=request, case=case, user=user, step=step)
-    if review:
-        answer = card_response(build_review_card(payload=payload, reviewer_ids=reviewers_of(payload), live=live))
-    else:
-        answer = card_response(build_decision_card(payload=payload, decider_ids=deciders_of(payload), live=live))
-    answers.put(key, state, answer)
-    return answer
+            answer = card_response(build_decision_card(payload=payload, decider_ids=deciders_of(payload), live=live))
+        self.answers.put((request_id, review, user), answer, token=token, now=now, timezone=timezone)
+        return answer
 
 
 # --- wiring ------------------------------------------------------------------------------------
@@ -298,8 +309,9 @@ def card_error(message: str) -> Answer:
     return error_response(message)
 
 
-def register(app: Any, services: Services) -> None:
-    """The request dialogs and card actions on the SDK app (the `request` command is `request_command`)."""
+def register(app: Any, services: Services, *, changes: Changes) -> None:
+    """The request dialogs and card actions on the SDK app (the `request` command is `request_command`); `changes`
+    says when a refresh answer kept in memory still holds."""
     once = Once()
 
     def dialog(fn: Callable[..., Answer], **kw: Any) -> Callable[[Any], Any]:
@@ -316,13 +328,16 @@ def register(app: Any, services: Services) -> None:
 
         return handler
 
-    def look(fn: Callable[..., Answer], **kw: Any) -> Callable[[Any], Any]:
+    def look(*, review: bool) -> Callable[[Any], Any]:
         # A refresh only reads: a retried one is simply answered again, so it neither waits for `once`'s lock
         # (behind someone's decision) nor fills its memory.
         async def handler(ctx: Any) -> Answer:
             user, data = person_of(ctx), data_of(ctx)
             try:
-                return await asyncio.to_thread(fn, services, user, data, **kw)
+                kept = looks.remembered(user, data, review=review)
+                if kept is not None:
+                    return kept
+                return await asyncio.to_thread(looks.work_out, user, data, review=review)
             except CoreGroupError as error:
                 return card_error(explain(error))
 
@@ -337,6 +352,6 @@ def register(app: Any, services: Services) -> None:
     app.on_card_action_execute(str(Verb.REQUEST_REFUSE), action(refuse, uphold=False))
     app.on_card_action_execute(str(Verb.REVIEW_UPHOLD), action(refuse, uphold=True))
     app.on_card_action_execute(str(Verb.REQUEST_ASK_COORDINATOR), action(ask_coordinator))
-    answers = RefreshAnswers()
-    app.on_card_action_execute(str(Verb.REQUEST_REFRESH), look(refreshed, review=False, answers=answers))
-    app.on_card_action_execute(str(Verb.REVIEW_REFRESH), look(refreshed, review=True, answers=answers))
+    looks = Looks(services, changes)
+    app.on_card_action_execute(str(Verb.REQUEST_REFRESH), look(review=False))
+    app.on_card_action_execute(str(Verb.REVIEW_REFRESH), look(review=True))

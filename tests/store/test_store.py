@@ -116,8 +116,8 @@ def test_the_migrations_have_one_head_and_the_database_is_at_it(engine):
     from store.migrate import alembic_config
 
     heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
-    assert heads == ["0023"]
-    assert current_revision(engine) == "0023"
+    assert heads == ["0024"]
+    assert current_revision(engine) == "0024"
 
 
 def test_the_migrated_schema_matches_the_models(engine):

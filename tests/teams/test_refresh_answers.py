@@ -1,9 +1,11 @@
 """A request card's refresh is answered again from memory only while nothing that decides it has changed: what
-another replica or the worker does shows at the very next refresh. Over real HTTP, on both engines."""
+another replica or the worker commits shows at the next refresh once the database has said so (SQLite: at once;
+PostgreSQL: its notification, a moment after the commit). Over real HTTP, on both engines."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+import time
+from datetime import datetime, timedelta, timezone
 
 from bot.services.delegates import end_delegate, set_delegate
 from bot.services.requests import decide_request
@@ -25,10 +27,36 @@ def _elsewhere(bot) -> UnitOfWork:
     return UnitOfWork(make_session_factory(bot.engine))
 
 
+def _token(bot):
+    return bot.runtime.teams.changes.token()
+
+
+def _eventually(check, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def _listening(bot):
+    """The change token, once it can be trusted (PostgreSQL's listener connects at the first look)."""
+    assert _eventually(lambda: _token(bot) is not None)
+    return _token(bot)
+
+
+def _heard(bot, before) -> None:
+    """Wait until the database has told this bot about a change committed elsewhere."""
+    assert _eventually(lambda: _token(bot) not in (before, None)), "the change was never heard"
+
+
 def test_a_decision_taken_by_another_replica_shows_at_the_next_refresh(teams_bot):
     request_id = _request(teams_bot, _ready(teams_bot))
     assert "Approve" in _view(teams_bot, TEAM_LEADER, request_id)
-    assert "Approve" in _view(teams_bot, TEAM_LEADER, request_id)  # the second look is answered from memory
+    before = _listening(teams_bot)
+    assert "Approve" in _view(teams_bot, TEAM_LEADER, request_id)
+    assert "Approve" in _view(teams_bot, TEAM_LEADER, request_id)  # answered from memory
 
     with _elsewhere(teams_bot) as uow:
         decide_request(
@@ -40,6 +68,7 @@ def test_a_decision_taken_by_another_replica_shows_at_the_next_refresh(teams_bot
             reason="Not needed yet.",
         )
         uow.commit()
+    _heard(teams_bot, before)
 
     shown = _view(teams_bot, TEAM_LEADER, request_id)
     assert "Approve" not in shown and "Refused" in shown
@@ -48,6 +77,8 @@ def test_a_decision_taken_by_another_replica_shows_at_the_next_refresh(teams_bot
 def test_a_delegate_named_elsewhere_gets_live_buttons_at_the_next_refresh_and_loses_them_when_it_ends(teams_bot):
     request_id = _request(teams_bot, _ready(teams_bot))
     assert "Approve" not in _view(teams_bot, CHAIR, request_id)
+    before = _listening(teams_bot)
+    assert "Approve" not in _view(teams_bot, CHAIR, request_id)  # kept
 
     with _elsewhere(teams_bot) as uow:
         set_delegate(
@@ -58,11 +89,14 @@ def test_a_delegate_named_elsewhere_gets_live_buttons_at_the_next_refresh_and_lo
             until=teams_bot.clock.now().date() + timedelta(days=7),
         )
         uow.commit()
+    _heard(teams_bot, before)
     assert "Approve" in _view(teams_bot, CHAIR, request_id)
 
+    before = _token(teams_bot)
     with _elsewhere(teams_bot) as uow:
         assert end_delegate(uow=uow, now=teams_bot.clock.now(), principal=TEAM_LEADER[1])
         uow.commit()
+    _heard(teams_bot, before)
     assert "Approve" not in _view(teams_bot, CHAIR, request_id)
 
 
@@ -73,30 +107,40 @@ def test_a_delegation_that_ran_to_yesterday_no_longer_gives_live_buttons_today(t
         set_delegate(uow=uow, now=today, principal=TEAM_LEADER[1], delegate=CHAIR[1], until=today.date())
         uow.commit()
     assert "Approve" in _view(teams_bot, CHAIR, request_id)
+    _listening(teams_bot)
+    assert "Approve" in _view(teams_bot, CHAIR, request_id)  # kept, for today
 
     teams_bot.clock.advance(timedelta(days=1))
 
     assert "Approve" not in _view(teams_bot, CHAIR, request_id)
 
 
+LATE = datetime(2027, 5, 17, 23, 30, tzinfo=timezone.utc)  # 00:30 on the 18th in London
+
+
 def test_an_answer_handed_out_cannot_change_the_one_kept():
     answers = RefreshAnswers()
-    key = answers.key(
-        request_id=1,
-        review=False,
-        viewer="x",
-        now=datetime(2027, 5, 17, 23, 30, tzinfo=timezone.utc),
-        timezone="Europe/London",
-    )
-    assert key[3] == date(2027, 5, 18)  # 00:30 in London: the viewer's day, not UTC's
-    from store.repositories_requests import DecisionState
+    answers.put((1, False, "x"), {"value": {"body": ["kept"]}}, token=7, now=LATE, timezone="Europe/London")
 
-    state = DecisionState(timezone="Europe/London", values=(1, "pending"))
-    answers.put(key, state, {"value": {"body": ["kept"]}})
-
-    handed = answers.get(key, state)
+    handed = answers.get((1, False, "x"), token=7, now=LATE)
     assert handed is not None
     handed["value"]["body"].append("changed by the caller")
 
-    assert answers.get(key, state) == {"value": {"body": ["kept"]}}
-    assert answers.get(key, DecisionState(timezone="Europe/London", values=(1, "refused"))) is None
+    assert answers.get((1, False, "x"), token=7, now=LATE) == {"value": {"body": ["kept"]}}
+
+
+def test_a_kept_answer_holds_only_under_its_token_and_on_the_viewer_s_local_day():
+    answers = RefreshAnswers()
+    answers.put((1, False, "x"), {"value": "card"}, token=7, now=LATE, timezone="Europe/London")
+
+    assert answers.get((1, False, "x"), token=8, now=LATE) is None  # something changed since
+    assert answers.get((1, False, "x"), token=None, now=LATE) is None  # nobody can say: read
+    # 23:30 UTC was already the 18th in London, and 22:59 UTC on the 18th still is: the same local day.
+    assert answers.get((1, False, "x"), token=7, now=LATE + timedelta(hours=23, minutes=29)) is not None
+    assert answers.get((1, False, "x"), token=7, now=LATE + timedelta(hours=23, minutes=31)) is None  # the 19th
+
+
+def test_nothing_is_kept_when_the_token_is_unknown():
+    answers = RefreshAnswers()
+    answers.put((1, False, "x"), {"value": "card"}, token=None, now=LATE, timezone="Europe/London")
+    assert answers.get((1, False, "x"), token=None, now=LATE) is None
