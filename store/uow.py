@@ -14,7 +14,6 @@ from store.repositories import (
     DelegateRepository,
     EventRepository,
     OrganisationRepository,
-    OutboxRepository,
     ViewRepository,
 )
 from store.repositories_deregistration import DeregistrationRepository, RetentionRepository
@@ -23,6 +22,7 @@ from store.repositories_letters import LetterRepository
 from store.repositories_meetings import MeetingRecordRepository, MeetingRepository
 from store.repositories_metrics import MetricsRepository
 from store.repositories_obligations import ObligationRepository
+from store.repositories_outbox import OutboxRepository
 from store.repositories_receipts import Cp9Repository, PlanReceiptRepository
 from store.repositories_requests import MeetingRequestRepository
 from store.repositories_reviews import AmendmentReferralRepository, ReviewConferenceRepository

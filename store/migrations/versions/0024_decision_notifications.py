@@ -6,8 +6,10 @@ Revises: 0023
 A Teams request card is refreshed each time a decider looks at it, and the answer is kept in memory while nothing it
 depends on has changed (store/changes.py). On PostgreSQL, statement-level triggers on the tables that answer depends on
 `NOTIFY coregroup_decisions` (delivered when the writing transaction commits, once per transaction) from every writer:
-any replica, the worker, the CLI, bulk and Core statements alike. SQLite needs nothing here: `PRAGMA data_version` tells
-a reader of any other connection's commit.
+any replica, the worker, the CLI, bulk and Core statements alike. The card's outbox rows (its decision notice, its
+`:closed` copy) are only ever written in a transaction that also changes the request, so the outbox needs no trigger
+(and its every send would otherwise make each replica forget its answers). SQLite needs nothing here:
+`PRAGMA data_version` tells a reader of any other connection's commit.
 
 Only adds a function and triggers: replicas still on 0023 keep running while this upgrade is applied.
 """
