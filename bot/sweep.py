@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from store.uow import UnitOfWorkFactory
 
@@ -31,11 +31,17 @@ def sweepers() -> list[tuple[str, Sweeper]]:
     ]
 
 
+#: How long the ids of handled Slack events and forms are kept. Slack retries within minutes, and a request signed more
+#: than 5 minutes ago is refused (bot/http_guard.py), so an id older than that can never come back: a day is plenty.
+HANDLED_IDS_KEPT = timedelta(days=1)
+
+
 @dataclass
 class SweepReport:
-    """How many notices each sweeper enqueued."""
+    """How many notices each sweeper enqueued, and how many handled ids were forgotten."""
 
     enqueued: dict[str, int] = field(default_factory=dict)
+    forgotten: int = 0
 
     @property
     def total(self) -> int:
@@ -49,4 +55,14 @@ def sweep(*, uow_factory: UnitOfWorkFactory, now: datetime) -> SweepReport:
     report = SweepReport()
     for name, sweeper in sweepers():
         report.enqueued[name] = sweeper(uow_factory=uow_factory, now=now)
+    report.forgotten = forget_handled_ids(uow_factory=uow_factory, now=now)
     return report
+
+
+def forget_handled_ids(*, uow_factory: UnitOfWorkFactory, now: datetime) -> int:
+    """Forget the Slack event and view ids handled more than `HANDLED_IDS_KEPT` ago (else they are kept forever)."""
+    cutoff = now - HANDLED_IDS_KEPT
+    with uow_factory() as uow:
+        forgotten = uow.events.forget_before(cutoff) + uow.views.forget_before(cutoff)
+        uow.commit()
+    return forgotten

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from store.bulk import insert_ignoring_duplicates, insert_json_rows
@@ -317,6 +317,11 @@ class EventRepository:
         values = {"event_id": event_id, "received_at": now}
         return insert_ignoring_duplicates(self.session, ProcessedEvent, values, key="event_id")
 
+    def forget_before(self, cutoff: datetime) -> int:
+        """Forget the ids seen before `cutoff`; how many."""
+        statement = delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff)
+        return rowcount(self.session.execute(statement.execution_options(synchronize_session=False)))
+
 
 class ViewRepository:
     """Slack view ids whose submission was processed: a submission changes something once per view."""
@@ -332,3 +337,8 @@ class ViewRepository:
     def seen(self, view_id: str) -> bool:
         """Whether a submission of this view was processed already."""
         return self.session.get(ProcessedView, view_id) is not None
+
+    def forget_before(self, cutoff: datetime) -> int:
+        """Forget the views processed before `cutoff`; how many."""
+        statement = delete(ProcessedView).where(ProcessedView.processed_at < cutoff)
+        return rowcount(self.session.execute(statement.execution_options(synchronize_session=False)))
