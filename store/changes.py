@@ -23,6 +23,7 @@ import contextlib
 import itertools
 import logging
 import math
+import sqlite3
 import threading
 import time
 import uuid
@@ -88,11 +89,11 @@ class SqliteChanges:
 
     def _dbapi(self) -> Any:
         if self._connection is None:
-            pooled = self._engine.raw_connection()
-            pooled.detach()  # ours alone, for the life of this object: data_version is per connection
-            self._connection = pooled.dbapi_connection
-            # Never wait: the look is answered on the event loop, and a busy database just means "read".
-            self._connection.execute("PRAGMA busy_timeout=0")
+            # Ours alone (data_version is per connection) and not the pool's, so the event loop never waits for a
+            # free one; timeout=0: a busy database just means "read".
+            self._connection = sqlite3.connect(
+                self._engine.url.database or "", timeout=0, isolation_level=None, check_same_thread=False
+            )
         return self._connection
 
     def token(self) -> Hashable | None:
