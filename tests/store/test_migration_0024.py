@@ -1,13 +1,15 @@
 """0024 makes PostgreSQL notify every listener when a request, delegate, organisation or case changes (what a kept
-Teams card answer depends on), whoever writes; downgrading stops it. SQLite needs nothing and is left as it was."""
+Teams card answer depends on), whoever writes; downgrading stops it. SQLite needs nothing and is left as it was. On
+both engines every row of every table is kept, value for value."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import MetaData, text, update
+from sqlalchemy import MetaData, select, text, update
 
 from store.migrate import upgrade
 from tests.store.test_change_signal import _organisation_id
+from tests.store.test_migration_0012 import fill
 from tests.store.test_migration_0023 import downgrade
 
 
@@ -60,3 +62,37 @@ def test_sqlite_is_left_as_it_was(old_database):
     assert schema() == before
     downgrade(old_database, "0023")
     assert schema() == before
+
+
+TOUCHED = ("meeting_request", "delegate", "organisation", "case")
+
+
+def _everything(engine) -> dict[str, list[tuple]]:
+    """Every row of every table but Alembic's own, every column, in key order."""
+    schema = MetaData()
+    schema.reflect(engine)
+    with engine.connect() as connection:
+        return {
+            t.name: [tuple(r) for r in connection.execute(select(t).order_by(*t.primary_key.columns))]
+            for t in schema.sorted_tables
+            if t.name != "alembic_version"
+        }
+
+
+@pytest.mark.parametrize("old_database", ["sqlite", "postgresql"], indirect=True)
+def test_upgrading_to_0024_keeps_every_row_of_every_table(old_database):
+    upgrade(old_database, "0008")
+    fill(old_database)
+    upgrade(old_database, "0023")
+    before = _everything(old_database)
+    assert all(before[table] for table in TOUCHED)  # the tables that get triggers have rows
+
+    upgrade(old_database, "0024")
+
+    assert _everything(old_database) == before
+    with old_database.begin() as connection:  # and they are still written as before, triggers and all
+        connection.execute(text("UPDATE organisation SET name = name || ' Council'"))
+        connection.execute(text('UPDATE "case" SET status = status'))
+    after = _everything(old_database)
+    assert [row[1:] for row in after["case"]] == [row[1:] for row in before["case"]]
+    assert after["organisation_open_cases"] == before["organisation_open_cases"]
