@@ -11,7 +11,8 @@ the rest of the answer, so an answer is kept with a *token* and given again only
 - **SQLite:** `PRAGMA data_version` on a connection of its own, which moves on when any other connection commits
   anything (another process too). It is read on each look, so nothing is ever missed, at the price of forgetting
   answers on every commit.
-- **Both:** a commit through this process's own sessions moves the token on at once (`after_commit`).
+- **PostgreSQL, this process:** a commit through its own sessions moves the token on at once (`after_commit`),
+  without waiting for the notification.
 
 The token is None whenever that cannot be known (listener not yet or no longer connected, database busy): the caller
 then reads, and keeps nothing. Decisions never come from here: every click is checked in the database.
@@ -60,7 +61,7 @@ class Unknown:
 
 
 class _LocalCommits:
-    """Moves on after each commit of this process's sessions: its own writes show at once, whatever the engine."""
+    """Moves on after each commit of this process's sessions: its own writes show at once, not a notification later."""
 
     def __init__(self, sessions: sessionmaker[Session] | None) -> None:
         self._count = itertools.count()
@@ -81,9 +82,8 @@ class SqliteChanges:
     """`PRAGMA data_version` on a connection that only ever asks that: it moves on with every other connection's
     commit, in this process or another."""
 
-    def __init__(self, engine: Engine, *, sessions: sessionmaker[Session] | None = None) -> None:
+    def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._local = _LocalCommits(sessions)
         self._lock = threading.Lock()
         self._connection: Any = None
 
@@ -106,7 +106,7 @@ class SqliteChanges:
             )
             self._reset()
             return None
-        return (version, self._local.value)
+        return version
 
     def _reset(self) -> None:
         with self._lock:
@@ -116,7 +116,6 @@ class SqliteChanges:
                 connection.close()
 
     def close(self) -> None:
-        self._local.close()
         self._reset()
 
 
@@ -227,5 +226,5 @@ def changes_for(engine: Engine, *, sessions: sessionmaker[Session] | None = None
     if engine.dialect.name == "postgresql":
         return PostgresChanges(engine, sessions=sessions)
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-        return SqliteChanges(engine, sessions=sessions)
+        return SqliteChanges(engine)  # its data_version sees this process's commits too: they are other connections
     return Unknown()
